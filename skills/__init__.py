@@ -1,0 +1,36 @@
+"""Skills of the Samu numérique network: taxonomy, matching and declared levels.
+
+The taxonomy (DigComp 2.2 areas and competences with their CRCN/Pix codes,
+plus the tools and French public online services the network meets) is
+versioned in ``skills/data/taxonomy.toml``. :class:`SkillMatcher` recognises
+what members type ("démarches CAF", "wordpres", "pole emploi") and finds the
+skills named in a help request; :mod:`skills.levels` reads declared levels.
+
+This package imports nothing else from the project and does no I/O beyond
+reading its own data file once.
+"""
+
+from skills.levels import DEFAULT_LEVEL, SkillLevel, parse_level, split_level
+from skills.matching import RECOGNISED, SUGGEST, SkillMatch, SkillMatcher, default_matcher
+from skills.normalize import fold, slugify
+from skills.taxonomy import Area, Skill, SkillKind, Taxonomy, TaxonomyError, load_taxonomy
+
+__all__ = [
+    "DEFAULT_LEVEL",
+    "RECOGNISED",
+    "SUGGEST",
+    "Area",
+    "Skill",
+    "SkillKind",
+    "SkillLevel",
+    "SkillMatch",
+    "SkillMatcher",
+    "Taxonomy",
+    "TaxonomyError",
+    "default_matcher",
+    "fold",
+    "load_taxonomy",
+    "parse_level",
+    "slugify",
+    "split_level",
+]

@@ -1,0 +1,238 @@
+"""Match what members type (a skill name, a help request) to taxonomy entries.
+
+:class:`SkillMatcher` builds its indexes once from a :class:`Taxonomy`:
+folded labels and aliases, their space-less ("compact") forms, their stemmed
+forms, and a list for fuzzy matching with rapidfuzz.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from skills.normalize import STOP_WORDS, fold, stems
+from skills.taxonomy import Skill, SkillKind, Taxonomy, load_taxonomy
+
+__all__ = ["RECOGNISED", "SUGGEST", "SkillMatch", "SkillMatcher", "default_matcher"]
+
+RECOGNISED = 0.85
+"""At or above this confidence a phrase is taken to mean the skill."""
+SUGGEST = 0.7
+"""Between SUGGEST and RECOGNISED a skill is offered as "did you mean"."""
+
+_EXACT, _COMPACT, _STEMMED = 1.0, 0.97, 0.95
+_EXACT_ONLY_MAX_LEN = 3  # inputs this short are never stemmed nor fuzzy-matched
+_SHORT_LEN = 5  # fuzzy scores of inputs up to this length are damped...
+_SHORT_DAMPING = 0.9  # ...so that "cafe" is only a suggestion for "caf"
+_EXTRACT_FUZZY = 0.9
+_MAX_WINDOW = 6
+
+
+@dataclass(frozen=True, slots=True)
+class SkillMatch:
+    """A skill found for some text, how sure we are, and the label/alias that matched."""
+
+    skill: Skill
+    confidence: float
+    matched: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    """One searchable form of a skill: its label, an alias or its slug."""
+
+    skill: Skill
+    text: str  # as written in the taxonomy, reported back as SkillMatch.matched
+    folded: str
+    stem_key: str  # "" when the form must not be matched by stems
+    in_text: bool  # may be found inside free text by extract()
+
+
+def _framed(tokens: list[str]) -> bool:
+    """Whether a phrase starts and ends with a content (non stop) word."""
+    return bool(tokens) and _trim(tokens) == tokens
+
+
+def _trim(tokens: list[str]) -> list[str]:
+    """Drop the stop words at both ends of a phrase."""
+    start, end = 0, len(tokens)
+    while start < end and tokens[start] in STOP_WORDS:
+        start += 1
+    while end > start and tokens[end - 1] in STOP_WORDS:
+        end -= 1
+    return tokens[start:end]
+
+
+def _stem_key(folded: str) -> str:
+    """Order-insensitive key of the stems of a folded phrase ("" if none)."""
+    return " ".join(sorted(set(stems(folded))))
+
+
+def _make_form(skill: Skill, text: str) -> _Form:
+    folded = fold(text)
+    content = stems(folded)
+    # Stems only for forms framed by content words: "créer un formulaire"
+    # would leave the bare stem of "formulaire" and match any mention of it.
+    stemmable = len(folded) >= _SHORT_LEN and bool(content) and _framed(folded.split())
+    # Competences are generic ("programmation", "partage"): found in free text
+    # only through specific multi-word forms.
+    in_text = skill.kind is not SkillKind.COMPETENCE or len(content) >= 2
+    return _Form(skill, text, folded, _stem_key(folded) if stemmable else "", in_text)
+
+
+def _forms(skill: Skill) -> Iterator[_Form]:
+    for text in (skill.label_fr, skill.label_en, *skill.aliases):
+        form = _make_form(skill, text)
+        if form.folded:
+            yield form
+    # The slug ("digcomp-2-4", "france-titres") is matched exactly, never by stems.
+    slug = _make_form(skill, skill.slug)
+    yield _Form(skill, skill.slug, slug.folded, "", slug.in_text)
+
+
+class SkillMatcher:
+    """Finds taxonomy skills in short phrases and free sentences."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        """Build every index once from ``taxonomy``."""
+        self.taxonomy = taxonomy
+        self._exact: dict[str, _Form] = {}
+        self._compact: dict[str, _Form] = {}
+        self._stemmed: dict[str, _Form] = {}
+        ambiguous_stems: set[str] = set()
+        for skill in taxonomy:
+            for form in _forms(skill):
+                self._exact.setdefault(form.folded, form)
+                compact = form.folded.replace(" ", "")
+                if len(compact) > _EXACT_ONLY_MAX_LEN:
+                    self._compact.setdefault(compact, form)
+                if form.stem_key:
+                    other = self._stemmed.setdefault(form.stem_key, form)
+                    if other.skill.slug != skill.slug:
+                        ambiguous_stems.add(form.stem_key)
+        for key in ambiguous_stems:
+            del self._stemmed[key]
+        self._fuzzy_forms = list(self._exact.values())
+        self._fuzzy_choices = [form.folded for form in self._fuzzy_forms]
+        self._window = min(_MAX_WINDOW, max((len(k.split()) for k in self._exact), default=1))
+
+    def _lookup(self, folded: str, *, in_text: bool) -> SkillMatch | None:
+        """Exact, compact then stemmed lookup of one folded phrase."""
+        candidates: list[tuple[_Form | None, float]] = [(self._exact.get(folded), _EXACT)]
+        if len(folded) > _EXACT_ONLY_MAX_LEN:
+            candidates.append((self._compact.get(folded.replace(" ", "")), _COMPACT))
+        if len(folded) >= _SHORT_LEN:
+            candidates.append((self._stemmed.get(_stem_key(folded)), _STEMMED))
+            # "la sécu", "l'ANTS": the name without the articles around it.
+            trimmed = " ".join(_trim(folded.split()))
+            if trimmed != folded:
+                candidates.append((self._exact.get(trimmed), _STEMMED))
+        for form, confidence in candidates:
+            if form is not None and (form.in_text or not in_text):
+                return SkillMatch(form.skill, confidence, form.text)
+        return None
+
+    def _fuzzy(self, folded: str, limit: int, cutoff: float) -> list[tuple[_Form, float]]:
+        """Best fuzzy candidates with their confidence (several per skill possible)."""
+        damping = _SHORT_DAMPING if len(folded) <= _SHORT_LEN else 1.0
+        found = process.extract(
+            folded,
+            self._fuzzy_choices,
+            scorer=fuzz.token_sort_ratio,
+            processor=None,
+            limit=limit,
+            score_cutoff=100 * cutoff / damping,
+        )
+        return [(self._fuzzy_forms[i], round(score / 100 * damping, 4)) for _, score, i in found]
+
+    def _candidates(self, phrase: str, limit: int, cutoff: float) -> list[SkillMatch]:
+        folded = fold(phrase)
+        if not folded:
+            return []
+        found: list[SkillMatch] = []
+        if (hit := self._lookup(folded, in_text=False)) is not None:
+            found.append(hit)
+        if len(folded) > _EXACT_ONLY_MAX_LEN:
+            fuzzy = self._fuzzy(folded, limit * 4 + 4, cutoff)
+            found.extend(SkillMatch(form.skill, score, form.text) for form, score in fuzzy)
+        return _best_per_skill(found)[:limit]
+
+    def match(self, phrase: str) -> SkillMatch | None:
+        """Return the skill a short phrase names, if recognised (confidence >= RECOGNISED)."""
+        best = self._candidates(phrase, 1, RECOGNISED)
+        return best[0] if best else None
+
+    def suggest(self, phrase: str, limit: int = 3) -> list[SkillMatch]:
+        """Return up to ``limit`` "did you mean" candidates, best first (confidence >= SUGGEST)."""
+        return self._candidates(phrase, limit, SUGGEST) if limit > 0 else []
+
+    def extract(self, text: str) -> list[SkillMatch]:
+        """Return every tool, service (or specifically named competence) in a free sentence.
+
+        Windows of 1 to a few words are looked up exactly first, then by stems,
+        then fuzzily (windows of 5+ characters, high bar). Overlapping hits are
+        settled in favour of the one with more content words, then the longer
+        one; a word serves one match only. One match per skill, best first.
+        """
+        tokens = fold(text).split()
+        used = [False] * len(tokens)
+        found: list[SkillMatch] = []
+        for exact_pass in (True, False):
+            hits: list[tuple[int, int, int, SkillMatch]] = []
+            for start, end in self._windows(len(tokens)):
+                if any(used[start:end]):
+                    continue
+                window = tokens[start:end]
+                hit = self._find_in_window(window, exact_pass=exact_pass)
+                if hit is not None:
+                    content = sum(token not in STOP_WORDS for token in window)
+                    hits.append((content, end - start, start, hit))
+            for _, size, start, hit in sorted(hits, key=lambda h: (-h[0], -h[1], h[2])):
+                if not any(used[start : start + size]):
+                    found.append(hit)
+                    used[start : start + size] = [True] * size
+        return _best_per_skill(found)
+
+    def _windows(self, count: int) -> Iterator[tuple[int, int]]:
+        for size in range(min(self._window, count), 0, -1):
+            for start in range(count - size + 1):
+                yield start, start + size
+
+    def _find_in_window(self, window: list[str], *, exact_pass: bool) -> SkillMatch | None:
+        phrase = " ".join(window)
+        if exact_pass:
+            form = self._exact.get(phrase)
+            return SkillMatch(form.skill, _EXACT, form.text) if form and form.in_text else None
+        # Stems and fuzzy: the window must start and end on a content word.
+        if not _framed(window):
+            return None
+        if (hit := self._lookup(phrase, in_text=True)) is not None:
+            return hit
+        if len(phrase) < _SHORT_LEN or len(window) > 3:
+            return None
+        # Fuzzy hits in free text: long forms of tools and services only.
+        fuzzy = [
+            SkillMatch(form.skill, score, form.text)
+            for form, score in self._fuzzy(phrase, 5, _EXTRACT_FUZZY)
+            if form.skill.kind is not SkillKind.COMPETENCE and len(form.folded) >= _SHORT_LEN
+        ]
+        return max(fuzzy, key=lambda m: m.confidence, default=None)
+
+
+def _best_per_skill(matches: Iterable[SkillMatch]) -> list[SkillMatch]:
+    """Keep the most confident match of each skill, most confident first."""
+    best: dict[str, SkillMatch] = {}
+    for found in matches:
+        kept = best.get(found.skill.slug)
+        if kept is None or found.confidence > kept.confidence:
+            best[found.skill.slug] = found
+    return sorted(best.values(), key=lambda m: (-m.confidence, m.skill.slug))
+
+
+@functools.cache
+def default_matcher() -> SkillMatcher:
+    """Return the (cached) matcher over the packaged taxonomy."""
+    return SkillMatcher(load_taxonomy())
