@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 models, repositories, migrations. Imports nothing of `bot/`."""

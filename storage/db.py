@@ -1,0 +1,149 @@
+"""Engines, sessions and the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from storage.repositories.dialogs import DialogRepository
+from storage.repositories.events import EventRepository
+from storage.repositories.invites import InviteRepository
+from storage.repositories.members import MemberRepository
+from storage.repositories.skills import SkillRepository
+from storage.repositories.structures import StructureRepository
+
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+
+
+class DatabaseUrlError(ValueError):
+    """The database URL names no database this project supports."""
+
+
+def normalize_url(url: str) -> str:
+    """Return the async-driver form of a database URL.
+
+    `sqlite:///samu.db` and `postgresql://…` are accepted as well as their explicit
+    `+aiosqlite` / `+asyncpg` forms.
+    """
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # SQLAlchemy raises ArgumentError with its own wording
+        raise DatabaseUrlError(f"cannot read database URL {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend not in _DRIVERS:
+        raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+    if parsed.drivername in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        return parsed.render_as_string(hide_password=False)
+    if "+" in parsed.drivername:
+        raise DatabaseUrlError(
+            f"unsupported driver {parsed.drivername!r}: use sqlite+aiosqlite or postgresql+asyncpg"
+        )
+    return parsed.set(drivername=_DRIVERS[backend]).render_as_string(hide_password=False)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """Create an async engine for `url`, with the SQLite pragmas this project relies on."""
+    engine = create_async_engine(normalize_url(url), **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _configure_sqlite)
+    return engine
+
+
+class UnitOfWork:
+    """One transaction and the repositories that work inside it.
+
+    Use as `async with db.uow() as uow: …; await uow.commit()`. Leaving the block without a
+    commit rolls everything back, so a failure never leaves half-written rows.
+    """
+
+    session: AsyncSession
+    structures: StructureRepository
+    members: MemberRepository
+    invites: InviteRepository
+    skills: SkillRepository
+    dialogs: DialogRepository
+    events: EventRepository
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self.structures = StructureRepository(self.session)
+        self.members = MemberRepository(self.session)
+        self.invites = InviteRepository(self.session)
+        self.skills = SkillRepository(self.session)
+        self.dialogs = DialogRepository(self.session)
+        self.events = EventRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        """Make everything done in this unit of work permanent."""
+        await self.session.commit()
+
+
+class Database:
+    """An engine and the factory of units of work over it."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        """Open (lazily) the database at `url`."""
+        return cls(create_engine(url))
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.engine.dialect.name
+
+    def uow(self) -> UnitOfWork:
+        """A new unit of work (use it with `async with`)."""
+        return UnitOfWork(self._sessions)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A bare session, for maintenance code that needs no repository."""
+        async with self._sessions() as session:
+            yield session
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()

@@ -1,0 +1,138 @@
+"""Plain, immutable records that storage hands out.
+
+Repositories never leak ORM objects: a record is safe to keep after its session is closed and
+carries no database behaviour, so the layers above can pass it around freely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from skills import SkillLevel
+
+
+class Role(StrEnum):
+    """What a member may do in the network."""
+
+    MEMBER = "member"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        """Order of privilege: a higher rank may do everything a lower one may."""
+        return {"member": 1, "coordinator": 2, "admin": 3}[self.value]
+
+    def allows(self, required: Role) -> bool:
+        """Whether a member of this role may use something that requires `required`."""
+        return self.rank >= required.rank
+
+
+class MemberStatus(StrEnum):
+    """Whether a member currently takes part."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class SkillSource(StrEnum):
+    """Where a skill comes from: the shipped taxonomy or a member's proposal."""
+
+    TAXONOMY = "taxonomy"
+    PROPOSED = "proposed"
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    """A partner organisation of the network."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A person of the network, whatever chat networks they use."""
+
+    id: int
+    display_name: str
+    role: Role
+    locale: str
+    status: MemberStatus
+    structure_id: int | None
+    structure_name: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """One account of a member on one chat network."""
+
+    id: int
+    member_id: int
+    platform: str
+    platform_user_id: str
+    chat_id: str
+    preferred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """An invitation code that turns a stranger into a member."""
+
+    id: int
+    code: str
+    role: Role
+    structure_id: int | None
+    max_uses: int
+    uses: int
+    expires_at: datetime | None
+    revoked: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SkillRow:
+    """A skill as stored: taxonomy-seeded or proposed by a member."""
+
+    id: int
+    slug: str
+    label_fr: str
+    label_en: str
+    source: SkillSource
+
+    def label(self, locale: str) -> str:
+        """The label in the given language (English for `en*`, French otherwise)."""
+        return self.label_en if locale.startswith("en") else self.label_fr
+
+
+@dataclass(frozen=True, slots=True)
+class MemberSkill:
+    """A skill a member declared, with their level."""
+
+    skill: SkillRow
+    level: SkillLevel
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedSkill:
+    """A skill no taxonomy entry matched, kept for coordinators to review."""
+
+    skill: SkillRow
+    proposed_by: str | None
+    member_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DialogState:
+    """Where a member is in a multi-step conversation."""
+
+    member_id: int
+    kind: str
+    step: str
+    data: dict[str, Any]
+    updated_at: datetime

@@ -1,0 +1,1 @@
+"""Repositories: the only code that speaks SQL, one module per area."""

@@ -1,0 +1,35 @@
+"""Dialect-aware INSERT … ON CONFLICT, the one place where SQLite and PostgreSQL differ."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
+
+
+def insert_for(session: AsyncSession, table: Table) -> Any:
+    """An INSERT construct of the session's dialect (it knows `on_conflict_*`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def upsert(
+    session: AsyncSession,
+    table: Table,
+    values: dict[str, Any] | Sequence[dict[str, Any]],
+    conflict: Sequence[str],
+    update: Sequence[str],
+) -> Insert:
+    """INSERT `values`, or UPDATE the `update` columns of the row that conflicts on `conflict`."""
+    stmt = insert_for(session, table).values(values)
+    if not update:
+        return stmt.on_conflict_do_nothing(index_elements=list(conflict))  # type: ignore[no-any-return]
+    return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=list(conflict),
+        set_={name: getattr(stmt.excluded, name) for name in update},
+    )

@@ -1,0 +1,166 @@
+"""Members and their identities on each platform."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import IdentityModel, MemberModel, StructureModel
+from storage.records import Identity, Member, MemberStatus, Role
+
+
+def _member_query() -> Select[MemberModel, str]:
+    return select(MemberModel, StructureModel.name).outerjoin(
+        StructureModel, StructureModel.id == MemberModel.structure_id
+    )
+
+
+def _member(row: MemberModel, structure_name: str | None) -> Member:
+    return Member(
+        id=row.id,
+        display_name=row.display_name,
+        role=Role(row.role),
+        locale=row.locale,
+        status=MemberStatus(row.status),
+        structure_id=row.structure_id,
+        structure_name=structure_name,
+        created_at=row.created_at,
+    )
+
+
+def _identity(row: IdentityModel) -> Identity:
+    return Identity(
+        id=row.id,
+        member_id=row.member_id,
+        platform=row.platform,
+        platform_user_id=row.platform_user_id,
+        chat_id=row.chat_id,
+        preferred=row.preferred,
+    )
+
+
+class MemberRepository:
+    """Read, add and update members and identities."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, member_id: int) -> Member | None:
+        """The member with this id, if any."""
+        found = (
+            await self._session.execute(_member_query().where(MemberModel.id == member_id))
+        ).first()
+        return _member(found[0], found[1]) if found else None
+
+    async def by_identity(self, platform: str, platform_user_id: str) -> Member | None:
+        """The member who owns this platform account, if any."""
+        query = (
+            _member_query()
+            .join(IdentityModel, IdentityModel.member_id == MemberModel.id)
+            .where(
+                IdentityModel.platform == platform,
+                IdentityModel.platform_user_id == platform_user_id,
+            )
+        )
+        found = (await self._session.execute(query)).first()
+        return _member(found[0], found[1]) if found else None
+
+    async def by_name(self, display_name: str) -> list[Member]:
+        """Members whose display name is this one, ignoring case."""
+        query = _member_query().where(
+            func.lower(MemberModel.display_name) == display_name.strip().lower()
+        )
+        return [_member(model, name) for model, name in (await self._session.execute(query)).all()]
+
+    async def list_all(self, *, include_left: bool = False) -> list[Member]:
+        """Members ordered by structure then name (left members only on request)."""
+        query = _member_query().order_by(StructureModel.name, MemberModel.display_name)
+        if not include_left:
+            query = query.where(MemberModel.status != MemberStatus.LEFT.value)
+        return [_member(model, name) for model, name in (await self._session.execute(query)).all()]
+
+    async def add(
+        self,
+        *,
+        display_name: str,
+        role: Role,
+        locale: str,
+        structure_id: int | None,
+        now: datetime,
+    ) -> Member:
+        """Create an active member."""
+        row = MemberModel(
+            display_name=display_name,
+            role=role.value,
+            locale=locale,
+            status=MemberStatus.ACTIVE.value,
+            structure_id=structure_id,
+            created_at=now,
+            updated_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        member = await self.get(row.id)
+        assert member is not None
+        return member
+
+    async def add_identity(
+        self,
+        *,
+        member_id: int,
+        platform: str,
+        platform_user_id: str,
+        chat_id: str,
+        now: datetime,
+    ) -> Identity:
+        """Attach a platform account to a member (it must not belong to anyone yet)."""
+        row = IdentityModel(
+            member_id=member_id,
+            platform=platform,
+            platform_user_id=platform_user_id,
+            chat_id=chat_id,
+            preferred=True,
+            created_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _identity(row)
+
+    async def identities(self, member_id: int) -> list[Identity]:
+        """The member's accounts, preferred first."""
+        rows = await self._session.scalars(
+            select(IdentityModel)
+            .where(IdentityModel.member_id == member_id)
+            .order_by(IdentityModel.preferred.desc(), IdentityModel.id)
+        )
+        return [_identity(row) for row in rows]
+
+    async def update_profile(
+        self,
+        member_id: int,
+        now: datetime,
+        *,
+        display_name: str | None = None,
+        structure_id: int | None = None,
+        locale: str | None = None,
+        status: MemberStatus | None = None,
+    ) -> Member:
+        """Change the given profile fields; the others stay as they are."""
+        values: dict[str, object] = {"updated_at": now}
+        if display_name is not None:
+            values["display_name"] = display_name
+        if structure_id is not None:
+            values["structure_id"] = structure_id
+        if locale is not None:
+            values["locale"] = locale
+        if status is not None:
+            values["status"] = status.value
+        await self._session.execute(
+            update(MemberModel).where(MemberModel.id == member_id).values(**values)
+        )
+        member = await self.get(member_id)
+        if member is None:
+            raise LookupError(f"member {member_id} does not exist")
+        return member

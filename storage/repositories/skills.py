@@ -1,0 +1,155 @@
+"""Skills (taxonomy-seeded and proposed) and the levels members declare."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skills import Skill, SkillLevel
+from storage.models import MemberModel, MemberSkillModel, SkillModel
+from storage.records import MemberSkill, ProposedSkill, SkillRow, SkillSource
+from storage.repositories._upsert import upsert
+
+
+def _record(row: SkillModel) -> SkillRow:
+    return SkillRow(
+        id=row.id,
+        slug=row.slug,
+        label_fr=row.label_fr,
+        label_en=row.label_en,
+        source=SkillSource(row.source),
+    )
+
+
+class SkillRepository:
+    """Skills and member skills."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def sync_taxonomy(self, skills: Iterable[Skill], now: datetime) -> None:
+        """Insert or relabel the taxonomy's skills (slugs are stable; labels may change)."""
+        values = [
+            {
+                "slug": skill.slug,
+                "label_fr": skill.label_fr,
+                "label_en": skill.label_en,
+                "kind": skill.kind.value,
+                "area": skill.area,
+                "source": SkillSource.TAXONOMY.value,
+                "created_at": now,
+            }
+            for skill in skills
+        ]
+        if values:
+            await self._session.execute(
+                upsert(
+                    self._session,
+                    SkillModel.__table__,  # type: ignore[arg-type]
+                    values,
+                    conflict=["slug"],
+                    update=["label_fr", "label_en", "kind", "area", "source"],
+                )
+            )
+
+    async def by_slug(self, slug: str) -> SkillRow | None:
+        """The skill with this slug, if any."""
+        row = await self._session.scalar(select(SkillModel).where(SkillModel.slug == slug))
+        return _record(row) if row else None
+
+    async def by_slugs(self, slugs: Iterable[str]) -> dict[str, SkillRow]:
+        """The skills with these slugs, by slug (unknown slugs are absent)."""
+        wanted = list(slugs)
+        if not wanted:
+            return {}
+        rows = await self._session.scalars(select(SkillModel).where(SkillModel.slug.in_(wanted)))
+        return {row.slug: _record(row) for row in rows}
+
+    async def add_proposed(
+        self, *, slug: str, label: str, proposed_by: int, now: datetime
+    ) -> SkillRow:
+        """Keep a skill the taxonomy does not know (or return the one already kept)."""
+        await self._session.execute(
+            upsert(
+                self._session,
+                SkillModel.__table__,  # type: ignore[arg-type]
+                {
+                    "slug": slug,
+                    "label_fr": label,
+                    "label_en": label,
+                    "kind": "tool",
+                    "area": None,
+                    "source": SkillSource.PROPOSED.value,
+                    "proposed_by": proposed_by,
+                    "created_at": now,
+                },
+                conflict=["slug"],
+                update=[],
+            )
+        )
+        found = await self.by_slug(slug)
+        assert found is not None
+        return found
+
+    async def of_member(self, member_id: int) -> list[MemberSkill]:
+        """The member's skills with their levels, by French label."""
+        rows = await self._session.execute(
+            select(SkillModel, MemberSkillModel.level)
+            .join(MemberSkillModel, MemberSkillModel.skill_id == SkillModel.id)
+            .where(MemberSkillModel.member_id == member_id)
+            .order_by(func.lower(SkillModel.label_fr))
+        )
+        return [MemberSkill(skill=_record(skill), level=SkillLevel(level)) for skill, level in rows]
+
+    async def set_level(
+        self, *, member_id: int, skill_id: int, level: SkillLevel, now: datetime
+    ) -> None:
+        """Declare (or change) the member's level on a skill."""
+        await self._session.execute(
+            upsert(
+                self._session,
+                MemberSkillModel.__table__,  # type: ignore[arg-type]
+                {
+                    "member_id": member_id,
+                    "skill_id": skill_id,
+                    "level": level.value,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+                conflict=["member_id", "skill_id"],
+                update=["level", "updated_at"],
+            )
+        )
+
+    async def remove_from_member(self, *, member_id: int, skill_id: int) -> bool:
+        """Forget a member's skill; false when they had not declared it."""
+        result = await self._session.execute(
+            delete(MemberSkillModel).where(
+                MemberSkillModel.member_id == member_id,
+                MemberSkillModel.skill_id == skill_id,
+            )
+        )
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    async def proposed(self) -> list[ProposedSkill]:
+        """Proposed skills with who proposed them and how many members declared them."""
+        holders = (
+            select(MemberSkillModel.skill_id, func.count().label("n"))
+            .group_by(MemberSkillModel.skill_id)
+            .subquery()
+        )
+        rows = await self._session.execute(
+            select(SkillModel, MemberModel.display_name, func.coalesce(holders.c.n, 0))
+            .outerjoin(MemberModel, MemberModel.id == SkillModel.proposed_by)
+            .outerjoin(holders, holders.c.skill_id == SkillModel.id)
+            .where(SkillModel.source == SkillSource.PROPOSED.value)
+            .order_by(func.lower(SkillModel.label_fr))
+        )
+        return [
+            ProposedSkill(skill=_record(skill), proposed_by=name, member_count=int(count))
+            for skill, name, count in rows
+        ]

@@ -1,0 +1,125 @@
+"""Shared fixtures: a migrated database per backend, the app, and console conversations.
+
+Storage and conversation tests run on SQLite always, and on PostgreSQL too when
+`SAMU_TEST_POSTGRES_URL` points to a server (one throwaway database per test session).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.app import App
+from bot.config import parse_config
+from bot.core.clock import FixedClock
+from storage.db import Database, create_engine
+from storage.migrate import upgrade
+from storage.models import Base
+from tests.helpers import Conversation
+
+POSTGRES_URL = os.environ.get("SAMU_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday morning
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A migrated database the tests of one backend share (reset between tests)."""
+
+    name: str
+    url: str
+    template: Path | None = None
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Backend]:
+    """Migrate a fresh database once per backend and test session."""
+    if request.param == "sqlite":
+        template = tmp_path_factory.mktemp("template") / "samu.db"
+        engine = create_engine(f"sqlite:///{template}")
+        await upgrade(engine)
+        await engine.dispose()
+        yield Backend("sqlite", f"sqlite:///{template}", template)
+        return
+    name = f"samu_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    await upgrade(engine)
+    await engine.dispose()
+    try:
+        yield Backend("postgresql", url)
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@pytest.fixture
+async def database_url(backend: Backend, tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of an empty, migrated database for one test."""
+    if backend.template is not None:
+        copy = tmp_path / "samu.db"
+        shutil.copy(backend.template, copy)
+        yield f"sqlite:///{copy}"
+        return
+    engine = create_engine(backend.url)
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+    yield backend.url
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A Database on a fresh migrated schema."""
+    database = Database.from_url(database_url)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock that only moves when the test says so."""
+    return FixedClock(START)
+
+
+@pytest.fixture
+async def app(database_url: str, clock: FixedClock) -> AsyncIterator[App]:
+    """The whole application on a fresh database, taxonomy loaded, console-ready."""
+    config = parse_config(
+        {
+            "database": {"url": database_url},
+            "network": {"structures": ["Mission locale", "EPN Résoudre"]},
+        },
+        "tests",
+        {},
+    )
+    application = App.build(config, clock=clock)
+    await application.prepare()
+    try:
+        yield application
+    finally:
+        await application.close()
+
+
+@pytest.fixture
+def chat(app: App) -> Iterator[Conversation]:
+    """Talk to the app through the console transport, as several personas."""
+    yield Conversation(app)
