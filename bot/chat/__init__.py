@@ -1,0 +1,1 @@
+"""The conversation layer: commands in French and English, dialogs, wording, i18n."""

@@ -1,0 +1,16 @@
+"""The commands, one module per area; `all_commands` is what the router is built from."""
+
+from __future__ import annotations
+
+from bot.chat.commands import coordination, onboarding, profile, skills
+from bot.chat.context import Command
+
+
+def all_commands() -> tuple[Command, ...]:
+    """Every command of the bot, in the order help lists them."""
+    return (
+        *onboarding.COMMANDS,
+        *skills.COMMANDS,
+        *profile.COMMANDS,
+        *coordination.COMMANDS,
+    )

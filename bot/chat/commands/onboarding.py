@@ -1,0 +1,162 @@
+"""Joining with an invitation code, help, and stopping what is in progress."""
+
+from __future__ import annotations
+
+from bot.chat.context import Command, Context, Reply
+from bot.chat.dialogs import await_answer
+from bot.chat.i18n import N_, pick_locale
+from bot.chat.types import Action, Outgoing
+from bot.chat.wording import help_hint, join_explanation
+from bot.core import members
+from bot.core import skills as member_skills
+from bot.core.errors import AlreadyMember, InvalidValue, InviteProblem, InviteRejected
+from bot.core.types import Member, Role
+
+_INVITE_PROBLEMS = {
+    InviteProblem.MALFORMED: N_("This code does not work."),
+    InviteProblem.UNKNOWN: N_("This code does not work."),
+    InviteProblem.EXPIRED: N_("This code has expired."),
+    InviteProblem.USED_UP: N_("This code has already been used."),
+    InviteProblem.REVOKED: N_("This code has been cancelled."),
+}
+
+
+async def ask_structure(ctx: Context, question: str) -> Outgoing:
+    """Ask which partner structure the member works in, with one button per structure."""
+    known = await members.structures(ctx.services.uow())
+    await await_answer(ctx, "structure")
+    return ctx.reply(
+        question,
+        ctx._("Choose below, or type its name."),
+        actions=[Action(s.name, f"/structure {s.name}") for s in known],
+    )
+
+
+async def ask_skills(ctx: Context) -> Outgoing:
+    """Invite the member to declare skills; the next text they type is the list."""
+    await await_answer(ctx, "competences", "ajouter")
+    return ctx.reply(
+        ctx._("What do you know how to do? Write your skills, separated by commas."),
+        ctx._("Example: ameli, WordPress (can teach), Scribus"),
+        actions=[Action(ctx._("Later"), "/annuler")],
+    )
+
+
+async def next_onboarding_step(ctx: Context, member: Member) -> list[Outgoing]:
+    """The question that completes a new member's profile, if any is left."""
+    if member.structure_id is None:
+        return [await ask_structure(ctx, ctx._("Which structure do you work in?"))]
+    if not await _has_skills(ctx, member):
+        return [await ask_skills(ctx)]
+    return []
+
+
+async def _has_skills(ctx: Context, member: Member) -> bool:
+    return bool(await member_skills.declared(ctx.services.uow(), member.id))
+
+
+async def start(ctx: Context, args: str) -> Reply:
+    """`/start CODE`: become a member with an invitation code."""
+    if ctx.member is not None:
+        return [ctx.reply(ctx._("You are already a member of the network."), help_hint(ctx))]
+    if not args:
+        return [join_explanation(ctx)]
+    incoming = ctx.incoming
+    try:
+        name = members.clean_name(incoming.display_name or "")
+    except InvalidValue:
+        name = (incoming.display_name or "").strip()[: members.MAX_NAME_LENGTH] or ctx._("Member")
+    locale = pick_locale(incoming.language, ctx.services.default_locale)
+    try:
+        member = await members.join(
+            ctx.services.uow(),
+            ctx.services.clock,
+            account=members.Account(incoming.platform, incoming.user_id, incoming.chat_id),
+            typed_code=args.split()[0],
+            display_name=name,
+            locale=locale,
+        )
+    except AlreadyMember:
+        return [ctx.reply(ctx._("You are already a member of the network."), help_hint(ctx))]
+    except InviteRejected as rejected:
+        return [
+            ctx.reply(
+                ctx._(_INVITE_PROBLEMS[rejected.problem]),
+                ctx._("Check it, or ask a coordinator for a new one."),
+            )
+        ]
+    ctx = ctx.as_member(member)
+    lines = [ctx._("Welcome to the network, {name}!").format(name=member.display_name)]
+    if member.structure_name:
+        lines.append(
+            ctx._("You are registered with {structure}.").format(structure=member.structure_name)
+        )
+    if member.role.allows(Role.COORDINATOR):
+        lines.append(ctx._("You are a coordinator of the network."))
+    lines.append(
+        ctx._("To change your name or language: {command}.").format(command=ctx.cmd("profil"))
+    )
+    return [ctx.reply(*lines), *await next_onboarding_step(ctx, member)]
+
+
+async def show_help(ctx: Context, args: str) -> Reply:
+    """`/aide [command]`: what the person can do, with the commands of their role only."""
+    if ctx.member is None:
+        return [join_explanation(ctx)]
+    if args:
+        wanted = next(
+            (c for c in ctx.commands if args.lstrip("/!").lower() in (c.name, c.name_en)),
+            None,
+        )
+        if wanted is not None:
+            return [
+                ctx.reply(
+                    ctx._(wanted.summary),
+                    ctx._("Usage: {usage}").format(usage=ctx.cmd(wanted.name, ctx._(wanted.usage))),
+                )
+            ]
+    lines = [ctx._("Here is what you can do:")]
+    for command in ctx.commands:
+        allowed = command.role is None or ctx.me.role.allows(command.role)
+        if command.in_help and allowed:
+            lines.append(f"{ctx.cmd(command.name)} — {ctx._(command.summary)}")
+    if ctx.t.locale == "fr":
+        lines.append("In English: /language en")
+    else:
+        lines.append("En français : /langue fr")
+    return [ctx.reply(*lines)]
+
+
+async def cancel(ctx: Context, args: str) -> Reply:
+    """`/annuler`: stop the question in progress (the router has already closed it)."""
+    return [ctx.reply(ctx._("OK, let's leave it there."), help_hint(ctx))]
+
+
+COMMANDS = (
+    Command(
+        "start",
+        "start",
+        start,
+        summary=N_("join the network with an invitation code"),
+        usage=N_("CODE"),
+        role=None,
+        in_help=False,
+    ),
+    Command(
+        "aide",
+        "help",
+        show_help,
+        summary=N_("what you can do"),
+        usage=N_("[command]"),
+        role=None,
+        private_only=False,
+    ),
+    Command(
+        "annuler",
+        "cancel",
+        cancel,
+        summary=N_("stop what is in progress"),
+        usage="",
+        in_help=False,
+    ),
+)

@@ -1,0 +1,74 @@
+"""Gettext catalogs loaded at runtime from the `.po` files (no compile step).
+
+Message ids are the English text; `fr` is the default language and its catalog must
+translate every message (a test checks it). `en` has a catalog too, for wording that differs
+from the message id.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from io import BytesIO
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALES = ("fr", "en")
+DEFAULT_LOCALE = "fr"
+DOMAIN = "messages"
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is declared; it is translated where it is shown."""
+    return message
+
+
+def catalog_path(locale: str) -> str:
+    """Where the `.po` file of a language lives in the package."""
+    return str(files("bot.chat") / "locales" / locale / "LC_MESSAGES" / f"{DOMAIN}.po")
+
+
+def _load(locale: str) -> gettext.NullTranslations:
+    with open(catalog_path(locale), "rb") as po_file:
+        catalog = read_po(po_file, locale=locale, domain=DOMAIN)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+def pick_locale(*candidates: str | None) -> str:
+    """The first supported language among candidates (`en-GB` counts as `en`), else French."""
+    for candidate in candidates:
+        if candidate:
+            short = candidate.replace("_", "-").split("-")[0].lower()
+            if short in LOCALES:
+                return short
+    return DEFAULT_LOCALE
+
+
+@dataclass(frozen=True, slots=True)
+class Translator:
+    """Messages in one language."""
+
+    locale: str
+    _translations: gettext.NullTranslations
+
+    def _(self, message: str) -> str:
+        """Translate a message."""
+        return self._translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Translate a message that depends on a count."""
+        return self._translations.ngettext(singular, plural, n)
+
+
+@cache
+def translator(locale: str) -> Translator:
+    """The translator of a supported language (catalogs are read once)."""
+    chosen = pick_locale(locale)
+    return Translator(chosen, _load(chosen))

@@ -1,0 +1,164 @@
+"""The router: finds the command, checks who may use it where, and answers every input.
+
+A stranger reaches only `/start`; a member's free text goes to their open dialog; every
+failure gets a message that says what to do next.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from bot.chat.context import Command, Context, Reply, UsageError
+from bot.chat.dialogs import AWAIT_TEXT
+from bot.chat.i18n import Translator, pick_locale, translator
+from bot.chat.text import MAX_MESSAGE_LENGTH, clean_text
+from bot.chat.types import Incoming, Outgoing
+from bot.chat.wording import help_hint, join_explanation
+from bot.core import dialogs, members
+from bot.core.services import Services
+from bot.core.types import Member
+from skills import fold
+
+log = logging.getLogger(__name__)
+
+
+class ParsedCommand(NamedTuple):
+    """A command line split into its name and the rest."""
+
+    name: str
+    args: str
+
+
+def parse_command(text: str, prefix: str) -> ParsedCommand | None:
+    """Split `/name@bot args` into a folded name and its arguments; None for plain text."""
+    if not text.startswith(("/", prefix)):
+        return None
+    head, _, args = text[1:].partition(" ")
+    if "\n" in head:
+        head, _, rest = head.partition("\n")
+        args = f"{rest} {args}".strip()
+    name = fold(head.split("@", 1)[0]).replace(" ", "")
+    return ParsedCommand(name=name, args=args.strip()) if name else None
+
+
+class Router:
+    """Dispatches incoming messages to the declared commands."""
+
+    def __init__(self, commands: Sequence[Command], services: Services) -> None:
+        self.commands = tuple(commands)
+        self.services = services
+        self._by_name: dict[str, Command] = {}
+        for command in self.commands:
+            for name in {command.name, command.name_en}:
+                if name in self._by_name:
+                    raise ValueError(f"command name declared twice: {name}")
+                self._by_name[name] = command
+
+    def lookup(self, name: str) -> Command | None:
+        """The command with this name in either language."""
+        return self._by_name.get(fold(name).replace(" ", ""))
+
+    def typed_name(self, name: str, locale: str) -> str:
+        """The name of a command in a language (its English name for `en`)."""
+        command = self._by_name[name]
+        return command.name_en if locale == "en" else command.name
+
+    async def handle(self, incoming: Incoming) -> Reply:
+        """Answer one incoming message (never raises for bad input)."""
+        member: Member | None = None
+        t = translator(pick_locale(incoming.language, self.services.default_locale))
+        try:
+            member = await members.identify(
+                self.services.uow(), incoming.platform, incoming.user_id
+            )
+            if member is not None:
+                t = translator(member.locale)
+            return await self._dispatch(incoming, member, t)
+        except Exception:
+            log.exception(
+                "failed to handle a message from %s:%s",
+                incoming.platform,
+                incoming.user_id,
+            )
+            ctx = self._context(incoming, member, t)
+            return [
+                ctx.reply(
+                    ctx._("Sorry, something went wrong on our side."),
+                    ctx._("Please try again in a moment."),
+                    ctx._("If it keeps happening, tell a coordinator."),
+                )
+            ]
+
+    def _context(self, incoming: Incoming, member: Member | None, t: Translator) -> Context:
+        return Context(incoming, member, self.services, t, self.typed_name, self.commands)
+
+    async def _dispatch(self, incoming: Incoming, member: Member | None, t: Translator) -> Reply:
+        ctx = self._context(incoming, member, t)
+        text = clean_text(incoming.text)
+        if not text:
+            return [ctx.reply(ctx._("Your message is empty."), help_hint(ctx))]
+        if len(text) > MAX_MESSAGE_LENGTH:
+            return [
+                ctx.reply(
+                    ctx._("Your message is too long (4,000 characters at most)."),
+                    ctx._("Please shorten it or send it in several parts."),
+                )
+            ]
+        parsed = parse_command(text, incoming.command_prefix)
+        if parsed is None:
+            return await self._free_text(ctx, text)
+        command = self.lookup(parsed.name)
+        if command is None:
+            if member is None or not ctx.private:
+                return self._stranger_or_silence(ctx)
+            return [
+                ctx.reply(
+                    ctx._("I don't know this command."),
+                    help_hint(ctx),
+                )
+            ]
+        return await self._run(ctx, command, parsed.args)
+
+    def _stranger_or_silence(self, ctx: Context) -> Reply:
+        if not ctx.private:
+            return []
+        return [join_explanation(ctx)]
+
+    async def _run(self, ctx: Context, command: Command, args: str) -> Reply:
+        if ctx.member is None and command.role is not None:
+            return self._stranger_or_silence(ctx)
+        if (
+            ctx.member is not None
+            and command.role is not None
+            and not ctx.member.role.allows(command.role)
+        ):
+            return [ctx.reply(ctx._("This command is for coordinators."), help_hint(ctx))]
+        if command.private_only and not ctx.private:
+            return [ctx.reply(ctx._("Please write to me in a private chat for this."))]
+        if ctx.member is not None and ctx.private:
+            await dialogs.close_dialog(self.services.uow(), ctx.member.id)
+        try:
+            return await command.handler(ctx, args)
+        except UsageError:
+            return [self.usage(ctx, command)]
+
+    def usage(self, ctx: Context, command: Command) -> Outgoing:
+        """The usage line of a command, in the person's language."""
+        return ctx.reply(
+            ctx._("Usage: {usage}").format(usage=ctx.cmd(command.name, ctx._(command.usage))),
+        )
+
+    async def _free_text(self, ctx: Context, text: str) -> Reply:
+        if ctx.member is None:
+            return self._stranger_or_silence(ctx)
+        if not ctx.private:
+            return []
+        dialog = await dialogs.current(self.services.uow(), ctx.member.id)
+        if dialog is not None and dialog.kind == AWAIT_TEXT:
+            command = self.lookup(dialog.step)
+            if command is not None:
+                prefix = str(dialog.data.get("args", ""))
+                return await self._run(ctx, command, f"{prefix} {text}".strip())
+        return [ctx.reply(ctx._("I did not understand."), help_hint(ctx))]

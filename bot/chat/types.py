@@ -1,0 +1,63 @@
+"""What transports and the conversation layer exchange: plain dataclasses, nothing else.
+
+Text is always plain: transports escape it for their markup (HTML on Telegram and Matrix).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ChatType(StrEnum):
+    """Where a message was written."""
+
+    PRIVATE = "private"
+    GROUP = "group"
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A next step offered to the person: a button, a reaction or a numbered choice.
+
+    `payload` is a command line (e.g. `/competences niveau ameli former`), so every action
+    also exists as a command a person can type.
+    """
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message (an .ics invitation, a JSON export…)."""
+
+    filename: str
+    content: bytes
+    media_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A message a person sent to the bot, as a transport saw it."""
+
+    platform: str
+    user_id: str
+    chat_id: str
+    text: str
+    chat_type: ChatType = ChatType.PRIVATE
+    display_name: str | None = None
+    language: str | None = None
+    event_id: str | None = None
+    reply_to: str | None = None
+    command_prefix: str = "/"
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message the bot sends. `chat_id` None means: the chat the incoming message came from."""
+
+    text: str
+    actions: tuple[Action, ...] = ()
+    attachments: tuple[Attachment, ...] = field(default=())
+    chat_id: str | None = None

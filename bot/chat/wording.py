@@ -1,0 +1,54 @@
+"""Small pieces of wording shared by several commands."""
+
+from __future__ import annotations
+
+from bot.chat.context import Context
+from bot.chat.i18n import N_
+from bot.chat.types import Outgoing
+from bot.core.types import Role
+from skills import SkillLevel
+
+LEVEL_NAMES = {
+    SkillLevel.DISCOVERING: N_("discovering"),
+    SkillLevel.PRACTISING: N_("practising"),
+    SkillLevel.TEACHING: N_("can teach"),
+}
+
+# The word used in action payloads for each level; `skills.parse_level` reads it back.
+LEVEL_KEYWORDS = {
+    SkillLevel.DISCOVERING: "decouvre",
+    SkillLevel.PRACTISING: "pratique",
+    SkillLevel.TEACHING: "former",
+}
+
+ROLE_NAMES = {
+    Role.MEMBER: N_("member"),
+    Role.COORDINATOR: N_("coordinator"),
+    Role.ADMIN: N_("administrator"),
+}
+
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+def level_name(ctx: Context, level: SkillLevel) -> str:
+    """The level as the person reads it ("je peux former")."""
+    return ctx._(LEVEL_NAMES[level])
+
+
+def help_hint(ctx: Context) -> str:
+    """The sentence that points to the help."""
+    return ctx._("Type {command} to see what you can do.").format(command=ctx.cmd("aide"))
+
+
+def bullet(text: str) -> str:
+    """One item of a list."""
+    return f"• {text}"
+
+
+def join_explanation(ctx: Context) -> Outgoing:
+    """What a stranger is told, whatever they write: how to join, and nothing else."""
+    return ctx.reply(
+        ctx._("This bot is for the members of the Samu numérique network."),
+        ctx._("To join, ask a coordinator for an invitation code."),
+        ctx._("Then write: {command}").format(command=ctx.cmd("start", ctx._("YOUR-CODE"))),
+    )

@@ -1,0 +1,240 @@
+"""The `samu` command: one entry point, a subcommand per job, `--help` on each."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from bot.app import App, SchemaOutOfDate
+from bot.chat.i18n import Translator, translator
+from bot.config import Config, ConfigError, load_config
+from bot.core import invites
+from bot.core.demo import DEMO_PEOPLE
+from bot.core.errors import InvalidValue, UnknownStructure
+from bot.core.types import Role
+from bot.doctor import diagnose
+
+Command = Callable[[App, argparse.Namespace, Translator], Coroutine[Any, Any, int]]
+
+
+def _print(*lines: str) -> None:
+    for line in lines:
+        print(line)
+
+
+def _default_persona(config: Config) -> str:
+    if config.console.persona:
+        return config.console.persona
+    try:
+        return getpass.getuser().capitalize()
+    except (KeyError, OSError):
+        return "Console"
+
+
+async def _db_upgrade(app: App, args: argparse.Namespace, t: Translator) -> int:
+    await app.prepare(migrate=True)
+    status = await app.schema()
+    _print(t._("Database up to date (revision {revision}).").format(revision=status.head))
+    return 0
+
+
+async def _chat(app: App, args: argparse.Namespace, t: Translator) -> int:
+    await app.prepare()
+    persona = args.persona or _default_persona(app.config)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        _print(
+            t._("Terminal chat as {name}. /as NAME to switch person, /quit to leave.").format(
+                name=persona
+            )
+        )
+    await app.console(persona, sys.stdout, interactive=interactive).run()
+    return 0
+
+
+async def _demo(app: App, args: argparse.Namespace, t: Translator) -> int:
+    await app.prepare(migrate=True)
+    await app.seed_demo()
+    invite = await invites.create_invite(
+        app.services.uow(), app.services.clock, role=Role.MEMBER, uses=5
+    )
+    persona = args.persona or DEMO_PEOPLE[0].name
+    _print(
+        t._("Demo network ready: {people}.").format(
+            people=", ".join(f"{p.name} ({p.structure})" for p in DEMO_PEOPLE)
+        ),
+        t._("You are {name}. Type /aide to start.").format(name=persona),
+        t._("Switch person with /as NAME (Claire is a coordinator)."),
+        t._("To try joining: /as YourName, then /start {code}").format(
+            code=invites.display_code(invite.code)
+        ),
+        t._("Leave with /quit."),
+        "",
+    )
+    interactive = sys.stdin.isatty()
+    await app.console(persona, sys.stdout, interactive=interactive).run()
+    return 0
+
+
+async def _invite_create(app: App, args: argparse.Namespace, t: Translator) -> int:
+    await app.prepare()
+    try:
+        invite = await invites.create_invite(
+            app.services.uow(),
+            app.services.clock,
+            role=Role(args.role),
+            structure_name=args.structure,
+            uses=args.uses,
+            expires_days=args.expires_days,
+        )
+    except UnknownStructure as exc:
+        _print(
+            t._("Unknown structure: {name}. Known: {known}.").format(
+                name=exc.name, known=", ".join(exc.known) or "-"
+            )
+        )
+        return 2
+    except InvalidValue:
+        _print(t._("--uses must be 1 to 500 and --expires-days 1 to 365."))
+        return 2
+    code = invites.display_code(invite.code)
+    _print(code, t._("The person writes to the bot: /start {code}").format(code=code))
+    return 0
+
+
+async def _doctor(app: App, args: argparse.Namespace, t: Translator) -> int:
+    checks = await diagnose(app, t)
+    for check in checks:
+        _print(("✔ " if check.ok else "✘ ") + check.what)
+        if check.fix:
+            _print("    → " + check.fix)
+    return 0 if all(check.ok for check in checks) else 1
+
+
+async def _run(app: App, args: argparse.Namespace, t: Translator) -> int:
+    await app.prepare()
+    console = None
+    if app.config.console.enabled:
+        console = app.console(
+            _default_persona(app.config), sys.stdout, interactive=sys.stdin.isatty()
+        )
+    await app.run(console)
+    return 0
+
+
+def build_parser(t: Translator) -> argparse.ArgumentParser:
+    """The argument parser, with help in the configured language."""
+    _ = t._
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        help=_(
+            "configuration file (else $SAMU_CONFIG, else ./config.toml, else built-in defaults)"
+        ),
+    )
+    parser = argparse.ArgumentParser(
+        prog="samu",
+        description=_("Samu numérique: the mutual-help bot of the network."),
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = sub.add_parser("db", parents=[common], help=_("database maintenance"))
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser(
+        "upgrade", parents=[common], help=_("apply the migrations up to the newest")
+    ).set_defaults(handler=_db_upgrade)
+
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help=_("create the demo network and open the terminal chat"),
+    )
+    demo.add_argument(
+        "--as",
+        dest="persona",
+        metavar="NAME",
+        help=_("who you are in the chat (default Amina)"),
+    )
+    demo.set_defaults(handler=_demo)
+
+    chat = sub.add_parser("chat", parents=[common], help=_("chat with the bot in the terminal"))
+    chat.add_argument("--as", dest="persona", metavar="NAME", help=_("who you are in the chat"))
+    chat.set_defaults(handler=_chat)
+
+    invite = sub.add_parser("invite", parents=[common], help=_("invitation codes"))
+    invite_sub = invite.add_subparsers(dest="invite_command", required=True, metavar="ACTION")
+    create = invite_sub.add_parser("create", parents=[common], help=_("create an invitation code"))
+    create.add_argument(
+        "--role",
+        choices=[Role.MEMBER.value, Role.COORDINATOR.value],
+        default=Role.MEMBER.value,
+    )
+    create.add_argument("--structure", metavar="NAME", help=_("the structure the person joins"))
+    create.add_argument(
+        "--uses", type=int, default=1, metavar="N", help=_("how many people may use it")
+    )
+    create.add_argument(
+        "--expires-days",
+        type=int,
+        default=14,
+        metavar="N",
+        help=_("days before it expires"),
+    )
+    create.set_defaults(handler=_invite_create)
+
+    sub.add_parser(
+        "doctor", parents=[common], help=_("check the configuration and the database")
+    ).set_defaults(handler=_doctor)
+    sub.add_parser("run", parents=[common], help=_("run the enabled transports")).set_defaults(
+        handler=_run
+    )
+    return parser
+
+
+async def _main(config: Config, args: argparse.Namespace, t: Translator) -> int:
+    app = App.build(config)
+    handler: Command = args.handler
+    try:
+        return await handler(app, args, t)
+    except SchemaOutOfDate:
+        _print(
+            t._("The database is not up to date with this version."),
+            t._("Run: samu db upgrade"),
+        )
+        return 3
+    finally:
+        await app.close()
+
+
+def _config_from_argv(argv: Sequence[str]) -> tuple[Config | None, str | None]:
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--config")
+    known, _ = pre.parse_known_args(argv)
+    try:
+        return load_config(known.config), None
+    except ConfigError as exc:
+        return None, str(exc)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `samu` command."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    config, problem = _config_from_argv(arguments)
+    t = translator(config.bot.default_locale if config else "fr")
+    args = build_parser(t).parse_args(arguments)
+    if config is None:
+        print(problem, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return asyncio.run(_main(config, args, t))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

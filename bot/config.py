@@ -1,0 +1,157 @@
+"""The validated configuration: embedded defaults, a TOML file, environment overrides.
+
+Where the file comes from: `--config PATH`, else `$SAMU_CONFIG`, else `./config.toml` if it
+exists, else the embedded defaults (SQLite file, console only). `$SAMU_DATABASE_URL` and
+`$SAMU_TELEGRAM_TOKEN` override the file, so secrets need not be written in it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from storage.db import DatabaseUrlError, normalize_url
+
+DEFAULT_DATABASE_URL = "sqlite:///samu.db"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and the expected form."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseConfig(_Section):
+    """Where the data lives."""
+
+    url: str = DEFAULT_DATABASE_URL
+
+    @field_validator("url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        try:
+            normalize_url(value)
+        except DatabaseUrlError as exc:
+            raise ValueError(
+                f"{exc} (e.g. sqlite:///samu.db or postgresql://user@host/db)"
+            ) from exc
+        return value
+
+
+class BotConfig(_Section):
+    """Language and time."""
+
+    default_locale: Literal["fr", "en"] = "fr"
+    timezone: str = "Europe/Paris"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r} (expected e.g. Europe/Paris)") from exc
+        return value
+
+
+class NetworkConfig(_Section):
+    """The partner structures known from the start (created if missing)."""
+
+    structures: list[str] = Field(default_factory=list)
+
+
+class InvitesConfig(_Section):
+    """Defaults of the invitations made from chat."""
+
+    expires_days: int = Field(default=14, ge=1, le=365)
+    uses: int = Field(default=1, ge=1, le=500)
+
+
+class ConsoleConfig(_Section):
+    """The terminal transport of `samu run`."""
+
+    enabled: bool = True
+    persona: str = ""
+
+
+class TelegramConfig(_Section):
+    """Telegram (not yet available: keep `enabled = false`)."""
+
+    enabled: bool = False
+    token: str = ""
+
+
+class MatrixConfig(_Section):
+    """Matrix (not yet available: keep `enabled = false`)."""
+
+    enabled: bool = False
+
+
+class Config(_Section):
+    """The whole configuration."""
+
+    database: DatabaseConfig = DatabaseConfig()
+    bot: BotConfig = BotConfig()
+    network: NetworkConfig = NetworkConfig()
+    invites: InvitesConfig = InvitesConfig()
+    console: ConsoleConfig = ConsoleConfig()
+    telegram: TelegramConfig = TelegramConfig()
+    matrix: MatrixConfig = MatrixConfig()
+    source: str = Field(default="embedded defaults", exclude=True)
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    location = [str(part) for part in error["loc"]]
+    where = f"[{location[0]}] {'.'.join(location[1:])}" if len(location) > 1 else location[0]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check its spelling in config.example.toml)"
+    return f"{where}: {message}"
+
+
+def parse_config(data: dict[str, Any], source: str, env: Mapping[str, str]) -> Config:
+    """Validate configuration data, applying the environment overrides."""
+    data = {key: dict(value) if isinstance(value, dict) else value for key, value in data.items()}
+    if env.get("SAMU_DATABASE_URL"):
+        data.setdefault("database", {})["url"] = env["SAMU_DATABASE_URL"]
+    if env.get("SAMU_TELEGRAM_TOKEN"):
+        data.setdefault("telegram", {})["token"] = env["SAMU_TELEGRAM_TOKEN"]
+    data.pop("source", None)
+    try:
+        return Config.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        problems = "\n".join(f"  {_describe(error)}" for error in exc.errors())
+        raise ConfigError(f"{source}: the configuration is not valid:\n{problems}") from None
+
+
+def find_config_file(explicit: str | None, env: Mapping[str, str]) -> Path | None:
+    """The configuration file to read, following the documented order (None: defaults)."""
+    if explicit:
+        return Path(explicit)
+    if env.get("SAMU_CONFIG"):
+        return Path(env["SAMU_CONFIG"])
+    local = Path("config.toml")
+    return local if local.is_file() else None
+
+
+def load_config(explicit: str | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the configuration; raises ConfigError with a fix-it message."""
+    environment = os.environ if env is None else env
+    path = find_config_file(explicit, environment)
+    if path is None:
+        return parse_config({}, "embedded defaults", environment)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found (check --config or $SAMU_CONFIG)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_config(data, str(path), environment)

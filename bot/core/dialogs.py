@@ -1,0 +1,36 @@
+"""Persisted multi-step dialogs: the bot waits for a free-text answer, across restarts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.clock import Clock
+from bot.core.types import DialogState
+from storage.db import UnitOfWork
+
+
+async def current(uow: UnitOfWork, member_id: int) -> DialogState | None:
+    """The member's open dialog, if any."""
+    async with uow:
+        return await uow.dialogs.get(member_id)
+
+
+async def open_dialog(
+    uow: UnitOfWork,
+    clock: Clock,
+    member_id: int,
+    kind: str,
+    step: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Open (or move) the member's dialog; any other open dialog is replaced."""
+    async with uow:
+        await uow.dialogs.save(member_id, kind=kind, step=step, data=data or {}, now=clock.now())
+        await uow.commit()
+
+
+async def close_dialog(uow: UnitOfWork, member_id: int) -> None:
+    """Close the member's dialog, if any."""
+    async with uow:
+        await uow.dialogs.clear(member_id)
+        await uow.commit()

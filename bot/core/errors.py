@@ -1,0 +1,48 @@
+"""Typed failures of the use-cases; the chat layer turns each into a plain message."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CoreError(Exception):
+    """Base of every failure a use-case reports on purpose."""
+
+
+class InviteProblem(StrEnum):
+    """Why an invitation code cannot be used."""
+
+    MALFORMED = "malformed"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED_UP = "used_up"
+    REVOKED = "revoked"
+
+
+class InviteRejected(CoreError):
+    """The code given to join cannot be used."""
+
+    def __init__(self, problem: InviteProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+class AlreadyMember(CoreError):
+    """This platform account already belongs to a member."""
+
+
+class UnknownStructure(CoreError):
+    """No partner structure has this name."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(name)
+        self.name = name
+        self.known = known
+
+
+class InvalidValue(CoreError):
+    """A value given by a person is not acceptable (too long, empty, …)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field

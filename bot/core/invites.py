@@ -1,0 +1,75 @@
+"""Invitation codes: creation and the canonical form people may type in many ways."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from bot.core.clock import Clock
+from bot.core.errors import InvalidValue, UnknownStructure
+from bot.core.types import Invite, Role
+from storage.db import UnitOfWork
+
+# No 0/O, 1/I/L, to be read aloud or copied from paper without mistakes.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+MAX_USES = 500
+MAX_EXPIRY_DAYS = 365
+
+
+def new_code() -> str:
+    """A fresh random code in canonical form (8 characters, no separator)."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def canonical_code(typed: str) -> str | None:
+    """The canonical form of a typed code, or None when it cannot be one.
+
+    Case, spaces and dashes do not matter: `k7m2-qx9p` and `K7M2QX9P` are the same code.
+    """
+    cleaned = "".join(ch for ch in typed.upper() if ch not in " -_")
+    if len(cleaned) != CODE_LENGTH or any(ch not in ALPHABET for ch in cleaned):
+        return None
+    return cleaned
+
+
+def display_code(code: str) -> str:
+    """The code as shown to people: two groups of four (`K7M2-QX9P`)."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+async def create_invite(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    role: Role,
+    structure_name: str | None = None,
+    uses: int = 1,
+    expires_days: int | None = 14,
+    created_by: int | None = None,
+) -> Invite:
+    """Create an invitation for `uses` people, valid `expires_days` days (None: no expiry)."""
+    if not 1 <= uses <= MAX_USES:
+        raise InvalidValue("uses")
+    if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
+        raise InvalidValue("expires_days")
+    now = clock.now()
+    async with uow:
+        structure_id = None
+        if structure_name:
+            structure = await uow.structures.by_name(structure_name)
+            if structure is None:
+                known = [s.name for s in await uow.structures.list_all()]
+                raise UnknownStructure(structure_name, known)
+            structure_id = structure.id
+        invite = await uow.invites.add(
+            code=new_code(),
+            role=role,
+            structure_id=structure_id,
+            max_uses=uses,
+            expires_at=now + timedelta(days=expires_days) if expires_days else None,
+            created_by=created_by,
+            now=now,
+        )
+        await uow.commit()
+    return invite

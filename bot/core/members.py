@@ -1,0 +1,147 @@
+"""Members: joining with an invite, profile, listing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.clock import Clock
+from bot.core.errors import (
+    AlreadyMember,
+    InvalidValue,
+    InviteProblem,
+    InviteRejected,
+    UnknownStructure,
+)
+from bot.core.invites import canonical_code
+from bot.core.types import Member, MemberStatus, Structure
+from storage.db import UnitOfWork
+
+MAX_NAME_LENGTH = 60
+LOCALES = ("fr", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A platform account as a transport sees it."""
+
+    platform: str
+    user_id: str
+    chat_id: str
+
+
+def clean_name(name: str) -> str:
+    """A display name with spaces tidied; raises InvalidValue when empty or too long."""
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > MAX_NAME_LENGTH:
+        raise InvalidValue("display_name")
+    return cleaned
+
+
+async def identify(uow: UnitOfWork, platform: str, user_id: str) -> Member | None:
+    """The member behind a platform account, or None for a stranger or someone who left."""
+    async with uow:
+        member = await uow.members.by_identity(platform, user_id)
+    if member is None or member.status is MemberStatus.LEFT:
+        return None
+    return member
+
+
+async def join(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    account: Account,
+    typed_code: str,
+    display_name: str,
+    locale: str,
+) -> Member:
+    """Turn a stranger into a member with an invitation code, all or nothing.
+
+    The invite is consumed by a conditional UPDATE in the same transaction that creates the
+    member and their identity, so a failure leaves no trace and a code is never over-used.
+    """
+    code = canonical_code(typed_code)
+    if code is None:
+        raise InviteRejected(InviteProblem.MALFORMED)
+    name = clean_name(display_name)
+    now = clock.now()
+    async with uow:
+        if await uow.members.by_identity(account.platform, account.user_id) is not None:
+            raise AlreadyMember()
+        invite = await uow.invites.by_code(code)
+        if invite is None:
+            raise InviteRejected(InviteProblem.UNKNOWN)
+        if not await uow.invites.consume(code, now):
+            if invite.revoked:
+                raise InviteRejected(InviteProblem.REVOKED)
+            if invite.expires_at is not None and invite.expires_at <= now:
+                raise InviteRejected(InviteProblem.EXPIRED)
+            raise InviteRejected(InviteProblem.USED_UP)
+        member = await uow.members.add(
+            display_name=name,
+            role=invite.role,
+            locale=locale if locale in LOCALES else LOCALES[0],
+            structure_id=invite.structure_id,
+            now=now,
+        )
+        await uow.members.add_identity(
+            member_id=member.id,
+            platform=account.platform,
+            platform_user_id=account.user_id,
+            chat_id=account.chat_id,
+            now=now,
+        )
+        await uow.commit()
+    return member
+
+
+async def rename(uow: UnitOfWork, clock: Clock, member_id: int, name: str) -> Member:
+    """Change a member's display name."""
+    cleaned = clean_name(name)
+    async with uow:
+        member = await uow.members.update_profile(member_id, clock.now(), display_name=cleaned)
+        await uow.commit()
+    return member
+
+
+async def set_locale(uow: UnitOfWork, clock: Clock, member_id: int, locale: str) -> Member:
+    """Change the language the bot uses with a member."""
+    if locale not in LOCALES:
+        raise InvalidValue("locale")
+    async with uow:
+        member = await uow.members.update_profile(member_id, clock.now(), locale=locale)
+        await uow.commit()
+    return member
+
+
+async def set_structure(uow: UnitOfWork, clock: Clock, member_id: int, name: str) -> Member:
+    """Attach a member to one of the known partner structures."""
+    async with uow:
+        structure = await uow.structures.by_name(name)
+        if structure is None:
+            known = [s.name for s in await uow.structures.list_all()]
+            raise UnknownStructure(name, known)
+        member = await uow.members.update_profile(member_id, clock.now(), structure_id=structure.id)
+        await uow.commit()
+    return member
+
+
+async def structures(uow: UnitOfWork) -> list[Structure]:
+    """The partner structures, by name."""
+    async with uow:
+        return await uow.structures.list_all()
+
+
+async def ensure_structures(uow: UnitOfWork, clock: Clock, names: list[str]) -> None:
+    """Create the named structures that do not exist yet (from config or the demo)."""
+    async with uow:
+        for name in names:
+            if await uow.structures.by_name(name) is None:
+                await uow.structures.add(name, clock.now())
+        await uow.commit()
+
+
+async def directory(uow: UnitOfWork) -> list[Member]:
+    """Members still in the network, ordered by structure then name."""
+    async with uow:
+        return await uow.members.list_all()

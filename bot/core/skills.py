@@ -1,0 +1,197 @@
+"""Members' declared skills: add, remove, change level, and proposed skills."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core.clock import Clock
+from bot.core.types import MemberSkill, ProposedSkill, SkillRow, SkillSource
+from skills import (
+    DEFAULT_LEVEL,
+    SkillLevel,
+    SkillMatch,
+    SkillMatcher,
+    Taxonomy,
+    fold,
+    slugify,
+    split_level,
+)
+from storage.db import UnitOfWork
+
+PROPOSED_PREFIX = "x-"
+MAX_ITEMS = 20
+MAX_ITEM_LENGTH = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A skill the taxonomy did not know, kept as proposed, with close taxonomy entries."""
+
+    declared: MemberSkill
+    typed: str
+    suggestions: tuple[SkillMatch, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """What the bot understood of a list of skills a member typed."""
+
+    recognised: list[tuple[str, MemberSkill]] = field(default_factory=list)
+    proposed: list[Proposal] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+
+
+def split_items(text: str) -> list[str]:
+    """Split a typed list on commas, semicolons and new lines; drop empty items."""
+    for separator in (";", "\n"):
+        text = text.replace(separator, ",")
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+async def sync_taxonomy(uow: UnitOfWork, clock: Clock, taxonomy: Taxonomy) -> None:
+    """Make the skills table know every taxonomy entry (idempotent)."""
+    async with uow:
+        await uow.skills.sync_taxonomy(taxonomy.skills, clock.now())
+        await uow.commit()
+
+
+async def declared(uow: UnitOfWork, member_id: int) -> list[MemberSkill]:
+    """A member's skills with their levels."""
+    async with uow:
+        return await uow.skills.of_member(member_id)
+
+
+async def declare(
+    uow: UnitOfWork,
+    clock: Clock,
+    matcher: SkillMatcher,
+    member_id: int,
+    text: str,
+) -> Declaration:
+    """Add the skills listed in `text` (comma-separated, optional level in parentheses).
+
+    Recognised items become their canonical taxonomy skill; the others are kept as proposed
+    skills with "did you mean" suggestions. An item without a level keeps the level already
+    declared, or gets the default one. Never asks a question, so scripts work.
+    """
+    result = Declaration()
+    now = clock.now()
+    async with uow:
+        current = {ms.skill.slug: ms.level for ms in await uow.skills.of_member(member_id)}
+        for item in split_items(text)[:MAX_ITEMS]:
+            phrase, level = split_level(item)
+            if not slugify(phrase) or len(phrase) > MAX_ITEM_LENGTH:
+                result.rejected.append(item)
+                continue
+            match = matcher.match(phrase)
+            if match is not None:
+                row = await uow.skills.by_slug(match.skill.slug)
+            else:
+                row = await uow.skills.add_proposed(
+                    slug=PROPOSED_PREFIX + slugify(phrase),
+                    label=" ".join(phrase.split()),
+                    proposed_by=member_id,
+                    now=now,
+                )
+            if row is None:  # taxonomy not synced: treat as unknown rather than fail
+                result.rejected.append(item)
+                continue
+            chosen = level or current.get(row.slug, DEFAULT_LEVEL)
+            await uow.skills.set_level(member_id=member_id, skill_id=row.id, level=chosen, now=now)
+            current[row.slug] = chosen
+            declared_skill = MemberSkill(skill=row, level=chosen)
+            if match is not None:
+                result.recognised.append((phrase, declared_skill))
+            else:
+                suggestions = tuple(matcher.suggest(phrase))
+                result.proposed.append(Proposal(declared_skill, phrase, suggestions))
+        await uow.commit()
+    return result
+
+
+def _find_declared(
+    matcher: SkillMatcher, declared_skills: list[MemberSkill], phrase: str
+) -> MemberSkill | None:
+    """Which of the member's skills a typed phrase designates (slug, label or alias)."""
+    by_slug = {ms.skill.slug: ms for ms in declared_skills}
+    folded = fold(phrase)
+    for ms in declared_skills:
+        if folded in (
+            fold(ms.skill.slug),
+            fold(ms.skill.label_fr),
+            fold(ms.skill.label_en),
+        ):
+            return ms
+    match = matcher.match(phrase)
+    if match is not None and match.skill.slug in by_slug:
+        return by_slug[match.skill.slug]
+    return by_slug.get(PROPOSED_PREFIX + slugify(phrase))
+
+
+async def remove(
+    uow: UnitOfWork, matcher: SkillMatcher, member_id: int, text: str
+) -> tuple[list[SkillRow], list[str]]:
+    """Remove the listed skills from a member: (removed, items not found among theirs)."""
+    removed: list[SkillRow] = []
+    missing: list[str] = []
+    async with uow:
+        mine = await uow.skills.of_member(member_id)
+        for item in split_items(text)[:MAX_ITEMS]:
+            phrase, _ = split_level(item)
+            found = _find_declared(matcher, mine, phrase)
+            if found is None:
+                missing.append(item)
+                continue
+            await uow.skills.remove_from_member(member_id=member_id, skill_id=found.skill.id)
+            mine = [ms for ms in mine if ms.skill.id != found.skill.id]
+            removed.append(found.skill)
+        await uow.commit()
+    return removed, missing
+
+
+async def change_level(
+    uow: UnitOfWork,
+    clock: Clock,
+    matcher: SkillMatcher,
+    member_id: int,
+    phrase: str,
+    level: SkillLevel,
+) -> MemberSkill | None:
+    """Change the level of one of the member's skills; None when they have not declared it."""
+    async with uow:
+        found = _find_declared(matcher, await uow.skills.of_member(member_id), phrase)
+        if found is None:
+            return None
+        await uow.skills.set_level(
+            member_id=member_id, skill_id=found.skill.id, level=level, now=clock.now()
+        )
+        await uow.commit()
+    return MemberSkill(skill=found.skill, level=level)
+
+
+async def replace_proposed(
+    uow: UnitOfWork,
+    clock: Clock,
+    member_id: int,
+    proposed_slug: str,
+    taxonomy_slug: str,
+) -> MemberSkill | None:
+    """Swap a member's proposed skill for the taxonomy skill they meant (keeping the level)."""
+    async with uow:
+        mine = {ms.skill.slug: ms for ms in await uow.skills.of_member(member_id)}
+        old = mine.get(proposed_slug)
+        new = await uow.skills.by_slug(taxonomy_slug)
+        if old is None or old.skill.source is not SkillSource.PROPOSED or new is None:
+            return None
+        await uow.skills.remove_from_member(member_id=member_id, skill_id=old.skill.id)
+        await uow.skills.set_level(
+            member_id=member_id, skill_id=new.id, level=old.level, now=clock.now()
+        )
+        await uow.commit()
+    return MemberSkill(skill=new, level=old.level)
+
+
+async def proposed(uow: UnitOfWork) -> list[ProposedSkill]:
+    """Skills members proposed that the taxonomy does not know (for coordinators)."""
+    async with uow:
+        return await uow.skills.proposed()

@@ -1,0 +1,103 @@
+"""`samu doctor`: check the configuration and the database, say what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.app import App
+from bot.chat.i18n import LOCALES, Translator, translator
+from skills import TaxonomyError, load_taxonomy
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One line of the diagnosis."""
+
+    ok: bool
+    what: str
+    fix: str = ""
+
+
+async def diagnose(app: App, t: Translator) -> list[Check]:
+    """Run every check; never raises."""
+    _ = t._
+    config = app.config
+    checks = [Check(True, _("Configuration: {source}").format(source=config.source))]
+    try:
+        status = await app.schema()
+    except Exception as exc:  # any driver error means the same thing to the person
+        checks.append(
+            Check(
+                False,
+                _("Database unreachable: {error}").format(error=str(exc).splitlines()[0]),
+                _("Check [database] url in the configuration, or $SAMU_DATABASE_URL."),
+            )
+        )
+    else:
+        if status.up_to_date:
+            checks.append(
+                Check(
+                    True,
+                    _("Database schema up to date ({revision}).").format(revision=status.head),
+                )
+            )
+        else:
+            checks.append(
+                Check(
+                    False,
+                    _("Database schema out of date ({current}, needs {head}).").format(
+                        current=status.current or "-", head=status.head
+                    ),
+                    _("Run: samu db upgrade"),
+                )
+            )
+    try:
+        taxonomy = load_taxonomy()
+        checks.append(
+            Check(
+                True,
+                _("Skill taxonomy {version}: {n} skills.").format(
+                    version=taxonomy.version, n=len(taxonomy)
+                ),
+            )
+        )
+    except TaxonomyError as exc:
+        checks.append(
+            Check(
+                False,
+                _("Skill taxonomy invalid: {error}").format(error=exc),
+                _("Reinstall the package."),
+            )
+        )
+    for locale in LOCALES:
+        try:
+            translator(locale)
+        except Exception as exc:
+            checks.append(
+                Check(
+                    False,
+                    _("Catalog {locale} unreadable: {error}").format(locale=locale, error=exc),
+                    _("Reinstall the package."),
+                )
+            )
+    if config.telegram.enabled:
+        checks.append(
+            Check(
+                False,
+                _("Telegram is enabled but not available in this version."),
+                _("Set [telegram] enabled = false."),
+            )
+        )
+    if config.matrix.enabled:
+        checks.append(
+            Check(
+                False,
+                _("Matrix is enabled but not available in this version."),
+                _("Set [matrix] enabled = false."),
+            )
+        )
+    if not (config.console.enabled or config.telegram.enabled or config.matrix.enabled):
+        checks.append(
+            Check(False, _("No transport is enabled."), _("Set [console] enabled = true."))
+        )
+    return checks

@@ -1,0 +1,119 @@
+"""The terminal: each line typed (or piped) is a message, replies go to standard output.
+
+A person is a named console identity (`--as Amina`); `/as NAME` switches to another one, so
+both sides of a flow can be tried in one terminal. Numbered actions are chosen by typing the
+number. Messages to other console personas are shown with their name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot.chat.types import Action, Incoming, Outgoing
+from bot.transports.base import Handle
+
+PLATFORM = "console"
+QUIT_WORDS = frozenset({"/quit", "/exit", "/quitter"})
+
+
+def persona_key(name: str) -> str:
+    """The console identity of a persona name (case and spacing do not matter)."""
+    return " ".join(name.split()).lower()
+
+
+@dataclass
+class ConsoleTransport:
+    """Terminal chat for one person at a time, switchable with `/as NAME`."""
+
+    handle: Handle
+    persona: str
+    output: TextIO = field(default_factory=lambda: sys.stdout)
+    interactive: bool = False
+    language: str | None = None
+    platform: str = PLATFORM
+    _pending: dict[str, tuple[Action, ...]] = field(default_factory=dict)
+    _messages: int = 0
+
+    async def run(self, lines: asyncio.StreamReader | None = None) -> None:
+        """Read lines until end of input or `/quit`, answering each one."""
+        reader = lines or await self._stdin_reader()
+        self._prompt()
+        while True:
+            raw = await reader.readline()
+            if not raw:
+                break
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            if not self.interactive:
+                self._write(f"{self.persona}> {line}")
+            if line.strip().lower() in QUIT_WORDS:
+                break
+            await self.receive(line)
+            self._prompt()
+
+    async def receive(self, line: str) -> None:
+        """Handle one typed line as the current persona."""
+        stripped = line.strip()
+        if stripped.lower().startswith("/as ") or stripped.lower() == "/as":
+            self._switch(stripped[3:].strip())
+            return
+        key = persona_key(self.persona)
+        actions = self._pending.get(key, ())
+        text = line
+        if stripped.isdigit() and 1 <= int(stripped) <= len(actions):
+            text = actions[int(stripped) - 1].payload
+        incoming = Incoming(
+            platform=self.platform,
+            user_id=key,
+            chat_id=key,
+            text=text,
+            display_name=self.persona,
+            language=self.language,
+            event_id=f"console-{self._messages}",
+        )
+        self._messages += 1
+        for reply in await self.handle(incoming):
+            await self.send(reply.chat_id or key, reply)
+
+    async def send(self, chat_id: str, message: Outgoing) -> str:
+        """Print a message; one addressed to another persona is headed with their name."""
+        if chat_id != persona_key(self.persona):
+            self._write(f"— {chat_id} —")
+        self._write(message.text)
+        self._render_actions(chat_id, message.actions)
+        for attachment in message.attachments:
+            self._write(f"[{attachment.filename}, {len(attachment.content)} bytes]")
+        self._write("")
+        return f"console:{chat_id}:{self._messages}"
+
+    def _render_actions(self, chat_id: str, actions: Sequence[Action]) -> None:
+        self._pending[chat_id] = tuple(actions)
+        for number, action in enumerate(actions, start=1):
+            self._write(f"  [{number}] {action.label}")
+
+    def _switch(self, name: str) -> None:
+        if not name:
+            self._write(f"/as NAME  ({self.persona})")
+            return
+        self.persona = " ".join(name.split())
+        self._write(f"({self.persona})")
+        self._write("")
+
+    def _prompt(self) -> None:
+        if self.interactive:
+            self.output.write(f"{self.persona}> ")
+            self.output.flush()
+
+    def _write(self, text: str) -> None:
+        self.output.write(text + "\n")
+        self.output.flush()
+
+    @staticmethod
+    async def _stdin_reader() -> asyncio.StreamReader:
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        return reader
