@@ -1,0 +1,120 @@
+"""The `samu` command, run as a person runs it: a real process, piped input, exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+SAMU = str(Path(sys.executable).parent / "samu")
+
+
+async def samu(
+    *args: str, stdin: str = "", cwd: Path, database_url: str | None = None
+) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMU_")}
+    if database_url:
+        env["SAMU_DATABASE_URL"] = database_url
+    process = await asyncio.create_subprocess_exec(
+        SAMU,
+        *args,
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(stdin.encode()), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, output.decode()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (),
+        ("db",),
+        ("db", "upgrade"),
+        ("demo",),
+        ("chat",),
+        ("invite", "create"),
+        ("doctor",),
+        ("run",),
+    ],
+)
+async def test_every_subcommand_has_help(args: tuple[str, ...], tmp_path: Path) -> None:
+    code, output = await samu(*args, "--help", cwd=tmp_path)
+    assert code == 0, output
+    assert "--config" in output
+
+
+async def test_out_of_date_database_is_refused_with_the_command_that_fixes_it(
+    tmp_path: Path,
+) -> None:
+    code, output = await samu("chat", "--as", "Alice", cwd=tmp_path)
+    assert code == 3
+    assert "samu db upgrade" in output
+    code, output = await samu("doctor", cwd=tmp_path)
+    assert code == 1
+    assert "samu db upgrade" in output
+    code, output = await samu("db", "upgrade", cwd=tmp_path)
+    assert code == 0, output
+    assert (tmp_path / "samu.db").exists()
+    code, output = await samu("doctor", cwd=tmp_path)
+    assert code == 0, output
+    assert "✘" not in output
+
+
+async def test_scripted_invite_then_skills_in_the_terminal(
+    tmp_path: Path, database_url: str
+) -> None:
+    """The issue's "done when": invite → /start → three skills (misspelled, unknown) → list."""
+    code, output = await samu(
+        "invite", "create", "--role", "member", cwd=tmp_path, database_url=database_url
+    )
+    assert code == 0, output
+    invite = output.splitlines()[0]
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", invite)
+    script = f"/start {invite}\n/competences ajouter wordpres, démarches CAF, tricot (former)\n/competences\n"
+    code, output = await samu(
+        "chat", "--as", "Alice", stdin=script, cwd=tmp_path, database_url=database_url
+    )
+    assert code == 0, output
+    listing = output[output.rindex("Alice> /competences\n") :]
+    assert "WordPress — je pratique" in listing
+    assert "CAF (Caisse d'allocations familiales) — je pratique" in listing
+    assert "tricot (proposée) — je peux former" in listing
+    assert "wordpres —" not in listing
+
+
+async def test_demo_opens_a_chat_on_the_demo_network(tmp_path: Path) -> None:
+    code, output = await samu("demo", stdin="/aide\n/as Claire\n/membres\n/quit\n", cwd=tmp_path)
+    assert code == 0, output
+    assert "Amina> /aide" in output
+    assert "Mission locale (2) : Amina, Sophie" in output
+    assert "Claire (coordination)" in output
+    code, output = await samu("demo", stdin="", cwd=tmp_path)  # a second run keeps the data
+    assert code == 0, output
+
+
+async def test_invite_options_are_checked(tmp_path: Path) -> None:
+    await samu("db", "upgrade", cwd=tmp_path)
+    code, output = await samu("invite", "create", "--structure", "Nulle part", cwd=tmp_path)
+    assert code == 2 and "Nulle part" in output
+    code, output = await samu("invite", "create", "--uses", "0", cwd=tmp_path)
+    assert code == 2 and "--uses" in output
+    code, output = await samu("invite", "create", "--role", "boss", cwd=tmp_path)
+    assert code == 2
+
+
+async def test_bad_configuration_names_the_key(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[bot]\ntimezone = "Paris"\n')
+    code, output = await samu("doctor", cwd=tmp_path)
+    assert code == 2
+    assert "[bot] timezone" in output and "Europe/Paris" in output
+    code, output = await samu("doctor", "--config", "missing.toml", cwd=tmp_path)
+    assert code == 2 and "missing.toml" in output
