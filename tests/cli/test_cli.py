@@ -79,7 +79,11 @@ async def test_scripted_invite_then_skills_in_the_terminal(
     assert code == 0, output
     invite = output.splitlines()[0]
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", invite)
-    script = f"/start {invite}\n/competences ajouter wordpres, démarches CAF, tricot (former)\n/competences\n"
+    script = (
+        f"/start {invite}\n"
+        "/competences ajouter wordpres, démarches CAF, tricot (former)\n"
+        "/competences\n"
+    )
     code, output = await samu(
         "chat", "--as", "Alice", stdin=script, cwd=tmp_path, database_url=database_url
     )
