@@ -13,6 +13,7 @@ reading its own data file once.
 from skills.levels import DEFAULT_LEVEL, SkillLevel, parse_level, split_level
 from skills.matching import RECOGNISED, SUGGEST, SkillMatch, SkillMatcher, default_matcher
 from skills.normalize import fold, slugify
+from skills.ranking import Candidate, RankedHelper, RankingWeights, rank_helpers
 from skills.taxonomy import Area, Skill, SkillKind, Taxonomy, TaxonomyError, load_taxonomy
 
 __all__ = [
@@ -20,6 +21,9 @@ __all__ = [
     "RECOGNISED",
     "SUGGEST",
     "Area",
+    "Candidate",
+    "RankedHelper",
+    "RankingWeights",
     "Skill",
     "SkillKind",
     "SkillLevel",
@@ -31,6 +35,7 @@ __all__ = [
     "fold",
     "load_taxonomy",
     "parse_level",
+    "rank_helpers",
     "slugify",
     "split_level",
 ]

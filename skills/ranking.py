@@ -1,0 +1,139 @@
+"""Who is offered a help request first: ranking the peers who could help.
+
+Rules, in order:
+
+1. Only the requested skills count. A candidate's *fit* is the sum of
+   :attr:`SkillLevel.weight` (discovering 1, practising 2, teaching 3) over the
+   requested skills they declared; levels on other skills are ignored, and a
+   skill requested twice counts once.
+2. A candidate with fit 0 (none of the requested skills) is left out.
+3. *score* = fit - ``load_penalty`` x open claims - ``recent_penalty`` x recent
+   offers, so that busy members and members who were just asked come later
+   and the work is spread over the network.
+4. Order: score descending, then fit descending, then fewer open claims, then
+   fewer recent offers, then ``member_id`` ascending. The order is total, so the
+   result does not depend on the order of the candidates given.
+
+Nothing requested gives an empty ranking. Negative counts, negative or
+non-finite weights, and two candidates with the same ``member_id`` are
+errors (:class:`ValueError`).
+
+Worked example, a request about ``ameli`` and ``caf`` with the default weights
+(1 per open claim, 0.5 per recent offer):
+
+* member 1 teaches ameli, holds nothing: fit 3, score 3;
+* member 2 practises ameli and caf, holds 1 request: fit 4, score 4 - 1 = 3;
+* member 3 teaches caf, was offered 2 requests lately: fit 3, score 3 - 1 = 2;
+* member 4 only knows wordpress: fit 0, left out.
+
+Members 1 and 2 tie on score 3; member 2 covers more (fit 4) and comes first:
+
+>>> T, P = SkillLevel.TEACHING, SkillLevel.PRACTISING
+>>> ranked = rank_helpers(
+...     [
+...         Candidate(1, {"ameli": T}, open_claims=0, recent_offers=0),
+...         Candidate(2, {"ameli": P, "caf": P}, open_claims=1, recent_offers=0),
+...         Candidate(3, {"caf": T}, open_claims=0, recent_offers=2),
+...         Candidate(4, {"wordpress": T}, open_claims=0, recent_offers=0),
+...     ],
+...     {"ameli", "caf"},
+... )
+>>> [(r.member_id, r.fit, r.score) for r in ranked]
+[(2, 4.0, 3.0), (1, 3.0, 3.0), (3, 3.0, 2.0)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+
+from skills.levels import SkillLevel
+
+__all__ = ["Candidate", "RankedHelper", "RankingWeights", "rank_helpers"]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A member who might be offered a help request, with what they know and their load."""
+
+    member_id: int
+    levels: Mapping[str, SkillLevel]
+    """The member's declared level on skills, by slug (other skills than the requested ones
+    are allowed and ignored)."""
+    open_claims: int
+    """Requests the member currently holds (claimed, not solved)."""
+    recent_offers: int
+    """Offers the member received in the recent window (e.g. the last 7 days)."""
+
+    def __post_init__(self) -> None:
+        if self.open_claims < 0:
+            raise ValueError(f"open_claims must be >= 0, got {self.open_claims}")
+        if self.recent_offers < 0:
+            raise ValueError(f"recent_offers must be >= 0, got {self.recent_offers}")
+
+
+@dataclass(frozen=True, slots=True)
+class RankingWeights:
+    """How much load and recent solicitations lower a candidate's score."""
+
+    load_penalty: float = 1.0
+    """Subtracted per open claim."""
+    recent_penalty: float = 0.5
+    """Subtracted per recent offer."""
+
+    def __post_init__(self) -> None:
+        for name, value in (
+            ("load_penalty", self.load_penalty),
+            ("recent_penalty", self.recent_penalty),
+        ):
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be finite and >= 0, got {value}")
+
+
+@dataclass(frozen=True, slots=True)
+class RankedHelper:
+    """A candidate kept in the ranking, with the numbers that placed them."""
+
+    member_id: int
+    fit: float
+    """Sum of the level weights over the requested skills the member has."""
+    score: float
+    """``fit - load_penalty * open_claims - recent_penalty * recent_offers``."""
+
+
+def rank_helpers(
+    candidates: Iterable[Candidate],
+    requested: Collection[str],
+    weights: RankingWeights = RankingWeights(),
+) -> list[RankedHelper]:
+    """Rank the candidates who know at least one requested skill, best first.
+
+    See the module documentation for the rules and a worked example. ``requested``
+    is a collection of skill slugs (duplicates count once); passing a single
+    ``str`` is rejected with :class:`TypeError` since it would be read letter by
+    letter.
+    """
+    if isinstance(requested, str):
+        raise TypeError("requested must be a collection of skill slugs, not a single str")
+    wanted = frozenset(requested)
+    if not wanted:
+        return []
+    keyed: list[tuple[tuple[float, float, int, int, int], RankedHelper]] = []
+    seen: set[int] = set()
+    for candidate in candidates:
+        if candidate.member_id in seen:
+            raise ValueError(f"member {candidate.member_id} is a candidate twice")
+        seen.add(candidate.member_id)
+        fit = float(sum(level.weight for slug, level in candidate.levels.items() if slug in wanted))
+        if fit <= 0:
+            continue
+        score = (
+            fit
+            - weights.load_penalty * candidate.open_claims
+            - weights.recent_penalty * candidate.recent_offers
+        )
+        key = (-score, -fit, candidate.open_claims, candidate.recent_offers, candidate.member_id)
+        keyed.append((key, RankedHelper(candidate.member_id, fit, score)))
+    keyed.sort(key=lambda pair: pair[0])
+    return [helper for _, helper in keyed]

@@ -1,0 +1,218 @@
+"""Ranking the peers a help request is offered to."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from skills.levels import SkillLevel
+from skills.ranking import Candidate, RankedHelper, RankingWeights, rank_helpers
+
+D, P, T = SkillLevel.DISCOVERING, SkillLevel.PRACTISING, SkillLevel.TEACHING
+
+
+def cand(
+    member_id: int, levels: dict[str, SkillLevel], claims: int = 0, recent: int = 0
+) -> Candidate:
+    return Candidate(member_id, levels, open_claims=claims, recent_offers=recent)
+
+
+def order(candidates: list[Candidate], requested: set[str] | list[str], **kw: float) -> list[int]:
+    return [r.member_id for r in rank_helpers(candidates, requested, RankingWeights(**kw))]
+
+
+def test_teacher_beats_practitioner_beats_discoverer_at_equal_load() -> None:
+    candidates = [cand(1, {"ameli": D}), cand(2, {"ameli": T}), cand(3, {"ameli": P})]
+    assert order(candidates, {"ameli"}) == [2, 3, 1]
+
+
+def test_two_requested_skills_beat_a_teacher_of_one() -> None:
+    candidates = [cand(1, {"ameli": T}), cand(2, {"ameli": P, "caf": P})]
+    assert order(candidates, {"ameli", "caf"}) == [2, 1]
+    assert rank_helpers(candidates, {"ameli", "caf"}) == [
+        RankedHelper(2, 4.0, 4.0),
+        RankedHelper(1, 3.0, 3.0),
+    ]
+
+
+def test_busy_teacher_ranks_after_idle_practitioner() -> None:
+    candidates = [cand(1, {"ameli": T}, claims=2), cand(2, {"ameli": P})]
+    assert rank_helpers(candidates, {"ameli"}) == [
+        RankedHelper(2, 2.0, 2.0),
+        RankedHelper(1, 3.0, 1.0),
+    ]
+
+
+def test_recent_offers_spread_the_work() -> None:
+    candidates = [cand(1, {"ameli": T}, recent=3), cand(2, {"ameli": T}, recent=1)]
+    assert order(candidates, {"ameli"}) == [2, 1]
+
+
+def test_ties_broken_by_member_id() -> None:
+    candidates = [cand(9, {"caf": P}), cand(4, {"caf": P}), cand(7, {"caf": P})]
+    assert order(candidates, {"caf"}) == [4, 7, 9]
+
+
+def test_equal_score_prefers_fit_then_fewer_claims_then_fewer_offers() -> None:
+    # All score 2 with the default weights.
+    candidates = [
+        cand(1, {"caf": P}),  # fit 2
+        cand(2, {"caf": T, "ameli": D}, claims=1, recent=2),  # fit 4: 4 - 1 - 1
+        cand(3, {"caf": T, "ameli": D}, claims=2),  # fit 4: 4 - 2
+        cand(4, {"caf": T}, recent=2),  # fit 3: 3 - 1
+        cand(5, {"caf": T}, claims=1),  # fit 3: 3 - 1
+    ]
+    assert order(candidates, {"caf", "ameli"}) == [2, 3, 4, 5, 1]
+
+
+def test_equal_score_fit_and_claims_prefers_fewer_recent_offers() -> None:
+    # Only possible when recent offers weigh nothing in the score.
+    candidates = [cand(1, {"caf": T}, claims=1, recent=5), cand(2, {"caf": T}, claims=1, recent=2)]
+    assert order(candidates, {"caf"}, recent_penalty=0.0) == [2, 1]
+
+
+def test_custom_weights_change_the_order() -> None:
+    busy_teacher = cand(1, {"ameli": T}, claims=2)
+    idle_practitioner = cand(2, {"ameli": P})
+    often_asked_teacher = cand(3, {"ameli": T}, recent=4)
+    candidates = [busy_teacher, idle_practitioner, often_asked_teacher]
+    # Defaults: 1 → 3 - 2 = 1, 2 → 2, 3 → 3 - 2 = 1 (tie on fit and score, fewer claims first).
+    assert order(candidates, {"ameli"}) == [2, 3, 1]
+    # Load ignored: 1 → 3, 2 → 2, 3 → 1.
+    assert order(candidates, {"ameli"}, load_penalty=0.0) == [1, 2, 3]
+    # Nothing but skill: the teachers tie on score and fit, fewer open claims first.
+    assert order(candidates, {"ameli"}, load_penalty=0, recent_penalty=0) == [3, 1, 2]
+    # Load counts a lot: 3 → 3 - 0.4, 2 → 2, 1 → 3 - 10 = -7 last (but still listed).
+    assert order(candidates, {"ameli"}, load_penalty=5.0, recent_penalty=0.1) == [3, 2, 1]
+
+
+def test_only_requested_skills_count() -> None:
+    candidates = [
+        cand(1, {"ameli": P, "wordpress": T, "scribus": T}),
+        cand(2, {"ameli": T}),
+        cand(3, {"wordpress": T}),
+    ]
+    ranked = rank_helpers(candidates, ["ameli"])
+    assert ranked == [RankedHelper(2, 3.0, 3.0), RankedHelper(1, 2.0, 2.0)]
+
+
+def test_duplicates_in_request_count_once() -> None:
+    candidates = [cand(1, {"ameli": T}), cand(2, {"ameli": P, "caf": D})]
+    assert rank_helpers(candidates, ["ameli", "ameli", "ameli"]) == [
+        RankedHelper(1, 3.0, 3.0),
+        RankedHelper(2, 2.0, 2.0),
+    ]
+
+
+def test_empty_request_or_no_candidates_give_nothing() -> None:
+    assert rank_helpers([cand(1, {"ameli": T})], []) == []
+    assert rank_helpers([cand(1, {"ameli": T})], set()) == []
+    assert rank_helpers([], {"ameli"}) == []
+    assert rank_helpers([cand(1, {})], {"ameli"}) == []
+
+
+def test_accepts_any_iterable_once() -> None:
+    generator = (cand(i, {"caf": D}) for i in (3, 1, 2))
+    assert order(list(generator), {"caf"}) == [1, 2, 3]
+    assert [r.member_id for r in rank_helpers(iter([cand(5, {"caf": T})]), {"caf"})] == [5]
+
+
+def test_negative_score_is_kept() -> None:
+    ranked = rank_helpers([cand(1, {"caf": D}, claims=3, recent=2)], {"caf"})
+    assert ranked == [RankedHelper(1, 1.0, -3.0)]
+
+
+@pytest.mark.parametrize(("claims", "recent"), [(-1, 0), (0, -1)])
+def test_negative_counts_are_rejected(claims: int, recent: int) -> None:
+    with pytest.raises(ValueError):
+        cand(1, {"caf": T}, claims=claims, recent=recent)
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [{"load_penalty": -1.0}, {"recent_penalty": -0.5}, {"load_penalty": float("nan")}],
+)
+def test_bad_weights_are_rejected(weights: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        RankingWeights(**weights)
+
+
+def test_duplicate_member_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        rank_helpers([cand(1, {"caf": T}), cand(1, {"caf": D})], {"caf"})
+
+
+def test_single_string_request_is_rejected() -> None:
+    with pytest.raises(TypeError):
+        rank_helpers([cand(1, {"a": T})], "ameli")
+
+
+# --- properties -------------------------------------------------------------------------------
+
+SLUGS = ["ameli", "caf", "impots-gouv", "wordpress", "scribus"]
+
+candidate_lists = st.lists(
+    st.builds(
+        Candidate,
+        member_id=st.integers(0, 10_000),
+        levels=st.dictionaries(st.sampled_from(SLUGS), st.sampled_from(list(SkillLevel))),
+        open_claims=st.integers(0, 6),
+        recent_offers=st.integers(0, 6),
+    ),
+    max_size=12,
+    unique_by=lambda c: c.member_id,
+)
+requests = st.lists(st.sampled_from(SLUGS), max_size=4)
+weight_sets = st.builds(
+    RankingWeights,
+    load_penalty=st.sampled_from([0.0, 0.25, 0.5, 1.0, 1.5, 3.0]),
+    recent_penalty=st.sampled_from([0.0, 0.25, 0.5, 1.0, 2.0]),
+)
+
+
+@given(candidate_lists, requests, weight_sets)
+def test_ranking_is_the_sorted_fitting_candidates(
+    candidates: list[Candidate], requested: list[str], weights: RankingWeights
+) -> None:
+    ranked = rank_helpers(candidates, requested, weights)
+    wanted = set(requested)
+    by_id = {c.member_id: c for c in candidates}
+
+    def fit(c: Candidate) -> int:
+        return sum(level.weight for slug, level in c.levels.items() if slug in wanted)
+
+    fitting = {c.member_id for c in candidates if fit(c) > 0}
+    assert sorted(r.member_id for r in ranked) == sorted(fitting)
+    for r in ranked:
+        c = by_id[r.member_id]
+        assert r.fit == fit(c)
+        expected = fit(c) - weights.load_penalty * c.open_claims
+        expected -= weights.recent_penalty * c.recent_offers
+        assert r.score == pytest.approx(expected)
+
+    def key(r: RankedHelper) -> tuple[float, float, int, int, int]:
+        c = by_id[r.member_id]
+        return (-r.score, -r.fit, c.open_claims, c.recent_offers, c.member_id)
+
+    assert ranked == sorted(ranked, key=key)
+    keys = [key(r) for r in ranked]
+    assert all(a < b for a, b in itertools.pairwise(keys))
+
+
+@given(candidate_lists, requests, weight_sets, st.randoms(use_true_random=False))
+def test_ranking_does_not_depend_on_input_order(
+    candidates: list[Candidate],
+    requested: list[str],
+    weights: RankingWeights,
+    rng: random.Random,
+) -> None:
+    shuffled = candidates[:]
+    rng.shuffle(shuffled)
+    reordered_request = requested[::-1] + requested
+    assert rank_helpers(shuffled, reordered_request, weights) == rank_helpers(
+        candidates, requested, weights
+    )
