@@ -20,8 +20,12 @@ from storage.repositories.dialogs import DialogRepository
 from storage.repositories.events import EventRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.members import MemberRepository
+from storage.repositories.offers import OfferRepository
+from storage.repositories.outbox import OutboxRepository
+from storage.repositories.requests import RequestRepository
 from storage.repositories.skills import SkillRepository
 from storage.repositories.structures import StructureRepository
+from storage.repositories.tutorials import TutorialRepository
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -57,6 +61,8 @@ def normalize_url(url: str) -> str:
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, open transactions (see _begin_immediate).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -65,11 +71,19 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_immediate(connection: Any) -> None:
+    # A deferred SQLite transaction that reads then writes fails at once ("database is locked")
+    # when another connection wrote in between; taking the write lock up front makes
+    # concurrent units of work wait their turn (busy_timeout) instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create an async engine for `url`, with the SQLite pragmas this project relies on."""
+    """Create an async engine for `url`, with the SQLite settings this project relies on."""
     engine = create_async_engine(normalize_url(url), **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine
 
 
@@ -87,6 +101,10 @@ class UnitOfWork:
     skills: SkillRepository
     dialogs: DialogRepository
     events: EventRepository
+    requests: RequestRepository
+    offers: OfferRepository
+    outbox: OutboxRepository
+    tutorials: TutorialRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -99,6 +117,10 @@ class UnitOfWork:
         self.skills = SkillRepository(self.session)
         self.dialogs = DialogRepository(self.session)
         self.events = EventRepository(self.session)
+        self.requests = RequestRepository(self.session)
+        self.offers = OfferRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        self.tutorials = TutorialRepository(self.session)
         return self
 
     async def __aexit__(

@@ -136,3 +136,112 @@ class DialogState:
     step: str
     data: dict[str, Any]
     updated_at: datetime
+
+
+class RequestStatus(StrEnum):
+    """Where a help request stands (the transitions live in `bot/core/request_states.py`)."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    OFFERED = "offered"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class Urgency(StrEnum):
+    """How soon the author needs help."""
+
+    TODAY = "today"
+    WEEK = "week"
+    NO_RUSH = "no_rush"
+
+
+class OfferState(StrEnum):
+    """What became of an offer made to a helper."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TAKEN = "taken"
+    RELEASED = "released"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRequest:
+    """A help request with the names of the people involved and its skills."""
+
+    id: int
+    author_id: int | None
+    author_name: str | None
+    author_structure: str | None
+    text: str | None
+    urgency: Urgency
+    status: RequestStatus
+    helper_id: int | None
+    helper_name: str | None
+    round: int
+    created_at: datetime
+    claimed_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    alerted_at: datetime | None
+    next_check_at: datetime | None
+    skills: tuple[SkillRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A request offered to one helper."""
+
+    request_id: int
+    helper_id: int
+    state: OfferState
+    round: int
+    offered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RelayMessage:
+    """One message of the conversation between author and helper."""
+
+    id: int
+    request_id: int
+    sender_id: int | None
+    text: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A message waiting to be (or already) delivered to a member."""
+
+    id: int
+    recipient_id: int
+    kind: str
+    params: dict[str, Any]
+    attempts: int
+    not_before: datetime
+    dedup_key: str | None
+    sent_at: datetime | None
+    failed_at: datetime | None
+    platform: str | None
+    chat_id: str | None
+    delivery_ref: str | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TutorialSummary:
+    """A tutorial (a draft until the tutorial base publishes it)."""
+
+    id: int
+    title: str
+    problem: str
+    solution: str
+    status: str
+    request_id: int | None
+    author_name: str | None
+    created_at: datetime

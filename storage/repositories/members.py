@@ -81,6 +81,18 @@ class MemberRepository:
             query = query.where(MemberModel.status != MemberStatus.LEFT.value)
         return [_member(model, name) for model, name in (await self._session.execute(query)).all()]
 
+    async def coordinators(self) -> list[Member]:
+        """Active coordinators and administrators, by name."""
+        query = (
+            _member_query()
+            .where(
+                MemberModel.role.in_([Role.COORDINATOR.value, Role.ADMIN.value]),
+                MemberModel.status == MemberStatus.ACTIVE.value,
+            )
+            .order_by(MemberModel.display_name)
+        )
+        return [_member(model, name) for model, name in (await self._session.execute(query)).all()]
+
     async def add(
         self,
         *,

@@ -1,0 +1,194 @@
+"""The outbox: messages to members, stored before anything is sent, delivered once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, and_, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.models import OutboxModel
+from storage.records import OutboxMessage
+from storage.repositories._upsert import insert_for
+
+
+def _record(row: OutboxModel) -> OutboxMessage:
+    return OutboxMessage(
+        id=row.id,
+        recipient_id=row.recipient_id,
+        kind=row.kind,
+        params=dict(row.params),
+        attempts=row.attempts,
+        not_before=row.not_before,
+        dedup_key=row.dedup_key,
+        sent_at=row.sent_at,
+        failed_at=row.failed_at,
+        platform=row.platform,
+        chat_id=row.chat_id,
+        delivery_ref=row.delivery_ref,
+        last_error=row.last_error,
+    )
+
+
+class OutboxRepository:
+    """Enqueue, claim and settle outbound messages."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def enqueue(
+        self,
+        *,
+        recipient_id: int,
+        kind: str,
+        params: dict[str, Any],
+        now: datetime,
+        not_before: datetime | None = None,
+        dedup_key: str | None = None,
+    ) -> bool:
+        """Store a message for a member; false when `dedup_key` was already enqueued."""
+        result = await self._session.execute(
+            insert_for(self._session, OutboxModel.__table__)  # type: ignore[arg-type]
+            .values(
+                recipient_id=recipient_id,
+                kind=kind,
+                params=params,
+                dedup_key=dedup_key,
+                not_before=not_before or now,
+                attempts=0,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["dedup_key"])
+        )
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    async def claim_due(
+        self, *, now: datetime, worker: str, lock_until: datetime, limit: int = 50
+    ) -> list[OutboxMessage]:
+        """Lock the due messages this worker will deliver now, oldest first.
+
+        Only the oldest undelivered due message of each recipient is eligible, so a message
+        waiting for a retry holds back the ones after it (order per chat). On PostgreSQL the
+        rows are picked with `FOR UPDATE SKIP LOCKED`, so several workers share the work
+        without ever taking the same row; on SQLite the single UPDATE is atomic.
+        """
+        older = aliased(OutboxModel)
+        pending = and_(OutboxModel.sent_at.is_(None), OutboxModel.failed_at.is_(None))
+        earlier_pending = exists().where(
+            older.recipient_id == OutboxModel.recipient_id,
+            older.id < OutboxModel.id,
+            older.sent_at.is_(None),
+            older.failed_at.is_(None),
+            older.not_before <= now,
+        )
+        eligible = (
+            select(OutboxModel.id)
+            .where(
+                pending,
+                OutboxModel.not_before <= now,
+                or_(OutboxModel.retry_at.is_(None), OutboxModel.retry_at <= now),
+                or_(OutboxModel.locked_until.is_(None), OutboxModel.locked_until < now),
+                ~earlier_pending,
+            )
+            .order_by(OutboxModel.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list(await self._session.scalars(eligible))
+        if not ids:
+            return []
+        await self._session.execute(
+            update(OutboxModel)
+            .where(
+                OutboxModel.id.in_(ids),
+                or_(OutboxModel.locked_until.is_(None), OutboxModel.locked_until < now),
+            )
+            .values(locked_until=lock_until, locked_by=worker)
+        )
+        rows = await self._session.scalars(
+            select(OutboxModel)
+            .where(OutboxModel.id.in_(ids), OutboxModel.locked_by == worker)
+            .order_by(OutboxModel.id)
+        )
+        return [_record(row) for row in rows]
+
+    async def mark_sent(
+        self, message_id: int, *, platform: str, chat_id: str, delivery_ref: str, now: datetime
+    ) -> None:
+        """Record the delivery (never to be sent again)."""
+        await self._session.execute(
+            update(OutboxModel)
+            .where(OutboxModel.id == message_id)
+            .values(
+                sent_at=now,
+                platform=platform,
+                chat_id=chat_id,
+                delivery_ref=delivery_ref,
+                attempts=OutboxModel.attempts + 1,
+                locked_until=None,
+            )
+        )
+
+    async def mark_retry(self, message_id: int, *, retry_at: datetime, error: str) -> None:
+        """A transient failure: try again at `retry_at`."""
+        await self._session.execute(
+            update(OutboxModel)
+            .where(OutboxModel.id == message_id)
+            .values(
+                retry_at=retry_at,
+                last_error=error[:2000],
+                attempts=OutboxModel.attempts + 1,
+                locked_until=None,
+            )
+        )
+
+    async def mark_failed(self, message_id: int, *, error: str, now: datetime) -> None:
+        """A permanent failure: the message will not be sent."""
+        await self._session.execute(
+            update(OutboxModel)
+            .where(OutboxModel.id == message_id)
+            .values(
+                failed_at=now,
+                last_error=error[:2000],
+                attempts=OutboxModel.attempts + 1,
+                locked_until=None,
+            )
+        )
+
+    async def release(self, message_id: int) -> None:
+        """Give a claimed message back without counting an attempt."""
+        await self._session.execute(
+            update(OutboxModel).where(OutboxModel.id == message_id).values(locked_until=None)
+        )
+
+    async def get(self, message_id: int) -> OutboxMessage | None:
+        """One message, whatever its state."""
+        row = await self._session.get(OutboxModel, message_id)
+        return _record(row) if row else None
+
+    async def by_delivery(
+        self, platform: str, chat_id: str, delivery_ref: str
+    ) -> OutboxMessage | None:
+        """The message delivered under this platform reference (to find what a reply answers)."""
+        row = await self._session.scalar(
+            select(OutboxModel).where(
+                OutboxModel.platform == platform,
+                OutboxModel.chat_id == chat_id,
+                OutboxModel.delivery_ref == delivery_ref,
+            )
+        )
+        return _record(row) if row else None
+
+    async def find(
+        self, *, recipient_id: int | None = None, kind: str | None = None
+    ) -> list[OutboxMessage]:
+        """Messages by recipient and/or kind, oldest first (for tests and coordinators)."""
+        query = select(OutboxModel).order_by(OutboxModel.id)
+        if recipient_id is not None:
+            query = query.where(OutboxModel.recipient_id == recipient_id)
+        if kind is not None:
+            query = query.where(OutboxModel.kind == kind)
+        return [_record(row) for row in await self._session.scalars(query)]
