@@ -46,3 +46,27 @@ class InvalidValue(CoreError):
     def __init__(self, field: str) -> None:
         super().__init__(field)
         self.field = field
+
+
+class RequestNotFound(CoreError):
+    """No such request for this person (also when they may not see it: nothing leaks)."""
+
+    def __init__(self, request_id: int) -> None:
+        super().__init__(str(request_id))
+        self.request_id = request_id
+
+
+class NotAllowed(CoreError):
+    """The person takes part in the request but may not do this (e.g. claim their own)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AlreadyTaken(CoreError):
+    """Someone else claimed the request first."""
+
+    def __init__(self, helper_name: str | None) -> None:
+        super().__init__(helper_name or "")
+        self.helper_name = helper_name

@@ -13,7 +13,7 @@ from bot.core.errors import (
     UnknownStructure,
 )
 from bot.core.invites import canonical_code
-from bot.core.types import Member, MemberStatus, Structure
+from bot.core.types import Identity, Member, MemberStatus, Structure
 from storage.db import UnitOfWork
 
 MAX_NAME_LENGTH = 60
@@ -145,3 +145,15 @@ async def directory(uow: UnitOfWork) -> list[Member]:
     """Members still in the network, ordered by structure then name."""
     async with uow:
         return await uow.members.list_all()
+
+
+async def get(uow: UnitOfWork, member_id: int) -> Member | None:
+    """A member by id, whatever their status."""
+    async with uow:
+        return await uow.members.get(member_id)
+
+
+async def identities(uow: UnitOfWork, member_id: int) -> list[Identity]:
+    """A member's accounts, preferred first."""
+    async with uow:
+        return await uow.members.identities(member_id)

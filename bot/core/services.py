@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
 
+from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock
+from bot.core.types import Urgency
 from skills import SkillMatcher
 from storage.db import UnitOfWork
 
@@ -18,12 +21,43 @@ class InviteDefaults:
     uses: int = 1
 
 
+UowFactory = Callable[[], UnitOfWork]
+
+
+def _hours(today: float, week: float, no_rush: float) -> Mapping[Urgency, timedelta]:
+    return {
+        Urgency.TODAY: timedelta(hours=today),
+        Urgency.WEEK: timedelta(hours=week),
+        Urgency.NO_RUSH: timedelta(hours=no_rush),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSettings:
+    """How requests are offered and escalated.
+
+    `first_escalation` (T1) is the delay after which an unclaimed request is offered to the
+    next helpers; `coordinator_alert` (T2) the delay after which coordinators are alerted.
+    Both count only active time (outside quiet hours), except for "today" urgency.
+    """
+
+    offers_per_round: int = 3
+    quiet: QuietHours = field(default_factory=QuietHours)
+    first_escalation: Mapping[Urgency, timedelta] = field(default_factory=lambda: _hours(1, 24, 72))
+    coordinator_alert: Mapping[Urgency, timedelta] = field(
+        default_factory=lambda: _hours(3, 72, 168)
+    )
+    auto_confirm_after: timedelta = timedelta(days=3)
+    recent_window: timedelta = timedelta(days=7)
+
+
 @dataclass(frozen=True, slots=True)
 class Services:
     """The database, the clock, the skill matcher and the settings the use-cases read."""
 
-    uow: Callable[[], UnitOfWork]
+    uow: UowFactory
     clock: Clock
     matcher: SkillMatcher
     invites: InviteDefaults = InviteDefaults()
+    requests: RequestSettings = RequestSettings()
     default_locale: str = "fr"

@@ -21,6 +21,7 @@ from storage.db import UnitOfWork
 PROPOSED_PREFIX = "x-"
 MAX_ITEMS = 20
 MAX_ITEM_LENGTH = 60
+MAX_ITEM_WORDS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,11 @@ async def declare(
         current = {ms.skill.slug: ms.level for ms in await uow.skills.of_member(member_id)}
         for item in split_items(text)[:MAX_ITEMS]:
             phrase, level = split_level(item)
-            if not slugify(phrase) or len(phrase) > MAX_ITEM_LENGTH:
+            if (
+                not slugify(phrase)
+                or len(phrase) > MAX_ITEM_LENGTH
+                or len(phrase.split()) > MAX_ITEM_WORDS
+            ):
                 result.rejected.append(item)
                 continue
             match = matcher.match(phrase)

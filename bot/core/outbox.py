@@ -1,0 +1,140 @@
+"""The outbox: every message to a member is a row first, written in the same transaction as
+the change it announces; the dispatcher delivers it later, once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.core.clock import Clock
+from bot.core.types import OutboxMessage
+from storage.db import UnitOfWork
+
+MAX_ATTEMPTS = 8
+LOCK_DURATION = timedelta(minutes=2)
+
+
+async def notify(
+    uow: UnitOfWork,
+    now: datetime,
+    recipient_id: int,
+    kind: str,
+    params: dict[str, Any],
+    *,
+    dedup_key: str | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue a message inside an open unit of work; false if `dedup_key` was already queued."""
+    return await uow.outbox.enqueue(
+        recipient_id=recipient_id,
+        kind=kind,
+        params=params,
+        now=now,
+        not_before=not_before,
+        dedup_key=dedup_key,
+    )
+
+
+async def notify_coordinators(
+    uow: UnitOfWork, now: datetime, kind: str, params: dict[str, Any], *, dedup_prefix: str
+) -> int:
+    """Queue the same message for every coordinator (once each per `dedup_prefix`)."""
+    sent = 0
+    for coordinator in await uow.members.coordinators():
+        key = f"{dedup_prefix}:{coordinator.id}"
+        sent += await notify(uow, now, coordinator.id, kind, params, dedup_key=key)
+    return sent
+
+
+async def claim_due(
+    uow: UnitOfWork, clock: Clock, worker: str, limit: int = 50
+) -> list[OutboxMessage]:
+    """Lock a batch of due messages for this worker."""
+    now = clock.now()
+    async with uow:
+        claimed = await uow.outbox.claim_due(
+            now=now, worker=worker, lock_until=now + LOCK_DURATION, limit=limit
+        )
+        await uow.commit()
+    return claimed
+
+
+async def settle_sent(
+    uow: UnitOfWork, clock: Clock, message_id: int, *, platform: str, chat_id: str, ref: str
+) -> None:
+    """Record a delivery, so the message is never sent again."""
+    async with uow:
+        await uow.outbox.mark_sent(
+            message_id, platform=platform, chat_id=chat_id, delivery_ref=ref, now=clock.now()
+        )
+        await uow.commit()
+
+
+async def settle_skipped(uow: UnitOfWork, clock: Clock, message_id: int, why: str) -> None:
+    """A message that no longer makes sense (e.g. an offer already taken): never sent."""
+    async with uow:
+        await uow.outbox.mark_sent(
+            message_id, platform="-", chat_id="-", delivery_ref=f"skipped: {why}", now=clock.now()
+        )
+        await uow.commit()
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try: 2 s, 4 s, 8 s… capped at 15 minutes."""
+    return timedelta(seconds=min(2 ** max(attempts, 1), 900))
+
+
+async def settle_failure(
+    uow: UnitOfWork,
+    clock: Clock,
+    message: OutboxMessage,
+    error: str,
+    *,
+    permanent: bool,
+    retry_after: float | None = None,
+) -> bool:
+    """Schedule a retry, or give up (permanent error or too many attempts).
+
+    Returns true when the message was given up; coordinators are then told, once.
+    """
+    now = clock.now()
+    attempts = message.attempts + 1
+    async with uow:
+        if permanent or attempts >= MAX_ATTEMPTS:
+            await uow.outbox.mark_failed(message.id, error=error, now=now)
+            if message.kind != "delivery_failed":
+                await notify_coordinators(
+                    uow,
+                    now,
+                    "delivery_failed",
+                    {"member_id": message.recipient_id, "kind": message.kind},
+                    dedup_prefix=f"failed:{message.id}",
+                )
+            await uow.commit()
+            return True
+        delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(attempts)
+        await uow.outbox.mark_retry(message.id, retry_at=now + delay, error=error)
+        await uow.commit()
+    return False
+
+
+async def release(uow: UnitOfWork, message_id: int) -> None:
+    """Give a locked message back untouched (e.g. its transport is not running here)."""
+    async with uow:
+        await uow.outbox.release(message_id)
+        await uow.commit()
+
+
+async def delivered_as(
+    uow: UnitOfWork, platform: str, chat_id: str, ref: str
+) -> OutboxMessage | None:
+    """The message the bot delivered under this platform reference (what a reply answers)."""
+    async with uow:
+        return await uow.outbox.by_delivery(platform, chat_id, ref)
+
+
+async def sent_to(uow: UnitOfWork, recipient_id: int, kind: str) -> list[OutboxMessage]:
+    """Messages of a kind queued for a member, oldest first."""
+    async with uow:
+        return await uow.outbox.find(recipient_id=recipient_id, kind=kind)

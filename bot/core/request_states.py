@@ -1,0 +1,78 @@
+"""The state machine of a help request: one explicit table, nothing else decides.
+
+```
+draft ──submit──▶ open ──offer──▶ offered ──claim/assign──▶ claimed ──resolve──▶ resolved
+                   ▲                 │                         │                   │
+                   └──────release────┴─────────────────────────┘      confirm ─────▶ closed
+  cancel: draft|open|offered|claimed ─▶ cancelled      reject: resolved ─▶ claimed
+  reopen: closed|cancelled ─▶ open
+```
+Storage applies a transition with one conditional UPDATE (`WHERE status IN sources`), so
+two people acting at once can never both succeed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from bot.core.errors import CoreError
+from bot.core.types import RequestStatus
+
+S = RequestStatus
+
+
+class Transition(StrEnum):
+    """Everything that can happen to a request."""
+
+    SUBMIT = "submit"
+    OFFER = "offer"
+    CLAIM = "claim"
+    ASSIGN = "assign"
+    RELEASE = "release"
+    RESOLVE = "resolve"
+    CONFIRM = "confirm"
+    REJECT = "reject"
+    CANCEL = "cancel"
+    REOPEN = "reopen"
+
+
+TRANSITIONS: Mapping[Transition, tuple[frozenset[RequestStatus], RequestStatus]] = {
+    Transition.SUBMIT: (frozenset({S.DRAFT}), S.OPEN),
+    Transition.OFFER: (frozenset({S.OPEN, S.OFFERED}), S.OFFERED),
+    Transition.CLAIM: (frozenset({S.OPEN, S.OFFERED}), S.CLAIMED),
+    Transition.ASSIGN: (frozenset({S.OPEN, S.OFFERED}), S.CLAIMED),
+    Transition.RELEASE: (frozenset({S.CLAIMED}), S.OPEN),
+    Transition.RESOLVE: (frozenset({S.CLAIMED}), S.RESOLVED),
+    Transition.CONFIRM: (frozenset({S.RESOLVED}), S.CLOSED),
+    Transition.REJECT: (frozenset({S.RESOLVED}), S.CLAIMED),
+    Transition.CANCEL: (frozenset({S.DRAFT, S.OPEN, S.OFFERED, S.CLAIMED}), S.CANCELLED),
+    Transition.REOPEN: (frozenset({S.CLOSED, S.CANCELLED}), S.OPEN),
+}
+
+
+class IllegalTransition(CoreError):
+    """The request is not in a state where this can happen."""
+
+    def __init__(self, status: RequestStatus, transition: Transition) -> None:
+        super().__init__(f"cannot {transition.value} a request that is {status.value}")
+        self.status = status
+        self.transition = transition
+
+
+def sources(transition: Transition) -> frozenset[RequestStatus]:
+    """The states from which a transition may start."""
+    return TRANSITIONS[transition][0]
+
+
+def target(status: RequestStatus, transition: Transition) -> RequestStatus:
+    """The state after `transition` from `status`; raises IllegalTransition if not allowed."""
+    allowed, after = TRANSITIONS[transition]
+    if status not in allowed:
+        raise IllegalTransition(status, transition)
+    return after
+
+
+def is_active(status: RequestStatus) -> bool:
+    """Whether the request still waits for a helper."""
+    return status in (S.OPEN, S.OFFERED)

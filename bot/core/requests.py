@@ -1,0 +1,415 @@
+"""Help requests: ask, claim, decline, release, cancel, reopen, assign, change urgency/skills."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.clock import Clock
+from bot.core.errors import AlreadyTaken, NotAllowed, RequestNotFound
+from bot.core.matching import Progress, Step, advance
+from bot.core.outbox import notify
+from bot.core.pii import PiiKind, find_personal_data, kinds
+from bot.core.request_states import IllegalTransition, Transition, sources, target
+from bot.core.services import RequestSettings, UowFactory
+from bot.core.skills import split_items
+from bot.core.types import HelpRequest, Member, OfferState, RequestStatus, Role, Urgency
+from skills import SkillMatcher
+from storage.db import UnitOfWork
+
+DRAFT_APPEND_WINDOW = timedelta(minutes=30)
+MAX_SKILLS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A stored request, what was noticed in it, and what matching did."""
+
+    request: HelpRequest
+    personal_data: list[PiiKind]
+    progress: Progress | None
+
+
+async def _detect_skills(uow: UnitOfWork, matcher: SkillMatcher, text: str) -> list[int]:
+    slugs = [match.skill.slug for match in matcher.extract(text)][:MAX_SKILLS]
+    rows = await uow.skills.by_slugs(slugs)
+    return [rows[slug].id for slug in slugs if slug in rows]
+
+
+async def _load(uow: UnitOfWork, request_id: int) -> HelpRequest:
+    request = await uow.requests.get(request_id)
+    if request is None:
+        raise RequestNotFound(request_id)
+    return request
+
+
+async def ask(
+    uows: UowFactory,
+    clock: Clock,
+    matcher: SkillMatcher,
+    settings: RequestSettings,
+    author: Member,
+    text: str,
+    *,
+    draft: bool = False,
+) -> Submitted:
+    """Store a request the moment it is sent, then (unless a draft) offer it to helpers.
+
+    The request and its detected skills are committed before matching starts, so a failure
+    afterwards never loses what the person typed. A draft is kept until its author sends it.
+    """
+    now = clock.now()
+    async with uows() as uow:
+        request_id = await uow.requests.add(
+            author_id=author.id, text=text, urgency=Urgency.WEEK, now=now
+        )
+        await uow.requests.set_skills(request_id, await _detect_skills(uow, matcher, text))
+        if draft:
+            await uow.requests.update_fields(request_id, now, status=RequestStatus.DRAFT.value)
+        await uow.commit()
+    progress = None if draft else await advance(uows(), clock, settings, request_id)
+    async with uows() as uow:
+        request = await _load(uow, request_id)
+    return Submitted(request, kinds(find_personal_data(text)), progress)
+
+
+async def latest_draft(uows: UowFactory, clock: Clock, author: Member) -> HelpRequest | None:
+    """The author's most recent draft, if it is recent enough to add text to it."""
+    async with uows() as uow:
+        for request in await uow.requests.list_involving(author.id, limit=5):
+            if (
+                request.status is RequestStatus.DRAFT
+                and request.author_id == author.id
+                and clock.now() - request.created_at <= DRAFT_APPEND_WINDOW
+            ):
+                return request
+    return None
+
+
+async def add_to_draft(
+    uows: UowFactory, clock: Clock, matcher: SkillMatcher, draft: HelpRequest, text: str
+) -> Submitted:
+    """Append a new message to a draft (the person is still describing their need)."""
+    combined = f"{draft.text or ''}\n{text}".strip()
+    now = clock.now()
+    async with uows() as uow:
+        await uow.requests.update_fields(draft.id, now, only_if={"status": "draft"}, text=combined)
+        await uow.requests.set_skills(draft.id, await _detect_skills(uow, matcher, combined))
+        await uow.commit()
+        request = await _load(uow, draft.id)
+    return Submitted(request, kinds(find_personal_data(combined)), None)
+
+
+async def send_draft(
+    uows: UowFactory, clock: Clock, settings: RequestSettings, author: Member, request_id: int
+) -> Submitted:
+    """Turn the author's draft into a request and offer it."""
+    async with uows() as uow:
+        request = await _own(uow, request_id, author)
+        target(request.status, Transition.SUBMIT)
+        if not await uow.requests.transition(
+            request_id,
+            allowed_from=sources(Transition.SUBMIT),
+            to=RequestStatus.OPEN,
+            now=clock.now(),
+            created_at=clock.now(),
+        ):
+            raise IllegalTransition(request.status, Transition.SUBMIT)
+        await uow.commit()
+    progress = await advance(uows(), clock, settings, request_id)
+    async with uows() as uow:
+        sent = await _load(uow, request_id)
+    return Submitted(sent, kinds(find_personal_data(sent.text or "")), progress)
+
+
+async def _own(uow: UnitOfWork, request_id: int, author: Member) -> HelpRequest:
+    request = await _load(uow, request_id)
+    if request.author_id != author.id:
+        raise RequestNotFound(request_id)
+    return request
+
+
+async def visible(uows: UowFactory, request_id: int, member: Member) -> HelpRequest:
+    """The request if the member may read it: author, helper, or offered it."""
+    async with uows() as uow:
+        request = await _load(uow, request_id)
+        if member.id in (request.author_id, request.helper_id):
+            return request
+        if await uow.offers.get(request_id, member.id) is not None:
+            return request
+    raise RequestNotFound(request_id)
+
+
+async def mine(uows: UowFactory, member: Member) -> list[HelpRequest]:
+    """The member's own requests and the ones they hold, newest first."""
+    async with uows() as uow:
+        return await uow.requests.list_involving(member.id)
+
+
+async def claim(uows: UowFactory, clock: Clock, request_id: int, helper: Member) -> HelpRequest:
+    """Take a request offered to you; the first claim wins, atomically."""
+    now = clock.now()
+    async with uows() as uow:
+        request = await _load(uow, request_id)
+        offer = await uow.offers.get(request_id, helper.id)
+        if request.author_id == helper.id:
+            raise NotAllowed("own_request")
+        if offer is None:
+            raise RequestNotFound(request_id)
+        won = await uow.requests.transition(
+            request_id,
+            allowed_from=sources(Transition.CLAIM),
+            to=RequestStatus.CLAIMED,
+            now=now,
+            helper_id=helper.id,
+            claimed_at=now,
+            next_check_at=None,
+        )
+        if not won:
+            if request.status is RequestStatus.CLAIMED or request.helper_id is not None:
+                raise AlreadyTaken(request.helper_name)
+            current = await _load(uow, request_id)
+            if current.status is RequestStatus.CLAIMED:
+                raise AlreadyTaken(current.helper_name)
+            raise IllegalTransition(current.status, Transition.CLAIM)
+        await _settle_offers_after_claim(uow, request_id, helper.id, now)
+        if request.author_id:
+            await notify(uow, now, request.author_id, "claimed", {"request_id": request_id})
+        await uow.commit()
+        return await _load(uow, request_id)
+
+
+async def _settle_offers_after_claim(
+    uow: UnitOfWork, request_id: int, helper_id: int, now: datetime
+) -> None:
+    await uow.offers.answer(
+        request_id=request_id,
+        helper_id=helper_id,
+        allowed_from=list(OfferState),
+        to=OfferState.ACCEPTED,
+        now=now,
+    )
+    for other in await uow.offers.close_pending(
+        request_id=request_id, to=OfferState.TAKEN, now=now, except_helper=helper_id
+    ):
+        await notify(uow, now, other, "offer_taken", {"request_id": request_id})
+
+
+async def decline(
+    uows: UowFactory, clock: Clock, settings: RequestSettings, request_id: int, helper: Member
+) -> Progress:
+    """Say no to an offer; the next candidate is offered the request at once."""
+    async with uows() as uow:
+        request = await _load(uow, request_id)
+        answered = await uow.offers.answer(
+            request_id=request_id,
+            helper_id=helper.id,
+            allowed_from=[OfferState.PENDING],
+            to=OfferState.DECLINED,
+            now=clock.now(),
+        )
+        if not answered:
+            if await uow.offers.get(request_id, helper.id) is None:
+                raise RequestNotFound(request_id)
+            return Progress(Step.NOTHING)
+        await uow.commit()
+    if request.status in (RequestStatus.OPEN, RequestStatus.OFFERED):
+        return await advance(uows(), clock, settings, request_id, limit=1)
+    return Progress(Step.NOTHING)
+
+
+async def release(
+    uows: UowFactory, clock: Clock, settings: RequestSettings, request_id: int, helper: Member
+) -> Progress:
+    """Give back a request you hold: it is open again and offered to others."""
+    now = clock.now()
+    async with uows() as uow:
+        request = await _load(uow, request_id)
+        if request.helper_id != helper.id:
+            raise RequestNotFound(request_id)
+        target(request.status, Transition.RELEASE)
+        if not await uow.requests.transition(
+            request_id,
+            allowed_from=sources(Transition.RELEASE),
+            to=RequestStatus.OPEN,
+            now=now,
+            only_if={"helper_id": helper.id},
+            helper_id=None,
+            claimed_at=None,
+        ):
+            raise IllegalTransition(request.status, Transition.RELEASE)
+        await uow.offers.answer(
+            request_id=request_id,
+            helper_id=helper.id,
+            allowed_from=list(OfferState),
+            to=OfferState.RELEASED,
+            now=now,
+        )
+        if request.author_id:
+            await notify(
+                uow,
+                now,
+                request.author_id,
+                "released",
+                {"request_id": request_id, "helper": helper.display_name},
+            )
+        await uow.commit()
+    return await advance(uows(), clock, settings, request_id)
+
+
+async def cancel(uows: UowFactory, clock: Clock, request_id: int, author: Member) -> HelpRequest:
+    """The author no longer needs help: the helper and pending offers are told."""
+    now = clock.now()
+    async with uows() as uow:
+        request = await _own(uow, request_id, author)
+        target(request.status, Transition.CANCEL)
+        if not await uow.requests.transition(
+            request_id,
+            allowed_from=sources(Transition.CANCEL),
+            to=RequestStatus.CANCELLED,
+            now=now,
+            closed_at=now,
+            next_check_at=None,
+        ):
+            raise IllegalTransition((await _load(uow, request_id)).status, Transition.CANCEL)
+        for helper_id in await uow.offers.close_pending(
+            request_id=request_id, to=OfferState.WITHDRAWN, now=now
+        ):
+            await notify(uow, now, helper_id, "offer_withdrawn", {"request_id": request_id})
+        if request.helper_id:
+            await notify(uow, now, request.helper_id, "cancelled", {"request_id": request_id})
+        await uow.commit()
+        return await _load(uow, request_id)
+
+
+async def reopen(
+    uows: UowFactory, clock: Clock, settings: RequestSettings, request_id: int, author: Member
+) -> Progress:
+    """Open a closed or cancelled request again and offer it anew."""
+    now = clock.now()
+    async with uows() as uow:
+        request = await _own(uow, request_id, author)
+        target(request.status, Transition.REOPEN)
+        if not await uow.requests.transition(
+            request_id,
+            allowed_from=sources(Transition.REOPEN),
+            to=RequestStatus.OPEN,
+            now=now,
+            helper_id=None,
+            claimed_at=None,
+            resolved_at=None,
+            closed_at=None,
+            alerted_at=None,
+            created_at=now,
+        ):
+            raise IllegalTransition(request.status, Transition.REOPEN)
+        await uow.commit()
+    return await advance(uows(), clock, settings, request_id)
+
+
+async def assign(
+    uows: UowFactory, clock: Clock, request_id: int, coordinator: Member, helper_name: str
+) -> HelpRequest:
+    """A coordinator gives an unclaimed request to a member (named by display name)."""
+    if not coordinator.role.allows(Role.COORDINATOR):
+        raise NotAllowed("coordinators_only")
+    now = clock.now()
+    async with uows() as uow:
+        request = await _load(uow, request_id)
+        candidates = [
+            m for m in await uow.members.by_name(helper_name) if m.status.value == "active"
+        ]
+        if len(candidates) != 1:
+            raise NotAllowed("unknown_member" if not candidates else "ambiguous_member")
+        helper = candidates[0]
+        if helper.id == request.author_id:
+            raise NotAllowed("own_request")
+        target(request.status, Transition.ASSIGN)
+        if not await uow.requests.transition(
+            request_id,
+            allowed_from=sources(Transition.ASSIGN),
+            to=RequestStatus.CLAIMED,
+            now=now,
+            helper_id=helper.id,
+            claimed_at=now,
+            next_check_at=None,
+        ):
+            raise AlreadyTaken((await _load(uow, request_id)).helper_name)
+        if await uow.offers.get(request_id, helper.id) is None:
+            await uow.offers.add_many(
+                request_id=request_id, helper_ids=[helper.id], round_number=request.round, now=now
+            )
+        await _settle_offers_after_claim(uow, request_id, helper.id, now)
+        await notify(uow, now, helper.id, "assigned", {"request_id": request_id})
+        if request.author_id:
+            await notify(uow, now, request.author_id, "claimed", {"request_id": request_id})
+        await uow.commit()
+        return await _load(uow, request_id)
+
+
+async def set_urgency(
+    uows: UowFactory,
+    clock: Clock,
+    settings: RequestSettings,
+    request_id: int,
+    author: Member,
+    urgency: Urgency,
+) -> HelpRequest:
+    """Correct the urgency; a request nobody was offered yet is re-examined at once."""
+    async with uows() as uow:
+        request = await _own(uow, request_id, author)
+        await uow.requests.update_fields(request_id, clock.now(), urgency=urgency.value)
+        await uow.commit()
+    await _offer_if_never_offered(uows, clock, settings, request)
+    async with uows() as uow:
+        return await _load(uow, request_id)
+
+
+async def _offer_if_never_offered(
+    uows: UowFactory, clock: Clock, settings: RequestSettings, request: HelpRequest
+) -> None:
+    if request.status is not RequestStatus.OPEN:
+        return
+    async with uows() as uow:
+        offered = bool(await uow.offers.of_request(request.id))
+    if not offered:
+        await advance(uows(), clock, settings, request.id)
+
+
+async def set_skills(
+    uows: UowFactory,
+    clock: Clock,
+    matcher: SkillMatcher,
+    settings: RequestSettings,
+    request_id: int,
+    author: Member,
+    text: str,
+) -> HelpRequest:
+    """Correct the skills a request needs (typed like `/competences`)."""
+    slugs = []
+    for item in split_items(text)[:MAX_SKILLS]:
+        match = matcher.match(item)
+        if match is not None:
+            slugs.append(match.skill.slug)
+    async with uows() as uow:
+        request = await _own(uow, request_id, author)
+        rows = await uow.skills.by_slugs(slugs)
+        await uow.requests.set_skills(request_id, [rows[s].id for s in slugs if s in rows])
+        await uow.commit()
+    await _offer_if_never_offered(uows, clock, settings, request)
+    async with uows() as uow:
+        return await _load(uow, request_id)
+
+
+async def load(uows: UowFactory, request_id: int) -> HelpRequest | None:
+    """A request as stored, for the bot's own messages (no visibility check: not for display
+    to whoever asks)."""
+    async with uows() as uow:
+        return await uow.requests.get(request_id)
+
+
+async def member_name(uows: UowFactory, member_id: int) -> str | None:
+    """A member's display name, if they still exist."""
+    async with uows() as uow:
+        member = await uow.members.get(member_id)
+    return member.display_name if member else None

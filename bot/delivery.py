@@ -1,0 +1,138 @@
+"""The outbox dispatcher: delivers queued messages through the transports, once each.
+
+It claims due rows (several workers can share the outbox), words each one for its recipient,
+picks the recipient's preferred identity on a running transport, sends, and records the
+result. Transient failures are retried with backoff; permanent ones are reported to
+coordinators. A row is marked sent right after the platform accepted it and is never resent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Mapping
+
+from bot.chat.notifications import render
+from bot.core import members, outbox
+from bot.core.services import Services
+from bot.core.types import MemberStatus, OutboxMessage
+from bot.transports.base import DeliveryError, Transport
+
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    """An identifier of this process among the workers sharing the database."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Dispatcher:
+    """Delivers the outbox through the running transports."""
+
+    def __init__(
+        self,
+        services: Services,
+        transports: Mapping[str, Transport],
+        *,
+        worker: str | None = None,
+        batch: int = 50,
+    ) -> None:
+        self.services = services
+        self.transports = dict(transports)
+        self.worker = worker or worker_name()
+        self.batch = batch
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Deliver as soon as possible (something was just queued)."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Deliver everything due now; returns how many messages were handled."""
+        handled = 0
+        while True:
+            claimed = await outbox.claim_due(
+                self.services.uow(), self.services.clock, self.worker, self.batch
+            )
+            if not claimed:
+                return handled
+            for message in claimed:
+                await self._deliver(message)
+                handled += 1
+
+    async def run_forever(self, stop: asyncio.Event, interval: float = 1.0) -> None:
+        """Deliver until `stop` is set, waking every `interval` seconds or when told to."""
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("outbox dispatch failed; will retry")
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+            await asyncio.wait(waiters, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        services = self.services
+        recipient = await members.get(services.uow(), message.recipient_id)
+        if recipient is None or recipient.status is MemberStatus.LEFT:
+            await outbox.settle_skipped(
+                services.uow(), services.clock, message.id, "recipient left"
+            )
+            return
+        identity = next(
+            (
+                i
+                for i in await members.identities(services.uow(), recipient.id)
+                if i.platform in self.transports
+            ),
+            None,
+        )
+        if identity is None:
+            await outbox.settle_failure(
+                services.uow(), services.clock, message, "no reachable identity", permanent=True
+            )
+            return
+        transport = self.transports[identity.platform]
+        try:
+            rendered = await render(
+                services, recipient, message, identity.platform, transport.command_prefix
+            )
+        except Exception as exc:
+            log.exception("cannot word outbox message %s", message.id)
+            await outbox.settle_failure(
+                services.uow(), services.clock, message, f"render: {exc}", permanent=False
+            )
+            return
+        if rendered is None:
+            await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
+            return
+        try:
+            ref = await transport.send(identity.chat_id, rendered)
+        except DeliveryError as error:
+            await outbox.settle_failure(
+                services.uow(),
+                services.clock,
+                message,
+                str(error),
+                permanent=error.permanent,
+                retry_after=error.retry_after,
+            )
+            return
+        except Exception as exc:
+            log.warning("delivery of outbox message %s failed: %s", message.id, exc)
+            await outbox.settle_failure(
+                services.uow(), services.clock, message, repr(exc), permanent=False
+            )
+            return
+        await outbox.settle_sent(
+            services.uow(),
+            services.clock,
+            message.id,
+            platform=identity.platform,
+            chat_id=identity.chat_id,
+            ref=ref,
+        )
