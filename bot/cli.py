@@ -53,7 +53,7 @@ async def _chat(app: App, args: argparse.Namespace, t: Translator) -> int:
                 name=persona
             )
         )
-    await app.console(persona, sys.stdout, interactive=interactive).run()
+    await app.run(app.console(persona, sys.stdout, interactive=interactive))
     return 0
 
 
@@ -77,7 +77,7 @@ async def _demo(app: App, args: argparse.Namespace, t: Translator) -> int:
         "",
     )
     interactive = sys.stdin.isatty()
-    await app.console(persona, sys.stdout, interactive=interactive).run()
+    await app.run(app.console(persona, sys.stdout, interactive=interactive))
     return 0
 
 
@@ -198,7 +198,17 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     return parser
 
 
+def _demo_config(config: Config) -> Config:
+    """The demo network is awake at all hours, so every flow can be tried at once."""
+    requests = config.requests.model_copy(
+        update={"quiet_hours": "00:00-00:00", "quiet_weekends": False}
+    )
+    return config.model_copy(update={"requests": requests})
+
+
 async def _main(config: Config, args: argparse.Namespace, t: Translator) -> int:
+    if args.handler is _demo:
+        config = _demo_config(config)
     app = App.build(config)
     handler: Command = args.handler
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -75,6 +76,41 @@ class InvitesConfig(_Section):
     uses: int = Field(default=1, ge=1, le=500)
 
 
+class UrgencyHours(_Section):
+    """A delay for each urgency, in hours."""
+
+    today: float = Field(gt=0)
+    week: float = Field(gt=0)
+    no_rush: float = Field(gt=0)
+
+
+class RequestsConfig(_Section):
+    """How help requests are offered and escalated."""
+
+    offers_per_round: int = Field(default=3, ge=1, le=20)
+    quiet_hours: str = "20:00-08:00"
+    quiet_weekends: bool = True
+    first_escalation_hours: UrgencyHours = UrgencyHours(today=1, week=24, no_rush=72)
+    coordinator_alert_hours: UrgencyHours = UrgencyHours(today=3, week=72, no_rush=168)
+    auto_confirm_days: float = Field(default=3, gt=0)
+    check_every_seconds: float = Field(default=60, ge=1)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hours_range(cls, value: str) -> str:
+        quiet_window(value)
+        return value
+
+
+def quiet_window(value: str) -> tuple[time, time]:
+    """Read `HH:MM-HH:MM` (equal times: no nightly quiet hours)."""
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError as exc:
+        raise ValueError(f"expected HH:MM-HH:MM such as 20:00-08:00, got {value!r}") from exc
+    return start, end
+
+
 class ConsoleConfig(_Section):
     """The terminal transport of `samu run`."""
 
@@ -102,6 +138,7 @@ class Config(_Section):
     bot: BotConfig = BotConfig()
     network: NetworkConfig = NetworkConfig()
     invites: InvitesConfig = InvitesConfig()
+    requests: RequestsConfig = RequestsConfig()
     console: ConsoleConfig = ConsoleConfig()
     telegram: TelegramConfig = TelegramConfig()
     matrix: MatrixConfig = MatrixConfig()

@@ -7,8 +7,8 @@ import re
 
 from bot.app import App
 from bot.core import invites
-from bot.core.types import Invite, Role
-from bot.transports.console import ConsoleTransport, persona_key
+from bot.core.types import Invite, Member, Role
+from bot.transports.console import persona_key
 
 CODE = re.compile(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b")
 
@@ -19,9 +19,7 @@ class Conversation:
     def __init__(self, app: App) -> None:
         self.app = app
         self.output = io.StringIO()
-        self.console = ConsoleTransport(
-            handle=app.router.handle, persona="Nobody", output=self.output, interactive=False
-        )
+        self.console = app.console("Nobody", self.output, interactive=False)
 
     async def say(self, persona: str, text: str) -> str:
         """`persona` types `text`; returns everything printed in reply."""
@@ -43,12 +41,48 @@ class Conversation:
         )
 
     async def join(
-        self, persona: str, role: Role = Role.MEMBER, structure: str | None = "Mission locale"
+        self,
+        persona: str,
+        role: Role = Role.MEMBER,
+        structure: str | None = "Mission locale",
+        *,
+        settle: bool = True,
     ) -> str:
-        """Make `persona` a member with a fresh invite; returns the bot's answer."""
+        """Make `persona` a member with a fresh invite; returns the bot's answer.
+
+        With `settle`, the onboarding question that follows is put aside (as "Later").
+        """
         invite = await self.invite(role, structure=structure)
-        return await self.say(persona, f"/start {invites.display_code(invite.code)}")
+        answer = await self.say(persona, f"/start {invites.display_code(invite.code)}")
+        if settle:
+            await self.say(persona, "/annuler")
+        return answer
 
     def key(self, persona: str) -> str:
         """The console identity of a persona."""
         return persona_key(persona)
+
+    async def member(self, persona: str) -> Member:
+        """The member behind a console persona."""
+        async with self.app.services.uow() as uow:
+            member = await uow.members.by_identity("console", persona_key(persona))
+        assert member is not None, persona
+        return member
+
+    async def declare(self, persona: str, skills: str) -> None:
+        """Declare skills for a member, as they would type them."""
+        await self.say(persona, f"/competences ajouter {skills}")
+
+    async def tick(self) -> str:
+        """Run the periodic work (escalations, confirmations, delivery); returns the output."""
+        start = self.output.tell()
+        await self.app.tick()
+        return self.output.getvalue()[start:]
+
+
+def addressed_to(output: str, persona: str) -> str:
+    """The part of a console transcript delivered to another persona (after its header)."""
+    blocks = output.split("\n— ")
+    return "\n".join(
+        block.split("\n", 1)[1] for block in blocks if block.startswith(persona_key(persona) + " —")
+    )

@@ -7,10 +7,10 @@ failure gets a message that says what to do next.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import NamedTuple
 
-from bot.chat.context import Command, Context, Reply, UsageError
+from bot.chat.context import Command, Context, Handler, Reply, UsageError
 from bot.chat.dialogs import AWAIT_TEXT
 from bot.chat.i18n import Translator, pick_locale, translator
 from bot.chat.text import MAX_MESSAGE_LENGTH, clean_text
@@ -22,6 +22,10 @@ from bot.core.types import Member
 from skills import fold
 
 log = logging.getLogger(__name__)
+
+
+# Answers a reply to one of the bot's messages (e.g. relays it); None if it is not one.
+ReplyHandler = Callable[[Context, str, str], Awaitable[Reply | None]]
 
 
 class ParsedCommand(NamedTuple):
@@ -46,9 +50,18 @@ def parse_command(text: str, prefix: str) -> ParsedCommand | None:
 class Router:
     """Dispatches incoming messages to the declared commands."""
 
-    def __init__(self, commands: Sequence[Command], services: Services) -> None:
+    def __init__(
+        self,
+        commands: Sequence[Command],
+        services: Services,
+        *,
+        free_text: Handler | None = None,
+        reply: ReplyHandler | None = None,
+    ) -> None:
         self.commands = tuple(commands)
         self.services = services
+        self._free_text_handler = free_text
+        self._reply_handler = reply
         self._by_name: dict[str, Command] = {}
         for command in self.commands:
             for name in {command.name, command.name_en}:
@@ -161,4 +174,10 @@ class Router:
             if command is not None:
                 prefix = str(dialog.data.get("args", ""))
                 return await self._run(ctx, command, f"{prefix} {text}".strip())
+        if ctx.incoming.reply_to and self._reply_handler is not None:
+            answered = await self._reply_handler(ctx, ctx.incoming.reply_to, text)
+            if answered is not None:
+                return answered
+        if self._free_text_handler is not None:
+            return await self._free_text_handler(ctx, text)
         return [ctx.reply(ctx._("I did not understand."), help_hint(ctx))]

@@ -55,9 +55,14 @@ class Incoming:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A message the bot sends. `chat_id` None means: the chat the incoming message came from."""
+    """A message the bot sends.
+
+    `chat_id` None means: the chat the incoming message came from. `edit_of` is the platform
+    reference of an earlier message this one replaces (where the platform can edit).
+    """
 
     text: str
     actions: tuple[Action, ...] = ()
     attachments: tuple[Attachment, ...] = field(default=())
     chat_id: str | None = None
+    edit_of: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.chat.context import Context
 from bot.chat.i18n import N_
 from bot.chat.types import Outgoing
-from bot.core.types import Role
+from bot.core.types import RequestStatus, Role, Urgency
 from skills import SkillLevel
 
 LEVEL_NAMES = {
@@ -25,6 +25,41 @@ ROLE_NAMES = {
     Role.MEMBER: N_("member"),
     Role.COORDINATOR: N_("coordinator"),
     Role.ADMIN: N_("administrator"),
+}
+
+URGENCY_NAMES = {
+    Urgency.TODAY: N_("today"),
+    Urgency.WEEK: N_("this week"),
+    Urgency.NO_RUSH: N_("no rush"),
+}
+
+# The word used in action payloads for each urgency; `URGENCY_WORDS` reads it back.
+URGENCY_KEYWORDS = {
+    Urgency.TODAY: "aujourdhui",
+    Urgency.WEEK: "semaine",
+    Urgency.NO_RUSH: "paspresse",
+}
+
+URGENCY_WORDS = {
+    "aujourdhui": Urgency.TODAY,
+    "today": Urgency.TODAY,
+    "urgent": Urgency.TODAY,
+    "semaine": Urgency.WEEK,
+    "week": Urgency.WEEK,
+    "paspresse": Urgency.NO_RUSH,
+    "pas presse": Urgency.NO_RUSH,
+    "norush": Urgency.NO_RUSH,
+    "no rush": Urgency.NO_RUSH,
+}
+
+STATUS_NAMES = {
+    RequestStatus.DRAFT: N_("draft, not sent"),
+    RequestStatus.OPEN: N_("waiting for a helper"),
+    RequestStatus.OFFERED: N_("offered to helpers"),
+    RequestStatus.CLAIMED: N_("taken"),
+    RequestStatus.RESOLVED: N_("solved, to be confirmed"),
+    RequestStatus.CLOSED: N_("closed"),
+    RequestStatus.CANCELLED: N_("cancelled"),
 }
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}

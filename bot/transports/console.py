@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -34,9 +34,12 @@ class ConsoleTransport:
     output: TextIO = field(default_factory=lambda: sys.stdout)
     interactive: bool = False
     language: str | None = None
+    after_each: Callable[[], Awaitable[object]] | None = None
     platform: str = PLATFORM
+    command_prefix: str = "/"
     _pending: dict[str, tuple[Action, ...]] = field(default_factory=dict)
     _messages: int = 0
+    _sent: int = 0
 
     async def run(self, lines: asyncio.StreamReader | None = None) -> None:
         """Read lines until end of input or `/quit`, answering each one."""
@@ -77,17 +80,20 @@ class ConsoleTransport:
         self._messages += 1
         for reply in await self.handle(incoming):
             await self.send(reply.chat_id or key, reply)
+        if self.after_each is not None:
+            await self.after_each()
 
     async def send(self, chat_id: str, message: Outgoing) -> str:
         """Print a message; one addressed to another persona is headed with their name."""
         if chat_id != persona_key(self.persona):
             self._write(f"— {chat_id} —")
-        self._write(message.text)
+        self._write(("↻ " if message.edit_of else "") + message.text)
         self._render_actions(chat_id, message.actions)
         for attachment in message.attachments:
             self._write(f"[{attachment.filename}, {len(attachment.content)} bytes]")
         self._write("")
-        return f"console:{chat_id}:{self._messages}"
+        self._sent += 1
+        return f"{chat_id}:{self._sent}"
 
     def _render_actions(self, chat_id: str, actions: Sequence[Action]) -> None:
         self._pending[chat_id] = tuple(actions)

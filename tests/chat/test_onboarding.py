@@ -31,7 +31,7 @@ async def test_code_is_accepted_in_any_case_and_without_dash(chat: Conversation)
 
 
 async def test_without_structure_the_bot_asks_for_it_with_buttons(chat: Conversation) -> None:
-    answer = await chat.join("Alice", structure=None)
+    answer = await chat.join("Alice", structure=None, settle=False)
     assert "Dans quelle structure" in answer
     assert "[1] EPN Résoudre" in answer and "[2] Mission locale" in answer
     answer = await chat.say("Alice", "2")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.chat.commands import coordination, onboarding, profile, skills
+from bot.chat.commands import coordination, helping, onboarding, profile, requests, skills
 from bot.chat.context import Command
 
 
@@ -10,6 +10,8 @@ def all_commands() -> tuple[Command, ...]:
     """Every command of the bot, in the order help lists them."""
     return (
         *onboarding.COMMANDS,
+        *requests.COMMANDS,
+        *helping.COMMANDS,
         *skills.COMMANDS,
         *profile.COMMANDS,
         *coordination.COMMANDS,

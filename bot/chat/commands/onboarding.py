@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.chat.commands.requests import cancel_request
 from bot.chat.context import Command, Context, Reply
 from bot.chat.dialogs import await_answer
 from bot.chat.i18n import N_, pick_locale
@@ -128,7 +129,9 @@ async def show_help(ctx: Context, args: str) -> Reply:
 
 
 async def cancel(ctx: Context, args: str) -> Reply:
-    """`/annuler`: stop the question in progress (the router has already closed it)."""
+    """`/annuler`: stop the question in progress; `/annuler N`: cancel one's request N."""
+    if args:
+        return await cancel_request(ctx, args)
     return [ctx.reply(ctx._("OK, let's leave it there."), help_hint(ctx))]
 
 
@@ -156,7 +159,7 @@ COMMANDS = (
         "cancel",
         cancel,
         summary=N_("stop what is in progress"),
-        usage="",
+        usage=N_("[request number]"),
         in_help=False,
     ),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.chat.commands.requests import ask_from_text
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.dialogs import await_answer
 from bot.chat.i18n import N_
@@ -72,6 +73,9 @@ async def _add(ctx: Context, text: str) -> Reply:
     result = await member_skills.declare(
         ctx.services.uow(), ctx.services.clock, ctx.services.matcher, ctx.me.id, text
     )
+    if not result.recognised and not result.proposed and len(member_skills.split_items(text)) == 1:
+        # A whole sentence where a list of skills was expected: most likely a need for help.
+        return await ask_from_text(ctx, text)
     lines: list[str] = []
     actions: list[Action] = []
     if result.recognised:

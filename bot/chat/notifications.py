@@ -1,0 +1,271 @@
+"""Messages the bot sends on its own (from the outbox), worded for their recipient.
+
+A notification is stored as a kind and a few ids; it is worded here, at delivery time, in
+the recipient's current language and with live data. One that no longer makes sense (an
+offer for a request already taken) renders to None and is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.chat.context import Context
+from bot.chat.i18n import translator
+from bot.chat.request_views import number, offer_lines, quoted, skills_line, urgency_line
+from bot.chat.types import Action, Incoming, Outgoing
+from bot.core import conversation, outbox, requests
+from bot.core.request_states import is_active
+from bot.core.services import Services
+from bot.core.types import HelpRequest, Member, OutboxMessage, RequestStatus
+
+Renderer = Callable[[Context, OutboxMessage, HelpRequest | None], Awaitable[Outgoing | None]]
+
+
+def _context(services: Services, recipient: Member, platform: str, prefix: str) -> Context:
+    incoming = Incoming(platform=platform, user_id="", chat_id="", text="", command_prefix=prefix)
+    return Context(incoming, recipient, services, translator(recipient.locale), _names)
+
+
+def _names(name: str, locale: str) -> str:
+    return name
+
+
+async def render(
+    services: Services, recipient: Member, message: OutboxMessage, platform: str, prefix: str
+) -> Outgoing | None:
+    """Word a queued message for its recipient; None when it should not be sent any more."""
+    ctx = _context(services, recipient, platform, prefix)
+    request_id = message.params.get("request_id")
+    request = await requests.load(services.uow, request_id) if isinstance(request_id, int) else None
+    renderer = _RENDERERS.get(message.kind)
+    if renderer is None:
+        return None
+    return await renderer(ctx, message, request)
+
+
+async def _offer(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None or not is_active(request.status):
+        return None
+    return ctx.reply(
+        *offer_lines(ctx, request),
+        actions=[
+            Action(ctx._("I'll take it"), f"/prendre {request.id}"),
+            Action(ctx._("Not available"), f"/decliner {request.id}"),
+        ],
+    )
+
+
+async def _offer_taken(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None:
+        return None
+    text = ctx._("Request {number}: already taken by {name}. Thank you all the same!").format(
+        number=number(request), name=request.helper_name or ctx._("someone")
+    )
+    return Outgoing(text=text, edit_of=await _earlier_offer(ctx, request.id))
+
+
+async def _earlier_offer(ctx: Context, request_id: int) -> str | None:
+    sent = await outbox.sent_to(ctx.services.uow(), ctx.me.id, "offer")
+    for earlier in sent:
+        if (
+            earlier.params.get("request_id") == request_id
+            and earlier.platform == ctx.incoming.platform
+        ):
+            return earlier.delivery_ref
+    return None
+
+
+async def _offer_withdrawn(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None:
+        return None
+    text = ctx._("Request {number} was cancelled by its author.").format(number=number(request))
+    return Outgoing(text=text, edit_of=await _earlier_offer(ctx, request.id))
+
+
+async def _claimed(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None or request.status is not RequestStatus.CLAIMED:
+        return None
+    return ctx.reply(
+        ctx._("{name} took your request {number}.").format(
+            name=request.helper_name or ctx._("someone"), number=number(request)
+        ),
+        ctx._("To write to them: reply to this message, or {command}").format(
+            command=ctx.cmd("msg", ctx._("{n} your message").format(n=request.id))
+        ),
+        actions=[Action(ctx._("It is solved"), f"/resolu {request.id}")],
+    )
+
+
+async def _assigned(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None or request.helper_id != ctx.me.id:
+        return None
+    return ctx.reply(
+        ctx._("The coordination gave you a request."),
+        *offer_lines(ctx, request),
+        actions=[
+            Action(ctx._("It is solved"), f"/resolu {request.id}"),
+            Action(ctx._("I give it back"), f"/lacher {request.id}"),
+        ],
+    )
+
+
+async def _released(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None:
+        return None
+    return ctx.reply(
+        ctx._("{name} gave your request {number} back.").format(
+            name=message.params.get("helper", "?"), number=number(request)
+        ),
+        ctx._("I am looking for someone else."),
+    )
+
+
+async def _relay(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None:
+        return None
+    relay_id = message.params.get("relay_id")
+    text = await conversation.thread_text(ctx.services.uow, int(relay_id or 0), request.id)
+    return ctx.reply(
+        ctx._("Message from {name} about request {number}:").format(
+            name=message.params.get("sender", "?"), number=number(request)
+        ),
+        quoted(text),
+        ctx._("To answer: reply to this message, or {command}").format(
+            command=ctx.cmd("msg", ctx._("{n} your message").format(n=request.id))
+        ),
+    )
+
+
+async def _confirm_solved(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None or request.status is not RequestStatus.RESOLVED:
+        return None
+    return ctx.reply(
+        ctx._("{name} says your request {number} is solved.").format(
+            name=request.helper_name or ctx._("Your helper"), number=number(request)
+        ),
+        ctx._("Is that right?"),
+        actions=[
+            Action(ctx._("Yes, thank you!"), f"/confirmer {request.id} merci"),
+            Action(ctx._("Yes"), f"/confirmer {request.id}"),
+            Action(ctx._("Not yet"), f"/pasresolu {request.id}"),
+        ],
+    )
+
+
+async def _closed(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None:
+        return None
+    lines = [ctx._("Request {number} is closed.").format(number=number(request))]
+    if message.params.get("thanked"):
+        lines.append(ctx._("{name} says thank you!").format(name=request.author_name or "?"))
+    actions = []
+    if not await conversation.has_write_up(ctx.services.uow, request.id, ctx.me.id):
+        lines.append(ctx._("Could you write it up in two short answers, to help others?"))
+        actions.append(Action(ctx._("Write it up"), f"/rediger {request.id}"))
+    return ctx.reply(*lines, actions=actions)
+
+
+async def _not_solved(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None:
+        return None
+    return ctx.reply(
+        ctx._("{name} says request {number} is not solved yet.").format(
+            name=request.author_name or "?", number=number(request)
+        ),
+        actions=[Action(ctx._("It is solved"), f"/resolu {request.id}")],
+    )
+
+
+async def _cancelled(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None:
+        return None
+    return ctx.reply(
+        ctx._("{name} cancelled request {number}. Thank you for your help.").format(
+            name=request.author_name or "?", number=number(request)
+        )
+    )
+
+
+async def _skill_gap(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None or not is_active(request.status):
+        return None
+    return ctx.reply(
+        ctx._("Skill gap: nobody can take request {number} yet.").format(number=number(request)),
+        skills_line(ctx, request),
+        urgency_line(ctx, request),
+        ctx._("To give it to someone: {command}").format(
+            command=ctx.cmd("assigner", ctx._("{n} name").format(n=request.id))
+        ),
+    )
+
+
+async def _escalated(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None or not is_active(request.status):
+        return None
+    return ctx.reply(
+        ctx._("Request {number} is still waiting for a helper.").format(number=number(request)),
+        skills_line(ctx, request),
+        urgency_line(ctx, request),
+        ctx._("To give it to someone: {command}").format(
+            command=ctx.cmd("assigner", ctx._("{n} name").format(n=request.id))
+        ),
+    )
+
+
+async def _delivery_failed(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    member_id = message.params.get("member_id")
+    name = (
+        await requests.member_name(ctx.services.uow, int(member_id))
+        if isinstance(member_id, int)
+        else None
+    )
+    return ctx.reply(
+        ctx._("I could not deliver a message to {name}.").format(name=name or "?"),
+        ctx._("Please check they can still be reached."),
+    )
+
+
+_RENDERERS: dict[str, Renderer] = {
+    "offer": _offer,
+    "offer_taken": _offer_taken,
+    "offer_withdrawn": _offer_withdrawn,
+    "claimed": _claimed,
+    "assigned": _assigned,
+    "released": _released,
+    "relay": _relay,
+    "confirm_solved": _confirm_solved,
+    "closed": _closed,
+    "not_solved": _not_solved,
+    "cancelled": _cancelled,
+    "skill_gap": _skill_gap,
+    "escalated": _escalated,
+    "delivery_failed": _delivery_failed,
+}
