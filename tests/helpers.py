@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 
 from bot.app import App
+from bot.chat.types import Outgoing
 from bot.core import invites
 from bot.core.types import Invite, Member, Role
 from bot.transports.console import persona_key
@@ -75,6 +77,7 @@ class Conversation:
 
     async def tick(self) -> str:
         """Run the periodic work (escalations, confirmations, delivery); returns the output."""
+        self.console.persona = "Nobody"
         start = self.output.tell()
         await self.app.tick()
         return self.output.getvalue()[start:]
@@ -82,7 +85,35 @@ class Conversation:
 
 def addressed_to(output: str, persona: str) -> str:
     """The part of a console transcript delivered to another persona (after its header)."""
-    blocks = output.split("\n— ")
+    blocks = ("\n" + output).split("\n— ")
     return "\n".join(
         block.split("\n", 1)[1] for block in blocks if block.startswith(persona_key(persona) + " —")
     )
+
+
+class RecordingTransport:
+    """A transport at the network edge that records what it is asked to send.
+
+    `failures` are raised, one per send, before anything is recorded (to test retries).
+    """
+
+    def __init__(self, platform: str = "console", failures: list[Exception] | None = None) -> None:
+        self.platform = platform
+        self.command_prefix = "/"
+        self.sent: list[tuple[str, Outgoing]] = []
+        self.failures = list(failures or [])
+
+    async def run(self) -> None:
+        """Nothing to receive."""
+
+    async def send(self, chat_id: str, message: Outgoing) -> str:
+        """Record the message, or raise the next planned failure."""
+        await asyncio.sleep(0)  # let concurrent dispatchers interleave, as a network call would
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((chat_id, message))
+        return f"ref-{len(self.sent)}"
+
+    def texts_to(self, chat_id: str) -> list[str]:
+        """The texts sent to one chat, in order."""
+        return [message.text for to, message in self.sent if to == chat_id]

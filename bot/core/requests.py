@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from bot.core.errors import AlreadyTaken, NotAllowed, RequestNotFound
-from bot.core.matching import Progress, Step, advance
+from bot.core.matching import Progress, Step, advance, alert_at, deadline
 from bot.core.outbox import notify
 from bot.core.pii import PiiKind, find_personal_data, kinds
-from bot.core.request_states import IllegalTransition, Transition, sources, target
+from bot.core.request_states import IllegalTransition, Transition, is_active, sources, target
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.skills import split_items
 from bot.core.types import HelpRequest, Member, OfferState, RequestStatus, Role, Urgency
@@ -355,10 +355,18 @@ async def set_urgency(
     author: Member,
     urgency: Urgency,
 ) -> HelpRequest:
-    """Correct the urgency; a request nobody was offered yet is re-examined at once."""
+    """Correct the urgency; the escalation delays follow the new urgency from now on."""
+    now = clock.now()
     async with uows() as uow:
         request = await _own(uow, request_id, author)
-        await uow.requests.update_fields(request_id, clock.now(), urgency=urgency.value)
+        values: dict[str, object] = {"urgency": urgency.value}
+        if is_active(request.status):
+            changed = replace(request, urgency=urgency)
+            values["next_check_at"] = min(
+                deadline(settings, now, settings.first_escalation[urgency], urgency),
+                alert_at(settings, changed),
+            )
+        await uow.requests.update_fields(request_id, now, **values)
         await uow.commit()
     await _offer_if_never_offered(uows, clock, settings, request)
     async with uows() as uow:

@@ -1,0 +1,162 @@
+"""The outbox: restart-proof, retried with backoff, in order per recipient, never twice."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.app import App
+from bot.core import requests
+from bot.core.clock import FixedClock
+from bot.core.types import Member, Role
+from bot.delivery import Dispatcher
+from bot.transports.base import DeliveryError
+from tests.helpers import Conversation, RecordingTransport
+
+
+@pytest.fixture
+async def people(chat: Conversation) -> dict[str, Member]:
+    for name in ("Amina", "Karim", "Sophie"):
+        await chat.join(name)
+    await chat.join("Claire", Role.COORDINATOR)
+    await chat.declare("Karim", "ameli (former)")
+    await chat.declare("Sophie", "ameli")
+    return {name: await chat.member(name) for name in ("Amina", "Karim", "Sophie", "Claire")}
+
+
+async def _ask(app: App, author: Member, text: str = "souci avec ameli") -> int:
+    services = app.services
+    submitted = await requests.ask(
+        services.uow, services.clock, services.matcher, services.requests, author, text
+    )
+    return submitted.request.id
+
+
+async def test_offers_queued_before_a_restart_are_delivered_once(
+    app: App, people: dict[str, Member], clock: FixedClock
+) -> None:
+    await _ask(app, people["Amina"])  # stored and queued; nothing delivered yet
+    restarted = App.build(app.config, clock=clock)
+    try:
+        transport = RecordingTransport()
+        dispatcher = restarted.use_transports([transport])
+        assert await dispatcher.run_once() == 2
+        assert sorted(chat for chat, _ in transport.sent) == ["karim", "sophie"]
+        assert await dispatcher.run_once() == 0
+        again = App.build(app.config, clock=clock)
+        try:
+            assert await again.use_transports([RecordingTransport()]).run_once() == 0
+        finally:
+            await again.close()
+    finally:
+        await restarted.close()
+
+
+async def test_transient_failures_are_retried_with_backoff_in_order(
+    app: App, people: dict[str, Member], clock: FixedClock
+) -> None:
+    transport = RecordingTransport(failures=[DeliveryError("timeout"), DeliveryError("500")])
+    dispatcher = Dispatcher(app.services, {"console": transport})
+    karim = people["Karim"]
+    async with app.services.uow() as uow:
+        for text in ("first", "second", "third"):
+            await uow.outbox.enqueue(
+                recipient_id=karim.id,
+                kind="delivery_failed",
+                params={"member_id": people["Sophie"].id, "marker": text},
+                now=clock.now(),
+            )
+        await uow.commit()
+    await dispatcher.run_once()  # the first message fails; the others wait behind it
+    assert transport.sent == []
+    clock.advance(timedelta(seconds=1))
+    await dispatcher.run_once()  # backoff not over: nothing
+    assert transport.sent == []
+    clock.advance(timedelta(seconds=2))
+    await dispatcher.run_once()  # second failure
+    clock.advance(timedelta(seconds=5))
+    await dispatcher.run_once()
+    assert len(transport.sent) == 3
+    async with app.services.uow() as uow:
+        rows = await uow.outbox.find(recipient_id=karim.id)
+    assert [row.params.get("marker") for row in rows if row.sent_at] == ["first", "second", "third"]
+    assert [row.attempts for row in rows] == [3, 1, 1]
+
+
+async def test_permanent_failure_is_reported_to_coordinators(
+    app: App, people: dict[str, Member], clock: FixedClock
+) -> None:
+    transport = RecordingTransport(failures=[DeliveryError("blocked by user", permanent=True)])
+    dispatcher = Dispatcher(app.services, {"console": transport})
+    await _ask(app, people["Amina"], "souci avec ameli, un seul message")
+    await dispatcher.run_once()
+    async with app.services.uow() as uow:
+        failed = [row for row in await uow.outbox.find(kind="offer") if row.failed_at]
+        alerts = await uow.outbox.find(recipient_id=people["Claire"].id, kind="delivery_failed")
+    assert len(failed) == 1 and failed[0].last_error == "blocked by user"
+    assert len(alerts) == 1 and alerts[0].sent_at is not None
+    assert any(chat == "claire" for chat, _ in transport.sent)
+
+
+async def test_member_without_a_running_transport_is_not_lost_silently(
+    app: App, people: dict[str, Member]
+) -> None:
+    dispatcher = Dispatcher(app.services, {"telegram": RecordingTransport("telegram")})
+    await _ask(app, people["Amina"])
+    await dispatcher.run_once()
+    async with app.services.uow() as uow:
+        offers = await uow.outbox.find(kind="offer")
+    assert offers and all(
+        row.failed_at and "no reachable" in (row.last_error or "") for row in offers
+    )
+
+
+async def test_two_workers_deliver_each_message_exactly_once(
+    app: App, people: dict[str, Member], clock: FixedClock
+) -> None:
+    transport = RecordingTransport()
+    first = Dispatcher(app.services, {"console": transport}, worker="w1", batch=3)
+    second = Dispatcher(app.services, {"console": transport}, worker="w2", batch=3)
+    recipients = [people["Karim"], people["Sophie"], people["Amina"]]
+    async with app.services.uow() as uow:
+        for index in range(30):
+            await uow.outbox.enqueue(
+                recipient_id=recipients[index % 3].id,
+                kind="delivery_failed",
+                params={"member_id": people["Claire"].id, "n": index},
+                now=clock.now(),
+                dedup_key=f"load:{index}",
+            )
+        await uow.commit()
+    await asyncio.gather(first.run_once(), second.run_once(), first.run_once())
+    assert len(transport.sent) == 30
+    async with app.services.uow() as uow:
+        rows = await uow.outbox.find(kind="delivery_failed")
+    assert all(row.sent_at is not None and row.attempts == 1 for row in rows)
+    for recipient in ("karim", "sophie", "amina"):
+        numbers = [m.text for chat, m in transport.sent if chat == recipient]
+        assert len(numbers) == 10
+
+
+async def test_dedup_key_queues_a_message_once(
+    app: App, people: dict[str, Member], clock: FixedClock
+) -> None:
+    async with app.services.uow() as uow:
+        first = await uow.outbox.enqueue(
+            recipient_id=people["Karim"].id,
+            kind="offer",
+            params={"request_id": 1},
+            now=clock.now(),
+            dedup_key="offer:1:karim",
+        )
+        second = await uow.outbox.enqueue(
+            recipient_id=people["Karim"].id,
+            kind="offer",
+            params={"request_id": 1},
+            now=clock.now(),
+            dedup_key="offer:1:karim",
+        )
+        await uow.commit()
+    assert (first, second) == (True, False)
