@@ -122,3 +122,48 @@ async def test_bad_configuration_names_the_key(tmp_path: Path) -> None:
     assert "[bot] timezone" in output and "Europe/Paris" in output
     code, output = await samu("doctor", "--config", "missing.toml", cwd=tmp_path)
     assert code == 2 and "missing.toml" in output
+
+
+async def test_scripted_help_request_from_question_to_tutorial(tmp_path: Path) -> None:
+    """Issue 3's "done when", typed into `samu demo` through a pipe, personas switched."""
+    script = "\n".join(
+        [
+            "/demande comment créer un compte ameli pour un jeune ?",
+            "/as Karim",
+            "/prendre 1",
+            "/as Sophie",
+            "/prendre 1",
+            "/as Amina",
+            "/msg 1 Il a son numéro de sécu mais pas d'adresse mail.",
+            "/as Karim",
+            "/msg 1 Créons d'abord une adresse mail.",
+            "/resolu 1",
+            "Le jeune n'avait pas d'adresse mail pour créer son compte ameli.",
+            "Créer une adresse mail, puis le compte sur ameli.fr.",
+            "/as Amina",
+            "/confirmer 1 merci",
+            "/tuto ameli",
+            "",
+        ]
+    )
+    code, output = await samu("demo", stdin=script, cwd=tmp_path)
+    assert code == 0, output
+    asked = between(output, "Amina> /demande", "Amina> /as Karim")
+    assert "— karim —" in asked and "— sophie —" in asked
+    assert "— bruno —" not in asked and "— claire —" not in asked
+    sophie = between(output, "Sophie> /prendre 1", "Sophie> /as Amina")
+    assert "Trop tard" in sophie and "Karim" in sophie
+    relay_to_karim = between(output, "Amina> /msg 1", "Amina> /as Karim")
+    assert "— karim —" in relay_to_karim and "pas d'adresse mail" in relay_to_karim
+    relay_to_amina = between(output, "Karim> /msg 1", "Karim> /resolu 1")
+    assert "— amina —" in relay_to_amina and "Créons d'abord une adresse mail." in relay_to_amina
+    confirmed = between(output, "Amina> /confirmer 1", "Amina> /tuto")
+    assert "— karim —" in confirmed and "merci" in confirmed.lower()
+    tutorials = output[output.index("Amina> /tuto ameli") :]
+    assert "adresse mail" in tutorials and "brouillon" in tutorials
+
+
+def between(text: str, start: str, end: str) -> str:
+    """The part of a transcript from `start` to the next `end` after it."""
+    first = text.index(start)
+    return text[first : text.index(end, first)]
