@@ -10,8 +10,8 @@ from datetime import timedelta
 from typing import TextIO
 
 from bot.chat.commands import all_commands
-from bot.chat.commands.helping import relay_reply
 from bot.chat.commands.requests import ask_from_text
+from bot.chat.commands.solving import relay_reply
 from bot.chat.router import Router
 from bot.config import Config, quiet_window
 from bot.core import conversation, matching, members

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 from bot.core.clock import Clock
-from bot.core.errors import AlreadyTaken, NotAllowed, RequestNotFound
-from bot.core.matching import Progress, Step, advance, alert_at, deadline
-from bot.core.outbox import notify
+from bot.core.errors import RequestNotFound
+from bot.core.matching import Progress, advance, alert_at, deadline
 from bot.core.pii import PiiKind, find_personal_data, kinds
 from bot.core.request_states import IllegalTransition, Transition, is_active, sources, target
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.skills import split_items
-from bot.core.types import HelpRequest, Member, OfferState, RequestStatus, Role, Urgency
+from bot.core.types import HelpRequest, Member, RequestStatus, Urgency
 from skills import SkillMatcher
 from storage.db import UnitOfWork
 
@@ -36,7 +36,8 @@ async def _detect_skills(uow: UnitOfWork, matcher: SkillMatcher, text: str) -> l
     return [rows[slug].id for slug in slugs if slug in rows]
 
 
-async def _load(uow: UnitOfWork, request_id: int) -> HelpRequest:
+async def get_or_fail(uow: UnitOfWork, request_id: int) -> HelpRequest:
+    """The request, or RequestNotFound."""
     request = await uow.requests.get(request_id)
     if request is None:
         raise RequestNotFound(request_id)
@@ -69,7 +70,7 @@ async def ask(
         await uow.commit()
     progress = None if draft else await advance(uows(), clock, settings, request_id)
     async with uows() as uow:
-        request = await _load(uow, request_id)
+        request = await get_or_fail(uow, request_id)
     return Submitted(request, kinds(find_personal_data(text)), progress)
 
 
@@ -96,7 +97,7 @@ async def add_to_draft(
         await uow.requests.update_fields(draft.id, now, only_if={"status": "draft"}, text=combined)
         await uow.requests.set_skills(draft.id, await _detect_skills(uow, matcher, combined))
         await uow.commit()
-        request = await _load(uow, draft.id)
+        request = await get_or_fail(uow, draft.id)
     return Submitted(request, kinds(find_personal_data(combined)), None)
 
 
@@ -105,7 +106,7 @@ async def send_draft(
 ) -> Submitted:
     """Turn the author's draft into a request and offer it."""
     async with uows() as uow:
-        request = await _own(uow, request_id, author)
+        request = await get_own(uow, request_id, author)
         target(request.status, Transition.SUBMIT)
         if not await uow.requests.transition(
             request_id,
@@ -118,12 +119,13 @@ async def send_draft(
         await uow.commit()
     progress = await advance(uows(), clock, settings, request_id)
     async with uows() as uow:
-        sent = await _load(uow, request_id)
+        sent = await get_or_fail(uow, request_id)
     return Submitted(sent, kinds(find_personal_data(sent.text or "")), progress)
 
 
-async def _own(uow: UnitOfWork, request_id: int, author: Member) -> HelpRequest:
-    request = await _load(uow, request_id)
+async def get_own(uow: UnitOfWork, request_id: int, author: Member) -> HelpRequest:
+    """The author's own request, or RequestNotFound (also when it is someone else's)."""
+    request = await get_or_fail(uow, request_id)
     if request.author_id != author.id:
         raise RequestNotFound(request_id)
     return request
@@ -132,7 +134,7 @@ async def _own(uow: UnitOfWork, request_id: int, author: Member) -> HelpRequest:
 async def visible(uows: UowFactory, request_id: int, member: Member) -> HelpRequest:
     """The request if the member may read it: author, helper, or offered it."""
     async with uows() as uow:
-        request = await _load(uow, request_id)
+        request = await get_or_fail(uow, request_id)
         if member.id in (request.author_id, request.helper_id):
             return request
         if await uow.offers.get(request_id, member.id) is not None:
@@ -146,207 +148,6 @@ async def mine(uows: UowFactory, member: Member) -> list[HelpRequest]:
         return await uow.requests.list_involving(member.id)
 
 
-async def claim(uows: UowFactory, clock: Clock, request_id: int, helper: Member) -> HelpRequest:
-    """Take a request offered to you; the first claim wins, atomically."""
-    now = clock.now()
-    async with uows() as uow:
-        request = await _load(uow, request_id)
-        offer = await uow.offers.get(request_id, helper.id)
-        if request.author_id == helper.id:
-            raise NotAllowed("own_request")
-        if offer is None:
-            raise RequestNotFound(request_id)
-        won = await uow.requests.transition(
-            request_id,
-            allowed_from=sources(Transition.CLAIM),
-            to=RequestStatus.CLAIMED,
-            now=now,
-            helper_id=helper.id,
-            claimed_at=now,
-            next_check_at=None,
-        )
-        if not won:
-            if request.status is RequestStatus.CLAIMED or request.helper_id is not None:
-                raise AlreadyTaken(request.helper_name)
-            current = await _load(uow, request_id)
-            if current.status is RequestStatus.CLAIMED:
-                raise AlreadyTaken(current.helper_name)
-            raise IllegalTransition(current.status, Transition.CLAIM)
-        await _settle_offers_after_claim(uow, request_id, helper.id, now)
-        if request.author_id:
-            await notify(uow, now, request.author_id, "claimed", {"request_id": request_id})
-        await uow.commit()
-        return await _load(uow, request_id)
-
-
-async def _settle_offers_after_claim(
-    uow: UnitOfWork, request_id: int, helper_id: int, now: datetime
-) -> None:
-    await uow.offers.answer(
-        request_id=request_id,
-        helper_id=helper_id,
-        allowed_from=list(OfferState),
-        to=OfferState.ACCEPTED,
-        now=now,
-    )
-    for other in await uow.offers.close_pending(
-        request_id=request_id, to=OfferState.TAKEN, now=now, except_helper=helper_id
-    ):
-        await notify(uow, now, other, "offer_taken", {"request_id": request_id})
-
-
-async def decline(
-    uows: UowFactory, clock: Clock, settings: RequestSettings, request_id: int, helper: Member
-) -> Progress:
-    """Say no to an offer; the next candidate is offered the request at once."""
-    async with uows() as uow:
-        request = await _load(uow, request_id)
-        answered = await uow.offers.answer(
-            request_id=request_id,
-            helper_id=helper.id,
-            allowed_from=[OfferState.PENDING],
-            to=OfferState.DECLINED,
-            now=clock.now(),
-        )
-        if not answered:
-            if await uow.offers.get(request_id, helper.id) is None:
-                raise RequestNotFound(request_id)
-            return Progress(Step.NOTHING)
-        await uow.commit()
-    if request.status in (RequestStatus.OPEN, RequestStatus.OFFERED):
-        return await advance(uows(), clock, settings, request_id, limit=1)
-    return Progress(Step.NOTHING)
-
-
-async def release(
-    uows: UowFactory, clock: Clock, settings: RequestSettings, request_id: int, helper: Member
-) -> Progress:
-    """Give back a request you hold: it is open again and offered to others."""
-    now = clock.now()
-    async with uows() as uow:
-        request = await _load(uow, request_id)
-        if request.helper_id != helper.id:
-            raise RequestNotFound(request_id)
-        target(request.status, Transition.RELEASE)
-        if not await uow.requests.transition(
-            request_id,
-            allowed_from=sources(Transition.RELEASE),
-            to=RequestStatus.OPEN,
-            now=now,
-            only_if={"helper_id": helper.id},
-            helper_id=None,
-            claimed_at=None,
-        ):
-            raise IllegalTransition(request.status, Transition.RELEASE)
-        await uow.offers.answer(
-            request_id=request_id,
-            helper_id=helper.id,
-            allowed_from=list(OfferState),
-            to=OfferState.RELEASED,
-            now=now,
-        )
-        if request.author_id:
-            await notify(
-                uow,
-                now,
-                request.author_id,
-                "released",
-                {"request_id": request_id, "helper": helper.display_name},
-            )
-        await uow.commit()
-    return await advance(uows(), clock, settings, request_id)
-
-
-async def cancel(uows: UowFactory, clock: Clock, request_id: int, author: Member) -> HelpRequest:
-    """The author no longer needs help: the helper and pending offers are told."""
-    now = clock.now()
-    async with uows() as uow:
-        request = await _own(uow, request_id, author)
-        target(request.status, Transition.CANCEL)
-        if not await uow.requests.transition(
-            request_id,
-            allowed_from=sources(Transition.CANCEL),
-            to=RequestStatus.CANCELLED,
-            now=now,
-            closed_at=now,
-            next_check_at=None,
-        ):
-            raise IllegalTransition((await _load(uow, request_id)).status, Transition.CANCEL)
-        for helper_id in await uow.offers.close_pending(
-            request_id=request_id, to=OfferState.WITHDRAWN, now=now
-        ):
-            await notify(uow, now, helper_id, "offer_withdrawn", {"request_id": request_id})
-        if request.helper_id:
-            await notify(uow, now, request.helper_id, "cancelled", {"request_id": request_id})
-        await uow.commit()
-        return await _load(uow, request_id)
-
-
-async def reopen(
-    uows: UowFactory, clock: Clock, settings: RequestSettings, request_id: int, author: Member
-) -> Progress:
-    """Open a closed or cancelled request again and offer it anew."""
-    now = clock.now()
-    async with uows() as uow:
-        request = await _own(uow, request_id, author)
-        target(request.status, Transition.REOPEN)
-        if not await uow.requests.transition(
-            request_id,
-            allowed_from=sources(Transition.REOPEN),
-            to=RequestStatus.OPEN,
-            now=now,
-            helper_id=None,
-            claimed_at=None,
-            resolved_at=None,
-            closed_at=None,
-            alerted_at=None,
-            created_at=now,
-        ):
-            raise IllegalTransition(request.status, Transition.REOPEN)
-        await uow.commit()
-    return await advance(uows(), clock, settings, request_id)
-
-
-async def assign(
-    uows: UowFactory, clock: Clock, request_id: int, coordinator: Member, helper_name: str
-) -> HelpRequest:
-    """A coordinator gives an unclaimed request to a member (named by display name)."""
-    if not coordinator.role.allows(Role.COORDINATOR):
-        raise NotAllowed("coordinators_only")
-    now = clock.now()
-    async with uows() as uow:
-        request = await _load(uow, request_id)
-        candidates = [
-            m for m in await uow.members.by_name(helper_name) if m.status.value == "active"
-        ]
-        if len(candidates) != 1:
-            raise NotAllowed("unknown_member" if not candidates else "ambiguous_member")
-        helper = candidates[0]
-        if helper.id == request.author_id:
-            raise NotAllowed("own_request")
-        target(request.status, Transition.ASSIGN)
-        if not await uow.requests.transition(
-            request_id,
-            allowed_from=sources(Transition.ASSIGN),
-            to=RequestStatus.CLAIMED,
-            now=now,
-            helper_id=helper.id,
-            claimed_at=now,
-            next_check_at=None,
-        ):
-            raise AlreadyTaken((await _load(uow, request_id)).helper_name)
-        if await uow.offers.get(request_id, helper.id) is None:
-            await uow.offers.add_many(
-                request_id=request_id, helper_ids=[helper.id], round_number=request.round, now=now
-            )
-        await _settle_offers_after_claim(uow, request_id, helper.id, now)
-        await notify(uow, now, helper.id, "assigned", {"request_id": request_id})
-        if request.author_id:
-            await notify(uow, now, request.author_id, "claimed", {"request_id": request_id})
-        await uow.commit()
-        return await _load(uow, request_id)
-
-
 async def set_urgency(
     uows: UowFactory,
     clock: Clock,
@@ -358,8 +159,8 @@ async def set_urgency(
     """Correct the urgency; the escalation delays follow the new urgency from now on."""
     now = clock.now()
     async with uows() as uow:
-        request = await _own(uow, request_id, author)
-        values: dict[str, object] = {"urgency": urgency.value}
+        request = await get_own(uow, request_id, author)
+        values: dict[str, Any] = {"urgency": urgency.value}
         if is_active(request.status):
             changed = replace(request, urgency=urgency)
             values["next_check_at"] = min(
@@ -370,7 +171,7 @@ async def set_urgency(
         await uow.commit()
     await _offer_if_never_offered(uows, clock, settings, request)
     async with uows() as uow:
-        return await _load(uow, request_id)
+        return await get_or_fail(uow, request_id)
 
 
 async def _offer_if_never_offered(
@@ -400,13 +201,13 @@ async def set_skills(
         if match is not None:
             slugs.append(match.skill.slug)
     async with uows() as uow:
-        request = await _own(uow, request_id, author)
+        request = await get_own(uow, request_id, author)
         rows = await uow.skills.by_slugs(slugs)
         await uow.requests.set_skills(request_id, [rows[s].id for s in slugs if s in rows])
         await uow.commit()
     await _offer_if_never_offered(uows, clock, settings, request)
     async with uows() as uow:
-        return await _load(uow, request_id)
+        return await get_or_fail(uow, request_id)
 
 
 async def load(uows: UowFactory, request_id: int) -> HelpRequest | None:

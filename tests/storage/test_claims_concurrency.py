@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.app import App
-from bot.core import requests
+from bot.core import claims, requests
 from bot.core.errors import AlreadyTaken
 from bot.core.types import Member, RequestStatus, Role
 
@@ -47,7 +47,7 @@ async def test_fifty_concurrent_claims_have_exactly_one_winner(app: App) -> None
 
     async def claim(helper: Member) -> str:
         try:
-            await requests.claim(services.uow, services.clock, request_id, helper)
+            await claims.claim(services.uow, services.clock, request_id, helper)
         except AlreadyTaken:
             return "refused"
         return "won"

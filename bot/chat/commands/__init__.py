@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.chat.commands import coordination, helping, onboarding, profile, requests, skills
+from bot.chat.commands import (
+    coordination,
+    helping,
+    onboarding,
+    profile,
+    requests,
+    skills,
+    solving,
+)
 from bot.chat.context import Command
 
 
@@ -12,6 +20,7 @@ def all_commands() -> tuple[Command, ...]:
         *onboarding.COMMANDS,
         *requests.COMMANDS,
         *helping.COMMANDS,
+        *solving.COMMANDS,
         *skills.COMMANDS,
         *profile.COMMANDS,
         *coordination.COMMANDS,

@@ -8,15 +8,14 @@ from bot.chat.commands.requests import (
     request_number,
     wrong_state,
 )
+from bot.chat.commands.solving import talk_hint
 from bot.chat.context import Command, Context, Reply, UsageError
-from bot.chat.dialogs import await_answer
 from bot.chat.i18n import N_
-from bot.chat.types import Action, Outgoing
-from bot.core import conversation, outbox, requests
+from bot.chat.types import Action
+from bot.core import claims
 from bot.core.errors import AlreadyTaken, NotAllowed, RequestNotFound
 from bot.core.request_states import IllegalTransition
 from bot.core.types import Role
-from skills import fold
 
 SKIP_WORDS = frozenset({"-", "passer", "skip"})
 
@@ -28,18 +27,12 @@ def _holder_actions(ctx: Context, request_id: int) -> list[Action]:
     ]
 
 
-def _talk_hint(ctx: Context, request_id: int) -> str:
-    return ctx._("To write to them: reply to my message, or {command}").format(
-        command=ctx.cmd("msg", ctx._("{n} your message").format(n=request_id))
-    )
-
-
 async def claim(ctx: Context, args: str) -> Reply:
     """`/prendre N`: take a request offered to you (the first one wins)."""
     request_id, _ = request_number(args)
     services = ctx.services
     try:
-        request = await requests.claim(services.uow, services.clock, request_id, ctx.me)
+        request = await claims.claim(services.uow, services.clock, request_id, ctx.me)
     except RequestNotFound:
         return [not_found(ctx, request_id)]
     except NotAllowed:
@@ -60,7 +53,7 @@ async def claim(ctx: Context, args: str) -> Reply:
             ctx._("It is yours: request #{n} from {name}.").format(
                 n=request_id, name=request.author_name or ctx._("a member")
             ),
-            _talk_hint(ctx, request_id),
+            talk_hint(ctx, request_id),
             actions=_holder_actions(ctx, request_id),
         )
     ]
@@ -71,7 +64,7 @@ async def decline(ctx: Context, args: str) -> Reply:
     request_id, _ = request_number(args)
     services = ctx.services
     try:
-        await requests.decline(services.uow, services.clock, services.requests, request_id, ctx.me)
+        await claims.decline(services.uow, services.clock, services.requests, request_id, ctx.me)
     except RequestNotFound:
         return [not_found(ctx, request_id)]
     return [ctx.reply(ctx._("Noted, thank you. I am asking someone else."))]
@@ -82,7 +75,7 @@ async def release(ctx: Context, args: str) -> Reply:
     request_id, _ = request_number(args)
     services = ctx.services
     try:
-        await requests.release(services.uow, services.clock, services.requests, request_id, ctx.me)
+        await claims.release(services.uow, services.clock, services.requests, request_id, ctx.me)
     except RequestNotFound:
         return [not_found(ctx, request_id)]
     except IllegalTransition as illegal:
@@ -99,7 +92,7 @@ async def reopen(ctx: Context, args: str) -> Reply:
     request_id, _ = request_number(args)
     services = ctx.services
     try:
-        progress = await requests.reopen(
+        progress = await claims.reopen(
             services.uow, services.clock, services.requests, request_id, ctx.me
         )
     except RequestNotFound:
@@ -114,142 +107,6 @@ async def reopen(ctx: Context, args: str) -> Reply:
     ]
 
 
-async def message(ctx: Context, args: str) -> Reply:
-    """`/msg N TEXT`: write to the other side of a request, through the bot."""
-    request_id, text = request_number(args)
-    if not text:
-        await await_answer(ctx, "msg", str(request_id))
-        return [
-            ctx.reply(
-                ctx._("Write your message below."), actions=[Action(ctx._("Cancel"), "/annuler")]
-            )
-        ]
-    services = ctx.services
-    try:
-        request = await conversation.relay(services.uow, services.clock, request_id, ctx.me, text)
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
-    except NotAllowed:
-        return [
-            ctx.reply(
-                ctx._("Nobody has taken request #{n} yet: there is no one to write to.").format(
-                    n=request_id
-                )
-            )
-        ]
-    other = request.helper_name if ctx.me.id == request.author_id else request.author_name
-    return [ctx.reply(ctx._("Sent to {name}.").format(name=other or ctx._("the other person")))]
-
-
-async def solved(ctx: Context, args: str) -> Reply:
-    """`/resolu N`: the request is solved (by its author or its helper)."""
-    request_id, _ = request_number(args)
-    services = ctx.services
-    try:
-        request = await conversation.mark_solved(services.uow, services.clock, request_id, ctx.me)
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
-    except IllegalTransition as illegal:
-        return [wrong_state(ctx, request_id, illegal.status)]
-    if ctx.me.id == request.author_id:
-        return [ctx.reply(ctx._("Great! Request #{n} is closed.").format(n=request_id))]
-    return [
-        ctx.reply(
-            ctx._("Thank you! I am asking {name} to confirm.").format(
-                name=request.author_name or ctx._("the author")
-            )
-        ),
-        await ask_problem(ctx, request_id),
-    ]
-
-
-async def confirm(ctx: Context, args: str) -> Reply:
-    """`/confirmer N [merci]`: the author confirms the request is solved."""
-    request_id, rest = request_number(args)
-    thanked = fold(rest) in ("merci", "thanks", "thank you")
-    services = ctx.services
-    try:
-        await conversation.confirm(
-            services.uow, services.clock, request_id, ctx.me, thanked=thanked
-        )
-    except (RequestNotFound, NotAllowed):
-        return [not_found(ctx, request_id)]
-    except IllegalTransition as illegal:
-        return [wrong_state(ctx, request_id, illegal.status)]
-    lines = [ctx._("Request #{n} is closed.").format(n=request_id)]
-    if thanked:
-        lines.append(ctx._("I passed on your thanks."))
-    return [ctx.reply(*lines)]
-
-
-async def not_solved(ctx: Context, args: str) -> Reply:
-    """`/pasresolu N`: the author says it is not solved yet."""
-    request_id, _ = request_number(args)
-    services = ctx.services
-    try:
-        request = await conversation.not_solved(services.uow, services.clock, request_id, ctx.me)
-    except (RequestNotFound, NotAllowed):
-        return [not_found(ctx, request_id)]
-    except IllegalTransition as illegal:
-        return [wrong_state(ctx, request_id, illegal.status)]
-    return [
-        ctx.reply(
-            ctx._("Noted. I told {name}.").format(name=request.helper_name or ctx._("your helper")),
-            _talk_hint(ctx, request_id),
-        )
-    ]
-
-
-async def ask_problem(ctx: Context, request_id: int) -> Outgoing:
-    """First question of the write-up: what was the problem."""
-    await await_answer(ctx, "rediger", f"{request_id} probleme")
-    return ctx.reply(
-        ctx._("To help others next time, a short write-up (2 questions)."),
-        ctx._("1/2 — What was the problem, in one or two sentences?"),
-        actions=[Action(ctx._("Later"), "/annuler")],
-    )
-
-
-async def write_up(ctx: Context, args: str) -> Reply:
-    """`/rediger N`: write the solved case up as a tutorial draft, in two questions.
-
-    The answer to each question is stored as soon as it is typed.
-    """
-    request_id, rest = request_number(args)
-    step, _, text = rest.partition(" ")
-    step = fold(step)
-    if not step or (step in ("probleme", "problem") and (not text or fold(text) in SKIP_WORDS)):
-        return [await ask_problem(ctx, request_id)]
-    services = ctx.services
-    try:
-        if step in ("probleme", "problem"):
-            await conversation.write_problem(services.uow, services.clock, request_id, ctx.me, text)
-            await await_answer(ctx, "rediger", f"{request_id} solution")
-            return [
-                ctx.reply(
-                    ctx._("2/2 — How was it solved? Give the steps, one per line."),
-                    actions=[Action(ctx._("Later"), "/annuler")],
-                )
-            ]
-        if step != "solution" or not text.strip():
-            raise UsageError
-        tutorial_id = await conversation.write_solution(
-            services.uow, services.clock, request_id, ctx.me, text
-        )
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
-    except NotAllowed:
-        return [ctx.reply(ctx._("Request #{n} is not solved yet.").format(n=request_id))]
-    return [
-        ctx.reply(
-            ctx._("Thank you! Your write-up is saved as tutorial draft #{n}.").format(
-                n=tutorial_id
-            ),
-            ctx._("Others will find it with {command}").format(command=ctx.cmd("tuto")),
-        )
-    ]
-
-
 async def assign(ctx: Context, args: str) -> Reply:
     """`/assigner N NAME`: a coordinator gives a request to a member."""
     request_id, name = request_number(args)
@@ -257,7 +114,7 @@ async def assign(ctx: Context, args: str) -> Reply:
         raise UsageError
     services = ctx.services
     try:
-        request = await requests.assign(services.uow, services.clock, request_id, ctx.me, name)
+        request = await claims.assign(services.uow, services.clock, request_id, ctx.me, name)
     except RequestNotFound:
         return [not_found(ctx, request_id)]
     except AlreadyTaken as taken:
@@ -286,39 +143,6 @@ async def assign(ctx: Context, args: str) -> Reply:
             )
         )
     ]
-
-
-async def tutorials(ctx: Context, args: str) -> Reply:
-    """`/tuto [words or #skill]`: find write-ups of solved cases."""
-    found = await conversation.search_tutorials(ctx.services.uow, ctx.services.matcher, args)
-    if not found:
-        return [
-            ctx.reply(
-                ctx._("No tutorial found yet."),
-                ctx._("Ask the network: {command}").format(
-                    command=ctx.cmd("demande", ctx._("your question"))
-                ),
-            )
-        ]
-    lines = [ctx._("Tutorials:")]
-    for tutorial in found:
-        tag = ctx._(" (draft)") if tutorial.status == "draft" else ""
-        lines.append(f"• #{tutorial.id} {tutorial.title}{tag}")
-    return [ctx.reply(*lines)]
-
-
-async def relay_reply(ctx: Context, reply_to: str, text: str) -> Reply | None:
-    """A reply to one of the bot's messages about a request is relayed like `/msg N`."""
-    incoming = ctx.incoming
-    answered = await outbox.delivered_as(
-        ctx.services.uow(), incoming.platform, incoming.chat_id, reply_to
-    )
-    if answered is None or answered.recipient_id != ctx.me.id:
-        return None
-    request_id = answered.params.get("request_id")
-    if not isinstance(request_id, int):
-        return None
-    return await message(ctx, f"{request_id} {text}")
 
 
 COMMANDS = (
@@ -353,44 +177,6 @@ COMMANDS = (
         summary=N_("open one of your requests again"),
         usage=N_("N"),
         in_help=False,
-    ),
-    Command(
-        "msg",
-        "message",
-        message,
-        summary=N_("write to the other side of a request"),
-        usage=N_("N your message"),
-        in_help=False,
-    ),
-    Command(
-        "resolu", "solved", solved, summary=N_("a request is solved"), usage=N_("N"), in_help=False
-    ),
-    Command(
-        "confirmer",
-        "confirm",
-        confirm,
-        summary=N_("confirm your request is solved"),
-        usage=N_("N [thanks]"),
-        in_help=False,
-    ),
-    Command(
-        "pasresolu",
-        "notsolved",
-        not_solved,
-        summary=N_("your request is not solved yet"),
-        usage=N_("N"),
-        in_help=False,
-    ),
-    Command(
-        "rediger",
-        "writeup",
-        write_up,
-        summary=N_("write up a solved case"),
-        usage=N_("N"),
-        in_help=False,
-    ),
-    Command(
-        "tuto", "tutorial", tutorials, summary=N_("find tutorials"), usage=N_("[words or #skill]")
     ),
     Command(
         "assigner",

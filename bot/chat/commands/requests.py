@@ -16,7 +16,7 @@ from bot.chat.request_views import (
 )
 from bot.chat.types import Action, Outgoing
 from bot.chat.wording import STATUS_NAMES, URGENCY_WORDS, help_hint
-from bot.core import requests
+from bot.core import claims, requests
 from bot.core.errors import RequestNotFound
 from bot.core.matching import Progress, Step
 from bot.core.request_states import IllegalTransition
@@ -219,7 +219,7 @@ async def cancel_request(ctx: Context, args: str) -> Reply:
     """`/annuler N`: the author cancels their request (a draft is simply dropped)."""
     request_id, _ = request_number(args)
     try:
-        request = await requests.cancel(ctx.services.uow, ctx.services.clock, request_id, ctx.me)
+        request = await claims.cancel(ctx.services.uow, ctx.services.clock, request_id, ctx.me)
     except RequestNotFound:
         return [not_found(ctx, request_id)]
     except IllegalTransition as illegal:

@@ -1,0 +1,216 @@
+"""Taking and giving back requests: claim, decline, release, cancel, reopen, assign."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.clock import Clock
+from bot.core.errors import AlreadyTaken, NotAllowed, RequestNotFound
+from bot.core.matching import Progress, Step, advance
+from bot.core.outbox import notify
+from bot.core.request_states import IllegalTransition, Transition, sources, target
+from bot.core.requests import get_or_fail, get_own
+from bot.core.services import RequestSettings, UowFactory
+from bot.core.types import HelpRequest, Member, OfferState, RequestStatus, Role
+from storage.db import UnitOfWork
+
+
+async def claim(uows: UowFactory, clock: Clock, request_id: int, helper: Member) -> HelpRequest:
+    """Take a request offered to you; the first claim wins, atomically."""
+    now = clock.now()
+    async with uows() as uow:
+        request = await get_or_fail(uow, request_id)
+        offer = await uow.offers.get(request_id, helper.id)
+        if request.author_id == helper.id:
+            raise NotAllowed("own_request")
+        if offer is None:
+            raise RequestNotFound(request_id)
+        won = await uow.requests.transition(
+            request_id,
+            allowed_from=sources(Transition.CLAIM),
+            to=RequestStatus.CLAIMED,
+            now=now,
+            helper_id=helper.id,
+            claimed_at=now,
+            next_check_at=None,
+        )
+        if not won:
+            if request.status is RequestStatus.CLAIMED or request.helper_id is not None:
+                raise AlreadyTaken(request.helper_name)
+            current = await get_or_fail(uow, request_id)
+            if current.status is RequestStatus.CLAIMED:
+                raise AlreadyTaken(current.helper_name)
+            raise IllegalTransition(current.status, Transition.CLAIM)
+        await _settle_offers_after_claim(uow, request_id, helper.id, now)
+        if request.author_id:
+            await notify(uow, now, request.author_id, "claimed", {"request_id": request_id})
+        await uow.commit()
+        return await get_or_fail(uow, request_id)
+
+
+async def _settle_offers_after_claim(
+    uow: UnitOfWork, request_id: int, helper_id: int, now: datetime
+) -> None:
+    await uow.offers.answer(
+        request_id=request_id,
+        helper_id=helper_id,
+        allowed_from=list(OfferState),
+        to=OfferState.ACCEPTED,
+        now=now,
+    )
+    for other in await uow.offers.close_pending(
+        request_id=request_id, to=OfferState.TAKEN, now=now, except_helper=helper_id
+    ):
+        await notify(uow, now, other, "offer_taken", {"request_id": request_id})
+
+
+async def decline(
+    uows: UowFactory, clock: Clock, settings: RequestSettings, request_id: int, helper: Member
+) -> Progress:
+    """Say no to an offer; the next candidate is offered the request at once."""
+    async with uows() as uow:
+        request = await get_or_fail(uow, request_id)
+        answered = await uow.offers.answer(
+            request_id=request_id,
+            helper_id=helper.id,
+            allowed_from=[OfferState.PENDING],
+            to=OfferState.DECLINED,
+            now=clock.now(),
+        )
+        if not answered:
+            if await uow.offers.get(request_id, helper.id) is None:
+                raise RequestNotFound(request_id)
+            return Progress(Step.NOTHING)
+        await uow.commit()
+    if request.status in (RequestStatus.OPEN, RequestStatus.OFFERED):
+        return await advance(uows(), clock, settings, request_id, limit=1)
+    return Progress(Step.NOTHING)
+
+
+async def release(
+    uows: UowFactory, clock: Clock, settings: RequestSettings, request_id: int, helper: Member
+) -> Progress:
+    """Give back a request you hold: it is open again and offered to others."""
+    now = clock.now()
+    async with uows() as uow:
+        request = await get_or_fail(uow, request_id)
+        if request.helper_id != helper.id:
+            raise RequestNotFound(request_id)
+        target(request.status, Transition.RELEASE)
+        if not await uow.requests.transition(
+            request_id,
+            allowed_from=sources(Transition.RELEASE),
+            to=RequestStatus.OPEN,
+            now=now,
+            only_if={"helper_id": helper.id},
+            helper_id=None,
+            claimed_at=None,
+        ):
+            raise IllegalTransition(request.status, Transition.RELEASE)
+        await uow.offers.answer(
+            request_id=request_id,
+            helper_id=helper.id,
+            allowed_from=list(OfferState),
+            to=OfferState.RELEASED,
+            now=now,
+        )
+        if request.author_id:
+            await notify(
+                uow,
+                now,
+                request.author_id,
+                "released",
+                {"request_id": request_id, "helper": helper.display_name},
+            )
+        await uow.commit()
+    return await advance(uows(), clock, settings, request_id)
+
+
+async def cancel(uows: UowFactory, clock: Clock, request_id: int, author: Member) -> HelpRequest:
+    """The author no longer needs help: the helper and pending offers are told."""
+    now = clock.now()
+    async with uows() as uow:
+        request = await get_own(uow, request_id, author)
+        target(request.status, Transition.CANCEL)
+        if not await uow.requests.transition(
+            request_id,
+            allowed_from=sources(Transition.CANCEL),
+            to=RequestStatus.CANCELLED,
+            now=now,
+            closed_at=now,
+            next_check_at=None,
+        ):
+            raise IllegalTransition((await get_or_fail(uow, request_id)).status, Transition.CANCEL)
+        for helper_id in await uow.offers.close_pending(
+            request_id=request_id, to=OfferState.WITHDRAWN, now=now
+        ):
+            await notify(uow, now, helper_id, "offer_withdrawn", {"request_id": request_id})
+        if request.helper_id:
+            await notify(uow, now, request.helper_id, "cancelled", {"request_id": request_id})
+        await uow.commit()
+        return await get_or_fail(uow, request_id)
+
+
+async def reopen(
+    uows: UowFactory, clock: Clock, settings: RequestSettings, request_id: int, author: Member
+) -> Progress:
+    """Open a closed or cancelled request again and offer it anew."""
+    now = clock.now()
+    async with uows() as uow:
+        request = await get_own(uow, request_id, author)
+        target(request.status, Transition.REOPEN)
+        if not await uow.requests.transition(
+            request_id,
+            allowed_from=sources(Transition.REOPEN),
+            to=RequestStatus.OPEN,
+            now=now,
+            helper_id=None,
+            claimed_at=None,
+            resolved_at=None,
+            closed_at=None,
+            alerted_at=None,
+            created_at=now,
+        ):
+            raise IllegalTransition(request.status, Transition.REOPEN)
+        await uow.commit()
+    return await advance(uows(), clock, settings, request_id)
+
+
+async def assign(
+    uows: UowFactory, clock: Clock, request_id: int, coordinator: Member, helper_name: str
+) -> HelpRequest:
+    """A coordinator gives an unclaimed request to a member (named by display name)."""
+    if not coordinator.role.allows(Role.COORDINATOR):
+        raise NotAllowed("coordinators_only")
+    now = clock.now()
+    async with uows() as uow:
+        request = await get_or_fail(uow, request_id)
+        candidates = [
+            m for m in await uow.members.by_name(helper_name) if m.status.value == "active"
+        ]
+        if len(candidates) != 1:
+            raise NotAllowed("unknown_member" if not candidates else "ambiguous_member")
+        helper = candidates[0]
+        if helper.id == request.author_id:
+            raise NotAllowed("own_request")
+        target(request.status, Transition.ASSIGN)
+        if not await uow.requests.transition(
+            request_id,
+            allowed_from=sources(Transition.ASSIGN),
+            to=RequestStatus.CLAIMED,
+            now=now,
+            helper_id=helper.id,
+            claimed_at=now,
+            next_check_at=None,
+        ):
+            raise AlreadyTaken((await get_or_fail(uow, request_id)).helper_name)
+        if await uow.offers.get(request_id, helper.id) is None:
+            await uow.offers.add_many(
+                request_id=request_id, helper_ids=[helper.id], round_number=request.round, now=now
+            )
+        await _settle_offers_after_claim(uow, request_id, helper.id, now)
+        await notify(uow, now, helper.id, "assigned", {"request_id": request_id})
+        if request.author_id:
+            await notify(uow, now, request.author_id, "claimed", {"request_id": request_id})
+        await uow.commit()
+        return await get_or_fail(uow, request_id)
