@@ -12,6 +12,8 @@ from typing import TextIO
 from bot.chat.commands import all_commands
 from bot.chat.commands.requests import ask_from_text
 from bot.chat.commands.solving import relay_reply
+from bot.chat.i18n import LOCALES
+from bot.chat.menus import command_menu
 from bot.chat.router import Router
 from bot.config import Config, quiet_window
 from bot.core import conversation, matching, members
@@ -20,10 +22,17 @@ from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock, SystemClock
 from bot.core.demo import seed_demo
 from bot.core.services import InviteDefaults, RequestSettings, Services
-from bot.core.types import Urgency
+from bot.core.types import Role, Urgency
 from bot.delivery import Dispatcher
 from bot.transports.base import Transport
 from bot.transports.console import ConsoleTransport
+from bot.transports.telegram import (
+    CommandMenu,
+    TelegramSettings,
+    TelegramTransport,
+    bot_username,
+    deep_link,
+)
 from skills import default_matcher, load_taxonomy
 from storage.db import Database
 from storage.migrate import SchemaStatus, schema_status, upgrade
@@ -121,6 +130,52 @@ class App:
         console.after_each = dispatcher.run_once
         return console
 
+    def telegram(self) -> TelegramTransport:
+        """The Telegram transport described by the configuration."""
+        return TelegramTransport(
+            settings=self.telegram_settings(), handle=self.router.handle, menus=self._menus
+        )
+
+    async def invite_link(self, code: str) -> str | None:
+        """The Telegram deep link of an invitation code, when Telegram is enabled and reachable."""
+        if not self.config.telegram.enabled:
+            return None
+        username = self.config.telegram.username
+        if not username:
+            try:
+                username = await bot_username(self.telegram_settings())
+            except Exception as error:
+                log.warning("cannot ask Telegram for the bot's username: %s", error)
+                return None
+        return deep_link(username, code)
+
+    def telegram_settings(self) -> TelegramSettings:
+        """The [telegram] section, as the transport reads it."""
+        section = self.config.telegram
+        return TelegramSettings(
+            token=section.token,
+            base_url=section.base_url,
+            mode=section.mode,
+            webhook_listen=section.webhook_listen,
+            webhook_port=section.webhook_port,
+            webhook_path=section.webhook_path,
+            webhook_public_url=section.webhook_public_url,
+            webhook_secret=section.webhook_secret,
+            private_interval=section.private_interval,
+        )
+
+    async def _menus(self) -> list[CommandMenu]:
+        commands = self.router.commands
+        menus = [
+            CommandMenu(locale, tuple(command_menu(commands, locale, Role.MEMBER)))
+            for locale in LOCALES
+        ]
+        coordinators = await members.coordinators_on(self.services.uow(), "telegram")
+        for coordinator, identity in coordinators:
+            entries = command_menu(commands, coordinator.locale, Role.COORDINATOR)
+            menus.append(CommandMenu("", tuple(entries), chat_id=identity.chat_id))
+        return menus
+
     def use_transports(self, transports: list[Transport]) -> Dispatcher:
         """Deliver the outbox through these transports."""
         self.dispatcher = Dispatcher(self.services, {t.platform: t for t in transports})
@@ -144,24 +199,50 @@ class App:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=period)
 
-    async def run(self, console: ConsoleTransport | None) -> None:
-        """Run the enabled transports, the dispatcher and the periodic work until they stop."""
-        if console is None:
+    async def run(
+        self,
+        console: ConsoleTransport | None = None,
+        telegram: TelegramTransport | None = None,
+        stop: asyncio.Event | None = None,
+    ) -> None:
+        """Run the transports, the dispatcher and the periodic work in this event loop.
+
+        With only the terminal, the end of its input ends the run; with a chat network, the
+        run lasts until `stop` is set (SIGINT/SIGTERM under `samu run`).
+        """
+        stop = stop or asyncio.Event()
+        transports: list[Transport] = [t for t in (console, telegram) if t is not None]
+        if not transports:
             log.warning("no transport is enabled: nothing to run")
             return
-        stop = asyncio.Event()
-        background = [asyncio.create_task(self._ticking(stop), name="tick")]
-        if self.dispatcher is not None:
-            background.append(
-                asyncio.create_task(self.dispatcher.run_forever(stop), name="dispatcher")
-            )
+        dispatcher = self.use_transports(transports)
+        if console is not None:
+            console.after_each = dispatcher.run_once
+        if telegram is not None:
+            telegram.on_handled = dispatcher.wake
+        background = [
+            asyncio.create_task(self._ticking(stop), name="tick"),
+            asyncio.create_task(dispatcher.run_forever(stop), name="dispatcher"),
+        ]
+        networks = []
+        if telegram is not None:
+            networks.append(asyncio.create_task(telegram.run(), name="telegram"))
         try:
-            await console.run()
+            if console is not None:
+                await console.run()
+                if not networks:
+                    return
+            stopper = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait([stopper, *networks], return_when=asyncio.FIRST_COMPLETED)
+            stopper.cancel()
+            for task in done - {stopper}:
+                task.result()  # a transport that failed (e.g. 409 Conflict) ends the run loudly
         finally:
             stop.set()
-            await asyncio.gather(*background, return_exceptions=True)
-            if self.dispatcher is not None:
-                await self.dispatcher.run_once()
+            if telegram is not None:
+                telegram.stop()
+            await asyncio.gather(*networks, *background, return_exceptions=True)
+            await dispatcher.run_once()
 
     async def close(self) -> None:
         """Release the database connections."""

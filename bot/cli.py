@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from bot.core.demo import DEMO_PEOPLE
 from bot.core.errors import InvalidValue, UnknownStructure
 from bot.core.types import Role
 from bot.doctor import diagnose
+from bot.transports.telegram import TelegramConflict
 
 Command = Callable[[App, argparse.Namespace, Translator], Coroutine[Any, Any, int]]
 
@@ -104,6 +106,9 @@ async def _invite_create(app: App, args: argparse.Namespace, t: Translator) -> i
         return 2
     code = invites.display_code(invite.code)
     _print(code, t._("The person writes to the bot: /start {code}").format(code=code))
+    link = await app.invite_link(invite.code)
+    if link:
+        _print(t._("On Telegram, the person opens: {link}").format(link=link))
     return 0
 
 
@@ -118,12 +123,20 @@ async def _doctor(app: App, args: argparse.Namespace, t: Translator) -> int:
 
 async def _run(app: App, args: argparse.Namespace, t: Translator) -> int:
     await app.prepare()
+    config = app.config
     console = None
-    if app.config.console.enabled:
-        console = app.console(
-            _default_persona(app.config), sys.stdout, interactive=sys.stdin.isatty()
-        )
-    await app.run(console)
+    if config.console.enabled:
+        console = app.console(_default_persona(config), sys.stdout, interactive=sys.stdin.isatty())
+    telegram = app.telegram() if config.telegram.enabled else None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    try:
+        await app.run(console, telegram, stop)
+    except TelegramConflict as conflict:
+        _print(t._("Telegram: {problem}").format(problem=conflict))
+        return 4
     return 0
 
 

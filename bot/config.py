@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from storage.db import DatabaseUrlError, normalize_url
 
@@ -119,10 +126,27 @@ class ConsoleConfig(_Section):
 
 
 class TelegramConfig(_Section):
-    """Telegram (not yet available: keep `enabled = false`)."""
+    """Telegram: a bot token from @BotFather, polling (default) or a webhook."""
 
     enabled: bool = False
     token: str = ""
+    username: str = ""
+    mode: Literal["polling", "webhook"] = "polling"
+    base_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = "telegram"
+    webhook_public_url: str = ""
+    webhook_secret: str = ""
+    private_interval: float = Field(default=1.0, ge=0)
+
+    @model_validator(mode="after")
+    def _usable(self) -> TelegramConfig:
+        if self.enabled and not self.token:
+            raise ValueError("token: required when enabled (or set SAMU_TELEGRAM_TOKEN)")
+        if self.enabled and self.mode == "webhook" and not self.webhook_public_url:
+            raise ValueError("webhook_public_url: required in webhook mode")
+        return self
 
 
 class MatrixConfig(_Section):
@@ -147,11 +171,14 @@ class Config(_Section):
 
 def _describe(error: Mapping[str, Any]) -> str:
     location = [str(part) for part in error["loc"]]
-    where = f"[{location[0]}] {'.'.join(location[1:])}" if len(location) > 1 else location[0]
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = "unknown key (check its spelling in config.example.toml)"
-    return f"{where}: {message}"
+    if len(location) > 1:
+        return f"[{location[0]}] {'.'.join(location[1:])}: {message}"
+    if error["type"] == "extra_forbidden":
+        return f"{location[0]}: {message}"
+    return f"[{location[0]}] {message}"
 
 
 def parse_config(data: dict[str, Any], source: str, env: Mapping[str, str]) -> Config:
@@ -161,6 +188,8 @@ def parse_config(data: dict[str, Any], source: str, env: Mapping[str, str]) -> C
         data.setdefault("database", {})["url"] = env["SAMU_DATABASE_URL"]
     if env.get("SAMU_TELEGRAM_TOKEN"):
         data.setdefault("telegram", {})["token"] = env["SAMU_TELEGRAM_TOKEN"]
+    if env.get("SAMU_TELEGRAM_WEBHOOK_SECRET"):
+        data.setdefault("telegram", {})["webhook_secret"] = env["SAMU_TELEGRAM_WEBHOOK_SECRET"]
     data.pop("source", None)
     try:
         return Config.model_validate({**data, "source": source})

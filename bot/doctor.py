@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.app import App
 from bot.chat.i18n import LOCALES, Translator, translator
+from bot.transports.telegram import bot_username
 from skills import TaxonomyError, load_taxonomy
 
 
@@ -81,13 +82,20 @@ async def diagnose(app: App, t: Translator) -> list[Check]:
                 )
             )
     if config.telegram.enabled:
-        checks.append(
-            Check(
-                False,
-                _("Telegram is enabled but not available in this version."),
-                _("Set [telegram] enabled = false."),
+        try:
+            username = await bot_username(app.telegram_settings())
+        except Exception as exc:
+            checks.append(
+                Check(
+                    False,
+                    _("Telegram unreachable: {error}").format(error=exc),
+                    _("Check [telegram] token (or SAMU_TELEGRAM_TOKEN) and the network."),
+                )
             )
-        )
+        else:
+            checks.append(
+                Check(True, _("Telegram: the bot is @{username}.").format(username=username))
+            )
     if config.matrix.enabled:
         checks.append(
             Check(

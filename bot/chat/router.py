@@ -16,7 +16,7 @@ from bot.chat.i18n import Translator, pick_locale, translator
 from bot.chat.text import MAX_MESSAGE_LENGTH, clean_text
 from bot.chat.types import Incoming, Outgoing
 from bot.chat.wording import help_hint, join_explanation
-from bot.core import dialogs, members
+from bot.core import dialogs, events, members
 from bot.core.services import Services
 from bot.core.types import Member
 from skills import fold
@@ -83,6 +83,10 @@ class Router:
         member: Member | None = None
         t = translator(pick_locale(incoming.language, self.services.default_locale))
         try:
+            if incoming.event_id is not None and not await events.first_time(
+                self.services.uow, self.services.clock, incoming.platform, incoming.event_id
+            ):
+                return []
             member = await members.identify(
                 self.services.uow(), incoming.platform, incoming.user_id
             )
@@ -120,9 +124,11 @@ class Router:
                 )
             ]
         parsed = parse_command(text, incoming.command_prefix)
+        command = self.lookup(parsed.name) if parsed else None
+        if incoming.is_button and (parsed is None or command is None):
+            return [ctx.reply(ctx._("This button is no longer valid."), help_hint(ctx))]
         if parsed is None:
             return await self._free_text(ctx, text)
-        command = self.lookup(parsed.name)
         if command is None:
             if member is None or not ctx.private:
                 return self._stranger_or_silence(ctx)

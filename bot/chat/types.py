@@ -39,7 +39,12 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """A message a person sent to the bot, as a transport saw it."""
+    """A message a person sent to the bot, as a transport saw it.
+
+    `event_id` is the platform's stable id of the event (a Telegram update id, a Matrix event
+    id): an event seen before is ignored. `is_button` marks text that came from an action the
+    bot offered (its payload), which must then be a known command.
+    """
 
     platform: str
     user_id: str
@@ -51,6 +56,7 @@ class Incoming:
     event_id: str | None = None
     reply_to: str | None = None
     command_prefix: str = "/"
+    is_button: bool = False
 
 
 @dataclass(frozen=True, slots=True)

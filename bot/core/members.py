@@ -157,3 +157,14 @@ async def identities(uow: UnitOfWork, member_id: int) -> list[Identity]:
     """A member's accounts, preferred first."""
     async with uow:
         return await uow.members.identities(member_id)
+
+
+async def coordinators_on(uow: UnitOfWork, platform: str) -> list[tuple[Member, Identity]]:
+    """Active coordinators and their identity on a platform (for their command menus)."""
+    async with uow:
+        found = []
+        for coordinator in await uow.members.coordinators():
+            for identity in await uow.members.identities(coordinator.id):
+                if identity.platform == platform:
+                    found.append((coordinator, identity))
+        return found

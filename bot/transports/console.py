@@ -38,7 +38,6 @@ class ConsoleTransport:
     platform: str = PLATFORM
     command_prefix: str = "/"
     _pending: dict[str, tuple[Action, ...]] = field(default_factory=dict)
-    _messages: int = 0
     _sent: int = 0
 
     async def run(self, lines: asyncio.StreamReader | None = None) -> None:
@@ -65,9 +64,9 @@ class ConsoleTransport:
             return
         key = persona_key(self.persona)
         actions = self._pending.get(key, ())
-        text = line
+        text, chosen = line, False
         if stripped.isdigit() and 1 <= int(stripped) <= len(actions):
-            text = actions[int(stripped) - 1].payload
+            text, chosen = actions[int(stripped) - 1].payload, True
         incoming = Incoming(
             platform=self.platform,
             user_id=key,
@@ -75,9 +74,8 @@ class ConsoleTransport:
             text=text,
             display_name=self.persona,
             language=self.language,
-            event_id=f"console-{self._messages}",
+            is_button=chosen,
         )
-        self._messages += 1
         for reply in await self.handle(incoming):
             await self.send(reply.chat_id or key, reply)
         if self.after_each is not None:

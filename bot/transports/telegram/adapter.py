@@ -1,0 +1,347 @@
+"""The Telegram transport: PTB updates to `Incoming`, `Outgoing` to Bot API calls.
+
+It runs inside the bot's own event loop next to the other transports (`async with app`,
+`updater.start_polling()` or `start_webhook()`, `app.start()`), so it does itself what
+`post_init` would have done: read the bot's username and set the command menus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Literal
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    CallbackQuery,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType as TelegramChatType
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.chat.types import ChatType, Incoming, Outgoing
+from bot.transports.base import DeliveryError, Handle
+from bot.transports.telegram.formatting import (
+    keyboard,
+    split_text,
+    to_html,
+    valid_callback,
+)
+from bot.transports.telegram.limits import SendPacer
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+
+
+class TelegramConflict(RuntimeError):
+    """Another process polls with the same token: this one stops instead of fighting."""
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramSettings:
+    """How to reach Telegram (or a self-hosted / test Bot API server)."""
+
+    token: str
+    base_url: str = ""
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_path: str = "telegram"
+    webhook_public_url: str = ""
+    webhook_secret: str = ""
+    poll_timeout: float = 10.0
+    private_interval: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class CommandMenu:
+    """The commands shown in Telegram's menu, for a language, everywhere or in one chat."""
+
+    language: str
+    commands: tuple[tuple[str, str], ...]
+    chat_id: str | None = None
+
+
+MenuSource = Callable[[], Awaitable[list[CommandMenu]]]
+
+
+@dataclass
+class TelegramTransport:
+    """Telegram for every member who uses it."""
+
+    settings: TelegramSettings
+    handle: Handle
+    menus: MenuSource | None = None
+    on_handled: Callable[[], None] | None = None
+    platform: str = PLATFORM
+    command_prefix: str = "/"
+    username: str | None = None
+    _app: Application[Any, Any, Any, Any, Any, Any] | None = None
+    _pacer: SendPacer = field(default_factory=SendPacer)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _conflict: bool = False
+
+    def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        builder = ApplicationBuilder().token(self.settings.token)
+        if self.settings.base_url:
+            base = self.settings.base_url.rstrip("/")
+            builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
+        app = builder.build()
+        app.add_handler(CallbackQueryHandler(self._on_button))
+        app.add_handler(MessageHandler(filters.TEXT, self._on_message))
+        app.add_error_handler(self._on_error)
+        return app
+
+    async def run(self) -> None:
+        """Receive updates until `stop()`; raises TelegramConflict if another poller runs."""
+        self._pacer.private_interval = self.settings.private_interval
+        app = self._app = self._build()
+        async with app:
+            me = await app.bot.get_me()
+            self.username = me.username
+            await self._set_menus()
+            assert app.updater is not None
+            if self.settings.mode == "webhook":
+                await app.updater.start_webhook(
+                    listen=self.settings.webhook_listen,
+                    port=self.settings.webhook_port,
+                    url_path=self.settings.webhook_path,
+                    webhook_url=self.settings.webhook_public_url.rstrip("/")
+                    + "/"
+                    + self.settings.webhook_path,
+                    secret_token=self.settings.webhook_secret or None,
+                    drop_pending_updates=False,
+                )
+            else:
+                await app.updater.start_polling(
+                    poll_interval=0,
+                    timeout=timedelta(seconds=self.settings.poll_timeout),
+                    error_callback=self._on_polling_error,
+                    drop_pending_updates=False,
+                )
+            await app.start()
+            log.info("Telegram transport ready as @%s (%s)", self.username, self.settings.mode)
+            try:
+                await self._stop.wait()
+            finally:
+                if app.updater.running:
+                    await app.updater.stop()
+                if app.running:
+                    await app.stop()
+        self._app = None
+        if self._conflict:
+            raise TelegramConflict(
+                "another program is already receiving this bot's messages (409 Conflict): "
+                "stop it, or run a single `samu run` with this token"
+            )
+
+    def stop(self) -> None:
+        """Ask `run()` to return after a clean shutdown."""
+        self._stop.set()
+
+    async def _set_menus(self) -> None:
+        if self.menus is None or self._app is None:
+            return
+        for menu in await self.menus():
+            scope = (
+                BotCommandScopeChat(int(menu.chat_id)) if menu.chat_id else BotCommandScopeDefault()
+            )
+            try:
+                await self._app.bot.set_my_commands(
+                    [BotCommand(name, description[:256]) for name, description in menu.commands],
+                    scope=scope,
+                    language_code=menu.language,
+                )
+            except TelegramError as error:
+                log.warning("cannot set the %s command menu: %s", menu.language, error)
+
+    def _on_polling_error(self, error: TelegramError) -> None:
+        if isinstance(error, Conflict):
+            log.error("409 Conflict: another poller uses this token; stopping")
+            self._conflict = True
+            self._stop.set()
+        else:
+            log.warning("Telegram polling error (will retry): %s", error)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling a Telegram update", exc_info=context.error)
+
+    @staticmethod
+    def _incoming(
+        update: Update, text: str, *, is_button: bool = False, reply_to: str | None = None
+    ) -> Incoming | None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None or user.is_bot:
+            return None
+        private = chat.type == TelegramChatType.PRIVATE
+        return Incoming(
+            platform=PLATFORM,
+            user_id=str(user.id),
+            chat_id=str(chat.id),
+            text=text,
+            chat_type=ChatType.PRIVATE if private else ChatType.GROUP,
+            display_name=user.first_name,
+            language=user.language_code,
+            event_id=str(update.update_id),
+            reply_to=reply_to,
+            is_button=is_button,
+        )
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        replied = message.reply_to_message
+        reply_to = (
+            str(replied.message_id)
+            if replied is not None and replied.from_user is not None and replied.from_user.is_bot
+            else None
+        )
+        incoming = self._incoming(update, message.text, reply_to=reply_to)
+        if incoming is not None:
+            await self._answer(incoming)
+
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer()
+        payload = valid_callback(query.data)
+        incoming = self._incoming(update, payload or "/?", is_button=True)
+        if incoming is None:
+            return
+        if payload is not None:
+            await self._mark_chosen(query, payload)
+        await self._answer(incoming)
+
+    async def _mark_chosen(self, query: CallbackQuery, payload: str) -> None:
+        """Show which button was pressed and remove the others (no second press)."""
+        message = query.message
+        if not isinstance(message, Message) or message.text is None:
+            return
+        markup = message.reply_markup
+        label = next(
+            (
+                button.text
+                for row in (markup.inline_keyboard if markup else ())
+                for button in row
+                if button.callback_data == payload
+            ),
+            None,
+        )
+        if label is None:
+            return
+        try:
+            await message.edit_text(
+                to_html(message.text) + "\n✔ " + html.escape(label, quote=False),
+                parse_mode=ParseMode.HTML,
+                reply_markup=None,
+            )
+        except TelegramError as error:
+            log.info("could not mark the pressed button: %s", error)
+
+    async def _answer(self, incoming: Incoming) -> None:
+        for reply in await self.handle(incoming):
+            try:
+                await self.send(reply.chat_id or incoming.chat_id, reply)
+            except DeliveryError as error:
+                log.warning("reply to %s not delivered: %s", incoming.chat_id, error)
+        if self.on_handled is not None:
+            self.on_handled()
+
+    async def send(self, chat_id: str, message: Outgoing) -> str:
+        """Send (or edit) a message; returns the message id of its last part."""
+        if self._app is None:
+            raise DeliveryError("Telegram transport is not running")
+        bot = self._app.bot
+        group = chat_id.startswith("-")
+        try:
+            if message.edit_of:
+                edited = await self._edit(chat_id, message, group=group)
+                if edited is not None:
+                    return edited
+            parts = split_text(message.text)
+            last: Message | None = None
+            for index, part in enumerate(parts):
+                await self._pacer.wait_turn(chat_id, group=group)
+                last = await bot.send_message(
+                    chat_id=int(chat_id),
+                    text=to_html(part),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(message.actions) if index == len(parts) - 1 else None,
+                )
+            assert last is not None
+            return str(last.message_id)
+        except RetryAfter as error:
+            raise DeliveryError(str(error), retry_after=_seconds(error.retry_after)) from error
+        except Forbidden as error:
+            raise DeliveryError(str(error), permanent=True) from error
+        except BadRequest as error:
+            raise DeliveryError(str(error), permanent=True) from error
+        except NetworkError as error:
+            raise DeliveryError(str(error)) from error
+
+    async def _edit(self, chat_id: str, message: Outgoing, *, group: bool) -> str | None:
+        assert self._app is not None and message.edit_of is not None
+        await self._pacer.wait_turn(chat_id, group=group)
+        try:
+            await self._app.bot.edit_message_text(
+                chat_id=int(chat_id),
+                message_id=int(message.edit_of),
+                text=to_html(split_text(message.text)[0]),
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(message.actions),
+            )
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return message.edit_of
+            log.info("cannot edit message %s, sending a new one: %s", message.edit_of, error)
+            return None
+        return message.edit_of
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def bot_username(settings: TelegramSettings) -> str:
+    """Ask Telegram (or the configured Bot API server) for the bot's username."""
+    builder = ApplicationBuilder().token(settings.token).updater(None)
+    if settings.base_url:
+        base = settings.base_url.rstrip("/")
+        builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
+    app = builder.build()
+    async with app:
+        me = await app.bot.get_me()
+    if not me.username:
+        raise DeliveryError("the bot has no username")
+    return me.username
+
+
+def deep_link(username: str, code: str) -> str:
+    """The link that opens the bot and sends `/start CODE` (payload: [A-Za-z0-9_-], ≤ 64)."""
+    return f"https://t.me/{username}?start={code}"
