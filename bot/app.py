@@ -239,10 +239,11 @@ class App:
                 task.result()  # a transport that failed (e.g. 409 Conflict) ends the run loudly
         finally:
             stop.set()
+            await asyncio.gather(*background, return_exceptions=True)
+            await dispatcher.run_once()  # deliver what is due while the transports are still up
             if telegram is not None:
                 telegram.stop()
-            await asyncio.gather(*networks, *background, return_exceptions=True)
-            await dispatcher.run_once()
+            await asyncio.gather(*networks, return_exceptions=True)
 
     async def close(self) -> None:
         """Release the database connections."""

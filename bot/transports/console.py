@@ -35,14 +35,15 @@ class ConsoleTransport:
     interactive: bool = False
     language: str | None = None
     after_each: Callable[[], Awaitable[object]] | None = None
+    lines: asyncio.StreamReader | None = None
     platform: str = PLATFORM
     command_prefix: str = "/"
     _pending: dict[str, tuple[Action, ...]] = field(default_factory=dict)
     _sent: int = 0
 
-    async def run(self, lines: asyncio.StreamReader | None = None) -> None:
-        """Read lines until end of input or `/quit`, answering each one."""
-        reader = lines or await self._stdin_reader()
+    async def run(self) -> None:
+        """Read lines (standard input unless `lines` is given) until their end or `/quit`."""
+        reader = self.lines or await self._stdin_reader()
         self._prompt()
         while True:
             raw = await reader.readline()

@@ -55,6 +55,7 @@ from bot.transports.telegram.limits import SendPacer
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
+REPLY_ATTEMPTS = 4
 
 
 class TelegramConflict(RuntimeError):
@@ -174,7 +175,7 @@ class TelegramTransport:
                 await self._app.bot.set_my_commands(
                     [BotCommand(name, description[:256]) for name, description in menu.commands],
                     scope=scope,
-                    language_code=menu.language,
+                    language_code=menu.language or None,
                 )
             except TelegramError as error:
                 log.warning("cannot set the %s command menu: %s", menu.language, error)
@@ -266,12 +267,21 @@ class TelegramTransport:
 
     async def _answer(self, incoming: Incoming) -> None:
         for reply in await self.handle(incoming):
-            try:
-                await self.send(reply.chat_id or incoming.chat_id, reply)
-            except DeliveryError as error:
-                log.warning("reply to %s not delivered: %s", incoming.chat_id, error)
+            await self._reply(reply.chat_id or incoming.chat_id, reply)
         if self.on_handled is not None:
             self.on_handled()
+
+    async def _reply(self, chat_id: str, reply: Outgoing) -> None:
+        """Send an answer now, waiting out rate limits and brief outages (a few tries)."""
+        for attempt in range(REPLY_ATTEMPTS):
+            try:
+                await self.send(chat_id, reply)
+                return
+            except DeliveryError as error:
+                if error.permanent or attempt == REPLY_ATTEMPTS - 1:
+                    log.warning("reply to %s not delivered: %s", chat_id, error)
+                    return
+                await asyncio.sleep(error.retry_after or 2.0**attempt)
 
     async def send(self, chat_id: str, message: Outgoing) -> str:
         """Send (or edit) a message; returns the message id of its last part."""
