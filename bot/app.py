@@ -66,6 +66,11 @@ def request_settings(config: Config) -> RequestSettings:
         first_escalation=per_urgency(section.first_escalation_hours),
         coordinator_alert=per_urgency(section.coordinator_alert_hours),
         auto_confirm_after=timedelta(days=section.auto_confirm_days),
+        announce_to=(
+            (("telegram", config.telegram.announce_chat_id),)
+            if config.telegram.enabled and config.telegram.announce_chat_id
+            else ()
+        ),
     )
 
 

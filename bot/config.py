@@ -138,7 +138,8 @@ class TelegramConfig(_Section):
     webhook_path: str = "telegram"
     webhook_public_url: str = ""
     webhook_secret: str = ""
-    private_interval: float = Field(default=1.0, ge=0)
+    private_interval: float = Field(default=1.05, ge=0)
+    announce_chat_id: str = ""
 
     @model_validator(mode="after")
     def _usable(self) -> TelegramConfig:

@@ -14,7 +14,8 @@ import os
 import socket
 from collections.abc import Mapping
 
-from bot.chat.notifications import render
+from bot.chat.notifications import render, render_for_chat
+from bot.chat.types import Outgoing
 from bot.core import members, outbox
 from bot.core.services import Services
 from bot.core.types import MemberStatus, OutboxMessage
@@ -76,6 +77,9 @@ class Dispatcher:
                 waiter.cancel()
 
     async def _deliver(self, message: OutboxMessage) -> None:
+        if message.recipient_id is None:
+            await self._deliver_to_chat(message)
+            return
         services = self.services
         recipient = await members.get(services.uow(), message.recipient_id)
         if recipient is None or recipient.status is MemberStatus.LEFT:
@@ -110,8 +114,32 @@ class Dispatcher:
         if rendered is None:
             await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
             return
+        await self._send(message, transport, identity.chat_id, rendered)
+
+    async def _deliver_to_chat(self, message: OutboxMessage) -> None:
+        """An announcement for a chat (a group), worded in the network's default language."""
+        services = self.services
+        platform, chat_id = message.target_platform, message.target_chat
+        transport = self.transports.get(platform or "")
+        if transport is None or chat_id is None:
+            await outbox.settle_failure(
+                services.uow(), services.clock, message, "no transport for chat", permanent=True
+            )
+            return
+        rendered = await render_for_chat(
+            services, message, transport.platform, transport.command_prefix
+        )
+        if rendered is None:
+            await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
+            return
+        await self._send(message, transport, chat_id, rendered)
+
+    async def _send(
+        self, message: OutboxMessage, transport: Transport, chat_id: str, rendered: Outgoing
+    ) -> None:
+        services = self.services
         try:
-            ref = await transport.send(identity.chat_id, rendered)
+            ref = await transport.send(chat_id, rendered)
         except DeliveryError as error:
             await outbox.settle_failure(
                 services.uow(),
@@ -132,7 +160,7 @@ class Dispatcher:
             services.uow(),
             services.clock,
             message.id,
-            platform=identity.platform,
-            chat_id=identity.chat_id,
+            platform=transport.platform,
+            chat_id=chat_id,
             ref=ref,
         )

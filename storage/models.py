@@ -254,7 +254,11 @@ class SkillGapModel(Base):
 
 
 class OutboxModel(Base):
-    """Every message to a member is a row first; the dispatcher delivers it once."""
+    """Every message to a member is a row first; the dispatcher delivers it once.
+
+    A row is for a member (`recipient_id`, on whichever network they use) or, for
+    announcements, for one chat (`target_platform` + `target_chat`, e.g. the network's group).
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -264,7 +268,9 @@ class OutboxModel(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    target_platform: Mapped[str | None] = mapped_column(String(16))
+    target_chat: Mapped[str | None] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)

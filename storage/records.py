@@ -219,7 +219,7 @@ class OutboxMessage:
     """A message waiting to be (or already) delivered to a member."""
 
     id: int
-    recipient_id: int
+    recipient_id: int | None
     kind: str
     params: dict[str, Any]
     attempts: int
@@ -231,6 +231,8 @@ class OutboxMessage:
     chat_id: str | None
     delivery_ref: str | None
     last_error: str | None
+    target_platform: str | None = None
+    target_chat: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

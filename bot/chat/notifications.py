@@ -21,9 +21,10 @@ from bot.core.types import HelpRequest, Member, OutboxMessage, RequestStatus
 Renderer = Callable[[Context, OutboxMessage, HelpRequest | None], Awaitable[Outgoing | None]]
 
 
-def _context(services: Services, recipient: Member, platform: str, prefix: str) -> Context:
+def _context(services: Services, recipient: Member | None, platform: str, prefix: str) -> Context:
     incoming = Incoming(platform=platform, user_id="", chat_id="", text="", command_prefix=prefix)
-    return Context(incoming, recipient, services, translator(recipient.locale), _names)
+    locale = recipient.locale if recipient else services.default_locale
+    return Context(incoming, recipient, services, translator(locale), _names)
 
 
 def _names(name: str, locale: str) -> str:
@@ -41,6 +42,32 @@ async def render(
     if renderer is None:
         return None
     return await renderer(ctx, message, request)
+
+
+async def render_for_chat(
+    services: Services, message: OutboxMessage, platform: str, prefix: str
+) -> Outgoing | None:
+    """Word an announcement for a group chat: no request text, no names, ever."""
+    if message.kind != "announce_request":
+        return None
+    ctx = _context(services, None, platform, prefix)
+    request_id = message.params.get("request_id")
+    request = await requests.load(services.uow, request_id) if isinstance(request_id, int) else None
+    if request is None or not is_active(request.status):
+        return None
+    slugs = ", ".join(skill.slug for skill in request.skills[:3])
+    lines = [
+        ctx._("A help request is waiting for someone: {number}.").format(number=number(request)),
+        skills_line(ctx, request),
+        urgency_line(ctx, request),
+    ]
+    if slugs:
+        lines.append(
+            ctx._("You know how? Tell me in a private chat: {command}").format(
+                command=ctx.cmd("competences", ctx._("add") + " " + slugs)
+            )
+        )
+    return ctx.reply(*lines)
 
 
 async def _offer(

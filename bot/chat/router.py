@@ -16,9 +16,9 @@ from bot.chat.i18n import Translator, pick_locale, translator
 from bot.chat.text import MAX_MESSAGE_LENGTH, clean_text
 from bot.chat.types import Incoming, Outgoing
 from bot.chat.wording import help_hint, join_explanation
-from bot.core import dialogs, events, members
+from bot.core import dialogs, members
 from bot.core.services import Services
-from bot.core.types import Member
+from bot.core.types import DialogState, Member
 from skills import fold
 
 log = logging.getLogger(__name__)
@@ -83,21 +83,22 @@ class Router:
         member: Member | None = None
         t = translator(pick_locale(incoming.language, self.services.default_locale))
         try:
-            if incoming.event_id is not None and not await events.first_time(
-                self.services.uow, self.services.clock, incoming.platform, incoming.event_id
-            ):
-                return []
-            member = await members.identify(
-                self.services.uow(), incoming.platform, incoming.user_id
-            )
-            if member is not None:
-                t = translator(member.locale)
-            return await self._dispatch(incoming, member, t)
-        except Exception:
-            log.exception(
-                "failed to handle a message from %s:%s",
+            arrival = await members.arrive(
+                self.services.uow(),
+                self.services.clock,
                 incoming.platform,
                 incoming.user_id,
+                incoming.event_id,
+            )
+            if not arrival.fresh:
+                return []
+            member = arrival.member
+            if member is not None:
+                t = translator(member.locale)
+            return await self._dispatch(incoming, member, t, arrival.dialog)
+        except Exception:
+            log.exception(
+                "failed to handle a message from %s:%s", incoming.platform, incoming.user_id
             )
             ctx = self._context(incoming, member, t)
             return [
@@ -111,7 +112,13 @@ class Router:
     def _context(self, incoming: Incoming, member: Member | None, t: Translator) -> Context:
         return Context(incoming, member, self.services, t, self.typed_name, self.commands)
 
-    async def _dispatch(self, incoming: Incoming, member: Member | None, t: Translator) -> Reply:
+    async def _dispatch(
+        self,
+        incoming: Incoming,
+        member: Member | None,
+        t: Translator,
+        dialog: DialogState | None,
+    ) -> Reply:
         ctx = self._context(incoming, member, t)
         text = clean_text(incoming.text)
         if not text:
@@ -128,7 +135,7 @@ class Router:
         if incoming.is_button and (parsed is None or command is None):
             return [ctx.reply(ctx._("This button is no longer valid."), help_hint(ctx))]
         if parsed is None:
-            return await self._free_text(ctx, text)
+            return await self._free_text(ctx, text, dialog)
         if command is None:
             if member is None or not ctx.private:
                 return self._stranger_or_silence(ctx)
@@ -138,14 +145,16 @@ class Router:
                     help_hint(ctx),
                 )
             ]
-        return await self._run(ctx, command, parsed.args)
+        return await self._run(ctx, command, parsed.args, dialog)
 
     def _stranger_or_silence(self, ctx: Context) -> Reply:
         if not ctx.private:
             return []
         return [join_explanation(ctx)]
 
-    async def _run(self, ctx: Context, command: Command, args: str) -> Reply:
+    async def _run(
+        self, ctx: Context, command: Command, args: str, dialog: DialogState | None
+    ) -> Reply:
         if ctx.member is None and command.role is not None:
             return self._stranger_or_silence(ctx)
         if (
@@ -156,7 +165,7 @@ class Router:
             return [ctx.reply(ctx._("This command is for coordinators."), help_hint(ctx))]
         if command.private_only and not ctx.private:
             return [ctx.reply(ctx._("Please write to me in a private chat for this."))]
-        if ctx.member is not None and ctx.private:
+        if ctx.member is not None and ctx.private and dialog is not None:
             await dialogs.close_dialog(self.services.uow(), ctx.member.id)
         try:
             return await command.handler(ctx, args)
@@ -169,17 +178,16 @@ class Router:
             ctx._("Usage: {usage}").format(usage=ctx.cmd(command.name, ctx._(command.usage))),
         )
 
-    async def _free_text(self, ctx: Context, text: str) -> Reply:
+    async def _free_text(self, ctx: Context, text: str, dialog: DialogState | None) -> Reply:
         if ctx.member is None:
             return self._stranger_or_silence(ctx)
         if not ctx.private:
             return []
-        dialog = await dialogs.current(self.services.uow(), ctx.member.id)
         if dialog is not None and dialog.kind == AWAIT_TEXT:
             command = self.lookup(dialog.step)
             if command is not None:
                 prefix = str(dialog.data.get("args", ""))
-                return await self._run(ctx, command, f"{prefix} {text}".strip())
+                return await self._run(ctx, command, f"{prefix} {text}".strip(), dialog)
         if ctx.incoming.reply_to and self._reply_handler is not None:
             answered = await self._reply_handler(ctx, ctx.incoming.reply_to, text)
             if answered is not None:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.core.clock import Clock
-from bot.core.outbox import notify, notify_coordinators
+from bot.core.outbox import announce, notify, notify_coordinators
 from bot.core.request_states import Transition, is_active, sources
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.types import HelpRequest, RequestStatus, Urgency
@@ -95,7 +95,7 @@ async def advance(
             alert,
         )
         if not chosen:
-            return await _no_helper(uow, now, request, guard, next_check)
+            return await _no_helper(uow, now, settings, request, guard, next_check)
         if not await uow.requests.transition(
             request_id,
             allowed_from=sources(Transition.OFFER),
@@ -106,6 +106,9 @@ async def advance(
             next_check_at=next_check,
         ):
             return Progress(Step.NOTHING)
+        if limit is None and await uow.offers.of_request(request_id):
+            # Offered before and still unclaimed after T1 (not a mere decline).
+            await _announce_unclaimed(uow, now, settings, request_id)
         await uow.offers.add_many(
             request_id=request_id, helper_ids=chosen, round_number=request.round + 1, now=now
         )
@@ -122,9 +125,24 @@ async def advance(
     return Progress(Step.OFFERED, offered=len(chosen), next_check_at=next_check)
 
 
+async def _announce_unclaimed(
+    uow: UnitOfWork, now: datetime, settings: RequestSettings, request_id: int
+) -> None:
+    """Tell the configured group chats that a request waits for a helper (no private detail)."""
+    await announce(
+        uow,
+        now,
+        settings.announce_to,
+        "announce_request",
+        {"request_id": request_id},
+        dedup_prefix=f"announce:{request_id}",
+    )
+
+
 async def _no_helper(
     uow: UnitOfWork,
     now: datetime,
+    settings: RequestSettings,
     request: HelpRequest,
     guard: dict[str, int],
     next_check: datetime,
@@ -139,6 +157,7 @@ async def _no_helper(
         await notify_coordinators(
             uow, now, "skill_gap", {"request_id": request.id}, dedup_prefix=f"gap:{request.id}"
         )
+        await _announce_unclaimed(uow, now, settings, request.id)
     await uow.commit()
     return Progress(Step.NO_HELPER, next_check_at=next_check)
 

@@ -13,7 +13,7 @@ from bot.core.errors import (
     UnknownStructure,
 )
 from bot.core.invites import canonical_code
-from bot.core.types import Identity, Member, MemberStatus, Structure
+from bot.core.types import DialogState, Identity, Member, MemberStatus, Structure
 from storage.db import UnitOfWork
 
 MAX_NAME_LENGTH = 60
@@ -168,3 +168,31 @@ async def coordinators_on(uow: UnitOfWork, platform: str) -> list[tuple[Member, 
                 if identity.platform == platform:
                     found.append((coordinator, identity))
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """Who wrote, what they were in the middle of, and whether the event is new."""
+
+    fresh: bool
+    member: Member | None
+    dialog: DialogState | None
+
+
+async def arrive(
+    uow: UnitOfWork, clock: Clock, platform: str, user_id: str, event_id: str | None
+) -> Arrival:
+    """Everything the conversation needs before handling a message, in one transaction:
+    the event is recorded (a replay is not fresh), the member and their open dialog are read.
+    """
+    async with uow:
+        if event_id is not None and not await uow.events.mark_processed(
+            platform, event_id, clock.now()
+        ):
+            return Arrival(False, None, None)
+        member = await uow.members.by_identity(platform, user_id)
+        if member is not None and member.status is MemberStatus.LEFT:
+            member = None
+        dialog = await uow.dialogs.get(member.id) if member is not None else None
+        await uow.commit()
+    return Arrival(True, member, dialog)

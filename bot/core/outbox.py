@@ -47,6 +47,27 @@ async def notify_coordinators(
     return sent
 
 
+async def announce(
+    uow: UnitOfWork,
+    now: datetime,
+    channels: tuple[tuple[str, str], ...],
+    kind: str,
+    params: dict[str, Any],
+    *,
+    dedup_prefix: str,
+) -> None:
+    """Queue a message for each announcement chat (e.g. the network's group), once each."""
+    for platform, chat_id in channels:
+        await uow.outbox.enqueue(
+            recipient_id=None,
+            kind=kind,
+            params=params,
+            now=now,
+            dedup_key=f"{dedup_prefix}:{platform}:{chat_id}",
+            target=(platform, chat_id),
+        )
+
+
 async def claim_due(
     uow: UnitOfWork, clock: Clock, worker: str, limit: int = 50
 ) -> list[OutboxMessage]:
@@ -103,7 +124,7 @@ async def settle_failure(
     async with uow:
         if permanent or attempts >= MAX_ATTEMPTS:
             await uow.outbox.mark_failed(message.id, error=error, now=now)
-            if message.kind != "delivery_failed":
+            if message.kind != "delivery_failed" and message.recipient_id is not None:
                 await notify_coordinators(
                     uow,
                     now,

@@ -49,6 +49,7 @@ class RequestSettings:
     )
     auto_confirm_after: timedelta = timedelta(days=3)
     recent_window: timedelta = timedelta(days=7)
+    announce_to: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,8 @@ def _record(row: OutboxModel) -> OutboxMessage:
         chat_id=row.chat_id,
         delivery_ref=row.delivery_ref,
         last_error=row.last_error,
+        target_platform=row.target_platform,
+        target_chat=row.target_chat,
     )
 
 
@@ -41,18 +43,21 @@ class OutboxRepository:
     async def enqueue(
         self,
         *,
-        recipient_id: int,
+        recipient_id: int | None,
         kind: str,
         params: dict[str, Any],
         now: datetime,
         not_before: datetime | None = None,
         dedup_key: str | None = None,
+        target: tuple[str, str] | None = None,
     ) -> bool:
-        """Store a message for a member; false when `dedup_key` was already enqueued."""
+        """Store a message for a member (or a chat `target`); false on a repeated `dedup_key`."""
         result = await self._session.execute(
             insert_for(self._session, OutboxModel.__table__)  # type: ignore[arg-type]
             .values(
                 recipient_id=recipient_id,
+                target_platform=target[0] if target else None,
+                target_chat=target[1] if target else None,
                 kind=kind,
                 params=params,
                 dedup_key=dedup_key,

@@ -20,6 +20,7 @@ from telegram import (
     BotCommandScopeChat,
     BotCommandScopeDefault,
     CallbackQuery,
+    InputFile,
     Message,
     Update,
 )
@@ -75,7 +76,7 @@ class TelegramSettings:
     webhook_public_url: str = ""
     webhook_secret: str = ""
     poll_timeout: float = 10.0
-    private_interval: float = 1.0
+    private_interval: float = 1.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +304,12 @@ class TelegramTransport:
                     text=to_html(part),
                     parse_mode=ParseMode.HTML,
                     reply_markup=keyboard(message.actions) if index == len(parts) - 1 else None,
+                )
+            for attachment in message.attachments:
+                await self._pacer.wait_turn(chat_id, group=group)
+                last = await bot.send_document(
+                    chat_id=int(chat_id),
+                    document=InputFile(attachment.content, filename=attachment.filename),
                 )
             assert last is not None
             return str(last.message_id)

@@ -1,7 +1,8 @@
 """Telegram's sending limits, kept before sending instead of discovered through 429s.
 
 At most 30 messages per second overall, one per second in a private chat, 20 per minute in
-a group. Each send waits for its slot; nothing is dropped.
+a group. Each send waits for its slot; nothing is dropped. The pace keeps a small margin
+under each limit, because requests spaced exactly at the limit reach the server with jitter.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass, field
 class SendPacer:
     """Spaces sends globally and per chat (times from the running loop's clock)."""
 
-    per_second: float = 30.0
-    private_interval: float = 1.0
-    group_interval: float = 3.0
+    per_second: float = 28.5
+    private_interval: float = 1.05
+    group_interval: float = 3.1
     _next_global: float = 0.0
     _next_by_chat: dict[str, float] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -66,7 +66,9 @@ def upgrade() -> None:
     op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("recipient_id", sa.Integer(), nullable=False),
+        sa.Column("recipient_id", sa.Integer(), nullable=True),
+        sa.Column("target_platform", sa.String(length=16), nullable=True),
+        sa.Column("target_chat", sa.String(length=255), nullable=True),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("dedup_key", sa.String(length=200), nullable=True),

@@ -1,0 +1,209 @@
+"""Telegram figures against the loopback Bot API server of the tests (no network).
+
+1. Latency: time from an injected `/demande` update to the bot's reply (sendMessage answered),
+   next to a bare python-telegram-bot echo bot on the same server; the ratio is the figure.
+2. Fan-out: 1,000 queued messages to 1,000 private chats, the server enforcing Telegram's
+   limits: achieved send rate and the number of 429 answers.
+
+Run: .venv/bin/python bench/telegram_bench.py [--requests 200] [--fanout 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bot.app import App
+from bot.config import parse_config
+from bot.core.types import Role
+from tests.fakes.telegram_api import FakeBotApi
+
+TOKEN = "123456:BENCH"
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def reply_latencies(server: FakeBotApi, chat_id: int, texts: list[str]) -> list[float]:
+    """Send each text as the user and wait for the bot's next answered sendMessage."""
+    latencies = []
+    for text in texts:
+        before = len(
+            [c for c in server.calls_to("sendMessage") if c.params.get("chat_id") == chat_id]
+        )
+        start = time.perf_counter()
+        server.user_sends(chat_id, text, first_name="Amina")
+
+        def answered(before: int = before) -> bool:
+            done = [
+                c
+                for c in server.calls_to("sendMessage")
+                if c.params.get("chat_id") == chat_id and c.response_status == 200
+            ]
+            return len(done) > before
+
+        await server.wait_for(answered, timeout=10)
+        latencies.append((time.perf_counter() - start) * 1000)
+    return latencies
+
+
+async def echo_bot(server: FakeBotApi, count: int) -> list[float]:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(update.effective_message.text or "")
+
+    app = ApplicationBuilder().token(TOKEN).base_url(server.base_url).build()
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    async with app:
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=10)
+        await app.start()
+        latencies = await reply_latencies(
+            server, 2001, [f"/demande echo {i}" for i in range(count)]
+        )
+        await app.updater.stop()
+        await app.stop()
+    return latencies
+
+
+def config(folder: str, server: FakeBotApi) -> dict[str, object]:
+    return {
+        "database": {"url": f"sqlite:///{folder}/bench.db"},
+        "network": {"structures": ["Mission locale"]},
+        "requests": {"quiet_hours": "00:00-00:00", "quiet_weekends": False},
+        "console": {"enabled": False},
+        "telegram": {"enabled": True, "token": TOKEN, "base_url": server.base_url},
+    }
+
+
+async def samu_bot(server: FakeBotApi, count: int) -> list[float]:
+    """Each request comes from a different member, as in real traffic (Telegram allows about
+    one message per second per chat, so one person firing requests measures only that pace)."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = App.build(parse_config(config(folder, server), "bench", {}))
+        await app.prepare(migrate=True)
+        await seed_members(app, server, [1000 + i for i in range(count)])
+        stop = asyncio.Event()
+        task = asyncio.create_task(app.run(None, app.telegram(), stop))
+        await server.wait_for(lambda: bool(server.calls_to("getUpdates")))
+        latencies = []
+        for index in range(count):
+            chat = 1000 + index
+            latencies += await reply_latencies(
+                server, chat, [f"/demande souci numéro {index} avec un compte ameli"]
+            )
+        stop.set()
+        await task
+        await app.close()
+    return latencies
+
+
+async def seed_members(app: App, server: FakeBotApi, chats: list[int]) -> list[int]:
+    """Members with a Telegram identity each, written directly in the database."""
+    clock = app.services.clock
+    ids = []
+    async with app.services.uow() as uow:
+        for chat in chats:
+            server.known_chats.add(chat)
+            member = await uow.members.add(
+                display_name=f"M{chat}",
+                role=Role.MEMBER,
+                locale="fr",
+                structure_id=None,
+                now=clock.now(),
+            )
+            await uow.members.add_identity(
+                member_id=member.id,
+                platform="telegram",
+                platform_user_id=str(chat),
+                chat_id=str(chat),
+                now=clock.now(),
+            )
+            ids.append(member.id)
+        await uow.commit()
+    return ids
+
+
+async def fan_out(count: int) -> tuple[float, int, int]:
+    async with FakeBotApi(token=TOKEN, enforce_limits=True) as server:
+        with tempfile.TemporaryDirectory() as folder:
+            app = App.build(parse_config(config(folder, server), "bench", {}))
+            await app.prepare(migrate=True)
+            clock = app.services.clock
+            async with app.services.uow() as uow:
+                for index in range(count):
+                    chat = 10_000 + index
+                    server.known_chats.add(chat)
+                    member = await uow.members.add(
+                        display_name=f"M{index}",
+                        role=Role.MEMBER,
+                        locale="fr",
+                        structure_id=None,
+                        now=clock.now(),
+                    )
+                    await uow.members.add_identity(
+                        member_id=member.id,
+                        platform="telegram",
+                        platform_user_id=str(chat),
+                        chat_id=str(chat),
+                        now=clock.now(),
+                    )
+                    await uow.outbox.enqueue(
+                        recipient_id=member.id,
+                        kind="delivery_failed",
+                        params={"member_id": member.id},
+                        now=clock.now(),
+                    )
+                await uow.commit()
+            telegram = app.telegram()
+            stop = asyncio.Event()
+            runner = asyncio.create_task(telegram.run())
+            await server.wait_for(lambda: bool(server.calls_to("getUpdates")))
+            dispatcher = app.use_transports([telegram])
+            start = time.perf_counter()
+            delivered = await dispatcher.run_once()
+            elapsed = time.perf_counter() - start
+            telegram.stop()
+            await runner
+            stop.set()
+            await app.close()
+            return delivered / elapsed, server.too_many_requests, delivered
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--fanout", type=int, default=1000)
+    args = parser.parse_args()
+    async with FakeBotApi(token=TOKEN) as server:
+        echo = await echo_bot(server, args.requests)
+    async with FakeBotApi(token=TOKEN) as server:
+        ours = await samu_bot(server, args.requests)
+    print(f"latency /demande → reply, {args.requests} requests (ms):")
+    print(f"  samu      median {statistics.median(ours):6.2f}  p95 {percentile(ours, 0.95):6.2f}")
+    print(f"  echo bot  median {statistics.median(echo):6.2f}  p95 {percentile(echo, 0.95):6.2f}")
+    print(
+        f"  ratio     median {statistics.median(ours) / statistics.median(echo):.2f}x  "
+        f"p95 {percentile(ours, 0.95) / percentile(echo, 0.95):.2f}x   (target ≤ 1.3x)"
+    )
+    rate, refused, delivered = await fan_out(args.fanout)
+    print(
+        f"fan-out: {delivered} messages to {args.fanout} chats at {rate:.1f} msg/s "
+        f"(target ≥ 27 of 30), {refused} answered 429 by the server (target 0)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
