@@ -67,7 +67,9 @@ class Running:
         before = len(self.server.sent_messages(user_id))
         self.server.user_sends(user_id, f"/start {code}", first_name=name)
         await self.wait_text(user_id, "Bienvenue", after=before)
+        before = len(self.server.sent_messages(user_id))
         self.server.user_sends(user_id, "/annuler", first_name=name)
+        await self.wait_text(user_id, "/aide", after=before)
         if skills:
             before = len(self.server.sent_messages(user_id))
             self.server.user_sends(user_id, f"/competences ajouter {skills}", first_name=name)

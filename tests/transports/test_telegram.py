@@ -200,3 +200,31 @@ async def test_a_second_poller_stops_the_run_with_a_clear_error(
     assert running.task is not None
     with pytest.raises(TelegramConflict, match="409"):
         await asyncio.wait_for(running.task, timeout=10)
+
+
+async def test_long_texts_are_split_and_files_attached(
+    running: Running, server: FakeBotApi
+) -> None:
+    from bot.chat.types import Action, Attachment, Outgoing
+
+    await running.start()
+    await running.join(AMINA, "Amina")
+    assert running.app.dispatcher is not None
+    telegram = running.app.dispatcher.transports["telegram"]
+    sentence = "Une phrase de test qui se termine ici. "
+    message = Outgoing(
+        text=sentence * 200,
+        actions=(Action("Aide", "/aide"),),
+        attachments=(
+            Attachment("session.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar"),
+        ),
+    )
+    before = len(server.sent_messages(AMINA))
+    await telegram.send(str(AMINA), message)
+    sent = server.sent_messages(AMINA)[before:]
+    parts = [m for m in sent if "phrase de test" in m.get("text", "")]
+    assert len(parts) == 2 and all(len(m["text"]) <= 4096 for m in parts)
+    assert all(m["text"].rstrip().endswith("ici.") for m in parts)
+    assert buttons(parts[1]) == {"Aide": "/aide"} and not buttons(parts[0])
+    [document] = [m for m in sent if "document" in m]
+    assert document["document"]["file_name"] == "session.ics"
