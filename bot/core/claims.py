@@ -9,7 +9,7 @@ from bot.core.errors import AlreadyTaken, NotAllowed, RequestNotFound
 from bot.core.matching import Progress, Step, advance
 from bot.core.outbox import notify
 from bot.core.request_states import IllegalTransition, Transition, sources, target
-from bot.core.requests import get_or_fail, get_own
+from bot.core.requests import get_or_fail, get_own, move
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.types import HelpRequest, Member, OfferState, RequestStatus, Role
 from storage.db import UnitOfWork
@@ -96,17 +96,15 @@ async def release(
         request = await get_or_fail(uow, request_id)
         if request.helper_id != helper.id:
             raise RequestNotFound(request_id)
-        target(request.status, Transition.RELEASE)
-        if not await uow.requests.transition(
-            request_id,
-            allowed_from=sources(Transition.RELEASE),
-            to=RequestStatus.OPEN,
-            now=now,
+        await move(
+            uow,
+            request,
+            Transition.RELEASE,
+            now,
             only_if={"helper_id": helper.id},
             helper_id=None,
             claimed_at=None,
-        ):
-            raise IllegalTransition(request.status, Transition.RELEASE)
+        )
         await uow.offers.answer(
             request_id=request_id,
             helper_id=helper.id,
@@ -131,16 +129,7 @@ async def cancel(uows: UowFactory, clock: Clock, request_id: int, author: Member
     now = clock.now()
     async with uows() as uow:
         request = await get_own(uow, request_id, author)
-        target(request.status, Transition.CANCEL)
-        if not await uow.requests.transition(
-            request_id,
-            allowed_from=sources(Transition.CANCEL),
-            to=RequestStatus.CANCELLED,
-            now=now,
-            closed_at=now,
-            next_check_at=None,
-        ):
-            raise IllegalTransition((await get_or_fail(uow, request_id)).status, Transition.CANCEL)
+        await move(uow, request, Transition.CANCEL, now, closed_at=now, next_check_at=None)
         for helper_id in await uow.offers.close_pending(
             request_id=request_id, to=OfferState.WITHDRAWN, now=now
         ):
@@ -158,20 +147,18 @@ async def reopen(
     now = clock.now()
     async with uows() as uow:
         request = await get_own(uow, request_id, author)
-        target(request.status, Transition.REOPEN)
-        if not await uow.requests.transition(
-            request_id,
-            allowed_from=sources(Transition.REOPEN),
-            to=RequestStatus.OPEN,
-            now=now,
+        await move(
+            uow,
+            request,
+            Transition.REOPEN,
+            now,
             helper_id=None,
             claimed_at=None,
             resolved_at=None,
             closed_at=None,
             alerted_at=None,
             created_at=now,
-        ):
-            raise IllegalTransition(request.status, Transition.REOPEN)
+        )
         await uow.commit()
     return await advance(uows(), clock, settings, request_id)
 

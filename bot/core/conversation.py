@@ -7,7 +7,8 @@ from datetime import datetime
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed, RequestNotFound
 from bot.core.outbox import notify
-from bot.core.request_states import IllegalTransition, Transition, sources, target
+from bot.core.request_states import IllegalTransition, Transition
+from bot.core.requests import move
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.types import HelpRequest, Member, RequestStatus, TutorialSummary
 from skills import SkillMatcher, fold
@@ -72,15 +73,7 @@ async def mark_solved(
     now = clock.now()
     async with uows() as uow:
         request = await _participant(uow, request_id, member)
-        target(request.status, Transition.RESOLVE)
-        if not await uow.requests.transition(
-            request_id,
-            allowed_from=sources(Transition.RESOLVE),
-            to=RequestStatus.RESOLVED,
-            now=now,
-            resolved_at=now,
-        ):
-            raise IllegalTransition(request.status, Transition.RESOLVE)
+        await move(uow, request, Transition.RESOLVE, now, resolved_at=now)
         if member.id == request.author_id:
             await _close(uow, request, now, thanked=False)
         elif request.author_id:
@@ -92,15 +85,7 @@ async def mark_solved(
 
 
 async def _close(uow: UnitOfWork, request: HelpRequest, now: datetime, *, thanked: bool) -> None:
-    if not await uow.requests.transition(
-        request.id,
-        allowed_from=sources(Transition.CONFIRM),
-        to=RequestStatus.CLOSED,
-        now=now,
-        closed_at=now,
-        thanked=thanked,
-    ):
-        raise IllegalTransition(RequestStatus.RESOLVED, Transition.CONFIRM)
+    await move(uow, request, Transition.CONFIRM, now, closed_at=now, thanked=thanked)
     if request.helper_id:
         await notify(
             uow,
@@ -121,7 +106,6 @@ async def confirm(
         request = await _participant(uow, request_id, author)
         if request.author_id != author.id:
             raise NotAllowed("author_only")
-        target(request.status, Transition.CONFIRM)
         await _close(uow, request, now, thanked=thanked)
         await uow.commit()
         closed = await uow.requests.get(request_id)
@@ -138,15 +122,7 @@ async def not_solved(
         request = await _participant(uow, request_id, author)
         if request.author_id != author.id:
             raise NotAllowed("author_only")
-        target(request.status, Transition.REJECT)
-        if not await uow.requests.transition(
-            request_id,
-            allowed_from=sources(Transition.REJECT),
-            to=RequestStatus.CLAIMED,
-            now=now,
-            resolved_at=None,
-        ):
-            raise IllegalTransition(request.status, Transition.REJECT)
+        await move(uow, request, Transition.REJECT, now, resolved_at=None)
         if request.helper_id:
             await notify(
                 uow,

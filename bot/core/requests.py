@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
@@ -107,20 +107,38 @@ async def send_draft(
     """Turn the author's draft into a request and offer it."""
     async with uows() as uow:
         request = await get_own(uow, request_id, author)
-        target(request.status, Transition.SUBMIT)
-        if not await uow.requests.transition(
-            request_id,
-            allowed_from=sources(Transition.SUBMIT),
-            to=RequestStatus.OPEN,
-            now=clock.now(),
-            created_at=clock.now(),
-        ):
-            raise IllegalTransition(request.status, Transition.SUBMIT)
+        await move(uow, request, Transition.SUBMIT, clock.now(), created_at=clock.now())
         await uow.commit()
     progress = await advance(uows(), clock, settings, request_id)
     async with uows() as uow:
         sent = await get_or_fail(uow, request_id)
     return Submitted(sent, kinds(find_personal_data(sent.text or "")), progress)
+
+
+async def move(
+    uow: UnitOfWork,
+    request: HelpRequest,
+    transition: Transition,
+    now: datetime,
+    *,
+    only_if: dict[str, Any] | None = None,
+    **values: Any,
+) -> None:
+    """Apply a transition of the table to a request, atomically (one conditional UPDATE).
+
+    Raises IllegalTransition when the request is not (or no longer) in a state it allows.
+    """
+    after = target(request.status, transition)
+    if not await uow.requests.transition(
+        request.id,
+        allowed_from=sources(transition),
+        to=after,
+        now=now,
+        only_if=only_if,
+        **values,
+    ):
+        current = await uow.requests.get(request.id)
+        raise IllegalTransition(current.status if current else request.status, transition)
 
 
 async def get_own(uow: UnitOfWork, request_id: int, author: Member) -> HelpRequest:
