@@ -16,7 +16,7 @@ from bot.chat.i18n import LOCALES
 from bot.chat.menus import command_menu
 from bot.chat.router import Router
 from bot.config import Config, quiet_window
-from bot.core import conversation, matching, members
+from bot.core import conversation, events, matching, members
 from bot.core import skills as member_skills
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock, SystemClock
@@ -26,6 +26,7 @@ from bot.core.types import Role, Urgency
 from bot.delivery import Dispatcher
 from bot.transports.base import Transport
 from bot.transports.console import ConsoleTransport
+from bot.transports.matrix import MatrixSettings, MatrixTransport
 from bot.transports.telegram import (
     CommandMenu,
     TelegramSettings,
@@ -72,6 +73,21 @@ def request_settings(config: Config) -> RequestSettings:
             else ()
         ),
     )
+
+
+@dataclass(frozen=True)
+class DatabaseState:
+    """Transport values (sync tokens, logins) kept in the bot's database."""
+
+    app: App
+
+    async def get(self, key: str) -> str | None:
+        """The stored value, if any."""
+        return await events.get_state(self.app.services.uow, key)
+
+    async def set(self, key: str, value: str) -> None:
+        """Store a value."""
+        await events.set_state(self.app.services.uow, self.app.services.clock, key, value)
 
 
 @dataclass
@@ -134,6 +150,25 @@ class App:
         dispatcher = self.use_transports([console])
         console.after_each = dispatcher.run_once
         return console
+
+    def matrix(self) -> MatrixTransport:
+        """The Matrix transport described by the configuration."""
+        section = self.config.matrix
+        settings = MatrixSettings(
+            homeserver=section.homeserver,
+            user_id=section.user_id,
+            password=section.password,
+            access_token=section.access_token,
+            device_name=section.device_name,
+            store_path=section.store_path,
+            encryption=section.encryption,
+            allowed_rooms=tuple(section.allowed_rooms),
+            allowed_homeservers=tuple(section.allowed_homeservers),
+            pace_seconds=section.pace_seconds,
+        )
+        return MatrixTransport(
+            settings=settings, handle=self.router.handle, state=DatabaseState(self)
+        )
 
     def telegram(self) -> TelegramTransport:
         """The Telegram transport described by the configuration."""
@@ -209,6 +244,7 @@ class App:
         console: ConsoleTransport | None = None,
         telegram: TelegramTransport | None = None,
         stop: asyncio.Event | None = None,
+        matrix: MatrixTransport | None = None,
     ) -> None:
         """Run the transports, the dispatcher and the periodic work in this event loop.
 
@@ -216,15 +252,16 @@ class App:
         run lasts until `stop` is set (SIGINT/SIGTERM under `samu run`).
         """
         stop = stop or asyncio.Event()
-        transports: list[Transport] = [t for t in (console, telegram) if t is not None]
+        transports: list[Transport] = [t for t in (console, telegram, matrix) if t is not None]
         if not transports:
             log.warning("no transport is enabled: nothing to run")
             return
         dispatcher = self.use_transports(transports)
         if console is not None:
             console.after_each = dispatcher.run_once
-        if telegram is not None:
-            telegram.on_handled = dispatcher.wake
+        for network in (telegram, matrix):
+            if network is not None:
+                network.on_handled = dispatcher.wake
         background = [
             asyncio.create_task(self._ticking(stop), name="tick"),
             asyncio.create_task(dispatcher.run_forever(stop), name="dispatcher"),
@@ -232,6 +269,8 @@ class App:
         networks = []
         if telegram is not None:
             networks.append(asyncio.create_task(telegram.run(), name="telegram"))
+        if matrix is not None:
+            networks.append(asyncio.create_task(matrix.run(), name="matrix"))
         try:
             if console is not None:
                 await console.run()
@@ -246,8 +285,9 @@ class App:
             stop.set()
             await asyncio.gather(*background, return_exceptions=True)
             await dispatcher.run_once()  # deliver what is due while the transports are still up
-            if telegram is not None:
-                telegram.stop()
+            for network in (telegram, matrix):
+                if network is not None:
+                    network.stop()
             await asyncio.gather(*networks, return_exceptions=True)
 
     async def close(self) -> None:

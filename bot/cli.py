@@ -128,12 +128,13 @@ async def _run(app: App, args: argparse.Namespace, t: Translator) -> int:
     if config.console.enabled:
         console = app.console(_default_persona(config), sys.stdout, interactive=sys.stdin.isatty())
     telegram = app.telegram() if config.telegram.enabled else None
+    matrix = app.matrix() if config.matrix.enabled else None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
     try:
-        await app.run(console, telegram, stop)
+        await app.run(console, telegram, stop, matrix)
     except TelegramConflict as conflict:
         _print(t._("Telegram: {problem}").format(problem=conflict))
         return 4

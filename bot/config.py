@@ -151,9 +151,27 @@ class TelegramConfig(_Section):
 
 
 class MatrixConfig(_Section):
-    """Matrix (not yet available: keep `enabled = false`)."""
+    """Matrix (and Tchap): the bot's account, its encryption store, whom it talks to."""
 
     enabled: bool = False
+    homeserver: str = ""
+    user_id: str = ""
+    password: str = ""
+    access_token: str = ""
+    device_name: str = "Samu numérique"
+    store_path: str = "matrix-store"
+    encryption: bool = True
+    allowed_rooms: list[str] = Field(default_factory=list)
+    allowed_homeservers: list[str] = Field(default_factory=list)
+    pace_seconds: float = Field(default=1.0, ge=0)
+
+    @model_validator(mode="after")
+    def _usable(self) -> MatrixConfig:
+        if self.enabled and not (self.homeserver and self.user_id):
+            raise ValueError("homeserver and user_id: required when enabled")
+        if self.enabled and not (self.password or self.access_token):
+            raise ValueError("password or access_token: required (or SAMU_MATRIX_PASSWORD)")
+        return self
 
 
 class Config(_Section):
@@ -189,6 +207,9 @@ def parse_config(data: dict[str, Any], source: str, env: Mapping[str, str]) -> C
         data.setdefault("database", {})["url"] = env["SAMU_DATABASE_URL"]
     if env.get("SAMU_TELEGRAM_TOKEN"):
         data.setdefault("telegram", {})["token"] = env["SAMU_TELEGRAM_TOKEN"]
+    for key in ("password", "access_token"):
+        if env.get(f"SAMU_MATRIX_{key.upper()}"):
+            data.setdefault("matrix", {})[key] = env[f"SAMU_MATRIX_{key.upper()}"]
     if env.get("SAMU_TELEGRAM_WEBHOOK_SECRET"):
         data.setdefault("telegram", {})["webhook_secret"] = env["SAMU_TELEGRAM_WEBHOOK_SECRET"]
     data.pop("source", None)

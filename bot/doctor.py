@@ -99,9 +99,12 @@ async def diagnose(app: App, t: Translator) -> list[Check]:
     if config.matrix.enabled:
         checks.append(
             Check(
-                False,
-                _("Matrix is enabled but not available in this version."),
-                _("Set [matrix] enabled = false."),
+                True,
+                _("Matrix: {user} on {homeserver} (encryption: {encryption}).").format(
+                    user=config.matrix.user_id,
+                    homeserver=config.matrix.homeserver,
+                    encryption=_("on") if config.matrix.encryption else _("off"),
+                ),
             )
         )
     if not (config.console.enabled or config.telegram.enabled or config.matrix.enabled):

@@ -120,6 +120,13 @@ class Router:
         dialog: DialogState | None,
     ) -> Reply:
         ctx = self._context(incoming, member, t)
+        if incoming.undecryptable:
+            return [
+                ctx.reply(
+                    ctx._("I could not read your last message (encryption)."),
+                    ctx._("Please send it again."),
+                )
+            ]
         text = clean_text(incoming.text)
         if not text:
             return [ctx.reply(ctx._("Your message is empty."), help_hint(ctx))]

@@ -57,6 +57,7 @@ class Incoming:
     reply_to: str | None = None
     command_prefix: str = "/"
     is_button: bool = False
+    undecryptable: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,340 @@
+"""The Matrix transport: nio sync responses to `Incoming`, `Outgoing` to room events.
+
+The sync token, the access token and the device id live in the bot's database (through the
+`StateStore` the composition root gives), so a restart resumes where it stopped: no command
+runs twice, no new device appears. Olm/Megolm sessions live in `store_path`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    InviteMemberEvent,
+    LoginResponse,
+    MegolmEvent,
+    ReactionEvent,
+    RoomGetEventResponse,
+    RoomMessageText,
+    RoomSendError,
+    SyncResponse,
+)
+
+from bot.chat.types import ChatType, Incoming, Outgoing
+from bot.transports.base import DeliveryError, Handle
+from bot.transports.matrix.formatting import (
+    ACTIONS_KEY,
+    action_for_reaction,
+    content,
+    edit,
+    reply_target,
+    strip_reply_fallback,
+)
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "matrix"
+TOKEN_KEY = "matrix.next_batch"
+LOGIN_KEY = "matrix.login"  # "device_id access_token"
+REMEMBERED_EVENTS = 2000
+MAX_BACKOFF = 30.0
+
+
+class StateStore(Protocol):
+    """Small persisted values (in the bot's database)."""
+
+    async def get(self, key: str) -> str | None:
+        """The stored value, if any."""
+        ...
+
+    async def set(self, key: str, value: str) -> None:
+        """Store a value."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixSettings:
+    """How the bot logs in and whom it talks to."""
+
+    homeserver: str
+    user_id: str
+    password: str = ""
+    access_token: str = ""
+    device_name: str = "Samu numérique"
+    store_path: str = ""
+    encryption: bool = True
+    allowed_rooms: tuple[str, ...] = ()
+    allowed_homeservers: tuple[str, ...] = ()
+    pace_seconds: float = 1.0
+    sync_timeout_ms: int = 30_000
+
+
+@dataclass
+class MatrixTransport:
+    """Matrix for every member who uses it (direct chats, encrypted or not)."""
+
+    settings: MatrixSettings
+    handle: Handle
+    state: StateStore
+    on_handled: Callable[[], None] | None = None
+    platform: str = PLATFORM
+    command_prefix: str = "!"
+    fingerprint: str | None = None
+    _client: AsyncClient | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _next_send: float = 0.0
+    _actions: OrderedDict[str, list[dict[str, str]]] = field(default_factory=OrderedDict)
+    _room_actions: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    def stop(self) -> None:
+        """Ask `run()` to return."""
+        self._stop.set()
+
+    async def wait_ready(self) -> None:
+        """Return once the first sync is done (for tests and start-up ordering)."""
+        await self._ready.wait()
+
+    async def run(self) -> None:
+        """Log in (or resume), then sync until `stop()`; homeserver outages are waited out."""
+        settings = self.settings
+        store = settings.store_path or ""
+        if settings.encryption and store:
+            await asyncio.to_thread(Path(store).mkdir, parents=True, exist_ok=True)
+        client = AsyncClient(
+            settings.homeserver,
+            settings.user_id,
+            store_path=store,
+            config=AsyncClientConfig(
+                encryption_enabled=settings.encryption and bool(store),
+                store_sync_tokens=False,
+                max_limit_exceeded=0,
+            ),
+        )
+        self._client = client
+        try:
+            await self._login(client)
+            if client.olm is not None:
+                self.fingerprint = client.olm.account.identity_keys.get("ed25519")
+                log.info("Matrix device %s, fingerprint %s", client.device_id, self.fingerprint)
+            await self._sync_loop(client)
+        finally:
+            await client.close()
+            self._client = None
+
+    async def _login(self, client: AsyncClient) -> None:
+        saved = await self.state.get(LOGIN_KEY)
+        if saved:
+            device_id, token = saved.split(" ", 1)
+            client.restore_login(self.settings.user_id, device_id, token)
+            if client.store is None and self.settings.encryption and self.settings.store_path:
+                client.load_store()
+            return
+        if self.settings.access_token:
+            client.access_token = self.settings.access_token
+            whoami = await client.whoami()
+            device_id = getattr(whoami, "device_id", None) or "SAMU"
+            client.restore_login(self.settings.user_id, device_id, self.settings.access_token)
+            if self.settings.encryption and self.settings.store_path:
+                client.load_store()
+        else:
+            response = await client.login(
+                self.settings.password, device_name=self.settings.device_name
+            )
+            if not isinstance(response, LoginResponse):
+                raise RuntimeError(f"Matrix login failed: {response}")
+        await self.state.set(LOGIN_KEY, f"{client.device_id} {client.access_token}")
+
+    async def _sync_loop(self, client: AsyncClient) -> None:
+        token = await self.state.get(TOKEN_KEY)
+        backoff = 1.0
+        first = token is None
+        while not self._stop.is_set():
+            sync = asyncio.ensure_future(
+                client.sync(timeout=0 if first else self.settings.sync_timeout_ms, since=token)
+            )
+            stopper = asyncio.ensure_future(self._stop.wait())
+            done, _ = await asyncio.wait({sync, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            stopper.cancel()
+            if sync not in done:
+                sync.cancel()
+                return
+            response = sync.result()
+            if not isinstance(response, SyncResponse):
+                log.warning("Matrix sync failed (%s); retrying in %.0f s", response, backoff)
+                await self._pause(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                continue
+            backoff = 1.0
+            await self._chores(client)
+            await self._accept_invites(client, response)
+            if not first:  # the first sync is history: nothing in it is a new command
+                await self._handle_timeline(client, response)
+            token = response.next_batch
+            await self.state.set(TOKEN_KEY, token)
+            first = False
+            self._ready.set()
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+        except TimeoutError:
+            return
+
+    @staticmethod
+    async def _chores(client: AsyncClient) -> None:
+        if client.olm is None:
+            return
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+
+    def _homeserver_allowed(self, user_id: str) -> bool:
+        allowed = self.settings.allowed_homeservers
+        return not allowed or user_id.split(":", 1)[-1] in allowed
+
+    async def _accept_invites(self, client: AsyncClient, response: SyncResponse) -> None:
+        for room_id, info in response.rooms.invite.items():
+            invite = next(
+                (
+                    event
+                    for event in info.invite_state
+                    if isinstance(event, InviteMemberEvent)
+                    and event.state_key == client.user_id
+                    and event.membership == "invite"
+                ),
+                None,
+            )
+            if invite is None:
+                continue
+            direct = bool(invite.content.get("is_direct"))
+            if room_id in self.settings.allowed_rooms or (
+                direct and self._homeserver_allowed(invite.sender)
+            ):
+                await client.join(room_id)
+            else:
+                log.info("refusing invitation to %s from %s", room_id, invite.sender)
+                await client.room_leave(room_id)
+
+    def _chat_type(self, client: AsyncClient, room_id: str) -> ChatType:
+        room = client.rooms.get(room_id)
+        if room_id in self.settings.allowed_rooms and room is not None and room.member_count > 2:
+            return ChatType.GROUP
+        return ChatType.PRIVATE if room is None or room.member_count <= 2 else ChatType.GROUP
+
+    async def _handle_timeline(self, client: AsyncClient, response: SyncResponse) -> None:
+        for room_id, info in response.rooms.join.items():
+            for event in info.timeline.events:
+                if getattr(event, "sender", None) == client.user_id:
+                    continue
+                incoming = await self._incoming(client, room_id, event)
+                if incoming is not None:
+                    await self._answer(incoming)
+
+    async def _incoming(self, client: AsyncClient, room_id: str, event: Any) -> Incoming | None:
+        base: dict[str, Any] = {
+            "platform": PLATFORM,
+            "user_id": event.sender,
+            "chat_id": room_id,
+            "chat_type": self._chat_type(client, room_id),
+            "display_name": _display_name(client, room_id, event.sender),
+            "event_id": event.event_id,
+            "command_prefix": self.command_prefix,
+        }
+        if isinstance(event, RoomMessageText):
+            relates = event.source.get("content", {}).get("m.relates_to", {})
+            if isinstance(relates, dict) and relates.get("rel_type") == "m.replace":
+                return None  # an edit of a message already handled
+            text = strip_reply_fallback(event.body)
+            stripped = text.strip()
+            remembered = self._room_actions.get(room_id, [])
+            if stripped.isdigit() and 1 <= int(stripped) <= len(remembered):
+                chosen = remembered[int(stripped) - 1]["payload"]
+                return Incoming(text=chosen, is_button=True, **base)
+            return Incoming(text=text, reply_to=reply_target(event.source), **base)
+        if isinstance(event, ReactionEvent):
+            actions = await self._actions_of(client, room_id, event.reacts_to)
+            payload = action_for_reaction(event.key, actions) if actions else None
+            if payload is None:
+                return None
+            return Incoming(text=payload, is_button=True, **base)
+        if isinstance(event, MegolmEvent):
+            try:
+                await client.request_room_key(event)
+            except Exception as error:  # a key request already sent is refused by nio
+                log.info("room key request not sent: %s", error)
+            return Incoming(text="", undecryptable=True, **base)
+        return None
+
+    async def _actions_of(
+        self, client: AsyncClient, room_id: str, event_id: str
+    ) -> list[dict[str, str]]:
+        if event_id in self._actions:
+            return self._actions[event_id]
+        response = await client.room_get_event(room_id, event_id)
+        if not isinstance(response, RoomGetEventResponse):
+            return []
+        source = getattr(response.event, "source", {})
+        actions = source.get("content", {}).get(ACTIONS_KEY, [])
+        return actions if isinstance(actions, list) else []
+
+    async def _answer(self, incoming: Incoming) -> None:
+        for reply in await self.handle(incoming):
+            try:
+                await self.send(reply.chat_id or incoming.chat_id, reply)
+            except DeliveryError as error:
+                log.warning("reply in %s not delivered: %s", incoming.chat_id, error)
+        if self.on_handled is not None:
+            self.on_handled()
+
+    async def _wait_turn(self) -> None:
+        loop = asyncio.get_running_loop()
+        async with self._send_lock:
+            start = max(loop.time(), self._next_send)
+            self._next_send = start + self.settings.pace_seconds
+        delay = start - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def send(self, chat_id: str, message: Outgoing) -> str:
+        """Send (or edit) a message in a room; returns the event id."""
+        client = self._client
+        if client is None:
+            raise DeliveryError("Matrix transport is not running")
+        body = content(message.text, message.actions, notice=True)
+        event = edit(message.edit_of, body) if message.edit_of else body
+        await self._wait_turn()
+        response = await client.room_send(
+            chat_id, "m.room.message", event, ignore_unverified_devices=True
+        )
+        if isinstance(response, RoomSendError):
+            if response.status_code == "M_LIMIT_EXCEEDED":
+                retry = (response.retry_after_ms or 1000) / 1000
+                raise DeliveryError(str(response), retry_after=retry)
+            permanent = response.status_code in ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN")
+            raise DeliveryError(str(response), permanent=permanent)
+        actions = body[ACTIONS_KEY]
+        if actions:
+            self._actions[response.event_id] = actions
+            self._room_actions[chat_id] = actions
+            while len(self._actions) > REMEMBERED_EVENTS:
+                self._actions.popitem(last=False)
+        return str(response.event_id)
+
+
+def _display_name(client: AsyncClient, room_id: str, user_id: str) -> str:
+    room = client.rooms.get(room_id)
+    name = room.user_name(user_id) if room is not None else None
+    return name or user_id.split(":", 1)[0].lstrip("@")

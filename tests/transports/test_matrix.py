@@ -1,0 +1,266 @@
+"""The product on Matrix: real matrix-nio clients and a real Synapse, through App.run."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("nio", reason="matrix-nio is not installed")
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    LoginResponse,
+    RoomCreateResponse,
+    RoomMemberEvent,
+    RoomMessageNotice,
+    RoomMessageText,
+    SyncResponse,
+)
+
+from bot.app import App
+from bot.config import parse_config
+from bot.core import invites
+from bot.core.types import RequestStatus, Role
+from tests.fakes.synapse import Synapse, synapse_fixture  # noqa: F401
+
+PASSWORD = "correct horse battery staple"
+MEGOLM = {
+    "type": "m.room.encryption",
+    "state_key": "",
+    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+}
+
+
+class Person:
+    """A member on Matrix: a real nio client that keeps what the bot said to them."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.client = client
+        self.room = ""
+        self.seen: list[Any] = []
+
+    async def sync_until(self, found: Callable[[], Any], timeout: float = 15.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            response = await self.client.sync(timeout=500)
+            assert isinstance(response, SyncResponse), response
+            client = self.client
+            if client.olm is not None:
+                if client.should_upload_keys:
+                    await client.keys_upload()
+                if client.should_query_keys:
+                    await client.keys_query()
+                if client.should_claim_keys:
+                    await client.keys_claim(client.get_users_for_key_claiming())
+            for room in response.rooms.join.values():
+                self.seen.extend(room.timeline.events)
+            result = found()
+            if result:
+                return result
+        raise AssertionError(f"{self.client.user_id}: not seen in {timeout} s")
+
+    def bot_says(self, fragment: str, bot: str) -> Any:
+        for event in reversed(self.seen):
+            if (
+                isinstance(event, (RoomMessageNotice, RoomMessageText))
+                and event.sender == bot
+                and fragment in event.body
+            ):
+                return event
+        return None
+
+    async def say(self, text: str, **extra: Any) -> str:
+        response = await self.client.room_send(
+            self.room,
+            "m.room.message",
+            {"msgtype": "m.text", "body": text, **extra},
+            ignore_unverified_devices=True,
+        )
+        return str(response.event_id)
+
+    async def react(self, event_id: str, key: str) -> None:
+        await self.client.room_send(
+            self.room,
+            "m.reaction",
+            {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}},
+        )
+
+
+class Network:
+    """The bot running on Synapse, plus helpers to bring people in."""
+
+    def __init__(self, synapse: Synapse, app: App, bot: str, tmp: Path) -> None:
+        self.synapse, self.app, self.bot, self.tmp = synapse, app, bot, tmp
+        self.people: list[Person] = []
+        self.stop_event = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.stop_event = asyncio.Event()
+        matrix = self.app.matrix()
+        self.task = asyncio.create_task(self.app.run(None, None, self.stop_event, matrix))
+        await asyncio.wait_for(matrix.wait_ready(), timeout=30)
+
+    async def stop(self) -> None:
+        self.stop_event.set()
+        assert self.task is not None
+        await asyncio.wait_for(self.task, timeout=30)
+
+    async def person(self, name: str, *, encrypted: bool = False) -> Person:
+        user_id = await self.synapse.register(f"{name.lower()}-{uuid.uuid4().hex[:6]}", PASSWORD)
+        store = self.tmp / f"store-{name}"
+        if encrypted:
+            await asyncio.to_thread(store.mkdir, parents=True, exist_ok=True)
+        client = AsyncClient(
+            self.synapse.url,
+            user_id,
+            store_path=str(store) if encrypted else "",
+            config=AsyncClientConfig(encryption_enabled=encrypted, store_sync_tokens=encrypted),
+        )
+        assert isinstance(await client.login(PASSWORD, device_name=name), LoginResponse)
+        if encrypted:
+            await client.keys_upload()
+        person = Person(client)
+        self.people.append(person)
+        created = await client.room_create(
+            is_direct=True, invite=[self.bot], initial_state=[MEGOLM] if encrypted else []
+        )
+        assert isinstance(created, RoomCreateResponse), created
+        person.room = created.room_id
+        await person.sync_until(
+            lambda: any(
+                isinstance(e, RoomMemberEvent)
+                and e.state_key == self.bot
+                and e.membership == "join"
+                for e in person.seen
+            )
+        )
+        return person
+
+    async def join(
+        self, name: str, role: Role = Role.MEMBER, *, encrypted: bool = False, skills: str = ""
+    ) -> Person:
+        person = await self.person(name, encrypted=encrypted)
+        code = await invites.create_invite(
+            self.app.services.uow(),
+            self.app.services.clock,
+            role=role,
+            structure_name="Mission locale",
+        )
+        await person.say(f"!start {code.code}")
+        await person.sync_until(lambda: person.bot_says("Bienvenue", self.bot))
+        await person.say("!annuler")
+        await person.sync_until(lambda: person.bot_says("on s'arrête là", self.bot))
+        if skills:
+            await person.say(f"!competences ajouter {skills}")
+            await person.sync_until(lambda: person.bot_says("C'est noté", self.bot))
+        return person
+
+
+@pytest.fixture
+async def network(synapse: Synapse, database_url: str, tmp_path: Path) -> AsyncIterator[Network]:
+    localpart = f"samu-{uuid.uuid4().hex[:6]}"
+    bot = await synapse.register(localpart, PASSWORD)
+    config = parse_config(
+        {
+            "database": {"url": database_url},
+            "network": {"structures": ["Mission locale"]},
+            "requests": {"quiet_hours": "00:00-00:00", "quiet_weekends": False},
+            "console": {"enabled": False},
+            "matrix": {
+                "enabled": True,
+                "homeserver": synapse.url,
+                "user_id": bot,
+                "password": PASSWORD,
+                "store_path": str(tmp_path / "bot-store"),
+                "pace_seconds": 0.01,
+            },
+        },
+        "tests",
+        {},
+    )
+    app = App.build(config)
+    await app.prepare()
+    net = Network(synapse, app, bot, tmp_path)
+    await net.start()
+    try:
+        yield net
+    finally:
+        if net.task is not None and not net.task.done():
+            await net.stop()
+        for person in net.people:
+            await person.client.close()
+        await app.close()
+
+
+async def test_dm_onboarding_and_refused_rooms(network: Network) -> None:
+    amina = await network.join("Amina")
+    welcome = amina.bot_says("Bienvenue", network.bot)
+    assert welcome.source["content"]["format"] == "org.matrix.custom.html"
+    await amina.say("!aide")
+    help_text = await amina.sync_until(lambda: amina.bot_says("!competences", network.bot))
+    assert "!demande" in help_text.body
+    room = await amina.client.room_create(invite=[network.bot], is_direct=False)
+    assert isinstance(room, RoomCreateResponse)
+    left = await amina.sync_until(
+        lambda: any(
+            isinstance(e, RoomMemberEvent)
+            and e.state_key == network.bot
+            and e.membership == "leave"
+            for e in amina.seen
+        )
+    )
+    assert left
+
+
+async def test_request_flow_claim_by_reaction_and_by_number(network: Network) -> None:
+    amina = await network.join("Amina")
+    karim = await network.join("Karim", skills="ameli (former)")
+    await amina.say("!demande comment créer un compte ameli pour un jeune <b>vite</b> ?")
+    offer = await karim.sync_until(lambda: karim.bot_says("compte ameli", network.bot))
+    assert "<b>vite</b>" in offer.body  # shown as typed
+    assert "&lt;b&gt;vite&lt;/b&gt;" in offer.source["content"]["formatted_body"]
+    assert "1. Je prends" in offer.body
+    await karim.react(offer.event_id, "✅")
+    await amina.sync_until(lambda: amina.bot_says("a pris votre demande", network.bot))
+    await amina.say("!msg 1 Merci, il n'a pas d'adresse mail.")
+    await karim.sync_until(lambda: karim.bot_says("pas d'adresse mail", network.bot))
+    await amina.say("!demande souci ameli pour une attestation")
+    await karim.sync_until(lambda: karim.bot_says("attestation", network.bot))
+    await karim.say("1")
+    await karim.sync_until(lambda: karim.bot_says("C'est pour vous : la demande #2", network.bot))
+    async with network.app.services.uow() as uow:
+        first, second = await uow.requests.get(1), await uow.requests.get(2)
+    assert first is not None and first.status is RequestStatus.CLAIMED
+    assert second is not None and second.status is RequestStatus.CLAIMED
+
+
+async def test_encrypted_direct_chat(network: Network) -> None:
+    amina = await network.join("Amina", encrypted=True)
+    welcome = amina.bot_says("Bienvenue", network.bot)
+    assert welcome is not None and welcome.decrypted
+    await amina.say("!profil")
+    profile = await amina.sync_until(lambda: amina.bot_says("Nom :", network.bot))
+    assert profile.decrypted
+
+
+async def test_restart_runs_no_command_twice(network: Network) -> None:
+    amina = await network.join("Amina")
+    await amina.say("!demande souci ameli pour un jeune")
+    await amina.sync_until(lambda: amina.bot_says("#1", network.bot))
+    await network.stop()
+    await network.start()
+    await amina.say("!mesdemandes")
+    listing = await amina.sync_until(lambda: amina.bot_says("Vos demandes", network.bot))
+    assert "#1" in listing.body and "#2" not in listing.body
+    recorded = [
+        e for e in amina.seen if isinstance(e, RoomMessageNotice) and "est enregistrée" in e.body
+    ]
+    assert len(recorded) == 1
