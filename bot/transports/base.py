@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -20,6 +22,29 @@ class DeliveryError(Exception):
         super().__init__(reason)
         self.permanent = permanent
         self.retry_after = retry_after
+
+
+log = logging.getLogger(__name__)
+
+REPLY_ATTEMPTS = 4
+
+
+async def reply_now(
+    send: Callable[[str, Outgoing], Awaitable[str]], chat_id: str, message: Outgoing
+) -> str | None:
+    """Send an answer at once, waiting out rate limits and brief outages (a few tries).
+
+    Answers to the person who just wrote do not go through the outbox; this is their retry.
+    """
+    for attempt in range(REPLY_ATTEMPTS):
+        try:
+            return await send(chat_id, message)
+        except DeliveryError as error:
+            if error.permanent or attempt == REPLY_ATTEMPTS - 1:
+                log.warning("reply to %s not delivered: %s", chat_id, error)
+                return None
+            await asyncio.sleep(error.retry_after or 2.0**attempt)
+    return None
 
 
 class Transport(Protocol):

@@ -264,3 +264,48 @@ async def test_restart_runs_no_command_twice(network: Network) -> None:
         e for e in amina.seen if isinstance(e, RoomMessageNotice) and "est enregistrée" in e.body
     ]
     assert len(recorded) == 1
+
+
+async def test_bad_input_strangers_long_messages_and_stale_reactions(network: Network) -> None:
+    stranger = await network.person("Mallory")
+    await stranger.say("!competences")
+    refusal = await stranger.sync_until(lambda: network_says(stranger, network, "invitation"))
+    assert "code d'invitation" in refusal.body
+    amina = await network.join("Amina")
+    await amina.say("x" * 10_000)
+    await amina.sync_until(lambda: amina.bot_says("trop long", network.bot))
+    karim = await network.join("Karim", skills="ameli")
+    sophie = await network.join("Sophie", skills="ameli")
+    await amina.say("!demande souci ameli pour un jeune")
+    offer_k = await karim.sync_until(lambda: karim.bot_says("souci ameli", network.bot))
+    offer_s = await sophie.sync_until(lambda: sophie.bot_says("souci ameli", network.bot))
+    await karim.react(offer_k.event_id, "✅")
+    await karim.sync_until(lambda: karim.bot_says("C'est pour vous", network.bot))
+    await sophie.react(offer_s.event_id, "✅")
+    await sophie.sync_until(lambda: sophie.bot_says("Trop tard", network.bot))
+
+
+def network_says(person: Person, network: Network, fragment: str) -> Any:
+    return person.bot_says(fragment, network.bot)
+
+
+async def test_homeserver_restart_is_waited_out_and_queued_messages_arrive(
+    network: Network,
+) -> None:
+    from bot.core import conversation
+
+    amina = await network.join("Amina")
+    karim = await network.join("Karim", skills="ameli")
+    await amina.say("!demande souci ameli pour un jeune")
+    offer = await karim.sync_until(lambda: karim.bot_says("souci ameli", network.bot))
+    await karim.react(offer.event_id, "✅")
+    await amina.sync_until(lambda: amina.bot_says("a pris", network.bot))
+    await network.synapse.stop()
+    services = network.app.services
+    async with services.uow() as uow:
+        helper = await uow.members.get(2)
+    assert helper is not None
+    await conversation.relay(services.uow, services.clock, 1, helper, "Pendant la panne")
+    await asyncio.sleep(0)  # the dispatcher tries, fails, and schedules a retry
+    await network.synapse.start()
+    await amina.sync_until(lambda: amina.bot_says("Pendant la panne", network.bot), timeout=60)

@@ -29,7 +29,7 @@ from nio import (
 )
 
 from bot.chat.types import ChatType, Incoming, Outgoing
-from bot.transports.base import DeliveryError, Handle
+from bot.transports.base import DeliveryError, Handle, reply_now
 from bot.transports.matrix.formatting import (
     ACTIONS_KEY,
     action_for_reaction,
@@ -158,6 +158,8 @@ class MatrixTransport:
         token = await self.state.get(TOKEN_KEY)
         backoff = 1.0
         first = token is None
+        if not first:
+            self._ready.set()  # resuming: new events arrive in the next (long-polled) sync
         while not self._stop.is_set():
             sync = asyncio.ensure_future(
                 client.sync(timeout=0 if first else self.settings.sync_timeout_ms, since=token)
@@ -292,10 +294,7 @@ class MatrixTransport:
 
     async def _answer(self, incoming: Incoming) -> None:
         for reply in await self.handle(incoming):
-            try:
-                await self.send(reply.chat_id or incoming.chat_id, reply)
-            except DeliveryError as error:
-                log.warning("reply in %s not delivered: %s", incoming.chat_id, error)
+            await reply_now(self.send, reply.chat_id or incoming.chat_id, reply)
         if self.on_handled is not None:
             self.on_handled()
 

@@ -44,7 +44,7 @@ from telegram.ext import (
 )
 
 from bot.chat.types import ChatType, Incoming, Outgoing
-from bot.transports.base import DeliveryError, Handle
+from bot.transports.base import DeliveryError, Handle, reply_now
 from bot.transports.telegram.formatting import (
     keyboard,
     split_text,
@@ -56,7 +56,6 @@ from bot.transports.telegram.limits import SendPacer
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
-REPLY_ATTEMPTS = 4
 
 
 class TelegramConflict(RuntimeError):
@@ -268,21 +267,9 @@ class TelegramTransport:
 
     async def _answer(self, incoming: Incoming) -> None:
         for reply in await self.handle(incoming):
-            await self._reply(reply.chat_id or incoming.chat_id, reply)
+            await reply_now(self.send, reply.chat_id or incoming.chat_id, reply)
         if self.on_handled is not None:
             self.on_handled()
-
-    async def _reply(self, chat_id: str, reply: Outgoing) -> None:
-        """Send an answer now, waiting out rate limits and brief outages (a few tries)."""
-        for attempt in range(REPLY_ATTEMPTS):
-            try:
-                await self.send(chat_id, reply)
-                return
-            except DeliveryError as error:
-                if error.permanent or attempt == REPLY_ATTEMPTS - 1:
-                    log.warning("reply to %s not delivered: %s", chat_id, error)
-                    return
-                await asyncio.sleep(error.retry_after or 2.0**attempt)
 
     async def send(self, chat_id: str, message: Outgoing) -> str:
         """Send (or edit) a message; returns the message id of its last part."""

@@ -1,0 +1,98 @@
+"""One person's request answered across networks: a Matrix member and a Telegram member."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("nio", reason="matrix-nio is not installed")
+
+from bot.app import App
+from bot.config import parse_config
+from bot.core import invites
+from bot.core.types import Role
+from tests.fakes.synapse import Synapse, synapse_fixture  # noqa: F401
+from tests.fakes.telegram_api import FakeBotApi
+from tests.transports.conftest import TOKEN, Running
+from tests.transports.test_matrix import PASSWORD, Network
+
+
+@pytest.fixture
+async def both(
+    synapse: Synapse, database_url: str, tmp_path: Path
+) -> AsyncIterator[tuple[Network, Running, FakeBotApi]]:
+    bot = await synapse.register(f"samu-{uuid.uuid4().hex[:6]}", PASSWORD)
+    async with FakeBotApi(token=TOKEN) as server:
+        config = parse_config(
+            {
+                "database": {"url": database_url},
+                "network": {"structures": ["Mission locale"]},
+                "requests": {"quiet_hours": "00:00-00:00", "quiet_weekends": False},
+                "console": {"enabled": False},
+                "telegram": {
+                    "enabled": True,
+                    "token": TOKEN,
+                    "base_url": server.base_url,
+                    "private_interval": 0.01,
+                },
+                "matrix": {
+                    "enabled": True,
+                    "homeserver": synapse.url,
+                    "user_id": bot,
+                    "password": PASSWORD,
+                    "store_path": str(tmp_path / "bot-store"),
+                    "pace_seconds": 0.01,
+                },
+            },
+            "tests",
+            {},
+        )
+        app = App.build(config)
+        await app.prepare()
+        net = Network(synapse, app, bot, tmp_path)
+        stop = asyncio.Event()
+        matrix, telegram = app.matrix(), app.telegram()
+        net.task = asyncio.create_task(app.run(None, telegram, stop, matrix))
+        net.stop_event = stop
+        await asyncio.wait_for(matrix.wait_ready(), timeout=30)
+        running = Running(app, server)
+        try:
+            yield net, running, server
+        finally:
+            stop.set()
+            await asyncio.wait_for(net.task, timeout=30)
+            for person in net.people:
+                await person.client.close()
+            await app.close()
+
+
+async def test_matrix_request_taken_and_answered_on_telegram(
+    both: tuple[Network, Running, FakeBotApi],
+) -> None:
+    network, telegram, server = both
+    amina = await network.join("Amina")
+    code = await invites.create_invite(
+        network.app.services.uow(),
+        network.app.services.clock,
+        role=Role.MEMBER,
+        structure_name="Mission locale",
+    )
+    server.user_sends(2002, f"/start {code.code}", first_name="Karim")
+    await telegram.wait_text(2002, "Bienvenue")
+    server.user_sends(2002, "/competences ajouter ameli (former)", first_name="Karim")
+    await telegram.wait_text(2002, "C'est noté")
+    await amina.say("!demande comment créer un compte ameli pour un jeune ?")
+    offer = await telegram.wait_text(2002, "compte ameli")
+    server.user_presses(2002, offer["message_id"], "/prendre 1")
+    await amina.sync_until(lambda: amina.bot_says("Karim a pris votre demande", network.bot))
+    server.user_sends(2002, "/msg 1 Bonjour depuis Telegram", first_name="Karim")
+    relayed = await amina.sync_until(lambda: amina.bot_says("Bonjour depuis Telegram", network.bot))
+    await amina.say(
+        "Merci, depuis Matrix",
+        **{"m.relates_to": {"m.in_reply_to": {"event_id": relayed.event_id}}},
+    )
+    await telegram.wait_text(2002, "Merci, depuis Matrix")

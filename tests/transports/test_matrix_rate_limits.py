@@ -1,0 +1,111 @@
+"""Synapse's default message rate limit on: every message still arrives, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("nio", reason="matrix-nio is not installed")
+
+from nio import RoomMessageNotice
+
+from bot.app import App
+from bot.config import parse_config
+from bot.core import claims, conversation, requests
+from bot.core.types import Role
+from tests.fakes.synapse import Synapse, synapse_python
+from tests.transports.test_matrix import PASSWORD, Network
+
+MESSAGES = 12
+
+
+@pytest.fixture
+async def limited(database_url: str, tmp_path: Path) -> AsyncIterator[Network]:
+    if await asyncio.to_thread(synapse_python) is None:
+        pytest.skip("Synapse cannot be installed here")
+    async with Synapse(default_rc_message=True) as synapse:
+        bot = await synapse.register(f"samu-{uuid.uuid4().hex[:6]}", PASSWORD)
+        config = parse_config(
+            {
+                "database": {"url": database_url},
+                "network": {"structures": ["Mission locale"]},
+                "requests": {"quiet_hours": "00:00-00:00", "quiet_weekends": False},
+                "console": {"enabled": False},
+                "matrix": {
+                    "enabled": True,
+                    "homeserver": synapse.url,
+                    "user_id": bot,
+                    "password": PASSWORD,
+                    "store_path": str(tmp_path / "bot-store"),
+                    "pace_seconds": 0.01,
+                    "encryption": False,
+                },
+            },
+            "tests",
+            {},
+        )
+        app = App.build(config)
+        await app.prepare()
+        net = Network(synapse, app, bot, tmp_path)
+        await net.start()
+        try:
+            yield net
+        finally:
+            await net.stop()
+            for person in net.people:
+                await person.client.close()
+            await app.close()
+
+
+async def test_every_message_arrives_in_order_under_rate_limits(limited: Network) -> None:
+    network = limited
+    amina = await network.join("Amina")
+    services = network.app.services
+    async with services.uow() as uow:
+        author = await uow.members.by_identity("matrix", amina.client.user_id)
+        helper = await uow.members.add(
+            display_name="Karim",
+            role=Role.MEMBER,
+            locale="fr",
+            structure_id=None,
+            now=services.clock.now(),
+        )
+        await uow.commit()
+    assert author is not None
+    asked = await requests.ask(
+        services.uow,
+        services.clock,
+        services.matcher,
+        services.requests,
+        author,
+        "souci avec un compte ameli",
+    )
+    async with services.uow() as uow:
+        await uow.offers.add_many(
+            request_id=asked.request.id,
+            helper_ids=[helper.id],
+            round_number=1,
+            now=services.clock.now(),
+        )
+        await uow.commit()
+    await claims.claim(services.uow, services.clock, asked.request.id, helper)
+    for number in range(1, MESSAGES + 1):
+        await conversation.relay(
+            services.uow, services.clock, asked.request.id, helper, f"m{number}."
+        )
+    assert network.app.dispatcher is not None
+    network.app.dispatcher.wake()
+
+    def relayed() -> list[str]:
+        return [
+            e.body.split("« ")[1].split(" »")[0]
+            for e in amina.seen
+            if isinstance(e, RoomMessageNotice) and "« m" in e.body
+        ]
+
+    await amina.sync_until(lambda: len(relayed()) >= MESSAGES, timeout=120)
+    assert relayed() == [f"m{n}." for n in range(1, MESSAGES + 1)]
