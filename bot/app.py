@@ -26,7 +26,7 @@ from bot.core.types import Role, Urgency
 from bot.delivery import Dispatcher
 from bot.transports.base import Transport
 from bot.transports.console import ConsoleTransport
-from bot.transports.matrix import MatrixSettings, MatrixTransport
+from bot.transports.matrix import MatrixSettings, MatrixTransport, device_fingerprint
 from bot.transports.telegram import (
     CommandMenu,
     TelegramSettings,
@@ -153,8 +153,18 @@ class App:
 
     def matrix(self) -> MatrixTransport:
         """The Matrix transport described by the configuration."""
+        return MatrixTransport(
+            settings=self.matrix_settings(), handle=self.router.handle, state=DatabaseState(self)
+        )
+
+    async def matrix_device(self) -> tuple[str, str] | None:
+        """The bot's Matrix device id and fingerprint, once it has logged in."""
+        return await device_fingerprint(self.matrix_settings(), DatabaseState(self))
+
+    def matrix_settings(self) -> MatrixSettings:
+        """The [matrix] section, as the transport reads it."""
         section = self.config.matrix
-        settings = MatrixSettings(
+        return MatrixSettings(
             homeserver=section.homeserver,
             user_id=section.user_id,
             password=section.password,
@@ -165,9 +175,6 @@ class App:
             allowed_rooms=tuple(section.allowed_rooms),
             allowed_homeservers=tuple(section.allowed_homeservers),
             pace_seconds=section.pace_seconds,
-        )
-        return MatrixTransport(
-            settings=settings, handle=self.router.handle, state=DatabaseState(self)
         )
 
     def telegram(self) -> TelegramTransport:

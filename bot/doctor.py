@@ -107,8 +107,30 @@ async def diagnose(app: App, t: Translator) -> list[Check]:
                 ),
             )
         )
+        checks.append(await _matrix_device(app, t))
     if not (config.console.enabled or config.telegram.enabled or config.matrix.enabled):
         checks.append(
             Check(False, _("No transport is enabled."), _("Set [console] enabled = true."))
         )
     return checks
+
+
+async def _matrix_device(app: App, t: Translator) -> Check:
+    """The bot's device and fingerprint, to compare when verifying it by hand."""
+    _ = t._
+    try:
+        device = await app.matrix_device()
+    except Exception as exc:
+        return Check(
+            False,
+            _("Matrix key store unreadable: {error}").format(error=exc),
+            _("Check [matrix] store_path."),
+        )
+    if device is None:
+        return Check(True, _("Matrix: no device yet (samu run creates it)."))
+    return Check(
+        True,
+        _("Matrix device {device}, fingerprint {fingerprint}.").format(
+            device=device[0], fingerprint=device[1]
+        ),
+    )

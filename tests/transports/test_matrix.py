@@ -242,13 +242,21 @@ async def test_request_flow_claim_by_reaction_and_by_number(network: Network) ->
     assert second is not None and second.status is RequestStatus.CLAIMED
 
 
-async def test_encrypted_direct_chat(network: Network) -> None:
+async def test_encrypted_direct_chats_whole_flow(network: Network) -> None:
     amina = await network.join("Amina", encrypted=True)
     welcome = amina.bot_says("Bienvenue", network.bot)
     assert welcome is not None and welcome.decrypted
-    await amina.say("!profil")
-    profile = await amina.sync_until(lambda: amina.bot_says("Nom :", network.bot))
-    assert profile.decrypted
+    karim = await network.join("Karim", encrypted=True, skills="ameli (former)")
+    await amina.say("!demande souci ameli, message chiffré")
+    offer = await karim.sync_until(lambda: karim.bot_says("message chiffré", network.bot))
+    assert offer.decrypted
+    await karim.react(offer.event_id, "✅")
+    await amina.sync_until(lambda: amina.bot_says("a pris votre demande", network.bot))
+    await karim.say("!msg 1 Réponse chiffrée")
+    relayed = await amina.sync_until(lambda: amina.bot_says("Réponse chiffrée", network.bot))
+    assert relayed.decrypted
+    device = await network.app.matrix_device()
+    assert device is not None and len(device[1]) > 20  # what `samu doctor` shows
 
 
 async def test_restart_runs_no_command_twice(network: Network) -> None:
@@ -281,6 +289,18 @@ async def test_bad_input_strangers_long_messages_and_stale_reactions(network: Ne
     offer_s = await sophie.sync_until(lambda: sophie.bot_says("souci ameli", network.bot))
     await karim.react(offer_k.event_id, "✅")
     await karim.sync_until(lambda: karim.bot_says("C'est pour vous", network.bot))
+    edited = await sophie.sync_until(
+        lambda: next(
+            (
+                e
+                for e in sophie.seen
+                if e.source.get("content", {}).get("m.relates_to", {}).get("event_id")
+                == offer_s.event_id
+            ),
+            None,
+        )
+    )
+    assert "déjà prise par karim" in edited.source["content"]["m.new_content"]["body"].lower()
     await sophie.react(offer_s.event_id, "✅")
     await sophie.sync_until(lambda: sophie.bot_says("Trop tard", network.bot))
 

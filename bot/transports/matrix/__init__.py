@@ -1,5 +1,10 @@
 """Matrix (and Tchap), through matrix-nio: the adapter only translates."""
 
-from bot.transports.matrix.adapter import MatrixSettings, MatrixTransport, StateStore
+from bot.transports.matrix.adapter import (
+    MatrixSettings,
+    MatrixTransport,
+    StateStore,
+    device_fingerprint,
+)
 
-__all__ = ["MatrixSettings", "MatrixTransport", "StateStore"]
+__all__ = ["MatrixSettings", "MatrixTransport", "StateStore", "device_fingerprint"]

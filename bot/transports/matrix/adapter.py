@@ -337,3 +337,31 @@ def _display_name(client: AsyncClient, room_id: str, user_id: str) -> str:
     room = client.rooms.get(room_id)
     name = room.user_name(user_id) if room is not None else None
     return name or user_id.split(":", 1)[0].lstrip("@")
+
+
+async def device_fingerprint(settings: MatrixSettings, state: StateStore) -> tuple[str, str] | None:
+    """The bot's device id and ed25519 fingerprint, read offline from its key store.
+
+    None before the first login (nothing stored yet) or without encryption.
+    """
+    saved = await state.get(LOGIN_KEY)
+    if not saved or not settings.encryption or not settings.store_path:
+        return None
+    if not await asyncio.to_thread(Path(settings.store_path).is_dir):
+        return None
+    device_id, token = saved.split(" ", 1)
+    client = AsyncClient(
+        settings.homeserver,
+        settings.user_id,
+        store_path=settings.store_path,
+        config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False),
+    )
+    try:
+        client.restore_login(settings.user_id, device_id, token)
+        if client.olm is None:
+            client.load_store()
+        if client.olm is None:
+            return None
+        return device_id, str(client.olm.account.identity_keys.get("ed25519", ""))
+    finally:
+        await client.close()
