@@ -329,3 +329,20 @@ async def test_homeserver_restart_is_waited_out_and_queued_messages_arrive(
     await asyncio.sleep(0)  # the dispatcher tries, fails, and schedules a retry
     await network.synapse.start()
     await amina.sync_until(lambda: amina.bot_says("Pendant la panne", network.bot), timeout=60)
+
+
+async def test_undecryptable_message_gets_a_notice(network: Network) -> None:
+    amina = await network.join("Amina")
+    await amina.client.room_send(
+        amina.room,
+        "m.room.encrypted",
+        {
+            "algorithm": "m.megolm.v1.aes-sha2",
+            "ciphertext": "AwgAEnAccidentallyNotDecryptable",
+            "sender_key": "c2VuZGVyX2tleV9ub3RfcmVhbA",
+            "session_id": "c2Vzc2lvbl9pZF9ub3RfcmVhbA",
+            "device_id": "NOPE",
+        },
+    )
+    notice = await amina.sync_until(lambda: amina.bot_says("pas pu lire", network.bot))
+    assert "renvoyer" in notice.body

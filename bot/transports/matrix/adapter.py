@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ TOKEN_KEY = "matrix.next_batch"
 LOGIN_KEY = "matrix.login"  # "device_id access_token"
 REMEMBERED_EVENTS = 2000
 MAX_BACKOFF = 30.0
+CLOCK_SLACK_MS = 5_000
 
 
 class StateStore(Protocol):
@@ -95,6 +97,7 @@ class MatrixTransport:
     _next_send: float = 0.0
     _actions: OrderedDict[str, list[dict[str, str]]] = field(default_factory=OrderedDict)
     _room_actions: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    _joined_at: dict[str, int] = field(default_factory=dict)
 
     def stop(self) -> None:
         """Ask `run()` to return."""
@@ -225,6 +228,7 @@ class MatrixTransport:
             if room_id in self.settings.allowed_rooms or (
                 direct and self._homeserver_allowed(invite.sender)
             ):
+                self._joined_at[room_id] = int(time.time() * 1000)
                 await client.join(room_id)
             else:
                 log.info("refusing invitation to %s from %s", room_id, invite.sender)
@@ -238,9 +242,12 @@ class MatrixTransport:
 
     async def _handle_timeline(self, client: AsyncClient, response: SyncResponse) -> None:
         for room_id, info in response.rooms.join.items():
+            joined_at = self._joined_at.get(room_id, 0)
             for event in info.timeline.events:
                 if getattr(event, "sender", None) == client.user_id:
                     continue
+                if getattr(event, "server_timestamp", joined_at) < joined_at - CLOCK_SLACK_MS:
+                    continue  # history shown on (re)joining a room: not a command to run now
                 incoming = await self._incoming(client, room_id, event)
                 if incoming is not None:
                     await self._answer(incoming)
