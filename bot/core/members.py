@@ -37,15 +37,6 @@ def clean_name(name: str) -> str:
     return cleaned
 
 
-async def identify(uow: UnitOfWork, platform: str, user_id: str) -> Member | None:
-    """The member behind a platform account, or None for a stranger or someone who left."""
-    async with uow:
-        member = await uow.members.by_identity(platform, user_id)
-    if member is None or member.status is MemberStatus.LEFT:
-        return None
-    return member
-
-
 async def join(
     uow: UnitOfWork,
     clock: Clock,

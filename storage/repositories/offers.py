@@ -172,12 +172,3 @@ class OfferRepository:
                 update(OfferModel).where(*conditions).values(state=to.value, answered_at=now)
             )
         return helpers
-
-    async def pending_count(self, request_id: int) -> int:
-        """How many offers of the request still await an answer."""
-        count = await self._session.scalar(
-            select(func.count()).where(
-                OfferModel.request_id == request_id, OfferModel.state == OfferState.PENDING.value
-            )
-        )
-        return int(count or 0)

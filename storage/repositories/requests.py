@@ -216,16 +216,6 @@ class RequestRepository:
         )
         return list(rows)
 
-    async def open_claims(self, member_id: int) -> int:
-        """How many requests the member currently holds."""
-        rows = await self._session.scalars(
-            select(HelpRequestModel.id).where(
-                HelpRequestModel.helper_id == member_id,
-                HelpRequestModel.status == RequestStatus.CLAIMED.value,
-            )
-        )
-        return len(list(rows))
-
     async def add_relay(
         self, *, request_id: int, sender_id: int, text: str, now: datetime
     ) -> RelayMessage:
