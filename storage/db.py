@@ -23,6 +23,7 @@ from storage.repositories.members import MemberRepository
 from storage.repositories.offers import OfferRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.requests import RequestRepository
+from storage.repositories.sessions import SessionRepository
 from storage.repositories.skills import SkillRepository
 from storage.repositories.structures import StructureRepository
 from storage.repositories.tutorials import TutorialRepository
@@ -105,6 +106,7 @@ class UnitOfWork:
     offers: OfferRepository
     outbox: OutboxRepository
     tutorials: TutorialRepository
+    sessions: SessionRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -121,6 +123,7 @@ class UnitOfWork:
         self.offers = OfferRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.tutorials = TutorialRepository(self.session)
+        self.sessions = SessionRepository(self.session)
         return self
 
     async def __aexit__(

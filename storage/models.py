@@ -317,3 +317,36 @@ class TutorialSkillModel(Base):
     skill_id: Mapped[int] = mapped_column(
         ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class ExchangeSessionModel(Base):
+    """A quarterly exchange session ("temps d'échange entre professionnels")."""
+
+    __tablename__ = "exchange_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    timezone: Mapped[str] = mapped_column(String(64))
+    place: Mapped[str | None] = mapped_column(String(120))
+    agenda: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RsvpModel(Base):
+    """A member's answer to a session invitation."""
+
+    __tablename__ = "rsvps"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("exchange_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    answer: Mapped[str] = mapped_column(String(8))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -247,3 +247,35 @@ class TutorialSummary:
     request_id: int | None
     author_name: str | None
     created_at: datetime
+
+
+class SessionStatus(StrEnum):
+    """Where an exchange session stands."""
+
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+
+
+class RsvpAnswer(StrEnum):
+    """A member's answer to a session invitation."""
+
+    YES = "yes"
+    NO = "no"
+    MAYBE = "maybe"
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeSession:
+    """A session, with the answers counted."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    place: str | None
+    agenda: str | None
+    notes: str | None
+    status: SessionStatus
+    sequence: int
+    coming: int
+    maybe: int

@@ -11,13 +11,15 @@ from storage.models import IdentityModel, MemberModel, StructureModel
 from storage.records import Identity, Member, MemberStatus, Role
 
 
-def _member_query() -> Select[MemberModel, str]:
+def member_query() -> Select[MemberModel, str]:
+    """Members with their structure's name."""
     return select(MemberModel, StructureModel.name).outerjoin(
         StructureModel, StructureModel.id == MemberModel.structure_id
     )
 
 
-def _member(row: MemberModel, structure_name: str | None) -> Member:
+def member_record(row: MemberModel, structure_name: str | None) -> Member:
+    """A member row as a record."""
     return Member(
         id=row.id,
         display_name=row.display_name,
@@ -50,14 +52,14 @@ class MemberRepository:
     async def get(self, member_id: int) -> Member | None:
         """The member with this id, if any."""
         found = (
-            await self._session.execute(_member_query().where(MemberModel.id == member_id))
+            await self._session.execute(member_query().where(MemberModel.id == member_id))
         ).first()
-        return _member(found[0], found[1]) if found else None
+        return member_record(found[0], found[1]) if found else None
 
     async def by_identity(self, platform: str, platform_user_id: str) -> Member | None:
         """The member who owns this platform account, if any."""
         query = (
-            _member_query()
+            member_query()
             .join(IdentityModel, IdentityModel.member_id == MemberModel.id)
             .where(
                 IdentityModel.platform == platform,
@@ -65,33 +67,39 @@ class MemberRepository:
             )
         )
         found = (await self._session.execute(query)).first()
-        return _member(found[0], found[1]) if found else None
+        return member_record(found[0], found[1]) if found else None
 
     async def by_name(self, display_name: str) -> list[Member]:
         """Members whose display name is this one, ignoring case."""
-        query = _member_query().where(
+        query = member_query().where(
             func.lower(MemberModel.display_name) == display_name.strip().lower()
         )
-        return [_member(model, name) for model, name in (await self._session.execute(query)).all()]
+        return [
+            member_record(model, name) for model, name in (await self._session.execute(query)).all()
+        ]
 
     async def list_all(self, *, include_left: bool = False) -> list[Member]:
         """Members ordered by structure then name (left members only on request)."""
-        query = _member_query().order_by(StructureModel.name, MemberModel.display_name)
+        query = member_query().order_by(StructureModel.name, MemberModel.display_name)
         if not include_left:
             query = query.where(MemberModel.status != MemberStatus.LEFT.value)
-        return [_member(model, name) for model, name in (await self._session.execute(query)).all()]
+        return [
+            member_record(model, name) for model, name in (await self._session.execute(query)).all()
+        ]
 
     async def coordinators(self) -> list[Member]:
         """Active coordinators and administrators, by name."""
         query = (
-            _member_query()
+            member_query()
             .where(
                 MemberModel.role.in_([Role.COORDINATOR.value, Role.ADMIN.value]),
                 MemberModel.status == MemberStatus.ACTIVE.value,
             )
             .order_by(MemberModel.display_name)
         )
-        return [_member(model, name) for model, name in (await self._session.execute(query)).all()]
+        return [
+            member_record(model, name) for model, name in (await self._session.execute(query)).all()
+        ]
 
     async def add(
         self,
