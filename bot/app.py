@@ -16,12 +16,12 @@ from bot.chat.i18n import LOCALES
 from bot.chat.menus import command_menu
 from bot.chat.router import Router
 from bot.config import Config, quiet_window
-from bot.core import conversation, events, matching, members
+from bot.core import conversation, events, matching, members, sessions
 from bot.core import skills as member_skills
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock, SystemClock
 from bot.core.demo import seed_demo
-from bot.core.services import InviteDefaults, RequestSettings, Services
+from bot.core.services import InviteDefaults, RequestSettings, Services, SessionSettings
 from bot.core.types import Role, Urgency
 from bot.delivery import Dispatcher
 from bot.transports.base import Transport
@@ -113,6 +113,14 @@ class App:
             ),
             default_locale=config.bot.default_locale,
             requests=request_settings(config),
+            sessions=SessionSettings(
+                rule=config.sessions.rule,
+                announce_days=config.sessions.announce_days,
+                reminder_days=tuple(config.sessions.reminder_days),
+                coordinator_days=config.sessions.coordinator_days,
+                timezone=config.bot.timezone,
+                places=tuple(config.sessions.places),
+            ),
         )
         router = Router(all_commands(), services, free_text=ask_from_text, reply=relay_reply)
         return cls(config=config, db=db, services=services, router=router)
@@ -233,6 +241,8 @@ class App:
         services = self.services
         await matching.check_due(services.uow, services.clock, services.requests)
         await conversation.auto_confirm_due(services.uow, services.clock, services.requests)
+        await sessions.plan_ahead(services.uow, services.clock, services.sessions)
+        await sessions.due_notices(services.uow, services.clock, services.sessions)
         if self.dispatcher is not None:
             await self.dispatcher.run_once()
 

@@ -10,14 +10,16 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.app import App, SchemaOutOfDate
 from bot.chat.i18n import Translator, translator
 from bot.config import Config, ConfigError, load_config
-from bot.core import invites
+from bot.core import invites, sessions
 from bot.core.demo import DEMO_PEOPLE
 from bot.core.errors import InvalidValue, UnknownStructure
-from bot.core.types import Role
+from bot.core.session_rules import RuleError
+from bot.core.types import ExchangeSession, Role
 from bot.doctor import diagnose
 from bot.transports.telegram import TelegramConflict
 
@@ -141,6 +143,46 @@ async def _run(app: App, args: argparse.Namespace, t: Translator) -> int:
     return 0
 
 
+def _session_line(session: ExchangeSession) -> str:
+    zone = ZoneInfo(session.timezone)
+    start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+    return (
+        f"#{session.id}  {start:%Y-%m-%d %H:%M}-{end:%H:%M} {session.timezone}  "
+        f"{session.place or '-'}  ({session.coming} + {session.maybe}?)"
+    )
+
+
+async def _sessions_list(app: App, args: argparse.Namespace, t: Translator) -> int:
+    await app.prepare()
+    services = app.services
+    found = await sessions.upcoming_all(services.uow, services.clock)
+    if not found:
+        _print(t._("No session is planned yet."))
+    for session in found:
+        _print(_session_line(session))
+    return 0
+
+
+async def _sessions_plan(app: App, args: argparse.Namespace, t: Translator) -> int:
+    await app.prepare()
+    services = app.services
+    if args.rule:
+        try:
+            await sessions.set_rule(services.uow, services.clock, services.sessions, args.rule)
+        except RuleError as error:
+            _print(t._("I did not understand this rule."), str(error))
+            return 2
+    if not await sessions.current_rule(services.uow, services.sessions):
+        _print(t._("No rule: set [sessions] rule, or pass --rule."))
+        return 2
+    planned = await sessions.plan_ahead(
+        services.uow, services.clock, services.sessions, count=args.count
+    )
+    for session in planned:
+        _print(_session_line(session))
+    return 0
+
+
 def build_parser(t: Translator) -> argparse.ArgumentParser:
     """The argument parser, with help in the configured language."""
     _ = t._
@@ -206,6 +248,20 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     sub.add_parser(
         "doctor", parents=[common], help=_("check the configuration and the database")
     ).set_defaults(handler=_doctor)
+
+    series = sub.add_parser("sessions", parents=[common], help=_("the exchange sessions"))
+    series_sub = series.add_subparsers(dest="sessions_command", required=True, metavar="ACTION")
+    series_sub.add_parser("list", parents=[common], help=_("the next sessions")).set_defaults(
+        handler=_sessions_list
+    )
+    plan = series_sub.add_parser("plan", parents=[common], help=_("plan sessions from the rule"))
+    plan.add_argument(
+        "--rule", help=_("the series rule, e.g. 'premier jeudi de chaque trimestre 9h-12h'")
+    )
+    plan.add_argument(
+        "--count", type=int, default=4, metavar="N", help=_("how many sessions ahead")
+    )
+    plan.set_defaults(handler=_sessions_plan)
     sub.add_parser("run", parents=[common], help=_("run the enabled transports")).set_defaults(
         handler=_run
     )

@@ -118,6 +118,16 @@ def quiet_window(value: str) -> tuple[time, time]:
     return start, end
 
 
+class SessionsConfig(_Section):
+    """The quarterly exchange sessions and their notices."""
+
+    rule: str = ""
+    places: list[str] = Field(default_factory=list)
+    announce_days: int = Field(default=21, ge=1, le=120)
+    reminder_days: list[int] = Field(default_factory=lambda: [7, 1])
+    coordinator_days: int = Field(default=30, ge=1, le=180)
+
+
 class ConsoleConfig(_Section):
     """The terminal transport of `samu run`."""
 
@@ -182,6 +192,7 @@ class Config(_Section):
     network: NetworkConfig = NetworkConfig()
     invites: InvitesConfig = InvitesConfig()
     requests: RequestsConfig = RequestsConfig()
+    sessions: SessionsConfig = SessionsConfig()
     console: ConsoleConfig = ConsoleConfig()
     telegram: TelegramConfig = TelegramConfig()
     matrix: MatrixConfig = MatrixConfig()

@@ -8,15 +8,25 @@ offer for a request already taken) renders to None and is skipped.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from bot.chat.context import Context
 from bot.chat.i18n import translator
 from bot.chat.request_views import number, offer_lines, quoted, skills_line, urgency_line
+from bot.chat.session_views import ics, rsvp_actions, session_lines
 from bot.chat.types import Action, Incoming, Outgoing
-from bot.core import conversation, outbox, requests
+from bot.core import conversation, outbox, requests, sessions
 from bot.core.request_states import is_active
 from bot.core.services import Services
-from bot.core.types import HelpRequest, Member, OutboxMessage, RequestStatus
+from bot.core.sessions import SessionProblem
+from bot.core.types import (
+    ExchangeSession,
+    HelpRequest,
+    Member,
+    OutboxMessage,
+    RequestStatus,
+    SessionStatus,
+)
 
 Renderer = Callable[[Context, OutboxMessage, HelpRequest | None], Awaitable[Outgoing | None]]
 
@@ -280,6 +290,108 @@ async def _delivery_failed(
     )
 
 
+async def _session(ctx: Context, message: OutboxMessage) -> ExchangeSession | None:
+    session_id = message.params.get("session_id")
+    if not isinstance(session_id, int):
+        return None
+    try:
+        return await sessions.get(ctx.services.uow, session_id)
+    except SessionProblem:
+        return None
+
+
+async def _session_announce(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    session = await _session(ctx, message)
+    if session is None or session.status is not SessionStatus.PLANNED:
+        return None
+    reply = ctx.reply(
+        ctx._("You are invited to the network's next exchange session."),
+        *session_lines(ctx, session),
+        ctx._("Will you come? The invitation for your calendar is attached."),
+        actions=rsvp_actions(ctx, session),
+    )
+    return replace(reply, attachments=(ics(ctx, session),))
+
+
+async def _session_reminder(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    session = await _session(ctx, message)
+    if session is None or session.status is not SessionStatus.PLANNED:
+        return None
+    days = int(message.params.get("days", 1))
+    return ctx.reply(
+        ctx.ngettext(
+            "Reminder: the exchange session is in {n} day.",
+            "Reminder: the exchange session is in {n} days.",
+            days,
+        ).format(n=days),
+        *session_lines(ctx, session),
+        actions=rsvp_actions(ctx, session),
+    )
+
+
+async def _session_changed(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    session = await _session(ctx, message)
+    if session is None or session.status is not SessionStatus.PLANNED:
+        return None
+    reply = ctx.reply(
+        ctx._("The exchange session has changed."),
+        *session_lines(ctx, session),
+        actions=rsvp_actions(ctx, session),
+    )
+    return replace(reply, attachments=(ics(ctx, session),))
+
+
+async def _session_cancelled(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    session = await _session(ctx, message)
+    if session is None:
+        return None
+    reply = ctx.reply(
+        ctx._("The exchange session #{n} is cancelled.").format(n=session.id),
+        ctx._("The attached file removes it from your calendar."),
+    )
+    return replace(reply, attachments=(ics(ctx, session, cancelled=True),))
+
+
+async def _session_incomplete(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    session = await _session(ctx, message)
+    if session is None or session.status is not SessionStatus.PLANNED:
+        return None
+    if session.place and session.agenda:
+        return None
+    return ctx.reply(
+        ctx._("The next exchange session still needs a place or an agenda."),
+        *session_lines(ctx, session),
+        ctx._("To set them: {command}").format(
+            command=ctx.cmd("session", ctx._("edit {n} place …").format(n=session.id))
+        ),
+    )
+
+
+async def _session_attendance(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    session = await _session(ctx, message)
+    if session is None or session.status is not SessionStatus.PLANNED:
+        return None
+    names = await sessions.attendees(ctx.services.uow, session.id)
+    return ctx.reply(
+        ctx._("Tomorrow's exchange session: who is coming."),
+        *session_lines(ctx, session),
+        ctx._("Coming: {names}.").format(names=", ".join(names.coming) or "—"),
+        ctx._("Maybe: {names}.").format(names=", ".join(names.maybe) or "—"),
+    )
+
+
 _RENDERERS: dict[str, Renderer] = {
     "offer": _offer,
     "offer_taken": _offer_taken,
@@ -295,4 +407,10 @@ _RENDERERS: dict[str, Renderer] = {
     "skill_gap": _skill_gap,
     "escalated": _escalated,
     "delivery_failed": _delivery_failed,
+    "session_announce": _session_announce,
+    "session_reminder": _session_reminder,
+    "session_changed": _session_changed,
+    "session_cancelled": _session_cancelled,
+    "session_incomplete": _session_incomplete,
+    "session_attendance": _session_attendance,
 }

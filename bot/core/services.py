@@ -53,6 +53,18 @@ class RequestSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionSettings:
+    """When the network is told about a session, and reminded of it."""
+
+    rule: str = ""
+    announce_days: int = 21
+    reminder_days: tuple[int, ...] = (7, 1)
+    coordinator_days: int = 30
+    timezone: str = "Europe/Paris"
+    places: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
 class Services:
     """The database, the clock, the skill matcher and the settings the use-cases read."""
 
@@ -61,4 +73,5 @@ class Services:
     matcher: SkillMatcher
     invites: InviteDefaults = InviteDefaults()
     requests: RequestSettings = RequestSettings()
+    sessions: SessionSettings = SessionSettings()
     default_locale: str = "fr"

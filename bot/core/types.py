@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from storage.records import (
     DialogState,
+    ExchangeSession,
     HelpRequest,
     Identity,
     Invite,
@@ -17,6 +18,8 @@ from storage.records import (
     RelayMessage,
     RequestStatus,
     Role,
+    RsvpAnswer,
+    SessionStatus,
     SkillRow,
     SkillSource,
     Structure,
@@ -26,6 +29,7 @@ from storage.records import (
 
 __all__ = [
     "DialogState",
+    "ExchangeSession",
     "HelpRequest",
     "Identity",
     "Invite",
@@ -39,6 +43,8 @@ __all__ = [
     "RelayMessage",
     "RequestStatus",
     "Role",
+    "RsvpAnswer",
+    "SessionStatus",
     "SkillRow",
     "SkillSource",
     "Structure",

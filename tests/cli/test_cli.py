@@ -167,3 +167,16 @@ def between(text: str, start: str, end: str) -> str:
     """The part of a transcript from `start` to the next `end` after it."""
     first = text.index(start)
     return text[first : text.index(end, first)]
+
+
+async def test_sessions_plan_and_list(tmp_path: Path) -> None:
+    await samu("db", "upgrade", cwd=tmp_path)
+    code, output = await samu("sessions", "plan", cwd=tmp_path)
+    assert code == 2 and "--rule" in output
+    code, output = await samu("sessions", "plan", "--rule", "n'importe quoi", cwd=tmp_path)
+    assert code == 2
+    rule = "premier jeudi de chaque trimestre 9h-12h"
+    code, output = await samu("sessions", "plan", "--rule", rule, "--count", "2", cwd=tmp_path)
+    assert code == 0 and output.count("09:00-12:00 Europe/Paris") == 2
+    code, listing = await samu("sessions", "list", cwd=tmp_path)
+    assert code == 0 and listing.splitlines() == output.splitlines()

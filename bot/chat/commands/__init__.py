@@ -8,6 +8,7 @@ from bot.chat.commands import (
     onboarding,
     profile,
     requests,
+    sessions,
     skills,
     solving,
 )
@@ -22,6 +23,7 @@ def all_commands() -> tuple[Command, ...]:
         *helping.COMMANDS,
         *solving.COMMANDS,
         *skills.COMMANDS,
+        *sessions.COMMANDS,
         *profile.COMMANDS,
         *coordination.COMMANDS,
     )

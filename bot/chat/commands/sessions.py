@@ -1,0 +1,201 @@
+"""`/agenda` for everyone, `/rsvp` for answers, `/session` for coordinators."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.chat.context import Command, Context, Reply, UsageError
+from bot.chat.i18n import N_
+from bot.chat.session_views import ANSWER_NAMES, ANSWER_WORDS, rsvp_actions, session_lines
+from bot.core import sessions
+from bot.core.errors import UnknownStructure
+from bot.core.session_rules import RuleError
+from bot.core.sessions import SessionProblem
+from bot.core.types import Role
+from skills import fold
+
+_WHEN = re.compile(
+    r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2})[:h](\d{2})?\s*-\s*(\d{1,2})[:h](\d{2})?\s*(.*)$"
+)
+
+_PROBLEMS = {
+    "in_the_past": N_("This date is already past."),
+    "ends_before_start": N_("The end must come after the start."),
+    "unknown_session": N_("There is no such session."),
+    "closed": N_("This session is over or cancelled."),
+}
+
+
+def _problem(ctx: Context, problem: SessionProblem) -> Reply:
+    return [ctx.reply(ctx._(_PROBLEMS.get(problem.reason, "There is no such session.")))]
+
+
+async def agenda(ctx: Context, args: str) -> Reply:
+    """`/agenda [passees]`: the next sessions with one's answer; or the last ones, with notes."""
+    services = ctx.services
+    if fold(args) in ("passees", "past", "passe"):
+        held = await sessions.past(services.uow, services.clock)
+        if not held:
+            return [ctx.reply(ctx._("No session has taken place yet."))]
+        lines = []
+        for session in held:
+            lines += session_lines(ctx, session)
+            lines.append(ctx._("Notes: {notes}").format(notes=session.notes or "—"))
+        return [ctx.reply(*lines)]
+    upcoming = await sessions.upcoming(services.uow, services.clock, ctx.me)
+    if not upcoming:
+        return [ctx.reply(ctx._("No session is planned yet."))]
+    lines = []
+    for session, answer in upcoming:
+        lines += session_lines(ctx, session)
+        lines.append(
+            ctx._("Your answer: {answer}.").format(
+                answer=ctx._(ANSWER_NAMES[answer]) if answer else ctx._("not given yet")
+            )
+        )
+        lines.append(
+            ctx.ngettext("{n} person is coming.", "{n} people are coming.", session.coming).format(
+                n=session.coming
+            )
+        )
+    return [ctx.reply(*lines, actions=rsvp_actions(ctx, upcoming[0][0]))]
+
+
+async def rsvp(ctx: Context, args: str) -> Reply:
+    """`/rsvp N oui|non|peutetre`: answer an invitation (and change one's mind later)."""
+    number, _, word = args.partition(" ")
+    reply = ANSWER_WORDS.get(fold(word).replace(" ", ""))
+    if not number.isdigit() or reply is None:
+        raise UsageError
+    try:
+        session = await sessions.answer(
+            ctx.services.uow, ctx.services.clock, int(number), ctx.me, reply
+        )
+    except SessionProblem as problem:
+        return _problem(ctx, problem)
+    return [
+        ctx.reply(
+            ctx._("Noted: {answer}.").format(answer=ctx._(ANSWER_NAMES[reply])),
+            ctx.ngettext("{n} person is coming.", "{n} people are coming.", session.coming).format(
+                n=session.coming
+            ),
+        )
+    ]
+
+
+def _parse_when(text: str, timezone: str) -> tuple[datetime, datetime, str]:
+    match = _WHEN.match(text.strip())
+    if match is None:
+        raise UsageError
+    day, month, year, h1, m1, h2, m2, rest = match.groups()
+    zone = ZoneInfo(timezone)
+    try:
+        start = datetime(int(year), int(month), int(day), int(h1), int(m1 or 0), tzinfo=zone)
+        end = datetime(int(year), int(month), int(day), int(h2), int(m2 or 0), tzinfo=zone)
+    except ValueError as exc:
+        raise UsageError from exc
+    return start, end, rest.strip()
+
+
+async def session_command(ctx: Context, args: str) -> Reply:
+    """`/session nouvelle|modifier|annuler …` (coordinators)."""
+    services = ctx.services
+    settings = services.sessions
+    head, _, rest = args.partition(" ")
+    action = fold(head)
+    try:
+        if action in ("regle", "rule"):
+            return await _rule(ctx, rest)
+        if action in ("nouvelle", "new"):
+            start, end, place = _parse_when(rest, settings.timezone)
+            created = await sessions.create(
+                services.uow, services.clock, settings, start=start, end=end, place=place or None
+            )
+            return [ctx.reply(ctx._("Session planned."), *session_lines(ctx, created))]
+        number, _, change = rest.partition(" ")
+        if not number.isdigit():
+            raise UsageError
+        if action in ("annuler", "cancel"):
+            cancelled = await sessions.cancel(services.uow, services.clock, int(number))
+            return [ctx.reply(ctx._("Session #{n} is cancelled.").format(n=cancelled.id))]
+        if action not in ("modifier", "edit"):
+            raise UsageError
+        field_name, _, value = change.partition(" ")
+        field_name = fold(field_name)
+        if not value.strip():
+            raise UsageError
+        if field_name in ("lieu", "place"):
+            changed = await sessions.change(services.uow, services.clock, int(number), place=value)
+        elif field_name in ("ordre", "agenda"):
+            changed = await sessions.change(services.uow, services.clock, int(number), agenda=value)
+        elif field_name == "date":
+            start, end, _rest = _parse_when(value, settings.timezone)
+            changed = await sessions.change(
+                services.uow, services.clock, int(number), start=start, end=end
+            )
+        else:
+            raise UsageError
+        return [ctx.reply(ctx._("Session updated."), *session_lines(ctx, changed))]
+    except SessionProblem as problem:
+        return _problem(ctx, problem)
+    except UnknownStructure as unknown:
+        return [
+            ctx.reply(
+                ctx._("I don't know this structure."),
+                ctx._("Known structures: {names}.").format(names=", ".join(unknown.known) or "—"),
+            )
+        ]
+
+
+async def _rule(ctx: Context, text: str) -> Reply:
+    services = ctx.services
+    if not text.strip():
+        rule = await sessions.current_rule(services.uow, services.sessions)
+        return [ctx.reply(ctx._("Current rule: {rule}").format(rule=rule or "—"))]
+    try:
+        await sessions.set_rule(services.uow, services.clock, services.sessions, text)
+    except RuleError:
+        return [
+            ctx.reply(
+                ctx._("I did not understand this rule."),
+                ctx._("Example: {command}").format(
+                    command=ctx.cmd("session", ctx._("rule first Thursday of each quarter 9h-12h"))
+                ),
+            )
+        ]
+    planned = await sessions.plan_ahead(services.uow, services.clock, services.sessions, count=4)
+    lines = [ctx._("Rule saved.")]
+    for session in planned:
+        lines += session_lines(ctx, session)[:2]
+    return [ctx.reply(*lines)]
+
+
+COMMANDS = (
+    Command(
+        "agenda",
+        "sessions",
+        agenda,
+        summary=N_("the next exchange sessions"),
+        usage=N_("[past]"),
+    ),
+    Command(
+        "rsvp",
+        "reply",
+        rsvp,
+        summary=N_("answer a session invitation"),
+        usage=N_("N yes|no|maybe"),
+        in_help=False,
+    ),
+    Command(
+        "session",
+        "meeting",
+        session_command,
+        summary=N_("plan, change or cancel a session"),
+        usage=N_(
+            "new 01/10/2026 9:00-12:00 [place] | edit N place|agenda|date … | cancel N | rule …"
+        ),
+        role=Role.COORDINATOR,
+    ),
+)
