@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from bot.chat.commands import all_commands
@@ -24,6 +23,7 @@ from bot.core.demo import seed_demo
 from bot.core.services import InviteDefaults, RequestSettings, Services, SessionSettings
 from bot.core.types import Role, Urgency
 from bot.delivery import Dispatcher
+from bot.scheduler import build_scheduler
 from bot.transports.base import Transport
 from bot.transports.console import ConsoleTransport
 from bot.transports.matrix import MatrixSettings, MatrixTransport, device_fingerprint
@@ -99,6 +99,7 @@ class App:
     services: Services
     router: Router
     dispatcher: Dispatcher | None = None
+    _ticking: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
     def build(cls, config: Config, clock: Clock | None = None) -> App:
@@ -246,15 +247,12 @@ class App:
         if self.dispatcher is not None:
             await self.dispatcher.run_once()
 
-    async def _ticking(self, stop: asyncio.Event) -> None:
-        period = self.config.requests.check_every_seconds
-        while not stop.is_set():
+    async def _safe_tick(self) -> None:
+        async with self._ticking:
             try:
                 await self.tick()
             except Exception:
-                log.exception("periodic work failed; will retry")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=period)
+                log.exception("periodic work failed; will retry at the next tick")
 
     async def run(
         self,
@@ -279,10 +277,14 @@ class App:
         for network in (telegram, matrix):
             if network is not None:
                 network.on_handled = dispatcher.wake
-        background = [
-            asyncio.create_task(self._ticking(stop), name="tick"),
-            asyncio.create_task(dispatcher.run_forever(stop), name="dispatcher"),
-        ]
+        scheduler = build_scheduler(
+            self._safe_tick,
+            period_seconds=self.config.requests.check_every_seconds,
+            timezone=self.config.bot.timezone,
+            now=datetime.now(UTC),
+        )
+        scheduler.start()
+        background = [asyncio.create_task(dispatcher.run_forever(stop), name="dispatcher")]
         networks = []
         if telegram is not None:
             networks.append(asyncio.create_task(telegram.run(), name="telegram"))
@@ -300,6 +302,9 @@ class App:
                 task.result()  # a transport that failed (e.g. 409 Conflict) ends the run loudly
         finally:
             stop.set()
+            scheduler.pause()
+            async with self._ticking:  # let a tick under way finish rather than cancel it
+                scheduler.shutdown(wait=False)
             await asyncio.gather(*background, return_exceptions=True)
             await dispatcher.run_once()  # deliver what is due while the transports are still up
             for network in (telegram, matrix):

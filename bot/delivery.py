@@ -45,6 +45,9 @@ class Dispatcher:
         self.worker = worker or worker_name()
         self.batch = batch
         self._wake = asyncio.Event()
+        # One delivery pass at a time in this process: a caller that must see what is due
+        # delivered (the terminal, after each line) waits for a pass already under way.
+        self._pass = asyncio.Lock()
 
     def wake(self) -> None:
         """Deliver as soon as possible (something was just queued)."""
@@ -52,6 +55,10 @@ class Dispatcher:
 
     async def run_once(self) -> int:
         """Deliver everything due now; returns how many messages were handled."""
+        async with self._pass:
+            return await self._deliver_due()
+
+    async def _deliver_due(self) -> int:
         handled = 0
         while True:
             claimed = await outbox.claim_due(

@@ -392,6 +392,22 @@ async def _session_attendance(
     )
 
 
+async def _session_notes(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    session = await _session(ctx, message)
+    if session is None or session.notes:
+        return None
+    return ctx.reply(
+        ctx._("The exchange session #{n} took place. What should the network remember?").format(
+            n=session.id
+        ),
+        ctx._("Write a few lines: {command}").format(
+            command=ctx.cmd("session", ctx._("notes {n} …").format(n=session.id))
+        ),
+    )
+
+
 _RENDERERS: dict[str, Renderer] = {
     "offer": _offer,
     "offer_taken": _offer_taken,
@@ -413,4 +429,5 @@ _RENDERERS: dict[str, Renderer] = {
     "session_cancelled": _session_cancelled,
     "session_incomplete": _session_incomplete,
     "session_attendance": _session_attendance,
+    "session_notes": _session_notes,
 }

@@ -22,6 +22,8 @@ from storage.db import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+NOTES_WINDOW = timedelta(days=7)
+
 
 class SessionProblem(CoreError):
     """A session cannot be planned or changed as asked (`reason` says why)."""
@@ -227,8 +229,33 @@ async def due_notices(uows: UowFactory, clock: Clock, settings: SessionSettings)
     async with uows() as uow:
         for session in await uow.sessions.between(now, now + timedelta(days=horizon + 1)):
             queued += await _session_notices(uow, now, settings, session)
+        for held in await uow.sessions.before(now):
+            recent = now - held.ends_at <= NOTES_WINDOW
+            if held.status is SessionStatus.PLANNED and held.notes is None and recent:
+                for coordinator in await uow.members.coordinators():
+                    queued += await notify(
+                        uow,
+                        now,
+                        coordinator.id,
+                        "session_notes",
+                        {"session_id": held.id},
+                        dedup_key=f"session-notes:{held.id}:{coordinator.id}",
+                    )
         await uow.commit()
     return queued
+
+
+async def write_notes(
+    uows: UowFactory, clock: Clock, session_id: int, notes: str
+) -> ExchangeSession:
+    """Keep coordinators' short notes of a session that took place."""
+    async with uows() as uow:
+        current = await _get(uow, session_id)
+        if current.starts_at > clock.now():
+            raise SessionProblem("not_held_yet")
+        await uow.sessions.set_notes(session_id, notes.strip(), clock.now())
+        await uow.commit()
+        return await _get(uow, session_id)
 
 
 async def _session_notices(

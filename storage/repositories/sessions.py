@@ -110,6 +110,14 @@ class SessionRepository:
             .values(updated_at=now, sequence=ExchangeSessionModel.sequence + 1, **values)
         )
 
+    async def set_notes(self, session_id: int, notes: str, now: datetime) -> None:
+        """Keep the notes of a session that took place (the calendar entry is unchanged)."""
+        await self._session.execute(
+            update(ExchangeSessionModel)
+            .where(ExchangeSessionModel.id == session_id)
+            .values(notes=notes, updated_at=now)
+        )
+
     async def answer(
         self, *, session_id: int, member_id: int, answer: RsvpAnswer, now: datetime
     ) -> None:

@@ -104,3 +104,67 @@ async def test_series_rule_plans_sessions_skipping_holidays(network: Conversatio
     assert "premier jeudi" in await chat.say("Claire", "/session regle")
     again = await chat.say("Claire", "/session regle premier jeudi de chaque trimestre 9h-12h")
     assert "#1" not in again  # already planned: nothing twice
+
+
+async def test_after_the_session_coordinators_are_asked_for_notes(
+    network: Conversation, clock: FixedClock
+) -> None:
+    chat = network
+    await chat.say("Claire", "/session nouvelle 07/01/2027 9:00-12:00 EPN Résoudre")
+    assert "pas encore eu lieu" in await chat.say("Claire", "/session notes 1 trop tôt")
+    set_clock(clock, datetime(2027, 1, 7, 13, 0, tzinfo=PARIS).astimezone(UTC))
+    asked = addressed_to(await chat.tick(), "Claire")
+    assert "/session notes 1" in asked
+    kept = await chat.say(
+        "Claire", "/session notes 1 Atelier WordPress, prochain chez la Mission locale"
+    )
+    assert "#1" in kept
+    assert addressed_to(await chat.tick(), "Claire") == ""
+    past = await chat.say("Amina", "/agenda passees")
+    assert "Atelier WordPress" in past
+
+
+async def test_times_stay_local_across_daylight_saving_changes(
+    network: Conversation, clock: FixedClock
+) -> None:
+    chat = network
+    saved = await chat.say("Claire", "/session regle dernier jeudi de chaque mois 9h-12h")
+    assert "#1" in saved
+    async with chat.app.services.uow() as uow:
+        planned = await uow.sessions.between(clock.now(), clock.now() + timedelta(days=800))
+    hours = {s.starts_at.astimezone(PARIS).strftime("%H:%M") for s in planned}
+    assert hours == {"09:00"}
+    # 25 March 2027 (winter time) and 29 April 2027 (summer time) are both planned at 9:00.
+    set_clock(clock, datetime(2027, 3, 20, 12, 0, tzinfo=PARIS).astimezone(UTC))
+    await chat.say("Claire", "/session regle dernier jeudi de chaque mois 9h-12h")
+    agenda = await chat.say("Amina", "/agenda")
+    assert "jeudi 25 mars 2027, 9 h – 12 h" in agenda
+    assert "jeudi 29 avril 2027, 9 h – 12 h" in agenda
+
+
+async def test_two_workers_queue_each_notice_once(app, clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from bot.app import App
+    from bot.core import sessions
+
+    chat = Conversation(app)
+    await chat.join("Claire", Role.COORDINATOR)
+    await chat.join("Amina")
+    await chat.say("Claire", "/session nouvelle 07/01/2027 9:00-12:00")
+    other = App.build(app.config, clock=clock)
+    try:
+        set_clock(
+            clock, datetime(2027, 1, 7, 9, 0, tzinfo=PARIS).astimezone(UTC) - timedelta(days=21)
+        )
+        settings = app.services.sessions
+        await asyncio.gather(
+            sessions.due_notices(app.services.uow, clock, settings),
+            sessions.due_notices(other.services.uow, clock, settings),
+            sessions.due_notices(app.services.uow, clock, settings),
+        )
+        async with app.services.uow() as uow:
+            announces = await uow.outbox.find(kind="session_announce")
+        assert len(announces) == 2  # Claire and Amina, once each
+    finally:
+        await other.close()

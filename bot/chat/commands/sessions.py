@@ -25,6 +25,7 @@ _PROBLEMS = {
     "ends_before_start": N_("The end must come after the start."),
     "unknown_session": N_("There is no such session."),
     "closed": N_("This session is over or cancelled."),
+    "not_held_yet": N_("This session has not taken place yet."),
 }
 
 
@@ -117,6 +118,11 @@ async def session_command(ctx: Context, args: str) -> Reply:
         number, _, change = rest.partition(" ")
         if not number.isdigit():
             raise UsageError
+        if action == "notes":
+            if not change.strip():
+                raise UsageError
+            noted = await sessions.write_notes(services.uow, services.clock, int(number), change)
+            return [ctx.reply(ctx._("Notes kept for session #{n}.").format(n=noted.id))]
         if action in ("annuler", "cancel"):
             cancelled = await sessions.cancel(services.uow, services.clock, int(number))
             return [ctx.reply(ctx._("Session #{n} is cancelled.").format(n=cancelled.id))]
@@ -194,7 +200,8 @@ COMMANDS = (
         session_command,
         summary=N_("plan, change or cancel a session"),
         usage=N_(
-            "new 01/10/2026 9:00-12:00 [place] | edit N place|agenda|date … | cancel N | rule …"
+            "new 01/10/2026 9:00-12:00 [place] | edit N place|agenda|date … | cancel N | "
+            "notes N … | rule …"
         ),
         role=Role.COORDINATOR,
     ),
