@@ -14,13 +14,19 @@ from bot.chat.commands.solving import relay_reply
 from bot.chat.i18n import LOCALES
 from bot.chat.menus import command_menu
 from bot.chat.router import Router
-from bot.config import Config, quiet_window
-from bot.core import conversation, events, matching, members, sessions
+from bot.config import DAYS, Config, clock_time, quiet_window
+from bot.core import conversation, digest, events, matching, members, sessions
 from bot.core import skills as member_skills
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock, SystemClock
 from bot.core.demo import seed_demo
-from bot.core.services import InviteDefaults, RequestSettings, Services, SessionSettings
+from bot.core.services import (
+    DigestSettings,
+    InviteDefaults,
+    RequestSettings,
+    Services,
+    SessionSettings,
+)
 from bot.core.types import Role, Urgency
 from bot.delivery import Dispatcher
 from bot.scheduler import build_scheduler
@@ -121,6 +127,12 @@ class App:
                 coordinator_days=config.sessions.coordinator_days,
                 timezone=config.bot.timezone,
                 places=tuple(config.sessions.places),
+            ),
+            digest=DigestSettings(
+                enabled=config.digest.enabled,
+                weekday=DAYS.index(config.digest.day),
+                at=clock_time(config.digest.time),
+                timezone=config.bot.timezone,
             ),
         )
         router = Router(all_commands(), services, free_text=ask_from_text, reply=relay_reply)
@@ -244,6 +256,7 @@ class App:
         await conversation.auto_confirm_due(services.uow, services.clock, services.requests)
         await sessions.plan_ahead(services.uow, services.clock, services.sessions)
         await sessions.due_notices(services.uow, services.clock, services.sessions)
+        await digest.due_digest(services.uow, services.clock, services.digest)
         if self.dispatcher is not None:
             await self.dispatcher.run_once()
 

@@ -128,6 +128,33 @@ class SessionsConfig(_Section):
     coordinator_days: int = Field(default=30, ge=1, le=180)
 
 
+class DigestConfig(_Section):
+    """Coordinators' weekly digest."""
+
+    enabled: bool = True
+    day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
+        "monday"
+    )
+    time: str = "09:00"
+
+    @field_validator("time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            clock_time(value)
+        except ValueError as exc:
+            raise ValueError(f"expected HH:MM such as 09:00, got {value!r}") from exc
+        return value
+
+
+def clock_time(value: str) -> time:
+    """Read `HH:MM`."""
+    return time.fromisoformat(value.strip())
+
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 class ConsoleConfig(_Section):
     """The terminal transport of `samu run`."""
 
@@ -193,6 +220,7 @@ class Config(_Section):
     invites: InvitesConfig = InvitesConfig()
     requests: RequestsConfig = RequestsConfig()
     sessions: SessionsConfig = SessionsConfig()
+    digest: DigestConfig = DigestConfig()
     console: ConsoleConfig = ConsoleConfig()
     telegram: TelegramConfig = TelegramConfig()
     matrix: MatrixConfig = MatrixConfig()

@@ -25,6 +25,7 @@ from storage.repositories.outbox import OutboxRepository
 from storage.repositories.requests import RequestRepository
 from storage.repositories.sessions import SessionRepository
 from storage.repositories.skills import SkillRepository
+from storage.repositories.stats import StatsRepository
 from storage.repositories.structures import StructureRepository
 from storage.repositories.tutorials import TutorialRepository
 
@@ -107,6 +108,7 @@ class UnitOfWork:
     outbox: OutboxRepository
     tutorials: TutorialRepository
     sessions: SessionRepository
+    stats: StatsRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -124,6 +126,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.tutorials = TutorialRepository(self.session)
         self.sessions = SessionRepository(self.session)
+        self.stats = StatsRepository(self.session)
         return self
 
     async def __aexit__(

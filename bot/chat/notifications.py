@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime
 
+from bot.chat.commands.followup import digest_message, weak_spot_lines
 from bot.chat.context import Context
 from bot.chat.i18n import translator
 from bot.chat.request_views import number, offer_lines, quoted, skills_line, urgency_line
 from bot.chat.session_views import ics, rsvp_actions, session_lines
 from bot.chat.types import Action, Incoming, Outgoing
-from bot.core import conversation, outbox, requests, sessions
+from bot.core import conversation, digest, outbox, requests, sessions
 from bot.core.request_states import is_active
 from bot.core.services import Services
 from bot.core.sessions import SessionProblem
@@ -408,6 +410,31 @@ async def _session_notes(
     )
 
 
+async def _digest(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    since = datetime.fromisoformat(str(message.params["since"]))
+    until = datetime.fromisoformat(str(message.params["until"]))
+    summary = await digest.summary(ctx.services.uow, since, until)
+    return digest_message(ctx, summary, heading=ctx._("Your weekly digest:"))
+
+
+async def _session_suggestions(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    session = await _session(ctx, message)
+    if session is None or session.status is not SessionStatus.PLANNED:
+        return None
+    gaps, topics = await digest.weak_spots(ctx.services.uow, ctx.services.clock)
+    return ctx.reply(
+        ctx._("Ideas for the agenda of session #{n}, from the last quarter:").format(n=session.id),
+        *weak_spot_lines(ctx, gaps, topics),
+        ctx._("To set the agenda: {command}").format(
+            command=ctx.cmd("session", ctx._("edit {n} agenda …").format(n=session.id))
+        ),
+    )
+
+
 _RENDERERS: dict[str, Renderer] = {
     "offer": _offer,
     "offer_taken": _offer_taken,
@@ -430,4 +457,6 @@ _RENDERERS: dict[str, Renderer] = {
     "session_incomplete": _session_incomplete,
     "session_attendance": _session_attendance,
     "session_notes": _session_notes,
+    "session_suggestions": _session_suggestions,
+    "digest": _digest,
 }

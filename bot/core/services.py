@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock
@@ -65,6 +65,16 @@ class SessionSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DigestSettings:
+    """When coordinators get their digest (local time), or never."""
+
+    enabled: bool = True
+    weekday: int = 0
+    at: time = time(9, 0)
+    timezone: str = "Europe/Paris"
+
+
+@dataclass(frozen=True, slots=True)
 class Services:
     """The database, the clock, the skill matcher and the settings the use-cases read."""
 
@@ -74,4 +84,5 @@ class Services:
     invites: InviteDefaults = InviteDefaults()
     requests: RequestSettings = RequestSettings()
     sessions: SessionSettings = SessionSettings()
+    digest: DigestSettings = DigestSettings()
     default_locale: str = "fr"

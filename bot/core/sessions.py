@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
+from bot.core.digest import suggest_agenda
 from bot.core.errors import CoreError, UnknownStructure
 from bot.core.outbox import notify
 from bot.core.services import SessionSettings, UowFactory
@@ -291,6 +292,7 @@ async def _session_notices(
                         dedup_key=f"session-announce:{session.id}:{member.id}",
                     )
             await uow.events.set_state(key, now.isoformat(), now)
+            queued += await suggest_agenda(uow, now, session.id)
     days_sorted = sorted(settings.reminder_days)
     for position, days in enumerate(days_sorted):
         window_end = timedelta(days=days_sorted[position - 1]) if position else timedelta(0)

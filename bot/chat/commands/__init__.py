@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.chat.commands import (
     coordination,
+    followup,
     helping,
     onboarding,
     profile,
@@ -26,4 +27,5 @@ def all_commands() -> tuple[Command, ...]:
         *sessions.COMMANDS,
         *profile.COMMANDS,
         *coordination.COMMANDS,
+        *followup.COMMANDS,
     )

@@ -1,0 +1,105 @@
+"""`/suivi` (coordinators): the week's figures, the requests waiting, the skills missing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.chat.context import Command, Context, Reply
+from bot.chat.i18n import N_
+from bot.chat.types import Action, Outgoing
+from bot.chat.wording import URGENCY_NAMES, bullet
+from bot.core import digest
+from bot.core.digest import Digest
+from bot.core.types import Role, Urgency
+from skills import fold
+
+
+def digest_message(ctx: Context, summary: Digest, *, heading: str) -> Outgoing:
+    """The figures of a period, with the lists a coordinator can open."""
+    counts = summary.counts
+    lines = [
+        heading,
+        bullet(ctx._("New requests: {n}.").format(n=counts.new)),
+        bullet(ctx._("Solved: {n}.").format(n=counts.solved)),
+        bullet(ctx._("Waiting for a helper now: {n}.").format(n=counts.unclaimed)),
+        bullet(ctx._("Sent to the coordination: {n}.").format(n=counts.escalated)),
+        bullet(ctx._("New tutorials: {n}.").format(n=counts.tutorials)),
+        bullet(ctx._("Requests with a skill gap: {n}.").format(n=counts.gaps)),
+    ]
+    if summary.gaps:
+        missing = ", ".join(gap.label(ctx.t.locale) for gap in summary.gaps)
+        lines.append(ctx._("Skills most missing: {skills}.").format(skills=missing))
+    return ctx.reply(
+        *lines,
+        actions=[
+            Action(ctx._("Requests waiting"), "/suivi attente"),
+            Action(ctx._("Skill gaps"), "/suivi lacunes"),
+        ],
+    )
+
+
+async def followup(ctx: Context, args: str) -> Reply:
+    """`/suivi [attente|lacunes]`."""
+    services = ctx.services
+    what = fold(args)
+    if what in ("attente", "waiting"):
+        waiting = await digest.waiting(services.uow)
+        if not waiting:
+            return [ctx.reply(ctx._("No request is waiting for a helper."))]
+        lines = [ctx._("Requests waiting for a helper:")]
+        for number, urgency, created in waiting:
+            lines.append(
+                bullet(
+                    ctx._("#{n} — {urgency} — since {date}").format(
+                        n=number,
+                        urgency=ctx._(URGENCY_NAMES[Urgency(urgency)]),
+                        date=created.date().isoformat(),
+                    )
+                )
+            )
+        lines.append(
+            ctx._("To give one to someone: {command}").format(
+                command=ctx.cmd("assigner", ctx._("{n} name").format(n="N"))
+            )
+        )
+        return [ctx.reply(*lines)]
+    if what in ("lacunes", "gaps"):
+        gaps, topics = await digest.weak_spots(services.uow, services.clock)
+        return [ctx.reply(*weak_spot_lines(ctx, gaps, topics))]
+    now = services.clock.now()
+    summary = await digest.summary(services.uow, now - timedelta(days=7), now)
+    return [digest_message(ctx, summary, heading=ctx._("The last 7 days:"))]
+
+
+def weak_spot_lines(
+    ctx: Context, gaps: list[digest.SkillCount], topics: list[digest.SkillCount]
+) -> list[str]:
+    """Skills asked without a helper, and the tutorials' topics, over the last quarter."""
+    lines = [ctx._("Skills asked for with nobody to help (last 3 months):")]
+    lines += [
+        bullet(
+            ctx.ngettext(
+                "{skill}: {n} request, {helpers} member knows it",
+                "{skill}: {n} requests, {helpers} members know it",
+                gap.count,
+            ).format(skill=gap.label(ctx.t.locale), n=gap.count, helpers=gap.helpers)
+        )
+        for gap in gaps
+    ] or [bullet("—")]
+    lines.append(ctx._("Most frequent tutorial topics:"))
+    lines += [bullet(f"{topic.label(ctx.t.locale)} ({topic.count})") for topic in topics] or [
+        bullet("—")
+    ]
+    return lines
+
+
+COMMANDS = (
+    Command(
+        "suivi",
+        "followup",
+        followup,
+        summary=N_("the week's figures and what is waiting"),
+        usage=N_("[waiting|gaps]"),
+        role=Role.COORDINATOR,
+    ),
+)

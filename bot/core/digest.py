@@ -1,0 +1,93 @@
+"""Coordinators' weekly digest and the themes suggested for a session's agenda."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.core.clock import Clock
+from bot.core.outbox import notify
+from bot.core.services import DigestSettings, UowFactory
+from storage.db import UnitOfWork
+from storage.repositories.stats import PeriodCounts, SkillCount
+
+__all__ = ["Digest", "PeriodCounts", "SkillCount"]
+
+QUARTER = timedelta(days=92)
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What a coordinator reads: the period's figures and the network's weak spots."""
+
+    counts: PeriodCounts
+    gaps: list[SkillCount]
+
+
+def digest_moment(settings: DigestSettings, now: datetime) -> datetime:
+    """The most recent scheduled digest time at or before `now` (aware)."""
+    zone = ZoneInfo(settings.timezone)
+    local = now.astimezone(zone)
+    day = local.date() - timedelta(days=(local.weekday() - settings.weekday) % 7)
+    moment = datetime.combine(day, settings.at, tzinfo=zone)
+    return moment if moment <= local else moment - timedelta(days=7)
+
+
+async def due_digest(uows: UowFactory, clock: Clock, settings: DigestSettings) -> int:
+    """Queue this week's digest for each coordinator, once (restarts and workers included)."""
+    if not settings.enabled:
+        return 0
+    now = clock.now()
+    moment = digest_moment(settings, now)
+    if now - moment > timedelta(days=1):
+        return 0  # too late for this week's: the next one will come
+    week = moment.strftime("%G-W%V")
+    params = {"since": (moment - timedelta(days=7)).isoformat(), "until": moment.isoformat()}
+    queued = 0
+    async with uows() as uow:
+        for coordinator in await uow.members.coordinators():
+            queued += await notify(
+                uow,
+                now,
+                coordinator.id,
+                "digest",
+                params,
+                dedup_key=f"digest:{week}:{coordinator.id}",
+            )
+        await uow.commit()
+    return queued
+
+
+async def summary(uows: UowFactory, since: datetime, until: datetime) -> Digest:
+    """The figures of a period and the skills most missing."""
+    async with uows() as uow:
+        return Digest(await uow.stats.period(since, until), await uow.stats.gaps(since))
+
+
+async def waiting(uows: UowFactory, limit: int = 10) -> list[tuple[int, str, datetime]]:
+    """Requests waiting for a helper (number, urgency, since when)."""
+    async with uows() as uow:
+        return await uow.stats.unclaimed(limit)
+
+
+async def weak_spots(uows: UowFactory, clock: Clock) -> tuple[list[SkillCount], list[SkillCount]]:
+    """Over the last quarter: skills asked with no helper, and the tutorials' main topics."""
+    since = clock.now() - QUARTER
+    async with uows() as uow:
+        return await uow.stats.gaps(since), await uow.stats.tutorial_topics(since)
+
+
+async def suggest_agenda(uow: UnitOfWork, now: datetime, session_id: int) -> int:
+    """Tell coordinators, inside an open unit of work, what the session could train on."""
+    queued = 0
+    for coordinator in await uow.members.coordinators():
+        queued += await notify(
+            uow,
+            now,
+            coordinator.id,
+            "session_suggestions",
+            {"session_id": session_id},
+            dedup_key=f"session-suggestions:{session_id}:{coordinator.id}",
+        )
+    return queued
