@@ -302,11 +302,17 @@ async def _session(ctx: Context, message: OutboxMessage) -> ExchangeSession | No
         return None
 
 
+async def _planned(ctx: Context, message: OutboxMessage) -> ExchangeSession | None:
+    """The message's session while it is still planned (else the notice is stale)."""
+    session = await _session(ctx, message)
+    return session if session is not None and session.status is SessionStatus.PLANNED else None
+
+
 async def _session_announce(
     ctx: Context, message: OutboxMessage, request: HelpRequest | None
 ) -> Outgoing | None:
-    session = await _session(ctx, message)
-    if session is None or session.status is not SessionStatus.PLANNED:
+    session = await _planned(ctx, message)
+    if session is None:
         return None
     reply = ctx.reply(
         ctx._("You are invited to the network's next exchange session."),
@@ -320,8 +326,8 @@ async def _session_announce(
 async def _session_reminder(
     ctx: Context, message: OutboxMessage, request: HelpRequest | None
 ) -> Outgoing | None:
-    session = await _session(ctx, message)
-    if session is None or session.status is not SessionStatus.PLANNED:
+    session = await _planned(ctx, message)
+    if session is None:
         return None
     days = int(message.params.get("days", 1))
     return ctx.reply(
@@ -338,8 +344,8 @@ async def _session_reminder(
 async def _session_changed(
     ctx: Context, message: OutboxMessage, request: HelpRequest | None
 ) -> Outgoing | None:
-    session = await _session(ctx, message)
-    if session is None or session.status is not SessionStatus.PLANNED:
+    session = await _planned(ctx, message)
+    if session is None:
         return None
     reply = ctx.reply(
         ctx._("The exchange session has changed."),
@@ -365,8 +371,8 @@ async def _session_cancelled(
 async def _session_incomplete(
     ctx: Context, message: OutboxMessage, request: HelpRequest | None
 ) -> Outgoing | None:
-    session = await _session(ctx, message)
-    if session is None or session.status is not SessionStatus.PLANNED:
+    session = await _planned(ctx, message)
+    if session is None:
         return None
     if session.place and session.agenda:
         return None
@@ -382,8 +388,8 @@ async def _session_incomplete(
 async def _session_attendance(
     ctx: Context, message: OutboxMessage, request: HelpRequest | None
 ) -> Outgoing | None:
-    session = await _session(ctx, message)
-    if session is None or session.status is not SessionStatus.PLANNED:
+    session = await _planned(ctx, message)
+    if session is None:
         return None
     names = await sessions.attendees(ctx.services.uow, session.id)
     return ctx.reply(
@@ -422,8 +428,8 @@ async def _digest(
 async def _session_suggestions(
     ctx: Context, message: OutboxMessage, request: HelpRequest | None
 ) -> Outgoing | None:
-    session = await _session(ctx, message)
-    if session is None or session.status is not SessionStatus.PLANNED:
+    session = await _planned(ctx, message)
+    if session is None:
         return None
     gaps, topics = await digest.weak_spots(ctx.services.uow, ctx.services.clock)
     return ctx.reply(

@@ -18,7 +18,7 @@ from bot.core.types import Role
 from tests.fakes.synapse import Synapse, synapse_fixture  # noqa: F401
 from tests.fakes.telegram_api import FakeBotApi
 from tests.transports.conftest import TOKEN, Running
-from tests.transports.test_matrix import PASSWORD, Network
+from tests.transports.test_matrix import PASSWORD, Network, matrix_config
 
 
 @pytest.fixture
@@ -27,27 +27,16 @@ async def both(
 ) -> AsyncIterator[tuple[Network, Running, FakeBotApi]]:
     bot = await synapse.register(f"samu-{uuid.uuid4().hex[:6]}", PASSWORD)
     async with FakeBotApi(token=TOKEN) as server:
+        telegram_section = {
+            "enabled": True,
+            "token": TOKEN,
+            "base_url": server.base_url,
+            "private_interval": 0.01,
+        }
         config = parse_config(
-            {
-                "database": {"url": database_url},
-                "network": {"structures": ["Mission locale"]},
-                "requests": {"quiet_hours": "00:00-00:00", "quiet_weekends": False},
-                "console": {"enabled": False},
-                "telegram": {
-                    "enabled": True,
-                    "token": TOKEN,
-                    "base_url": server.base_url,
-                    "private_interval": 0.01,
-                },
-                "matrix": {
-                    "enabled": True,
-                    "homeserver": synapse.url,
-                    "user_id": bot,
-                    "password": PASSWORD,
-                    "store_path": str(tmp_path / "bot-store"),
-                    "pace_seconds": 0.01,
-                },
-            },
+            matrix_config(
+                database_url, synapse, bot, tmp_path / "bot-store", telegram=telegram_section
+            ),
             "tests",
             {},
         )

@@ -164,27 +164,34 @@ class Network:
         return person
 
 
+def matrix_config(
+    database_url: str, synapse: Synapse, bot: str, store: Path, **sections: dict[str, Any]
+) -> dict[str, Any]:
+    """The configuration of a bot on this Synapse, awake at all hours, terminal off."""
+    matrix = {
+        "enabled": True,
+        "homeserver": synapse.url,
+        "user_id": bot,
+        "password": PASSWORD,
+        "store_path": str(store),
+        "pace_seconds": 0.01,
+        **sections.pop("matrix", {}),
+    }
+    return {
+        "database": {"url": database_url},
+        "network": {"structures": ["Mission locale"]},
+        "requests": {"quiet_hours": "00:00-00:00", "quiet_weekends": False},
+        "console": {"enabled": False},
+        "matrix": matrix,
+        **sections,
+    }
+
+
 @pytest.fixture
 async def network(synapse: Synapse, database_url: str, tmp_path: Path) -> AsyncIterator[Network]:
-    localpart = f"samu-{uuid.uuid4().hex[:6]}"
-    bot = await synapse.register(localpart, PASSWORD)
+    bot = await synapse.register(f"samu-{uuid.uuid4().hex[:6]}", PASSWORD)
     config = parse_config(
-        {
-            "database": {"url": database_url},
-            "network": {"structures": ["Mission locale"]},
-            "requests": {"quiet_hours": "00:00-00:00", "quiet_weekends": False},
-            "console": {"enabled": False},
-            "matrix": {
-                "enabled": True,
-                "homeserver": synapse.url,
-                "user_id": bot,
-                "password": PASSWORD,
-                "store_path": str(tmp_path / "bot-store"),
-                "pace_seconds": 0.01,
-            },
-        },
-        "tests",
-        {},
+        matrix_config(database_url, synapse, bot, tmp_path / "bot-store"), "tests", {}
     )
     app = App.build(config)
     await app.prepare()

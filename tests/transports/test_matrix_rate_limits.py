@@ -18,7 +18,7 @@ from bot.config import parse_config
 from bot.core import claims, conversation, requests
 from bot.core.types import Role
 from tests.fakes.synapse import Synapse, synapse_python
-from tests.transports.test_matrix import PASSWORD, Network
+from tests.transports.test_matrix import PASSWORD, Network, matrix_config
 
 MESSAGES = 12
 
@@ -30,21 +30,9 @@ async def limited(database_url: str, tmp_path: Path) -> AsyncIterator[Network]:
     async with Synapse(default_rc_message=True) as synapse:
         bot = await synapse.register(f"samu-{uuid.uuid4().hex[:6]}", PASSWORD)
         config = parse_config(
-            {
-                "database": {"url": database_url},
-                "network": {"structures": ["Mission locale"]},
-                "requests": {"quiet_hours": "00:00-00:00", "quiet_weekends": False},
-                "console": {"enabled": False},
-                "matrix": {
-                    "enabled": True,
-                    "homeserver": synapse.url,
-                    "user_id": bot,
-                    "password": PASSWORD,
-                    "store_path": str(tmp_path / "bot-store"),
-                    "pace_seconds": 0.01,
-                    "encryption": False,
-                },
-            },
+            matrix_config(
+                database_url, synapse, bot, tmp_path / "bot-store", matrix={"encryption": False}
+            ),
             "tests",
             {},
         )
