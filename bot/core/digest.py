@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -13,6 +14,8 @@ from storage.db import UnitOfWork
 from storage.repositories.stats import PeriodCounts, SkillCount
 
 __all__ = ["Digest", "PeriodCounts", "SkillCount"]
+
+log = logging.getLogger(__name__)
 
 QUARTER = timedelta(days=92)
 
@@ -41,7 +44,8 @@ async def due_digest(uows: UowFactory, clock: Clock, settings: DigestSettings) -
     now = clock.now()
     moment = digest_moment(settings, now)
     if now - moment > timedelta(days=1):
-        return 0  # too late for this week's: the next one will come
+        log.info("weekly digest of %s not sent: more than a day late", moment.date())
+        return 0
     week = moment.strftime("%G-W%V")
     params = {"since": (moment - timedelta(days=7)).isoformat(), "until": moment.isoformat()}
     queued = 0
