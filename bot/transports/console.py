@@ -89,7 +89,7 @@ class ConsoleTransport:
         self._write(("↻ " if message.edit_of else "") + message.text)
         self._render_actions(chat_id, message.actions)
         for attachment in message.attachments:
-            self._write(f"[{attachment.filename}, {len(attachment.content)} bytes]")
+            self._write(f"📎 {attachment.filename}")
         self._write("")
         self._sent += 1
         return f"{chat_id}:{self._sent}"
