@@ -142,28 +142,13 @@ async def fan_out(count: int) -> tuple[float, int, int]:
             app = App.build(parse_config(config(folder, server), "bench", {}))
             await app.prepare(migrate=True)
             clock = app.services.clock
+            members = await seed_members(app, server, [10_000 + i for i in range(count)])
             async with app.services.uow() as uow:
-                for index in range(count):
-                    chat = 10_000 + index
-                    server.known_chats.add(chat)
-                    member = await uow.members.add(
-                        display_name=f"M{index}",
-                        role=Role.MEMBER,
-                        locale="fr",
-                        structure_id=None,
-                        now=clock.now(),
-                    )
-                    await uow.members.add_identity(
-                        member_id=member.id,
-                        platform="telegram",
-                        platform_user_id=str(chat),
-                        chat_id=str(chat),
-                        now=clock.now(),
-                    )
+                for member_id in members:
                     await uow.outbox.enqueue(
-                        recipient_id=member.id,
+                        recipient_id=member_id,
                         kind="delivery_failed",
-                        params={"member_id": member.id},
+                        params={"member_id": member_id},
                         now=clock.now(),
                     )
                 await uow.commit()

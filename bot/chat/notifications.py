@@ -247,18 +247,25 @@ async def _cancelled(
     )
 
 
-async def _skill_gap(
-    ctx: Context, message: OutboxMessage, request: HelpRequest | None
-) -> Outgoing | None:
-    if request is None or not is_active(request.status):
-        return None
+def _ask_coordinators(ctx: Context, request: HelpRequest, heading: str) -> Outgoing:
+    """A request coordinators should give to someone: number, skills, urgency — no text."""
     return ctx.reply(
-        ctx._("Skill gap: nobody can take request {number} yet.").format(number=number(request)),
+        heading.format(number=number(request)),
         skills_line(ctx, request),
         urgency_line(ctx, request),
         ctx._("To give it to someone: {command}").format(
             command=ctx.cmd("assigner", ctx._("{n} name").format(n=request.id))
         ),
+    )
+
+
+async def _skill_gap(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None or not is_active(request.status):
+        return None
+    return _ask_coordinators(
+        ctx, request, ctx._("Skill gap: nobody can take request {number} yet.")
     )
 
 
@@ -267,14 +274,7 @@ async def _escalated(
 ) -> Outgoing | None:
     if request is None or not is_active(request.status):
         return None
-    return ctx.reply(
-        ctx._("Request {number} is still waiting for a helper.").format(number=number(request)),
-        skills_line(ctx, request),
-        urgency_line(ctx, request),
-        ctx._("To give it to someone: {command}").format(
-            command=ctx.cmd("assigner", ctx._("{n} name").format(n=request.id))
-        ),
-    )
+    return _ask_coordinators(ctx, request, ctx._("Request {number} is still waiting for a helper."))
 
 
 async def _delivery_failed(
