@@ -192,6 +192,9 @@ class HelpRequestModel(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     thanked: Mapped[bool] = mapped_column(Boolean, default=False)
+    solved_by_tutorial_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tutorials.id", ondelete="SET NULL", use_alter=True)
+    )
 
 
 class RequestSkillModel(Base):
@@ -298,12 +301,21 @@ class TutorialModel(Base):
         ForeignKey("help_requests.id", ondelete="SET NULL"), index=True
     )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    asker_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200))
     problem: Mapped[str] = mapped_column(Text)
-    solution: Mapped[str] = mapped_column(Text)
+    solution: Mapped[str] = mapped_column(Text)  # the steps, one per line
     status: Mapped[str] = mapped_column(String(16), index=True)
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    licence: Mapped[str] = mapped_column(String(40), default="Etalab-2.0")
+    audience: Mapped[str] = mapped_column(String(200), default="")  # tags, comma-separated
+    skills_text: Mapped[str] = mapped_column(Text, default="")  # skill labels, for searching
+    helped_count: Mapped[int] = mapped_column(Integer, default=0)
+    flag_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class TutorialSkillModel(Base):
@@ -317,6 +329,40 @@ class TutorialSkillModel(Base):
     skill_id: Mapped[int] = mapped_column(
         ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class TutorialThemeModel(Base):
+    """A theme a tutorial is tagged with (the taxonomy's closed list)."""
+
+    __tablename__ = "tutorial_themes"
+
+    tutorial_id: Mapped[int] = mapped_column(
+        ForeignKey("tutorials.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class TutorialFeedbackModel(Base):
+    """A member said a tutorial helped them, or that it looks out of date (once each)."""
+
+    __tablename__ = "tutorial_feedback"
+
+    tutorial_id: Mapped[int] = mapped_column(
+        ForeignKey("tutorials.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TutorialWordModel(Base):
+    """A folded word found in the tutorial base: the vocabulary that query typos are fixed to."""
+
+    __tablename__ = "tutorial_words"
+
+    word: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class ExchangeSessionModel(Base):

@@ -235,18 +235,53 @@ class OutboxMessage:
     target_chat: str | None = None
 
 
+class TutorialStatus(StrEnum):
+    """Where a tutorial stands: written, waiting for a coordinator, public, or out of date."""
+
+    DRAFT = "draft"
+    REVIEW = "review"
+    PUBLISHED = "published"
+    OUTDATED = "outdated"
+
+
 @dataclass(frozen=True, slots=True)
-class TutorialSummary:
-    """A tutorial (a draft until the tutorial base publishes it)."""
+class TutorialSkill:
+    """A skill a tutorial is about, with its labels."""
+
+    slug: str
+    label_fr: str
+    label_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tutorial:
+    """An entry of the shared tutorial base, complete (for reading and exporting)."""
 
     id: int
     title: str
     problem: str
-    solution: str
-    status: str
+    steps: tuple[str, ...]
+    skills: tuple[TutorialSkill, ...]
+    themes: tuple[str, ...]
+    audience: tuple[str, ...]
+    status: TutorialStatus
+    language: str
+    licence: str
     request_id: int | None
-    author_name: str | None
+    authors: tuple[str, ...]
     created_at: datetime
+    updated_at: datetime
+    checked_at: datetime
+    published_at: datetime | None
+    helped_count: int
+    flag_count: int
+    author_id: int | None = None
+    asker_id: int | None = None
+
+    @property
+    def published(self) -> bool:
+        """Whether members can find it (published, possibly out of date)."""
+        return self.status in (TutorialStatus.PUBLISHED, TutorialStatus.OUTDATED)
 
 
 class SessionStatus(StrEnum):

@@ -11,13 +11,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 
+from bot.chat import tutorial_notices
 from bot.chat.commands.followup import digest_message, weak_spot_lines
 from bot.chat.context import Context
 from bot.chat.i18n import translator
 from bot.chat.request_views import number, offer_lines, quoted, skills_line, urgency_line
 from bot.chat.session_views import ics, rsvp_actions, session_lines
 from bot.chat.types import Action, Incoming, Outgoing
-from bot.core import conversation, digest, outbox, requests, sessions
+from bot.core import conversation, digest, outbox, requests, sessions, tutorials
 from bot.core.request_states import is_active
 from bot.core.services import Services
 from bot.core.sessions import SessionProblem
@@ -216,8 +217,8 @@ async def _closed(
     if message.params.get("thanked"):
         lines.append(ctx._("{name} says thank you!").format(name=request.author_name or "?"))
     actions = []
-    if not await conversation.has_write_up(ctx.services.uow, request.id, ctx.me.id):
-        lines.append(ctx._("Could you write it up in two short answers, to help others?"))
+    if await tutorials.draft_for(ctx.services.uow, request.id, ctx.me) is None:
+        lines.append(ctx._("Could you write it up in three short answers, to help others?"))
         actions.append(Action(ctx._("Write it up"), f"/rediger {request.id}"))
     return ctx.reply(*lines, actions=actions)
 
@@ -465,4 +466,7 @@ _RENDERERS: dict[str, Renderer] = {
     "session_notes": _session_notes,
     "session_suggestions": _session_suggestions,
     "digest": _digest,
+    "tutorial_review": tutorial_notices.review,
+    "tutorial_flagged": tutorial_notices.flagged,
+    "tutorial_credit": tutorial_notices.credit,
 }

@@ -1,4 +1,4 @@
-"""Talking through the bot, marking a request solved, and writing it up as a tutorial draft."""
+"""Talking through the bot, and marking a request solved."""
 
 from __future__ import annotations
 
@@ -10,11 +10,8 @@ from bot.core.outbox import notify
 from bot.core.request_states import IllegalTransition, Transition
 from bot.core.requests import move
 from bot.core.services import RequestSettings, UowFactory
-from bot.core.types import HelpRequest, Member, RequestStatus, TutorialSummary
-from skills import SkillMatcher, fold
+from bot.core.types import HelpRequest, Member, RequestStatus
 from storage.db import UnitOfWork
-
-TITLE_LENGTH = 80
 
 
 async def _participant(uow: UnitOfWork, request_id: int, member: Member) -> HelpRequest:
@@ -154,91 +151,3 @@ async def auto_confirm_due(uows: UowFactory, clock: Clock, settings: RequestSett
             await uow.commit()
             closed += 1
     return closed
-
-
-def title_from(problem: str) -> str:
-    """A tutorial title: the first sentence of the problem, shortened."""
-    first = problem.strip().split("\n")[0]
-    for end in (". ", "? ", "! "):
-        first = first.split(end)[0]
-    first = first.strip().rstrip(".?!")
-    return first if len(first) <= TITLE_LENGTH else first[: TITLE_LENGTH - 1].rstrip() + "…"
-
-
-async def _solved_by(uow: UnitOfWork, request_id: int, helper: Member) -> HelpRequest:
-    request = await uow.requests.get(request_id)
-    if request is None or request.helper_id != helper.id:
-        raise RequestNotFound(request_id)
-    if request.status not in (RequestStatus.RESOLVED, RequestStatus.CLOSED):
-        raise NotAllowed("not_solved")
-    return request
-
-
-async def write_problem(
-    uows: UowFactory, clock: Clock, request_id: int, helper: Member, problem: str
-) -> int:
-    """Step 1 of the write-up: store the problem as a tutorial draft (or update the draft)."""
-    now = clock.now()
-    async with uows() as uow:
-        request = await _solved_by(uow, request_id, helper)
-        existing = await uow.tutorials.for_request(request_id, helper.id)
-        if existing is not None:
-            await uow.tutorials.update(existing.id, now, title=title_from(problem), problem=problem)
-            tutorial_id = existing.id
-        else:
-            tutorial_id = await uow.tutorials.add(
-                request_id=request_id,
-                author_id=helper.id,
-                title=title_from(problem),
-                problem=problem,
-                solution="",
-                skill_ids=[skill.id for skill in request.skills],
-                now=now,
-            )
-        await uow.commit()
-    return tutorial_id
-
-
-async def write_solution(
-    uows: UowFactory, clock: Clock, request_id: int, helper: Member, solution: str
-) -> int:
-    """Step 2 of the write-up: how it was solved; completes the draft."""
-    now = clock.now()
-    async with uows() as uow:
-        request = await _solved_by(uow, request_id, helper)
-        existing = await uow.tutorials.for_request(request_id, helper.id)
-        if existing is None:
-            tutorial_id = await uow.tutorials.add(
-                request_id=request_id,
-                author_id=helper.id,
-                title=title_from(request.text or solution),
-                problem=request.text or "",
-                solution=solution,
-                skill_ids=[skill.id for skill in request.skills],
-                now=now,
-            )
-        else:
-            await uow.tutorials.update(existing.id, now, solution=solution)
-            tutorial_id = existing.id
-        await uow.commit()
-    return tutorial_id
-
-
-async def has_write_up(uows: UowFactory, request_id: int, helper_id: int) -> bool:
-    """Whether the helper already wrote this request up."""
-    async with uows() as uow:
-        return await uow.tutorials.for_request(request_id, helper_id) is not None
-
-
-async def search_tutorials(
-    uows: UowFactory, matcher: SkillMatcher, query: str
-) -> list[TutorialSummary]:
-    """Tutorials about the skills named in `query` or containing its words."""
-    text = query.lstrip("#")
-    slugs = [m.skill.slug for m in matcher.extract(text)]
-    direct = matcher.match(text) if text else None
-    if direct is not None:
-        slugs.append(direct.skill.slug)
-    words = [w for w in fold(text).split() if len(w) > 2] if not slugs else []
-    async with uows() as uow:
-        return await uow.tutorials.search(words=words, skill_slugs=slugs)

@@ -5,7 +5,7 @@ draft ──submit──▶ open ──offer──▶ offered ──claim/assign
                    ▲                 │                         │                   │
                    └──────release────┴─────────────────────────┘      confirm ─────▶ closed
   cancel: draft|open|offered|claimed ─▶ cancelled      reject: resolved ─▶ claimed
-  reopen: closed|cancelled ─▶ open
+  reopen: closed|cancelled ─▶ open       deflect: draft ─▶ closed (a tutorial solved it)
 ```
 Storage applies a transition with one conditional UPDATE (`WHERE status IN sources`), so
 two people acting at once can never both succeed.
@@ -35,6 +35,7 @@ class Transition(StrEnum):
     REJECT = "reject"
     CANCEL = "cancel"
     REOPEN = "reopen"
+    DEFLECT = "deflect"
 
 
 TRANSITIONS: Mapping[Transition, tuple[frozenset[RequestStatus], RequestStatus]] = {
@@ -48,6 +49,7 @@ TRANSITIONS: Mapping[Transition, tuple[frozenset[RequestStatus], RequestStatus]]
     Transition.REJECT: (frozenset({S.RESOLVED}), S.CLAIMED),
     Transition.CANCEL: (frozenset({S.DRAFT, S.OPEN, S.OFFERED, S.CLAIMED}), S.CANCELLED),
     Transition.REOPEN: (frozenset({S.CLOSED, S.CANCELLED}), S.OPEN),
+    Transition.DEFLECT: (frozenset({S.DRAFT}), S.CLOSED),
 }
 
 

@@ -75,6 +75,15 @@ class DigestSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class TutorialSettings:
+    """How the tutorial base publishes: licence, coordinators' review, when to re-check."""
+
+    licence: str = "Etalab-2.0"
+    review_required: bool = False
+    stale_after: timedelta = timedelta(days=365)
+
+
+@dataclass(frozen=True, slots=True)
 class Services:
     """The database, the clock, the skill matcher and the settings the use-cases read."""
 
@@ -85,4 +94,5 @@ class Services:
     requests: RequestSettings = RequestSettings()
     sessions: SessionSettings = SessionSettings()
     digest: DigestSettings = DigestSettings()
+    tutorials: TutorialSettings = TutorialSettings()
     default_locale: str = "fr"

@@ -23,7 +23,9 @@ from storage.records import (
     SkillRow,
     SkillSource,
     Structure,
-    TutorialSummary,
+    Tutorial,
+    TutorialSkill,
+    TutorialStatus,
     Urgency,
 )
 
@@ -48,6 +50,8 @@ __all__ = [
     "SkillRow",
     "SkillSource",
     "Structure",
-    "TutorialSummary",
+    "Tutorial",
+    "TutorialSkill",
+    "TutorialStatus",
     "Urgency",
 ]

@@ -48,18 +48,27 @@ async def test_the_whole_flow_from_question_to_tutorial(network: Conversation) -
     assert "Créons-en une d'abord." in addressed_to(relayed, "Amina")
 
     solved = await chat.say("Karim", "/resolu 1")
-    assert "1/2" in solved
+    assert "1/3" in solved
     assert "/confirmer 1" in chat.console._pending["amina"][0].payload
     step2 = await chat.say("Karim", "Le jeune n'avait pas d'adresse mail pour ameli.")
-    assert "2/2" in step2
-    saved = await chat.say("Karim", "Créer une adresse mail, puis le compte sur ameli.fr")
-    assert "#1" in saved
+    assert "2/3" in step2
+    step3 = await chat.say("Karim", "Créer une adresse mail\n2. Puis le compte sur ameli.fr")
+    assert "3/3" in step3 and "Le jeune n'avait pas d'adresse mail pour ameli" in step3
+    published = await chat.say("Karim", "1")  # "Keep this title"
+    assert "tutoriel #1 est publié" in published
+    credit = addressed_to(published, "Amina")
+    assert "Votre demande #1 est devenue un tutoriel" in credit and "co-auteur" in credit
 
-    confirmed = await chat.say("Amina", "1")  # "Yes, thank you!"
+    confirmed = await chat.say("Amina", "/confirmer 1 merci")
     assert "#1" in confirmed
     assert "merci" in addressed_to(confirmed, "Karim").lower()
     tutorials = await chat.say("Amina", "/tuto ameli")
-    assert "adresse mail" in tutorials and "brouillon" in tutorials
+    assert "#1 Le jeune n'avait pas d'adresse mail" in tutorials
+    opened = await chat.say("Amina", "/tuto 1")
+    assert "1. Créer une adresse mail" in opened and "2. Puis le compte sur ameli.fr" in opened
+    assert "Écrit par Karim" in opened and "Etalab-2.0" in opened
+    assert "co-auteur" in await chat.say("Amina", "/tuto credit 1")
+    assert "Écrit par Karim, Amina" in await chat.say("Sophie", "/tuto 1")
 
     async with chat.app.services.uow() as uow:
         request = await uow.requests.get(1)

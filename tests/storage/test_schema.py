@@ -9,11 +9,14 @@ from sqlalchemy.engine import Connection
 from storage.db import Database, create_engine
 from storage.migrate import head_revision, schema_status, upgrade
 from storage.models import Base
+from storage.search import include_in_schema
 
 
 async def test_migrated_schema_matches_the_models(db: Database) -> None:
     def diff(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_in_schema}
+        )
         return list(compare_metadata(context, Base.metadata))
 
     async with db.engine.connect() as connection:

@@ -12,6 +12,7 @@ from bot.chat.commands import (
     sessions,
     skills,
     solving,
+    tutorials,
 )
 from bot.chat.context import Command
 
@@ -23,6 +24,7 @@ def all_commands() -> tuple[Command, ...]:
         *requests.COMMANDS,
         *helping.COMMANDS,
         *solving.COMMANDS,
+        *tutorials.COMMANDS,
         *skills.COMMANDS,
         *sessions.COMMANDS,
         *profile.COMMANDS,

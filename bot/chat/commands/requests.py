@@ -14,9 +14,10 @@ from bot.chat.request_views import (
     summary_line,
     urgency_line,
 )
+from bot.chat.tutorial_views import suggestions
 from bot.chat.types import Action, Outgoing
 from bot.chat.wording import STATUS_NAMES, URGENCY_WORDS, help_hint
-from bot.core import claims, requests
+from bot.core import claims, requests, tutorial_search
 from bot.core.errors import RequestNotFound
 from bot.core.matching import Progress, Step
 from bot.core.request_states import IllegalTransition
@@ -124,7 +125,7 @@ async def ask_from_text(ctx: Context, text: str) -> Reply:
         )
         first = ctx._("I kept your message.")
     request = submitted.request
-    return [
+    reply = [
         ctx.reply(
             first,
             ctx._("Shall I make it a help request for the network?"),
@@ -135,6 +136,10 @@ async def ask_from_text(ctx: Context, text: str) -> Reply:
             ],
         )
     ]
+    found = await tutorial_search.suggest(services.uow, services.matcher, request.text or text)
+    if found:
+        reply.append(suggestions(ctx, found, request.id))
+    return reply
 
 
 async def send_draft(ctx: Context, args: str) -> Reply:
@@ -167,9 +172,13 @@ async def request_command(ctx: Context, args: str) -> Reply:
         return await _show_or_edit(ctx, int(head.lstrip("#")), rest)
     services = ctx.services
     submitted = await requests.ask(
-        services.uow, services.clock, services.matcher, services.requests, ctx.me, args
+        services.uow, services.clock, services.matcher, services.requests, ctx.me, args, draft=True
     )
-    return [stored(ctx, submitted)]
+    request = submitted.request
+    found = await tutorial_search.suggest(services.uow, services.matcher, args)
+    if found:
+        return [suggestions(ctx, found, request.id)]
+    return await send_draft(ctx, str(request.id))
 
 
 _EDITS = {"urgence": "urgency", "urgency": "urgency", "competences": "skills", "skills": "skills"}

@@ -1,18 +1,17 @@
-"""Solving: talk through the bot, mark solved, confirm, write up, and `/tuto`."""
+"""Solving: talk through the bot, mark solved, confirm, or say it is not solved yet."""
 
 from __future__ import annotations
 
 from bot.chat.commands.requests import not_found, request_number, wrong_state
-from bot.chat.context import Command, Context, Reply, UsageError
+from bot.chat.commands.writeup import ask_problem
+from bot.chat.context import Command, Context, Reply
 from bot.chat.dialogs import await_answer
 from bot.chat.i18n import N_
-from bot.chat.types import Action, Outgoing
+from bot.chat.types import Action
 from bot.core import conversation, outbox
 from bot.core.errors import NotAllowed, RequestNotFound
 from bot.core.request_states import IllegalTransition
 from skills import fold
-
-SKIP_WORDS = frozenset({"-", "passer", "skip"})
 
 
 def talk_hint(ctx: Context, request_id: int) -> str:
@@ -108,75 +107,6 @@ async def not_solved(ctx: Context, args: str) -> Reply:
     ]
 
 
-async def ask_problem(ctx: Context, request_id: int) -> Outgoing:
-    """First question of the write-up: what was the problem."""
-    await await_answer(ctx, "rediger", f"{request_id} probleme")
-    return ctx.reply(
-        ctx._("To help others next time, a short write-up (2 questions)."),
-        ctx._("1/2 — What was the problem, in one or two sentences?"),
-        actions=[Action(ctx._("Later"), "/annuler")],
-    )
-
-
-async def write_up(ctx: Context, args: str) -> Reply:
-    """`/rediger N`: write the solved case up as a tutorial draft, in two questions.
-
-    The answer to each question is stored as soon as it is typed.
-    """
-    request_id, rest = request_number(args)
-    step, _, text = rest.partition(" ")
-    step = fold(step)
-    if not step or (step in ("probleme", "problem") and (not text or fold(text) in SKIP_WORDS)):
-        return [await ask_problem(ctx, request_id)]
-    services = ctx.services
-    try:
-        if step in ("probleme", "problem"):
-            await conversation.write_problem(services.uow, services.clock, request_id, ctx.me, text)
-            await await_answer(ctx, "rediger", f"{request_id} solution")
-            return [
-                ctx.reply(
-                    ctx._("2/2 — How was it solved? Give the steps, one per line."),
-                    actions=[Action(ctx._("Later"), "/annuler")],
-                )
-            ]
-        if step != "solution" or not text.strip():
-            raise UsageError
-        tutorial_id = await conversation.write_solution(
-            services.uow, services.clock, request_id, ctx.me, text
-        )
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
-    except NotAllowed:
-        return [ctx.reply(ctx._("Request #{n} is not solved yet.").format(n=request_id))]
-    return [
-        ctx.reply(
-            ctx._("Thank you! Your write-up is saved as tutorial draft #{n}.").format(
-                n=tutorial_id
-            ),
-            ctx._("Others will find it with {command}").format(command=ctx.cmd("tuto")),
-        )
-    ]
-
-
-async def tutorials(ctx: Context, args: str) -> Reply:
-    """`/tuto [words or #skill]`: find write-ups of solved cases."""
-    found = await conversation.search_tutorials(ctx.services.uow, ctx.services.matcher, args)
-    if not found:
-        return [
-            ctx.reply(
-                ctx._("No tutorial found yet."),
-                ctx._("Ask the network: {command}").format(
-                    command=ctx.cmd("demande", ctx._("your question"))
-                ),
-            )
-        ]
-    lines = [ctx._("Tutorials:")]
-    for tutorial in found:
-        tag = ctx._(" (draft)") if tutorial.status == "draft" else ""
-        lines.append(f"• #{tutorial.id} {tutorial.title}{tag}")
-    return [ctx.reply(*lines)]
-
-
 async def relay_reply(ctx: Context, reply_to: str, text: str) -> Reply | None:
     """A reply to one of the bot's messages about a request is relayed like `/msg N`."""
     incoming = ctx.incoming
@@ -223,20 +153,5 @@ COMMANDS = (
         summary=N_("your request is not solved yet"),
         usage=N_("N"),
         in_help=False,
-    ),
-    Command(
-        "rediger",
-        "writeup",
-        write_up,
-        summary=N_("write up a solved case"),
-        usage=N_("N"),
-        in_help=False,
-    ),
-    Command(
-        "tuto",
-        "tutorial",
-        tutorials,
-        summary=N_("find tutorials"),
-        usage=N_("[words or #skill]"),
     ),
 )

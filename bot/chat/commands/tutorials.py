@@ -1,0 +1,255 @@
+"""The tutorial base in chat: `/tuto` to search, open, thank, report, change and publish."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.chat.commands import writeup
+from bot.chat.commands.requests import not_found, request_number
+from bot.chat.context import Command, Context, Reply
+from bot.chat.i18n import N_
+from bot.chat.tutorial_views import entry, open_actions, result_line
+from bot.core import tutorial_search, tutorials
+from bot.core.errors import RequestNotFound
+from bot.core.request_states import IllegalTransition
+from bot.core.tutorials import TutorialNotFound
+from bot.core.types import Tutorial
+from skills import fold
+
+not_found_tutorial = writeup.tutorial_not_found
+
+
+async def search(ctx: Context, text: str) -> Reply:
+    """`/tuto words #skill #theme`: the published tutorials that answer it."""
+    services = ctx.services
+    found = await tutorial_search.search(services.uow, services.matcher, text)
+    if not found.tutorials:
+        return [
+            ctx.reply(
+                ctx._("No tutorial found for “{query}”.").format(query=text.strip()),
+                ctx._("Ask the network: {command}").format(
+                    command=ctx.cmd("demande", ctx._("your question"))
+                ),
+            )
+        ]
+    lines = []
+    if found.corrections:
+        fixed = ", ".join(f"{typed} → {known}" for typed, known in found.corrections.items())
+        lines.append(ctx._("I also searched for: {words}.").format(words=fixed))
+    if found.exact:
+        lines.append(ctx._("Tutorials:"))
+    else:
+        lines.append(ctx._("Nothing has all these words. The closest tutorials:"))
+    lines.extend(result_line(ctx, tutorial) for tutorial in found.tutorials)
+    lines.append(ctx._("To open one: {command}").format(command=ctx.cmd("tuto", ctx._("number"))))
+    return [ctx.reply(*lines, actions=open_actions(ctx, found.tutorials))]
+
+
+async def overview(ctx: Context) -> Reply:
+    """`/tuto` alone: how to search, the most useful entries, and the member's drafts."""
+    services = ctx.services
+    found = await tutorial_search.search(services.uow, services.matcher, "", limit=5)
+    mine = await tutorials.drafts(services.uow, ctx.me)
+    lines = [
+        ctx._("The network's tutorials, written from solved cases."),
+        ctx._("To search: {command}").format(command=ctx.cmd("tuto", ctx._("words or #skill"))),
+    ]
+    if found.tutorials:
+        lines.append(ctx._("Most useful:"))
+        lines.extend(result_line(ctx, tutorial) for tutorial in found.tutorials)
+    if mine:
+        lines.append(ctx._("Your drafts:"))
+        lines.extend(result_line(ctx, tutorial) for tutorial in mine)
+    return [ctx.reply(*lines, actions=open_actions(ctx, [*mine, *found.tutorials]))]
+
+
+async def show(ctx: Context, args: str) -> Reply:
+    """`/tuto N`: one tutorial in full."""
+    tutorial_id, _ = request_number(args)
+    try:
+        tutorial = await tutorials.visible(ctx.services.uow, tutorial_id, ctx.me)
+    except TutorialNotFound:
+        return [not_found_tutorial(ctx, tutorial_id)]
+    return [entry(ctx, tutorial)]
+
+
+async def thank(ctx: Context, args: str) -> Reply:
+    """`/tuto merci N`: the tutorial helped me."""
+    tutorial_id, _ = request_number(args)
+    services = ctx.services
+    try:
+        await tutorials.helped(services.uow, services.clock, tutorial_id, ctx.me)
+    except TutorialNotFound:
+        return [not_found_tutorial(ctx, tutorial_id)]
+    return [ctx.reply(ctx._("Thank you! I counted it for tutorial #{n}.").format(n=tutorial_id))]
+
+
+async def solved_by(ctx: Context, args: str) -> Reply:
+    """`/tuto aide T R`: tutorial T answered my draft request R, which need not be posted."""
+    tutorial_id, rest = request_number(args)
+    request_id, _ = request_number(rest)
+    services = ctx.services
+    try:
+        await tutorials.deflect(services.uow, services.clock, request_id, tutorial_id, ctx.me)
+    except TutorialNotFound:
+        return [not_found_tutorial(ctx, tutorial_id)]
+    except RequestNotFound:
+        return [not_found(ctx, request_id)]
+    except IllegalTransition:
+        return [ctx.reply(ctx._("Request #{n} is already posted.").format(n=request_id))]
+    return [
+        ctx.reply(
+            ctx._("Great! I did not post request #{n}.").format(n=request_id),
+            ctx._("Thank you: tutorial #{n} counts one more person helped.").format(n=tutorial_id),
+        )
+    ]
+
+
+async def report(ctx: Context, args: str) -> Reply:
+    """`/tuto signaler N`: the tutorial may be out of date (the service changed)."""
+    tutorial_id, _ = request_number(args)
+    services = ctx.services
+    try:
+        await tutorials.flag(services.uow, services.clock, tutorial_id, ctx.me)
+    except TutorialNotFound:
+        return [not_found_tutorial(ctx, tutorial_id)]
+    return [
+        ctx.reply(
+            ctx._("Thank you. The coordination will check tutorial #{n}.").format(n=tutorial_id),
+            ctx._("You can also correct it: {command}").format(
+                command=ctx.cmd("tuto", ctx._("change {n}").format(n=tutorial_id))
+            ),
+        )
+    ]
+
+
+async def credit(ctx: Context, args: str) -> Reply:
+    """`/tuto credit N`: the person who asked agrees to be named as co-author."""
+    tutorial_id, _ = request_number(args)
+    services = ctx.services
+    try:
+        await tutorials.credit_asker(services.uow, services.clock, tutorial_id, ctx.me)
+    except TutorialNotFound:
+        return [not_found_tutorial(ctx, tutorial_id)]
+    return [
+        ctx.reply(ctx._("Done: you are named as co-author of tutorial #{n}.").format(n=tutorial_id))
+    ]
+
+
+async def _checked(ctx: Context, args: str, *, outdated: bool) -> Reply:
+    tutorial_id, _ = request_number(args)
+    services = ctx.services
+    try:
+        await tutorials.review(services.uow, services.clock, tutorial_id, ctx.me, outdated=outdated)
+    except TutorialNotFound:
+        return [not_found_tutorial(ctx, tutorial_id)]
+    if outdated:
+        return [ctx.reply(ctx._("Tutorial #{n} is marked out of date.").format(n=tutorial_id))]
+    return [ctx.reply(ctx._("Tutorial #{n} is marked checked today.").format(n=tutorial_id))]
+
+
+async def checked(ctx: Context, args: str) -> Reply:
+    """`/tuto verifie N`: still right (reports cleared, last check is today)."""
+    return await _checked(ctx, args, outdated=False)
+
+
+async def outdated(ctx: Context, args: str) -> Reply:
+    """`/tuto perime N`: out of date (still found, marked as such)."""
+    return await _checked(ctx, args, outdated=True)
+
+
+async def to_check(ctx: Context, args: str) -> Reply:
+    """`/tuto asuivre` (coordinators): reported, not checked for long, waiting for review."""
+    if not tutorials.is_coordinator(ctx.me):
+        return [ctx.reply(ctx._("This is for coordinators."))]
+    services = ctx.services
+    flagged, stale, waiting = await tutorials.to_check(
+        services.uow, services.clock, services.tutorials
+    )
+    if not (flagged or stale or waiting):
+        return [ctx.reply(ctx._("No tutorial to check."))]
+    lines: list[str] = []
+    sections: list[tuple[str, list[Tutorial]]] = [
+        (ctx._("Waiting for your review:"), waiting),
+        (ctx._("Reported as out of date:"), flagged),
+        (ctx._("Not checked for a long time:"), stale),
+    ]
+    for heading, entries in sections:
+        if entries:
+            lines.append(heading)
+            lines.extend(result_line(ctx, tutorial) for tutorial in entries)
+    return [ctx.reply(*lines, actions=open_actions(ctx, [*waiting, *flagged, *stale]))]
+
+
+async def mine(ctx: Context, args: str) -> Reply:
+    """`/tuto mes`: my drafts."""
+    found = await tutorials.drafts(ctx.services.uow, ctx.me)
+    if not found:
+        return [ctx.reply(ctx._("You have no tutorial draft."))]
+    lines = [ctx._("Your drafts:"), *(result_line(ctx, tutorial) for tutorial in found)]
+    return [ctx.reply(*lines, actions=open_actions(ctx, found))]
+
+
+async def _publish(ctx: Context, args: str) -> Reply:
+    return await writeup.publish_command(ctx, args)
+
+
+async def _hide(ctx: Context, args: str) -> Reply:
+    return await writeup.publish_command(ctx, args, masked=True)
+
+
+_SUBCOMMANDS: dict[str, Callable[[Context, str], Awaitable[Reply]]] = {
+    "merci": thank,
+    "thanks": thank,
+    "aide": solved_by,
+    "helped": solved_by,
+    "signaler": report,
+    "report": report,
+    "modifier": writeup.change,
+    "change": writeup.change,
+    "publier": _publish,
+    "publish": _publish,
+    "masquer": _hide,
+    "hide": _hide,
+    "credit": credit,
+    "verifie": checked,
+    "checked": checked,
+    "perime": outdated,
+    "outdated": outdated,
+    "asuivre": to_check,
+    "tocheck": to_check,
+    "mes": mine,
+    "mine": mine,
+}
+
+
+async def tutorial_command(ctx: Context, args: str) -> Reply:
+    """`/tuto [words | N | merci N | signaler N | modifier N | publier N | …]`."""
+    head, _, rest = args.strip().partition(" ")
+    if not head:
+        return await overview(ctx)
+    handler = _SUBCOMMANDS.get(fold(head))
+    if handler is not None:
+        return await handler(ctx, rest)
+    if head.lstrip("#").isdigit() and not rest:
+        return await show(ctx, head)
+    return await search(ctx, args)
+
+
+COMMANDS = (
+    Command(
+        "rediger",
+        "writeup",
+        writeup.write_up,
+        summary=N_("write up a solved case"),
+        usage=N_("N"),
+        in_help=False,
+    ),
+    Command(
+        "tuto",
+        "tutorial",
+        tutorial_command,
+        summary=N_("find tutorials"),
+        usage=N_("[words or #skill]"),
+    ),
+)

@@ -1,0 +1,75 @@
+"""Queued messages about the tutorial base: review, reports, and the asker's credit."""
+
+from __future__ import annotations
+
+from bot.chat.context import Context
+from bot.chat.tutorial_views import result_line
+from bot.chat.types import Action, Outgoing
+from bot.core import tutorials
+from bot.core.tutorials import TutorialNotFound
+from bot.core.types import HelpRequest, OutboxMessage, Tutorial, TutorialStatus
+
+
+async def _tutorial(ctx: Context, message: OutboxMessage) -> Tutorial | None:
+    tutorial_id = message.params.get("tutorial_id")
+    if not isinstance(tutorial_id, int) or ctx.member is None:
+        return None
+    try:
+        return await tutorials.visible(ctx.services.uow, tutorial_id, ctx.me)
+    except TutorialNotFound:
+        return None
+
+
+async def review(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    """To coordinators: a tutorial waits for their reading before publication."""
+    tutorial = await _tutorial(ctx, message)
+    if tutorial is None or tutorial.status is not TutorialStatus.REVIEW:
+        return None
+    n = tutorial.id
+    return ctx.reply(
+        ctx._("A new tutorial waits for your review:"),
+        result_line(ctx, tutorial),
+        actions=[
+            Action(ctx._("Read it"), f"/tuto {n}"),
+            Action(ctx._("Publish"), f"/tuto publier {n}"),
+        ],
+    )
+
+
+async def flagged(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    """To coordinators: a member thinks a tutorial is out of date."""
+    tutorial = await _tutorial(ctx, message)
+    if tutorial is None or not tutorial.flag_count:
+        return None
+    n = tutorial.id
+    return ctx.reply(
+        ctx._("A member thinks this tutorial may be out of date:"),
+        result_line(ctx, tutorial),
+        actions=[
+            Action(ctx._("Read it"), f"/tuto {n}"),
+            Action(ctx._("Still right"), f"/tuto verifie {n}"),
+            Action(ctx._("Out of date"), f"/tuto perime {n}"),
+        ],
+    )
+
+
+async def credit(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    """To the person who asked: their solved case became a tutorial; be named as co-author?"""
+    tutorial = await _tutorial(ctx, message)
+    if tutorial is None or request is None or tutorial.asker_id is not None:
+        return None
+    return ctx.reply(
+        ctx._("Your request #{r} became a tutorial:").format(r=request.id),
+        result_line(ctx, tutorial),
+        ctx._("Do you want to be named as co-author?"),
+        actions=[
+            Action(ctx._("Yes, name me"), f"/tuto credit {tutorial.id}"),
+            Action(ctx._("Read it"), f"/tuto {tutorial.id}"),
+        ],
+    )

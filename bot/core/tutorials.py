@@ -1,0 +1,434 @@
+"""The tutorial base: write-ups of solved cases, the personal-data guard, and feedback.
+
+A helper writes a solved case up in short steps (problem, steps, title); the entry stays a
+draft until its author publishes it. Publishing first looks for personal data: while any is
+found, nothing is published until the author masks it or edits the text. When the network
+asks for it, a coordinator reviews an entry before it becomes public.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.core.clock import Clock
+from bot.core.errors import NotAllowed, RequestNotFound
+from bot.core.outbox import notify, notify_coordinators
+from bot.core.pii import PiiFinding, PiiKind, find_personal_data, mask
+from bot.core.request_states import Transition
+from bot.core.requests import get_own, move
+from bot.core.services import TutorialSettings, UowFactory
+from bot.core.types import HelpRequest, Member, RequestStatus, Role, Tutorial, TutorialStatus
+from skills import SkillMatcher
+from storage.db import UnitOfWork
+
+TITLE_LENGTH = 80
+MAX_STEPS = 20
+TEXT_FIELDS = ("title", "problem", "steps")
+_BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}\s*[.)/-]|étape\s*\d+\s*:?)\s*", re.IGNORECASE)
+
+
+class TutorialNotFound(NotAllowed):
+    """No such tutorial, or one the member may not see or change."""
+
+    def __init__(self, tutorial_id: int) -> None:
+        super().__init__(f"tutorial {tutorial_id}")
+        self.tutorial_id = tutorial_id
+
+
+def is_coordinator(member: Member) -> bool:
+    """Whether the member coordinates the network."""
+    return member.role.allows(Role.COORDINATOR)
+
+
+def title_from(problem: str) -> str:
+    """A tutorial title: the first sentence of the problem, shortened."""
+    first = problem.strip().split("\n")[0]
+    for end in (". ", "? ", "! "):
+        first = first.split(end)[0]
+    first = first.strip().rstrip(".?!")
+    return first if len(first) <= TITLE_LENGTH else first[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def split_steps(text: str) -> list[str]:
+    """Steps typed one per line, without the bullets or numbers people put in front."""
+    steps = [_BULLET.sub("", line).strip() for line in text.splitlines()]
+    return [step for step in steps if step][:MAX_STEPS]
+
+
+def skills_text(matcher: SkillMatcher, slugs: Sequence[str]) -> str:
+    """What the index knows of a tutorial's skills: labels in both languages and aliases."""
+    parts: list[str] = []
+    for slug in slugs:
+        skill = matcher.taxonomy.get(slug)
+        if skill is not None:
+            parts.extend((skill.label_fr, skill.label_en, *skill.aliases))
+    return " ; ".join(parts)
+
+
+def themes_of(matcher: SkillMatcher, slugs: Sequence[str]) -> list[str]:
+    """The themes of a tutorial by default: those of its skills."""
+    found: dict[str, None] = {}
+    for slug in slugs:
+        skill = matcher.taxonomy.get(slug)
+        for theme in skill.themes if skill else ():
+            found.setdefault(theme, None)
+    return list(found)
+
+
+async def _solved_by(uow: UnitOfWork, request_id: int, helper: Member) -> HelpRequest:
+    request = await uow.requests.get(request_id)
+    if request is None or request.helper_id != helper.id:
+        raise RequestNotFound(request_id)
+    if request.status not in (RequestStatus.RESOLVED, RequestStatus.CLOSED):
+        raise NotAllowed("not_solved")
+    return request
+
+
+async def write_problem(
+    uows: UowFactory,
+    clock: Clock,
+    matcher: SkillMatcher,
+    settings: TutorialSettings,
+    request_id: int,
+    helper: Member,
+    problem: str,
+) -> int:
+    """Write-up, question 1: the problem. Creates the draft (or rewrites its problem)."""
+    now = clock.now()
+    async with uows() as uow:
+        request = await _solved_by(uow, request_id, helper)
+        existing = await uow.tutorials.for_request(request_id, helper.id)
+        if existing is not None:
+            await uow.tutorials.update(existing.id, now, title=title_from(problem), problem=problem)
+            tutorial_id = existing.id
+        else:
+            slugs = [skill.slug for skill in request.skills]
+            tutorial_id = await uow.tutorials.add(
+                request_id=request_id,
+                author_id=helper.id,
+                title=title_from(problem),
+                problem=problem,
+                steps=(),
+                skill_ids=[skill.id for skill in request.skills],
+                themes=themes_of(matcher, slugs),
+                skills_text=skills_text(matcher, slugs),
+                language=helper.locale,
+                licence=settings.licence,
+                now=now,
+            )
+        await uow.commit()
+    return tutorial_id
+
+
+async def draft_for(uows: UowFactory, request_id: int, helper: Member) -> Tutorial | None:
+    """The helper's write-up of a request, if they started one."""
+    async with uows() as uow:
+        return await uow.tutorials.for_request(request_id, helper.id)
+
+
+async def _editable(uow: UnitOfWork, tutorial_id: int, member: Member) -> Tutorial:
+    tutorial = await uow.tutorials.get(tutorial_id)
+    if tutorial is None or (tutorial.author_id != member.id and not is_coordinator(member)):
+        raise TutorialNotFound(tutorial_id)
+    return tutorial
+
+
+async def visible(uows: UowFactory, tutorial_id: int, member: Member) -> Tutorial:
+    """A tutorial the member may read: published ones, their own, all for coordinators."""
+    async with uows() as uow:
+        tutorial = await uow.tutorials.get(tutorial_id)
+    if tutorial is None or not (
+        tutorial.published or tutorial.author_id == member.id or is_coordinator(member)
+    ):
+        raise TutorialNotFound(tutorial_id)
+    return tutorial
+
+
+class Field(StrEnum):
+    """What can be changed in a tutorial."""
+
+    TITLE = "title"
+    PROBLEM = "problem"
+    STEPS = "steps"
+    ADD_STEP = "add_step"
+    THEMES = "themes"
+    AUDIENCE = "audience"
+
+
+async def edit(
+    uows: UowFactory, clock: Clock, tutorial_id: int, member: Member, field: Field, value: str
+) -> Tutorial:
+    """Change one part of a tutorial (its author or a coordinator).
+
+    A published entry whose new text holds personal data goes back to draft: it is public
+    again only once its author has chosen what to do with it.
+    """
+    now = clock.now()
+    async with uows() as uow:
+        tutorial = await _editable(uow, tutorial_id, member)
+        if field is Field.THEMES:
+            await uow.tutorials.set_themes(tutorial_id, value.split())
+            await uow.tutorials.update(tutorial_id, now)
+        elif field is Field.AUDIENCE:
+            tags = [tag.strip() for tag in value.split(",") if tag.strip()]
+            await uow.tutorials.update(tutorial_id, now, audience=",".join(tags)[:200])
+        elif field is Field.STEPS:
+            await uow.tutorials.update(tutorial_id, now, steps=split_steps(value))
+        elif field is Field.ADD_STEP:
+            steps = [*tutorial.steps, *split_steps(value)][:MAX_STEPS]
+            await uow.tutorials.update(tutorial_id, now, steps=steps)
+        elif field is Field.TITLE:
+            await uow.tutorials.update(tutorial_id, now, title=value.strip()[:200])
+        else:
+            await uow.tutorials.update(tutorial_id, now, problem=value.strip())
+        changed = await uow.tutorials.get(tutorial_id)
+        assert changed is not None
+        if changed.published and personal_data(changed):
+            await uow.tutorials.update(tutorial_id, now, status=TutorialStatus.DRAFT)
+        await uow.commit()
+        result = await uow.tutorials.get(tutorial_id)
+    assert result is not None
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class FieldFinding:
+    """A piece of personal data found in one field of a tutorial (`steps`: their joined text)."""
+
+    field: str
+    finding: PiiFinding
+
+
+def _field_texts(tutorial: Tutorial) -> dict[str, str]:
+    return {
+        "title": tutorial.title,
+        "problem": tutorial.problem,
+        "steps": "\n".join(tutorial.steps),
+    }
+
+
+def personal_data(tutorial: Tutorial) -> list[FieldFinding]:
+    """Everything that looks like personal data in a tutorial's texts."""
+    return [
+        FieldFinding(field, finding)
+        for field, text in _field_texts(tutorial).items()
+        for finding in find_personal_data(text)
+    ]
+
+
+class Outcome(StrEnum):
+    """What asking to publish did."""
+
+    PUBLISHED = "published"
+    REVIEW = "review"
+    PERSONAL_DATA = "personal_data"
+    INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """The outcome of a publication request, with the tutorial and what blocked it."""
+
+    outcome: Outcome
+    tutorial: Tutorial
+    findings: tuple[FieldFinding, ...] = ()
+
+
+async def publish(
+    uows: UowFactory,
+    clock: Clock,
+    settings: TutorialSettings,
+    tutorial_id: int,
+    member: Member,
+    *,
+    mask_labels: Mapping[PiiKind, str] | None = None,
+) -> Publication:
+    """Publish a tutorial, after the personal-data guard (and a coordinator, if required).
+
+    With `mask_labels`, every piece of personal data found is replaced by its label first
+    (that is the author's choice); without, any finding stops the publication.
+    """
+    now = clock.now()
+    async with uows() as uow:
+        tutorial = await _editable(uow, tutorial_id, member)
+        if not tutorial.problem.strip() or not tutorial.steps:
+            return Publication(Outcome.INCOMPLETE, tutorial)
+        findings = personal_data(tutorial)
+        if findings and mask_labels is None:
+            return Publication(Outcome.PERSONAL_DATA, tutorial, tuple(findings))
+        if findings and mask_labels is not None:
+            await _mask(uow, tutorial, findings, mask_labels, now)
+        review = settings.review_required and not is_coordinator(member)
+        status = TutorialStatus.REVIEW if review else TutorialStatus.PUBLISHED
+        if tutorial.status is not status:
+            values: dict[str, object] = {"status": status}
+            if status is TutorialStatus.PUBLISHED:
+                values.update(published_at=now, checked_at=now)
+            await uow.tutorials.update(tutorial_id, now, **values)
+            await _announce(uow, tutorial, status, now)
+        await uow.commit()
+        result = await uow.tutorials.get(tutorial_id)
+    assert result is not None
+    return Publication(Outcome.REVIEW if review else Outcome.PUBLISHED, result)
+
+
+async def _mask(
+    uow: UnitOfWork,
+    tutorial: Tutorial,
+    findings: Sequence[FieldFinding],
+    labels: Mapping[PiiKind, str],
+    now: datetime,
+) -> None:
+    texts = _field_texts(tutorial)
+    masked = {
+        field: mask(text, [f.finding for f in findings if f.field == field], labels)
+        for field, text in texts.items()
+    }
+    await uow.tutorials.update(
+        tutorial.id,
+        now,
+        title=masked["title"],
+        problem=masked["problem"],
+        steps=masked["steps"].split("\n"),
+    )
+
+
+async def _announce(
+    uow: UnitOfWork, tutorial: Tutorial, status: TutorialStatus, now: datetime
+) -> None:
+    params = {"tutorial_id": tutorial.id}
+    if status is TutorialStatus.REVIEW:
+        await notify_coordinators(
+            uow, now, "tutorial_review", params, dedup_prefix=f"tutorial_review:{tutorial.id}"
+        )
+        return
+    if tutorial.request_id is None:
+        return
+    request = await uow.requests.get(tutorial.request_id)
+    if request and request.author_id and request.author_id != tutorial.author_id:
+        await notify(
+            uow,
+            now,
+            request.author_id,
+            "tutorial_credit",
+            {**params, "request_id": request.id},
+            dedup_key=f"tutorial_credit:{tutorial.id}",
+        )
+
+
+async def credit_asker(uows: UowFactory, clock: Clock, tutorial_id: int, member: Member) -> bool:
+    """The person who asked agrees to be named as co-author of the tutorial of their case."""
+    async with uows() as uow:
+        tutorial = await uow.tutorials.get(tutorial_id)
+        request = (
+            await uow.requests.get(tutorial.request_id)
+            if tutorial and tutorial.request_id
+            else None
+        )
+        if tutorial is None or request is None or request.author_id != member.id:
+            raise TutorialNotFound(tutorial_id)
+        await uow.tutorials.update(tutorial_id, clock.now(), asker_id=member.id)
+        await uow.commit()
+    return True
+
+
+async def helped(uows: UowFactory, clock: Clock, tutorial_id: int, member: Member) -> bool:
+    """The member says the tutorial helped them (counted once per member)."""
+    async with uows() as uow:
+        tutorial = await uow.tutorials.get(tutorial_id)
+        if tutorial is None or not tutorial.published:
+            raise TutorialNotFound(tutorial_id)
+        counted = await uow.tutorials.add_feedback(tutorial_id, member.id, "helped", clock.now())
+        await uow.commit()
+    return counted
+
+
+async def deflect(
+    uows: UowFactory, clock: Clock, request_id: int, tutorial_id: int, member: Member
+) -> bool:
+    """A tutorial answered the member's draft request: it is closed without being posted."""
+    now = clock.now()
+    async with uows() as uow:
+        request = await get_own(uow, request_id, member)
+        tutorial = await uow.tutorials.get(tutorial_id)
+        if tutorial is None or not tutorial.published:
+            raise TutorialNotFound(tutorial_id)
+        await move(
+            uow, request, Transition.DEFLECT, now, closed_at=now, solved_by_tutorial_id=tutorial_id
+        )
+        counted = await uow.tutorials.add_feedback(tutorial_id, member.id, "helped", now)
+        await uow.commit()
+    return counted
+
+
+async def flag(uows: UowFactory, clock: Clock, tutorial_id: int, member: Member) -> bool:
+    """The member reports the tutorial as possibly out of date (once per member)."""
+    now = clock.now()
+    async with uows() as uow:
+        tutorial = await uow.tutorials.get(tutorial_id)
+        if tutorial is None or not tutorial.published:
+            raise TutorialNotFound(tutorial_id)
+        counted = await uow.tutorials.add_feedback(tutorial_id, member.id, "outdated", now)
+        if counted and tutorial.flag_count == 0:
+            await notify_coordinators(
+                uow,
+                now,
+                "tutorial_flagged",
+                {"tutorial_id": tutorial_id},
+                dedup_prefix=f"tutorial_flagged:{tutorial_id}:{now.date().isoformat()}",
+            )
+        await uow.commit()
+    return counted
+
+
+async def review(
+    uows: UowFactory, clock: Clock, tutorial_id: int, member: Member, *, outdated: bool
+) -> Tutorial:
+    """A coordinator (or the author) checked a tutorial: still right, or out of date."""
+    now = clock.now()
+    async with uows() as uow:
+        tutorial = await _editable(uow, tutorial_id, member)
+        if not tutorial.published:
+            raise TutorialNotFound(tutorial_id)
+        await uow.tutorials.clear_flags(tutorial_id, now)
+        status = TutorialStatus.OUTDATED if outdated else TutorialStatus.PUBLISHED
+        await uow.tutorials.update(tutorial_id, now, status=status)
+        await uow.commit()
+        result = await uow.tutorials.get(tutorial_id)
+    assert result is not None
+    return result
+
+
+async def to_check(
+    uows: UowFactory, clock: Clock, settings: TutorialSettings, limit: int = 20
+) -> tuple[list[Tutorial], list[Tutorial], list[Tutorial]]:
+    """For coordinators: reported entries, entries not checked for long, entries to review."""
+    published = (TutorialStatus.PUBLISHED, TutorialStatus.OUTDATED)
+    async with uows() as uow:
+        flagged = await uow.tutorials.listing(statuses=published, flagged=True, limit=limit)
+        stale = await uow.tutorials.listing(
+            statuses=(TutorialStatus.PUBLISHED,),
+            checked_before=clock.now() - settings.stale_after,
+            limit=limit,
+        )
+        waiting = await uow.tutorials.listing(statuses=(TutorialStatus.REVIEW,), limit=limit)
+    return flagged, stale, waiting
+
+
+async def drafts(uows: UowFactory, member: Member) -> list[Tutorial]:
+    """The member's tutorials that are not public yet."""
+    async with uows() as uow:
+        return await uow.tutorials.listing(
+            author_id=member.id, statuses=(TutorialStatus.DRAFT, TutorialStatus.REVIEW)
+        )
+
+
+async def everything(uows: UowFactory, *, only_published: bool) -> list[Tutorial]:
+    """Every tutorial (for exports), or only the published ones."""
+    statuses = (TutorialStatus.PUBLISHED, TutorialStatus.OUTDATED) if only_published else None
+    async with uows() as uow:
+        return await uow.tutorials.listing(statuses=statuses)

@@ -1,0 +1,252 @@
+"""Full-text search of the tutorial base: SQLite FTS5 or PostgreSQL tsvector, one interface.
+
+SQLite keeps an FTS5 table (`tutorial_index`, rowid = tutorial id) holding the stems that
+`skills.text_search` computes, one column per field. PostgreSQL keeps a generated, GIN-indexed
+`tutorials.search_vector` built with the `samu_french`/`samu_english` configurations (the
+built-in Snowball stemmers behind `unaccent`). Both rank title > skills > problem > steps.
+A vocabulary of folded words (`tutorial_words`) lets the layer above fix typos in queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skills.text_search import QueryTerm, index_words, stemmed_text
+from storage.models import TutorialModel
+from storage.models import TutorialWordModel as Word
+from storage.repositories._upsert import insert_for
+
+# Database objects the migrations create for search and the models do not describe.
+SEARCH_OBJECTS = frozenset({"tutorial_index", "search_vector", "ix_tutorials_search_vector"})
+FTS5_COLUMN_WEIGHTS = "10.0, 5.0, 2.0, 1.0"  # title, skills, problem, steps
+
+
+def is_search_object(name: str | None) -> bool:
+    """Whether a table, column or index belongs to the search machinery (FTS5 shadow tables too)."""
+    return name is not None and (name in SEARCH_OBJECTS or name.startswith("tutorial_index_"))
+
+
+def include_in_schema(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic's `include_object` hook: the search objects are managed by hand."""
+    return not is_search_object(name)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """What to look for: words (all or any of them), and filters on skills, themes, statuses."""
+
+    terms: Sequence[QueryTerm] = ()
+    match_all: bool = True
+    skill_slugs: Collection[str] = ()
+    themes: Collection[str] = ()
+    statuses: Collection[str] = ("published", "outdated")
+    limit: int = 10
+
+
+class TutorialSearch(Protocol):
+    """Index tutorials and find them again."""
+
+    async def index(self, tutorial_id: int) -> None:
+        """(Re)index one tutorial after it was written or changed."""
+
+    async def find(self, query: SearchQuery) -> list[int]:
+        """Tutorial numbers matching the query, best first."""
+
+    async def known_words(self, words: Collection[str]) -> set[str]:
+        """Which of these folded words occur somewhere in the base."""
+
+    async def words_near(self, word: str, max_distance: int) -> list[str]:
+        """Words of the base that could be `word` misspelt (same first letter, similar length)."""
+
+
+class _Search:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _row(self, tutorial_id: int) -> TutorialModel | None:
+        return await self._session.get(TutorialModel, tutorial_id)
+
+    async def _add_words(self, row: TutorialModel) -> None:
+        found = sorted(
+            {
+                word
+                for field in (row.title, row.skills_text, row.problem, row.solution)
+                for word in index_words(field)
+            }
+        )
+        if found:
+            await self._session.execute(
+                insert_for(self._session, Word.__table__)  # type: ignore[arg-type]
+                .values([{"word": word} for word in found])
+                .on_conflict_do_nothing(index_elements=["word"])
+            )
+
+    async def known_words(self, words: Collection[str]) -> set[str]:
+        if not words:
+            return set()
+        rows = await self._session.scalars(select(Word.word).where(Word.word.in_(list(words))))
+        return set(rows)
+
+    async def words_near(self, word: str, max_distance: int) -> list[str]:
+        first = word[0]
+        rows = await self._session.scalars(
+            select(Word.word).where(
+                Word.word >= first,
+                Word.word < chr(ord(first) + 1),
+                Word.word != word,
+            )
+        )
+        return [candidate for candidate in rows if abs(len(candidate) - len(word)) <= max_distance]
+
+    def _filters(self, query: SearchQuery) -> tuple[str, dict[str, Any]]:
+        """SQL conditions on `t` (the tutorials table) shared by both backends."""
+        clauses = ["t.status IN :statuses"]
+        params: dict[str, Any] = {"statuses": list(query.statuses)}
+        if query.skill_slugs:
+            clauses.append(
+                "t.id IN (SELECT ts.tutorial_id FROM tutorial_skills ts "
+                "JOIN skills s ON s.id = ts.skill_id WHERE s.slug IN :slugs)"
+            )
+            params["slugs"] = list(query.skill_slugs)
+        if query.themes:
+            clauses.append(
+                "t.id IN (SELECT tutorial_id FROM tutorial_themes WHERE theme IN :themes)"
+            )
+            params["themes"] = list(query.themes)
+        return " AND ".join(clauses), params
+
+    async def _run(self, sql: str, params: dict[str, Any]) -> list[int]:
+        statement = text(sql)
+        for name in ("statuses", "slugs", "themes"):
+            if name in params:
+                statement = statement.bindparams(bindparam(name, expanding=True))
+        return list(await self._session.scalars(statement, params))
+
+    async def _browse(self, query: SearchQuery) -> list[int]:
+        """No words: the most useful entries that pass the filters."""
+        where, params = self._filters(query)
+        params["limit"] = query.limit
+        return await self._run(
+            f"SELECT t.id FROM tutorials t WHERE {where} "
+            "ORDER BY t.helped_count DESC, t.id DESC LIMIT :limit",
+            params,
+        )
+
+
+class SqliteSearch(_Search):
+    """FTS5 over stems computed in Python."""
+
+    async def index(self, tutorial_id: int) -> None:
+        """Store the tutorial's stems in the FTS5 table."""
+        await self._session.execute(
+            text("DELETE FROM tutorial_index WHERE rowid = :id"), {"id": tutorial_id}
+        )
+        row = await self._row(tutorial_id)
+        if row is None:
+            return
+        language = row.language
+        await self._session.execute(
+            text(
+                "INSERT INTO tutorial_index (rowid, title, skills, problem, steps) "
+                "VALUES (:id, :title, :skills, :problem, :steps)"
+            ),
+            {
+                "id": tutorial_id,
+                "title": stemmed_text(row.title, language),
+                # skill labels are indexed in both languages: French and English stems
+                "skills": stemmed_text(row.skills_text, "fr")
+                + " "
+                + stemmed_text(row.skills_text, "en"),
+                "problem": stemmed_text(row.problem, language),
+                "steps": stemmed_text(row.solution, language),
+            },
+        )
+        await self._add_words(row)
+
+    async def find(self, query: SearchQuery) -> list[int]:
+        """Match stems in FTS5, ranked by BM25 with column weights."""
+        if not query.terms:
+            return await self._browse(query)
+        joiner = " AND " if query.match_all else " OR "
+        match = joiner.join(
+            "(" + " OR ".join(f'"{stem}"' for stem in term.stems()) + ")" for term in query.terms
+        )
+        where, params = self._filters(query)
+        params.update(match=match, limit=query.limit)
+        return await self._run(
+            "SELECT t.id FROM tutorial_index JOIN tutorials t ON t.id = tutorial_index.rowid "
+            f"WHERE tutorial_index MATCH :match AND {where} "
+            f"ORDER BY bm25(tutorial_index, {FTS5_COLUMN_WEIGHTS}), t.id DESC LIMIT :limit",
+            params,
+        )
+
+
+class PostgresSearch(_Search):
+    """A generated tsvector column with a GIN index; PostgreSQL stems the query itself."""
+
+    async def index(self, tutorial_id: int) -> None:
+        """The vector is a generated column: only the vocabulary needs updating."""
+        row = await self._row(tutorial_id)
+        if row is not None:
+            await self._add_words(row)
+
+    async def find(self, query: SearchQuery) -> list[int]:
+        """Match with PostgreSQL's own stemming, ranked by ts_rank (weights A > B > C > D)."""
+        if not query.terms:
+            return await self._browse(query)
+        params: dict[str, Any] = {}
+        groups = []
+        for i, term in enumerate(query.terms):
+            alternatives = []
+            for j, form in enumerate(term.forms):
+                name = f"w{i}_{j}"
+                params[name] = form
+                alternatives.append(
+                    f"plainto_tsquery('samu_french', :{name}) || "
+                    f"plainto_tsquery('samu_english', :{name})"
+                )
+            groups.append("(" + " || ".join(alternatives) + ")")
+        tsquery = (" && " if query.match_all else " || ").join(groups)
+        where, filters = self._filters(query)
+        params.update(filters, limit=query.limit)
+        return await self._run(
+            f"SELECT t.id FROM tutorials t, ({'SELECT ' + tsquery} AS q) AS found "
+            f"WHERE t.search_vector @@ found.q AND {where} "
+            "ORDER BY ts_rank(t.search_vector, found.q) DESC, t.id DESC LIMIT :limit",
+            params,
+        )
+
+
+def search_for(session: AsyncSession) -> TutorialSearch:
+    """The search implementation of the session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return PostgresSearch(session)
+    return SqliteSearch(session)
+
+
+async def forget_index(session: AsyncSession, tutorial_id: int) -> None:
+    """Drop a tutorial from the SQLite index (PostgreSQL's goes with the row)."""
+    if session.get_bind().dialect.name != "postgresql":
+        await session.execute(
+            text("DELETE FROM tutorial_index WHERE rowid = :id"), {"id": tutorial_id}
+        )
+
+
+__all__ = [
+    "SEARCH_OBJECTS",
+    "PostgresSearch",
+    "SearchQuery",
+    "SqliteSearch",
+    "TutorialSearch",
+    "forget_index",
+    "include_in_schema",
+    "is_search_object",
+    "search_for",
+]
