@@ -8,6 +8,8 @@ number. Messages to other console personas are shown with their name.
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -120,5 +122,11 @@ class ConsoleTransport:
     async def _stdin_reader() -> asyncio.StreamReader:
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader()
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+        if stat.S_ISREG(mode) or (stat.S_ISCHR(mode) and not sys.stdin.isatty()):
+            # A regular file or /dev/null (e.g. under systemd) cannot be watched: read it whole.
+            reader.feed_data(await asyncio.to_thread(sys.stdin.buffer.read))
+            reader.feed_eof()
+            return reader
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
         return reader

@@ -166,6 +166,23 @@ async def test_scripted_help_request_from_question_to_tutorial(tmp_path: Path) -
     assert "pas d'adresse mail pour créer son compte ameli" in tutorials
 
 
+async def test_demo_reads_a_file_or_nothing_as_its_input(tmp_path: Path) -> None:
+    """Standard input may be a regular file or /dev/null (as under systemd), not only a pipe."""
+    script = tmp_path / "script.txt"
+    script.write_text("/tuto ameli\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMU_")}
+    for source in (script, Path(os.devnull)):
+        with source.open("rb") as stdin:
+            process = await asyncio.create_subprocess_exec(
+                SAMU, "demo", cwd=tmp_path, env=env, stdin=stdin,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            )  # fmt: skip
+            output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+        assert process.returncode == 0, output.decode()
+        if source == script:
+            assert "Tutoriels :" in output.decode()
+
+
 def between(text: str, start: str, end: str) -> str:
     """The part of a transcript from `start` to the next `end` after it."""
     first = text.index(start)
