@@ -26,6 +26,7 @@ from bot.core.services import (
     RequestSettings,
     Services,
     SessionSettings,
+    TutorialSettings,
 )
 from bot.core.types import Role, Urgency
 from bot.delivery import Dispatcher
@@ -134,6 +135,11 @@ class App:
                 at=clock_time(config.digest.time),
                 timezone=config.bot.timezone,
             ),
+            tutorials=TutorialSettings(
+                licence=config.tutorials.licence,
+                review_required=config.tutorials.review_required,
+                stale_after=timedelta(days=round(30.44 * config.tutorials.stale_after_months)),
+            ),
         )
         router = Router(all_commands(), services, free_text=ask_from_text, reply=relay_reply)
         return cls(config=config, db=db, services=services, router=router)
@@ -157,7 +163,7 @@ class App:
 
     async def seed_demo(self) -> bool:
         """Add the demo network (false when it is already there)."""
-        return await seed_demo(self.services.uow(), self.services.clock)
+        return await seed_demo(self.services.uow(), self.services.clock, self.services.matcher)
 
     def console(self, persona: str, output: TextIO, *, interactive: bool) -> ConsoleTransport:
         """A terminal chat wired to the router; what it queues is delivered after each line."""

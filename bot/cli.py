@@ -9,13 +9,15 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import App, SchemaOutOfDate
+from bot.chat.exports import ExportFormat, export_tutorials
 from bot.chat.i18n import Translator, translator
 from bot.config import Config, ConfigError, load_config
-from bot.core import invites, sessions
+from bot.core import invites, sessions, tutorials
 from bot.core.demo import DEMO_PEOPLE
 from bot.core.errors import InvalidValue, UnknownStructure
 from bot.core.session_rules import RuleError
@@ -183,6 +185,29 @@ async def _sessions_plan(app: App, args: argparse.Namespace, t: Translator) -> i
     return 0
 
 
+def _write_files(out: Path, files: dict[str, bytes]) -> None:
+    for relative, content in files.items():
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+
+
+async def _tutorials_export(app: App, args: argparse.Namespace, t: Translator) -> int:
+    await app.prepare()
+    found = await tutorials.everything(app.services.uow, only_published=args.only_published)
+    files = export_tutorials(found, ExportFormat(args.format), locale=app.config.bot.default_locale)
+    out = Path(args.out)
+    await asyncio.to_thread(_write_files, out, files)
+    _print(
+        t.ngettext(
+            "{n} tutorial exported to {out} ({files} files).",
+            "{n} tutorials exported to {out} ({files} files).",
+            len(found),
+        ).format(n=len(found), out=out, files=len(files))
+    )
+    return 0
+
+
 def build_parser(t: Translator) -> argparse.ArgumentParser:
     """The argument parser, with help in the configured language."""
     _ = t._
@@ -262,6 +287,19 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         "--count", type=int, default=4, metavar="N", help=_("how many sessions ahead")
     )
     plan.set_defaults(handler=_sessions_plan)
+    base = sub.add_parser("tutorials", parents=[common], help=_("the tutorial base"))
+    base_sub = base.add_subparsers(dest="tutorials_command", required=True, metavar="ACTION")
+    export = base_sub.add_parser(
+        "export", parents=[common], help=_("write the tutorials as files for a wiki or a website")
+    )
+    export.add_argument(
+        "--format", choices=[f.value for f in ExportFormat], default="markdown", help=_("format")
+    )
+    export.add_argument("--out", required=True, metavar="DIR", help=_("folder to write into"))
+    export.add_argument(
+        "--only-published", action="store_true", help=_("leave drafts and reviews out")
+    )
+    export.set_defaults(handler=_tutorials_export)
     sub.add_parser("run", parents=[common], help=_("run the enabled transports")).set_defaults(
         handler=_run
     )

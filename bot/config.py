@@ -155,6 +155,14 @@ def clock_time(value: str) -> time:
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
+class TutorialsConfig(_Section):
+    """The shared tutorial base."""
+
+    licence: str = Field(default="Etalab-2.0", min_length=1, max_length=40)
+    review_required: bool = False
+    stale_after_months: int = Field(default=12, ge=1, le=120)
+
+
 class ConsoleConfig(_Section):
     """The terminal transport of `samu run`."""
 
@@ -221,6 +229,7 @@ class Config(_Section):
     requests: RequestsConfig = RequestsConfig()
     sessions: SessionsConfig = SessionsConfig()
     digest: DigestConfig = DigestConfig()
+    tutorials: TutorialsConfig = TutorialsConfig()
     console: ConsoleConfig = ConsoleConfig()
     telegram: TelegramConfig = TelegramConfig()
     matrix: MatrixConfig = MatrixConfig()

@@ -24,6 +24,10 @@ from storage.repositories._upsert import insert_for
 # Database objects the migrations create for search and the models do not describe.
 SEARCH_OBJECTS = frozenset({"tutorial_index", "search_vector", "ix_tutorials_search_vector"})
 FTS5_COLUMN_WEIGHTS = "10.0, 5.0, 2.0, 1.0"  # title, skills, problem, steps
+PUBLIC = ("published", "outdated")  # what members can find
+# A very common word can match most of the base: only its newest matches are ranked, which
+# bounds the cost of ranking (BM25 / ts_rank read every candidate) whatever the base's size.
+RANK_WINDOW = 5000
 
 
 def is_search_object(name: str | None) -> bool:
@@ -40,13 +44,12 @@ def include_in_schema(
 
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
-    """What to look for: words (all or any of them), and filters on skills, themes, statuses."""
+    """What to look for among public entries: words (all or any), filters on skills, themes."""
 
     terms: Sequence[QueryTerm] = ()
     match_all: bool = True
     skill_slugs: Collection[str] = ()
     themes: Collection[str] = ()
-    statuses: Collection[str] = ("published", "outdated")
     limit: int = 10
 
 
@@ -105,19 +108,19 @@ class _Search:
         )
         return [candidate for candidate in rows if abs(len(candidate) - len(word)) <= max_distance]
 
-    def _filters(self, query: SearchQuery) -> tuple[str, dict[str, Any]]:
-        """SQL conditions on `t` (the tutorials table) shared by both backends."""
-        clauses = ["t.status IN :statuses"]
-        params: dict[str, Any] = {"statuses": list(query.statuses)}
+    def _filters(self, query: SearchQuery, id_column: str = "t.id") -> tuple[str, dict[str, Any]]:
+        """SQL conditions on a tutorial number (skills, themes) shared by both backends."""
+        clauses = ["1 = 1"]
+        params: dict[str, Any] = {}
         if query.skill_slugs:
             clauses.append(
-                "t.id IN (SELECT ts.tutorial_id FROM tutorial_skills ts "
+                f"{id_column} IN (SELECT ts.tutorial_id FROM tutorial_skills ts "
                 "JOIN skills s ON s.id = ts.skill_id WHERE s.slug IN :slugs)"
             )
             params["slugs"] = list(query.skill_slugs)
         if query.themes:
             clauses.append(
-                "t.id IN (SELECT tutorial_id FROM tutorial_themes WHERE theme IN :themes)"
+                f"{id_column} IN (SELECT tutorial_id FROM tutorial_themes WHERE theme IN :themes)"
             )
             params["themes"] = list(query.themes)
         return " AND ".join(clauses), params
@@ -132,9 +135,9 @@ class _Search:
     async def _browse(self, query: SearchQuery) -> list[int]:
         """No words: the most useful entries that pass the filters."""
         where, params = self._filters(query)
-        params["limit"] = query.limit
+        params.update(limit=query.limit, statuses=list(PUBLIC))
         return await self._run(
-            f"SELECT t.id FROM tutorials t WHERE {where} "
+            f"SELECT t.id FROM tutorials t WHERE t.status IN :statuses AND {where} "
             "ORDER BY t.helped_count DESC, t.id DESC LIMIT :limit",
             params,
         )
@@ -150,6 +153,9 @@ class SqliteSearch(_Search):
         )
         row = await self._row(tutorial_id)
         if row is None:
+            return
+        await self._add_words(row)
+        if row.status not in PUBLIC:
             return
         language = row.language
         await self._session.execute(
@@ -168,7 +174,6 @@ class SqliteSearch(_Search):
                 "steps": stemmed_text(row.solution, language),
             },
         )
-        await self._add_words(row)
 
     async def find(self, query: SearchQuery) -> list[int]:
         """Match stems in FTS5, ranked by BM25 with column weights."""
@@ -178,12 +183,14 @@ class SqliteSearch(_Search):
         match = joiner.join(
             "(" + " OR ".join(f'"{stem}"' for stem in term.stems()) + ")" for term in query.terms
         )
-        where, params = self._filters(query)
-        params.update(match=match, limit=query.limit)
+        where, params = self._filters(query, id_column="rowid")
+        params.update(match=match, limit=query.limit, window=RANK_WINDOW - 1)
+        matches = f"tutorial_index MATCH :match AND {where}"
         return await self._run(
-            "SELECT t.id FROM tutorial_index JOIN tutorials t ON t.id = tutorial_index.rowid "
-            f"WHERE tutorial_index MATCH :match AND {where} "
-            f"ORDER BY bm25(tutorial_index, {FTS5_COLUMN_WEIGHTS}), t.id DESC LIMIT :limit",
+            f"SELECT rowid FROM tutorial_index WHERE {matches} AND rowid >= coalesce("
+            f"(SELECT rowid FROM tutorial_index WHERE {matches} "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET :window), 0) "
+            f"ORDER BY bm25(tutorial_index, {FTS5_COLUMN_WEIGHTS}), rowid DESC LIMIT :limit",
             params,
         )
 
@@ -215,11 +222,17 @@ class PostgresSearch(_Search):
             groups.append("(" + " || ".join(alternatives) + ")")
         tsquery = (" && " if query.match_all else " || ").join(groups)
         where, filters = self._filters(query)
-        params.update(filters, limit=query.limit)
+        params.update(filters, limit=query.limit, window=RANK_WINDOW - 1, statuses=list(PUBLIC))
+        matches = (
+            "SELECT t.id, t.search_vector FROM tutorials t, found "
+            f"WHERE t.search_vector @@ found.q AND t.status IN :statuses AND {where}"
+        )
         return await self._run(
-            f"SELECT t.id FROM tutorials t, ({'SELECT ' + tsquery} AS q) AS found "
-            f"WHERE t.search_vector @@ found.q AND {where} "
-            "ORDER BY ts_rank(t.search_vector, found.q) DESC, t.id DESC LIMIT :limit",
+            f"WITH found AS (SELECT {tsquery} AS q), matches AS NOT MATERIALIZED ({matches}), "
+            "floor AS (SELECT coalesce((SELECT id FROM matches ORDER BY id DESC "
+            "OFFSET :window LIMIT 1), 0) AS id) "
+            "SELECT m.id FROM matches m, found, floor WHERE m.id >= floor.id "
+            "ORDER BY ts_rank(m.search_vector, found.q) DESC, m.id DESC LIMIT :limit",
             params,
         )
 

@@ -422,7 +422,9 @@ async def _digest(
 ) -> Outgoing | None:
     since = datetime.fromisoformat(str(message.params["since"]))
     until = datetime.fromisoformat(str(message.params["until"]))
-    summary = await digest.summary(ctx.services.uow, since, until)
+    summary = await digest.summary(
+        ctx.services.uow, since, until, ctx.services.tutorials.stale_after
+    )
     return digest_message(ctx, summary, heading=ctx._("Your weekly digest:"))
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.core.clock import Clock
-from bot.core.types import Role
-from skills import SkillLevel
+from bot.core.demo_tutorials import DEMO_TUTORIALS
+from bot.core.tutorials import skills_text
+from bot.core.types import Role, TutorialStatus
+from skills import SkillLevel, SkillMatcher
 from storage.db import UnitOfWork
 
 DEMO_STRUCTURES = (
@@ -58,8 +61,10 @@ DEMO_PEOPLE = (
 )
 
 
-async def seed_demo(uow: UnitOfWork, clock: Clock) -> bool:
-    """Create the demo structures and people (console identities); false if already there."""
+async def seed_demo(uow: UnitOfWork, clock: Clock, matcher: SkillMatcher) -> bool:
+    """Create the demo structures, people (console identities) and a few published tutorials;
+    false if already there.
+    """
     now = clock.now()
     async with uow:
         if await uow.members.by_identity("console", DEMO_PEOPLE[0].name.lower()) is not None:
@@ -71,6 +76,7 @@ async def seed_demo(uow: UnitOfWork, clock: Clock) -> bool:
         skill_rows = await uow.skills.by_slugs(
             slug for person in DEMO_PEOPLE for slug, _ in person.skills
         )
+        authors: dict[str, int] = {}
         for person in DEMO_PEOPLE:
             member = await uow.members.add(
                 display_name=person.name,
@@ -95,5 +101,27 @@ async def seed_demo(uow: UnitOfWork, clock: Clock) -> bool:
                         level=level,
                         now=now,
                     )
+            authors[person.name] = member.id
+        await _seed_tutorials(uow, matcher, authors, now)
         await uow.commit()
     return True
+
+
+async def _seed_tutorials(
+    uow: UnitOfWork, matcher: SkillMatcher, authors: dict[str, int], now: datetime
+) -> None:
+    rows = await uow.skills.by_slugs(slug for entry in DEMO_TUTORIALS for slug in entry.skills)
+    for entry in DEMO_TUTORIALS:
+        tutorial_id = await uow.tutorials.add(
+            request_id=None,
+            author_id=authors[entry.author],
+            title=entry.title,
+            problem=entry.problem,
+            steps=entry.steps,
+            skill_ids=[rows[slug].id for slug in entry.skills if slug in rows],
+            themes=entry.themes,
+            skills_text=skills_text(matcher, entry.skills),
+            now=now,
+            status=TutorialStatus.PUBLISHED,
+        )
+        await uow.tutorials.update(tutorial_id, now, helped_count=entry.helped)

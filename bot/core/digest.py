@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.outbox import notify
 from bot.core.services import DigestSettings, UowFactory
+from bot.core.types import Tutorial, TutorialStatus
 from storage.db import UnitOfWork
 from storage.repositories.stats import PeriodCounts, SkillCount
 
@@ -18,6 +19,7 @@ __all__ = ["Digest", "PeriodCounts", "SkillCount"]
 log = logging.getLogger(__name__)
 
 QUARTER = timedelta(days=92)
+STALE_AFTER = timedelta(days=365)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,7 @@ class Digest:
 
     counts: PeriodCounts
     gaps: list[SkillCount]
+    tutorials_to_check: list[Tutorial] = field(default_factory=list)
 
 
 def digest_moment(settings: DigestSettings, now: datetime) -> datetime:
@@ -63,10 +66,24 @@ async def due_digest(uows: UowFactory, clock: Clock, settings: DigestSettings) -
     return queued
 
 
-async def summary(uows: UowFactory, since: datetime, until: datetime) -> Digest:
-    """The figures of a period and the skills most missing."""
+async def summary(
+    uows: UowFactory,
+    since: datetime,
+    until: datetime,
+    stale_after: timedelta = STALE_AFTER,
+    limit: int = 5,
+) -> Digest:
+    """The figures of a period, the skills most missing, and the tutorials to check
+    (reported as out of date, or not checked for `stale_after`).
+    """
+    published = (TutorialStatus.PUBLISHED, TutorialStatus.OUTDATED)
     async with uows() as uow:
-        return Digest(await uow.stats.period(since, until), await uow.stats.gaps(since))
+        flagged = await uow.tutorials.listing(statuses=published, flagged=True, limit=limit)
+        stale = await uow.tutorials.listing(
+            statuses=(TutorialStatus.PUBLISHED,), checked_before=until - stale_after, limit=limit
+        )
+        to_check = list({t.id: t for t in [*flagged, *stale]}.values())[:limit]
+        return Digest(await uow.stats.period(since, until), await uow.stats.gaps(since), to_check)
 
 
 async def waiting(uows: UowFactory, limit: int = 10) -> list[tuple[int, str, datetime]]:

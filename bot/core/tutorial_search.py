@@ -105,32 +105,30 @@ def _stems(text: str) -> set[str]:
     return {stem_in(language, word) for word in query_words(text, 200) for language in ("fr", "en")}
 
 
-def _overlap(tutorial: Tutorial, wanted: set[str]) -> int:
-    labels = " ".join(f"{s.label_fr} {s.label_en}" for s in tutorial.skills)
-    return len(wanted & _stems(f"{tutorial.title} {tutorial.problem} {labels}"))
-
-
-async def suggest(uows: UowFactory, matcher: SkillMatcher, text: str) -> list[Tutorial]:
+async def suggest(uows: UowFactory, text: str) -> list[Tutorial]:
     """Up to 3 published tutorials close enough to a request to be worth reading first.
 
-    A candidate shares at least two meaningful words with the request (one, for a request of
-    one or two words), or one word and one of its skills.
+    A candidate shares at least two meaningful words with the request (its title, problem
+    or skill names), or one for a request of one or two words.
     """
     words = query_words(text)
     if not words:
         return []
-    slugs = {match.skill.slug for match in matcher.extract(text)}
     async with uows() as uow:
         terms, _ = await _terms(uow, words)
         ids = await uow.tutorials.search.find(
             SearchQuery(terms=terms, match_all=False, limit=_CANDIDATES)
         )
         candidates = await uow.tutorials.get_many(ids)
-    wanted = {stem for term in terms for stem in term.stems()}
     needed = 1 if len(words) <= 2 else 2
-    chosen = []
-    for tutorial in candidates:
-        shared_skill = any(skill.slug in slugs for skill in tutorial.skills)
-        if _overlap(tutorial, wanted) + shared_skill >= needed:
-            chosen.append(tutorial)
+    chosen = [
+        tutorial
+        for tutorial in candidates
+        if sum(bool(set(term.stems()) & _stems(_described(tutorial))) for term in terms) >= needed
+    ]
     return chosen[:SUGGESTIONS]
+
+
+def _described(tutorial: Tutorial) -> str:
+    labels = " ".join(f"{s.label_fr} {s.label_en}" for s in tutorial.skills)
+    return f"{tutorial.title} {tutorial.problem} {labels}"

@@ -15,14 +15,15 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.core.clock import Clock
-from bot.core.errors import NotAllowed, RequestNotFound
+from bot.core.errors import InvalidValue, NotAllowed, RequestNotFound
 from bot.core.outbox import notify, notify_coordinators
 from bot.core.pii import PiiFinding, PiiKind, find_personal_data, mask
 from bot.core.request_states import Transition
 from bot.core.requests import get_own, move
 from bot.core.services import TutorialSettings, UowFactory
 from bot.core.types import HelpRequest, Member, RequestStatus, Role, Tutorial, TutorialStatus
-from skills import SkillMatcher
+from skills import SkillMatcher, fold
+from skills.taxonomy import THEMES
 from storage.db import UnitOfWork
 
 TITLE_LENGTH = 80
@@ -171,7 +172,11 @@ async def edit(
     async with uows() as uow:
         tutorial = await _editable(uow, tutorial_id, member)
         if field is Field.THEMES:
-            await uow.tutorials.set_themes(tutorial_id, value.split())
+            themes = [word for word in fold(value).replace("-", " ").split() if word in THEMES]
+            themes += ["reseaux-sociaux"] if "reseaux sociaux" in fold(value) else []
+            if not themes:
+                raise InvalidValue("themes")
+            await uow.tutorials.set_themes(tutorial_id, themes)
             await uow.tutorials.update(tutorial_id, now)
         elif field is Field.AUDIENCE:
             tags = [tag.strip() for tag in value.split(",") if tag.strip()]

@@ -29,6 +29,7 @@ class PeriodCounts:
     solved: int
     tutorials: int
     gaps: int
+    deflected: int = 0  # closed by a tutorial before being posted (part of `solved`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,13 @@ class StatsRepository:
             gaps=await self._count(
                 select(func.count(distinct(SkillGapModel.request_id))).where(
                     SkillGapModel.created_at >= since, SkillGapModel.created_at < until
+                )
+            ),
+            deflected=await self._count(
+                select(func.count()).where(
+                    requests.solved_by_tutorial_id.is_not(None),
+                    requests.closed_at >= since,
+                    requests.closed_at < until,
                 )
             ),
         )

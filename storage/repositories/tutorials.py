@@ -233,10 +233,11 @@ class TutorialRepository:
         people = {row.author_id for row in rows} | {row.asker_id for row in rows}
         known = [person for person in people if person is not None]
         names: dict[int, str] = {}
-        for member_id, name in await self._session.execute(
-            select(MemberModel.id, MemberModel.display_name).where(MemberModel.id.in_(known))
-        ):
-            names[member_id] = name
+        if known:
+            for member_id, name in await self._session.execute(
+                select(MemberModel.id, MemberModel.display_name).where(MemberModel.id.in_(known))
+            ):
+                names[member_id] = name
         by_id = {row.id: row for row in rows}
         wanted = order if order is not None else ids
         return [self._record(by_id[i], skills[i], themes[i], names) for i in wanted if i in by_id]

@@ -200,3 +200,26 @@ async def test_sessions_plan_and_list(tmp_path: Path) -> None:
     assert code == 0 and output.count("09:00-12:00 Europe/Paris") == 2
     code, listing = await samu("sessions", "list", cwd=tmp_path)
     assert code == 0 and listing.splitlines() == output.splitlines()
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "dokuwiki", "html"])
+async def test_export_the_demo_tutorials(tmp_path: Path, fmt: str) -> None:
+    code, output = await samu("demo", stdin="/quit\n", cwd=tmp_path)
+    assert code == 0, output
+    snapshots = []
+    for out in ("first", "second"):
+        code, output = await samu(
+            "tutorials", "export", "--format", fmt, "--out", out, "--only-published", cwd=tmp_path
+        )
+        assert code == 0, output
+        assert "6 tutoriels exportés" in output
+        snapshots.append(
+            {
+                path.relative_to(tmp_path / out).as_posix(): path.read_bytes()
+                for path in sorted((tmp_path / out).rglob("*"))
+                if path.is_file()
+            }
+        )
+    assert snapshots[0] == snapshots[1]  # deterministic
+    index = {"markdown": "index.md", "dokuwiki": "pages/start.txt", "html": "index.html"}[fmt]
+    assert "ameli" in snapshots[0][index].decode("utf-8").lower()

@@ -139,3 +139,28 @@ async def test_some_words_only_give_close_matches(corpus: Loaded) -> None:
     services = corpus.app.services
     found = await tutorial_search.search(services.uow, services.matcher, "ameli astrophysique")
     assert not found.exact and found.tutorials
+
+
+async def test_a_very_common_word_ranks_only_its_newest_matches(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.search.RANK_WINDOW", 3)
+    services = app.services
+    async with services.uow() as uow:
+        for n in range(5):
+            title = "Compte ameli" if n == 0 else f"Carte Vitale {n}"
+            await uow.tutorials.add(
+                request_id=None,
+                author_id=None,
+                title=title,
+                problem="Une démarche sur ameli.",
+                steps=["Ouvrir ameli.fr"],
+                skill_ids=[],
+                now=START,
+                status=TutorialStatus.PUBLISHED,
+            )
+        await uow.commit()
+    found = await tutorial_search.search(services.uow, services.matcher, "ameli")
+    assert sorted(t.id for t in found.tutorials) == [3, 4, 5]  # the best one, #1, is too old
+    found = await tutorial_search.search(services.uow, services.matcher, "compte ameli")
+    assert [t.id for t in found.tutorials] == [1]  # a narrower query ranks everything it finds

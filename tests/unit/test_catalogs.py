@@ -25,6 +25,21 @@ def _code_messages() -> set[str]:
     return found
 
 
+_CALL = re.compile(r"""\b(?:_|N_)\((["'])((?:(?!\1).)+)\1\)""")
+
+
+def test_no_message_hides_where_the_extractor_cannot_see_it() -> None:
+    """A `_("…")` inside an f-string is invisible to Babel on Python 3.11: never do that."""
+    extracted = _code_messages()
+    hidden = {
+        (path.name, match[2])
+        for path in (ROOT / "bot").rglob("*.py")
+        for match in _CALL.finditer(path.read_text(encoding="utf-8"))
+        if "\\" not in match[2] and match[2] not in extracted
+    }
+    assert hidden == set()
+
+
 def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.chat.context import Command, Context, Reply
 from bot.chat.i18n import N_
+from bot.chat.tutorial_views import result_line
 from bot.chat.types import Action, Outgoing
 from bot.chat.wording import URGENCY_NAMES, bullet
 from bot.core import digest
@@ -21,6 +22,7 @@ def digest_message(ctx: Context, summary: Digest, *, heading: str) -> Outgoing:
         heading,
         bullet(ctx._("New requests: {n}.").format(n=counts.new)),
         bullet(ctx._("Solved: {n}.").format(n=counts.solved)),
+        bullet(ctx._("Solved by a tutorial, without posting: {n}.").format(n=counts.deflected)),
         bullet(ctx._("Waiting for a helper now: {n}.").format(n=counts.unclaimed)),
         bullet(ctx._("Sent to the coordination: {n}.").format(n=counts.escalated)),
         bullet(ctx._("New tutorials: {n}.").format(n=counts.tutorials)),
@@ -29,13 +31,15 @@ def digest_message(ctx: Context, summary: Digest, *, heading: str) -> Outgoing:
     if summary.gaps:
         missing = ", ".join(gap.label(ctx.t.locale) for gap in summary.gaps)
         lines.append(ctx._("Skills most missing: {skills}.").format(skills=missing))
-    return ctx.reply(
-        *lines,
-        actions=[
-            Action(ctx._("Requests waiting"), "/suivi attente"),
-            Action(ctx._("Skill gaps"), "/suivi lacunes"),
-        ],
-    )
+    actions = [
+        Action(ctx._("Requests waiting"), "/suivi attente"),
+        Action(ctx._("Skill gaps"), "/suivi lacunes"),
+    ]
+    if summary.tutorials_to_check:
+        lines.append(ctx._("Tutorials to check (reported, or not checked for long):"))
+        lines.extend(result_line(ctx, tutorial) for tutorial in summary.tutorials_to_check)
+        actions.append(Action(ctx._("Tutorials to check"), "/tuto asuivre"))
+    return ctx.reply(*lines, actions=actions)
 
 
 async def followup(ctx: Context, args: str) -> Reply:
@@ -67,7 +71,9 @@ async def followup(ctx: Context, args: str) -> Reply:
         gaps, topics = await digest.weak_spots(services.uow, services.clock)
         return [ctx.reply(*weak_spot_lines(ctx, gaps, topics))]
     now = services.clock.now()
-    summary = await digest.summary(services.uow, now - timedelta(days=7), now)
+    summary = await digest.summary(
+        services.uow, now - timedelta(days=7), now, services.tutorials.stale_after
+    )
     return [digest_message(ctx, summary, heading=ctx._("The last 7 days:"))]
 
 

@@ -136,7 +136,7 @@ async def ask_from_text(ctx: Context, text: str) -> Reply:
             ],
         )
     ]
-    found = await tutorial_search.suggest(services.uow, services.matcher, request.text or text)
+    found = await tutorial_search.suggest(services.uow, request.text or text)
     if found:
         reply.append(suggestions(ctx, found, request.id))
     return reply
@@ -175,7 +175,7 @@ async def request_command(ctx: Context, args: str) -> Reply:
         services.uow, services.clock, services.matcher, services.requests, ctx.me, args, draft=True
     )
     request = submitted.request
-    found = await tutorial_search.suggest(services.uow, services.matcher, args)
+    found = await tutorial_search.suggest(services.uow, args)
     if found:
         return [suggestions(ctx, found, request.id)]
     return await send_draft(ctx, str(request.id))

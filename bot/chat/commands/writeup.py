@@ -8,9 +8,10 @@ from bot.chat.dialogs import await_answer
 from bot.chat.tutorial_views import entry, mask_labels, personal_data_guard
 from bot.chat.types import Action, Outgoing
 from bot.core import tutorials
-from bot.core.errors import NotAllowed, RequestNotFound
+from bot.core.errors import InvalidValue, NotAllowed, RequestNotFound
 from bot.core.tutorials import Field, Outcome, TutorialNotFound
 from skills import fold
+from skills.taxonomy import THEMES
 
 SKIP_WORDS = frozenset(
     {"-", "passer", "skip", "garder", "keep", "garder ce titre", "keep this title"}
@@ -26,13 +27,6 @@ _STEPS = {
 }
 
 
-def _later(ctx: Context, request_id: int) -> list[Action]:
-    return [
-        Action(ctx._("Skip"), f"/rediger {request_id} {ctx._('skip')}"),
-        Action(ctx._("Later"), "/annuler"),
-    ]
-
-
 async def ask_problem(ctx: Context, request_id: int) -> Outgoing:
     """First question of the write-up: what was the problem."""
     await await_answer(ctx, "rediger", f"{request_id} probleme")
@@ -40,7 +34,7 @@ async def ask_problem(ctx: Context, request_id: int) -> Outgoing:
         ctx._("To help others next time, a short write-up (3 questions)."),
         ctx._("1/3 — What was the problem, in one or two sentences?"),
         actions=[
-            Action(ctx._("Skip"), f"/rediger {request_id} probleme {ctx._('skip')}"),
+            Action(ctx._("Skip"), f"/rediger {request_id} probleme passer"),
             Action(ctx._("Later"), "/annuler"),
         ],
     )
@@ -66,7 +60,7 @@ async def write_up(ctx: Context, args: str) -> Reply:
                 ctx.reply(
                     ctx._("2/3 — How was it solved? Give the steps, one per line."),
                     actions=[
-                        Action(ctx._("Skip"), f"/rediger {request_id} etapes {ctx._('skip')}"),
+                        Action(ctx._("Skip"), f"/rediger {request_id} etapes passer"),
                         Action(ctx._("Later"), "/annuler"),
                     ],
                 )
@@ -120,7 +114,7 @@ async def _ask_title(ctx: Context, request_id: int, tutorial_id: int) -> Outgoin
         ctx._("3/3 — Suggested title: “{title}”.").format(title=tutorial.title),
         ctx._("Write another title, or keep this one."),
         actions=[
-            Action(ctx._("Keep this title"), f"/rediger {request_id} titre {ctx._('keep')}"),
+            Action(ctx._("Keep this title"), f"/rediger {request_id} titre garder"),
             Action(ctx._("Later"), "/annuler"),
         ],
     )
@@ -202,6 +196,9 @@ async def change(ctx: Context, args: str) -> Reply:
         )
     except TutorialNotFound:
         return [tutorial_not_found(ctx, tutorial_id)]
+    except InvalidValue:
+        names = ", ".join(sorted(THEMES))
+        return [ctx.reply(ctx._("I know these themes: {names}.").format(names=names))]
     if tutorial.published and not changed.published:
         return await publish(ctx, tutorial_id)
     return [ctx.reply(ctx._("Changed.")), entry(ctx, changed)]

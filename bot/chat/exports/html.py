@@ -61,6 +61,7 @@ def _page(
 ) -> str:  # fmt: skip
     """A whole page; `root` is the relative way back to the top of the site (`""`, `"../"`)."""
     head_title = title if title == words.site_title else f"{title} – {words.site_title}"
+    skip, menu = escape(t._("Skip to the content")), escape(t._("Main menu"))
     lines = [
         "<!doctype html>",
         f'<html lang="{escape(t.locale)}">',
@@ -71,10 +72,10 @@ def _page(
         f'<link rel="stylesheet" href="{root}style.css">',
         "</head>",
         "<body>",
-        f'<a class="skip" href="#main">{escape(t._("Skip to the content"))}</a>',
+        f'<a class="skip" href="#main">{skip}</a>',
         "<header>",
         f'<p class="site"><a href="{root}index.html">{escape(words.site_title)}</a></p>',
-        f'<nav aria-label="{escape(t._("Main menu"))}">',
+        f'<nav aria-label="{menu}">',
         "<ul>",
         f'<li><a href="{root}index.html">{escape(words.home)}</a></li>',
         f'<li><a href="{root}index.html#themes">{escape(words.index_by_theme)}</a></li>',
@@ -185,13 +186,15 @@ def _index_section(
 def _search_box(t: Translator) -> list[str]:
     count_one = t.ngettext("{count} tutorial found", "{count} tutorials found", 1)
     count_other = t.ngettext("{count} tutorial found", "{count} tutorials found", 2)
+    none = escape(t._("No tutorial found."))
+    heading, label = escape(t._("Search")), escape(t._("Words to look for"))
     return [
         f'<section id="search" class="search" hidden aria-labelledby="search-title"'
-        f' data-index="search-index.json" data-none="{escape(t._("No tutorial found."))}"'
+        f' data-index="search-index.json" data-none="{none}"'
         f' data-one="{escape(count_one)}" data-other="{escape(count_other)}">',
-        f'<h2 id="search-title">{escape(t._("Search"))}</h2>',
+        f'<h2 id="search-title">{heading}</h2>',
         '<form role="search">',
-        f'<label for="search-input">{escape(t._("Words to look for"))}</label>',
+        f'<label for="search-input">{label}</label>',
         '<input id="search-input" type="search" name="q" autocomplete="off">',
         "</form>",
         '<p id="search-status" role="status" aria-live="polite"></p>',

@@ -142,11 +142,8 @@ def upgrade() -> None:
         op.execute(_PG_VECTOR)
         op.execute(_PG_VECTOR_INDEX)
     else:
+        # Only published entries are indexed; every tutorial before this revision is a draft.
         op.execute(_SQLITE_INDEX)
-        op.execute(
-            "INSERT INTO tutorial_index (rowid, title, skills, problem, steps) "
-            "SELECT id, lower(title), '', lower(problem), lower(solution) FROM tutorials"
-        )
 
 
 def downgrade() -> None:
