@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.clock import Clock
+from bot.core.demo_history import seed_history
 from bot.core.demo_tutorials import DEMO_TUTORIALS
 from bot.core.tutorials import skills_text
 from bot.core.types import Role, TutorialStatus
@@ -102,15 +103,17 @@ async def seed_demo(uow: UnitOfWork, clock: Clock, matcher: SkillMatcher) -> boo
                         now=now,
                     )
             authors[person.name] = member.id
-        await _seed_tutorials(uow, matcher, authors, now)
+        tutorials = await _seed_tutorials(uow, matcher, authors, now)
+        await seed_history(uow, now, authors, tutorials)
         await uow.commit()
     return True
 
 
 async def _seed_tutorials(
     uow: UnitOfWork, matcher: SkillMatcher, authors: dict[str, int], now: datetime
-) -> None:
+) -> dict[str, int]:
     rows = await uow.skills.by_slugs(slug for entry in DEMO_TUTORIALS for slug in entry.skills)
+    numbers: dict[str, int] = {}
     for entry in DEMO_TUTORIALS:
         tutorial_id = await uow.tutorials.add(
             request_id=None,
@@ -125,3 +128,5 @@ async def _seed_tutorials(
             status=TutorialStatus.PUBLISHED,
         )
         await uow.tutorials.update(tutorial_id, now, helped_count=entry.helped)
+        numbers[entry.title] = tutorial_id
+    return numbers

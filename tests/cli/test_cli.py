@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.demo_history import DEMO_CASES
+
 SAMU = str(Path(sys.executable).parent / "samu")
 
 
@@ -125,24 +127,28 @@ async def test_bad_configuration_names_the_key(tmp_path: Path) -> None:
 
 
 async def test_scripted_help_request_from_question_to_tutorial(tmp_path: Path) -> None:
-    """Issue 3's "done when", typed into `samu demo` through a pipe, personas switched."""
+    """Issue 3's "done when", typed into `samu demo` through a pipe, personas switched.
+
+    The demo network has a past quarter of requests: the new one comes after them.
+    """
+    N = len(DEMO_CASES) + 1
     script = "\n".join(
         [
             "/demande comment créer un compte ameli pour un jeune ?",
             "/as Karim",
-            "/prendre 1",
+            f"/prendre {N}",
             "/as Sophie",
-            "/prendre 1",
+            f"/prendre {N}",
             "/as Amina",
-            "/msg 1 Il a son numéro de sécu mais pas d'adresse mail.",
+            f"/msg {N} Il a son numéro de sécu mais pas d'adresse mail.",
             "/as Karim",
-            "/msg 1 Créons d'abord une adresse mail.",
-            "/resolu 1",
+            f"/msg {N} Créons d'abord une adresse mail.",
+            f"/resolu {N}",
             "Le jeune n'avait pas d'adresse mail pour créer son compte ameli.",
             "Créer une adresse mail, puis le compte sur ameli.fr.",
             "passer",
             "/as Amina",
-            "/confirmer 1 merci",
+            f"/confirmer {N} merci",
             "/tuto ameli",
             "",
         ]
@@ -152,13 +158,13 @@ async def test_scripted_help_request_from_question_to_tutorial(tmp_path: Path) -
     asked = between(output, "Amina> /demande", "Amina> /as Karim")
     assert "— karim —" in asked and "— sophie —" in asked
     assert "— bruno —" not in asked and "— claire —" not in asked
-    sophie = between(output, "Sophie> /prendre 1", "Sophie> /as Amina")
+    sophie = between(output, f"Sophie> /prendre {N}", "Sophie> /as Amina")
     assert "Trop tard" in sophie and "Karim" in sophie
-    relay_to_karim = between(output, "Amina> /msg 1", "Amina> /as Karim")
+    relay_to_karim = between(output, f"Amina> /msg {N}", "Amina> /as Karim")
     assert "— karim —" in relay_to_karim and "pas d'adresse mail" in relay_to_karim
-    relay_to_amina = between(output, "Karim> /msg 1", "Karim> /resolu 1")
+    relay_to_amina = between(output, f"Karim> /msg {N}", f"Karim> /resolu {N}")
     assert "— amina —" in relay_to_amina and "Créons d'abord une adresse mail." in relay_to_amina
-    confirmed = between(output, "Amina> /confirmer 1", "Amina> /tuto")
+    confirmed = between(output, f"Amina> /confirmer {N}", "Amina> /tuto")
     assert "— karim —" in confirmed and "merci" in confirmed.lower()
     written = between(output, "Karim> passer", "Karim> /as Amina")
     assert "est publié" in written
