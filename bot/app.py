@@ -15,7 +15,7 @@ from bot.chat.i18n import LOCALES
 from bot.chat.menus import command_menu
 from bot.chat.router import Router
 from bot.config import DAYS, Config, clock_time, quiet_window
-from bot.core import conversation, digest, events, matching, members, sessions
+from bot.core import conversation, digest, events, matching, members, privacy, sessions
 from bot.core import skills as member_skills
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock, SystemClock
@@ -24,6 +24,7 @@ from bot.core.services import (
     DigestSettings,
     InviteDefaults,
     RequestSettings,
+    RetentionSettings,
     Services,
     SessionSettings,
     TutorialSettings,
@@ -140,6 +141,7 @@ class App:
                 review_required=config.tutorials.review_required,
                 stale_after=timedelta(days=round(30.44 * config.tutorials.stale_after_months)),
             ),
+            retention=RetentionSettings(config.privacy.retention_months, config.bot.timezone),
         )
         router = Router(all_commands(), services, free_text=ask_from_text, reply=relay_reply)
         return cls(config=config, db=db, services=services, router=router)
@@ -263,6 +265,7 @@ class App:
         await sessions.plan_ahead(services.uow, services.clock, services.sessions)
         await sessions.due_notices(services.uow, services.clock, services.sessions)
         await digest.due_digest(services.uow, services.clock, services.digest)
+        await privacy.purge_expired(services.uow, services.clock, services.retention)
         if self.dispatcher is not None:
             await self.dispatcher.run_once()
 

@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +24,8 @@ from bot.core.errors import InvalidValue, UnknownStructure
 from bot.core.session_rules import RuleError
 from bot.core.types import ExchangeSession, Role
 from bot.doctor import diagnose
+from bot.privacy_cli import forget_by_name_or_id
+from bot.report_cli import write_report
 from bot.transports.telegram import TelegramConflict
 
 Command = Callable[[App, argparse.Namespace, Translator], Coroutine[Any, Any, int]]
@@ -208,6 +211,31 @@ async def _tutorials_export(app: App, args: argparse.Namespace, t: Translator) -
     return 0
 
 
+async def _report(app: App, args: argparse.Namespace, t: Translator) -> int:
+    await app.prepare()
+    try:
+        written = await write_report(app, Path(args.out), args.since, args.until)
+    except ValueError:
+        _print(t._("The report needs --from, and --to must not come before it."))
+        return 2
+    _print(
+        t._("Report written: {path}").format(path=Path(args.out) / "rapport.html"),
+        t.ngettext("{n} file.", "{n} files.", len(written)).format(n=len(written)),
+    )
+    return 0
+
+
+async def _member_forget(app: App, args: argparse.Namespace, t: Translator) -> int:
+    await app.prepare()
+    done, answer = await forget_by_name_or_id(app, args.who)
+    _print(answer)
+    return 0 if done else 2
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
 def build_parser(t: Translator) -> argparse.ArgumentParser:
     """The argument parser, with help in the configured language."""
     _ = t._
@@ -287,6 +315,22 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         "--count", type=int, default=4, metavar="N", help=_("how many sessions ahead")
     )
     plan.set_defaults(handler=_sessions_plan)
+    report = sub.add_parser(
+        "report", parents=[common], help=_("write the coordinators' report (HTML, PNG, CSV)")
+    )
+    report.add_argument("--out", required=True, metavar="DIR", help=_("folder to write into"))
+    report.add_argument(
+        "--from", dest="since", type=_day, metavar="YYYY-MM-DD", help=_("first day")
+    )
+    report.add_argument("--to", dest="until", type=_day, metavar="YYYY-MM-DD", help=_("last day"))
+    report.set_defaults(handler=_report)
+    member = sub.add_parser("member", parents=[common], help=_("members of the network"))
+    member_sub = member.add_subparsers(dest="member_command", required=True, metavar="ACTION")
+    forget = member_sub.add_parser(
+        "forget", parents=[common], help=_("erase a member who left (RGPD)")
+    )
+    forget.add_argument("who", metavar="NAME|NUMBER", help=_("display name or member number"))
+    forget.set_defaults(handler=_member_forget)
     base = sub.add_parser("tutorials", parents=[common], help=_("the tutorial base"))
     base_sub = base.add_subparsers(dest="tutorials_command", required=True, metavar="ACTION")
     export = base_sub.add_parser(

@@ -163,6 +163,21 @@ class TutorialsConfig(_Section):
     stale_after_months: int = Field(default=12, ge=1, le=120)
 
 
+class PrivacyConfig(_Section):
+    """Members' personal data: how long the texts of finished requests are kept.
+
+    A request's text and its thread are erased `retention_months` after the request was
+    closed or cancelled; the request row stays, without names or texts, for the statistics.
+    The CNIL asks that personal data be kept in the "active base" only as long as its purpose
+    needs, then deleted or anonymised (RGPD art. 5-1-e; CNIL, "Guide pratique : les durées de
+    conservation", 2020, and https://www.cnil.fr/fr/gerer-la-duree-de-conservation-des-donnees).
+    For support data, once a request is solved, 24 months leaves time to find a similar case
+    again and to compute the yearly indicators; set it shorter if the network prefers.
+    """
+
+    retention_months: int = Field(default=24, ge=1, le=120)
+
+
 class ConsoleConfig(_Section):
     """The terminal transport of `samu run`."""
 
@@ -230,6 +245,7 @@ class Config(_Section):
     sessions: SessionsConfig = SessionsConfig()
     digest: DigestConfig = DigestConfig()
     tutorials: TutorialsConfig = TutorialsConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
     console: ConsoleConfig = ConsoleConfig()
     telegram: TelegramConfig = TelegramConfig()
     matrix: MatrixConfig = MatrixConfig()

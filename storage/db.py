@@ -18,10 +18,12 @@ from sqlalchemy.ext.asyncio import (
 
 from storage.repositories.dialogs import DialogRepository
 from storage.repositories.events import EventRepository
+from storage.repositories.indicators import IndicatorRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.members import MemberRepository
 from storage.repositories.offers import OfferRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.requests import RequestRepository
 from storage.repositories.sessions import SessionRepository
 from storage.repositories.skills import SkillRepository
@@ -109,6 +111,8 @@ class UnitOfWork:
     tutorials: TutorialRepository
     sessions: SessionRepository
     stats: StatsRepository
+    privacy: PrivacyRepository
+    indicators: IndicatorRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -127,6 +131,8 @@ class UnitOfWork:
         self.tutorials = TutorialRepository(self.session)
         self.sessions = SessionRepository(self.session)
         self.stats = StatsRepository(self.session)
+        self.privacy = PrivacyRepository(self.session)
+        self.indicators = IndicatorRepository(self.session)
         return self
 
     async def __aexit__(

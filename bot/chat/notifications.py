@@ -166,7 +166,7 @@ async def _released(
         return None
     return ctx.reply(
         ctx._("{name} gave your request {number} back.").format(
-            name=message.params.get("helper", "?"), number=number(request)
+            name=message.params.get("helper") or ctx._("Someone"), number=number(request)
         ),
         ctx._("I am looking for someone else."),
     )
@@ -181,7 +181,7 @@ async def _relay(
     text = await conversation.thread_text(ctx.services.uow, int(relay_id or 0), request.id)
     return ctx.reply(
         ctx._("Message from {name} about request {number}:").format(
-            name=message.params.get("sender", "?"), number=number(request)
+            name=message.params.get("sender") or ctx._("Someone"), number=number(request)
         ),
         quoted(text),
         ctx._("To answer: reply to this message, or {command}").format(

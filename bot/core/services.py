@@ -84,6 +84,14 @@ class TutorialSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """How long the texts of finished requests are kept, and the zone of the daily purge."""
+
+    months: int = 24
+    timezone: str = "Europe/Paris"
+
+
+@dataclass(frozen=True, slots=True)
 class Services:
     """The database, the clock, the skill matcher and the settings the use-cases read."""
 
@@ -95,4 +103,5 @@ class Services:
     sessions: SessionSettings = SessionSettings()
     digest: DigestSettings = DigestSettings()
     tutorials: TutorialSettings = TutorialSettings()
+    retention: RetentionSettings = RetentionSettings()
     default_locale: str = "fr"

@@ -229,3 +229,24 @@ async def test_export_the_demo_tutorials(tmp_path: Path, fmt: str) -> None:
     assert snapshots[0] == snapshots[1]  # deterministic
     index = {"markdown": "index.md", "dokuwiki": "pages/start.txt", "html": "index.html"}[fmt]
     assert "ameli" in snapshots[0][index].decode("utf-8").lower()
+
+
+async def test_report_and_forget_on_the_demo_network(tmp_path: Path) -> None:
+    code, output = await samu("demo", stdin="/quit\n", cwd=tmp_path)
+    assert code == 0, output
+    code, output = await samu("report", "--out", "rapport", cwd=tmp_path)  # last quarter
+    assert code == 0, output
+    assert "rapport.html" in output
+    written = {path.name for path in (tmp_path / "rapport").iterdir()}
+    assert {"rapport.html", "per_month.png", "per_month.csv", "help_flows.png"} <= written
+    page = (tmp_path / "rapport" / "rapport.html").read_text(encoding="utf-8")
+    assert 'lang="fr"' in page and "Qui aide qui" in page
+    code, output = await samu("report", "--out", "x", "--to", "2026-01-01", cwd=tmp_path)
+    assert code == 2 and "--from" in output
+
+    code, output = await samu("member", "forget", "Personne", cwd=tmp_path)
+    assert code == 2 and "Aucun membre" in output
+    code, output = await samu("member", "forget", "Bruno", cwd=tmp_path)
+    assert code == 0 and "Bruno" in output and "oublié" in output
+    code, output = await samu("member", "forget", "Bruno", cwd=tmp_path)
+    assert code == 2

@@ -7,11 +7,14 @@ from bot.chat.commands import (
     followup,
     helping,
     onboarding,
+    privacy,
     profile,
+    report,
     requests,
     sessions,
     skills,
     solving,
+    stats,
     tutorials,
 )
 from bot.chat.context import Command
@@ -30,4 +33,7 @@ def all_commands() -> tuple[Command, ...]:
         *profile.COMMANDS,
         *coordination.COMMANDS,
         *followup.COMMANDS,
+        *stats.COMMANDS,
+        *report.COMMANDS,
+        *privacy.COMMANDS,
     )

@@ -1,0 +1,211 @@
+"""Members' data rights (RGPD) and retention: export, erasure, expiry of old texts.
+
+- `export`: everything stored about a member, as one JSON document.
+- `forget`: erase a member in one transaction. What identifies them goes (identities,
+  profile, skills, dialog, RSVPs, feedback, offers, notices to them, unpublished drafts); the
+  texts they wrote or received are blanked; request rows stay for the anonymous statistics;
+  published tutorials stay, credited to nobody. Afterwards the bot no longer knows them.
+- `purge_expired`: once a day, blank the texts of requests finished `retention` ago.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core.clock import Clock
+from bot.core.outbox import notify
+from bot.core.request_states import Transition
+from bot.core.requests import move
+from bot.core.services import RetentionSettings, UowFactory
+from bot.core.types import Member, OfferState, RequestStatus
+from storage.db import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+EXPORT_FORMAT = "samu-numerique/personal-data/1"
+EXPORT_FILENAME = "mes-donnees-samu.json"
+PURGE_STATE_KEY = "privacy:last_purge"
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot export a {type(value).__name__}")
+
+
+def to_json(data: dict[str, Any]) -> bytes:
+    """The export as UTF-8 JSON: sorted keys, ISO dates, indented, accents kept."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2, default=_plain)
+    return (text + "\n").encode("utf-8")
+
+
+async def export(uows: UowFactory, clock: Clock, member_id: int) -> bytes | None:
+    """Everything stored about a member, as a JSON file (None if there is no such member)."""
+    async with uows() as uow:
+        data = await uow.privacy.personal_data(member_id)
+    if data is None:
+        return None
+    return to_json({"format": EXPORT_FORMAT, "exported_at": clock.now(), **data})
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetReport:
+    """What erasing a member did."""
+
+    member_id: int
+    display_name: str
+    requests: int
+    messages: int
+    notices: int
+    drafts: int
+    cancelled: int
+    released: int
+
+
+async def _end_own_requests(uow: UnitOfWork, now: datetime, request_ids: list[int]) -> int:
+    """Requests the member still waits on: cancelled (or closed if already solved)."""
+    ended = 0
+    for request_id in request_ids:
+        request = await uow.requests.get(request_id)
+        if request is None:
+            continue
+        if request.status is RequestStatus.RESOLVED:
+            await move(uow, request, Transition.CONFIRM, now, closed_at=now, next_check_at=None)
+            ended += 1
+            continue
+        await move(uow, request, Transition.CANCEL, now, closed_at=now, next_check_at=None)
+        for helper_id in await uow.offers.close_pending(
+            request_id=request_id, to=OfferState.WITHDRAWN, now=now
+        ):
+            await notify(uow, now, helper_id, "offer_withdrawn", {"request_id": request_id})
+        if request.helper_id:
+            await notify(uow, now, request.helper_id, "cancelled", {"request_id": request_id})
+        ended += 1
+    return ended
+
+
+async def _give_back(uow: UnitOfWork, now: datetime, member_id: int, request_ids: list[int]) -> int:
+    """Requests the member holds go back to the pool (offered again at the next tick)."""
+    for request_id in request_ids:
+        request = await uow.requests.get(request_id)
+        if request is None:
+            continue
+        await move(
+            uow,
+            request,
+            Transition.RELEASE,
+            now,
+            only_if={"helper_id": member_id},
+            helper_id=None,
+            claimed_at=None,
+            next_check_at=now,
+        )
+        if request.author_id:
+            # No name in the notice: the person who gave it back is being forgotten.
+            await notify(uow, now, request.author_id, "released", {"request_id": request_id})
+    return len(request_ids)
+
+
+async def forget(uows: UowFactory, clock: Clock, member_id: int) -> ForgetReport | None:
+    """Erase a member, all or nothing (None if there is no such member)."""
+    now = clock.now()
+    async with uows() as uow:
+        member = await uow.members.get(member_id)
+        if member is None:
+            return None
+        asked, held = await uow.privacy.unfinished_requests(member_id)
+        cancelled = await _end_own_requests(uow, now, asked)
+        released = await _give_back(uow, now, member_id, held)
+        erased = await uow.privacy.erase_member(member_id)
+        assert erased is not None
+        await uow.commit()
+    log.info(
+        "member %d forgotten: %d request texts, %d messages erased, %d notices scrubbed, "
+        "%d drafts deleted, %d requests ended, %d given back",
+        member_id,
+        erased.requests,
+        erased.messages,
+        erased.notices,
+        erased.drafts,
+        cancelled,
+        released,
+    )
+    return ForgetReport(
+        member_id=member_id,
+        display_name=member.display_name,
+        requests=erased.requests,
+        messages=erased.messages,
+        notices=erased.notices,
+        drafts=erased.drafts,
+        cancelled=cancelled,
+        released=released,
+    )
+
+
+async def members_matching(uows: UowFactory, who: str) -> list[Member]:
+    """The members a coordinator may mean by `who`: a member number, or a display name."""
+    wanted = who.strip().lstrip("#")
+    async with uows() as uow:
+        if wanted.isdigit():
+            member = await uow.members.get(int(wanted))
+            return [member] if member is not None else []
+        return await uow.members.by_name(wanted)
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same moment `months` calendar months earlier (the day clamped to the month's end)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(moment.day, monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeReport:
+    """What the retention job did: nothing if it already ran today."""
+
+    ran: bool
+    requests: int = 0
+    messages: int = 0
+    notices: int = 0
+    cutoff: datetime | None = None
+
+
+async def purge_expired(
+    uows: UowFactory, clock: Clock, retention: RetentionSettings
+) -> PurgeReport:
+    """Blank the texts of requests closed or cancelled more than `retention.months` ago,
+    and their threads' texts (the rows stay for the anonymous statistics); drop the notices
+    delivered before then (they may name people).
+
+    Runs at most once per local day: the date of the last run is stored with the other
+    persisted values, so restarts and several workers do not repeat it (and a repeated run
+    would erase nothing more anyway).
+    """
+    now = clock.now()
+    today = now.astimezone(ZoneInfo(retention.timezone)).date().isoformat()
+    cutoff = months_before(now, retention.months)
+    async with uows() as uow:
+        if await uow.events.get_state(PURGE_STATE_KEY) == today:
+            return PurgeReport(ran=False)
+        requests, messages = await uow.privacy.erase_texts_finished_before(
+            cutoff, (RequestStatus.CLOSED, RequestStatus.CANCELLED)
+        )
+        notices = await uow.privacy.delete_messages_sent_before(cutoff)
+        await uow.events.set_state(PURGE_STATE_KEY, today, now)
+        await uow.commit()
+    log.info(
+        "retention: erased the texts of %d requests and %d messages finished before %s, "
+        "and %d delivered notices",
+        requests,
+        messages,
+        cutoff.date().isoformat(),
+        notices,
+    )
+    return PurgeReport(True, requests, messages, notices, cutoff)

@@ -1,0 +1,69 @@
+"""`samu report`: the coordinators' report written into a folder (`rapport.html`, PNG, CSV).
+
+The period is given by days in the network's timezone, both included (`--from 2026-10-01
+--to 2026-12-31`); without them, it is the last complete quarter. Call after `app.prepare()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.app import App
+from bot.chat.reports import render_report
+from bot.core import indicators
+from bot.core.indicators import PeriodKind
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+
+
+def report_span(
+    now: datetime, timezone: str, since: date | None, until: date | None
+) -> tuple[datetime, datetime]:
+    """The UTC bounds `[start, end)` of a report from `since` to `until` (days included).
+
+    Neither day: the last complete quarter. Only `since`: up to today included. Raises
+    `ValueError` when only `until` is given, or when `until` comes before `since`.
+    """
+    zone = ZoneInfo(timezone)
+    if since is None and until is None:
+        last = indicators.previous(indicators.period_of(PeriodKind.QUARTER, now, timezone))
+        return last.start, last.end
+    if since is None:
+        raise ValueError("a report needs its first day (--from) when its last one is given")
+    last_day = until if until is not None else now.astimezone(zone).date()
+    if last_day < since:
+        raise ValueError(f"the report ends ({last_day}) before it starts ({since})")
+    return _midnight(since, zone), _midnight(last_day + timedelta(days=1), zone)
+
+
+def _write(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
+    written = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for relative, content in files.items():
+        target = out_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        written.append(target)
+    return written
+
+
+async def write_report(
+    app: App, out_dir: Path, since: date | None, until: date | None
+) -> list[Path]:
+    """Compute the report of a period and write its files under `out_dir`; the paths written.
+
+    See `report_span` for the period; the report is in the configured language and
+    timezone. Drawing and writing run in a worker thread, off the event loop.
+    """
+    timezone = app.config.bot.timezone
+    start, end = report_span(app.services.clock.now(), timezone, since, until)
+    data = await indicators.report_data(app.services.uow, start, end, timezone)
+    files = await asyncio.to_thread(
+        render_report, data, locale=app.config.bot.default_locale, timezone=timezone
+    )
+    return await asyncio.to_thread(_write, out_dir, files)
