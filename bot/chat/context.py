@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from bot.chat.i18n import Translator, translator
 from bot.chat.types import Action, ChatType, Incoming, Outgoing
 from bot.core.services import Services
-from bot.core.types import Member, Role
+from bot.core.types import Member
 
 
 class UsageError(Exception):
@@ -65,7 +65,7 @@ Handler = Callable[[Context, str], Awaitable[Reply]]
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A command declared once: names, who may use it, where, its help and its usage.
+    """A command declared once: names, help and usage (who may use it where: `permissions`).
 
     `name` is the French name (used in action payloads), `name_en` the English one; both
     always work, and help shows the one of the person's language.
@@ -76,6 +76,4 @@ class Command:
     handler: Handler
     summary: str
     usage: str
-    role: Role | None = Role.MEMBER
-    private_only: bool = True
     in_help: bool = True

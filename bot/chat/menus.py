@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.chat.context import Command
 from bot.chat.i18n import translator
+from bot.chat.permissions import allowed
 from bot.core.types import Role
 
 
@@ -14,8 +15,7 @@ def command_menu(commands: Sequence[Command], locale: str, role: Role) -> list[t
     t = translator(locale)
     menu = []
     for command in commands:
-        allowed = command.role is None or role.allows(command.role)
-        if command.in_help and allowed:
+        if command.in_help and allowed(command.name, role):
             name = command.name_en if t.locale == "en" else command.name
             menu.append((name, t._(command.summary)))
     return menu

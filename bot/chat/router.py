@@ -13,6 +13,7 @@ from typing import NamedTuple
 from bot.chat.context import Command, Context, Handler, Reply, UsageError
 from bot.chat.dialogs import AWAIT_TEXT
 from bot.chat.i18n import Translator, pick_locale, translator
+from bot.chat.permissions import PERMISSIONS, Decision, decide
 from bot.chat.text import MAX_MESSAGE_LENGTH, clean_text
 from bot.chat.types import Incoming, Outgoing
 from bot.chat.wording import help_hint, join_explanation
@@ -63,6 +64,9 @@ class Router:
         self._free_text_handler = free_text
         self._reply_handler = reply
         self._by_name: dict[str, Command] = {}
+        missing = {command.name for command in self.commands} - set(PERMISSIONS)
+        if missing:
+            raise ValueError(f"commands missing from the permission table: {sorted(missing)}")
         for command in self.commands:
             for name in {command.name, command.name_en}:
                 if name in self._by_name:
@@ -162,15 +166,13 @@ class Router:
     async def _run(
         self, ctx: Context, command: Command, args: str, dialog: DialogState | None
     ) -> Reply:
-        if ctx.member is None and command.role is not None:
+        role = ctx.member.role if ctx.member is not None else None
+        decision = decide(command.name, role, ctx.incoming.chat_type)
+        if decision in (Decision.JOIN_FIRST, Decision.SILENT):
             return self._stranger_or_silence(ctx)
-        if (
-            ctx.member is not None
-            and command.role is not None
-            and not ctx.member.role.allows(command.role)
-        ):
+        if decision is Decision.COORDINATORS_ONLY:
             return [ctx.reply(ctx._("This command is for coordinators."), help_hint(ctx))]
-        if command.private_only and not ctx.private:
+        if decision is Decision.PRIVATE_ONLY:
             return [ctx.reply(ctx._("Please write to me in a private chat for this."))]
         if ctx.member is not None and ctx.private and dialog is not None:
             await dialogs.close_dialog(self.services.uow(), ctx.member.id)

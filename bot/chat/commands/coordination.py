@@ -101,7 +101,6 @@ COMMANDS = (
         create_invitation,
         summary=N_("create an invitation code"),
         usage=N_("[member|coordinator] [number of people]"),
-        role=Role.COORDINATOR,
     ),
     Command(
         "membres",
@@ -109,6 +108,5 @@ COMMANDS = (
         list_members,
         summary=N_("the members, by structure"),
         usage="",
-        role=Role.COORDINATOR,
     ),
 )

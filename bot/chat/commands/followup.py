@@ -11,7 +11,7 @@ from bot.chat.types import Action, Outgoing
 from bot.chat.wording import URGENCY_NAMES, bullet
 from bot.core import digest
 from bot.core.digest import Digest
-from bot.core.types import Role, Urgency
+from bot.core.types import Urgency
 from skills import fold
 
 
@@ -106,6 +106,5 @@ COMMANDS = (
         followup,
         summary=N_("the week's figures and what is waiting"),
         usage=N_("[waiting|gaps]"),
-        role=Role.COORDINATOR,
     ),
 )

@@ -15,7 +15,6 @@ from bot.chat.types import Action
 from bot.core import claims
 from bot.core.errors import AlreadyTaken, NotAllowed, RequestNotFound
 from bot.core.request_states import IllegalTransition
-from bot.core.types import Role
 
 SKIP_WORDS = frozenset({"-", "passer", "skip"})
 
@@ -184,6 +183,5 @@ COMMANDS = (
         assign,
         summary=N_("give a request to a member"),
         usage=N_("N name"),
-        role=Role.COORDINATOR,
     ),
 )

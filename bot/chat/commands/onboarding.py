@@ -6,6 +6,7 @@ from bot.chat.commands.requests import cancel_request
 from bot.chat.context import Command, Context, Reply
 from bot.chat.dialogs import await_answer
 from bot.chat.i18n import N_, pick_locale
+from bot.chat.permissions import allowed
 from bot.chat.types import Action, Outgoing
 from bot.chat.wording import help_hint, join_explanation
 from bot.core import members
@@ -118,8 +119,7 @@ async def show_help(ctx: Context, args: str) -> Reply:
             ]
     lines = [ctx._("Here is what you can do:")]
     for command in ctx.commands:
-        allowed = command.role is None or ctx.me.role.allows(command.role)
-        if command.in_help and allowed:
+        if command.in_help and allowed(command.name, ctx.me.role):
             lines.append(f"{ctx.cmd(command.name)} — {ctx._(command.summary)}")
     if ctx.t.locale == "fr":
         lines.append("In English: /language en")
@@ -142,7 +142,6 @@ COMMANDS = (
         start,
         summary=N_("join the network with an invitation code"),
         usage=N_("CODE"),
-        role=None,
         in_help=False,
     ),
     Command(
@@ -151,8 +150,6 @@ COMMANDS = (
         show_help,
         summary=N_("what you can do"),
         usage=N_("[command]"),
-        role=None,
-        private_only=False,
     ),
     Command(
         "annuler",

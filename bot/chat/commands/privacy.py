@@ -105,8 +105,6 @@ COMMANDS = (
         show_notice,
         summary=N_("what the bot keeps about you, and your rights"),
         usage="",
-        role=None,
-        private_only=False,
     ),
     Command(
         "mesdonnees",

@@ -21,7 +21,6 @@ from bot.chat.reports import period_name, period_slug, render_report, report_arc
 from bot.chat.types import Attachment
 from bot.core import indicators
 from bot.core.indicators import PeriodKind, ReportData
-from bot.core.types import Role
 from skills import fold
 
 KIND_WORDS = {
@@ -72,6 +71,5 @@ COMMANDS = (
         report,
         summary=N_("the report of the last month, quarter or year, with charts (ZIP)"),
         usage=N_("[month|quarter|year]"),
-        role=Role.COORDINATOR,
     ),
 )

@@ -13,7 +13,6 @@ from bot.core import sessions
 from bot.core.errors import UnknownStructure
 from bot.core.session_rules import RuleError
 from bot.core.sessions import SessionProblem
-from bot.core.types import Role
 from skills import fold
 
 _WHEN = re.compile(
@@ -203,6 +202,5 @@ COMMANDS = (
             "new 01/10/2026 9:00-12:00 [place] | edit N place|agenda|date … | cancel N | "
             "notes N … | rule …"
         ),
-        role=Role.COORDINATOR,
     ),
 )

@@ -23,7 +23,6 @@ from bot.chat.types import Action
 from bot.chat.wording import bullet
 from bot.core import indicators
 from bot.core.indicators import Indicators, PeriodKind
-from bot.core.types import Role
 from skills import fold
 
 KIND_WORDS = {
@@ -182,6 +181,5 @@ COMMANDS = (
         stats,
         summary=N_("evaluation indicators, compared with the previous period"),
         usage=N_("[month|quarter|year]"),
-        role=Role.COORDINATOR,
     ),
 )
