@@ -183,7 +183,9 @@ class SqliteSearch(_Search):
         match = joiner.join(
             "(" + " OR ".join(f'"{stem}"' for stem in term.stems()) + ")" for term in query.terms
         )
-        where, params = self._filters(query, id_column="rowid")
+        # `+rowid`: the filters are checked on FTS5's matches; pushed into FTS5, `rowid IN`
+        # would run the whole MATCH once per value of the list.
+        where, params = self._filters(query, id_column="+rowid")
         params.update(match=match, limit=query.limit, window=RANK_WINDOW - 1)
         matches = f"tutorial_index MATCH :match AND {where}"
         return await self._run(
