@@ -129,15 +129,20 @@ async def cancel(uows: UowFactory, clock: Clock, request_id: int, author: Member
     now = clock.now()
     async with uows() as uow:
         request = await get_own(uow, request_id, author)
-        await move(uow, request, Transition.CANCEL, now, closed_at=now, next_check_at=None)
-        for helper_id in await uow.offers.close_pending(
-            request_id=request_id, to=OfferState.WITHDRAWN, now=now
-        ):
-            await notify(uow, now, helper_id, "offer_withdrawn", {"request_id": request_id})
-        if request.helper_id:
-            await notify(uow, now, request.helper_id, "cancelled", {"request_id": request_id})
+        await cancel_in(uow, request, now)
         await uow.commit()
         return await get_or_fail(uow, request_id)
+
+
+async def cancel_in(uow: UnitOfWork, request: HelpRequest, now: datetime) -> None:
+    """Cancel a request inside an open unit of work; its helper and pending offers are told."""
+    await move(uow, request, Transition.CANCEL, now, closed_at=now, next_check_at=None)
+    for helper_id in await uow.offers.close_pending(
+        request_id=request.id, to=OfferState.WITHDRAWN, now=now
+    ):
+        await notify(uow, now, helper_id, "offer_withdrawn", {"request_id": request.id})
+    if request.helper_id:
+        await notify(uow, now, request.helper_id, "cancelled", {"request_id": request.id})
 
 
 async def reopen(

@@ -18,12 +18,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core.claims import cancel_in
 from bot.core.clock import Clock
 from bot.core.outbox import notify
 from bot.core.request_states import Transition
 from bot.core.requests import move
 from bot.core.services import RetentionSettings, UowFactory
-from bot.core.types import Member, OfferState, RequestStatus
+from bot.core.types import Member, RequestStatus
 from storage.db import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -79,13 +80,7 @@ async def _end_own_requests(uow: UnitOfWork, now: datetime, request_ids: list[in
             await move(uow, request, Transition.CONFIRM, now, closed_at=now, next_check_at=None)
             ended += 1
             continue
-        await move(uow, request, Transition.CANCEL, now, closed_at=now, next_check_at=None)
-        for helper_id in await uow.offers.close_pending(
-            request_id=request_id, to=OfferState.WITHDRAWN, now=now
-        ):
-            await notify(uow, now, helper_id, "offer_withdrawn", {"request_id": request_id})
-        if request.helper_id:
-            await notify(uow, now, request.helper_id, "cancelled", {"request_id": request_id})
+        await cancel_in(uow, request, now)
         ended += 1
     return ended
 

@@ -15,6 +15,7 @@ import asyncio
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
+from bot.chat.commands.stats import KIND_WORDS
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.i18n import N_
 from bot.chat.reports import period_name, period_slug, render_report, report_archive
@@ -22,17 +23,6 @@ from bot.chat.types import Attachment
 from bot.core import indicators
 from bot.core.indicators import PeriodKind, ReportData
 from skills import fold
-
-KIND_WORDS = {
-    "": PeriodKind.QUARTER,
-    "mois": PeriodKind.MONTH,
-    "month": PeriodKind.MONTH,
-    "trimestre": PeriodKind.QUARTER,
-    "quarter": PeriodKind.QUARTER,
-    "annee": PeriodKind.YEAR,
-    "an": PeriodKind.YEAR,
-    "year": PeriodKind.YEAR,
-}
 
 HERE_IS = {
     PeriodKind.MONTH: N_("Here is the report of the month: {period}."),
