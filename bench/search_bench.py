@@ -56,6 +56,7 @@ from storage.models import (
     TutorialWordModel,
 )
 from storage.repositories._upsert import insert_for
+from storage.search import tag
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = tomllib.loads((ROOT / "tests" / "data" / "tutorial_corpus.toml").read_text("utf-8"))
@@ -287,6 +288,10 @@ async def load_in_bulk(app: App, entries: Sequence[Entry]) -> None:
                             "skills": stemmed_text(labels, "fr") + " " + stemmed_text(labels, "en"),
                             "problem": stemmed_text(entry.problem, entry.language),
                             "steps": stemmed_text(solution, entry.language),
+                            "tags": " ".join(
+                                [tag("skill", slug) for slug in entry.skills]
+                                + [tag("theme", theme) for theme in sorted(entry.themes)]
+                            ),
                         }
                     )
                 next_id += 1
@@ -297,8 +302,8 @@ async def load_in_bulk(app: App, entries: Sequence[Entry]) -> None:
             if index:
                 await session.execute(
                     text(
-                        "INSERT INTO tutorial_index (rowid, title, skills, problem, steps) "
-                        "VALUES (:id, :title, :skills, :problem, :steps)"
+                        "INSERT INTO tutorial_index (rowid, title, skills, problem, steps, tags) "
+                        "VALUES (:id, :title, :skills, :problem, :steps, :tags)"
                     ),
                     index,
                 )

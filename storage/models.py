@@ -318,6 +318,9 @@ class TutorialModel(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+Index("ix_tutorials_helped_count_id", TutorialModel.helped_count, TutorialModel.id)
+
+
 class TutorialSkillModel(Base):
     """A skill a tutorial is about."""
 

@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills.text_search import QueryTerm, index_words, stemmed_text
@@ -23,11 +23,11 @@ from storage.repositories._upsert import insert_for
 
 # Database objects the migrations create for search and the models do not describe.
 SEARCH_OBJECTS = frozenset({"tutorial_index", "search_vector", "ix_tutorials_search_vector"})
-FTS5_COLUMN_WEIGHTS = "10.0, 5.0, 2.0, 1.0"  # title, skills, problem, steps
+FTS5_COLUMN_WEIGHTS = "10.0, 5.0, 2.0, 1.0, 0.0"  # title, skills, problem, steps, tags
 PUBLIC = ("published", "outdated")  # what members can find
 # A very common word can match most of the base: only its newest matches are ranked, which
 # bounds the cost of ranking (BM25 / ts_rank read every candidate) whatever the base's size.
-RANK_WINDOW = 5000
+RANK_WINDOW = 2000
 
 
 def is_search_object(name: str | None) -> bool:
@@ -104,23 +104,25 @@ class _Search:
                 Word.word >= first,
                 Word.word < chr(ord(first) + 1),
                 Word.word != word,
+                func.length(Word.word).between(len(word) - max_distance, len(word) + max_distance),
             )
         )
-        return [candidate for candidate in rows if abs(len(candidate) - len(word)) <= max_distance]
+        return list(rows)
 
-    def _filters(self, query: SearchQuery, id_column: str = "t.id") -> tuple[str, dict[str, Any]]:
-        """SQL conditions on a tutorial number (skills, themes) shared by both backends."""
-        clauses = ["1 = 1"]
-        params: dict[str, Any] = {}
+    def _filters(self, query: SearchQuery) -> tuple[str, dict[str, Any]]:
+        """SQL conditions on `t` (the tutorials table): skills and themes, as key lookups."""
+        clauses = ["t.status IN :statuses"]
+        params: dict[str, Any] = {"statuses": list(PUBLIC)}
         if query.skill_slugs:
             clauses.append(
-                f"{id_column} IN (SELECT ts.tutorial_id FROM tutorial_skills ts "
-                "JOIN skills s ON s.id = ts.skill_id WHERE s.slug IN :slugs)"
+                "EXISTS (SELECT 1 FROM tutorial_skills ts JOIN skills s ON s.id = ts.skill_id "
+                "WHERE ts.tutorial_id = t.id AND s.slug IN :slugs)"
             )
             params["slugs"] = list(query.skill_slugs)
         if query.themes:
             clauses.append(
-                f"{id_column} IN (SELECT tutorial_id FROM tutorial_themes WHERE theme IN :themes)"
+                "EXISTS (SELECT 1 FROM tutorial_themes th "
+                "WHERE th.tutorial_id = t.id AND th.theme IN :themes)"
             )
             params["themes"] = list(query.themes)
         return " AND ".join(clauses), params
@@ -133,11 +135,15 @@ class _Search:
         return list(await self._session.scalars(statement, params))
 
     async def _browse(self, query: SearchQuery) -> list[int]:
-        """No words: the most useful entries that pass the filters."""
+        """No words: the most useful entries that pass the filters (walks the
+        `(helped_count, id)` index and stops at the first `limit` that pass)."""
         where, params = self._filters(query)
-        params.update(limit=query.limit, statuses=list(PUBLIC))
+        params["limit"] = query.limit
+        if self._session.get_bind().dialect.name == "sqlite":
+            # `+`: without statistics SQLite would pick the status index and sort everything
+            where = where.replace("t.status IN", "+t.status IN", 1)
         return await self._run(
-            f"SELECT t.id FROM tutorials t WHERE t.status IN :statuses AND {where} "
+            f"SELECT t.id FROM tutorials t WHERE {where} "
             "ORDER BY t.helped_count DESC, t.id DESC LIMIT :limit",
             params,
         )
@@ -160,8 +166,8 @@ class SqliteSearch(_Search):
         language = row.language
         await self._session.execute(
             text(
-                "INSERT INTO tutorial_index (rowid, title, skills, problem, steps) "
-                "VALUES (:id, :title, :skills, :problem, :steps)"
+                "INSERT INTO tutorial_index (rowid, title, skills, problem, steps, tags) "
+                "VALUES (:id, :title, :skills, :problem, :steps, :tags)"
             ),
             {
                 "id": tutorial_id,
@@ -172,29 +178,58 @@ class SqliteSearch(_Search):
                 + stemmed_text(row.skills_text, "en"),
                 "problem": stemmed_text(row.problem, language),
                 "steps": stemmed_text(row.solution, language),
+                "tags": " ".join(await self._tags(tutorial_id)),
             },
         )
+
+    async def _tags(self, tutorial_id: int) -> list[str]:
+        skills = await self._session.scalars(
+            text(
+                "SELECT s.slug FROM tutorial_skills ts JOIN skills s ON s.id = ts.skill_id "
+                "WHERE ts.tutorial_id = :id"
+            ),
+            {"id": tutorial_id},
+        )
+        themes = await self._session.scalars(
+            text("SELECT theme FROM tutorial_themes WHERE tutorial_id = :id"), {"id": tutorial_id}
+        )
+        return [*(tag("skill", slug) for slug in skills), *(tag("theme", t) for t in themes)]
 
     async def find(self, query: SearchQuery) -> list[int]:
         """Match stems in FTS5, ranked by BM25 with column weights."""
         if not query.terms:
             return await self._browse(query)
         joiner = " AND " if query.match_all else " OR "
-        match = joiner.join(
+        words = joiner.join(
             "(" + " OR ".join(f'"{stem}"' for stem in term.stems()) + ")" for term in query.terms
         )
-        # `+rowid`: the filters are checked on FTS5's matches; pushed into FTS5, `rowid IN`
-        # would run the whole MATCH once per value of the list.
-        where, params = self._filters(query, id_column="+rowid")
-        params.update(match=match, limit=query.limit, window=RANK_WINDOW - 1)
-        matches = f"tutorial_index MATCH :match AND {where}"
+        match = " AND ".join([f"({words})", *self._tag_filters(query)])
+        # FTS5 walks the matches newest first and stops after the window: BM25 is computed
+        # for those only, then the best are kept.
         return await self._run(
-            f"SELECT rowid FROM tutorial_index WHERE {matches} AND rowid >= coalesce("
-            f"(SELECT rowid FROM tutorial_index WHERE {matches} "
-            "ORDER BY rowid DESC LIMIT 1 OFFSET :window), 0) "
-            f"ORDER BY bm25(tutorial_index, {FTS5_COLUMN_WEIGHTS}), rowid DESC LIMIT :limit",
-            params,
+            f"SELECT id FROM (SELECT rowid AS id, bm25(tutorial_index, {FTS5_COLUMN_WEIGHTS}) "
+            "AS score FROM tutorial_index WHERE tutorial_index MATCH :match "
+            "ORDER BY rowid DESC LIMIT :window) ORDER BY score, id DESC LIMIT :limit",
+            {"match": match, "limit": query.limit, "window": RANK_WINDOW},
         )
+
+    @staticmethod
+    def _tag_filters(query: SearchQuery) -> list[str]:
+        """Skill and theme filters as FTS5 column queries on the `tags` column."""
+        groups = [
+            [tag("skill", slug) for slug in query.skill_slugs],
+            [tag("theme", theme) for theme in query.themes],
+        ]
+        return [
+            "tags : (" + " OR ".join(f'"{name}"' for name in names) + ")"
+            for names in groups
+            if names
+        ]
+
+
+def tag(kind: str, slug: str) -> str:
+    """One token of the FTS5 `tags` column (`skill_impots_gouv`, `theme_sante`)."""
+    return f"{kind}_{slug.replace('-', '_')}"
 
 
 class PostgresSearch(_Search):
@@ -224,17 +259,13 @@ class PostgresSearch(_Search):
             groups.append("(" + " || ".join(alternatives) + ")")
         tsquery = (" && " if query.match_all else " || ").join(groups)
         where, filters = self._filters(query)
-        params.update(filters, limit=query.limit, window=RANK_WINDOW - 1, statuses=list(PUBLIC))
-        matches = (
-            "SELECT t.id, t.search_vector FROM tutorials t, found "
-            f"WHERE t.search_vector @@ found.q AND t.status IN :statuses AND {where}"
-        )
+        params.update(filters, limit=query.limit, window=RANK_WINDOW)
         return await self._run(
-            f"WITH found AS (SELECT {tsquery} AS q), matches AS NOT MATERIALIZED ({matches}), "
-            "floor AS (SELECT coalesce((SELECT id FROM matches ORDER BY id DESC "
-            "OFFSET :window LIMIT 1), 0) AS id) "
-            "SELECT m.id FROM matches m, found, floor WHERE m.id >= floor.id "
-            "ORDER BY ts_rank(m.search_vector, found.q) DESC, m.id DESC LIMIT :limit",
+            f"WITH found AS (SELECT {tsquery} AS q) "
+            "SELECT t.id FROM tutorials t, found WHERE t.id IN ("
+            "SELECT t.id FROM tutorials t, found "
+            f"WHERE t.search_vector @@ found.q AND {where} ORDER BY t.id DESC LIMIT :window) "
+            "ORDER BY ts_rank(t.search_vector, found.q) DESC, t.id DESC LIMIT :limit",
             params,
         )
 
@@ -264,4 +295,5 @@ __all__ = [
     "include_in_schema",
     "is_search_object",
     "search_for",
+    "tag",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CompoundSelect, delete, func, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -79,10 +79,14 @@ class TutorialRepository:
                 insert_for(self._session, TutorialSkillModel.__table__),  # type: ignore[arg-type]
                 [{"tutorial_id": tutorial_id, "skill_id": skill_id} for skill_id in skills],
             )
-        await self.set_themes(tutorial_id, themes)
+        await self._insert_themes(tutorial_id, themes)
 
     async def set_themes(self, tutorial_id: int, themes: Iterable[str]) -> None:
-        """Replace a tutorial's themes."""
+        """Replace a tutorial's themes (the index knows them: it is updated too)."""
+        await self._insert_themes(tutorial_id, themes)
+        await self.search.index(tutorial_id)
+
+    async def _insert_themes(self, tutorial_id: int, themes: Iterable[str]) -> None:
         await self._session.execute(
             delete(TutorialThemeModel).where(TutorialThemeModel.tutorial_id == tutorial_id)
         )
@@ -211,7 +215,9 @@ class TutorialRepository:
             return []
         ids = [row.id for row in rows]
         skills: dict[int, list[TutorialSkill]] = {i: [] for i in ids}
-        for tutorial_id, slug, label_fr, label_en in await self._session.execute(
+        themes: dict[int, list[str]] = {i: [] for i in ids}
+        # skills and themes in one round trip: a theme row has no labels
+        linked: CompoundSelect[tuple[int, str, str | None, str | None]] = union_all(
             select(
                 TutorialSkillModel.tutorial_id,
                 SkillModel.slug,
@@ -219,17 +225,23 @@ class TutorialRepository:
                 SkillModel.label_en,
             )
             .join(SkillModel, SkillModel.id == TutorialSkillModel.skill_id)
-            .where(TutorialSkillModel.tutorial_id.in_(ids))
-            .order_by(SkillModel.slug)
-        ):
-            skills[tutorial_id].append(TutorialSkill(slug, label_fr, label_en))
-        themes: dict[int, list[str]] = {i: [] for i in ids}
-        for tutorial_id, theme in await self._session.execute(
-            select(TutorialThemeModel.tutorial_id, TutorialThemeModel.theme)
-            .where(TutorialThemeModel.tutorial_id.in_(ids))
-            .order_by(TutorialThemeModel.theme)
-        ):
-            themes[tutorial_id].append(theme)
+            .where(TutorialSkillModel.tutorial_id.in_(ids)),
+            select(
+                TutorialThemeModel.tutorial_id,
+                TutorialThemeModel.theme,
+                null().label("label_fr"),
+                null().label("label_en"),
+            ).where(TutorialThemeModel.tutorial_id.in_(ids)),
+        )
+        found: list[tuple[int, str, str | None, str | None]] = [
+            tuple(row)  # type: ignore[misc]
+            for row in await self._session.execute(linked)
+        ]
+        for tutorial_id, slug, label_fr, label_en in sorted(found, key=lambda row: row[1]):
+            if label_fr is None or label_en is None:
+                themes[tutorial_id].append(slug)
+            else:
+                skills[tutorial_id].append(TutorialSkill(slug, label_fr, label_en))
         people = {row.author_id for row in rows} | {row.asker_id for row in rows}
         known = [person for person in people if person is not None]
         names: dict[int, str] = {}

@@ -54,9 +54,10 @@ ALTER TABLE tutorials ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
 """
 _PG_VECTOR_INDEX = "CREATE INDEX ix_tutorials_search_vector ON tutorials USING gin (search_vector)"
 
+# `tags` holds skill and theme tokens (skill_impots_gouv, theme_sante) for filtering in MATCH.
 _SQLITE_INDEX = (
-    "CREATE VIRTUAL TABLE tutorial_index USING fts5("
-    "title, skills, problem, steps, tokenize = 'unicode61 remove_diacritics 2')"
+    "CREATE VIRTUAL TABLE tutorial_index USING fts5(title, skills, problem, steps, tags, "
+    "tokenize = \"unicode61 remove_diacritics 2 tokenchars '_'\")"
 )
 
 
@@ -81,6 +82,7 @@ def upgrade() -> None:
     with op.batch_alter_table("tutorials", schema=None) as batch_op:
         batch_op.alter_column("checked_at", existing_type=UTCDateTime(), nullable=False)
         batch_op.create_index(batch_op.f("ix_tutorials_checked_at"), ["checked_at"], unique=False)
+        batch_op.create_index("ix_tutorials_helped_count_id", ["helped_count", "id"], unique=False)
 
     with op.batch_alter_table("help_requests", schema=None) as batch_op:
         batch_op.add_column(sa.Column("solved_by_tutorial_id", sa.Integer(), nullable=True))
@@ -164,6 +166,7 @@ def downgrade() -> None:
         )
         batch_op.drop_column("solved_by_tutorial_id")
     with op.batch_alter_table("tutorials", schema=None) as batch_op:
+        batch_op.drop_index("ix_tutorials_helped_count_id")
         batch_op.drop_index(batch_op.f("ix_tutorials_checked_at"))
         batch_op.drop_constraint(batch_op.f("fk_tutorials_asker_id_members"), type_="foreignkey")
         for name in ("published_at", "checked_at", "flag_count", "helped_count", "asker_id"):
