@@ -260,6 +260,9 @@ class PostgresSearch(_Search):
         tsquery = (" && " if query.match_all else " || ").join(groups)
         where, filters = self._filters(query)
         params.update(filters, limit=query.limit, window=RANK_WINDOW)
+        # A generic plan (asyncpg prepares statements) cannot know how rare the words are and
+        # walks the whole table by number; plan each search for its own words.
+        await self._session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         return await self._run(
             f"WITH found AS (SELECT {tsquery} AS q) "
             "SELECT t.id FROM tutorials t, found WHERE t.id IN ("
