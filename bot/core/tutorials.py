@@ -18,8 +18,6 @@ from bot.core.clock import Clock
 from bot.core.errors import InvalidValue, NotAllowed, RequestNotFound
 from bot.core.outbox import notify, notify_coordinators
 from bot.core.pii import PiiFinding, PiiKind, find_personal_data, mask
-from bot.core.request_states import Transition
-from bot.core.requests import get_own, move
 from bot.core.services import TutorialSettings, UowFactory
 from bot.core.types import HelpRequest, Member, RequestStatus, Role, Tutorial, TutorialStatus
 from skills import SkillMatcher, fold
@@ -131,7 +129,8 @@ async def draft_for(uows: UowFactory, request_id: int, helper: Member) -> Tutori
         return await uow.tutorials.for_request(request_id, helper.id)
 
 
-async def _editable(uow: UnitOfWork, tutorial_id: int, member: Member) -> Tutorial:
+async def editable(uow: UnitOfWork, tutorial_id: int, member: Member) -> Tutorial:
+    """The tutorial if the member may change it (its author or a coordinator)."""
     tutorial = await uow.tutorials.get(tutorial_id)
     if tutorial is None or (tutorial.author_id != member.id and not is_coordinator(member)):
         raise TutorialNotFound(tutorial_id)
@@ -170,7 +169,7 @@ async def edit(
     """
     now = clock.now()
     async with uows() as uow:
-        tutorial = await _editable(uow, tutorial_id, member)
+        tutorial = await editable(uow, tutorial_id, member)
         if field is Field.THEMES:
             themes = [word for word in fold(value).replace("-", " ").split() if word in THEMES]
             themes += ["reseaux-sociaux"] if "reseaux sociaux" in fold(value) else []
@@ -259,7 +258,7 @@ async def publish(
     """
     now = clock.now()
     async with uows() as uow:
-        tutorial = await _editable(uow, tutorial_id, member)
+        tutorial = await editable(uow, tutorial_id, member)
         if not tutorial.problem.strip() or not tutorial.steps:
             return Publication(Outcome.INCOMPLETE, tutorial)
         findings = personal_data(tutorial)
@@ -339,89 +338,6 @@ async def credit_asker(uows: UowFactory, clock: Clock, tutorial_id: int, member:
         await uow.tutorials.update(tutorial_id, clock.now(), asker_id=member.id)
         await uow.commit()
     return True
-
-
-async def helped(uows: UowFactory, clock: Clock, tutorial_id: int, member: Member) -> bool:
-    """The member says the tutorial helped them (counted once per member)."""
-    async with uows() as uow:
-        tutorial = await uow.tutorials.get(tutorial_id)
-        if tutorial is None or not tutorial.published:
-            raise TutorialNotFound(tutorial_id)
-        counted = await uow.tutorials.add_feedback(tutorial_id, member.id, "helped", clock.now())
-        await uow.commit()
-    return counted
-
-
-async def deflect(
-    uows: UowFactory, clock: Clock, request_id: int, tutorial_id: int, member: Member
-) -> bool:
-    """A tutorial answered the member's draft request: it is closed without being posted."""
-    now = clock.now()
-    async with uows() as uow:
-        request = await get_own(uow, request_id, member)
-        tutorial = await uow.tutorials.get(tutorial_id)
-        if tutorial is None or not tutorial.published:
-            raise TutorialNotFound(tutorial_id)
-        await move(
-            uow, request, Transition.DEFLECT, now, closed_at=now, solved_by_tutorial_id=tutorial_id
-        )
-        counted = await uow.tutorials.add_feedback(tutorial_id, member.id, "helped", now)
-        await uow.commit()
-    return counted
-
-
-async def flag(uows: UowFactory, clock: Clock, tutorial_id: int, member: Member) -> bool:
-    """The member reports the tutorial as possibly out of date (once per member)."""
-    now = clock.now()
-    async with uows() as uow:
-        tutorial = await uow.tutorials.get(tutorial_id)
-        if tutorial is None or not tutorial.published:
-            raise TutorialNotFound(tutorial_id)
-        counted = await uow.tutorials.add_feedback(tutorial_id, member.id, "outdated", now)
-        if counted and tutorial.flag_count == 0:
-            await notify_coordinators(
-                uow,
-                now,
-                "tutorial_flagged",
-                {"tutorial_id": tutorial_id},
-                dedup_prefix=f"tutorial_flagged:{tutorial_id}:{now.date().isoformat()}",
-            )
-        await uow.commit()
-    return counted
-
-
-async def review(
-    uows: UowFactory, clock: Clock, tutorial_id: int, member: Member, *, outdated: bool
-) -> Tutorial:
-    """A coordinator (or the author) checked a tutorial: still right, or out of date."""
-    now = clock.now()
-    async with uows() as uow:
-        tutorial = await _editable(uow, tutorial_id, member)
-        if not tutorial.published:
-            raise TutorialNotFound(tutorial_id)
-        await uow.tutorials.clear_flags(tutorial_id, now)
-        status = TutorialStatus.OUTDATED if outdated else TutorialStatus.PUBLISHED
-        await uow.tutorials.update(tutorial_id, now, status=status)
-        await uow.commit()
-        result = await uow.tutorials.get(tutorial_id)
-    assert result is not None
-    return result
-
-
-async def to_check(
-    uows: UowFactory, clock: Clock, settings: TutorialSettings, limit: int = 20
-) -> tuple[list[Tutorial], list[Tutorial], list[Tutorial]]:
-    """For coordinators: reported entries, entries not checked for long, entries to review."""
-    published = (TutorialStatus.PUBLISHED, TutorialStatus.OUTDATED)
-    async with uows() as uow:
-        flagged = await uow.tutorials.listing(statuses=published, flagged=True, limit=limit)
-        stale = await uow.tutorials.listing(
-            statuses=(TutorialStatus.PUBLISHED,),
-            checked_before=clock.now() - settings.stale_after,
-            limit=limit,
-        )
-        waiting = await uow.tutorials.listing(statuses=(TutorialStatus.REVIEW,), limit=limit)
-    return flagged, stale, waiting
 
 
 async def drafts(uows: UowFactory, member: Member) -> list[Tutorial]:

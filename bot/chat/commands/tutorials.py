@@ -9,7 +9,7 @@ from bot.chat.commands.requests import not_found, request_number
 from bot.chat.context import Command, Context, Reply
 from bot.chat.i18n import N_
 from bot.chat.tutorial_views import entry, open_actions, result_line
-from bot.core import tutorial_search, tutorials
+from bot.core import tutorial_feedback, tutorial_search, tutorials
 from bot.core.errors import RequestNotFound
 from bot.core.request_states import IllegalTransition
 from bot.core.tutorials import TutorialNotFound
@@ -78,7 +78,7 @@ async def thank(ctx: Context, args: str) -> Reply:
     tutorial_id, _ = request_number(args)
     services = ctx.services
     try:
-        await tutorials.helped(services.uow, services.clock, tutorial_id, ctx.me)
+        await tutorial_feedback.helped(services.uow, services.clock, tutorial_id, ctx.me)
     except TutorialNotFound:
         return [not_found_tutorial(ctx, tutorial_id)]
     return [ctx.reply(ctx._("Thank you! I counted it for tutorial #{n}.").format(n=tutorial_id))]
@@ -90,7 +90,9 @@ async def solved_by(ctx: Context, args: str) -> Reply:
     request_id, _ = request_number(rest)
     services = ctx.services
     try:
-        await tutorials.deflect(services.uow, services.clock, request_id, tutorial_id, ctx.me)
+        await tutorial_feedback.deflect(
+            services.uow, services.clock, request_id, tutorial_id, ctx.me
+        )
     except TutorialNotFound:
         return [not_found_tutorial(ctx, tutorial_id)]
     except RequestNotFound:
@@ -110,7 +112,7 @@ async def report(ctx: Context, args: str) -> Reply:
     tutorial_id, _ = request_number(args)
     services = ctx.services
     try:
-        await tutorials.flag(services.uow, services.clock, tutorial_id, ctx.me)
+        await tutorial_feedback.flag(services.uow, services.clock, tutorial_id, ctx.me)
     except TutorialNotFound:
         return [not_found_tutorial(ctx, tutorial_id)]
     return [
@@ -140,7 +142,9 @@ async def _checked(ctx: Context, args: str, *, outdated: bool) -> Reply:
     tutorial_id, _ = request_number(args)
     services = ctx.services
     try:
-        await tutorials.review(services.uow, services.clock, tutorial_id, ctx.me, outdated=outdated)
+        await tutorial_feedback.review(
+            services.uow, services.clock, tutorial_id, ctx.me, outdated=outdated
+        )
     except TutorialNotFound:
         return [not_found_tutorial(ctx, tutorial_id)]
     if outdated:
@@ -163,7 +167,7 @@ async def to_check(ctx: Context, args: str) -> Reply:
     if not tutorials.is_coordinator(ctx.me):
         return [ctx.reply(ctx._("This is for coordinators."))]
     services = ctx.services
-    flagged, stale, waiting = await tutorials.to_check(
+    flagged, stale, waiting = await tutorial_feedback.to_check(
         services.uow, services.clock, services.tutorials
     )
     if not (flagged or stale or waiting):
