@@ -77,6 +77,8 @@ class _Search:
         return await self._session.get(TutorialModel, tutorial_id)
 
     async def _add_words(self, row: TutorialModel) -> None:
+        # Public entries only: a draft may still hold personal data (a name would otherwise
+        # come back as a "typo fix" to someone's query).
         found = sorted(
             {
                 word
@@ -158,11 +160,9 @@ class SqliteSearch(_Search):
             text("DELETE FROM tutorial_index WHERE rowid = :id"), {"id": tutorial_id}
         )
         row = await self._row(tutorial_id)
-        if row is None:
+        if row is None or row.status not in PUBLIC:
             return
         await self._add_words(row)
-        if row.status not in PUBLIC:
-            return
         language = row.language
         await self._session.execute(
             text(
@@ -238,7 +238,7 @@ class PostgresSearch(_Search):
     async def index(self, tutorial_id: int) -> None:
         """The vector is a generated column: only the vocabulary needs updating."""
         row = await self._row(tutorial_id)
-        if row is not None:
+        if row is not None and row.status in PUBLIC:
             await self._add_words(row)
 
     async def find(self, query: SearchQuery) -> list[int]:

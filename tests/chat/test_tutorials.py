@@ -64,6 +64,11 @@ async def test_personal_data_stops_publication_until_masked(network: Conversatio
     async with chat.app.services.uow() as uow:
         stored = (await uow.session.execute(text("SELECT problem FROM tutorials"))).scalar_one()
     assert PHONE not in stored and "[téléphone]" in stored
+    async with chat.app.services.uow() as uow:
+        vocabulary = set(
+            (await uow.session.execute(text("SELECT word FROM tutorial_words"))).scalars()
+        )
+    assert "lefebvre" not in vocabulary and "attestation" in vocabulary  # the name was masked
 
 
 async def test_skipping_every_question_keeps_a_draft_from_the_request(
