@@ -109,13 +109,14 @@ async def suggest(uows: UowFactory, text: str) -> list[Tutorial]:
     """Up to 3 published tutorials close enough to a request to be worth reading first.
 
     A candidate shares at least two meaningful words with the request (its title, problem
-    or skill names), or one for a request of one or two words.
+    or skill names), or one for a request of one or two words. One query when nothing matches.
     """
     words = query_words(text)
     if not words:
         return []
+    # No typo fixing here: a request has enough words, and this runs on every request.
+    terms = [QueryTerm((word,)) for word in words]
     async with uows() as uow:
-        terms, _ = await _terms(uow, words)
         ids = await uow.tutorials.search.find(
             SearchQuery(terms=terms, match_all=False, limit=_CANDIDATES)
         )

@@ -1,0 +1,774 @@
+"""Core throughput of the conversation layer, and how matching scales with the network.
+
+A synthetic network is written straight into a fresh database (members with a console
+identity and 2-6 skills drawn with a skew towards the common services, past requests in
+realistic states and dates, their skills and offers), then the conversation layer is driven
+directly, `App.router.handle(Incoming(...))`, with no transport and no network:
+
+1. Throughput. `--concurrency` asyncio tasks, each with its own askers:
+   a. *store+match*: `/demande <text>` only (`--demandes` in all, once per
+      `--burst-concurrency` value), which stores the request,
+      detects its skills, ranks helpers and queues the offers; requests/s is the figure;
+   b. *mixed*: each task loops `/demande`, then an offered helper `/prendre N`, helper and
+      author `/msg N …` (two relays), then the author `/resolu N`, for `--duration` seconds.
+   Latency p50/p95/p99 per command. Delivery (the outbox dispatcher, `app.tick()`) is NOT
+   included: the offers, claims and relays are queued in the outbox, not sent.
+2. Matching at `--small` and `--members` members with the same number of past requests per
+   member (`--past-per-member`): `bot.core.matching.advance` on a freshly stored request
+   (find candidates through the member_skills index, count their open claims and recent
+   offers, rank, move the request to "offered" and queue the offers, commit), timed alone.
+3. `--profile`: cProfile of `--profile-demandes` sequential `/demande` at `--members`
+   members on SQLite, with the SQL statements counted per `/demande`.
+
+The clock is fixed on a Monday at 10:00 Europe/Paris and quiet hours are off, so every
+request is offered at once.
+
+Run: .venv/bin/python bench/core_bench.py [--members 10000] [--past-per-member 10]
+     [--small 100] [--backends sqlite postgresql] [--concurrency 20]
+     [--burst-concurrency 1 20] [--demandes 2000]
+     [--duration 20] [--match-samples 200] [--profile] [--seed 7]
+     [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--no-one-core]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import logging
+import os
+import platform
+import pstats
+import random
+import re
+import sqlite3
+import sys
+import tempfile
+import time
+import tomllib
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import Table, event, insert, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import App
+from bot.chat.types import Incoming
+from bot.config import parse_config
+from bot.core.clock import FixedClock
+from bot.core.matching import advance
+from bot.core.types import Urgency
+from skills import SkillLevel, default_matcher, rank_helpers
+from skills.taxonomy import SkillKind
+from storage.db import create_engine
+from storage.models import (
+    Base,
+    HelpRequestModel,
+    IdentityModel,
+    MemberModel,
+    MemberSkillModel,
+    OfferModel,
+    RequestSkillModel,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = tomllib.loads((ROOT / "tests" / "data" / "tutorial_corpus.toml").read_text("utf-8"))
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday 10:00 in Paris
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+BATCH = 5000
+COMMANDS = ("/demande", "/prendre", "/msg", "/resolu")
+# The services people ask about most, first (a Zipf-like draw over this order, then the
+# other services, tools and competences of the taxonomy).
+POPULAR = (
+    "ameli",
+    "caf",
+    "france-travail",
+    "franceconnect",
+    "impots-gouv",
+    "email",
+    "pdf",
+    "smartphone-android",
+    "mots-de-passe",
+    "cv-en-ligne",
+    "france-titres",
+    "carte-vitale-appli",
+)
+LEVELS = (
+    (SkillLevel.DISCOVERING, 0.30),
+    (SkillLevel.PRACTISING, 0.45),
+    (SkillLevel.TEACHING, 0.25),
+)
+# Past requests: (status, share, how many days back at most, has a helper).
+STATES = (
+    ("closed", 0.78, 365, True),
+    ("cancelled", 0.07, 365, False),
+    ("draft", 0.03, 365, False),
+    ("resolved", 0.03, 14, True),
+    ("claimed", 0.05, 30, True),
+    ("offered", 0.02, 7, False),
+    ("open", 0.02, 7, False),
+)
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- Synthetic network ---------------------------------------------------------------------
+
+
+def skill_weights() -> tuple[list[str], list[float]]:
+    """Every taxonomy skill with a Zipf weight: popular services, services, tools, competences."""
+    taxonomy = default_matcher().taxonomy
+    rank = {slug: i for i, slug in enumerate(POPULAR)}
+    order = {SkillKind.SERVICE: 1, SkillKind.TOOL: 2, SkillKind.COMPETENCE: 3}
+    ordered = sorted(
+        taxonomy.skills, key=lambda s: (rank.get(s.slug, len(POPULAR)), order[s.kind], s.slug)
+    )
+    slugs = [s.slug for s in ordered]
+    return slugs, [1.0 / (i + 1) for i in range(len(slugs))]
+
+
+def request_texts() -> list[tuple[str, tuple[str, ...]]]:
+    """Request texts built from the corpus problems (they name the services), with skills."""
+    texts = []
+    for item in CORPUS["tutorial"]:
+        problem = " ".join(item["problem"].split())
+        if item["language"] == "fr":
+            texts.append((f"Bonjour, {problem[0].lower()}{problem[1:]}", tuple(item["skills"])))
+        else:
+            texts.append((f"Hello, {problem}", tuple(item["skills"])))
+    return texts
+
+
+@dataclass
+class Network:
+    """What the benchmark needs to know about the seeded network."""
+
+    members: int
+    past: int
+    member_skills: int
+    offers: int
+    load_s: float
+
+
+async def bulk(session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    """executemany inserts, `BATCH` rows at a time."""
+    for part in chunks(rows, BATCH):
+        await session.execute(insert(table(model)), list(part))
+
+
+async def seed(app: App, members: int, past: int, rng: random.Random) -> Network:
+    """Members, identities, member skills, past requests, their skills and offers, in bulk."""
+    start = time.perf_counter()
+    slugs, weights = skill_weights()
+    async with app.services.uow() as uow:
+        rows = await uow.skills.by_slugs(slugs)
+        ids = {slug: row.id for slug, row in rows.items()}
+        slugs = [s for s in slugs if s in ids]
+        weights = weights[: len(slugs)]
+        member_rows, identity_rows, skill_rows = [], [], []
+        for member_id in range(1, members + 1):
+            joined = NOW - timedelta(days=rng.uniform(30, 900))
+            member_rows.append(
+                {
+                    "id": member_id,
+                    "display_name": f"Membre {member_id}",
+                    "structure_id": None,
+                    "role": "member",
+                    "locale": "fr",
+                    "status": "active" if rng.random() < 0.95 else "paused",
+                    "created_at": joined,
+                    "updated_at": joined,
+                }
+            )
+            identity_rows.append(
+                {
+                    "member_id": member_id,
+                    "platform": "console",
+                    "platform_user_id": f"u{member_id}",
+                    "chat_id": f"u{member_id}",
+                    "preferred": True,
+                    "created_at": joined,
+                }
+            )
+            chosen: set[str] = set()
+            wanted = rng.randint(2, 6)
+            while len(chosen) < wanted:
+                chosen.add(rng.choices(slugs, weights)[0])
+            for slug in sorted(chosen):
+                level = rng.choices([lv for lv, _ in LEVELS], [w for _, w in LEVELS])[0]
+                skill_rows.append(
+                    {
+                        "member_id": member_id,
+                        "skill_id": ids[slug],
+                        "level": level.value,
+                        "created_at": joined,
+                        "updated_at": joined,
+                    }
+                )
+        await bulk(uow.session, MemberModel, member_rows)
+        await bulk(uow.session, IdentityModel, identity_rows)
+        await bulk(uow.session, MemberSkillModel, skill_rows)
+        await uow.commit()
+
+    texts = request_texts()
+    statuses = [s for s, *_ in STATES]
+    shares = [share for _, share, *_ in STATES]
+    spec = {s: (days, helped) for s, _, days, helped in STATES}
+    request_rows, request_skill_rows, offer_rows = [], [], []
+    for request_id in range(1, past + 1):
+        status = rng.choices(statuses, shares)[0]
+        days, helped = spec[status]
+        created = NOW - timedelta(days=rng.uniform(0.1, days))
+        author = rng.randint(1, members)
+        helper = rng.randint(1, members) if helped else None
+        if helper == author:
+            helper = author % members + 1 if members > 1 else None
+        body, skills = rng.choice(texts)
+        claimed = created + timedelta(hours=rng.uniform(0.5, 30)) if helper else None
+        resolved = (
+            claimed + timedelta(days=rng.uniform(0.1, 5))
+            if claimed and status in ("closed", "resolved")
+            else None
+        )
+        closed = resolved if status == "closed" else None
+        if status == "cancelled":
+            closed = created + timedelta(days=rng.uniform(0.1, 3))
+        request_rows.append(
+            {
+                "id": request_id,
+                "author_id": author,
+                "text": body,
+                "urgency": rng.choice([u.value for u in Urgency]),
+                "status": status,
+                "helper_id": helper,
+                "round": 0 if status in ("draft", "open") else 1,
+                "next_check_at": (
+                    NOW + timedelta(hours=rng.uniform(1, 48))
+                    if status in ("open", "offered")
+                    else None
+                ),
+                "alerted_at": None,
+                "created_at": created,
+                "updated_at": closed or resolved or claimed or created,
+                "claimed_at": claimed,
+                "resolved_at": resolved,
+                "closed_at": closed,
+                "thanked": status == "closed" and rng.random() < 0.4,
+                "solved_by_tutorial_id": None,
+            }
+        )
+        request_skill_rows += [
+            {"request_id": request_id, "skill_id": ids[s]} for s in skills if s in ids
+        ]
+        if status in ("draft", "open"):
+            continue
+        offered = {helper} if helper else set()
+        while len(offered) < rng.randint(1, 3):
+            candidate = rng.randint(1, members)
+            if candidate != author:
+                offered.add(candidate)
+            if members <= 3:
+                break
+        offer_at = created + timedelta(minutes=rng.uniform(0, 10))
+        for helper_id in sorted(x for x in offered if x is not None):
+            if status == "offered":
+                state = "pending"
+            elif helper_id == helper:
+                state = "accepted"
+            else:
+                state = rng.choice(["taken", "declined", "withdrawn"])
+            offer_rows.append(
+                {
+                    "request_id": request_id,
+                    "helper_id": helper_id,
+                    "round": 1,
+                    "state": state,
+                    "offered_at": offer_at,
+                    "answered_at": None if state == "pending" else (claimed or offer_at),
+                }
+            )
+    async with app.services.uow() as uow:
+        session = uow.session
+        await bulk(session, HelpRequestModel, request_rows)
+        await bulk(session, RequestSkillModel, request_skill_rows)
+        await bulk(session, OfferModel, offer_rows)
+        if app.db.dialect == "postgresql":  # explicit ids: move the sequences past them
+            for name, last in (("members", members), ("help_requests", past)):
+                await session.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), :last)"),
+                    {"last": max(last, 1)},
+                )
+        await uow.commit()
+    async with app.services.uow() as uow:
+        await uow.session.execute(text("ANALYZE"))
+        await uow.commit()
+    return Network(members, past, len(skill_rows), len(offer_rows), time.perf_counter() - start)
+
+
+# --- Driving the conversation layer --------------------------------------------------------
+
+
+class ErrorCounter(logging.Handler):
+    """Counts the failures the router logs (it answers "something went wrong" instead)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+        self.kinds: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        error = record.exc_info[1] if record.exc_info else None
+        self.kinds[f"{type(error).__name__}: {str(error).splitlines()[0][:60]}"] += 1
+
+
+@dataclass
+class Load:
+    """Latencies per command and counts of one throughput run."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in COMMANDS})
+    steps: Counter[str] = field(default_factory=Counter)
+    elapsed: float = 0.0
+
+
+async def say(app: App, member_id: int, line: str, load: Load, command: str) -> str:
+    start = time.perf_counter()
+    replies = await app.router.handle(
+        Incoming(platform="console", user_id=f"u{member_id}", chat_id=f"u{member_id}", text=line)
+    )
+    load.latencies[command].append((time.perf_counter() - start) * 1000)
+    return "\n".join(reply.text for reply in replies)
+
+
+async def demande(app: App, author: int, body: str, load: Load) -> int | None:
+    """`/demande`; the number of the stored request (None if the reply names none)."""
+    answer = await say(app, author, f"/demande {body}", load, "/demande")
+    found = re.search(r"#(\d+)", answer)
+    return int(found.group(1)) if found else None
+
+
+async def offered_to(app: App, request_id: int) -> list[int]:
+    """Helpers the request was offered to (read by the benchmark, not timed)."""
+    async with app.services.uow() as uow:
+        rows = await uow.session.scalars(
+            text("SELECT helper_id FROM offers WHERE request_id = :r ORDER BY id"),
+            {"r": request_id},
+        )
+        return list(rows)
+
+
+def askers_for(members: int, concurrency: int, rng: random.Random) -> list[list[int]]:
+    """Disjoint pools of askers, one per task (one person never types in two tasks at once)."""
+    pool = rng.sample(range(1, members + 1), min(members, concurrency * 50))
+    return [pool[i::concurrency] for i in range(concurrency)]
+
+
+async def store_and_match(
+    app: App, members: int, args: argparse.Namespace, concurrency: int
+) -> Load:
+    """Concurrent `/demande` only: requests stored and matched per second."""
+    rng = random.Random(args.seed + 11 + concurrency)
+    texts = request_texts()
+    load = Load()
+    pools = askers_for(members, concurrency, rng)
+    per_task = max(1, args.demandes // concurrency)
+
+    async def task(pool: list[int], seed: int) -> None:
+        local = random.Random(seed)
+        for i in range(per_task):
+            await demande(app, pool[i % len(pool)], local.choice(texts)[0], load)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(task(pool, i) for i, pool in enumerate(pools)))
+    load.elapsed = time.perf_counter() - start
+    return load
+
+
+async def mixed(app: App, members: int, args: argparse.Namespace) -> Load:
+    """Each task: ask, an offered helper claims, two relays, the author marks it solved."""
+    rng = random.Random(args.seed + 13)
+    texts = request_texts()
+    load = Load()
+    pools = askers_for(members, args.concurrency, rng)
+    stop_at = time.perf_counter() + args.duration
+
+    async def task(pool: list[int], seed: int) -> None:
+        local = random.Random(seed)
+        turn = 0
+        while time.perf_counter() < stop_at:
+            author = pool[turn % len(pool)]
+            turn += 1
+            request_id = await demande(app, author, local.choice(texts)[0], load)
+            if request_id is None:
+                load.steps["no number in the reply"] += 1
+                continue
+            helpers = [h for h in await offered_to(app, request_id) if h != author]
+            if not helpers:
+                load.steps["not offered"] += 1
+                continue
+            helper = local.choice(helpers)
+            answer = await say(app, helper, f"/prendre {request_id}", load, "/prendre")
+            if f"#{request_id}" not in answer:
+                load.steps["claim refused"] += 1
+                continue
+            await say(app, helper, f"/msg {request_id} Je regarde ça.", load, "/msg")
+            await say(app, author, f"/msg {request_id} Merci, à quelle heure ?", load, "/msg")
+            await say(app, author, f"/resolu {request_id}", load, "/resolu")
+            load.steps["cycles"] += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(task(pool, i) for i, pool in enumerate(pools)))
+    load.elapsed = time.perf_counter() - start
+    return load
+
+
+# --- Matching alone ------------------------------------------------------------------------
+
+
+@dataclass
+class Matching:
+    """`advance` latencies, the find+rank part alone, and candidate counts."""
+
+    advance: list[float] = field(default_factory=list)
+    find_rank: list[float] = field(default_factory=list)
+    candidates: list[int] = field(default_factory=list)
+    steps: Counter[str] = field(default_factory=Counter)
+
+
+async def time_matching(app: App, members: int, samples: int, seed: int) -> Matching:
+    """Store requests (untimed), then time `advance` on each; find+rank timed separately."""
+    rng = random.Random(seed + 17)
+    services = app.services
+    texts = request_texts()
+    result = Matching()
+    for i in range(samples + 5):
+        body = rng.choice(texts)[0]
+        author = rng.randint(1, members)
+        async with services.uow() as uow:
+            request_id = await uow.requests.add(
+                author_id=author, text=body, urgency=Urgency.WEEK, now=services.clock.now()
+            )
+            found = [m.skill.slug for m in services.matcher.extract(body)][:8]
+            rows = await uow.skills.by_slugs(found)
+            await uow.requests.set_skills(request_id, [rows[s].id for s in found if s in rows])
+            await uow.commit()
+        # Find + rank only (what `advance` does before writing), in its own transaction.
+        start = time.perf_counter()
+        async with services.uow() as uow:
+            request = await uow.requests.get(request_id)
+            assert request is not None
+            candidates = await uow.offers.candidates(
+                request_id=request_id,
+                skill_ids=[s.id for s in request.skills],
+                exclude=[author],
+                recent_since=services.clock.now() - services.requests.recent_window,
+            )
+            rank_helpers(candidates, [s.slug for s in request.skills])
+        find_rank = (time.perf_counter() - start) * 1000
+        start = time.perf_counter()
+        progress = await advance(services.uow(), services.clock, services.requests, request_id)
+        elapsed = (time.perf_counter() - start) * 1000
+        if i < 5:  # warm-up
+            continue
+        result.advance.append(elapsed)
+        result.find_rank.append(find_rank)
+        result.candidates.append(len(candidates))
+        result.steps[progress.step.value] += 1
+    return result
+
+
+# --- Profile -------------------------------------------------------------------------------
+
+
+def statement_kind(statement: str) -> str:
+    """`SELECT members`, `INSERT outbox`…: the verb and the first table named."""
+    words = statement.split()
+    verb = words[0].upper() if words else "?"
+    match = re.search(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", statement, re.IGNORECASE)
+    return f"{verb} {match.group(1) if match else ''}".strip()
+
+
+async def profile(app: App, members: int, count: int, seed: int) -> None:
+    """cProfile of `count` sequential `/demande`, with the statements each one runs."""
+    rng = random.Random(seed + 19)
+    texts = request_texts()
+    kinds: Counter[str] = Counter()
+
+    def count_statement(*args: Any) -> None:
+        kinds[statement_kind(args[2])] += 1
+
+    load = Load()
+    authors = rng.sample(range(1, members + 1), count + 5)
+    for author in authors[:5]:  # warm-up
+        await demande(app, author, rng.choice(texts)[0], load)
+    bodies = [rng.choice(texts)[0] for _ in range(count)]
+    event.listen(app.db.engine.sync_engine, "before_cursor_execute", count_statement)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    start = time.perf_counter()
+    for author, body in zip(authors[5:], bodies, strict=True):
+        await demande(app, author, body, load)
+    elapsed = time.perf_counter() - start
+    profiler.disable()
+    event.remove(app.db.engine.sync_engine, "before_cursor_execute", count_statement)
+    total = sum(kinds.values())
+    print(
+        f"\nprofile: {count} sequential /demande at {members:,} members: "
+        f"{elapsed / count * 1000:.2f} ms each under cProfile, "
+        f"{total / count:.1f} SQL statements per /demande"
+    )
+    print("statements per /demande, by kind:")
+    for kind, n in kinds.most_common():
+        print(f"  {n / count:6.2f}  {kind}")
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(35)
+    print(out.getvalue())
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(20)
+    print(out.getvalue())
+
+
+# --- Runs ----------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def database(backend: str, postgres_url: str) -> AsyncIterator[str]:
+    """A throwaway database: a temporary SQLite file, or a PostgreSQL database dropped after."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.db"
+        return
+    name = f"samu_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            async with admin.connect() as connection:
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+@asynccontextmanager
+async def network_app(
+    backend: str, members: int, args: argparse.Namespace, versions: dict[str, str]
+) -> AsyncIterator[tuple[App, Network]]:
+    async with database(backend, args.postgres_url) as url:
+        config = parse_config(
+            {
+                "database": {"url": url},
+                "requests": {"quiet_hours": "00:00-00:00", "quiet_weekends": False},
+            },
+            "bench",
+            {},
+        )
+        app = App.build(config, clock=FixedClock(NOW))
+        try:
+            await app.prepare(migrate=True)
+            if backend == "postgresql":
+                async with app.services.uow() as uow:
+                    versions["postgresql"] = str(
+                        await uow.session.scalar(text("SHOW server_version"))
+                    )
+            rng = random.Random(args.seed)
+            network = await seed(app, members, members * args.past_per_member, rng)
+            print(
+                f"{backend} {members:>6,} members: seeded {network.past:,} past requests, "
+                f"{network.member_skills:,} member skills, {network.offers:,} offers "
+                f"in {network.load_s:.1f} s",
+                flush=True,
+            )
+            yield app, network
+        finally:
+            await app.close()
+
+
+@dataclass
+class Results:
+    matching: dict[tuple[str, int], Matching] = field(default_factory=dict)
+    burst: dict[str, Load] = field(default_factory=dict)
+    mixed: dict[str, Load] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+async def run(args: argparse.Namespace) -> None:
+    versions = {"sqlite": sqlite3.sqlite_version}
+    errors = ErrorCounter()
+    logging.getLogger().addHandler(errors)
+    results = Results()
+    for backend in args.backends:
+        for members in (args.small, args.members):
+            async with network_app(backend, members, args, versions) as (app, _):
+                before = errors.count
+                match = await time_matching(app, members, args.match_samples, args.seed)
+                results.matching[(backend, members)] = match
+                print(
+                    f"  matching: advance p50 {percentile(match.advance, 0.5):.2f} ms, "
+                    f"p95 {percentile(match.advance, 0.95):.2f} ms; find+rank p95 "
+                    f"{percentile(match.find_rank, 0.95):.2f} ms; candidates median "
+                    f"{percentile(match.candidates, 0.5):.0f}; {dict(match.steps)}",
+                    flush=True,
+                )
+                if members == args.members:
+                    for concurrency in args.burst_concurrency if args.demandes else ():
+                        burst = await store_and_match(app, members, args, concurrency)
+                        results.burst[f"{backend} ×{concurrency}"] = burst
+                        n = len(burst.latencies["/demande"])
+                        print(
+                            f"  store+match ×{concurrency}: {n} /demande in {burst.elapsed:.1f} s"
+                            f" = {n / burst.elapsed:.0f}/s",
+                            flush=True,
+                        )
+                    if args.duration:
+                        load = await mixed(app, members, args)
+                        results.mixed[f"{backend} ×{args.concurrency}"] = load
+                        print(f"  mixed: {dict(load.steps)} in {load.elapsed:.1f} s", flush=True)
+                    if args.profile and backend == "sqlite":
+                        await profile(app, members, args.profile_demandes, args.seed)
+                results.errors[f"{backend} {members}"] = errors.count - before
+    results.kinds = dict(errors.kinds)
+    report(results, args, versions)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def report(results: Results, args: argparse.Namespace, versions: dict[str, str]) -> None:
+    affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    print()
+    print(f"machine: {platform.platform()}, {cpu_model()}, {os.cpu_count()} CPUs")
+    print(
+        f"python {platform.python_version()}, SQLite {versions['sqlite']}"
+        + (f", PostgreSQL {versions['postgresql']}" if "postgresql" in versions else "")
+    )
+    print(
+        f"CPU affinity of this process: {affinity} "
+        f"({'pinned by --one-core' if args.one_core else 'not pinned'}; "
+        "the PostgreSQL server runs in its own processes, not pinned)"
+    )
+    print(
+        f"seed {args.seed}; {args.past_per_member} past requests per member; "
+        f"concurrency {args.concurrency}; delivery (outbox dispatcher) not included"
+    )
+    print(f"router errors logged: {results.errors} {dict(results.kinds)}")
+    print()
+    print("Throughput at", f"{args.members:,} members")
+    print()
+    print(
+        "| backend × tasks | phase | /demande per s | commands per s | command | n "
+        "| p50 | p95 | p99 |"
+    )
+    print("|---|---|---:|---:|---|---:|---:|---:|---:|")
+    for phase, loads in (("store+match", results.burst), ("mixed", results.mixed)):
+        for backend, load in loads.items():
+            demandes = len(load.latencies["/demande"])
+            commands = sum(len(v) for v in load.latencies.values())
+            for command in COMMANDS:
+                values = load.latencies[command]
+                if not values:
+                    continue
+                print(
+                    f"| {backend} | {phase} | {demandes / load.elapsed:.0f} "
+                    f"| {commands / load.elapsed:.0f} | {command} | {len(values):,} "
+                    f"| {percentile(values, 0.5):.1f} ms | {percentile(values, 0.95):.1f} ms "
+                    f"| {percentile(values, 0.99):.1f} ms |"
+                )
+    print()
+    print("Matching one request (`advance`: find, rank, queue offers, commit)")
+    print()
+    print(
+        "| backend | members | candidates (median) | advance p50 | advance p95 "
+        "| find+rank p50 | find+rank p95 |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for (backend, members), m in results.matching.items():
+        print(
+            f"| {backend} | {members:,} | {percentile(m.candidates, 0.5):.0f} "
+            f"| {percentile(m.advance, 0.5):.2f} ms | {percentile(m.advance, 0.95):.2f} ms "
+            f"| {percentile(m.find_rank, 0.5):.2f} ms | {percentile(m.find_rank, 0.95):.2f} ms |"
+        )
+    for backend in args.backends:
+        small = results.matching.get((backend, args.small))
+        big = results.matching.get((backend, args.members))
+        if small and big:
+            print(
+                f"{backend}: advance ratio {args.members:,}/{args.small:,} members: "
+                f"p50 {percentile(big.advance, 0.5) / percentile(small.advance, 0.5):.1f}×, "
+                f"p95 {percentile(big.advance, 0.95) / percentile(small.advance, 0.95):.1f}×"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--small", type=int, default=100, help="the small network (matching)")
+    parser.add_argument("--past-per-member", type=int, default=10)
+    parser.add_argument(
+        "--backends", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
+    )
+    parser.add_argument("--concurrency", type=int, default=20, help="tasks of the mixed phase")
+    parser.add_argument(
+        "--burst-concurrency",
+        type=int,
+        nargs="+",
+        default=[1, 20],
+        help="tasks of the store+match phase (one run each)",
+    )
+    parser.add_argument("--demandes", type=int, default=2000, help="store+match phase, in all")
+    parser.add_argument("--duration", type=float, default=20.0, help="mixed phase, seconds")
+    parser.add_argument("--match-samples", type=int, default=200)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile-demandes", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    parser.add_argument(
+        "--one-core",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="pin this process to CPU 0 before anything starts a thread",
+    )
+    args = parser.parse_args()
+    if args.one_core and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {0})
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
