@@ -44,12 +44,10 @@ import random
 import re
 import sqlite3
 import sys
-import tempfile
 import time
 import tomllib
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -59,9 +57,9 @@ from typing import Any, cast
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import Table, event, insert, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bench.common import chunks, cpu_model, database, percentile
 from bot.app import App
 from bot.chat.types import Incoming
 from bot.config import parse_config
@@ -70,7 +68,6 @@ from bot.core.matching import advance
 from bot.core.types import Urgency
 from skills import SkillLevel, default_matcher, rank_helpers
 from skills.taxonomy import SkillKind
-from storage.db import create_engine
 from storage.models import (
     Base,
     HelpRequestModel,
@@ -120,20 +117,8 @@ STATES = (
 )
 
 
-def percentile(values: Sequence[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
-
-
-def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # --- Synthetic network ---------------------------------------------------------------------
@@ -558,27 +543,6 @@ async def profile(app: App, members: int, count: int, seed: int) -> None:
 
 
 @asynccontextmanager
-async def database(backend: str, postgres_url: str) -> AsyncIterator[str]:
-    """A throwaway database: a temporary SQLite file, or a PostgreSQL database dropped after."""
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.db"
-        return
-    name = f"samu_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            async with admin.connect() as connection:
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
-
-@asynccontextmanager
 async def network_app(
     backend: str, members: int, args: argparse.Namespace, versions: dict[str, str]
 ) -> AsyncIterator[tuple[App, Network]]:
@@ -658,16 +622,6 @@ async def run(args: argparse.Namespace) -> None:
                 results.errors[f"{backend} {members}"] = errors.count - before
     results.kinds = dict(errors.kinds)
     report(results, args, versions)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def report(results: Results, args: argparse.Namespace, versions: dict[str, str]) -> None:

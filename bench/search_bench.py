@@ -24,12 +24,9 @@ import platform
 import random
 import sqlite3
 import sys
-import tempfile
 import time
 import tomllib
-import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,8 +35,8 @@ from typing import Any, cast
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import Table, insert, text
-from sqlalchemy.engine import make_url
 
+from bench.common import chunks, cpu_model, database, percentile
 from bot.app import App
 from bot.config import parse_config
 from bot.core import tutorial_search
@@ -47,7 +44,7 @@ from bot.core.clock import FixedClock
 from bot.core.tutorials import skills_text
 from bot.core.types import TutorialStatus
 from skills.text_search import index_words, query_words, stemmed_text
-from storage.db import UnitOfWork, create_engine
+from storage.db import UnitOfWork
 from storage.models import (
     Base,
     TutorialModel,
@@ -102,11 +99,6 @@ class Result:
     vocabulary: int
     fts: list[float] = field(default_factory=list)
     like: list[float] = field(default_factory=list)
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 # --- Synthetic base ------------------------------------------------------------------------
@@ -195,11 +187,6 @@ def drawn_queries(entries: Sequence[Entry], count: int, seed: int) -> list[str]:
             other = words_of(rng.choice(entries)) or words
             queries.append(f"{rng.choice(words)} {rng.choice(other)}")
     return queries
-
-
-def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # --- Loading -------------------------------------------------------------------------------
@@ -363,27 +350,6 @@ async def time_like(app: App, queries: Sequence[str], repeat: int) -> list[float
     return latencies
 
 
-@asynccontextmanager
-async def database(backend: str, postgres_url: str) -> AsyncIterator[str]:
-    """A throwaway database: a temporary SQLite file, or a PostgreSQL database dropped after."""
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.db"
-        return
-    name = f"samu_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            async with admin.connect() as connection:
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
-
 async def measure(
     backend: str, size: int, args: argparse.Namespace, versions: dict[str, str]
 ) -> Result:
@@ -422,16 +388,6 @@ async def measure(
 
 
 # --- Report --------------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def report(results: Sequence[Result], args: argparse.Namespace, versions: dict[str, str]) -> None:
