@@ -45,12 +45,20 @@ Members 1 and 2 tie on score 3; member 2 covers more (fit 4) and comes first:
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Generator, Iterable, Mapping
 from dataclasses import dataclass
 
 from skills.levels import SkillLevel
 
-__all__ = ["Candidate", "RankedHelper", "RankingWeights", "rank_helpers"]
+__all__ = [
+    "Candidate",
+    "Loads",
+    "RankedHelper",
+    "RankingWeights",
+    "best_helpers",
+    "fit_of",
+    "rank_helpers",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +133,7 @@ def rank_helpers(
         if candidate.member_id in seen:
             raise ValueError(f"member {candidate.member_id} is a candidate twice")
         seen.add(candidate.member_id)
-        fit = float(sum(level.weight for slug, level in candidate.levels.items() if slug in wanted))
+        fit = fit_of(candidate.levels, wanted)
         if fit <= 0:
             continue
         score = (
@@ -137,3 +145,60 @@ def rank_helpers(
         keyed.append((key, RankedHelper(candidate.member_id, fit, score)))
     keyed.sort(key=lambda pair: pair[0])
     return [helper for _, helper in keyed]
+
+
+def fit_of(levels: Mapping[str, SkillLevel], wanted: Collection[str]) -> float:
+    """The sum of the level weights over the requested skills a member declared."""
+    return float(sum(level.weight for slug, level in levels.items() if slug in wanted))
+
+
+Loads = Mapping[int, tuple[int, int]]
+"""Open claims and recent offers, by member id."""
+
+
+def best_helpers(
+    levels: Mapping[int, Mapping[str, SkillLevel]],
+    requested: Collection[str],
+    count: int,
+    weights: RankingWeights = RankingWeights(),
+    batch: int = 50,
+) -> Generator[list[int], Loads, list[RankedHelper]]:
+    """The first `count` of :func:`rank_helpers`, asking for the load of as few members as
+    possible: exactly the same result, without counting everyone's claims and offers.
+
+    A generator: it yields the member ids whose load it needs next (best fit first) and is
+    sent back their :data:`Loads`; it returns the ranking. A load only lowers a score, so a
+    member whose fit is below the current last place — or equal to it and with a larger
+    number, when that last place carries no load — can never enter, nor can anyone after.
+    """
+    wanted = frozenset(requested)
+    order = sorted(
+        (
+            (fit, member_id)
+            for member_id, member_levels in levels.items()
+            if (fit := fit_of(member_levels, wanted)) > 0
+        ),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    seen: list[Candidate] = []
+    ranked: list[RankedHelper] = []
+    position = 0
+    while position < len(order):
+        if len(ranked) >= count > 0 and not _could_enter(order[position], ranked[count - 1], seen):
+            break
+        ids = [member_id for _, member_id in order[position : position + batch]]
+        position += len(ids)
+        loads = yield ids
+        for member_id in ids:
+            claims, recent = loads.get(member_id, (0, 0))
+            seen.append(Candidate(member_id, levels[member_id], claims, recent))
+        ranked = rank_helpers(seen, wanted, weights)
+    return ranked[:count] if count > 0 else []
+
+
+def _could_enter(next_up: tuple[float, int], last: RankedHelper, seen: list[Candidate]) -> bool:
+    fit, member_id = next_up
+    holder = next(candidate for candidate in seen if candidate.member_id == last.member_id)
+    best_possible = (-fit, -fit, 0, 0, member_id)
+    last_key = (-last.score, -last.fit, holder.open_claims, holder.recent_offers, last.member_id)
+    return best_possible < last_key

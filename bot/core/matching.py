@@ -16,7 +16,7 @@ from bot.core.outbox import announce, notify, notify_coordinators
 from bot.core.request_states import Transition, is_active, sources
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.types import HelpRequest, RequestStatus, Urgency
-from skills import rank_helpers
+from skills.ranking import RankedHelper, best_helpers
 from storage.db import UnitOfWork
 
 
@@ -55,6 +55,25 @@ def alert_at(settings: RequestSettings, request: HelpRequest) -> datetime:
     )
 
 
+async def _best_helpers(
+    uow: UnitOfWork, request: HelpRequest, recent_since: datetime, count: int
+) -> list[int]:
+    """The members to offer the request to, best first; only the best few's load is counted."""
+    levels = await uow.offers.candidate_levels(
+        request_id=request.id,
+        skill_ids=[skill.id for skill in request.skills],
+        exclude=[request.author_id] if request.author_id else [],
+    )
+    search = best_helpers(levels, [skill.slug for skill in request.skills], count)
+    try:
+        wanted = next(search)
+        while True:
+            wanted = search.send(await uow.offers.loads(wanted, recent_since))
+    except StopIteration as done:
+        ranked: list[RankedHelper] = done.value
+    return [helper.member_id for helper in ranked]
+
+
 async def advance(
     uow: UnitOfWork,
     clock: Clock,
@@ -80,16 +99,9 @@ async def advance(
         alert = alert_at(settings, request)
         if now >= alert and request.round > 0:
             return await _alert(uow, now, request, guard)
-        ranked = rank_helpers(
-            await uow.offers.candidates(
-                request_id=request_id,
-                skill_ids=[skill.id for skill in request.skills],
-                exclude=[request.author_id] if request.author_id else [],
-                recent_since=now - settings.recent_window,
-            ),
-            [skill.slug for skill in request.skills],
+        chosen = await _best_helpers(
+            uow, request, now - settings.recent_window, limit or settings.offers_per_round
         )
-        chosen = [helper.member_id for helper in ranked[: limit or settings.offers_per_round]]
         next_check = min(
             deadline(settings, now, settings.first_escalation[request.urgency], request.urgency),
             alert,

@@ -31,21 +31,13 @@ class OfferRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def candidates(
-        self,
-        *,
-        request_id: int,
-        skill_ids: Collection[int],
-        exclude: Collection[int],
-        recent_since: datetime,
-    ) -> list[Candidate]:
-        """Active members holding at least one of the skills, not yet offered this request.
-
-        Starts from the member_skills index on the requested skills (never from all members),
-        then counts each candidate's open claims and recent offers.
-        """
+    async def candidate_levels(
+        self, *, request_id: int, skill_ids: Collection[int], exclude: Collection[int]
+    ) -> dict[int, dict[str, SkillLevel]]:
+        """Active members holding at least one of the skills, not yet offered this request,
+        with their levels on those skills (from the member_skills index on the skills)."""
         if not skill_ids:
-            return []
+            return {}
         already = select(OfferModel.helper_id).where(OfferModel.request_id == request_id)
         rows = (
             await self._session.execute(
@@ -63,9 +55,15 @@ class OfferRepository:
         levels: dict[int, dict[str, SkillLevel]] = defaultdict(dict)
         for member_id, slug, level in rows:
             levels[member_id][slug] = SkillLevel(level)
-        if not levels:
-            return []
-        members = list(levels)
+        return dict(levels)
+
+    async def loads(
+        self, member_ids: Collection[int], recent_since: datetime
+    ) -> dict[int, tuple[int, int]]:
+        """Open claims and offers received since `recent_since`, for these members."""
+        members = list(member_ids)
+        if not members:
+            return {}
         claims = dict(
             (
                 await self._session.execute(
@@ -87,15 +85,24 @@ class OfferRepository:
                 )
             ).all()
         )
-        return [
-            Candidate(
-                member_id=member_id,
-                levels=levels[member_id],
-                open_claims=int(claims.get(member_id, 0)),
-                recent_offers=int(recent.get(member_id, 0)),
-            )
-            for member_id in members
-        ]
+        return {
+            member: (int(claims.get(member, 0)), int(recent.get(member, 0))) for member in members
+        }
+
+    async def candidates(
+        self,
+        *,
+        request_id: int,
+        skill_ids: Collection[int],
+        exclude: Collection[int],
+        recent_since: datetime,
+    ) -> list[Candidate]:
+        """Every candidate with their load (matching asks for the load of the best few only)."""
+        levels = await self.candidate_levels(
+            request_id=request_id, skill_ids=skill_ids, exclude=exclude
+        )
+        loads = await self.loads(levels, recent_since)
+        return [Candidate(member_id, levels[member_id], *loads[member_id]) for member_id in levels]
 
     async def add_many(
         self, *, request_id: int, helper_ids: Collection[int], round_number: int, now: datetime

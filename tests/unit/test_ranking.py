@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from skills.levels import SkillLevel
-from skills.ranking import Candidate, RankedHelper, RankingWeights, rank_helpers
+from skills.ranking import Candidate, RankedHelper, RankingWeights, best_helpers, rank_helpers
 
 D, P, T = SkillLevel.DISCOVERING, SkillLevel.PRACTISING, SkillLevel.TEACHING
 
@@ -216,3 +216,66 @@ def test_ranking_does_not_depend_on_input_order(
     assert rank_helpers(shuffled, reordered_request, weights) == rank_helpers(
         candidates, requested, weights
     )
+
+
+def drive(
+    levels: dict[int, dict[str, SkillLevel]],
+    requested: set[str],
+    count: int,
+    loads: dict[int, tuple[int, int]],
+    weights: RankingWeights,
+    batch: int,
+) -> tuple[list[RankedHelper], int]:
+    """Run `best_helpers` as matching does; returns its ranking and how many loads it asked."""
+    search = best_helpers(levels, requested, count, weights, batch)
+    asked = 0
+    try:
+        ids = next(search)
+        while True:
+            asked += len(ids)
+            ids = search.send({i: loads[i] for i in ids if i in loads})
+    except StopIteration as done:
+        return done.value, asked
+
+
+SLUGS = ("ameli", "caf", "pix")
+
+
+@given(
+    members=st.dictionaries(
+        st.integers(1, 400),
+        st.tuples(
+            st.dictionaries(st.sampled_from(SLUGS), st.sampled_from(list(SkillLevel)), max_size=3),
+            st.integers(0, 3),
+            st.integers(0, 4),
+        ),
+        max_size=120,
+    ),
+    requested=st.sets(st.sampled_from(SLUGS), min_size=1),
+    count=st.integers(0, 6),
+    load_penalty=st.sampled_from([0.0, 0.5, 1.0, 2.0]),
+    recent_penalty=st.sampled_from([0.0, 0.5, 1.0]),
+    batch=st.integers(1, 20),
+)
+def test_best_helpers_is_the_head_of_the_full_ranking(
+    members: dict[int, tuple[dict[str, SkillLevel], int, int]],
+    requested: set[str],
+    count: int,
+    load_penalty: float,
+    recent_penalty: float,
+    batch: int,
+) -> None:
+    weights = RankingWeights(load_penalty, recent_penalty)
+    levels = {member: known for member, (known, _, _) in members.items()}
+    loads = {member: (claims, recent) for member, (_, claims, recent) in members.items()}
+    everyone = [Candidate(m, levels[m], *loads[m]) for m in members]
+    bounded, _ = drive(levels, requested, count, loads, weights, batch)
+    assert bounded == rank_helpers(everyone, requested, weights)[:count]
+
+
+def test_best_helpers_asks_few_loads_when_the_best_are_free() -> None:
+    levels = {member: {"ameli": SkillLevel.TEACHING} for member in range(1, 5001)}
+    loads = {member: (0, 0) for member in levels}
+    ranked, asked = drive(levels, {"ameli"}, 3, loads, RankingWeights(), 50)
+    assert [helper.member_id for helper in ranked] == [1, 2, 3]
+    assert asked == 50  # one batch, not 5,000 members
