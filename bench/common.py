@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import Table, text
 from sqlalchemy.engine import make_url
 
 from storage.db import create_engine
+from storage.models import Base
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -60,3 +62,24 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def table(model: type[Base]) -> Table:
+    """The Core table of a model, for bulk inserts."""
+    return cast(Table, model.__table__)
+
+
+def print_machine(versions: dict[str, str], one_core: bool) -> None:
+    """The lines every benchmark prints first: machine, versions, CPU pinning."""
+    affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    print()
+    print(f"machine: {platform.platform()}, {cpu_model()}, {os.cpu_count()} CPUs")
+    print(
+        f"python {platform.python_version()}, SQLite {versions['sqlite']}"
+        + (f", PostgreSQL {versions['postgresql']}" if "postgresql" in versions else "")
+    )
+    print(
+        f"CPU affinity of this process: {affinity} "
+        f"({'pinned by --one-core' if one_core else 'not pinned'}; "
+        "the PostgreSQL server runs in its own processes, not pinned)"
+    )

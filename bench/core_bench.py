@@ -38,7 +38,6 @@ import cProfile
 import io
 import logging
 import os
-import platform
 import pstats
 import random
 import re
@@ -52,14 +51,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Table, event, insert, text
+from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bench.common import chunks, cpu_model, database, percentile
+from bench.common import chunks, database, percentile, print_machine, table
 from bot.app import App
 from bot.chat.types import Incoming
 from bot.config import parse_config
@@ -115,10 +114,6 @@ STATES = (
     ("offered", 0.02, 7, False),
     ("open", 0.02, 7, False),
 )
-
-
-def table(model: type[Base]) -> Table:
-    return cast(Table, model.__table__)
 
 
 # --- Synthetic network ---------------------------------------------------------------------
@@ -625,18 +620,7 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def report(results: Results, args: argparse.Namespace, versions: dict[str, str]) -> None:
-    affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    print()
-    print(f"machine: {platform.platform()}, {cpu_model()}, {os.cpu_count()} CPUs")
-    print(
-        f"python {platform.python_version()}, SQLite {versions['sqlite']}"
-        + (f", PostgreSQL {versions['postgresql']}" if "postgresql" in versions else "")
-    )
-    print(
-        f"CPU affinity of this process: {affinity} "
-        f"({'pinned by --one-core' if args.one_core else 'not pinned'}; "
-        "the PostgreSQL server runs in its own processes, not pinned)"
-    )
+    print_machine(versions, args.one_core)
     print(
         f"seed {args.seed}; {args.past_per_member} past requests per member; "
         f"concurrency {args.concurrency}; delivery (outbox dispatcher) not included"

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import random
 import sqlite3
 import sys
@@ -30,13 +29,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import insert, text
 
-from bench.common import chunks, cpu_model, database, percentile
+from bench.common import chunks, database, percentile, print_machine, table
 from bot.app import App
 from bot.config import parse_config
 from bot.core import tutorial_search
@@ -46,7 +45,6 @@ from bot.core.types import TutorialStatus
 from skills.text_search import index_words, query_words, stemmed_text
 from storage.db import UnitOfWork
 from storage.models import (
-    Base,
     TutorialModel,
     TutorialSkillModel,
     TutorialThemeModel,
@@ -190,11 +188,6 @@ def drawn_queries(entries: Sequence[Entry], count: int, seed: int) -> list[str]:
 
 
 # --- Loading -------------------------------------------------------------------------------
-
-
-def table(model: type[Base]) -> Table:
-    """The table of a model (typed as such for Core inserts)."""
-    return cast(Table, model.__table__)
 
 
 async def skill_ids(uow: UnitOfWork) -> dict[str, int]:
@@ -391,18 +384,7 @@ async def measure(
 
 
 def report(results: Sequence[Result], args: argparse.Namespace, versions: dict[str, str]) -> None:
-    affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    print()
-    print(f"machine: {platform.platform()}, {cpu_model()}, {os.cpu_count()} CPUs")
-    print(
-        f"python {platform.python_version()}, SQLite {versions['sqlite']}"
-        + (f", PostgreSQL {versions['postgresql']}" if "postgresql" in versions else "")
-    )
-    print(
-        f"CPU affinity of this process: {affinity} "
-        f"({'pinned by --one-core' if args.one_core else 'not pinned'}; "
-        "the PostgreSQL server runs in its own processes, not pinned)"
-    )
+    print_machine(versions, args.one_core)
     print(f"seed {args.seed}, {args.repeat} timed runs per query after one warm-up run")
     print()
     print(

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CompoundSelect, delete, func, null, select, union_all, update
+from sqlalchemy import CompoundSelect, delete, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -19,7 +19,7 @@ from storage.models import (
 )
 from storage.records import Tutorial, TutorialSkill, TutorialStatus
 from storage.repositories._upsert import insert_for
-from storage.search import forget_index, search_for
+from storage.search import search_for
 
 
 class TutorialRepository:
@@ -110,11 +110,6 @@ class TutorialRepository:
         )
         await self.search.index(tutorial_id)
 
-    async def remove(self, tutorial_id: int) -> None:
-        """Delete a tutorial (its skills, themes and feedback go with it)."""
-        await forget_index(self._session, tutorial_id)
-        await self._session.execute(delete(TutorialModel).where(TutorialModel.id == tutorial_id))
-
     async def get(self, tutorial_id: int) -> Tutorial | None:
         """One tutorial, complete."""
         found = await self.get_many([tutorial_id])
@@ -195,17 +190,6 @@ class TutorialRepository:
             update(TutorialModel)
             .where(TutorialModel.id == tutorial_id)
             .values(flag_count=0, checked_at=now, updated_at=now)
-        )
-
-    async def count(self, statuses: Collection[TutorialStatus]) -> int:
-        """How many tutorials have one of these statuses."""
-        return int(
-            await self._session.scalar(
-                select(func.count())
-                .select_from(TutorialModel)
-                .where(TutorialModel.status.in_([s.value for s in statuses]))
-            )
-            or 0
         )
 
     async def _records(
