@@ -31,6 +31,7 @@ from bot.core.services import (
 )
 from bot.core.types import Role, Urgency
 from bot.delivery import Dispatcher
+from bot.election import Election
 from bot.scheduler import build_scheduler
 from bot.transports.base import Transport
 from bot.transports.console import ConsoleTransport
@@ -254,7 +255,11 @@ class App:
 
     def use_transports(self, transports: list[Transport]) -> Dispatcher:
         """Deliver the outbox through these transports."""
-        self.dispatcher = Dispatcher(self.services, {t.platform: t for t in transports})
+        self.dispatcher = Dispatcher(
+            self.services,
+            {t.platform: t for t in transports},
+            takeover_after=timedelta(seconds=self.config.workers.takeover_seconds),
+        )
         return self.dispatcher
 
     async def tick(self) -> None:
@@ -289,11 +294,19 @@ class App:
         run lasts until `stop` is set (SIGINT/SIGTERM under `samu run`).
         """
         stop = stop or asyncio.Event()
-        transports: list[Transport] = [t for t in (console, telegram, matrix) if t is not None]
-        if not transports:
+        transports: list[Transport] = [t for t in (console, telegram) if t is not None]
+        if not transports and matrix is None:
             log.warning("no transport is enabled: nothing to run")
             return
         dispatcher = self.use_transports(transports)
+        election = None
+        if matrix is not None:
+            election = Election(
+                self.db.leader_lock("matrix-sync"),
+                matrix,
+                dispatcher,
+                every=self.config.workers.election_seconds,
+            )
         if console is not None:
             console.after_each = dispatcher.run_once
         for network in (telegram, matrix):
@@ -306,12 +319,19 @@ class App:
             now=datetime.now(UTC),
         )
         scheduler.start()
-        background = [asyncio.create_task(dispatcher.run_forever(stop), name="dispatcher")]
         networks = []
+        if election is not None:
+            networks.append(asyncio.create_task(election.run(stop), name="matrix-election"))
         if telegram is not None:
             networks.append(asyncio.create_task(telegram.run(), name="telegram"))
-        if matrix is not None:
-            networks.append(asyncio.create_task(matrix.run(), name="matrix"))
+        background = [
+            asyncio.create_task(dispatcher.run_forever(stop), name="dispatcher"),
+            asyncio.create_task(
+                dispatcher.keep_alive(stop, self.config.workers.heartbeat_seconds),
+                name="heartbeat",
+            ),
+            asyncio.create_task(_announce_ready(console, telegram, election)),
+        ]
         try:
             if console is not None:
                 await console.run()
@@ -327,13 +347,34 @@ class App:
             scheduler.pause()
             async with self._ticking:  # let a tick under way finish rather than cancel it
                 scheduler.shutdown(wait=False)
+            background[-1].cancel()
             await asyncio.gather(*background, return_exceptions=True)
             await dispatcher.run_once()  # deliver what is due while the transports are still up
             for network in (telegram, matrix):
                 if network is not None:
                     network.stop()
             await asyncio.gather(*networks, return_exceptions=True)
+            try:
+                await dispatcher.leave()
+            except Exception as error:
+                log.warning("could not hand this worker's messages over: %s", error)
 
     async def close(self) -> None:
         """Release the database connections."""
         await self.db.dispose()
+
+
+async def _announce_ready(
+    console: ConsoleTransport | None,
+    telegram: TelegramTransport | None,
+    election: Election | None,
+) -> None:
+    """Log one line once every enabled transport receives messages (for operators and probes)."""
+    names = ["console"] if console is not None else []
+    if telegram is not None:
+        await telegram.wait_ready()
+        names.append("telegram")
+    if election is not None:
+        await election.settled.wait()
+        names.append("matrix" if election.leading else "matrix (standby: another worker syncs)")
+    log.info("ready: %s", ", ".join(names))

@@ -178,6 +178,20 @@ class PrivacyConfig(_Section):
     retention_months: int = Field(default=24, ge=1, le=120)
 
 
+class WorkersConfig(_Section):
+    """Several `samu run` processes on one PostgreSQL database (see docs/deploy.md)."""
+
+    heartbeat_seconds: float = Field(default=2.0, gt=0, le=60)
+    takeover_seconds: float = Field(default=15.0, gt=0, le=3600)
+    election_seconds: float = Field(default=3.0, gt=0, le=300)
+
+    @model_validator(mode="after")
+    def _takeover_after_heartbeats(self) -> WorkersConfig:
+        if self.takeover_seconds < 3 * self.heartbeat_seconds:
+            raise ValueError("takeover_seconds: must be at least 3 × heartbeat_seconds")
+        return self
+
+
 class ConsoleConfig(_Section):
     """The terminal transport of `samu run`."""
 
@@ -246,6 +260,7 @@ class Config(_Section):
     digest: DigestConfig = DigestConfig()
     tutorials: TutorialsConfig = TutorialsConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    workers: WorkersConfig = WorkersConfig()
     console: ConsoleConfig = ConsoleConfig()
     telegram: TelegramConfig = TelegramConfig()
     matrix: MatrixConfig = MatrixConfig()

@@ -4,6 +4,13 @@ It claims due rows (several workers can share the outbox), words each one for it
 picks the recipient's preferred identity on a running transport, sends, and records the
 result. Transient failures are retried with backoff; permanent ones are reported to
 coordinators. A row is marked sent right after the platform accepted it and is never resent.
+
+Several workers: each one shows it is alive (a heartbeat row); the rows claimed by a worker
+silent for `takeover_after` are taken over by the others. A send that began before such a
+worker died may have reached the platform: Matrix drops the repeat (the row's id is the
+transaction id), Telegram has no such key, so the message may arrive twice there (logged).
+A network served by another worker (`elsewhere`, e.g. Matrix on the elected worker) is left
+to it.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import logging
 import os
 import socket
 from collections.abc import Mapping
+from datetime import timedelta
 
 from bot.chat.notifications import render, render_for_chat
 from bot.chat.types import Outgoing
@@ -22,6 +30,9 @@ from bot.core.types import MemberStatus, OutboxMessage
 from bot.transports.base import DeliveryError, Transport
 
 log = logging.getLogger(__name__)
+
+# How long a message for a network served by another worker is left to it before a new look.
+ELSEWHERE_DELAY = timedelta(seconds=2)
 
 
 def worker_name() -> str:
@@ -39,11 +50,14 @@ class Dispatcher:
         *,
         worker: str | None = None,
         batch: int = 50,
+        takeover_after: timedelta | None = None,
     ) -> None:
         self.services = services
         self.transports = dict(transports)
+        self.elsewhere: set[str] = set()
         self.worker = worker or worker_name()
         self.batch = batch
+        self.takeover_after = takeover_after
         self._wake = asyncio.Event()
         # One delivery pass at a time in this process: a caller that must see what is due
         # delivered (the terminal, after each line) waits for a pass already under way.
@@ -62,7 +76,11 @@ class Dispatcher:
         handled = 0
         while True:
             claimed = await outbox.claim_due(
-                self.services.uow(), self.services.clock, self.worker, self.batch
+                self.services.uow(),
+                self.services.clock,
+                self.worker,
+                self.batch,
+                takeover_after=self.takeover_after,
             )
             if not claimed:
                 return handled
@@ -83,6 +101,26 @@ class Dispatcher:
             for waiter in waiters:
                 waiter.cancel()
 
+    async def keep_alive(self, stop: asyncio.Event, every: float) -> None:
+        """Show this worker is alive every `every` seconds, even during a long delivery pass."""
+        first = True
+        while not stop.is_set():
+            try:
+                await outbox.heartbeat(
+                    self.services.uow(), self.services.clock, self.worker, forget_silent=first
+                )
+                first = False
+            except Exception as error:
+                log.warning("heartbeat not recorded: %s", error)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=every)
+            except TimeoutError:
+                continue
+
+    async def leave(self) -> None:
+        """Stop cleanly: what this worker had claimed is free for the others at once."""
+        await outbox.leave(self.services.uow(), self.worker)
+
     async def _deliver(self, message: OutboxMessage) -> None:
         if message.recipient_id is None:
             await self._deliver_to_chat(message)
@@ -98,10 +136,13 @@ class Dispatcher:
             (
                 i
                 for i in await members.identities(services.uow(), recipient.id)
-                if i.platform in self.transports
+                if i.platform in self.transports or i.platform in self.elsewhere
             ),
             None,
         )
+        if identity is not None and identity.platform not in self.transports:
+            await outbox.defer(services.uow(), services.clock, message.id, ELSEWHERE_DELAY)
+            return
         if identity is None:
             await outbox.settle_failure(
                 services.uow(), services.clock, message, "no reachable identity", permanent=True
@@ -127,6 +168,9 @@ class Dispatcher:
         """An announcement for a chat (a group), worded in the network's default language."""
         services = self.services
         platform, chat_id = message.target_platform, message.target_chat
+        if platform in self.elsewhere and platform not in self.transports:
+            await outbox.defer(services.uow(), services.clock, message.id, ELSEWHERE_DELAY)
+            return
         transport = self.transports.get(platform or "")
         if transport is None or chat_id is None:
             await outbox.settle_failure(
@@ -145,8 +189,16 @@ class Dispatcher:
         self, message: OutboxMessage, transport: Transport, chat_id: str, rendered: Outgoing
     ) -> None:
         services = self.services
+        if message.attempted_at is not None:
+            log.warning(
+                "outbox message %s: a worker died while sending it; sending again "
+                "(%s drops a repeat only if it supports idempotent sends)",
+                message.id,
+                transport.platform,
+            )
+        await outbox.begin_attempt(services.uow(), services.clock, message.id)
         try:
-            ref = await transport.send(chat_id, rendered)
+            ref = await transport.send(chat_id, rendered, key=f"samu-outbox-{message.id}")
         except DeliveryError as error:
             await outbox.settle_failure(
                 services.uow(),

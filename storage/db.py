@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.leader import LeaderLock
 from storage.repositories.dialogs import DialogRepository
 from storage.repositories.events import EventRepository
 from storage.repositories.indicators import IndicatorRepository
@@ -36,6 +38,38 @@ _DRIVERS = {
     "postgresql": "postgresql+asyncpg",
     "postgres": "postgresql+asyncpg",
 }
+
+
+class StorageUnavailable(Exception):
+    """The database cannot be reached right now (restarting, network cut, locked too long).
+
+    Nothing of the unit of work was written; the same work can be tried again later.
+    """
+
+
+# PostgreSQL error classes that mean "try again later": connection exception, insufficient
+# resources, operator intervention (shutdown, starting up); and serialization / deadlock.
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "53", "57")
+_TRANSIENT_SQLSTATES = ("40001", "40P01")
+# SQLite's words for the same situation.
+_TRANSIENT_SQLITE_WORDS = ("locked", "busy", "unable to open")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether an error means "the database is not there right now" rather than a bug."""
+    if isinstance(error, StorageUnavailable | InterfaceError | OSError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    if isinstance(code, str) and code:
+        return code[:2] in _TRANSIENT_SQLSTATE_CLASSES or code in _TRANSIENT_SQLSTATES
+    message = str(error.orig).lower()
+    return isinstance(error, OperationalError) and any(
+        word in message for word in _TRANSIENT_SQLITE_WORDS
+    )
 
 
 class DatabaseUrlError(ValueError):
@@ -84,7 +118,11 @@ def _begin_immediate(connection: Any) -> None:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create an async engine for `url`, with the SQLite settings this project relies on."""
-    engine = create_async_engine(normalize_url(url), **kwargs)
+    normalized = normalize_url(url)
+    if normalized.startswith("postgresql"):
+        # A server restart leaves dead connections in the pool: test each one before use.
+        kwargs.setdefault("pool_pre_ping", True)
+    engine = create_async_engine(normalized, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
@@ -143,8 +181,13 @@ class UnitOfWork:
     ) -> None:
         try:
             await self.session.rollback()
-        finally:
             await self.session.close()
+        except Exception as cleanup:
+            if exc is None or not is_unavailable(cleanup):
+                raise
+            await self.session.invalidate()  # the connection is gone; do not pool it again
+        if exc is not None and not isinstance(exc, StorageUnavailable) and is_unavailable(exc):
+            raise StorageUnavailable(str(exc)) from exc
 
     async def commit(self) -> None:
         """Make everything done in this unit of work permanent."""
@@ -171,6 +214,10 @@ class Database:
     def uow(self) -> UnitOfWork:
         """A new unit of work (use it with `async with`)."""
         return UnitOfWork(self._sessions)
+
+    def leader_lock(self, job: str) -> LeaderLock:
+        """The election of one worker for `job` among those sharing this database."""
+        return LeaderLock(self.engine, job)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

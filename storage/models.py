@@ -157,6 +157,16 @@ class ProcessedEventModel(Base):
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
+class WorkerModel(Base):
+    """A `samu run` process sharing the database, and when it last showed it was alive."""
+
+    __tablename__ = "workers"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class TransportStateModel(Base):
     """Small persisted values of the transports (e.g. the Matrix sync token)."""
 
@@ -288,6 +298,9 @@ class OutboxModel(Base):
     platform: Mapped[str | None] = mapped_column(String(16))
     chat_id: Mapped[str | None] = mapped_column(String(255))
     delivery_ref: Mapped[str | None] = mapped_column(String(255))
+    # Set while a worker sends the row: if that worker dies before recording the outcome,
+    # the platform may or may not have the message (see OutboxRepository.claim_due).
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -233,6 +233,8 @@ class OutboxMessage:
     last_error: str | None
     target_platform: str | None = None
     target_chat: str | None = None
+    # A send began and its outcome was never recorded (the worker died): maybe delivered.
+    attempted_at: datetime | None = None
 
 
 class TutorialStatus(StrEnum):

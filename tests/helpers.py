@@ -106,7 +106,7 @@ class RecordingTransport:
     async def run(self) -> None:
         """Nothing to receive."""
 
-    async def send(self, chat_id: str, message: Outgoing) -> str:
+    async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
         """Record the message, or raise the next planned failure."""
         await asyncio.sleep(0)  # let concurrent dispatchers interleave, as a network call would
         if self.failures:

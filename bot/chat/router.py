@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from bot.chat.context import Command, Context, Handler, Reply, UsageError
@@ -15,9 +16,10 @@ from bot.chat.dialogs import AWAIT_TEXT
 from bot.chat.i18n import Translator, pick_locale, translator
 from bot.chat.permissions import PERMISSIONS, Decision, decide
 from bot.chat.text import MAX_MESSAGE_LENGTH, clean_text
-from bot.chat.types import Incoming, Outgoing
+from bot.chat.types import Deferred, Incoming, Outgoing
 from bot.chat.wording import help_hint, join_explanation
 from bot.core import dialogs, members
+from bot.core.errors import is_unavailable
 from bot.core.services import Services
 from bot.core.types import DialogState, Member
 from skills import fold
@@ -83,8 +85,13 @@ class Router:
         return command.name_en if locale == "en" else command.name
 
     async def handle(self, incoming: Incoming) -> Reply:
-        """Answer one incoming message (never raises for bad input)."""
+        """Answer one incoming message (never raises for bad input).
+
+        Raises Deferred when the database is unavailable: the transport keeps the message,
+        tells the person, and hands it over again later.
+        """
         member: Member | None = None
+        recorded = incoming.recorded
         t = translator(pick_locale(incoming.language, self.services.default_locale))
         try:
             arrival = await members.arrive(
@@ -93,14 +100,24 @@ class Router:
                 incoming.platform,
                 incoming.user_id,
                 incoming.event_id,
+                recorded=recorded,
             )
             if not arrival.fresh:
                 return []
+            recorded = True
             member = arrival.member
             if member is not None:
                 t = translator(member.locale)
             return await self._dispatch(incoming, member, t, arrival.dialog)
-        except Exception:
+        except Exception as error:
+            if is_unavailable(error):
+                log.warning("database unavailable; message from %s kept", incoming.platform)
+                ctx = self._context(incoming, member, t)
+                kept = ctx.reply(
+                    ctx._("The service is unavailable for a moment."),
+                    ctx._("Your message is kept: I will answer it as soon as I can."),
+                )
+                raise Deferred(replace(incoming, recorded=recorded), [kept]) from error
             log.exception(
                 "failed to handle a message from %s:%s", incoming.platform, incoming.user_id
             )

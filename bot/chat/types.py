@@ -58,6 +58,9 @@ class Incoming:
     command_prefix: str = "/"
     is_button: bool = False
     undecryptable: bool = False
+    # Set on a message kept during a database outage after its event was already recorded:
+    # handling it later is not a replay.
+    recorded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +76,15 @@ class Outgoing:
     attachments: tuple[Attachment, ...] = field(default=())
     chat_id: str | None = None
     edit_of: str | None = None
+
+
+class Deferred(Exception):
+    """The message cannot be handled now (the database is unavailable); keep it for later.
+
+    `replies` tell the person so; `incoming` is what to hand to the conversation again.
+    """
+
+    def __init__(self, incoming: Incoming, replies: list[Outgoing]) -> None:
+        super().__init__("database unavailable")
+        self.incoming = incoming
+        self.replies = replies

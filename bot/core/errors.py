@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from storage.db import StorageUnavailable, is_unavailable
+
+__all__ = ["StorageUnavailable", "is_unavailable"]
+
 
 class CoreError(Exception):
     """Base of every failure a use-case reports on purpose."""

@@ -171,14 +171,23 @@ class Arrival:
 
 
 async def arrive(
-    uow: UnitOfWork, clock: Clock, platform: str, user_id: str, event_id: str | None
+    uow: UnitOfWork,
+    clock: Clock,
+    platform: str,
+    user_id: str,
+    event_id: str | None,
+    *,
+    recorded: bool = False,
 ) -> Arrival:
     """Everything the conversation needs before handling a message, in one transaction:
     the event is recorded (a replay is not fresh), the member and their open dialog are read.
+    `recorded`: the event was recorded by this process before an outage stopped its handling.
     """
     async with uow:
-        if event_id is not None and not await uow.events.mark_processed(
-            platform, event_id, clock.now()
+        if (
+            event_id is not None
+            and not await uow.events.mark_processed(platform, event_id, clock.now())
+            and not recorded
         ):
             return Arrival(False, None, None)
         member = await uow.members.by_identity(platform, user_id)

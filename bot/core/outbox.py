@@ -69,16 +69,64 @@ async def announce(
 
 
 async def claim_due(
-    uow: UnitOfWork, clock: Clock, worker: str, limit: int = 50
+    uow: UnitOfWork,
+    clock: Clock,
+    worker: str,
+    limit: int = 50,
+    *,
+    takeover_after: timedelta | None = None,
 ) -> list[OutboxMessage]:
-    """Lock a batch of due messages for this worker."""
+    """Lock a batch of due messages for this worker.
+
+    With `takeover_after`, the rows of a worker silent for that long are taken over.
+    """
     now = clock.now()
     async with uow:
         claimed = await uow.outbox.claim_due(
-            now=now, worker=worker, lock_until=now + LOCK_DURATION, limit=limit
+            now=now,
+            worker=worker,
+            lock_until=now + LOCK_DURATION,
+            dead_before=now - takeover_after if takeover_after is not None else None,
+            limit=limit,
         )
         await uow.commit()
     return claimed
+
+
+async def heartbeat(
+    uow: UnitOfWork, clock: Clock, worker: str, *, forget_silent: bool = False
+) -> None:
+    """Show that this worker is alive, so nobody takes its claimed rows over.
+
+    `forget_silent` also drops the workers silent for a day (crashed ones leave their row).
+    """
+    now = clock.now()
+    async with uow:
+        await uow.outbox.heartbeat(worker, now)
+        if forget_silent:
+            await uow.outbox.forget_workers_silent_since(now - timedelta(days=1))
+        await uow.commit()
+
+
+async def leave(uow: UnitOfWork, worker: str) -> None:
+    """A worker stopping cleanly: its claimed rows are free at once for the others."""
+    async with uow:
+        await uow.outbox.forget_worker(worker)
+        await uow.commit()
+
+
+async def begin_attempt(uow: UnitOfWork, clock: Clock, message_id: int) -> None:
+    """Record that the send of a message begins (before the platform is called)."""
+    async with uow:
+        await uow.outbox.mark_attempt(message_id, clock.now())
+        await uow.commit()
+
+
+async def defer(uow: UnitOfWork, clock: Clock, message_id: int, delay: timedelta) -> None:
+    """Leave a message to another worker for a while (its network is served there)."""
+    async with uow:
+        await uow.outbox.defer(message_id, until=clock.now() + delay)
+        await uow.commit()
 
 
 async def settle_sent(
@@ -138,13 +186,6 @@ async def settle_failure(
         await uow.outbox.mark_retry(message.id, retry_at=now + delay, error=error)
         await uow.commit()
     return False
-
-
-async def release(uow: UnitOfWork, message_id: int) -> None:
-    """Give a locked message back untouched (e.g. its transport is not running here)."""
-    async with uow:
-        await uow.outbox.release(message_id)
-        await uow.commit()
 
 
 async def delivered_as(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.chat.types import Incoming, Outgoing
+from bot.chat.types import Deferred, Incoming, Outgoing
 
 # The conversation layer, as a transport sees it: one message in, the replies out.
 Handle = Callable[[Incoming], Awaitable[list[Outgoing]]]
@@ -47,6 +49,91 @@ async def reply_now(
     return None
 
 
+Send = Callable[[str, Outgoing], Awaitable[str]]
+
+# At most this many messages are kept in memory while the database is away (then the oldest
+# are dropped, with an error in the log): a bound, not a figure expected to be reached.
+MAX_KEPT = 10_000
+RETRY_FIRST = 1.0
+RETRY_MAX = 30.0
+
+
+@dataclass
+class PatientAnswers:
+    """Hands each message to the conversation and sends its replies, in order per chat.
+
+    When the database is unavailable the conversation raises Deferred: the person is told
+    their message is kept, and it is handed over again (with the messages that follow it in
+    the same chat) until the database is back.
+    """
+
+    handle: Handle
+    send: Send
+    on_handled: Callable[[], None] | None = None
+    _kept: deque[Incoming] = field(default_factory=deque)
+    _retrying: asyncio.Task[None] | None = None
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def kept(self) -> int:
+        """How many messages wait for the database."""
+        return len(self._kept)
+
+    async def answer(self, incoming: Incoming) -> None:
+        """Handle one message now, or keep it behind earlier kept messages of its chat."""
+        if any(kept.chat_id == incoming.chat_id for kept in self._kept):
+            self._keep(incoming)
+            return
+        try:
+            replies = await self.handle(incoming)
+        except Deferred as deferred:
+            for reply in deferred.replies:
+                await reply_now(self.send, reply.chat_id or incoming.chat_id, reply)
+            self._keep(deferred.incoming)
+            return
+        await self._deliver(incoming, replies)
+
+    async def close(self) -> None:
+        """Stop retrying (what is still kept is logged)."""
+        if self._retrying is not None:
+            self._retrying.cancel()
+            await asyncio.gather(self._retrying, return_exceptions=True)
+            self._retrying = None
+        if self._kept:
+            log.error("stopping with %d messages not handled (database unavailable)", self.kept)
+
+    async def _deliver(self, incoming: Incoming, replies: list[Outgoing]) -> None:
+        for reply in replies:
+            await reply_now(self.send, reply.chat_id or incoming.chat_id, reply)
+        if self.on_handled is not None:
+            self.on_handled()
+
+    def _keep(self, incoming: Incoming) -> None:
+        if len(self._kept) >= MAX_KEPT:
+            lost = self._kept.popleft()
+            log.error("too many kept messages: dropping one from %s", lost.chat_id)
+        self._kept.append(incoming)
+        if self._retrying is None or self._retrying.done():
+            self._retrying = asyncio.create_task(self._retry(), name="kept-messages")
+
+    async def _retry(self) -> None:
+        delay = RETRY_FIRST
+        while self._kept:
+            await asyncio.sleep(delay)
+            while self._kept:
+                incoming = self._kept[0]
+                try:
+                    replies = await self.handle(incoming)
+                except Deferred as deferred:
+                    self._kept[0] = deferred.incoming
+                    delay = min(delay * 2, RETRY_MAX)
+                    break
+                self._kept.popleft()
+                delay = RETRY_FIRST
+                await self._deliver(incoming, replies)
+        log.info("the messages kept during the database outage are all handled")
+
+
 class Transport(Protocol):
     """A chat network the bot is reachable on."""
 
@@ -57,9 +144,11 @@ class Transport(Protocol):
         """Receive messages until stopped (returns when the transport is done)."""
         ...
 
-    async def send(self, chat_id: str, message: Outgoing) -> str:
+    async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
         """Deliver one message to a chat (or edit `message.edit_of`); returns its reference.
 
-        Raises DeliveryError when the platform refuses or cannot be reached.
+        `key` identifies the message across retries: a platform with idempotent sends uses
+        it so that a repeat is not delivered twice. Raises DeliveryError when the platform
+        refuses or cannot be reached.
         """
         ...

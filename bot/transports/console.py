@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.chat.types import Action, Incoming, Outgoing
-from bot.transports.base import Handle
+from bot.transports.base import Handle, PatientAnswers
 
 PLATFORM = "console"
 QUIT_WORDS = frozenset({"/quit", "/exit", "/quitter"})
@@ -42,6 +42,7 @@ class ConsoleTransport:
     command_prefix: str = "/"
     _pending: dict[str, tuple[Action, ...]] = field(default_factory=dict)
     _sent: int = 0
+    _answers: PatientAnswers | None = None
 
     async def run(self) -> None:
         """Read lines (standard input unless `lines` is given) until their end or `/quit`."""
@@ -79,12 +80,13 @@ class ConsoleTransport:
             language=self.language,
             is_button=chosen,
         )
-        for reply in await self.handle(incoming):
-            await self.send(reply.chat_id or key, reply)
+        if self._answers is None:
+            self._answers = PatientAnswers(self.handle, self.send)
+        await self._answers.answer(incoming)
         if self.after_each is not None:
             await self.after_each()
 
-    async def send(self, chat_id: str, message: Outgoing) -> str:
+    async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
         """Print a message; one addressed to another persona is headed with their name."""
         if chat_id != persona_key(self.persona):
             self._write(f"— {chat_id} —")

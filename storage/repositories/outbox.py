@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, exists, or_, select, update
+from sqlalchemy import CursorResult, and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import OutboxModel
+from storage.models import OutboxModel, WorkerModel
 from storage.records import OutboxMessage
-from storage.repositories._upsert import insert_for
+from storage.repositories._upsert import insert_for, upsert
 
 
 def _record(row: OutboxModel) -> OutboxMessage:
@@ -31,6 +31,7 @@ def _record(row: OutboxModel) -> OutboxMessage:
         last_error=row.last_error,
         target_platform=row.target_platform,
         target_chat=row.target_chat,
+        attempted_at=row.attempted_at,
     )
 
 
@@ -70,15 +71,48 @@ class OutboxRepository:
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
 
+    async def heartbeat(self, worker: str, now: datetime) -> None:
+        """Show that `worker` is alive (its claims stay its own)."""
+        await self._session.execute(
+            upsert(
+                self._session,
+                WorkerModel.__table__,  # type: ignore[arg-type]
+                {"name": worker, "started_at": now, "seen_at": now},
+                conflict=["name"],
+                update=["seen_at"],
+            )
+        )
+
+    async def forget_workers_silent_since(self, since: datetime) -> None:
+        """Drop the heartbeat rows of workers not seen since `since`."""
+        await self._session.execute(delete(WorkerModel).where(WorkerModel.seen_at < since))
+
+    async def forget_worker(self, worker: str) -> None:
+        """A worker that stops cleanly gives its claims back and leaves the list."""
+        await self._session.execute(
+            update(OutboxModel)
+            .where(OutboxModel.locked_by == worker, OutboxModel.sent_at.is_(None))
+            .values(locked_until=None, locked_by=None)
+        )
+        await self._session.execute(delete(WorkerModel).where(WorkerModel.name == worker))
+
     async def claim_due(
-        self, *, now: datetime, worker: str, lock_until: datetime, limit: int = 50
+        self,
+        *,
+        now: datetime,
+        worker: str,
+        lock_until: datetime,
+        dead_before: datetime | None = None,
+        limit: int = 50,
     ) -> list[OutboxMessage]:
         """Lock the due messages this worker will deliver now, oldest first.
 
         Only the oldest undelivered due message of each recipient is eligible, so a message
         waiting for a retry holds back the ones after it (order per chat). On PostgreSQL the
         rows are picked with `FOR UPDATE SKIP LOCKED`, so several workers share the work
-        without ever taking the same row; on SQLite the single UPDATE is atomic.
+        without ever taking the same row; on SQLite the single UPDATE is atomic. A row locked
+        by a worker whose last heartbeat is older than `dead_before` is free again (the worker
+        died holding it).
         """
         older = aliased(OutboxModel)
         pending = and_(OutboxModel.sent_at.is_(None), OutboxModel.failed_at.is_(None))
@@ -89,13 +123,17 @@ class OutboxRepository:
             older.failed_at.is_(None),
             older.not_before <= now,
         )
+        free = [OutboxModel.locked_until.is_(None), OutboxModel.locked_until < now]
+        if dead_before is not None:
+            dead = select(WorkerModel.name).where(WorkerModel.seen_at < dead_before)
+            free.append(OutboxModel.locked_by.in_(dead))
         eligible = (
             select(OutboxModel.id)
             .where(
                 pending,
                 OutboxModel.not_before <= now,
                 or_(OutboxModel.retry_at.is_(None), OutboxModel.retry_at <= now),
-                or_(OutboxModel.locked_until.is_(None), OutboxModel.locked_until < now),
+                or_(*free),
                 ~earlier_pending,
             )
             .order_by(OutboxModel.id)
@@ -107,10 +145,7 @@ class OutboxRepository:
             return []
         await self._session.execute(
             update(OutboxModel)
-            .where(
-                OutboxModel.id.in_(ids),
-                or_(OutboxModel.locked_until.is_(None), OutboxModel.locked_until < now),
-            )
+            .where(OutboxModel.id.in_(ids), or_(*free))
             .values(locked_until=lock_until, locked_by=worker)
         )
         rows = await self._session.scalars(
@@ -119,6 +154,12 @@ class OutboxRepository:
             .order_by(OutboxModel.id)
         )
         return [_record(row) for row in rows]
+
+    async def mark_attempt(self, message_id: int, now: datetime) -> None:
+        """Record that a send begins (cleared with its outcome)."""
+        await self._session.execute(
+            update(OutboxModel).where(OutboxModel.id == message_id).values(attempted_at=now)
+        )
 
     async def mark_sent(
         self, message_id: int, *, platform: str, chat_id: str, delivery_ref: str, now: datetime
@@ -134,6 +175,7 @@ class OutboxRepository:
                 delivery_ref=delivery_ref,
                 attempts=OutboxModel.attempts + 1,
                 locked_until=None,
+                attempted_at=None,
             )
         )
 
@@ -147,6 +189,7 @@ class OutboxRepository:
                 last_error=error[:2000],
                 attempts=OutboxModel.attempts + 1,
                 locked_until=None,
+                attempted_at=None,
             )
         )
 
@@ -160,13 +203,16 @@ class OutboxRepository:
                 last_error=error[:2000],
                 attempts=OutboxModel.attempts + 1,
                 locked_until=None,
+                attempted_at=None,
             )
         )
 
-    async def release(self, message_id: int) -> None:
-        """Give a claimed message back without counting an attempt."""
+    async def defer(self, message_id: int, *, until: datetime) -> None:
+        """Give a claimed message back until `until`, without counting an attempt."""
         await self._session.execute(
-            update(OutboxModel).where(OutboxModel.id == message_id).values(locked_until=None)
+            update(OutboxModel)
+            .where(OutboxModel.id == message_id)
+            .values(locked_until=None, retry_at=until)
         )
 
     async def get(self, message_id: int) -> OutboxMessage | None:

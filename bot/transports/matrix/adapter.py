@@ -30,7 +30,7 @@ from nio import (
 )
 
 from bot.chat.types import ChatType, Incoming, Outgoing
-from bot.transports.base import DeliveryError, Handle, reply_now
+from bot.transports.base import DeliveryError, Handle, PatientAnswers
 from bot.transports.matrix.formatting import (
     ACTIONS_KEY,
     action_for_reaction,
@@ -92,6 +92,7 @@ class MatrixTransport:
     fingerprint: str | None = None
     _client: AsyncClient | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _answers: PatientAnswers | None = None
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
     _send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _next_send: float = 0.0
@@ -102,6 +103,11 @@ class MatrixTransport:
     def stop(self) -> None:
         """Ask `run()` to return."""
         self._stop.set()
+
+    def resume(self) -> None:
+        """Make a stopped transport runnable again (another `run()`, e.g. after an election)."""
+        self._stop.clear()
+        self._ready.clear()
 
     async def wait_ready(self) -> None:
         """Return once the first sync is done (for tests and start-up ordering)."""
@@ -300,8 +306,11 @@ class MatrixTransport:
         return actions if isinstance(actions, list) else []
 
     async def _answer(self, incoming: Incoming) -> None:
-        for reply in await self.handle(incoming):
-            await reply_now(self.send, reply.chat_id or incoming.chat_id, reply)
+        if self._answers is None:
+            self._answers = PatientAnswers(self.handle, self.send, self._handled)
+        await self._answers.answer(incoming)
+
+    def _handled(self) -> None:
         if self.on_handled is not None:
             self.on_handled()
 
@@ -314,8 +323,12 @@ class MatrixTransport:
         if delay > 0:
             await asyncio.sleep(delay)
 
-    async def send(self, chat_id: str, message: Outgoing) -> str:
-        """Send (or edit) a message in a room; returns the event id."""
+    async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
+        """Send (or edit) a message in a room; returns the event id.
+
+        `key` becomes the transaction id, so the homeserver keeps one event per key even if
+        the send is repeated (a retry after a timeout, or after a worker died mid-send).
+        """
         client = self._client
         if client is None:
             raise DeliveryError("Matrix transport is not running")
@@ -323,7 +336,7 @@ class MatrixTransport:
         event = edit(message.edit_of, body) if message.edit_of else body
         await self._wait_turn()
         response = await client.room_send(
-            chat_id, "m.room.message", event, ignore_unverified_devices=True
+            chat_id, "m.room.message", event, tx_id=key, ignore_unverified_devices=True
         )
         if isinstance(response, RoomSendError):
             if response.status_code == "M_LIMIT_EXCEEDED":

@@ -44,7 +44,7 @@ from telegram.ext import (
 )
 
 from bot.chat.types import ChatType, Incoming, Outgoing
-from bot.transports.base import DeliveryError, Handle, reply_now
+from bot.transports.base import DeliveryError, Handle, PatientAnswers
 from bot.transports.telegram.formatting import (
     keyboard,
     split_text,
@@ -104,6 +104,8 @@ class TelegramTransport:
     _app: Application[Any, Any, Any, Any, Any, Any] | None = None
     _pacer: SendPacer = field(default_factory=SendPacer)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _answers: PatientAnswers | None = None
+    _ready: asyncio.Event = field(default_factory=asyncio.Event)
     _conflict: bool = False
 
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -146,6 +148,7 @@ class TelegramTransport:
                 )
             await app.start()
             log.info("Telegram transport ready as @%s (%s)", self.username, self.settings.mode)
+            self._ready.set()
             try:
                 await self._stop.wait()
             finally:
@@ -163,6 +166,10 @@ class TelegramTransport:
     def stop(self) -> None:
         """Ask `run()` to return after a clean shutdown."""
         self._stop.set()
+
+    async def wait_ready(self) -> None:
+        """Return once updates are being received (polling or webhook started)."""
+        await self._ready.wait()
 
     async def _set_menus(self) -> None:
         if self.menus is None or self._app is None:
@@ -266,12 +273,15 @@ class TelegramTransport:
             log.info("could not mark the pressed button: %s", error)
 
     async def _answer(self, incoming: Incoming) -> None:
-        for reply in await self.handle(incoming):
-            await reply_now(self.send, reply.chat_id or incoming.chat_id, reply)
+        if self._answers is None:
+            self._answers = PatientAnswers(self.handle, self.send, self._handled)
+        await self._answers.answer(incoming)
+
+    def _handled(self) -> None:
         if self.on_handled is not None:
             self.on_handled()
 
-    async def send(self, chat_id: str, message: Outgoing) -> str:
+    async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
         """Send (or edit) a message; returns the message id of its last part."""
         if self._app is None:
             raise DeliveryError("Telegram transport is not running")
