@@ -1,4 +1,4 @@
-"""Webhook mode: PTB's own web server, the secret token checked (wrong secret → 403)."""
+"""Webhook mode: our receiver answers once the update is handled; wrong secret → 403."""
 
 from __future__ import annotations
 
@@ -44,4 +44,5 @@ async def test_updates_with_the_right_secret_are_handled_others_refused(
     forged = {**update, "update_id": update["update_id"] + 100}
     assert await server.post_update_to(f"http://127.0.0.1:{PORT}/hook", forged, "wrong") == 403
     assert await server.flush_to_webhook() == [200]
-    await running.wait_text(1001, "Bienvenue")
+    # The 200 comes once the update is handled: the welcome was sent before it.
+    assert any("Bienvenue" in m.get("text", "") for m in server.sent_messages(1001))

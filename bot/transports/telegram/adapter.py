@@ -52,6 +52,7 @@ from bot.transports.telegram.formatting import (
     valid_callback,
 )
 from bot.transports.telegram.limits import SendPacer
+from bot.transports.telegram.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ class TelegramTransport:
 
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
         builder = ApplicationBuilder().token(self.settings.token)
+        if self.settings.mode == "webhook":
+            builder = builder.updater(None)  # updates come through WebhookReceiver
         if self.settings.base_url:
             base = self.settings.base_url.rstrip("/")
             builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
@@ -127,19 +130,11 @@ class TelegramTransport:
             me = await app.bot.get_me()
             self.username = me.username
             await self._set_menus()
-            assert app.updater is not None
+            receiver = None
             if self.settings.mode == "webhook":
-                await app.updater.start_webhook(
-                    listen=self.settings.webhook_listen,
-                    port=self.settings.webhook_port,
-                    url_path=self.settings.webhook_path,
-                    webhook_url=self.settings.webhook_public_url.rstrip("/")
-                    + "/"
-                    + self.settings.webhook_path,
-                    secret_token=self.settings.webhook_secret or None,
-                    drop_pending_updates=False,
-                )
+                receiver = await self._start_webhook(app)
             else:
+                assert app.updater is not None
                 await app.updater.start_polling(
                     poll_interval=0,
                     timeout=timedelta(seconds=self.settings.poll_timeout),
@@ -152,16 +147,46 @@ class TelegramTransport:
             try:
                 await self._stop.wait()
             finally:
-                if app.updater.running:
+                if receiver is not None:
+                    await receiver.stop()
+                if app.updater is not None and app.updater.running:
                     await app.updater.stop()
                 if app.running:
                     await app.stop()
+                if self._answers is not None:
+                    await self._answers.close()
         self._app = None
         if self._conflict:
             raise TelegramConflict(
                 "another program is already receiving this bot's messages (409 Conflict): "
                 "stop it, or run a single `samu run` with this token"
             )
+
+    async def _start_webhook(
+        self, app: Application[Any, Any, Any, Any, Any, Any]
+    ) -> WebhookReceiver:
+        """Listen for Telegram's POSTs, then tell Telegram where to send them.
+
+        Several workers behind a load balancer all register the same public URL; each update
+        is acknowledged only once handled (see `webhook.py`).
+        """
+
+        async def receive(data: dict[str, Any]) -> None:
+            update = Update.de_json(data, app.bot)
+            if update is not None:
+                await app.process_update(update)
+
+        settings = self.settings
+        receiver = WebhookReceiver(
+            receive, path=settings.webhook_path, secret=settings.webhook_secret
+        )
+        receiver.start(settings.webhook_listen, settings.webhook_port)
+        await app.bot.set_webhook(
+            url=settings.webhook_public_url.rstrip("/") + "/" + settings.webhook_path.strip("/"),
+            secret_token=settings.webhook_secret or None,
+            allowed_updates=["message", "callback_query"],
+        )
+        return receiver
 
     def stop(self) -> None:
         """Ask `run()` to return after a clean shutdown."""
