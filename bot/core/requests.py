@@ -107,7 +107,8 @@ async def send_draft(
     """Turn the author's draft into a request and offer it."""
     async with uows() as uow:
         request = await get_own(uow, request_id, author)
-        await move(uow, request, Transition.SUBMIT, clock.now(), created_at=clock.now())
+        now = clock.now()  # due at once: a stop before matching leaves it to the next check
+        await move(uow, request, Transition.SUBMIT, now, created_at=now, next_check_at=now)
         await uow.commit()
     progress = await advance(uows(), clock, settings, request_id)
     async with uows() as uow:

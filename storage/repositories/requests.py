@@ -42,13 +42,18 @@ class RequestRepository:
         self._session = session
 
     async def add(self, *, author_id: int, text: str, urgency: Urgency, now: datetime) -> int:
-        """Store a new open request and return its number."""
+        """Store a new open request and return its number.
+
+        It is due for matching at once: if the process stops before matching it, the next
+        periodic check does.
+        """
         row = HelpRequestModel(
             author_id=author_id,
             text=text,
             urgency=urgency.value,
             status=RequestStatus.OPEN.value,
             round=0,
+            next_check_at=now,
             created_at=now,
             updated_at=now,
             thanked=False,

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from bot.app import App
-from bot.core import requests
+from bot.core import matching, requests
 from bot.core.clock import FixedClock
-from bot.core.types import Member, Role
+from bot.core.types import Member, Role, Urgency
 from bot.delivery import Dispatcher
 from bot.transports.base import DeliveryError
 from tests.helpers import Conversation, RecordingTransport
@@ -160,3 +160,24 @@ async def test_dedup_key_queues_a_message_once(
         )
         await uow.commit()
     assert (first, second) == (True, False)
+
+
+async def test_a_request_stored_just_before_a_crash_is_offered_by_the_next_check(
+    app: App, people: dict[str, Member], clock: FixedClock
+) -> None:
+    services = app.services
+    async with services.uow() as uow:  # `ask` committed the request, then the process died
+        request_id = await uow.requests.add(
+            author_id=people["Amina"].id,
+            text="souci avec ameli",
+            urgency=Urgency.WEEK,
+            now=clock.now(),
+        )
+        ameli = await uow.skills.by_slug("ameli")
+        assert ameli is not None
+        await uow.requests.set_skills(request_id, [ameli.id])
+        await uow.commit()
+    await matching.check_due(services.uow, clock, services.requests)
+    async with services.uow() as uow:
+        offers = await uow.outbox.find(kind="offer")
+    assert {offer.recipient_id for offer in offers} == {people["Karim"].id, people["Sophie"].id}
