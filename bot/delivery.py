@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -33,11 +31,6 @@ log = logging.getLogger(__name__)
 
 # How long a message for a network served by another worker is left to it before a new look.
 ELSEWHERE_DELAY = timedelta(seconds=2)
-
-
-def worker_name() -> str:
-    """An identifier of this process among the workers sharing the database."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class Dispatcher:
@@ -55,7 +48,7 @@ class Dispatcher:
         self.services = services
         self.transports = dict(transports)
         self.elsewhere: set[str] = set()
-        self.worker = worker or worker_name()
+        self.worker = worker or services.worker.name
         self.batch = batch
         self.takeover_after = takeover_after
         self._wake = asyncio.Event()

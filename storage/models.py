@@ -155,6 +155,10 @@ class ProcessedEventModel(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # The worker handling it, and when it finished: a row left unfinished by a worker that
+    # died is taken over by the next worker that receives the event again.
+    worker: Mapped[str | None] = mapped_column(String(64))
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class WorkerModel(Base):

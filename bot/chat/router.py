@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
 from typing import NamedTuple
 
 from bot.chat.context import Command, Context, Handler, Reply, UsageError
@@ -17,7 +16,7 @@ from bot.chat.i18n import Translator, pick_locale, translator
 from bot.chat.permissions import PERMISSIONS, Decision, decide
 from bot.chat.text import MAX_MESSAGE_LENGTH, clean_text
 from bot.chat.types import Deferred, Incoming, Outgoing
-from bot.chat.wording import help_hint, join_explanation
+from bot.chat.wording import help_hint, join_explanation, resumed_notice
 from bot.core import dialogs, members
 from bot.core.errors import is_unavailable
 from bot.core.services import Services
@@ -91,7 +90,6 @@ class Router:
         tells the person, and hands it over again later.
         """
         member: Member | None = None
-        recorded = incoming.recorded
         t = translator(pick_locale(incoming.language, self.services.default_locale))
         try:
             arrival = await members.arrive(
@@ -100,15 +98,17 @@ class Router:
                 incoming.platform,
                 incoming.user_id,
                 incoming.event_id,
-                recorded=recorded,
+                self.services.worker,
             )
             if not arrival.fresh:
                 return []
-            recorded = True
             member = arrival.member
             if member is not None:
                 t = translator(member.locale)
-            return await self._dispatch(incoming, member, t, arrival.dialog)
+            if arrival.resumed:
+                replies = [resumed_notice(self._context(incoming, member, t), incoming.text)]
+            else:
+                replies = await self._dispatch(incoming, member, t, arrival.dialog)
         except Exception as error:
             if is_unavailable(error):
                 log.warning("database unavailable; message from %s kept", incoming.platform)
@@ -117,18 +117,30 @@ class Router:
                     ctx._("The service is unavailable for a moment."),
                     ctx._("Your message is kept: I will answer it as soon as I can."),
                 )
-                raise Deferred(replace(incoming, recorded=recorded), [kept]) from error
+                raise Deferred(incoming, [kept]) from error
             log.exception(
                 "failed to handle a message from %s:%s", incoming.platform, incoming.user_id
             )
             ctx = self._context(incoming, member, t)
-            return [
+            replies = [
                 ctx.reply(
                     ctx._("Sorry, something went wrong on our side."),
                     ctx._("Please try again in a moment."),
                     ctx._("If it keeps happening, tell a coordinator."),
                 )
             ]
+        await self._finish(incoming)
+        return replies
+
+    async def _finish(self, incoming: Incoming) -> None:
+        if incoming.event_id is None:
+            return
+        try:
+            await members.handled(
+                self.services.uow(), self.services.clock, incoming.platform, incoming.event_id
+            )
+        except Exception as error:  # the answer still goes out; a repeat is then ignored
+            log.warning("could not record event %s as handled: %s", incoming.event_id, error)
 
     def _context(self, incoming: Incoming, member: Member | None, t: Translator) -> Context:
         return Context(incoming, member, self.services, t, self.typed_name, self.commands)

@@ -58,9 +58,6 @@ class Incoming:
     command_prefix: str = "/"
     is_button: bool = False
     undecryptable: bool = False
-    # Set on a message kept during a database outage after its event was already recorded:
-    # handling it later is not a replay.
-    recorded: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.chat.context import Context
 from bot.chat.i18n import N_
-from bot.chat.types import Outgoing
+from bot.chat.types import Action, Outgoing
 from bot.core.types import RequestStatus, Role, Urgency
 from skills import SkillLevel
 
@@ -86,4 +86,25 @@ def join_explanation(ctx: Context) -> Outgoing:
         ctx._("This bot is for the members of the Samu numérique network."),
         ctx._("To join, ask a coordinator for an invitation code."),
         ctx._("Then write: {command}").format(command=ctx.cmd("start", ctx._("YOUR-CODE"))),
+    )
+
+
+RESUMED_QUOTE_LENGTH = 200
+
+
+def resumed_notice(ctx: Context, text: str) -> Outgoing:
+    """A message whose handling a stopped worker may or may not have finished: the person
+    gets their text back and checks before sending it again (nothing is done twice)."""
+    quoted = text if len(text) <= RESUMED_QUOTE_LENGTH else text[:RESUMED_QUOTE_LENGTH] + "…"
+    actions = [Action(ctx._("My requests"), "/mesdemandes")] if ctx.member is not None else []
+    return ctx.reply(
+        ctx._("I restarted while handling your message:"),
+        ctx._("“{text}”").format(text=quoted),
+        ctx._("It may not have been handled."),
+        ctx._("Check with {command}, then send it again if needed.").format(
+            command=ctx.cmd("mesdemandes")
+        )
+        if ctx.member is not None
+        else ctx._("Please send it again."),
+        actions=actions,
     )

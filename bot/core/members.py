@@ -13,8 +13,10 @@ from bot.core.errors import (
     UnknownStructure,
 )
 from bot.core.invites import canonical_code
+from bot.core.services import WorkerSettings
 from bot.core.types import DialogState, Identity, Member, MemberStatus, Structure
 from storage.db import UnitOfWork
+from storage.repositories.events import EventStart
 
 MAX_NAME_LENGTH = 60
 LOCALES = ("fr", "en")
@@ -163,11 +165,16 @@ async def coordinators_on(uow: UnitOfWork, platform: str) -> list[tuple[Member, 
 
 @dataclass(frozen=True, slots=True)
 class Arrival:
-    """Who wrote, what they were in the middle of, and whether the event is new."""
+    """Who wrote, what they were in the middle of, and whether the event is new.
+
+    `resumed`: a worker that died had started handling this event; whether it finished its
+    effects is unknown, so the event is not handled again (the person is asked to check).
+    """
 
     fresh: bool
     member: Member | None
     dialog: DialogState | None
+    resumed: bool = False
 
 
 async def arrive(
@@ -176,23 +183,37 @@ async def arrive(
     platform: str,
     user_id: str,
     event_id: str | None,
-    *,
-    recorded: bool = False,
+    worker: WorkerSettings | None = None,
 ) -> Arrival:
     """Everything the conversation needs before handling a message, in one transaction:
-    the event is recorded (a replay is not fresh), the member and their open dialog are read.
-    `recorded`: the event was recorded by this process before an outage stopped its handling.
+    the event is recorded as being handled by this worker (a repeat, or an event another
+    live worker handles, is not fresh), the member and their open dialog are read.
     """
+    worker = worker or WorkerSettings()
+    start = EventStart.NEW
     async with uow:
-        if (
-            event_id is not None
-            and not await uow.events.mark_processed(platform, event_id, clock.now())
-            and not recorded
-        ):
-            return Arrival(False, None, None)
+        if event_id is not None:
+            now = clock.now()
+            start = await uow.events.start(
+                platform,
+                event_id,
+                worker=worker.name,
+                now=now,
+                dead_before=now - worker.takeover_after,
+            )
+            if start in (EventStart.DONE, EventStart.BUSY):
+                await uow.commit()
+                return Arrival(False, None, None)
         member = await uow.members.by_identity(platform, user_id)
         if member is not None and member.status is MemberStatus.LEFT:
             member = None
         dialog = await uow.dialogs.get(member.id) if member is not None else None
         await uow.commit()
-    return Arrival(True, member, dialog)
+    return Arrival(True, member, dialog, resumed=start is EventStart.ORPHANED)
+
+
+async def handled(uow: UnitOfWork, clock: Clock, platform: str, event_id: str) -> None:
+    """The event is handled: a repeat of it is ignored from now on."""
+    async with uow:
+        await uow.events.finish(platform, event_id, clock.now())
+        await uow.commit()

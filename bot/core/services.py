@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
@@ -91,6 +93,19 @@ class RetentionSettings:
     timezone: str = "Europe/Paris"
 
 
+def worker_name() -> str:
+    """An identifier of this process among the workers sharing the database."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    """Who this process is among the workers, and when a silent one counts as gone."""
+
+    name: str = field(default_factory=worker_name)
+    takeover_after: timedelta = timedelta(seconds=15)
+
+
 @dataclass(frozen=True, slots=True)
 class Services:
     """The database, the clock, the skill matcher and the settings the use-cases read."""
@@ -104,4 +119,5 @@ class Services:
     digest: DigestSettings = DigestSettings()
     tutorials: TutorialSettings = TutorialSettings()
     retention: RetentionSettings = RetentionSettings()
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
     default_locale: str = "fr"

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import CursorResult, select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ProcessedEventModel, TransportStateModel
+from storage.models import ProcessedEventModel, TransportStateModel, WorkerModel
 from storage.repositories._upsert import upsert
+
+
+class EventStart(StrEnum):
+    """What receiving an event means for the worker that received it."""
+
+    NEW = "new"  # first time: handle it
+    DONE = "done"  # handled already: a repeat, ignore it
+    BUSY = "busy"  # a live worker is handling it: ignore it
+    MINE = "mine"  # this worker started it (e.g. before a database outage): go on
+    ORPHANED = "orphaned"  # its worker died before finishing: now this worker's
 
 
 class EventRepository:
@@ -17,19 +28,83 @@ class EventRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def mark_processed(self, platform: str, event_id: str, now: datetime) -> bool:
-        """Record the event; false when it had already been recorded (a duplicate)."""
+    async def mark_processed(
+        self, platform: str, event_id: str, now: datetime, *, worker: str | None = None
+    ) -> bool:
+        """Record the event; false when it had already been recorded (a duplicate).
+
+        Without `worker`, the event is recorded as handled at once.
+        """
         result = await self._session.execute(
             upsert(
                 self._session,
                 ProcessedEventModel.__table__,  # type: ignore[arg-type]
-                {"platform": platform, "event_id": event_id, "processed_at": now},
+                {
+                    "platform": platform,
+                    "event_id": event_id,
+                    "processed_at": now,
+                    "worker": worker,
+                    "handled_at": None if worker else now,
+                },
                 conflict=["platform", "event_id"],
                 update=[],
             )
         )
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
+
+    async def start(
+        self, platform: str, event_id: str, *, worker: str, now: datetime, dead_before: datetime
+    ) -> EventStart:
+        """Record that `worker` handles the event, unless it is handled or being handled."""
+        if await self.mark_processed(platform, event_id, now, worker=worker):
+            return EventStart.NEW
+        row = (
+            await self._session.execute(
+                select(
+                    ProcessedEventModel.worker,
+                    ProcessedEventModel.handled_at,
+                    ProcessedEventModel.processed_at,
+                    WorkerModel.seen_at,
+                )
+                .outerjoin(WorkerModel, WorkerModel.name == ProcessedEventModel.worker)
+                .where(
+                    ProcessedEventModel.platform == platform,
+                    ProcessedEventModel.event_id == event_id,
+                )
+            )
+        ).one()
+        if row.handled_at is not None:
+            return EventStart.DONE
+        if row.worker == worker:
+            return EventStart.MINE
+        if (row.seen_at or row.processed_at) >= dead_before:
+            return EventStart.BUSY
+        taken = await self._session.execute(
+            update(ProcessedEventModel)
+            .where(
+                ProcessedEventModel.platform == platform,
+                ProcessedEventModel.event_id == event_id,
+                ProcessedEventModel.handled_at.is_(None),
+                ProcessedEventModel.worker.is_(None)
+                if row.worker is None
+                else ProcessedEventModel.worker == row.worker,
+            )
+            .values(worker=worker)
+        )
+        assert isinstance(taken, CursorResult)
+        return EventStart.ORPHANED if taken.rowcount == 1 else EventStart.BUSY
+
+    async def finish(self, platform: str, event_id: str, now: datetime) -> None:
+        """The event is handled: a repeat of it is ignored from now on."""
+        await self._session.execute(
+            update(ProcessedEventModel)
+            .where(
+                ProcessedEventModel.platform == platform,
+                ProcessedEventModel.event_id == event_id,
+            )
+            .values(handled_at=now)
+        )
 
     async def get_state(self, key: str) -> str | None:
         """A persisted transport value (e.g. a sync token), if set."""

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.app import App
+from bot.chat.types import Incoming
 from bot.core import outbox
 from bot.core.clock import FixedClock
 from bot.core.types import Member, Role
@@ -129,3 +130,23 @@ async def test_messages_for_a_network_served_by_another_worker_are_left_to_it(
     async with app.services.uow() as uow:
         rows = await uow.outbox.find(kind="delivery_failed")
     assert all(row.sent_at is not None and row.attempts == 1 for row in rows)
+
+
+async def test_a_message_left_half_handled_by_a_dead_worker_is_given_back_not_redone(
+    app: App, clock: FixedClock
+) -> None:
+    services = app.services
+    async with services.uow() as uow:  # a worker started "/demande …" then died
+        await uow.outbox.heartbeat("dead", clock.now())
+        await uow.events.start(
+            "telegram", "501", worker="dead", now=clock.now(), dead_before=clock.now()
+        )
+        await uow.commit()
+    clock.advance(timedelta(minutes=1))
+    incoming = Incoming(
+        platform="telegram", user_id="42", chat_id="42", text="/demande souci ameli", event_id="501"
+    )
+    [notice] = await app.router.handle(incoming)
+    assert "« /demande souci ameli »" in notice.text
+    assert "Il n'a peut-être pas été traité." in notice.text
+    assert await app.router.handle(incoming) == []  # a later repeat is ignored

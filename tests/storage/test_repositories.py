@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from skills import SkillLevel, load_taxonomy
 from storage.db import Database
 from storage.records import MemberStatus, Role, SkillSource
+from storage.repositories.events import EventStart
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -208,3 +209,32 @@ async def test_profile_update_changes_only_given_fields(db: Database) -> None:
         "en",
         "Mission locale",
     )
+
+
+async def test_an_event_is_handled_by_one_worker_and_taken_over_when_it_dies(
+    db: Database,
+) -> None:
+    later = NOW + timedelta(seconds=5)
+    gone = NOW + timedelta(seconds=60)
+
+    async def start(worker: str, now: datetime) -> EventStart:
+        async with db.uow() as uow:
+            await uow.outbox.heartbeat(worker, now)
+            started = await uow.events.start(
+                "telegram", "77", worker=worker, now=now, dead_before=now - timedelta(seconds=15)
+            )
+            await uow.commit()
+        return started
+
+    assert await start("w1", NOW) is EventStart.NEW
+    assert await start("w1", later) is EventStart.MINE  # kept during an outage, tried again
+    assert await start("w2", later) is EventStart.BUSY  # w1 is alive and at it
+    async with db.uow() as uow:  # w2 keeps beating, w1 went silent at NOW + 5 s
+        await uow.outbox.heartbeat("w2", gone)
+        await uow.commit()
+    assert await start("w2", gone) is EventStart.ORPHANED
+    assert await start("w3", gone) is EventStart.BUSY  # w2 took it over
+    async with db.uow() as uow:
+        await uow.events.finish("telegram", "77", gone)
+        await uow.commit()
+    assert await start("w1", gone + timedelta(hours=1)) is EventStart.DONE

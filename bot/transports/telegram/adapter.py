@@ -1,8 +1,8 @@
 """The Telegram transport: PTB updates to `Incoming`, `Outgoing` to Bot API calls.
 
-It runs inside the bot's own event loop next to the other transports (`async with app`,
-`updater.start_polling()` or `start_webhook()`, `app.start()`), so it does itself what
-`post_init` would have done: read the bot's username and set the command menus.
+It runs inside the bot's own event loop next to the other transports (`async with app`, its
+own getUpdates loop or webhook receiver, `app.start()`), so it does itself what `post_init`
+would have done: read the bot's username and set the command menus.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ from bot.transports.telegram.webhook import WebhookReceiver
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
+MAX_POLL_BACKOFF = 30.0
 
 
 class TelegramConflict(RuntimeError):
@@ -110,9 +111,10 @@ class TelegramTransport:
     _conflict: bool = False
 
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
-        builder = ApplicationBuilder().token(self.settings.token)
-        if self.settings.mode == "webhook":
-            builder = builder.updater(None)  # updates come through WebhookReceiver
+        # No PTB updater: it acknowledges updates as soon as they are fetched or queued, so
+        # an update fetched by a process that then dies would be lost. `_poll` and
+        # `WebhookReceiver` acknowledge an update only once it is handled.
+        builder = ApplicationBuilder().token(self.settings.token).updater(None)
         if self.settings.base_url:
             base = self.settings.base_url.rstrip("/")
             builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
@@ -130,17 +132,12 @@ class TelegramTransport:
             me = await app.bot.get_me()
             self.username = me.username
             await self._set_menus()
-            receiver = None
+            receiver = polling = None
             if self.settings.mode == "webhook":
                 receiver = await self._start_webhook(app)
             else:
-                assert app.updater is not None
-                await app.updater.start_polling(
-                    poll_interval=0,
-                    timeout=timedelta(seconds=self.settings.poll_timeout),
-                    error_callback=self._on_polling_error,
-                    drop_pending_updates=False,
-                )
+                await app.bot.delete_webhook(drop_pending_updates=False)
+                polling = asyncio.create_task(self._poll(app), name="telegram-polling")
             await app.start()
             log.info("Telegram transport ready as @%s (%s)", self.username, self.settings.mode)
             self._ready.set()
@@ -149,8 +146,9 @@ class TelegramTransport:
             finally:
                 if receiver is not None:
                     await receiver.stop()
-                if app.updater is not None and app.updater.running:
-                    await app.updater.stop()
+                if polling is not None:
+                    polling.cancel()
+                    await asyncio.gather(polling, return_exceptions=True)
                 if app.running:
                     await app.stop()
                 if self._answers is not None:
@@ -212,13 +210,31 @@ class TelegramTransport:
             except TelegramError as error:
                 log.warning("cannot set the %s command menu: %s", menu.language, error)
 
-    def _on_polling_error(self, error: TelegramError) -> None:
-        if isinstance(error, Conflict):
-            log.error("409 Conflict: another poller uses this token; stopping")
-            self._conflict = True
-            self._stop.set()
-        else:
-            log.warning("Telegram polling error (will retry): %s", error)
+    async def _poll(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Long-poll getUpdates; an update is acknowledged (next offset) once handled."""
+        offset: int | None = None
+        backoff = 1.0
+        while not self._stop.is_set():
+            try:
+                updates = await app.bot.get_updates(
+                    offset=offset,
+                    timeout=timedelta(seconds=self.settings.poll_timeout),
+                    allowed_updates=["message", "callback_query"],
+                )
+            except Conflict:
+                log.error("409 Conflict: another poller uses this token; stopping")
+                self._conflict = True
+                self._stop.set()
+                return
+            except TelegramError as error:
+                log.warning("Telegram polling error (retrying in %.0f s): %s", backoff, error)
+                await _pause(self._stop, backoff)
+                backoff = min(backoff * 2, MAX_POLL_BACKOFF)
+                continue
+            backoff = 1.0
+            for update in updates:
+                await app.process_update(update)
+                offset = update.update_id + 1
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling a Telegram update", exc_info=context.error)
@@ -361,6 +377,13 @@ class TelegramTransport:
             log.info("cannot edit message %s, sending a new one: %s", message.edit_of, error)
             return None
         return message.edit_of
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return
 
 
 def _seconds(value: int | timedelta) -> float:

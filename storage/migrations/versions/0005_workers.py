@@ -1,4 +1,4 @@
-"""Several workers: their heartbeats, and the outbox send under way
+"""Several workers: heartbeats, the outbox send under way, events being handled
 
 Revision ID: 0005
 Revises: 0004
@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Workers' heartbeats; when the outbox began sending a row"""
+    """Workers' heartbeats; when the outbox began sending a row; who handles an event"""
     op.create_table(
         "workers",
         sa.Column("name", sa.String(length=64), nullable=False),
@@ -31,10 +31,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("attempted_at", UTCDateTime(), nullable=True))
+    with op.batch_alter_table("processed_events", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("worker", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("handled_at", UTCDateTime(), nullable=True))
+    op.execute("UPDATE processed_events SET handled_at = processed_at")
 
 
 def downgrade() -> None:
-    """Undo: workers' heartbeats, outbox send under way"""
+    """Undo: workers' heartbeats, outbox send under way, events being handled"""
+    with op.batch_alter_table("processed_events", schema=None) as batch_op:
+        batch_op.drop_column("handled_at")
+        batch_op.drop_column("worker")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_column("attempted_at")
     op.drop_table("workers")
