@@ -28,6 +28,7 @@ from bot.core.services import (
     Services,
     SessionSettings,
     TutorialSettings,
+    WorkerSettings,
 )
 from bot.core.types import Role, Urgency
 from bot.delivery import Dispatcher
@@ -143,6 +144,9 @@ class App:
                 stale_after=timedelta(days=round(30.44 * config.tutorials.stale_after_months)),
             ),
             retention=RetentionSettings(config.privacy.retention_months, config.bot.timezone),
+            worker=WorkerSettings(
+                takeover_after=timedelta(seconds=config.workers.takeover_seconds)
+            ),
         )
         router = Router(all_commands(), services, free_text=ask_from_text, reply=relay_reply)
         return cls(config=config, db=db, services=services, router=router)
@@ -258,7 +262,7 @@ class App:
         self.dispatcher = Dispatcher(
             self.services,
             {t.platform: t for t in transports},
-            takeover_after=timedelta(seconds=self.config.workers.takeover_seconds),
+            takeover_after=self.services.worker.takeover_after,
         )
         return self.dispatcher
 
