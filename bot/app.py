@@ -336,17 +336,21 @@ class App:
             ),
             asyncio.create_task(_announce_ready(console, telegram, election)),
         ]
+        terminal: asyncio.Task[None] | None = None
+        stopper = asyncio.create_task(stop.wait())
         try:
+            watched = {stopper, *networks}
             if console is not None:
-                await console.run()
-                if not networks:
-                    return
-            stopper = asyncio.create_task(stop.wait())
-            done, _ = await asyncio.wait([stopper, *networks], return_when=asyncio.FIRST_COMPLETED)
-            stopper.cancel()
+                terminal = asyncio.create_task(console.run(), name="console")
+                if not networks:  # the terminal alone: the end of its input ends the run
+                    watched.add(terminal)
+            done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
             for task in done - {stopper}:
                 task.result()  # a transport that failed (e.g. 409 Conflict) ends the run loudly
         finally:
+            stopper.cancel()
+            if terminal is not None and not terminal.done():
+                terminal.cancel()  # a signal stops the run even while the terminal waits
             stop.set()
             scheduler.pause()
             async with self._ticking:  # let a tick under way finish rather than cancel it

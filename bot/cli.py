@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -394,7 +395,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config is None:
         print(problem, file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    level = os.environ.get("SAMU_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(
+        level=level if level in logging.getLevelNamesMapping() else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    for chatty in ("httpx", "apscheduler.executors"):  # a line per request, per tick
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     return asyncio.run(_main(config, args, t))
 
 

@@ -25,6 +25,9 @@ from skills import fold
 
 log = logging.getLogger(__name__)
 
+# An event another worker handles is looked at again this many times per takeover delay.
+BUSY_LOOKS = 4
+
 
 # Answers a reply to one of the bot's messages (e.g. relays it); None if it is not one.
 ReplyHandler = Callable[[Context, str, str], Awaitable[Reply | None]]
@@ -86,8 +89,9 @@ class Router:
     async def handle(self, incoming: Incoming) -> Reply:
         """Answer one incoming message (never raises for bad input).
 
-        Raises Deferred when the database is unavailable: the transport keeps the message,
-        tells the person, and hands it over again later.
+        Raises Deferred when the database is unavailable (the transport keeps the message,
+        tells the person, and hands it over again later), and when another worker that was
+        alive a moment ago is handling the same event (kept silently, looked at again later).
         """
         member: Member | None = None
         t = translator(pick_locale(incoming.language, self.services.default_locale))
@@ -100,6 +104,9 @@ class Router:
                 incoming.event_id,
                 self.services.worker,
             )
+            if arrival.busy:  # e.g. received again just after its worker was killed
+                wait = self.services.worker.takeover_after.total_seconds() / BUSY_LOOKS
+                raise Deferred(incoming, [], wait=wait)
             if not arrival.fresh:
                 return []
             member = arrival.member
@@ -109,6 +116,8 @@ class Router:
                 replies = [resumed_notice(self._context(incoming, member, t), incoming.text)]
             else:
                 replies = await self._dispatch(incoming, member, t, arrival.dialog)
+        except Deferred:
+            raise
         except Exception as error:
             if is_unavailable(error):
                 log.warning("database unavailable; message from %s kept", incoming.platform)

@@ -76,12 +76,17 @@ class Outgoing:
 
 
 class Deferred(Exception):
-    """The message cannot be handled now (the database is unavailable); keep it for later.
+    """The message cannot be handled now (the database is unavailable, or another worker
+    may be handling it); keep it and hand it over again later.
 
-    `replies` tell the person so; `incoming` is what to hand to the conversation again.
+    `replies` tell the person so (if anything); `incoming` is what to hand over again;
+    `wait`: try again in place after this many seconds (the situation clears soon).
     """
 
-    def __init__(self, incoming: Incoming, replies: list[Outgoing]) -> None:
-        super().__init__("database unavailable")
+    def __init__(
+        self, incoming: Incoming, replies: list[Outgoing], *, wait: float | None = None
+    ) -> None:
+        super().__init__("handled later")
         self.incoming = incoming
         self.replies = replies
+        self.wait = wait

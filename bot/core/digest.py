@@ -47,7 +47,7 @@ async def due_digest(uows: UowFactory, clock: Clock, settings: DigestSettings) -
     now = clock.now()
     moment = digest_moment(settings, now)
     if now - moment > timedelta(days=1):
-        log.info("weekly digest of %s not sent: more than a day late", moment.date())
+        log.debug("weekly digest of %s not sent: more than a day late", moment.date())
         return 0
     week = moment.strftime("%G-W%V")
     params = {"since": (moment - timedelta(days=7)).isoformat(), "until": moment.isoformat()}

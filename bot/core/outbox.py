@@ -76,12 +76,14 @@ async def claim_due(
     *,
     takeover_after: timedelta | None = None,
 ) -> list[OutboxMessage]:
-    """Lock a batch of due messages for this worker.
+    """Lock a batch of due messages for this worker (and show it is alive, in the same
+    transaction: a row is never locked by a worker the others cannot see).
 
     With `takeover_after`, the rows of a worker silent for that long are taken over.
     """
     now = clock.now()
     async with uow:
+        await uow.outbox.heartbeat(worker, now)
         claimed = await uow.outbox.claim_due(
             now=now,
             worker=worker,

@@ -55,6 +55,7 @@ Send = Callable[[str, Outgoing], Awaitable[str]]
 # are dropped, with an error in the log): a bound, not a figure expected to be reached.
 MAX_KEPT = 10_000
 RETRY_FIRST = 1.0
+MAX_WAITS_IN_PLACE = 12
 RETRY_MAX = 30.0
 
 
@@ -64,7 +65,9 @@ class PatientAnswers:
 
     When the database is unavailable the conversation raises Deferred: the person is told
     their message is kept, and it is handed over again (with the messages that follow it in
-    the same chat) until the database is back.
+    the same chat) until the database is back. When another worker may be handling the same
+    event (it was alive a moment ago), the answer waits in place for the matter to clear, so
+    that the platform does not count the event as delivered before it is settled.
     """
 
     handle: Handle
@@ -84,14 +87,21 @@ class PatientAnswers:
         if any(kept.chat_id == incoming.chat_id for kept in self._kept):
             self._keep(incoming)
             return
-        try:
-            replies = await self.handle(incoming)
-        except Deferred as deferred:
-            for reply in deferred.replies:
-                await reply_now(self.send, reply.chat_id or incoming.chat_id, reply)
-            self._keep(deferred.incoming)
+        for _ in range(MAX_WAITS_IN_PLACE + 1):
+            try:
+                replies = await self.handle(incoming)
+            except Deferred as deferred:
+                if deferred.wait is not None:  # clears soon: wait here, keeping the order
+                    await asyncio.sleep(deferred.wait)
+                    continue
+                for reply in deferred.replies:
+                    await reply_now(self.send, reply.chat_id or incoming.chat_id, reply)
+                self._keep(deferred.incoming)
+                return
+            await self._deliver(incoming, replies)
             return
-        await self._deliver(incoming, replies)
+        log.warning("event %s still handled elsewhere; keeping it", incoming.event_id)
+        self._keep(incoming)
 
     async def close(self) -> None:
         """Stop retrying (what is still kept is logged)."""

@@ -278,7 +278,10 @@ class TelegramTransport:
         query = update.callback_query
         if query is None:
             return
-        await query.answer()
+        try:
+            await query.answer()  # stops the button's spinner; optional for the rest
+        except TelegramError as error:  # e.g. a press received again after a restart: too old
+            log.info("callback query not answered: %s", error)
         payload = valid_callback(query.data)
         incoming = self._incoming(update, payload or "/?", is_button=True)
         if incoming is None:

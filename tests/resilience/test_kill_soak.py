@@ -1,0 +1,191 @@
+"""Kill -9 soak: `samu run` killed at random points of scripted traffic, 20 times, seeded.
+
+Members write to the bot on the loopback Telegram server (asking, taking offers, listing
+their requests) and a coordinator types in the terminal; the process is killed (SIGKILL) at
+a random moment of the work and restarted. After a last run that drains everything:
+
+- nothing typed is lost: every `/demande` became exactly one request, or (when the process
+  died in the middle of it) its author got their text back with a note to check;
+- nothing was done twice: no request twice, no offer / claim notice / reminder delivered
+  twice, except a send under way at the instant of a kill (Telegram has no idempotent send:
+  that one message may arrive twice, and only such a message);
+- nothing is left undelivered, and every request is in a consistent state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.app import App
+from bot.config import parse_config
+from storage.db import Database
+from storage.models import HelpRequestModel, OfferModel
+from tests.fakes.telegram_api import FakeBotApi
+from tests.resilience.workers import (
+    TOKEN,
+    Worker,
+    add_members,
+    outbox_state,
+    until,
+    worker_config,
+)
+
+SEED = 20261130
+KILLS = 20
+USERS = list(range(3001, 3009))
+GIVEN_BACK = "J'ai redémarré pendant que je traitais votre message"
+
+
+def offers_seen_by(server: FakeBotApi, user: int) -> list[tuple[int, str]]:
+    """(message id, "/prendre N") of the offers in a member's chat that still have buttons."""
+    found = []
+    for message in server.sent_messages(user):
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data", "")
+                if data.startswith("/prendre"):
+                    found.append((message["message_id"], data))
+    return found
+
+
+def sends(server: FakeBotApi) -> list[tuple[str, str, str, int]]:
+    """Every message the server accepted: (chat, text, buttons, message id)."""
+    accepted = []
+    for call in server.calls_to("sendMessage"):
+        if call.response_status != 200 or call.response is None:
+            continue
+        markup = call.params.get("reply_markup") or ""
+        if not isinstance(markup, str):
+            markup = json.dumps(markup, sort_keys=True)
+        result = call.response["result"]
+        accepted.append(
+            (str(call.params["chat_id"]), str(call.params["text"]), markup, result["message_id"])
+        )
+    return accepted
+
+
+async def requests_and_offers(database_url: str) -> tuple[list[HelpRequestModel], list[OfferModel]]:
+    db = Database.from_url(database_url)
+    try:
+        async with db.session() as session:
+            requests = list(await session.scalars(select(HelpRequestModel)))
+            offers = list(await session.scalars(select(OfferModel)))
+    finally:
+        await db.dispose()
+    return requests, offers
+
+
+async def prepare(database_url: str) -> None:
+    app = App.build(parse_config({"database": {"url": database_url}}, "soak", {}))
+    try:
+        await app.prepare()
+    finally:
+        await app.close()
+
+
+async def test_kill_9_soak_loses_nothing_and_does_nothing_twice(
+    database_url: str, tmp_path: Path
+) -> None:
+    rng = random.Random(SEED)
+    await prepare(database_url)
+    await add_members(database_url, USERS)
+    asked: dict[str, int] = {}
+    in_flight_at_kills: set[int] = set()
+    updates = 0
+    async with FakeBotApi(token=TOKEN) as server:
+        config = tmp_path / "samu.toml"
+        worker_config(config, database_url, server)
+        worker = Worker(config)
+        try:
+            for run in range(KILLS):
+                await worker.start()
+                for _ in range(rng.randint(3, 8)):
+                    user, roll = rng.choice(USERS), rng.random()
+                    offers = offers_seen_by(server, user)
+                    if roll < 0.55 or (roll < 0.85 and not offers):
+                        marker = f"soak{run:02d}n{len(asked):03d}"
+                        server.user_sends(user, f"/demande souci ameli dossier {marker}")
+                        asked[marker] = user
+                    elif roll < 0.85:
+                        message_id, payload = rng.choice(offers)
+                        server.user_presses(user, message_id, payload)
+                    else:
+                        server.user_sends(user, "/mesdemandes")
+                    updates += 1
+                worker.write_line("/aide")
+                # The kill lands at a random point of the work under way (not a wait for it).
+                await asyncio.sleep(rng.uniform(0.05, 0.9))
+                await worker.kill()
+                in_flight_at_kills |= (await outbox_state(database_url)).in_flight
+
+            await worker.start()
+            await until(lambda: not server.pending_updates, 60, worker.describe)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 60
+            while True:
+                state = await outbox_state(database_url)
+                if state.pending == 0 and state.unfinished_events == 0:
+                    break
+                assert loop.time() < deadline, f"{state}\n{worker.describe()}"
+                await asyncio.sleep(0.2)
+            await worker.stop()
+        finally:
+            await worker.kill()
+            (tmp_path / "workers.log").write_text("\n".join(worker.history), encoding="utf-8")
+
+    state = await outbox_state(database_url)
+    requests, offers = await requests_and_offers(database_url)
+    accepted = sends(server)
+
+    # Nothing typed is lost, nothing is done twice.
+    by_marker = Counter(
+        marker for request in requests for marker in asked if marker in (request.text or "")
+    )
+    given_back = {
+        marker
+        for marker, user in asked.items()
+        if any(
+            GIVEN_BACK in m.get("text", "") and marker in m.get("text", "")
+            for m in server.sent_messages(user)
+        )
+    }
+    assert all(count == 1 for count in by_marker.values()), by_marker.most_common(3)
+    lost = [marker for marker in asked if by_marker[marker] == 0 and marker not in given_back]
+    assert lost == []
+
+    # Every outbox row delivered; a row delivered twice only if a kill caught its send.
+    assert state.pending == 0
+    # A message is a repeat when the same chat got the same content more often than outbox
+    # rows record it; each repeat must belong to a row whose send a kill interrupted.
+    sends_by_content = Counter((chat, text, markup) for chat, text, markup, _ in accepted)
+    rows_by_content: dict[tuple[str, str, str], list[int]] = {}
+    for chat, text, markup, message_id in accepted:
+        row = state.sent_refs.get((chat, str(message_id)))
+        if row is not None:
+            rows_by_content.setdefault((chat, text, markup), []).append(row)
+    duplicated = 0
+    for content, rows in rows_by_content.items():
+        extra = sends_by_content[content] - len(rows)
+        if extra > 0:
+            assert len(set(rows) & in_flight_at_kills) >= extra, (content, rows)
+            duplicated += extra
+
+    # Consistent states: a helper exactly when taken; at most one accepted offer per request.
+    for request in requests:
+        taken = request.status in ("claimed", "resolved", "closed")
+        assert (request.helper_id is not None) == taken or request.status == "cancelled"
+    accepted_offers = Counter(o.request_id for o in offers if o.state == "accepted")
+    assert all(count == 1 for count in accepted_offers.values())
+
+    print(
+        f"\nkill -9 soak (seed {SEED}): {KILLS} kills, {updates} Telegram updates, "
+        f"{len(asked)} requests asked, {sum(by_marker.values())} stored, "
+        f"{len(given_back)} given back, {len(lost)} lost, {len(accepted)} messages sent, "
+        f"{len(in_flight_at_kills)} sends caught by a kill, {duplicated} duplicated"
+    )

@@ -1,0 +1,218 @@
+"""Real `samu run` processes for the resilience tests: configure, start, kill, inspect.
+
+Each worker is the installed `samu` command in its own process (so SIGKILL is a real crash),
+talking to the loopback Bot API server of the test process and to a real database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.config import parse_config
+from bot.core.clock import SystemClock
+from bot.core.types import Role
+from skills import SkillLevel
+from storage.db import Database
+from storage.models import OutboxModel, ProcessedEventModel
+from tests.fakes.telegram_api import FakeBotApi
+
+TOKEN = "123456:SOAK"
+SAMU = Path(sys.executable).with_name("samu")
+
+
+def worker_config(
+    path: Path, database_url: str, server: FakeBotApi, **telegram: Any
+) -> dict[str, Any]:
+    """Write a configuration for a worker and return it (also validated here)."""
+    data: dict[str, Any] = {
+        "database": {"url": database_url},
+        # Offers go out whatever the hour or the day the tests run.
+        "requests": {
+            "quiet_hours": "00:00-00:00",
+            "quiet_weekends": False,
+            "check_every_seconds": 1,
+        },
+        "workers": {"heartbeat_seconds": 0.3, "takeover_seconds": 1.5, "election_seconds": 0.5},
+        "console": {"enabled": True, "persona": "Console"},
+        "telegram": {
+            "enabled": True,
+            "token": TOKEN,
+            "base_url": server.base_url,
+            "private_interval": 0,
+            **telegram,
+        },
+    }
+    parse_config(data, str(path), {})
+    lines: list[str] = []
+    for section, values in data.items():
+        lines.append(f"[{section}]")
+        lines.extend(f"{key} = {_toml(value)}" for key, value in values.items())
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return data
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass
+class Worker:
+    """One `samu run` process; its log lines are collected as they come."""
+
+    config: Path
+    name: str = "worker"
+    process: asyncio.subprocess.Process | None = None
+    lines: list[str] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)  # every run's log, for failure reports
+    _reader: asyncio.Task[None] | None = None
+
+    async def start(self, *, timeout: float = 30.0) -> None:
+        """Spawn `samu run` and return once it logged that it is ready."""
+        self.lines.clear()
+        env = {**os.environ, "SAMU_LOG_LEVEL": "INFO", "SAMU_CONFIG": str(self.config)}
+        self.process = await asyncio.create_subprocess_exec(
+            str(SAMU),
+            "run",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        self._reader = asyncio.create_task(self._read(self.process))
+        await until(lambda: any("ready:" in line for line in self.lines), timeout, self.describe)
+
+    async def _read(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stderr is not None
+        async for raw in process.stderr:
+            line = raw.decode("utf-8", errors="replace").rstrip()
+            self.lines.append(line)
+            self.history.append(f"[{process.pid}] {line}")
+
+    def write_line(self, line: str) -> None:
+        """Type a line in the worker's terminal chat."""
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.write(line.encode() + b"\n")
+
+    def describe(self) -> str:
+        """The end of the worker's log, for failure messages."""
+        return f"{self.name} log:\n" + "\n".join(self.lines[-40:])
+
+    async def kill(self) -> None:
+        """SIGKILL: no cleanup of any kind, like a power cut of the process."""
+        await self._end(signal.SIGKILL)
+
+    async def stop(self) -> None:
+        """SIGTERM: the clean stop of `samu run`."""
+        await self._end(signal.SIGTERM)
+
+    async def _end(self, how: signal.Signals) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(how)
+        await asyncio.wait_for(process.wait(), timeout=30)
+        if self._reader is not None:
+            await asyncio.wait_for(self._reader, timeout=5)
+        if process.stdin is not None:
+            process.stdin.close()
+
+
+async def until(
+    condition: Callable[[], bool], timeout: float, describe: Callable[[], str] = lambda: ""
+) -> None:
+    """Wait until `condition()` holds (checked every 50 ms); fail after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s\n{describe()}")
+        await asyncio.sleep(0.05)
+
+
+async def add_members(
+    database_url: str, user_ids: list[int], skill: str = "ameli"
+) -> dict[int, int]:
+    """Members with a Telegram identity each and `skill`; returns member id by user id."""
+    db = Database.from_url(database_url)
+    now = SystemClock().now()
+    found: dict[int, int] = {}
+    try:
+        async with db.uow() as uow:
+            declared = await uow.skills.by_slug(skill)
+            assert declared is not None, "the taxonomy is synced by App.prepare()"
+            for user_id in user_ids:
+                member = await uow.members.add(
+                    display_name=f"Membre {user_id}",
+                    role=Role.MEMBER,
+                    locale="fr",
+                    structure_id=None,
+                    now=now,
+                )
+                await uow.members.add_identity(
+                    member_id=member.id,
+                    platform="telegram",
+                    platform_user_id=str(user_id),
+                    chat_id=str(user_id),
+                    now=now,
+                )
+                await uow.skills.set_level(
+                    member_id=member.id, skill_id=declared.id, level=SkillLevel.PRACTISING, now=now
+                )
+                found[user_id] = member.id
+            await uow.commit()
+    finally:
+        await db.dispose()
+    return found
+
+
+@dataclass(frozen=True)
+class OutboxState:
+    """The outbox and event records as the database holds them."""
+
+    pending: int
+    in_flight: frozenset[int]  # a send began and its outcome was never recorded
+    sent_refs: dict[tuple[str, str], int]  # (chat, platform message id) → the row that sent it
+    unfinished_events: int
+
+
+async def outbox_state(database_url: str) -> OutboxState:
+    """Read the outbox (from the test process, between or after runs)."""
+    db = Database.from_url(database_url)
+    try:
+        async with db.session() as session:
+            rows = list(await session.scalars(select(OutboxModel)))
+            unfinished = list(
+                await session.scalars(
+                    select(ProcessedEventModel.event_id).where(
+                        ProcessedEventModel.handled_at.is_(None)
+                    )
+                )
+            )
+    finally:
+        await db.dispose()
+    sent_refs: dict[tuple[str, str], int] = {}
+    for row in sorted(rows, key=lambda r: r.id):
+        if row.sent_at is not None and row.platform == "telegram":
+            # An edit records the reference of the message it edits: keep the first row.
+            sent_refs.setdefault((row.chat_id or "", row.delivery_ref or ""), row.id)
+    return OutboxState(
+        pending=sum(1 for r in rows if r.sent_at is None and r.failed_at is None),
+        in_flight=frozenset(r.id for r in rows if r.attempted_at is not None and r.sent_at is None),
+        sent_refs=sent_refs,
+        unfinished_events=len(unfinished),
+    )
