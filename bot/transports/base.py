@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -31,25 +32,40 @@ log = logging.getLogger(__name__)
 REPLY_ATTEMPTS = 4
 
 
+def reply_key(event_id: str, index: int) -> str:
+    """A transaction key for the `index`-th answer to an event (URL-safe, stable)."""
+    digest = hashlib.blake2b(event_id.encode(), digest_size=12).hexdigest()
+    return f"samu-reply-{digest}-{index}"
+
+
+class Send(Protocol):
+    """A transport's `send`."""
+
+    async def __call__(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
+        """Deliver one message; returns its platform reference."""
+        ...
+
+
 async def reply_now(
-    send: Callable[[str, Outgoing], Awaitable[str]], chat_id: str, message: Outgoing
+    send: Send, chat_id: str, message: Outgoing, *, key: str | None = None
 ) -> str | None:
     """Send an answer at once, waiting out rate limits and brief outages (a few tries).
 
-    Answers to the person who just wrote do not go through the outbox; this is their retry.
+    Returns None when the platform refuses the message for good; raises the last
+    DeliveryError when it still fails after REPLY_ATTEMPTS tries (the caller keeps it).
     """
     for attempt in range(REPLY_ATTEMPTS):
         try:
-            return await send(chat_id, message)
+            return await send(chat_id, message, key=key)
         except DeliveryError as error:
-            if error.permanent or attempt == REPLY_ATTEMPTS - 1:
-                log.warning("reply to %s not delivered: %s", chat_id, error)
+            if error.permanent:
+                log.warning("reply to %s refused: %s", chat_id, error)
                 return None
+            if attempt == REPLY_ATTEMPTS - 1:
+                raise
             await asyncio.sleep(error.retry_after or 2.0**attempt)
     return None
 
-
-Send = Callable[[str, Outgoing], Awaitable[str]]
 
 # At most this many messages are kept in memory while the database is away (then the oldest
 # are dropped, with an error in the log): a bound, not a figure expected to be reached.
@@ -57,6 +73,7 @@ MAX_KEPT = 10_000
 RETRY_FIRST = 1.0
 MAX_WAITS_IN_PLACE = 12
 RETRY_MAX = 30.0
+RESEND_MAX = 60.0
 
 
 @dataclass
@@ -75,6 +92,8 @@ class PatientAnswers:
     on_handled: Callable[[], None] | None = None
     _kept: deque[Incoming] = field(default_factory=deque)
     _retrying: asyncio.Task[None] | None = None
+    _unsent: deque[tuple[str, Outgoing, str | None]] = field(default_factory=deque)
+    _resending: asyncio.Task[None] | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -95,7 +114,7 @@ class PatientAnswers:
                     await asyncio.sleep(deferred.wait)
                     continue
                 for reply in deferred.replies:
-                    await reply_now(self.send, reply.chat_id or incoming.chat_id, reply)
+                    await self._reply(reply.chat_id or incoming.chat_id, reply, None)
                 self._keep(deferred.incoming)
                 return
             await self._deliver(incoming, replies)
@@ -105,18 +124,52 @@ class PatientAnswers:
 
     async def close(self) -> None:
         """Stop retrying (what is still kept is logged)."""
-        if self._retrying is not None:
-            self._retrying.cancel()
-            await asyncio.gather(self._retrying, return_exceptions=True)
-            self._retrying = None
+        for task in (self._retrying, self._resending):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._retrying = self._resending = None
         if self._kept:
             log.error("stopping with %d messages not handled (database unavailable)", self.kept)
+        if self._unsent:
+            log.error("stopping with %d answers not delivered", len(self._unsent))
 
     async def _deliver(self, incoming: Incoming, replies: list[Outgoing]) -> None:
-        for reply in replies:
-            await reply_now(self.send, reply.chat_id or incoming.chat_id, reply)
+        for index, reply in enumerate(replies):
+            # A stable key per answer: where sends are idempotent (Matrix), a repeat after a
+            # lost acknowledgement is dropped by the platform.
+            key = reply_key(incoming.event_id, index) if incoming.event_id else None
+            await self._reply(reply.chat_id or incoming.chat_id, reply, key)
         if self.on_handled is not None:
             self.on_handled()
+
+    async def _reply(self, chat_id: str, reply: Outgoing, key: str | None) -> None:
+        """Send one answer; if the platform keeps failing, keep it and send it later (in
+        order: the chat's next answers wait behind it)."""
+        if any(chat == chat_id for chat, _, _ in self._unsent):
+            self._unsent.append((chat_id, reply, key))
+            return
+        try:
+            await reply_now(self.send, chat_id, reply, key=key)
+        except DeliveryError as error:
+            log.warning("reply to %s not delivered yet (%s); will try again", chat_id, error)
+            self._unsent.append((chat_id, reply, key))
+            if self._resending is None or self._resending.done():
+                self._resending = asyncio.create_task(self._resend(), name="unsent-replies")
+
+    async def _resend(self) -> None:
+        delay = RETRY_FIRST
+        while self._unsent:
+            await asyncio.sleep(delay)
+            while self._unsent:
+                chat_id, reply, key = self._unsent[0]
+                try:
+                    await reply_now(self.send, chat_id, reply, key=key)
+                except DeliveryError:
+                    delay = min(delay * 2, RESEND_MAX)
+                    break
+                self._unsent.popleft()
+                delay = RETRY_FIRST
 
     def _keep(self, incoming: Incoming) -> None:
         if len(self._kept) >= MAX_KEPT:

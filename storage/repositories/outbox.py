@@ -107,8 +107,9 @@ class OutboxRepository:
     ) -> list[OutboxMessage]:
         """Lock the due messages this worker will deliver now, oldest first.
 
-        Only the oldest undelivered due message of each recipient is eligible, so a message
-        waiting for a retry holds back the ones after it (order per chat). On PostgreSQL the
+        Only the oldest undelivered due message of each recipient (or, for announcements,
+        of each chat) is eligible, so a message waiting for a retry holds back the ones after
+        it (order per chat). On PostgreSQL the
         rows are picked with `FOR UPDATE SKIP LOCKED`, so several workers share the work
         without ever taking the same row; on SQLite the single UPDATE is atomic. A row locked
         by a worker whose last heartbeat is older than `dead_before` is free again (the worker
@@ -116,8 +117,17 @@ class OutboxRepository:
         """
         older = aliased(OutboxModel)
         pending = and_(OutboxModel.sent_at.is_(None), OutboxModel.failed_at.is_(None))
-        earlier_pending = exists().where(
+        same_chat = or_(
             older.recipient_id == OutboxModel.recipient_id,
+            and_(
+                OutboxModel.recipient_id.is_(None),
+                older.recipient_id.is_(None),
+                older.target_platform == OutboxModel.target_platform,
+                older.target_chat == OutboxModel.target_chat,
+            ),
+        )
+        earlier_pending = exists().where(
+            same_chat,
             older.id < OutboxModel.id,
             older.sent_at.is_(None),
             older.failed_at.is_(None),
