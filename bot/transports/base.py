@@ -90,6 +90,7 @@ class PatientAnswers:
     handle: Handle
     send: Send
     on_handled: Callable[[], None] | None = None
+    retry_first: float = RETRY_FIRST
     _kept: deque[Incoming] = field(default_factory=deque)
     _retrying: asyncio.Task[None] | None = None
     _unsent: deque[tuple[str, Outgoing, str | None]] = field(default_factory=deque)
@@ -158,7 +159,7 @@ class PatientAnswers:
                 self._resending = asyncio.create_task(self._resend(), name="unsent-replies")
 
     async def _resend(self) -> None:
-        delay = RETRY_FIRST
+        delay = self.retry_first
         while self._unsent:
             await asyncio.sleep(delay)
             while self._unsent:
@@ -169,7 +170,7 @@ class PatientAnswers:
                     delay = min(delay * 2, RESEND_MAX)
                     break
                 self._unsent.popleft()
-                delay = RETRY_FIRST
+                delay = self.retry_first
 
     def _keep(self, incoming: Incoming) -> None:
         if len(self._kept) >= MAX_KEPT:
@@ -180,7 +181,7 @@ class PatientAnswers:
             self._retrying = asyncio.create_task(self._retry(), name="kept-messages")
 
     async def _retry(self) -> None:
-        delay = RETRY_FIRST
+        delay = self.retry_first
         while self._kept:
             await asyncio.sleep(delay)
             while self._kept:
@@ -192,7 +193,7 @@ class PatientAnswers:
                     delay = min(delay * 2, RETRY_MAX)
                     break
                 self._kept.popleft()
-                delay = RETRY_FIRST
+                delay = self.retry_first
                 await self._deliver(incoming, replies)
         log.info("the messages kept during the database outage are all handled")
 
