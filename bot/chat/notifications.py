@@ -18,6 +18,7 @@ from bot.chat.i18n import translator
 from bot.chat.request_views import number, offer_lines, quoted, skills_line, urgency_line
 from bot.chat.session_views import ics, rsvp_actions, session_lines
 from bot.chat.types import Action, Incoming, Outgoing
+from bot.chat.wording import resumed_notice
 from bot.core import conversation, digest, outbox, requests, sessions, tutorials
 from bot.core.request_states import is_active
 from bot.core.services import Services
@@ -444,6 +445,12 @@ async def _session_suggestions(
     )
 
 
+async def _given_back(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    return resumed_notice(ctx, str(message.params.get("text", "")))
+
+
 _RENDERERS: dict[str, Renderer] = {
     "offer": _offer,
     "offer_taken": _offer_taken,
@@ -459,6 +466,7 @@ _RENDERERS: dict[str, Renderer] = {
     "skill_gap": _skill_gap,
     "escalated": _escalated,
     "delivery_failed": _delivery_failed,
+    "given_back": _given_back,
     "session_announce": _session_announce,
     "session_reminder": _session_reminder,
     "session_changed": _session_changed,

@@ -112,6 +112,16 @@ class Router:
             member = arrival.member
             if member is not None:
                 t = translator(member.locale)
+            if arrival.resumed and member is not None and incoming.event_id is not None:
+                await members.give_back(
+                    self.services.uow(),
+                    self.services.clock,
+                    incoming.platform,
+                    incoming.event_id,
+                    member.id,
+                    incoming.text,
+                )
+                return []  # the notice is in the outbox; the event is finished with it
             if arrival.resumed:
                 replies = [resumed_notice(self._context(incoming, member, t), incoming.text)]
             else:

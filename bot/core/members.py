@@ -13,6 +13,7 @@ from bot.core.errors import (
     UnknownStructure,
 )
 from bot.core.invites import canonical_code
+from bot.core.outbox import notify
 from bot.core.services import WorkerSettings
 from bot.core.types import DialogState, Identity, Member, MemberStatus, Structure
 from storage.db import UnitOfWork
@@ -169,12 +170,14 @@ class Arrival:
 
     `resumed`: a worker that died had started handling this event; whether it finished its
     effects is unknown, so the event is not handled again (the person is asked to check).
+    A worker that stops answering is counted as dead after `WorkerSettings.takeover_after`.
     """
 
     fresh: bool
     member: Member | None
     dialog: DialogState | None
     resumed: bool = False
+    busy: bool = False  # another worker, alive a moment ago, is handling it: look again later
 
 
 async def arrive(
@@ -203,13 +206,38 @@ async def arrive(
             )
             if start in (EventStart.DONE, EventStart.BUSY):
                 await uow.commit()
-                return Arrival(False, None, None)
+                return Arrival(False, None, None, busy=start is EventStart.BUSY)
         member = await uow.members.by_identity(platform, user_id)
         if member is not None and member.status is MemberStatus.LEFT:
             member = None
         dialog = await uow.dialogs.get(member.id) if member is not None else None
         await uow.commit()
     return Arrival(True, member, dialog, resumed=start is EventStart.ORPHANED)
+
+
+GIVEN_BACK_LENGTH = 500
+
+
+async def give_back(
+    uow: UnitOfWork, clock: Clock, platform: str, event_id: str, member_id: int, text: str
+) -> None:
+    """A message a dead worker may have half-handled: the member gets their text back.
+
+    The notice goes through the outbox in the same transaction that finishes the event, so
+    a crash right after cannot lose it (a direct answer could be).
+    """
+    now = clock.now()
+    async with uow:
+        await notify(
+            uow,
+            now,
+            member_id,
+            "given_back",
+            {"text": text[:GIVEN_BACK_LENGTH]},
+            dedup_key=f"given-back:{platform}:{event_id}",
+        )
+        await uow.events.finish(platform, event_id, now)
+        await uow.commit()
 
 
 async def handled(uow: UnitOfWork, clock: Clock, platform: str, event_id: str) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.app import App
-from bot.chat.types import Incoming
+from bot.chat.types import Deferred, Incoming
 from bot.core import outbox
 from bot.core.clock import FixedClock
 from bot.core.types import Member, Role
@@ -150,3 +150,58 @@ async def test_a_message_left_half_handled_by_a_dead_worker_is_given_back_not_re
     assert "« /demande souci ameli »" in notice.text
     assert "Il n'a peut-être pas été traité." in notice.text
     assert await app.router.handle(incoming) == []  # a later repeat is ignored
+
+
+async def test_a_message_another_live_worker_handles_is_looked_at_again_later(
+    app: App, clock: FixedClock
+) -> None:
+    services = app.services
+    async with services.uow() as uow:  # received twice: the other worker is still at it
+        await uow.outbox.heartbeat("other", clock.now())
+        await uow.events.start(
+            "telegram", "502", worker="other", now=clock.now(), dead_before=clock.now()
+        )
+        await uow.commit()
+    incoming = Incoming(
+        platform="telegram", user_id="42", chat_id="42", text="/aide", event_id="502"
+    )
+    with pytest.raises(Deferred) as deferred:
+        await app.router.handle(incoming)
+    assert deferred.value.replies == []
+    assert deferred.value.wait == services.worker.takeover_after.total_seconds() / 4
+
+
+async def test_a_members_half_handled_message_comes_back_through_the_outbox(
+    app: App, people: dict[str, Member], clock: FixedClock
+) -> None:
+    services = app.services
+    karim = people["Karim"]
+    async with services.uow() as uow:
+        await uow.members.add_identity(
+            member_id=karim.id,
+            platform="telegram",
+            platform_user_id="4242",
+            chat_id="4242",
+            now=clock.now(),
+        )
+        await uow.outbox.heartbeat("dead", clock.now())
+        await uow.events.start(
+            "telegram", "503", worker="dead", now=clock.now(), dead_before=clock.now()
+        )
+        await uow.commit()
+    clock.advance(timedelta(minutes=1))
+    incoming = Incoming(
+        platform="telegram",
+        user_id="4242",
+        chat_id="4242",
+        text="/demande souci caf",
+        event_id="503",
+    )
+    assert await app.router.handle(incoming) == []  # queued with the event's end: crash-proof
+    telegram = RecordingTransport("telegram")
+    await Dispatcher(services, {"telegram": telegram}).run_once()
+    [(chat, notice)] = telegram.sent
+    assert chat == "4242"
+    assert "« /demande souci caf »" in notice.text
+    assert [action.payload for action in notice.actions] == ["/mesdemandes"]
+    assert await app.router.handle(incoming) == []

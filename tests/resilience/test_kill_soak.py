@@ -15,23 +15,21 @@ a random moment of the work and restarted. After a last run that drains everythi
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import select
-
-from bot.app import App
-from bot.config import parse_config
-from storage.db import Database
-from storage.models import HelpRequestModel, OfferModel
 from tests.fakes.telegram_api import FakeBotApi
 from tests.resilience.workers import (
     TOKEN,
     Worker,
     add_members,
+    offers_seen_by,
     outbox_state,
+    prepare,
+    repeated_deliveries,
+    requests_and_offers,
+    telegram_sends,
     until,
     worker_config,
 )
@@ -42,53 +40,6 @@ USERS = list(range(3001, 3009))
 GIVEN_BACK = "J'ai redémarré pendant que je traitais votre message"
 
 
-def offers_seen_by(server: FakeBotApi, user: int) -> list[tuple[int, str]]:
-    """(message id, "/prendre N") of the offers in a member's chat that still have buttons."""
-    found = []
-    for message in server.sent_messages(user):
-        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
-            for button in row:
-                data = button.get("callback_data", "")
-                if data.startswith("/prendre"):
-                    found.append((message["message_id"], data))
-    return found
-
-
-def sends(server: FakeBotApi) -> list[tuple[str, str, str, int]]:
-    """Every message the server accepted: (chat, text, buttons, message id)."""
-    accepted = []
-    for call in server.calls_to("sendMessage"):
-        if call.response_status != 200 or call.response is None:
-            continue
-        markup = call.params.get("reply_markup") or ""
-        if not isinstance(markup, str):
-            markup = json.dumps(markup, sort_keys=True)
-        result = call.response["result"]
-        accepted.append(
-            (str(call.params["chat_id"]), str(call.params["text"]), markup, result["message_id"])
-        )
-    return accepted
-
-
-async def requests_and_offers(database_url: str) -> tuple[list[HelpRequestModel], list[OfferModel]]:
-    db = Database.from_url(database_url)
-    try:
-        async with db.session() as session:
-            requests = list(await session.scalars(select(HelpRequestModel)))
-            offers = list(await session.scalars(select(OfferModel)))
-    finally:
-        await db.dispose()
-    return requests, offers
-
-
-async def prepare(database_url: str) -> None:
-    app = App.build(parse_config({"database": {"url": database_url}}, "soak", {}))
-    try:
-        await app.prepare()
-    finally:
-        await app.close()
-
-
 async def test_kill_9_soak_loses_nothing_and_does_nothing_twice(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -96,7 +47,7 @@ async def test_kill_9_soak_loses_nothing_and_does_nothing_twice(
     await prepare(database_url)
     await add_members(database_url, USERS)
     asked: dict[str, int] = {}
-    in_flight_at_kills: set[int] = set()
+    in_flight_at_kills: Counter[int] = Counter()  # row → kills that caught its send
     updates = 0
     async with FakeBotApi(token=TOKEN) as server:
         config = tmp_path / "samu.toml"
@@ -122,7 +73,7 @@ async def test_kill_9_soak_loses_nothing_and_does_nothing_twice(
                 # The kill lands at a random point of the work under way (not a wait for it).
                 await asyncio.sleep(rng.uniform(0.05, 0.9))
                 await worker.kill()
-                in_flight_at_kills |= (await outbox_state(database_url)).in_flight
+                in_flight_at_kills.update((await outbox_state(database_url)).in_flight)
 
             await worker.start()
             await until(lambda: not server.pending_updates, 60, worker.describe)
@@ -141,7 +92,7 @@ async def test_kill_9_soak_loses_nothing_and_does_nothing_twice(
 
     state = await outbox_state(database_url)
     requests, offers = await requests_and_offers(database_url)
-    accepted = sends(server)
+    accepted = telegram_sends(server)
 
     # Nothing typed is lost, nothing is done twice.
     by_marker = Counter(
@@ -161,20 +112,7 @@ async def test_kill_9_soak_loses_nothing_and_does_nothing_twice(
 
     # Every outbox row delivered; a row delivered twice only if a kill caught its send.
     assert state.pending == 0
-    # A message is a repeat when the same chat got the same content more often than outbox
-    # rows record it; each repeat must belong to a row whose send a kill interrupted.
-    sends_by_content = Counter((chat, text, markup) for chat, text, markup, _ in accepted)
-    rows_by_content: dict[tuple[str, str, str], list[int]] = {}
-    for chat, text, markup, message_id in accepted:
-        row = state.sent_refs.get((chat, str(message_id)))
-        if row is not None:
-            rows_by_content.setdefault((chat, text, markup), []).append(row)
-    duplicated = 0
-    for content, rows in rows_by_content.items():
-        extra = sends_by_content[content] - len(rows)
-        if extra > 0:
-            assert len(set(rows) & in_flight_at_kills) >= extra, (content, rows)
-            duplicated += extra
+    duplicated = repeated_deliveries(accepted, state, in_flight_at_kills)
 
     # Consistent states: a helper exactly when taken; at most one accepted offer per request.
     for request in requests:
@@ -187,5 +125,5 @@ async def test_kill_9_soak_loses_nothing_and_does_nothing_twice(
         f"\nkill -9 soak (seed {SEED}): {KILLS} kills, {updates} Telegram updates, "
         f"{len(asked)} requests asked, {sum(by_marker.values())} stored, "
         f"{len(given_back)} given back, {len(lost)} lost, {len(accepted)} messages sent, "
-        f"{len(in_flight_at_kills)} sends caught by a kill, {duplicated} duplicated"
+        f"{in_flight_at_kills.total()} sends caught by a kill, {duplicated} duplicated"
     )

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +20,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.app import App
 from bot.config import parse_config
 from bot.core.clock import SystemClock
 from bot.core.types import Role
 from skills import SkillLevel
 from storage.db import Database
-from storage.models import OutboxModel, ProcessedEventModel
+from storage.models import HelpRequestModel, OfferModel, OutboxModel, ProcessedEventModel
 from tests.fakes.telegram_api import FakeBotApi
 
 TOKEN = "123456:SOAK"
@@ -31,7 +34,13 @@ SAMU = Path(sys.executable).with_name("samu")
 
 
 def worker_config(
-    path: Path, database_url: str, server: FakeBotApi, **telegram: Any
+    path: Path,
+    database_url: str,
+    server: FakeBotApi,
+    *,
+    console: bool = True,
+    matrix: dict[str, Any] | None = None,
+    **telegram: Any,
 ) -> dict[str, Any]:
     """Write a configuration for a worker and return it (also validated here)."""
     data: dict[str, Any] = {
@@ -43,7 +52,7 @@ def worker_config(
             "check_every_seconds": 1,
         },
         "workers": {"heartbeat_seconds": 0.3, "takeover_seconds": 1.5, "election_seconds": 0.5},
-        "console": {"enabled": True, "persona": "Console"},
+        "console": {"enabled": console, "persona": "Console"},
         "telegram": {
             "enabled": True,
             "token": TOKEN,
@@ -52,6 +61,8 @@ def worker_config(
             **telegram,
         },
     }
+    if matrix is not None:
+        data["matrix"] = {"enabled": True, **matrix}
     parse_config(data, str(path), {})
     lines: list[str] = []
     for section, values in data.items():
@@ -66,6 +77,8 @@ def _toml(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -216,3 +229,79 @@ async def outbox_state(database_url: str) -> OutboxState:
         sent_refs=sent_refs,
         unfinished_events=len(unfinished),
     )
+
+
+def offers_seen_by(server: FakeBotApi, user: int) -> list[tuple[int, str]]:
+    """(message id, "/prendre N") of the offers in a member's chat that still have buttons."""
+    found = []
+    for message in server.sent_messages(user):
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data", "")
+                if data.startswith("/prendre"):
+                    found.append((message["message_id"], data))
+    return found
+
+
+def telegram_sends(server: FakeBotApi) -> list[tuple[str, str, str, int]]:
+    """Every message the server accepted: (chat, text, buttons, message id)."""
+    accepted = []
+    for call in server.calls_to("sendMessage"):
+        if call.response_status != 200 or call.response is None:
+            continue
+        markup = call.params.get("reply_markup") or ""
+        if not isinstance(markup, str):
+            markup = json.dumps(markup, sort_keys=True)
+        result = call.response["result"]
+        accepted.append(
+            (str(call.params["chat_id"]), str(call.params["text"]), markup, result["message_id"])
+        )
+    return accepted
+
+
+async def requests_and_offers(
+    database_url: str,
+) -> tuple[list[HelpRequestModel], list[OfferModel]]:
+    """Every request and offer in the database."""
+    db = Database.from_url(database_url)
+    try:
+        async with db.session() as session:
+            requests = list(await session.scalars(select(HelpRequestModel)))
+            offers = list(await session.scalars(select(OfferModel)))
+    finally:
+        await db.dispose()
+    return requests, offers
+
+
+async def prepare(database_url: str) -> None:
+    """Sync the taxonomy into a migrated database (what `samu run` checks at start)."""
+    app = App.build(parse_config({"database": {"url": database_url}}, "soak", {}))
+    try:
+        await app.prepare()
+    finally:
+        await app.close()
+
+
+def repeated_deliveries(
+    accepted: list[tuple[str, str, str, int]], state: OutboxState, in_flight: Counter[int]
+) -> int:
+    """How many messages a chat got more often than outbox rows record them.
+
+    Each repeat must belong to a row whose send a kill interrupted (Telegram has no
+    idempotent send), at most once per kill that caught it (`in_flight` counts them); any
+    other repeat fails the test.
+    """
+    sends_by_content = Counter((chat, text, markup) for chat, text, markup, _ in accepted)
+    rows_by_content: dict[tuple[str, str, str], list[int]] = {}
+    for chat, text, markup, message_id in accepted:
+        row = state.sent_refs.get((chat, str(message_id)))
+        if row is not None:
+            rows_by_content.setdefault((chat, text, markup), []).append(row)
+    repeats = 0
+    for content, rows in rows_by_content.items():
+        extra = sends_by_content[content] - len(rows)
+        if extra > 0:
+            caught = sum(in_flight[row] for row in set(rows))
+            assert caught >= extra, (content, rows, caught)
+            repeats += extra
+    return repeats
