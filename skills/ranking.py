@@ -55,6 +55,7 @@ __all__ = [
     "Loads",
     "RankedHelper",
     "RankingWeights",
+    "best_by_fit",
     "best_helpers",
     "fit_of",
     "rank_helpers",
@@ -172,33 +173,50 @@ def best_helpers(
     number, when that last place carries no load — can never enter, nor can anyone after.
     """
     wanted = frozenset(requested)
+    fits = [
+        (member_id, fit)
+        for member_id, member_levels in levels.items()
+        if (fit := fit_of(member_levels, wanted)) > 0
+    ]
+    return (yield from best_by_fit(fits, count, weights, batch))
+
+
+def best_by_fit(
+    fits: Iterable[tuple[int, float]],
+    count: int,
+    weights: RankingWeights = RankingWeights(),
+    batch: int = 50,
+) -> Generator[list[int], Loads, list[RankedHelper]]:
+    """:func:`best_helpers` from each candidate's fit (member id, fit), e.g. summed by the
+    database; candidates with fit 0 are left out, the order of `fits` does not matter."""
     order = sorted(
-        (
-            (fit, member_id)
-            for member_id, member_levels in levels.items()
-            if (fit := fit_of(member_levels, wanted)) > 0
-        ),
+        ((fit, member_id) for member_id, fit in fits if fit > 0),
         key=lambda pair: (-pair[0], pair[1]),
     )
-    seen: list[Candidate] = []
-    ranked: list[RankedHelper] = []
+    seen: dict[int, tuple[float, int, int]] = {}  # member id → fit, open claims, recent offers
+    ranked: list[tuple[tuple[float, float, int, int, int], RankedHelper]] = []
     position = 0
     while position < len(order):
-        if len(ranked) >= count > 0 and not _could_enter(order[position], ranked[count - 1], seen):
+        if len(ranked) >= count > 0 and not _could_enter(order[position], ranked[count - 1][0]):
             break
         ids = [member_id for _, member_id in order[position : position + batch]]
+        fits_by_id = dict((member_id, fit) for fit, member_id in order[position : position + batch])
         position += len(ids)
         loads = yield ids
         for member_id in ids:
             claims, recent = loads.get(member_id, (0, 0))
-            seen.append(Candidate(member_id, levels[member_id], claims, recent))
-        ranked = rank_helpers(seen, wanted, weights)
-    return ranked[:count] if count > 0 else []
+            if claims < 0 or recent < 0:
+                raise ValueError(f"negative load for member {member_id}")
+            fit = fits_by_id[member_id]
+            seen[member_id] = (fit, claims, recent)
+            score = fit - weights.load_penalty * claims - weights.recent_penalty * recent
+            key = (-score, -fit, claims, recent, member_id)
+            ranked.append((key, RankedHelper(member_id, fit, score)))
+        ranked.sort(key=lambda pair: pair[0])
+    return [helper for _, helper in ranked[:count]] if count > 0 else []
 
 
-def _could_enter(next_up: tuple[float, int], last: RankedHelper, seen: list[Candidate]) -> bool:
+def _could_enter(next_up: tuple[float, int], last_key: tuple[float, float, int, int, int]) -> bool:
     fit, member_id = next_up
-    holder = next(candidate for candidate in seen if candidate.member_id == last.member_id)
     best_possible = (-fit, -fit, 0, 0, member_id)
-    last_key = (-last.score, -last.fit, holder.open_claims, holder.recent_offers, last.member_id)
     return best_possible < last_key

@@ -16,7 +16,7 @@ from bot.core.outbox import announce, notify, notify_coordinators
 from bot.core.request_states import Transition, is_active, sources
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.types import HelpRequest, RequestStatus, Urgency
-from skills.ranking import RankedHelper, best_helpers
+from skills.ranking import RankedHelper, best_by_fit
 from storage.db import UnitOfWork
 
 
@@ -55,23 +55,44 @@ def alert_at(settings: RequestSettings, request: HelpRequest) -> datetime:
     )
 
 
+# Candidates read by best fit first; a search that needs more than this reads them all.
+CANDIDATE_PAGE = 200
+
+
 async def _best_helpers(
     uow: UnitOfWork, request: HelpRequest, recent_since: datetime, count: int
 ) -> list[int]:
-    """The members to offer the request to, best first; only the best few's load is counted."""
-    levels = await uow.offers.candidate_levels(
-        request_id=request.id,
-        skill_ids=[skill.id for skill in request.skills],
-        exclude=[request.author_id] if request.author_id else [],
-    )
-    search = best_helpers(levels, [skill.slug for skill in request.skills], count)
+    """The members to offer the request to, best first; only the best few's load is counted,
+    and only the best-fitting candidates are read (the database sums their fit)."""
+
+    async def candidates(limit: int | None) -> list[tuple[int, float]]:
+        return await uow.offers.candidate_fits(
+            request_id=request.id,
+            skill_ids=[skill.id for skill in request.skills],
+            exclude=[request.author_id] if request.author_id else [],
+            limit=limit,
+        )
+
+    fits = await candidates(CANDIDATE_PAGE)
+    ranked, asked = await _walk(uow, fits, recent_since, count)
+    if asked == len(fits) == CANDIDATE_PAGE:  # never settled within the page: read everyone
+        ranked, _ = await _walk(uow, await candidates(None), recent_since, count)
+    return [helper.member_id for helper in ranked]
+
+
+async def _walk(
+    uow: UnitOfWork, fits: list[tuple[int, float]], recent_since: datetime, count: int
+) -> tuple[list[RankedHelper], int]:
+    search = best_by_fit(fits, count)
+    asked = 0
     try:
         wanted = next(search)
         while True:
+            asked += len(wanted)
             wanted = search.send(await uow.offers.loads(wanted, recent_since))
     except StopIteration as done:
         ranked: list[RankedHelper] = done.value
-    return [helper.member_id for helper in ranked]
+    return ranked, asked
 
 
 async def advance(

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import CursorResult, and_, func, select, true, update
+from sqlalchemy import CursorResult, and_, case, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills import Candidate, SkillLevel
@@ -56,6 +56,42 @@ class OfferRepository:
         for member_id, slug, level in rows:
             levels[member_id][slug] = SkillLevel(level)
         return dict(levels)
+
+    async def candidate_fits(
+        self,
+        *,
+        request_id: int,
+        skill_ids: Collection[int],
+        exclude: Collection[int],
+        limit: int | None = None,
+    ) -> list[tuple[int, float]]:
+        """The same candidates as `candidate_levels`, each with its fit (the sum of its level
+        weights on these skills) summed by the database: best fit first, then lowest id."""
+        if not skill_ids:
+            return []
+        already = select(OfferModel.helper_id).where(OfferModel.request_id == request_id)
+        weight = case(
+            {level.value: level.weight for level in SkillLevel},
+            value=MemberSkillModel.level,
+            else_=0,
+        )
+        fit = func.sum(weight).label("fit")
+        query = (
+            select(MemberSkillModel.member_id, fit)
+            .join(MemberModel, MemberModel.id == MemberSkillModel.member_id)
+            .where(
+                MemberSkillModel.skill_id.in_(sorted(set(skill_ids))),
+                MemberModel.status == MemberStatus.ACTIVE.value,
+                MemberModel.id.not_in(list(exclude)) if exclude else true(),
+                MemberModel.id.not_in(already),
+            )
+            .group_by(MemberSkillModel.member_id)
+            .order_by(fit.desc(), MemberSkillModel.member_id)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        rows = (await self._session.execute(query)).all()
+        return [(int(member_id), float(total)) for member_id, total in rows]
 
     async def loads(
         self, member_ids: Collection[int], recent_since: datetime

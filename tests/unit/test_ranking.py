@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from skills.levels import SkillLevel
-from skills.ranking import Candidate, RankedHelper, RankingWeights, best_helpers, rank_helpers
+from skills.ranking import (
+    Candidate,
+    RankedHelper,
+    RankingWeights,
+    best_by_fit,
+    best_helpers,
+    rank_helpers,
+)
 
 D, P, T = SkillLevel.DISCOVERING, SkillLevel.PRACTISING, SkillLevel.TEACHING
 
@@ -279,3 +286,15 @@ def test_best_helpers_asks_few_loads_when_the_best_are_free() -> None:
     ranked, asked = drive(levels, {"ameli"}, 3, loads, RankingWeights(), 50)
     assert [helper.member_id for helper in ranked] == [1, 2, 3]
     assert asked == 50  # one batch, not 5,000 members
+
+
+def test_best_by_fit_takes_fits_in_any_order_and_skips_zero() -> None:
+    fits = [(7, 2.0), (3, 0.0), (5, 3.0), (9, 2.0)]
+    search = best_by_fit(fits, 2)
+    assert next(search) == [5, 7, 9]
+    try:
+        search.send({5: (2, 0), 7: (0, 0), 9: (0, 0)})
+    except StopIteration as done:
+        assert [(h.member_id, h.score) for h in done.value] == [(7, 2.0), (9, 2.0)]
+    else:
+        raise AssertionError("expected the ranking")
