@@ -60,7 +60,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.common import chunks, database, percentile, print_machine, table
 from bot.app import App
-from bot.chat.types import Incoming
+from bot.chat.types import Deferred, Incoming
 from bot.config import parse_config
 from bot.core.clock import FixedClock
 from bot.core.matching import advance
@@ -337,9 +337,15 @@ class Load:
 
 async def say(app: App, member_id: int, line: str, load: Load, command: str) -> str:
     start = time.perf_counter()
-    replies = await app.router.handle(
-        Incoming(platform="console", user_id=f"u{member_id}", chat_id=f"u{member_id}", text=line)
-    )
+    try:
+        replies = await app.router.handle(
+            Incoming(
+                platform="console", user_id=f"u{member_id}", chat_id=f"u{member_id}", text=line
+            )
+        )
+    except Deferred:  # "database is locked" after the busy timeout: a transport would keep it
+        load.steps[f"{command} kept (database busy)"] += 1
+        return ""
     load.latencies[command].append((time.perf_counter() - start) * 1000)
     return "\n".join(reply.text for reply in replies)
 
@@ -605,7 +611,7 @@ async def run(args: argparse.Namespace) -> None:
                         n = len(burst.latencies["/demande"])
                         print(
                             f"  store+match ×{concurrency}: {n} /demande in {burst.elapsed:.1f} s"
-                            f" = {n / burst.elapsed:.0f}/s",
+                            f" = {n / burst.elapsed:.0f}/s {dict(burst.steps)}",
                             flush=True,
                         )
                     if args.duration:
