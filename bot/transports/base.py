@@ -8,7 +8,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.chat.types import Deferred, Incoming, Outgoing
 
@@ -159,17 +159,28 @@ class PatientAnswers:
                 self._resending = asyncio.create_task(self._resend(), name="unsent-replies")
 
     async def _resend(self) -> None:
+        async def send_first() -> bool:
+            chat_id, reply, key = self._unsent[0]
+            try:
+                await reply_now(self.send, chat_id, reply, key=key)
+            except DeliveryError:
+                return False
+            self._unsent.popleft()
+            return True
+
+        await self._drain(self._unsent, send_first, RESEND_MAX)
+
+    async def _drain(
+        self, queue: deque[Any], try_first: Callable[[], Awaitable[bool]], longest: float
+    ) -> None:
+        """Try the head of `queue` until it is empty, backing off while the head fails."""
         delay = self.retry_first
-        while self._unsent:
+        while queue:
             await asyncio.sleep(delay)
-            while self._unsent:
-                chat_id, reply, key = self._unsent[0]
-                try:
-                    await reply_now(self.send, chat_id, reply, key=key)
-                except DeliveryError:
-                    delay = min(delay * 2, RESEND_MAX)
+            while queue:
+                if not await try_first():
+                    delay = min(delay * 2, longest)
                     break
-                self._unsent.popleft()
                 delay = self.retry_first
 
     def _keep(self, incoming: Incoming) -> None:
@@ -181,20 +192,18 @@ class PatientAnswers:
             self._retrying = asyncio.create_task(self._retry(), name="kept-messages")
 
     async def _retry(self) -> None:
-        delay = self.retry_first
-        while self._kept:
-            await asyncio.sleep(delay)
-            while self._kept:
-                incoming = self._kept[0]
-                try:
-                    replies = await self.handle(incoming)
-                except Deferred as deferred:
-                    self._kept[0] = deferred.incoming
-                    delay = min(delay * 2, RETRY_MAX)
-                    break
-                self._kept.popleft()
-                delay = self.retry_first
-                await self._deliver(incoming, replies)
+        async def handle_first() -> bool:
+            incoming = self._kept[0]
+            try:
+                replies = await self.handle(incoming)
+            except Deferred as deferred:
+                self._kept[0] = deferred.incoming
+                return False
+            self._kept.popleft()
+            await self._deliver(incoming, replies)
+            return True
+
+        await self._drain(self._kept, handle_first, RETRY_MAX)
         log.info("the messages kept during the database outage are all handled")
 
 
