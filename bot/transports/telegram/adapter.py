@@ -28,7 +28,6 @@ from telegram.constants import ChatType as TelegramChatType
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
-    Conflict,
     Forbidden,
     NetworkError,
     RetryAfter,
@@ -52,12 +51,12 @@ from bot.transports.telegram.formatting import (
     valid_callback,
 )
 from bot.transports.telegram.limits import SendPacer
+from bot.transports.telegram.polling import UPDATE_TYPES, poll_updates
 from bot.transports.telegram.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
-MAX_POLL_BACKOFF = 30.0
 
 
 class TelegramConflict(RuntimeError):
@@ -112,7 +111,7 @@ class TelegramTransport:
 
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
         # No PTB updater: it acknowledges updates as soon as they are fetched or queued, so
-        # an update fetched by a process that then dies would be lost. `_poll` and
+        # an update fetched by a process that then dies would be lost. `poll_updates` and
         # `WebhookReceiver` acknowledge an update only once it is handled.
         builder = ApplicationBuilder().token(self.settings.token).updater(None)
         if self.settings.base_url:
@@ -137,7 +136,10 @@ class TelegramTransport:
                 receiver = await self._start_webhook(app)
             else:
                 await app.bot.delete_webhook(drop_pending_updates=False)
-                polling = asyncio.create_task(self._poll(app), name="telegram-polling")
+                polling = asyncio.create_task(
+                    poll_updates(app, self._stop, self.settings.poll_timeout, self._on_conflict),
+                    name="telegram-polling",
+                )
             await app.start()
             log.info("Telegram transport ready as @%s (%s)", self.username, self.settings.mode)
             self._ready.set()
@@ -182,7 +184,7 @@ class TelegramTransport:
         await app.bot.set_webhook(
             url=settings.webhook_public_url.rstrip("/") + "/" + settings.webhook_path.strip("/"),
             secret_token=settings.webhook_secret or None,
-            allowed_updates=["message", "callback_query"],
+            allowed_updates=UPDATE_TYPES,
         )
         return receiver
 
@@ -210,31 +212,10 @@ class TelegramTransport:
             except TelegramError as error:
                 log.warning("cannot set the %s command menu: %s", menu.language, error)
 
-    async def _poll(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """Long-poll getUpdates; an update is acknowledged (next offset) once handled."""
-        offset: int | None = None
-        backoff = 1.0
-        while not self._stop.is_set():
-            try:
-                updates = await app.bot.get_updates(
-                    offset=offset,
-                    timeout=timedelta(seconds=self.settings.poll_timeout),
-                    allowed_updates=["message", "callback_query"],
-                )
-            except Conflict:
-                log.error("409 Conflict: another poller uses this token; stopping")
-                self._conflict = True
-                self._stop.set()
-                return
-            except TelegramError as error:
-                log.warning("Telegram polling error (retrying in %.0f s): %s", backoff, error)
-                await _pause(self._stop, backoff)
-                backoff = min(backoff * 2, MAX_POLL_BACKOFF)
-                continue
-            backoff = 1.0
-            for update in updates:
-                await app.process_update(update)
-                offset = update.update_id + 1
+    def _on_conflict(self) -> None:
+        log.error("409 Conflict: another poller uses this token; stopping")
+        self._conflict = True
+        self._stop.set()
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling a Telegram update", exc_info=context.error)
@@ -380,13 +361,6 @@ class TelegramTransport:
             log.info("cannot edit message %s, sending a new one: %s", message.edit_of, error)
             return None
         return message.edit_of
-
-
-async def _pause(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        return
 
 
 def _seconds(value: int | timedelta) -> float:
