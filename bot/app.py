@@ -259,11 +259,7 @@ class App:
 
     def use_transports(self, transports: list[Transport]) -> Dispatcher:
         """Deliver the outbox through these transports."""
-        self.dispatcher = Dispatcher(
-            self.services,
-            {t.platform: t for t in transports},
-            takeover_after=self.services.worker.takeover_after,
-        )
+        self.dispatcher = Dispatcher(self.services, {t.platform: t for t in transports})
         return self.dispatcher
 
     async def tick(self) -> None:

@@ -50,7 +50,7 @@ class Dispatcher:
         self.elsewhere: set[str] = set()
         self.worker = worker or services.worker.name
         self.batch = batch
-        self.takeover_after = takeover_after
+        self.takeover_after = takeover_after or services.worker.takeover_after
         self._wake = asyncio.Event()
         # One delivery pass at a time in this process: a caller that must see what is due
         # delivered (the terminal, after each line) waits for a pass already under way.

@@ -59,8 +59,9 @@ async def test_a_silent_workers_rows_are_taken_over_after_the_takeover_delay(
     assert len(claimed) == 1  # one at a time per recipient, in order
     await outbox.begin_attempt(services.uow(), clock, claimed[0].id)  # then the process dies
 
-    alive = Dispatcher(services, {"console": RecordingTransport()}, worker="alive")
-    alive.takeover_after = TAKEOVER
+    alive = Dispatcher(
+        services, {"console": RecordingTransport()}, worker="alive", takeover_after=TAKEOVER
+    )
     clock.advance(timedelta(seconds=5))
     await outbox.heartbeat(services.uow(), clock, "alive")
     assert await alive.run_once() == 0  # "dead" was seen 5 s ago: its rows stay its own
