@@ -112,20 +112,9 @@ class Router:
             member = arrival.member
             if member is not None:
                 t = translator(member.locale)
-            if arrival.resumed and member is not None and incoming.event_id is not None:
-                await members.give_back(
-                    self.services.uow(),
-                    self.services.clock,
-                    incoming.platform,
-                    incoming.event_id,
-                    member.id,
-                    incoming.text,
-                )
-                return []  # the notice is in the outbox; the event is finished with it
             if arrival.resumed:
-                replies = [resumed_notice(self._context(incoming, member, t), incoming.text)]
-            else:
-                replies = await self._dispatch(incoming, member, t, arrival.dialog)
+                return await self._give_back(incoming, member, t)
+            replies = await self._dispatch(incoming, member, t, arrival.dialog)
         except Deferred:
             raise
         except Exception as error:
@@ -151,6 +140,22 @@ class Router:
         await self._finish(incoming)
         return replies
 
+    async def _give_back(self, incoming: Incoming, member: Member | None, t: Translator) -> Reply:
+        """A message a dead worker may have half-handled: not redone, its text given back (to
+        a member through the outbox, finished in the same transaction; to others directly)."""
+        if member is not None and incoming.event_id is not None:
+            await members.give_back(
+                self.services.uow(),
+                self.services.clock,
+                incoming.platform,
+                incoming.event_id,
+                member.id,
+                incoming.text,
+            )
+            return []
+        await self._finish(incoming)
+        return [resumed_notice(self._context(incoming, member, t), incoming.text)]
+
     async def _finish(self, incoming: Incoming) -> None:
         if incoming.event_id is None:
             return
@@ -158,7 +163,7 @@ class Router:
             await members.handled(
                 self.services.uow(), self.services.clock, incoming.platform, incoming.event_id
             )
-        except Exception as error:  # the answer still goes out; a repeat is then ignored
+        except Exception as error:  # the answer still goes out; a repeat is seen as unfinished
             log.warning("could not record event %s as handled: %s", incoming.event_id, error)
 
     def _context(self, incoming: Incoming, member: Member | None, t: Translator) -> Context:

@@ -4,7 +4,6 @@ handed over again in order, answers that keep failing sent later — never lost,
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from bot.app import App
 from bot.chat.types import Deferred, Incoming, Outgoing
@@ -80,10 +79,8 @@ async def test_an_answer_failing_every_try_is_sent_later_before_the_next_ones() 
     await answers.close()
 
 
-async def test_the_conversation_defers_when_the_database_cannot_be_reached(
-    tmp_path: Path,
-) -> None:
-    unreachable = f"sqlite:///{tmp_path / 'missing' / 'samu.db'}"
+async def test_the_conversation_defers_when_the_database_cannot_be_reached() -> None:
+    unreachable = "postgresql://samu@127.0.0.1:1/samu"  # nothing listens on port 1
     app = App.build(parse_config({"database": {"url": unreachable}}, "test", {}))
     try:
         message = incoming("/aide", event="e1")
