@@ -31,6 +31,7 @@ from tests.resilience.workers import (
     requests_and_offers,
     telegram_sends,
     until,
+    wait_drained,
     worker_config,
 )
 
@@ -77,14 +78,7 @@ async def test_kill_9_soak_loses_nothing_and_does_nothing_twice(
 
             await worker.start()
             await until(lambda: not server.pending_updates, 60, worker.describe)
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + 60
-            while True:
-                state = await outbox_state(database_url)
-                if state.pending == 0 and state.unfinished_events == 0:
-                    break
-                assert loop.time() < deadline, f"{state}\n{worker.describe()}"
-                await asyncio.sleep(0.2)
+            state = await wait_drained(database_url, 60, worker.describe)
             await worker.stop()
         finally:
             await worker.kill()

@@ -43,6 +43,7 @@ from tests.resilience.workers import (
     requests_and_offers,
     telegram_sends,
     until,
+    wait_drained,
     worker_config,
 )
 from tests.transports.test_matrix import PASSWORD, Person
@@ -233,14 +234,7 @@ async def test_two_workers_one_killed_mid_traffic_every_message_once(
             lambda: sum("est enregistrée" in getattr(e, "body", "") for e in person.seen) >= 2,
             timeout=60,
         )
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 60
-        while True:
-            state = await outbox_state(database_url)
-            if state.pending == 0 and state.unfinished_events == 0:
-                break
-            assert loop.time() < deadline, f"{state}\n{standby.describe()}"
-            await asyncio.sleep(0.2)
+        state = await wait_drained(database_url, 60, standby.describe)
         await standby.stop()
     finally:
         for worker in workers:

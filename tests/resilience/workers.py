@@ -157,6 +157,20 @@ async def until(
         await asyncio.sleep(0.05)
 
 
+async def wait_drained(
+    database_url: str, timeout: float, describe: Callable[[], str]
+) -> OutboxState:
+    """Wait until every outbox row is settled and every event finished; return that state."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        state = await outbox_state(database_url)
+        if state.pending == 0 and state.unfinished_events == 0:
+            return state
+        assert loop.time() < deadline, f"{state}\n{describe()}"
+        await asyncio.sleep(0.2)
+
+
 async def add_members(
     database_url: str, user_ids: list[int], skill: str = "ameli"
 ) -> dict[int, int]:
