@@ -8,33 +8,66 @@ under each limit, because requests spaced exactly at the limit reach the server 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 
 @dataclass
 class SendPacer:
-    """Spaces sends globally and per chat (times from the running loop's clock)."""
+    """Spaces sends globally and per chat.
+
+    A send waiting for its chat (the second message to the same person within a second)
+    does not hold an overall slot meanwhile: sends to other chats use the slots it cannot.
+    Slots are booked evenly spaced; a send that wakes late (a busy event loop) could then
+    leave close behind the next ones, so the moments sends actually leave are counted too:
+    never more than `most_in_a_second` in any second.
+    """
 
     per_second: float = 28.5
     private_interval: float = 1.05
     group_interval: float = 3.1
+    most_in_a_second: int = 29
+    # The clock and the wait, the running loop's unless given (tests drive virtual time).
+    time: Callable[[], float] | None = None
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     _next_global: float = 0.0
     _next_by_chat: dict[str, float] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _left: deque[float] = field(default_factory=deque)  # when the last sends left
 
     async def wait_turn(self, chat_id: str, *, group: bool) -> None:
         """Wait until a message may be sent to this chat, and book the slot."""
-        loop = asyncio.get_running_loop()
-        async with self._lock:
-            now = loop.time()
-            start = max(now, self._next_global, self._next_by_chat.get(chat_id, 0.0))
-            self._next_global = start + 1.0 / self.per_second
-            interval = self.group_interval if group else self.private_interval
-            self._next_by_chat[chat_id] = start + interval
-            self._forget_idle(now)
-        delay = start - now
-        if delay > 0:
-            await asyncio.sleep(delay)
+        time = self.time or asyncio.get_running_loop().time
+        interval = self.group_interval if group else self.private_interval
+        while True:
+            async with self._lock:
+                now = time()
+                start = max(now, self._next_global)
+                chat_free = self._next_by_chat.get(chat_id, 0.0)
+                if chat_free <= start:
+                    self._next_global = start + 1.0 / self.per_second
+                    self._next_by_chat[chat_id] = start + interval
+                    self._forget_idle(now)
+                    break
+            await self.sleep(chat_free - now)
+        if start > now:
+            await self.sleep(start - now)
+        await self._leave(time)
+
+    async def _leave(self, time: Callable[[], float]) -> None:
+        """Wait, if need be, until one more send keeps the count of the last second."""
+        while True:
+            async with self._lock:
+                now = time()
+                left = self._left
+                while left and now - left[0] >= 1.0:
+                    left.popleft()
+                if len(left) < self.most_in_a_second:
+                    left.append(now)
+                    return
+                free_at = left[0] + 1.0
+            await self.sleep(free_at - now)
 
     def _forget_idle(self, now: float) -> None:
         if len(self._next_by_chat) > 10_000:
