@@ -93,9 +93,11 @@ class Counted:
     errors: list[str] = field(default_factory=list)
     platform: str = ""
     command_prefix: str = ""
+    parallel_sends: int = 1
 
     def __post_init__(self) -> None:
         self.platform, self.command_prefix = self.inner.platform, self.inner.command_prefix
+        self.parallel_sends = self.inner.parallel_sends
 
     async def run(self) -> None:
         await self.inner.run()

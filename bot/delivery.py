@@ -11,14 +11,20 @@ worker died may have reached the platform: Matrix drops the repeat (the row's id
 transaction id), Telegram has no such key, so the message may arrive twice there (logged).
 A network served by another worker (`elsewhere`, e.g. Matrix on the elected worker) is left
 to it.
+
+Sends to different people overlap (up to the transport's `parallel_sends`): a claimed batch
+holds at most one message per person or group chat, so the order within a chat is kept, and
+the transport paces itself. Messages of a conversation (offers, relays) are claimed before
+bulk notices (announcements, reminders, digests), so a fan-out does not hold them back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import timedelta
+from typing import Any
 
 from bot.chat.notifications import render, render_for_chat
 from bot.chat.types import Outgoing
@@ -60,14 +66,22 @@ class Dispatcher:
         """Deliver as soon as possible (something was just queued)."""
         self._wake.set()
 
-    async def run_once(self) -> int:
-        """Deliver everything due now; returns how many messages were handled."""
-        async with self._pass:
-            return await self._deliver_due()
+    async def run_once(self, *, until: Callable[[], bool] | None = None) -> int:
+        """Deliver everything due now; returns how many messages were handled.
 
-    async def _deliver_due(self) -> int:
+        `until` ends the pass early: once it answers true, no new batch is claimed (the
+        sends under way still finish and are recorded).
+        """
+        async with self._pass:
+            sending = _Sends()
+            try:
+                return await self._deliver_due(sending, until or (lambda: False))
+            finally:
+                await sending.wait_all()
+
+    async def _deliver_due(self, sending: _Sends, until: Callable[[], bool]) -> int:
         handled = 0
-        while True:
+        while not until():
             claimed = await outbox.claim_due(
                 self.services.uow(),
                 self.services.clock,
@@ -76,16 +90,20 @@ class Dispatcher:
                 takeover_after=self.takeover_after,
             )
             if not claimed:
-                return handled
+                if not sending.tasks:
+                    return handled
+                await sending.wait_any()  # a send that ends may free the next one of its chat
+                continue
             for message in claimed:
-                await self._deliver(message)
+                await self._deliver(message, sending)
                 handled += 1
+        return handled
 
     async def run_forever(self, stop: asyncio.Event, interval: float = 1.0) -> None:
         """Deliver until `stop` is set, waking every `interval` seconds or when told to."""
         while not stop.is_set():
             try:
-                await self.run_once()
+                await self.run_once(until=stop.is_set)
             except Exception:
                 log.exception("outbox dispatch failed; will retry")
             self._wake.clear()
@@ -114,17 +132,31 @@ class Dispatcher:
         """Stop cleanly: what this worker had claimed is free for the others at once."""
         await outbox.leave(self.services.uow(), self.worker)
 
-    async def _deliver(self, message: OutboxMessage) -> None:
-        if message.recipient_id is None:
-            await self._deliver_to_chat(message)
+    async def _deliver(self, message: OutboxMessage, sending: _Sends) -> None:
+        """Word a claimed message and send it, at once or alongside the sends under way."""
+        prepared = await self._prepare(message)
+        if prepared is None:
             return
+        transport, chat_id, rendered = prepared
+        parallel = max(1, transport.parallel_sends)
+        if parallel == 1:
+            await self._send(message, transport, chat_id, rendered)
+            return
+        while sending.count(transport.platform) >= parallel:
+            await sending.wait_any()
+        sending.start(transport.platform, self._send_logged(message, transport, chat_id, rendered))
+
+    async def _prepare(self, message: OutboxMessage) -> tuple[Transport, str, Outgoing] | None:
+        """The transport, chat and wording of a message; None once it is settled otherwise."""
+        if message.recipient_id is None:
+            return await self._prepare_for_chat(message)
         services = self.services
         recipient = await members.get(services.uow(), message.recipient_id)
         if recipient is None or recipient.status is MemberStatus.LEFT:
             await outbox.settle_skipped(
                 services.uow(), services.clock, message.id, "recipient left"
             )
-            return
+            return None
         identity = next(
             (
                 i
@@ -135,12 +167,12 @@ class Dispatcher:
         )
         if identity is not None and identity.platform not in self.transports:
             await outbox.defer(services.uow(), services.clock, message.id, ELSEWHERE_DELAY)
-            return
+            return None
         if identity is None:
             await outbox.settle_failure(
                 services.uow(), services.clock, message, "no reachable identity", permanent=True
             )
-            return
+            return None
         transport = self.transports[identity.platform]
         try:
             rendered = await render(
@@ -151,32 +183,44 @@ class Dispatcher:
             await outbox.settle_failure(
                 services.uow(), services.clock, message, f"render: {exc}", permanent=False
             )
-            return
+            return None
         if rendered is None:
             await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
-            return
-        await self._send(message, transport, identity.chat_id, rendered)
+            return None
+        return transport, identity.chat_id, rendered
 
-    async def _deliver_to_chat(self, message: OutboxMessage) -> None:
+    async def _prepare_for_chat(
+        self, message: OutboxMessage
+    ) -> tuple[Transport, str, Outgoing] | None:
         """An announcement for a chat (a group), worded in the network's default language."""
         services = self.services
         platform, chat_id = message.target_platform, message.target_chat
         if platform in self.elsewhere and platform not in self.transports:
             await outbox.defer(services.uow(), services.clock, message.id, ELSEWHERE_DELAY)
-            return
+            return None
         transport = self.transports.get(platform or "")
         if transport is None or chat_id is None:
             await outbox.settle_failure(
                 services.uow(), services.clock, message, "no transport for chat", permanent=True
             )
-            return
+            return None
         rendered = await render_for_chat(
             services, message, transport.platform, transport.command_prefix
         )
         if rendered is None:
             await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
-            return
-        await self._send(message, transport, chat_id, rendered)
+            return None
+        return transport, chat_id, rendered
+
+    async def _send_logged(
+        self, message: OutboxMessage, transport: Transport, chat_id: str, rendered: Outgoing
+    ) -> None:
+        """`_send` in a task of its own: a failure to record the result is logged (the row
+        stays claimed, and is sent again once its lock ends)."""
+        try:
+            await self._send(message, transport, chat_id, rendered)
+        except Exception:
+            log.exception("outbox message %s: the result of its send was not recorded", message.id)
 
     async def _send(
         self, message: OutboxMessage, transport: Transport, chat_id: str, rendered: Outgoing
@@ -216,3 +260,36 @@ class Dispatcher:
             chat_id=chat_id,
             ref=ref,
         )
+
+
+class _Sends:
+    """The sends under way in one delivery pass, counted per platform."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[None]] = set()
+        self._platforms: dict[asyncio.Task[None], str] = {}
+
+    def start(self, platform: str, send: Coroutine[Any, Any, None]) -> None:
+        """Run `send` alongside the others."""
+        task = asyncio.create_task(send)
+        self.tasks.add(task)
+        self._platforms[task] = platform
+        task.add_done_callback(self._forget)
+
+    def count(self, platform: str) -> int:
+        """How many sends to `platform` are under way."""
+        return sum(1 for task in self.tasks if self._platforms[task] == platform)
+
+    async def wait_any(self) -> None:
+        """Wait until one send under way ends."""
+        if self.tasks:
+            await asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED)
+
+    async def wait_all(self) -> None:
+        """Wait until every send under way ends."""
+        if self.tasks:
+            await asyncio.wait(self.tasks)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        self._platforms.pop(task, None)

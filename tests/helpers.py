@@ -100,6 +100,7 @@ class RecordingTransport:
     def __init__(self, platform: str = "console", failures: list[Exception] | None = None) -> None:
         self.platform = platform
         self.command_prefix = "/"
+        self.parallel_sends = 1
         self.sent: list[tuple[str, Outgoing]] = []
         self.failures = list(failures or [])
 

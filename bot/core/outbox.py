@@ -12,7 +12,24 @@ from bot.core.types import OutboxMessage
 from storage.db import UnitOfWork
 
 MAX_ATTEMPTS = 8
+# A platform that asks to slow down (a rate limit) is obeyed without counting an attempt, for
+# this long after the message was due; then it is given up like any other failure.
+RATE_LIMIT_PATIENCE = timedelta(hours=6)
 LOCK_DURATION = timedelta(minutes=2)
+
+# Notices queued for the whole network at once: delivered after the messages of a conversation
+# (offers, relays, claims), so that an announcement to thousands does not hold those back.
+BULK_KINDS = frozenset(
+    {
+        "session_announce",
+        "session_reminder",
+        "session_changed",
+        "session_cancelled",
+        "session_attendance",
+        "session_notes",
+        "digest",
+    }
+)
 
 
 async def notify(
@@ -90,6 +107,7 @@ async def claim_due(
             lock_until=now + LOCK_DURATION,
             dead_before=now - takeover_after if takeover_after is not None else None,
             limit=limit,
+            later_kinds=BULK_KINDS,
         )
         await uow.commit()
     return claimed
@@ -167,10 +185,13 @@ async def settle_failure(
 ) -> bool:
     """Schedule a retry, or give up (permanent error or too many attempts).
 
-    Returns true when the message was given up; coordinators are then told, once.
+    A refusal that says when to try again (`retry_after`: a rate limit) is not counted as an
+    attempt, within RATE_LIMIT_PATIENCE. Returns true when the message was given up;
+    coordinators are then told, once.
     """
     now = clock.now()
-    attempts = message.attempts + 1
+    slowed_down = retry_after is not None and now - message.not_before < RATE_LIMIT_PATIENCE
+    attempts = message.attempts + (0 if slowed_down else 1)
     async with uow:
         if permanent or attempts >= MAX_ATTEMPTS:
             await uow.outbox.mark_failed(message.id, error=error, now=now)
@@ -185,7 +206,9 @@ async def settle_failure(
             await uow.commit()
             return True
         delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(attempts)
-        await uow.outbox.mark_retry(message.id, retry_at=now + delay, error=error)
+        await uow.outbox.mark_retry(
+            message.id, retry_at=now + delay, error=error, counted=not slowed_down
+        )
         await uow.commit()
     return False
 

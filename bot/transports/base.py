@@ -212,6 +212,8 @@ class Transport(Protocol):
 
     platform: str
     command_prefix: str
+    # How many outbox messages (to different chats) the dispatcher may send at once.
+    parallel_sends: int
 
     async def run(self) -> None:
         """Receive messages until stopped (returns when the transport is done)."""

@@ -40,6 +40,7 @@ class ConsoleTransport:
     lines: asyncio.StreamReader | None = None
     platform: str = PLATFORM
     command_prefix: str = "/"
+    parallel_sends: int = 1  # one terminal: messages print in the order they were queued
     _pending: dict[str, tuple[Action, ...]] = field(default_factory=dict)
     _sent: int = 0
     _answers: PatientAnswers | None = None

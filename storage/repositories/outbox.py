@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, delete, exists, or_, select, update
+from sqlalchemy import CursorResult, and_, case, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import OutboxModel, WorkerModel
 from storage.records import OutboxMessage
@@ -33,6 +35,13 @@ def _record(row: OutboxModel) -> OutboxMessage:
         target_chat=row.target_chat,
         attempted_at=row.attempted_at,
     )
+
+
+def _later(kinds: Collection[str]) -> list[ColumnElement[int]]:
+    """An ORDER BY term putting the rows of these kinds last (none when there are none)."""
+    if not kinds:
+        return []
+    return [case((OutboxModel.kind.in_(sorted(kinds)), 1), else_=0)]
 
 
 class OutboxRepository:
@@ -104,8 +113,10 @@ class OutboxRepository:
         lock_until: datetime,
         dead_before: datetime | None = None,
         limit: int = 50,
+        later_kinds: Collection[str] = (),
     ) -> list[OutboxMessage]:
-        """Lock the due messages this worker will deliver now, oldest first.
+        """Lock the due messages this worker will deliver now, oldest first, the kinds in
+        `later_kinds` after all the others.
 
         Only the oldest undelivered due message of each recipient (or, for announcements,
         of each chat) is eligible, so a message waiting for a retry holds back the ones after
@@ -146,7 +157,7 @@ class OutboxRepository:
                 or_(*free),
                 ~earlier_pending,
             )
-            .order_by(OutboxModel.id)
+            .order_by(*_later(later_kinds), OutboxModel.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -161,7 +172,7 @@ class OutboxRepository:
         rows = await self._session.scalars(
             select(OutboxModel)
             .where(OutboxModel.id.in_(ids), OutboxModel.locked_by == worker)
-            .order_by(OutboxModel.id)
+            .order_by(*_later(later_kinds), OutboxModel.id)
         )
         return [_record(row) for row in rows]
 
@@ -189,15 +200,17 @@ class OutboxRepository:
             )
         )
 
-    async def mark_retry(self, message_id: int, *, retry_at: datetime, error: str) -> None:
-        """A transient failure: try again at `retry_at`."""
+    async def mark_retry(
+        self, message_id: int, *, retry_at: datetime, error: str, counted: bool = True
+    ) -> None:
+        """A transient failure: try again at `retry_at` (`counted`: as one more attempt)."""
         await self._session.execute(
             update(OutboxModel)
             .where(OutboxModel.id == message_id)
             .values(
                 retry_at=retry_at,
                 last_error=error[:2000],
-                attempts=OutboxModel.attempts + 1,
+                attempts=OutboxModel.attempts + (1 if counted else 0),
                 locked_until=None,
                 attempted_at=None,
             )

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.app import App
+from bot.chat.types import Outgoing
 from bot.core import matching, requests
 from bot.core.clock import FixedClock
 from bot.core.types import Member, Role, Urgency
@@ -181,3 +182,92 @@ async def test_a_request_stored_just_before_a_crash_is_offered_by_the_next_check
     async with services.uow() as uow:
         offers = await uow.outbox.find(kind="offer")
     assert {offer.recipient_id for offer in offers} == {people["Karim"].id, people["Sophie"].id}
+
+
+class MeetingTransport(RecordingTransport):
+    """Each send waits until `together` sends are under way at once (or gives up)."""
+
+    def __init__(self, together: int) -> None:
+        super().__init__("console")
+        self.parallel_sends = together + 1
+        self._meeting = asyncio.Barrier(together)
+        self.active = 0
+        self.most_active = 0
+        self.keys: list[tuple[str, int]] = []  # (chat, outbox id) in the order sent
+
+    async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
+        self.active += 1
+        self.most_active = max(self.most_active, self.active)
+        try:
+            await asyncio.wait_for(self._meeting.wait(), timeout=5)
+            self.keys.append((chat_id, int((key or "").rsplit("-", 1)[-1])))
+            return await super().send(chat_id, message, key=key)
+        finally:
+            self.active -= 1
+
+
+async def test_different_people_are_sent_to_at_once_each_in_order(
+    app: App, people: dict[str, Member], clock: FixedClock
+) -> None:
+    recipients = [people["Karim"], people["Sophie"], people["Amina"]]
+    async with app.services.uow() as uow:
+        for index in range(9):
+            await uow.outbox.enqueue(
+                recipient_id=recipients[index % 3].id,
+                kind="delivery_failed",
+                params={"member_id": people["Claire"].id, "n": index},
+                now=clock.now(),
+            )
+        await uow.commit()
+    transport = MeetingTransport(together=3)
+    assert await Dispatcher(app.services, {"console": transport}).run_once() == 9
+    assert transport.most_active == 3
+    async with app.services.uow() as uow:
+        rows = await uow.outbox.find(kind="delivery_failed")
+    assert all(row.sent_at is not None and row.attempts == 1 for row in rows)
+    for chat in ("karim", "sophie", "amina"):
+        ids = [outbox_id for to, outbox_id in transport.keys if to == chat]
+        assert len(ids) == 3 and ids == sorted(ids)
+
+
+async def test_a_platform_asking_to_slow_down_is_obeyed_without_giving_up(
+    app: App, people: dict[str, Member], clock: FixedClock
+) -> None:
+    refusals = [DeliveryError("429: retry after 3", retry_after=3) for _ in range(12)]
+    transport = RecordingTransport(failures=refusals)
+    dispatcher = Dispatcher(app.services, {"console": transport})
+    async with app.services.uow() as uow:
+        await uow.outbox.enqueue(
+            recipient_id=people["Karim"].id,
+            kind="delivery_failed",
+            params={"member_id": people["Sophie"].id},
+            now=clock.now(),
+        )
+        await uow.commit()
+    for _ in range(12):  # more refusals than MAX_ATTEMPTS (8)
+        await dispatcher.run_once()
+        clock.advance(timedelta(seconds=3))
+    await dispatcher.run_once()
+    async with app.services.uow() as uow:
+        [row] = await uow.outbox.find(recipient_id=people["Karim"].id)
+    assert row.sent_at is not None and row.failed_at is None and row.attempts == 1
+    assert transport.texts_to("karim")
+
+
+async def test_rate_limits_count_as_attempts_after_hours_of_refusals(
+    app: App, people: dict[str, Member], clock: FixedClock
+) -> None:
+    transport = RecordingTransport(failures=[DeliveryError("429", retry_after=1)])
+    async with app.services.uow() as uow:
+        await uow.outbox.enqueue(
+            recipient_id=people["Karim"].id,
+            kind="delivery_failed",
+            params={"member_id": people["Sophie"].id},
+            now=clock.now(),
+        )
+        await uow.commit()
+    clock.advance(timedelta(hours=7))
+    await Dispatcher(app.services, {"console": transport}).run_once()
+    async with app.services.uow() as uow:
+        [row] = await uow.outbox.find(recipient_id=people["Karim"].id)
+    assert row.sent_at is None and row.attempts == 1

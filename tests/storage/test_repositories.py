@@ -238,3 +238,44 @@ async def test_an_event_is_handled_by_one_worker_and_taken_over_when_it_dies(
         await uow.events.finish("telegram", "77", gone)
         await uow.commit()
     assert await start("w1", gone + timedelta(hours=1)) is EventStart.DONE
+
+
+async def test_bulk_notices_are_claimed_after_conversations_but_never_before_their_elders(
+    db: Database,
+) -> None:
+    async with db.uow() as uow:
+        amina, karim, sophie, claire = [
+            (
+                await uow.members.add(
+                    display_name=name, role=Role.MEMBER, locale="fr", structure_id=None, now=NOW
+                )
+            ).id
+            for name in ("Amina", "Karim", "Sophie", "Claire")
+        ]
+        await uow.commit()
+    queued = [
+        (amina, "session_announce"),
+        (karim, "session_announce"),
+        (sophie, "session_announce"),
+        (amina, "offer"),  # behind Amina's announcement: waits for it
+        (claire, "claimed"),
+    ]
+    async with db.uow() as uow:
+        for recipient, kind in queued:
+            await uow.outbox.enqueue(recipient_id=recipient, kind=kind, params={}, now=NOW)
+        await uow.commit()
+
+    async def claim(worker: str, limit: int) -> list[tuple[int | None, str]]:
+        async with db.uow() as uow:
+            claimed = await uow.outbox.claim_due(
+                now=NOW,
+                worker=worker,
+                lock_until=NOW + timedelta(minutes=2),
+                limit=limit,
+                later_kinds={"session_announce"},
+            )
+            await uow.commit()
+        return [(m.recipient_id, m.kind) for m in claimed]
+
+    assert await claim("w1", 2) == [(claire, "claimed"), (amina, "session_announce")]
+    assert await claim("w2", 50) == [(karim, "session_announce"), (sophie, "session_announce")]

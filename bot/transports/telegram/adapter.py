@@ -101,6 +101,8 @@ class TelegramTransport:
     on_handled: Callable[[], None] | None = None
     platform: str = PLATFORM
     command_prefix: str = "/"
+    # Enough sends waiting for the pacer to fill 30 msg/s while some wait for their chat.
+    parallel_sends: int = 32
     username: str | None = None
     _app: Application[Any, Any, Any, Any, Any, Any] | None = None
     _pacer: SendPacer = field(default_factory=SendPacer)
@@ -288,6 +290,8 @@ class TelegramTransport:
         )
         if label is None:
             return
+        chat_id = str(message.chat_id)
+        await self._pacer.wait_turn(chat_id, group=chat_id.startswith("-"))
         try:
             await message.edit_text(
                 to_html(message.text) + "\n✔ " + html.escape(label, quote=False),
