@@ -17,17 +17,23 @@ from nio import (
     AsyncClient,
     AsyncClientConfig,
     LoginResponse,
+    MemoryDownloadResponse,
     RoomCreateResponse,
+    RoomEncryptedFile,
     RoomMemberEvent,
+    RoomMessageFile,
     RoomMessageNotice,
     RoomMessageText,
     SyncResponse,
 )
+from nio.crypto import decrypt_attachment
 
 from bot.app import App
+from bot.chat.types import Attachment, Outgoing
 from bot.config import parse_config
 from bot.core import invites
 from bot.core.types import RequestStatus, Role
+from bot.transports.matrix import MatrixTransport
 from tests.fakes.synapse import Synapse, synapse_fixture  # noqa: F401
 
 PASSWORD = "correct horse battery staple"
@@ -101,10 +107,11 @@ class Network:
         self.people: list[Person] = []
         self.stop_event = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        self.matrix: MatrixTransport | None = None
 
     async def start(self) -> None:
         self.stop_event = asyncio.Event()
-        matrix = self.app.matrix()
+        self.matrix = matrix = self.app.matrix()
         self.task = asyncio.create_task(self.app.run(None, None, self.stop_event, matrix))
         await asyncio.wait_for(matrix.wait_ready(), timeout=30)
 
@@ -264,6 +271,38 @@ async def test_encrypted_direct_chats_whole_flow(network: Network) -> None:
     assert relayed.decrypted
     device = await network.app.matrix_device()
     assert device is not None and len(device[1]) > 20  # what `samu doctor` shows
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+async def test_a_calendar_invitation_arrives_as_a_file(network: Network, encrypted: bool) -> None:
+    amina = await network.join("Amina", encrypted=encrypted)
+    invitation = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    message = Outgoing(
+        text="Échange trimestriel le 12 mars. L'invitation est jointe.",
+        attachments=(Attachment("echange.ics", invitation, "text/calendar"),),
+    )
+    assert network.matrix is not None
+    await network.matrix.send(amina.room, message, key="samu-outbox-file-test")
+    await network.matrix.send(amina.room, message, key="samu-outbox-file-test")  # a repeat
+
+    def files() -> list[Any]:
+        kinds = (RoomEncryptedFile, RoomMessageFile)
+        return [e for e in amina.seen if isinstance(e, kinds) and e.sender == network.bot]
+
+    [file] = await amina.sync_until(files)
+    assert amina.bot_says("L'invitation est jointe", network.bot) is not None
+    assert file.body == "echange.ics"
+    downloaded = await amina.client.download(mxc=file.url)
+    assert isinstance(downloaded, MemoryDownloadResponse), downloaded
+    if encrypted:
+        assert isinstance(file, RoomEncryptedFile)
+        content = decrypt_attachment(downloaded.body, file.key["k"], file.hashes["sha256"], file.iv)
+    else:
+        assert isinstance(file, RoomMessageFile)
+        content = downloaded.body
+    assert content == invitation
+    await amina.sync_until(lambda: True)
+    assert len(files()) == 1  # the repeat was stored once (same transaction ids)
 
 
 async def test_restart_runs_no_command_twice(network: Network) -> None:

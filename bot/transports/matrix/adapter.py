@@ -8,6 +8,7 @@ runs twice, no new device appears. Olm/Megolm sessions live in `store_path`.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import time
 from collections import OrderedDict
@@ -27,9 +28,10 @@ from nio import (
     RoomMessageText,
     RoomSendError,
     SyncResponse,
+    UploadResponse,
 )
 
-from bot.chat.types import ChatType, Incoming, Outgoing
+from bot.chat.types import Attachment, ChatType, Incoming, Outgoing
 from bot.transports.base import DeliveryError, Handle, PatientAnswers
 from bot.transports.matrix.formatting import (
     ACTIONS_KEY,
@@ -89,6 +91,7 @@ class MatrixTransport:
     on_handled: Callable[[], None] | None = None
     platform: str = PLATFORM
     command_prefix: str = "!"
+    parallel_sends: int = 1  # the bot's own pace spaces every send (pace_seconds)
     fingerprint: str | None = None
     _client: AsyncClient | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -323,6 +326,12 @@ class MatrixTransport:
         if delay > 0:
             await asyncio.sleep(delay)
 
+    async def _slow_down(self, seconds: float) -> None:
+        """The homeserver refused a send for `seconds`: no send of ours before then."""
+        loop = asyncio.get_running_loop()
+        async with self._send_lock:
+            self._next_send = max(self._next_send, loop.time() + seconds)
+
     async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
         """Send (or edit) a message in a room; returns the event id.
 
@@ -334,23 +343,62 @@ class MatrixTransport:
             raise DeliveryError("Matrix transport is not running")
         body = content(message.text, message.actions, notice=True)
         event = edit(message.edit_of, body) if message.edit_of else body
+        event_id = await self._send_event(client, chat_id, event, key)
+        actions = body[ACTIONS_KEY]
+        if actions:
+            self._actions[event_id] = actions
+            self._room_actions[chat_id] = actions
+            while len(self._actions) > REMEMBERED_EVENTS:
+                self._actions.popitem(last=False)
+        for index, attachment in enumerate(message.attachments):
+            file_key = f"{key}-file-{index}" if key else None
+            await self._send_file(client, chat_id, attachment, file_key)
+        return event_id
+
+    async def _send_event(
+        self, client: AsyncClient, room_id: str, event: dict[str, Any], key: str | None
+    ) -> str:
+        """One `m.room.message` at the bot's pace; its event id."""
         await self._wait_turn()
         response = await client.room_send(
-            chat_id, "m.room.message", event, tx_id=key, ignore_unverified_devices=True
+            room_id, "m.room.message", event, tx_id=key, ignore_unverified_devices=True
         )
         if isinstance(response, RoomSendError):
             if response.status_code == "M_LIMIT_EXCEEDED":
                 retry = (response.retry_after_ms or 1000) / 1000
+                await self._slow_down(retry)
                 raise DeliveryError(str(response), retry_after=retry)
             permanent = response.status_code in ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN")
             raise DeliveryError(str(response), permanent=permanent)
-        actions = body[ACTIONS_KEY]
-        if actions:
-            self._actions[response.event_id] = actions
-            self._room_actions[chat_id] = actions
-            while len(self._actions) > REMEMBERED_EVENTS:
-                self._actions.popitem(last=False)
         return str(response.event_id)
+
+    async def _send_file(
+        self, client: AsyncClient, room_id: str, attachment: Attachment, key: str | None
+    ) -> str:
+        """Upload a file (encrypted for an encrypted room) and post it as `m.file`."""
+        room = client.rooms.get(room_id)
+        encrypted = bool(room is not None and room.encrypted)
+        uploaded, keys = await client.upload(
+            lambda *_: io.BytesIO(attachment.content),
+            content_type=attachment.media_type,
+            filename=attachment.filename,
+            encrypt=encrypted,
+            filesize=len(attachment.content),
+        )
+        if not isinstance(uploaded, UploadResponse):
+            raise DeliveryError(f"upload of {attachment.filename}: {uploaded}")
+        info = {"mimetype": attachment.media_type, "size": len(attachment.content)}
+        file: dict[str, Any] = {
+            "msgtype": "m.file",
+            "body": attachment.filename,
+            "filename": attachment.filename,
+            "info": info,
+        }
+        if keys is not None:
+            file["file"] = {"url": uploaded.content_uri, **keys}
+        else:
+            file["url"] = uploaded.content_uri
+        return await self._send_event(client, room_id, file, key)
 
 
 def _display_name(client: AsyncClient, room_id: str, user_id: str) -> str:
