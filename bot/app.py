@@ -6,7 +6,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.chat.commands import all_commands
 from bot.chat.commands.requests import ask_from_text
@@ -32,23 +32,24 @@ from bot.core.services import (
 )
 from bot.core.types import Role, Urgency
 from bot.delivery import Dispatcher
-from bot.election import Election
 from bot.scheduler import build_scheduler
 from bot.transports.base import Transport
 from bot.transports.console import ConsoleTransport
-from bot.transports.matrix import MatrixSettings, MatrixTransport, device_fingerprint
-from bot.transports.telegram import (
-    CommandMenu,
-    TelegramSettings,
-    TelegramTransport,
-    bot_username,
-    deep_link,
-)
 from skills import default_matcher, load_taxonomy
 from storage.db import Database
 from storage.migrate import SchemaStatus, schema_status, upgrade
 
+# The chat networks' libraries (matrix-nio ~20 MiB, python-telegram-bot with httpx ~15 MiB) are
+# imported only by the methods that build an enabled transport, not by every `samu` command.
+if TYPE_CHECKING:
+    from bot.election import Election
+    from bot.transports.matrix import MatrixSettings, MatrixTransport
+    from bot.transports.telegram import CommandMenu, TelegramSettings, TelegramTransport
+
 log = logging.getLogger(__name__)
+
+# On stop, how long the dispatcher keeps claiming messages that are due.
+STOP_DELIVERY_SECONDS = 5.0
 
 
 class SchemaOutOfDate(Exception):
@@ -157,9 +158,10 @@ class App:
 
     async def prepare(self, *, migrate: bool = False) -> None:
         """Check (or bring) the schema up to date, then load the taxonomy and structures."""
-        if migrate:
-            await upgrade(self.db.engine)
         status = await self.schema()
+        if migrate and not status.up_to_date:
+            await upgrade(self.db.engine)
+            status = await self.schema()
         if not status.up_to_date:
             raise SchemaOutOfDate(status)
         await member_skills.sync_taxonomy(self.services.uow(), self.services.clock, load_taxonomy())
@@ -187,16 +189,22 @@ class App:
 
     def matrix(self) -> MatrixTransport:
         """The Matrix transport described by the configuration."""
+        from bot.transports.matrix import MatrixTransport  # see the note on the imports
+
         return MatrixTransport(
             settings=self.matrix_settings(), handle=self.router.handle, state=DatabaseState(self)
         )
 
     async def matrix_device(self) -> tuple[str, str] | None:
         """The bot's Matrix device id and fingerprint, once it has logged in."""
+        from bot.transports.matrix import device_fingerprint  # see the note on the imports
+
         return await device_fingerprint(self.matrix_settings(), DatabaseState(self))
 
     def matrix_settings(self) -> MatrixSettings:
         """The [matrix] section, as the transport reads it."""
+        from bot.transports.matrix import MatrixSettings  # see the note on the imports
+
         section = self.config.matrix
         return MatrixSettings(
             homeserver=section.homeserver,
@@ -213,6 +221,8 @@ class App:
 
     def telegram(self) -> TelegramTransport:
         """The Telegram transport described by the configuration."""
+        from bot.transports.telegram import TelegramTransport  # see the note on the imports
+
         return TelegramTransport(
             settings=self.telegram_settings(), handle=self.router.handle, menus=self._menus
         )
@@ -221,6 +231,8 @@ class App:
         """The Telegram deep link of an invitation code, when Telegram is enabled and reachable."""
         if not self.config.telegram.enabled:
             return None
+        from bot.transports.telegram import bot_username, deep_link  # see the note on the imports
+
         username = self.config.telegram.username
         if not username:
             try:
@@ -232,6 +244,8 @@ class App:
 
     def telegram_settings(self) -> TelegramSettings:
         """The [telegram] section, as the transport reads it."""
+        from bot.transports.telegram import TelegramSettings  # see the note on the imports
+
         section = self.config.telegram
         return TelegramSettings(
             token=section.token,
@@ -246,6 +260,8 @@ class App:
         )
 
     async def _menus(self) -> list[CommandMenu]:
+        from bot.transports.telegram import CommandMenu  # see the note on the imports
+
         commands = self.router.commands
         menus = [
             CommandMenu(locale, tuple(command_menu(commands, locale, Role.MEMBER)))
@@ -301,6 +317,8 @@ class App:
         dispatcher = self.use_transports(transports)
         election = None
         if matrix is not None:
+            from bot.election import Election  # imports matrix-nio: see the note on the imports
+
             election = Election(
                 self.db.leader_lock("matrix-sync"),
                 matrix,
@@ -353,7 +371,11 @@ class App:
                 scheduler.shutdown(wait=False)
             background[-1].cancel()
             await asyncio.gather(*background, return_exceptions=True)
-            await dispatcher.run_once()  # deliver what is due while the transports are still up
+            # Deliver what is due while the transports are still up, for a few seconds at most
+            # (the rest of a long fan-out is handed over to the other workers or the restart).
+            loop = asyncio.get_running_loop()
+            last_claim = loop.time() + STOP_DELIVERY_SECONDS
+            await dispatcher.run_once(until=lambda: loop.time() > last_claim)
             for network in (telegram, matrix):
                 if network is not None:
                     network.stop()

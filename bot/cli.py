@@ -27,7 +27,6 @@ from bot.core.types import ExchangeSession, Role
 from bot.doctor import diagnose
 from bot.privacy_cli import forget_by_name_or_id
 from bot.report_cli import write_report
-from bot.transports.telegram import TelegramConflict
 
 Command = Callable[[App, argparse.Namespace, Translator], Coroutine[Any, Any, int]]
 
@@ -135,7 +134,13 @@ async def _run(app: App, args: argparse.Namespace, t: Translator) -> int:
     console = None
     if config.console.enabled:
         console = app.console(_default_persona(config), sys.stdout, interactive=sys.stdin.isatty())
-    telegram = app.telegram() if config.telegram.enabled else None
+    conflict: tuple[type[Exception], ...] = ()
+    telegram = None
+    if config.telegram.enabled:
+        # python-telegram-bot is imported only when Telegram runs (see bot.app's imports).
+        from bot.transports.telegram import TelegramConflict
+
+        conflict, telegram = (TelegramConflict,), app.telegram()
     matrix = app.matrix() if config.matrix.enabled else None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -143,8 +148,8 @@ async def _run(app: App, args: argparse.Namespace, t: Translator) -> int:
         loop.add_signal_handler(signal_number, stop.set)
     try:
         await app.run(console, telegram, stop, matrix)
-    except TelegramConflict as conflict:
-        _print(t._("Telegram: {problem}").format(problem=conflict))
+    except conflict as problem:
+        _print(t._("Telegram: {problem}").format(problem=problem))
         return 4
     return 0
 

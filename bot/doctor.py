@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from bot.app import App
 from bot.chat.i18n import LOCALES, Translator, translator
-from bot.transports.telegram import bot_username
 from skills import TaxonomyError, load_taxonomy
 
 
@@ -82,6 +81,9 @@ async def diagnose(app: App, t: Translator) -> list[Check]:
                 )
             )
     if config.telegram.enabled:
+        # python-telegram-bot is imported only when Telegram is enabled (see bot.app's imports).
+        from bot.transports.telegram import bot_username
+
         try:
             username = await bot_username(app.telegram_settings())
         except Exception as exc:

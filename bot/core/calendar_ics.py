@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress
-
 __all__ = ["PRODID", "CalendarEvent", "invitation"]
 
 PRODID = "-//samu-numerique//sessions//FR"
@@ -84,6 +82,9 @@ def invitation(
         stamp = datetime.now(UTC)
     elif stamp.utcoffset() is None:
         raise ValueError("stamp must be timezone-aware")
+    # icalendar (~3 MiB) is loaded when the first invitation is made, not at every start.
+    from icalendar import Calendar, Event, Timezone, vCalAddress
+
     zone = _zone(event.start)
     start = event.start.astimezone(zone)
     end = event.end.astimezone(zone)

@@ -34,10 +34,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
 from types import MappingProxyType
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 __all__ = [
     "RuleError",
@@ -444,6 +445,8 @@ def _nominal_date(rule: SeriesRule, year: int, month: int) -> date:
 
 def _french_holidays() -> holidays.HolidayBase:
     """Public holidays of metropolitan France (no Alsace-Moselle or overseas extras)."""
+    import holidays  # ~3.5 MiB, loaded when a date is first checked rather than at every start
+
     return holidays.country_holidays("FR")
 
 
