@@ -30,7 +30,9 @@ BUSY_LOOKS = 4
 
 
 # Answers a reply to one of the bot's messages (e.g. relays it); None if it is not one.
-ReplyHandler = Callable[[Context, str, str], Awaitable[Reply | None]]
+# A reply to one of the bot's messages: (context, replied-to reference, text, only_relays).
+# With `only_relays` (a dialog waits for text), only a reply to a relayed message is taken.
+ReplyHandler = Callable[[Context, str, str, bool], Awaitable[Reply | None]]
 
 
 class ParsedCommand(NamedTuple):
@@ -245,15 +247,17 @@ class Router:
             return self._stranger_or_silence(ctx)
         if not ctx.private:
             return []
-        if dialog is not None and dialog.kind == AWAIT_TEXT:
+        waiting = dialog is not None and dialog.kind == AWAIT_TEXT
+        if ctx.incoming.reply_to and self._reply_handler is not None:
+            # Answering a relayed message goes to the other side, even while a dialog waits.
+            answered = await self._reply_handler(ctx, ctx.incoming.reply_to, text, waiting)
+            if answered is not None:
+                return answered
+        if dialog is not None and waiting:
             command = self.lookup(dialog.step)
             if command is not None:
                 prefix = str(dialog.data.get("args", ""))
                 return await self._run(ctx, command, f"{prefix} {text}".strip(), dialog)
-        if ctx.incoming.reply_to and self._reply_handler is not None:
-            answered = await self._reply_handler(ctx, ctx.incoming.reply_to, text)
-            if answered is not None:
-                return answered
         if self._free_text_handler is not None:
             return await self._free_text_handler(ctx, text)
         return [ctx.reply(ctx._("I did not understand."), help_hint(ctx))]

@@ -205,3 +205,34 @@ async def test_relay_by_replying_to_the_bots_message(network: Conversation) -> N
     async with chat.app.services.uow() as uow:
         [message] = await uow.requests.thread(1)
     assert message.text == "Merci, je vous appelle ?"
+
+
+async def test_a_reply_to_a_relayed_message_is_relayed_even_while_a_question_waits(
+    network: Conversation,
+) -> None:
+    from bot.chat.types import Incoming
+
+    chat = network
+    await chat.say("Amina", "/demande souci ameli pour une attestation")
+    await chat.say("Karim", "/prendre 1")
+    await chat.say("Amina", "/msg 1 Vous êtes disponible demain ?")
+    await chat.say("Karim", "/nom")  # a question now waits for his next message
+    karim = await chat.member("Karim")
+    async with chat.app.services.uow() as uow:
+        [relayed] = await uow.outbox.find(recipient_id=karim.id, kind="relay")
+    assert relayed.delivery_ref is not None
+
+    def reply(text: str, to: str) -> Incoming:
+        return Incoming(
+            platform="console", user_id="karim", chat_id="karim", text=text, reply_to=to
+        )
+
+    [answer] = await chat.app.router.handle(reply("Oui, à 10 h.", relayed.delivery_ref))
+    assert "Amina" in answer.text
+    async with chat.app.services.uow() as uow:
+        thread = [m.text for m in await uow.requests.thread(1)]
+    assert thread == ["Vous êtes disponible demain ?", "Oui, à 10 h."]
+    assert (await chat.member("Karim")).display_name == "Karim"
+    # The question still waits: his next plain message answers it.
+    await chat.say("Karim", "Karim B.")
+    assert (await chat.member("Karim")).display_name == "Karim B."

@@ -107,13 +107,21 @@ async def not_solved(ctx: Context, args: str) -> Reply:
     ]
 
 
-async def relay_reply(ctx: Context, reply_to: str, text: str) -> Reply | None:
-    """A reply to one of the bot's messages about a request is relayed like `/msg N`."""
+async def relay_reply(
+    ctx: Context, reply_to: str, text: str, only_relays: bool = False
+) -> Reply | None:
+    """A reply to one of the bot's messages about a request is relayed like `/msg N`.
+
+    With `only_relays` (the person is in a dialog that waits for their text), only a reply to
+    a message relayed from the other side is taken; None leaves the text to the dialog.
+    """
     incoming = ctx.incoming
     answered = await outbox.delivered_as(
         ctx.services.uow(), incoming.platform, incoming.chat_id, reply_to
     )
     if answered is None or answered.recipient_id != ctx.me.id:
+        return None
+    if only_relays and answered.kind != "relay":
         return None
     request_id = answered.params.get("request_id")
     if not isinstance(request_id, int):
