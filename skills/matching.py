@@ -117,6 +117,12 @@ class SkillMatcher:
             del self._stemmed[key]
         self._fuzzy_forms = list(self._exact.values())
         self._fuzzy_choices = [form.folded for form in self._fuzzy_forms]
+        # Positions of the fuzzy choices by length, to compare a phrase only with the
+        # choices long enough and short enough to reach the cutoff (see `_within_reach`).
+        self._by_length: dict[int, list[int]] = {}
+        for index, choice in enumerate(self._fuzzy_choices):
+            self._by_length.setdefault(len(choice), []).append(index)
+        self._reach: dict[tuple[int, float], tuple[list[int], list[str]]] = {}
         self._window = min(_MAX_WINDOW, max((len(k.split()) for k in self._exact), default=1))
 
     def _lookup(self, folded: str, *, in_text: bool) -> SkillMatch | None:
@@ -138,15 +144,40 @@ class SkillMatcher:
     def _fuzzy(self, folded: str, limit: int, cutoff: float) -> list[tuple[_Form, float]]:
         """Best fuzzy candidates with their confidence (several per skill possible)."""
         damping = _SHORT_DAMPING if len(folded) <= _SHORT_LEN else 1.0
+        score_cutoff = 100 * cutoff / damping
+        reachable, choices = self._within_reach(len(folded), score_cutoff)
         found = process.extract(
             folded,
-            self._fuzzy_choices,
+            choices,
             scorer=fuzz.token_sort_ratio,
             processor=None,
             limit=limit,
-            score_cutoff=100 * cutoff / damping,
+            score_cutoff=score_cutoff,
         )
-        return [(self._fuzzy_forms[i], round(score / 100 * damping, 4)) for _, score, i in found]
+        return [
+            (self._fuzzy_forms[reachable[i]], round(score / 100 * damping, 4))
+            for _, score, i in found
+        ]
+
+    def _within_reach(self, length: int, score_cutoff: float) -> tuple[list[int], list[str]]:
+        """The choices whose length lets them score `score_cutoff`, and their positions (in
+        order; computed once per length and cutoff: a few hundred keys at most, since no
+        choice is within reach of a phrase much longer than the longest one).
+
+        token_sort_ratio is the Indel similarity of the sorted words: at least |a - b|
+        characters differ between lengths a and b, so its score is at most
+        100 · 2·min(a, b) / (a + b); the other choices cannot reach the cutoff.
+        """
+        key = (length, score_cutoff)
+        if key not in self._reach:
+            reachable = sorted(
+                index
+                for other, indexes in self._by_length.items()
+                if 200 * min(length, other) >= score_cutoff * (length + other) - 1e-9
+                for index in indexes
+            )
+            self._reach[key] = (reachable, [self._fuzzy_choices[i] for i in reachable])
+        return self._reach[key]
 
     def _candidates(self, phrase: str, limit: int, cutoff: float) -> list[SkillMatch]:
         folded = fold(phrase)
