@@ -14,11 +14,16 @@ directly, `App.router.handle(Incoming(...))`, with no transport and no network:
    Latency p50/p95/p99 per command. Delivery (the outbox dispatcher, `app.tick()`) is NOT
    included: the offers, claims and relays are queued in the outbox, not sent.
 2. Matching at `--small` and `--members` members with the same number of past requests per
-   member (`--past-per-member`): `bot.core.matching.advance` on a freshly stored request
-   (find candidates through the member_skills index, count their open claims and recent
-   offers, rank, move the request to "offered" and queue the offers, commit), timed alone.
-3. `--profile`: cProfile of `--profile-demandes` sequential `/demande` at `--members`
-   members on SQLite, with the SQL statements counted per `/demande`.
+   member (`--past-per-member`), on freshly stored requests, each timed alone:
+   *advance* = `bot.core.matching.advance`, the whole step (read the request, find and rank
+   the helpers, move it to "offered", queue the offers, commit); *find+rank* =
+   `bot.core.matching.choose_helpers`, what `advance` does to choose the helpers, read only
+   (the bench checks that `advance` then offers the request to exactly those helpers).
+   SQL statements are counted per call (a `before_cursor_execute` listener).
+   `--full-ranking` also times the old path (every candidate's load, all ranked).
+3. `--profile`: cProfile of `--profile-advances` calls of `advance`, then of
+   `--profile-demandes` sequential `/demande`, at `--members` members on SQLite, with the
+   SQL statements counted per `/demande`.
 
 The clock is fixed on a Monday at 10:00 Europe/Paris and quiet hours are off, so every
 request is offered at once.
@@ -26,7 +31,8 @@ request is offered at once.
 Run: .venv/bin/python bench/core_bench.py [--members 10000] [--past-per-member 10]
      [--small 100] [--backends sqlite postgresql] [--concurrency 20]
      [--burst-concurrency 1 20] [--demandes 2000]
-     [--duration 20] [--match-samples 200] [--profile] [--seed 7]
+     [--duration 20] [--match-samples 200] [--full-ranking] [--profile]
+     [--profile-advances 200] [--profile-demandes 50] [--seed 7]
      [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--no-one-core]
 """
 
@@ -63,7 +69,7 @@ from bot.app import App
 from bot.chat.types import Deferred, Incoming
 from bot.config import parse_config
 from bot.core.clock import FixedClock
-from bot.core.matching import advance
+from bot.core.matching import Step, advance, choose_helpers
 from bot.core.types import Urgency
 from skills import SkillLevel, default_matcher, rank_helpers
 from skills.taxonomy import SkillKind
@@ -437,54 +443,158 @@ async def mixed(app: App, members: int, args: argparse.Namespace) -> Load:
 
 @dataclass
 class Matching:
-    """`advance` latencies, the find+rank part alone, and candidate counts."""
+    """`advance` latencies, the find+rank part alone, statements and candidate counts."""
 
     advance: list[float] = field(default_factory=list)
     find_rank: list[float] = field(default_factory=list)
+    full_ranking: list[float] = field(default_factory=list)
     candidates: list[int] = field(default_factory=list)
     steps: Counter[str] = field(default_factory=Counter)
+    advance_statements: Counter[str] = field(default_factory=Counter)
+    find_rank_statements: Counter[str] = field(default_factory=Counter)
 
 
-async def time_matching(app: App, members: int, samples: int, seed: int) -> Matching:
-    """Store requests (untimed), then time `advance` on each; find+rank timed separately."""
+class StatementCounter:
+    """Counts the SQL statements an engine runs, by kind, into whichever counter is set."""
+
+    def __init__(self, app: App) -> None:
+        self._engine = app.db.engine.sync_engine
+        self.into: Counter[str] | None = None
+
+    def __enter__(self) -> StatementCounter:
+        event.listen(self._engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args: Any) -> None:
+        if self.into is not None:
+            self.into[statement_kind(args[2])] += 1
+
+
+async def store_request(app: App, author: int, body: str) -> int:
+    """A fresh open request with its detected skills, as `/demande` stores it (untimed)."""
+    services = app.services
+    async with services.uow() as uow:
+        request_id = await uow.requests.add(
+            author_id=author, text=body, urgency=Urgency.WEEK, now=services.clock.now()
+        )
+        found = [m.skill.slug for m in services.matcher.extract(body)][:8]
+        rows = await uow.skills.by_slugs(found)
+        await uow.requests.set_skills(request_id, [rows[s].id for s in found if s in rows])
+        await uow.commit()
+    return request_id
+
+
+async def find_and_rank(app: App, request_id: int) -> list[int]:
+    """What `advance` does to choose the helpers, read only (its own transaction, rolled back)."""
+    services = app.services
+    async with services.uow() as uow:
+        request = await uow.requests.get(request_id)
+        assert request is not None
+        choice = await choose_helpers(
+            uow,
+            request,
+            services.clock.now() - services.requests.recent_window,
+            services.requests.offers_per_round,
+        )
+    return choice.helpers
+
+
+async def full_ranking(app: App, request_id: int, author: int) -> int:
+    """The old path, for comparison: every candidate with their load, all ranked."""
+    services = app.services
+    async with services.uow() as uow:
+        request = await uow.requests.get(request_id)
+        assert request is not None
+        candidates = await uow.offers.candidates(
+            request_id=request_id,
+            skill_ids=[s.id for s in request.skills],
+            exclude=[author],
+            recent_since=services.clock.now() - services.requests.recent_window,
+        )
+        rank_helpers(candidates, [s.slug for s in request.skills])
+    return len(candidates)
+
+
+async def count_candidates(app: App, request_id: int, author: int) -> int:
+    """How many members hold one of the request's skills and could be offered it (untimed)."""
+    async with app.services.uow() as uow:
+        request = await uow.requests.get(request_id)
+        assert request is not None
+        fits = await uow.offers.candidate_fits(
+            request_id=request_id, skill_ids=[s.id for s in request.skills], exclude=[author]
+        )
+    return len(fits)
+
+
+async def time_matching(
+    app: App, members: int, samples: int, seed: int, *, full: bool = False
+) -> Matching:
+    """Store requests (untimed), then time find+rank (read only) and `advance` on each."""
     rng = random.Random(seed + 17)
     services = app.services
     texts = request_texts()
     result = Matching()
-    for i in range(samples + 5):
-        body = rng.choice(texts)[0]
-        author = rng.randint(1, members)
-        async with services.uow() as uow:
-            request_id = await uow.requests.add(
-                author_id=author, text=body, urgency=Urgency.WEEK, now=services.clock.now()
-            )
-            found = [m.skill.slug for m in services.matcher.extract(body)][:8]
-            rows = await uow.skills.by_slugs(found)
-            await uow.requests.set_skills(request_id, [rows[s].id for s in found if s in rows])
-            await uow.commit()
-        # Find + rank only (what `advance` does before writing), in its own transaction.
-        start = time.perf_counter()
-        async with services.uow() as uow:
-            request = await uow.requests.get(request_id)
-            assert request is not None
-            candidates = await uow.offers.candidates(
-                request_id=request_id,
-                skill_ids=[s.id for s in request.skills],
-                exclude=[author],
-                recent_since=services.clock.now() - services.requests.recent_window,
-            )
-            rank_helpers(candidates, [s.slug for s in request.skills])
-        find_rank = (time.perf_counter() - start) * 1000
-        start = time.perf_counter()
-        progress = await advance(services.uow(), services.clock, services.requests, request_id)
-        elapsed = (time.perf_counter() - start) * 1000
-        if i < 5:  # warm-up
-            continue
-        result.advance.append(elapsed)
-        result.find_rank.append(find_rank)
-        result.candidates.append(len(candidates))
-        result.steps[progress.step.value] += 1
+    with StatementCounter(app) as counter:
+        for i in range(samples + 5):
+            warm = i < 5  # warm-up: neither timed nor counted
+            author = rng.randint(1, members)
+            request_id = await store_request(app, author, rng.choice(texts)[0])
+            candidates = await count_candidates(app, request_id, author)
+            if full:
+                start = time.perf_counter()
+                await full_ranking(app, request_id, author)
+                full_ms = (time.perf_counter() - start) * 1000
+            counter.into = None if warm else result.find_rank_statements
+            start = time.perf_counter()
+            chosen = await find_and_rank(app, request_id)
+            find_ms = (time.perf_counter() - start) * 1000
+            counter.into = None if warm else result.advance_statements
+            start = time.perf_counter()
+            progress = await advance(services.uow(), services.clock, services.requests, request_id)
+            advance_ms = (time.perf_counter() - start) * 1000
+            counter.into = None
+            if progress.step is Step.OFFERED:  # the column times what advance really does
+                assert await offered_to(app, request_id) == chosen, "find+rank ≠ advance"
+            if warm:
+                continue
+            result.advance.append(advance_ms)
+            result.find_rank.append(find_ms)
+            if full:
+                result.full_ranking.append(full_ms)
+            result.candidates.append(candidates)
+            result.steps[progress.step.value] += 1
     return result
+
+
+async def profile_advance(app: App, members: int, count: int, seed: int) -> None:
+    """cProfile of `count` calls of `advance` on fresh requests (stored untimed)."""
+    rng = random.Random(seed + 23)
+    texts = request_texts()
+    services = app.services
+    ids = [
+        await store_request(app, rng.randint(1, members), rng.choice(texts)[0])
+        for _ in range(count + 5)
+    ]
+    for request_id in ids[:5]:  # warm-up
+        await advance(services.uow(), services.clock, services.requests, request_id)
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.enable()
+    for request_id in ids[5:]:
+        await advance(services.uow(), services.clock, services.requests, request_id)
+    profiler.disable()
+    elapsed = time.perf_counter() - start
+    print(
+        f"\nprofile: {count} `advance` at {members:,} members: "
+        f"{elapsed / count * 1000:.2f} ms each under cProfile"
+    )
+    for order, lines in (("tottime", 25), ("cumulative", 40)):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(lines)
+        print(out.getvalue())
 
 
 # --- Profile -------------------------------------------------------------------------------
@@ -595,15 +705,20 @@ async def run(args: argparse.Namespace) -> None:
         for members in (args.small, args.members):
             async with network_app(backend, members, args, versions) as (app, _):
                 before = errors.count
-                match = await time_matching(app, members, args.match_samples, args.seed)
+                match = await time_matching(
+                    app, members, args.match_samples, args.seed, full=args.full_ranking
+                )
                 results.matching[(backend, members)] = match
                 print(
                     f"  matching: advance p50 {percentile(match.advance, 0.5):.2f} ms, "
-                    f"p95 {percentile(match.advance, 0.95):.2f} ms; find+rank p95 "
+                    f"p95 {percentile(match.advance, 0.95):.2f} ms; find+rank p50 "
+                    f"{percentile(match.find_rank, 0.5):.2f} ms, p95 "
                     f"{percentile(match.find_rank, 0.95):.2f} ms; candidates median "
                     f"{percentile(match.candidates, 0.5):.0f}; {dict(match.steps)}",
                     flush=True,
                 )
+                if members == args.members and args.profile and backend == "sqlite":
+                    await profile_advance(app, members, args.profile_advances, args.seed)
                 if members == args.members:
                     for concurrency in args.burst_concurrency if args.demandes else ():
                         burst = await store_and_match(app, members, args, concurrency)
@@ -655,19 +770,43 @@ def report(results: Results, args: argparse.Namespace, versions: dict[str, str])
                     f"| {percentile(values, 0.99):.1f} ms |"
                 )
     print()
-    print("Matching one request (`advance`: find, rank, queue offers, commit)")
+    print(
+        "Matching one request: `advance` = the whole step (read the request, find and rank, "
+        "move it to offered, queue the offers, commit); find+rank = what `advance` does to "
+        "choose the helpers (`choose_helpers`), read only"
+        + (
+            "; full ranking = the old path (every candidate's load, all ranked)"
+            if args.full_ranking
+            else ""
+        )
+    )
     print()
+    full = " full ranking p50 | full ranking p95 |" if args.full_ranking else ""
     print(
         "| backend | members | candidates (median) | advance p50 | advance p95 "
-        "| find+rank p50 | find+rank p95 |"
+        f"| find+rank p50 | find+rank p95 | statements per advance | per find+rank |{full}"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if full else ""))
     for (backend, members), m in results.matching.items():
-        print(
+        samples = max(1, len(m.advance))
+        line = (
             f"| {backend} | {members:,} | {percentile(m.candidates, 0.5):.0f} "
             f"| {percentile(m.advance, 0.5):.2f} ms | {percentile(m.advance, 0.95):.2f} ms "
-            f"| {percentile(m.find_rank, 0.5):.2f} ms | {percentile(m.find_rank, 0.95):.2f} ms |"
+            f"| {percentile(m.find_rank, 0.5):.2f} ms | {percentile(m.find_rank, 0.95):.2f} ms "
+            f"| {sum(m.advance_statements.values()) / samples:.1f} "
+            f"| {sum(m.find_rank_statements.values()) / samples:.1f} |"
         )
+        if full:
+            line += (
+                f" {percentile(m.full_ranking, 0.5):.2f} ms "
+                f"| {percentile(m.full_ranking, 0.95):.2f} ms |"
+            )
+        print(line)
+    for (backend, members), m in results.matching.items():
+        samples = max(1, len(m.advance))
+        print(f"{backend} {members:,} members, statements per advance by kind (BEGIN included):")
+        for kind, n in sorted(m.advance_statements.items(), key=lambda pair: -pair[1]):
+            print(f"  {n / samples:6.2f}  {kind}")
     for backend in args.backends:
         small = results.matching.get((backend, args.small))
         big = results.matching.get((backend, args.members))
@@ -700,6 +839,12 @@ def main() -> None:
     parser.add_argument("--match-samples", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--profile-demandes", type=int, default=50)
+    parser.add_argument("--profile-advances", type=int, default=200)
+    parser.add_argument(
+        "--full-ranking",
+        action="store_true",
+        help="also time the old full ranking (every candidate's load), for comparison",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     parser.add_argument(

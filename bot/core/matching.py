@@ -55,41 +55,68 @@ def alert_at(settings: RequestSettings, request: HelpRequest) -> datetime:
     )
 
 
-# Candidates read by best fit first; a search that needs more than this reads them all.
+# Candidates read by best fit first (plus one, to see whether the page settles the ranking);
+# a search that needs more than this reads them all.
 CANDIDATE_PAGE = 200
 
 
-async def _best_helpers(
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Whom to offer a request to, and whether it was offered to anyone before."""
+
+    helpers: list[int]
+    """Member ids, best first."""
+    offered_before: bool
+
+
+async def choose_helpers(
     uow: UnitOfWork, request: HelpRequest, recent_since: datetime, count: int
-) -> list[int]:
-    """The members to offer the request to, best first; only the best few's load is counted,
-    and only the best-fitting candidates are read (the database sums their fit)."""
+) -> Choice:
+    """The members to offer the request to, best first (read only; `advance` uses it).
 
-    async def candidates(limit: int | None) -> list[tuple[int, float]]:
-        return await uow.offers.candidate_fits(
-            request_id=request.id,
-            skill_ids=[skill.id for skill in request.skills],
-            exclude=[request.author_id] if request.author_id else [],
-            limit=limit,
+    Only the best-fitting candidates are read (the database sums their fit, and says in the
+    same statement whether the request has offers already) and only the best few's load is
+    counted.
+    """
+    skill_ids = [skill.id for skill in request.skills]
+    exclude = [request.author_id] if request.author_id else []
+    page = await uow.offers.candidates_by_fit(
+        request_id=request.id, skill_ids=skill_ids, exclude=exclude, limit=CANDIDATE_PAGE + 1
+    )
+    if not page.fits:
+        return Choice([], page.offered_before)
+    known: dict[int, tuple[int, int]] = {}
+    ranked, asked = await _walk(uow, page.fits, recent_since, count, known)
+    # The search asked about every candidate read, the one after the page too: it may need
+    # more than were read, so read everyone (rare: the best fits are all busy).
+    if asked == len(page.fits) > CANDIDATE_PAGE:
+        everyone = await uow.offers.candidate_fits(
+            request_id=request.id, skill_ids=skill_ids, exclude=exclude
         )
-
-    fits = await candidates(CANDIDATE_PAGE)
-    ranked, asked = await _walk(uow, fits, recent_since, count)
-    if asked == len(fits) == CANDIDATE_PAGE:  # never settled within the page: read everyone
-        ranked, _ = await _walk(uow, await candidates(None), recent_since, count)
-    return [helper.member_id for helper in ranked]
+        ranked, _ = await _walk(uow, everyone, recent_since, count, known)
+    return Choice([helper.member_id for helper in ranked], page.offered_before)
 
 
 async def _walk(
-    uow: UnitOfWork, fits: list[tuple[int, float]], recent_since: datetime, count: int
+    uow: UnitOfWork,
+    fits: list[tuple[int, float]],
+    recent_since: datetime,
+    count: int,
+    known: dict[int, tuple[int, int]],
 ) -> tuple[list[RankedHelper], int]:
+    """Run `best_by_fit` over `fits`, counting the loads it asks for (those in `known`, read
+    earlier in this transaction, are not read again); returns the ranking and how many
+    members it asked about."""
     search = best_by_fit(fits, count)
     asked = 0
     try:
         wanted = next(search)
         while True:
             asked += len(wanted)
-            wanted = search.send(await uow.offers.loads(wanted, recent_since))
+            missing = [member for member in wanted if member not in known]
+            if missing:
+                known.update(await uow.offers.loads(missing, recent_since))
+            wanted = search.send({member: known[member] for member in wanted})
     except StopIteration as done:
         ranked: list[RankedHelper] = done.value
     return ranked, asked
@@ -120,15 +147,18 @@ async def advance(
         alert = alert_at(settings, request)
         if now >= alert and request.round > 0:
             return await _alert(uow, now, request, guard)
-        chosen = await _best_helpers(
+        choice = await choose_helpers(
             uow, request, now - settings.recent_window, limit or settings.offers_per_round
         )
+        chosen = choice.helpers
         next_check = min(
             deadline(settings, now, settings.first_escalation[request.urgency], request.urgency),
             alert,
         )
         if not chosen:
-            return await _no_helper(uow, now, settings, request, guard, next_check)
+            return await _no_helper(
+                uow, now, settings, request, guard, next_check, choice.offered_before
+            )
         if not await uow.requests.transition(
             request_id,
             allowed_from=sources(Transition.OFFER),
@@ -139,7 +169,7 @@ async def advance(
             next_check_at=next_check,
         ):
             return Progress(Step.NOTHING)
-        if limit is None and await uow.offers.of_request(request_id):
+        if limit is None and choice.offered_before:
             # Offered before and still unclaimed after T1 (not a mere decline).
             await _announce_unclaimed(uow, now, settings, request_id)
         await uow.offers.add_many(
@@ -179,13 +209,14 @@ async def _no_helper(
     request: HelpRequest,
     guard: dict[str, int],
     next_check: datetime,
+    offered_before: bool,
 ) -> Progress:
     """Nobody (new) fits: record the skill gap and tell coordinators, once per request."""
     if not await uow.requests.update_fields(
         request.id, now, only_if=guard, round=request.round + 1, next_check_at=next_check
     ):
         return Progress(Step.NOTHING)
-    if not await uow.offers.of_request(request.id):
+    if not offered_before:
         await uow.requests.record_gap(request.id, [s.id for s in request.skills] or [None], now)
         await notify_coordinators(
             uow, now, "skill_gap", {"request_id": request.id}, dedup_prefix=f"gap:{request.id}"

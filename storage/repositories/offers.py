@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CursorResult, and_, case, func, select, true, update
+from sqlalchemy import (
+    CompoundSelect,
+    CursorResult,
+    Executable,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills import Candidate, SkillLevel
@@ -23,6 +40,77 @@ def _record(row: OfferModel) -> Offer:
         round=row.round,
         offered_at=row.offered_at,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateFits:
+    """The best-fitting candidates of a request, and whether it was offered to anyone yet."""
+
+    fits: list[tuple[int, float]]
+    """(member id, fit), best fit first, then lowest id."""
+    offered_before: bool
+    """Whether the request has offers already (of any round, in any state)."""
+
+
+def _fits_statement(limited: bool) -> Select[Any]:
+    """One statement: the number of offers the request has, then its candidates with their fit.
+
+    The offers count comes from a one-row subquery LEFT JOINed to the candidates, so there
+    is always one row, even when nobody fits (then its candidate columns are NULL).
+    """
+    request_id = bindparam("request_id", type_=Integer)
+    weight = case(
+        {level.value: level.weight for level in SkillLevel},
+        value=MemberSkillModel.level,
+        else_=0,
+    )
+    fit = func.sum(weight).label("fit")
+    already = select(OfferModel.helper_id).where(OfferModel.request_id == request_id)
+    candidates = (
+        select(MemberSkillModel.member_id.label("member_id"), fit)
+        .join(MemberModel, MemberModel.id == MemberSkillModel.member_id)
+        .where(
+            MemberSkillModel.skill_id.in_(bindparam("skill_ids", expanding=True)),
+            MemberModel.status == MemberStatus.ACTIVE.value,
+            MemberModel.id.not_in(bindparam("exclude", expanding=True)),
+            MemberModel.id.not_in(already),
+        )
+        .group_by(MemberSkillModel.member_id)
+        .order_by(fit.desc(), MemberSkillModel.member_id)
+    )
+    if limited:
+        candidates = candidates.limit(bindparam("limit", type_=Integer))
+    page = candidates.subquery("page")
+    offered = (
+        select(func.count().label("offers"))
+        .where(OfferModel.request_id == request_id)
+        .subquery("offered")
+    )
+    return (
+        select(offered.c.offers, page.c.member_id, page.c.fit)
+        .select_from(offered.outerjoin(page, true()))
+        .order_by(page.c.fit.desc(), page.c.member_id)
+    )
+
+
+# Built once: statements are immutable, and a prebuilt one skips construction and keeps its
+# cache key (matching runs these on every step).
+_FITS_PAGE = _fits_statement(limited=True)
+_FITS_ALL = _fits_statement(limited=False)
+_LOADS: CompoundSelect[Any] = union_all(
+    select(literal(0).label("kind"), HelpRequestModel.helper_id, func.count())
+    .where(
+        HelpRequestModel.helper_id.in_(bindparam("members", expanding=True)),
+        HelpRequestModel.status == RequestStatus.CLAIMED.value,
+    )
+    .group_by(HelpRequestModel.helper_id),
+    select(literal(1).label("kind"), OfferModel.helper_id, func.count())
+    .where(
+        OfferModel.helper_id.in_(bindparam("members", expanding=True)),
+        OfferModel.offered_at >= bindparam("since"),
+    )
+    .group_by(OfferModel.helper_id),
+)
 
 
 class OfferRepository:
@@ -57,6 +145,45 @@ class OfferRepository:
             levels[member_id][slug] = SkillLevel(level)
         return dict(levels)
 
+    async def _run(
+        self, statement: Executable, params: Mapping[str, Any] | list[dict[str, Any]]
+    ) -> list[Any]:
+        """Run a Core statement on the session's connection, in its transaction.
+
+        Skips the ORM's per-statement work (these statements return plain rows), but flushes
+        pending ORM changes first, as `AsyncSession.execute` would.
+        """
+        session = self._session
+        if session.new or session.dirty or session.deleted:
+            await session.flush()
+        connection = await session.connection()
+        result = await connection.execute(
+            statement, params if isinstance(params, list) else dict(params)
+        )
+        return list(result.all()) if result.returns_rows else []
+
+    async def candidates_by_fit(
+        self,
+        *,
+        request_id: int,
+        skill_ids: Collection[int],
+        exclude: Collection[int],
+        limit: int | None = None,
+    ) -> CandidateFits:
+        """The same candidates as `candidate_levels`, each with its fit (the sum of its level
+        weights on these skills) summed by the database: best fit first, then lowest id; and,
+        from the same statement, whether the request was offered before."""
+        params: dict[str, Any] = {
+            "request_id": request_id,
+            "skill_ids": sorted(set(skill_ids)),
+            "exclude": sorted(set(exclude)),
+        }
+        if limit is not None:
+            params["limit"] = limit
+        rows = await self._run(_FITS_ALL if limit is None else _FITS_PAGE, params)
+        fits = [(int(member), float(fit)) for _, member, fit in rows if member is not None]
+        return CandidateFits(fits=fits, offered_before=bool(rows[0][0]))
+
     async def candidate_fits(
         self,
         *,
@@ -65,62 +192,25 @@ class OfferRepository:
         exclude: Collection[int],
         limit: int | None = None,
     ) -> list[tuple[int, float]]:
-        """The same candidates as `candidate_levels`, each with its fit (the sum of its level
-        weights on these skills) summed by the database: best fit first, then lowest id."""
-        if not skill_ids:
-            return []
-        already = select(OfferModel.helper_id).where(OfferModel.request_id == request_id)
-        weight = case(
-            {level.value: level.weight for level in SkillLevel},
-            value=MemberSkillModel.level,
-            else_=0,
+        """`candidates_by_fit` without the offers count: (member id, fit), best fit first."""
+        found = await self.candidates_by_fit(
+            request_id=request_id, skill_ids=skill_ids, exclude=exclude, limit=limit
         )
-        fit = func.sum(weight).label("fit")
-        query = (
-            select(MemberSkillModel.member_id, fit)
-            .join(MemberModel, MemberModel.id == MemberSkillModel.member_id)
-            .where(
-                MemberSkillModel.skill_id.in_(sorted(set(skill_ids))),
-                MemberModel.status == MemberStatus.ACTIVE.value,
-                MemberModel.id.not_in(list(exclude)) if exclude else true(),
-                MemberModel.id.not_in(already),
-            )
-            .group_by(MemberSkillModel.member_id)
-            .order_by(fit.desc(), MemberSkillModel.member_id)
-        )
-        if limit is not None:
-            query = query.limit(limit)
-        rows = (await self._session.execute(query)).all()
-        return [(int(member_id), float(total)) for member_id, total in rows]
+        return found.fits
 
     async def loads(
         self, member_ids: Collection[int], recent_since: datetime
     ) -> dict[int, tuple[int, int]]:
-        """Open claims and offers received since `recent_since`, for these members."""
+        """Open claims and offers received since `recent_since`, for these members (one
+        statement for both counts)."""
         members = list(member_ids)
         if not members:
             return {}
-        claims = dict(
-            (
-                await self._session.execute(
-                    select(HelpRequestModel.helper_id, func.count())
-                    .where(
-                        HelpRequestModel.helper_id.in_(members),
-                        HelpRequestModel.status == RequestStatus.CLAIMED.value,
-                    )
-                    .group_by(HelpRequestModel.helper_id)
-                )
-            ).all()
-        )
-        recent = dict(
-            (
-                await self._session.execute(
-                    select(OfferModel.helper_id, func.count())
-                    .where(OfferModel.helper_id.in_(members), OfferModel.offered_at >= recent_since)
-                    .group_by(OfferModel.helper_id)
-                )
-            ).all()
-        )
+        counts: tuple[dict[int, int], dict[int, int]] = ({}, {})
+        rows = await self._run(_LOADS, {"members": members, "since": recent_since})
+        for kind, member, count in rows:
+            counts[kind][member] = count
+        claims, recent = counts
         return {
             member: (int(claims.get(member, 0)), int(recent.get(member, 0))) for member in members
         }
@@ -145,7 +235,7 @@ class OfferRepository:
     ) -> None:
         """Record pending offers of a request to these helpers."""
         if helper_ids:
-            await self._session.execute(
+            await self._run(
                 insert_for(self._session, OfferModel.__table__),  # type: ignore[arg-type]
                 [
                     {
