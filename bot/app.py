@@ -6,6 +6,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.chat.commands import all_commands
@@ -35,6 +36,7 @@ from bot.delivery import Dispatcher
 from bot.scheduler import build_scheduler
 from bot.transports.base import Transport
 from bot.transports.console import ConsoleTransport
+from bot.transports.spool import Spool
 from skills import default_matcher, load_taxonomy
 from storage.db import Database
 from storage.migrate import SchemaStatus, schema_status, upgrade
@@ -192,7 +194,10 @@ class App:
         from bot.transports.matrix import MatrixTransport  # see the note on the imports
 
         return MatrixTransport(
-            settings=self.matrix_settings(), handle=self.router.handle, state=DatabaseState(self)
+            settings=self.matrix_settings(),
+            handle=self.router.handle,
+            state=DatabaseState(self),
+            spool=self.spool("matrix"),
         )
 
     async def matrix_device(self) -> tuple[str, str] | None:
@@ -224,8 +229,15 @@ class App:
         from bot.transports.telegram import TelegramTransport  # see the note on the imports
 
         return TelegramTransport(
-            settings=self.telegram_settings(), handle=self.router.handle, menus=self._menus
+            settings=self.telegram_settings(),
+            handle=self.router.handle,
+            menus=self._menus,
+            spool=self.spool("telegram"),
         )
+
+    def spool(self, platform: str) -> Spool:
+        """Where a chat network's messages are kept on disk while the database is away."""
+        return Spool(Path(self.config.workers.kept_dir) / platform)
 
     async def invite_link(self, code: str) -> str | None:
         """The Telegram deep link of an invitation code, when Telegram is enabled and reachable."""

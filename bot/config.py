@@ -184,6 +184,7 @@ class WorkersConfig(_Section):
     heartbeat_seconds: float = Field(default=2.0, gt=0, le=60)
     takeover_seconds: float = Field(default=15.0, gt=0, le=3600)
     election_seconds: float = Field(default=3.0, gt=0, le=300)
+    kept_dir: str = Field(default="kept-messages", min_length=1)
 
     @model_validator(mode="after")
     def _takeover_after_heartbeats(self) -> WorkersConfig:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.chat.types import Deferred, Incoming, Outgoing
+from bot.transports.spool import Spool
 
 # The conversation layer, as a transport sees it: one message in, the replies out.
 Handle = Callable[[Incoming], Awaitable[list[Outgoing]]]
@@ -85,13 +86,18 @@ class PatientAnswers:
     the same chat) until the database is back. When another worker may be handling the same
     event (it was alive a moment ago), the answer waits in place for the matter to clear, so
     that the platform does not count the event as delivered before it is settled.
+
+    With a `spool`, each kept message is also written to disk before `answer` returns (before
+    the platform is told it was received), and `resume` takes up what a previous run kept.
     """
 
     handle: Handle
     send: Send
     on_handled: Callable[[], None] | None = None
     retry_first: float = RETRY_FIRST
-    _kept: deque[Incoming] = field(default_factory=deque)
+    spool: Spool | None = None
+    # Each kept message, with its name in the spool (None when it is kept in memory only).
+    _kept: deque[tuple[Incoming, str | None]] = field(default_factory=deque)
     _retrying: asyncio.Task[None] | None = None
     _unsent: deque[tuple[str, Outgoing, str | None]] = field(default_factory=deque)
     _resending: asyncio.Task[None] | None = None
@@ -102,10 +108,22 @@ class PatientAnswers:
         """How many messages wait for the database."""
         return len(self._kept)
 
+    async def resume(self) -> None:
+        """Take up the messages a previous run kept in the spool (before new ones arrive)."""
+        if self.spool is None:
+            return
+        known = {name for _, name in self._kept}
+        left = [(name, incoming) for name, incoming in await self.spool.load() if name not in known]
+        if left:
+            log.info("%d kept messages from a previous run: handling them", len(left))
+        for name, incoming in left:
+            self._kept.append((incoming, name))
+        self._retry_soon()
+
     async def answer(self, incoming: Incoming) -> None:
         """Handle one message now, or keep it behind earlier kept messages of its chat."""
-        if any(kept.chat_id == incoming.chat_id for kept in self._kept):
-            self._keep(incoming)
+        if any(kept.chat_id == incoming.chat_id for kept, _ in self._kept):
+            await self._keep(incoming)
             return
         for _ in range(MAX_WAITS_IN_PLACE + 1):
             try:
@@ -114,14 +132,14 @@ class PatientAnswers:
                 if deferred.wait is not None:  # clears soon: wait here, keeping the order
                     await asyncio.sleep(deferred.wait)
                     continue
+                await self._keep(deferred.incoming)
                 for reply in deferred.replies:
                     await self._reply(reply.chat_id or incoming.chat_id, reply, None)
-                self._keep(deferred.incoming)
                 return
             await self._deliver(incoming, replies)
             return
         log.warning("event %s still handled elsewhere; keeping it", incoming.event_id)
-        self._keep(incoming)
+        await self._keep(incoming)
 
     async def close(self) -> None:
         """Stop retrying (what is still kept is logged)."""
@@ -183,23 +201,38 @@ class PatientAnswers:
                     break
                 delay = self.retry_first
 
-    def _keep(self, incoming: Incoming) -> None:
+    async def _keep(self, incoming: Incoming) -> None:
+        name = None
+        if self.spool is not None:
+            try:
+                name = await self.spool.put(incoming)
+            except OSError as error:
+                log.error("cannot write a kept message to disk (%s): kept in memory only", error)
         if len(self._kept) >= MAX_KEPT:
-            lost = self._kept.popleft()
-            log.error("too many kept messages: dropping one from %s", lost.chat_id)
-        self._kept.append(incoming)
-        if self._retrying is None or self._retrying.done():
+            lost, lost_name = self._kept.popleft()
+            log.error(
+                "too many kept messages: one from %s %s",
+                lost.chat_id,
+                "left on disk for the next start" if lost_name else "dropped",
+            )
+        self._kept.append((incoming, name))
+        self._retry_soon()
+
+    def _retry_soon(self) -> None:
+        if self._kept and (self._retrying is None or self._retrying.done()):
             self._retrying = asyncio.create_task(self._retry(), name="kept-messages")
 
     async def _retry(self) -> None:
         async def handle_first() -> bool:
-            incoming = self._kept[0]
+            incoming, name = self._kept[0]
             try:
                 replies = await self.handle(incoming)
             except Deferred as deferred:
-                self._kept[0] = deferred.incoming
+                self._kept[0] = (deferred.incoming, name)
                 return False
             self._kept.popleft()
+            if name is not None and self.spool is not None:
+                await self.spool.drop(name)
             await self._deliver(incoming, replies)
             return True
 

@@ -10,6 +10,7 @@ the busy timeout takes the same path, tested at the conversation level.)
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +23,8 @@ from storage.models import HelpRequestModel
 from tests.conftest import Backend
 from tests.fakes.tcp_proxy import CuttableRelay
 from tests.fakes.telegram_api import FakeBotApi
+from tests.resilience.workers import TOKEN as WORKER_TOKEN
+from tests.resilience.workers import Worker, add_members, prepare, until, worker_config
 from tests.transports.conftest import TOKEN, Running, app_config
 
 KEPT = "Votre message est gardé"
@@ -94,3 +97,76 @@ async def test_messages_during_an_outage_are_kept_then_handled_once_in_order(
         mine = [text for text in texts if text and name in text]  # in the order stored
         assert mine == [f"souci ameli {name} 1", f"souci ameli {name} 2"]
     assert relay.refused > 0  # the app did try to reach the database during the cut
+
+
+@pytest.fixture
+async def worker_server() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(token=WORKER_TOKEN, username="samu_test_bot") as fake:
+        yield fake
+
+
+async def test_messages_kept_during_an_outage_survive_a_crash(
+    database_url: str, relay: CuttableRelay, worker_server: FakeBotApi, tmp_path: Path
+) -> None:
+    server = worker_server
+    through_relay = (
+        make_url(database_url).set(port=relay.port).render_as_string(hide_password=False)
+    )
+    await prepare(database_url)
+    members = await add_members(database_url, list(MEMBERS))
+    kept_dir = tmp_path / "kept"
+    config = tmp_path / "worker.toml"
+    worker_config(config, through_relay, server, console=False)
+    _with_kept_dir(config, kept_dir)
+    worker = Worker(config, "crashing")
+    await worker.start()
+    try:
+        await relay.cut()
+        for round_number in (1, 2):
+            for user_id, name in MEMBERS.items():
+                server.user_sends(
+                    user_id, f"/demande souci ameli {name} {round_number}", first_name=name
+                )
+        for user_id in MEMBERS:
+            await server.wait_for(
+                lambda user_id=user_id: any(  # type: ignore[misc]
+                    KEPT in m.get("text", "") for m in server.sent_messages(user_id)
+                ),
+                timeout=20,
+            )
+        files = sorted((kept_dir / "telegram").glob("*.json"))
+        assert len(files) >= len(MEMBERS)  # each chat's first message, at least, is on disk
+        await worker.kill()  # SIGKILL while the messages wait for the database
+        relay.restore()
+        await worker.start()  # Telegram will not send them again: only the disk has them
+
+        def answered(user_id: int) -> int:
+            return sum(RECORDED in m.get("text", "") for m in server.sent_messages(user_id))
+
+        await server.wait_for(lambda: all(answered(u) == 2 for u in MEMBERS), timeout=40)
+        await until(lambda: not list((kept_dir / "telegram").glob("*.json")), 10, worker.describe)
+    finally:
+        await worker.stop()
+
+    db = Database.from_url(database_url)
+    try:
+        async with db.session() as session:
+            rows = list(
+                await session.execute(
+                    select(HelpRequestModel.author_id, HelpRequestModel.text).order_by(
+                        HelpRequestModel.id
+                    )
+                )
+            )
+    finally:
+        await db.dispose()
+    for user_id, name in MEMBERS.items():
+        mine = [text for author, text in rows if author == members[user_id]]
+        assert mine == [f"souci ameli {name} 1", f"souci ameli {name} 2"]
+
+
+def _with_kept_dir(config: Path, kept_dir: Path) -> None:
+    text = config.read_text("utf-8")
+    config.write_text(
+        text.replace("[workers]\n", f'[workers]\nkept_dir = "{kept_dir}"\n', 1), "utf-8"
+    )

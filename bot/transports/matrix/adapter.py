@@ -41,6 +41,7 @@ from bot.transports.matrix.formatting import (
     reply_target,
     strip_reply_fallback,
 )
+from bot.transports.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ class MatrixTransport:
     fingerprint: str | None = None
     _client: AsyncClient | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    # Where messages are kept on disk while the database is away (None: in memory only).
+    spool: Spool | None = None
     _answers: PatientAnswers | None = None
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
     _send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -135,6 +138,7 @@ class MatrixTransport:
         self._client = client
         try:
             await self._login(client)
+            await self._patient().resume()
             if client.olm is not None:
                 self.fingerprint = client.olm.account.identity_keys.get("ed25519")
                 log.info("Matrix device %s, fingerprint %s", client.device_id, self.fingerprint)
@@ -309,9 +313,12 @@ class MatrixTransport:
         return actions if isinstance(actions, list) else []
 
     async def _answer(self, incoming: Incoming) -> None:
+        await self._patient().answer(incoming)
+
+    def _patient(self) -> PatientAnswers:
         if self._answers is None:
-            self._answers = PatientAnswers(self.handle, self.send, self._handled)
-        await self._answers.answer(incoming)
+            self._answers = PatientAnswers(self.handle, self.send, self._handled, spool=self.spool)
+        return self._answers
 
     def _handled(self) -> None:
         if self.on_handled is not None:

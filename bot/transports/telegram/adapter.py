@@ -44,6 +44,7 @@ from telegram.ext import (
 
 from bot.chat.types import ChatType, Incoming, Outgoing
 from bot.transports.base import DeliveryError, Handle, PatientAnswers
+from bot.transports.spool import Spool
 from bot.transports.telegram.formatting import (
     keyboard,
     split_text,
@@ -107,6 +108,8 @@ class TelegramTransport:
     _app: Application[Any, Any, Any, Any, Any, Any] | None = None
     _pacer: SendPacer = field(default_factory=SendPacer)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    # Where messages are kept on disk while the database is away (None: in memory only).
+    spool: Spool | None = None
     _answers: PatientAnswers | None = None
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
     _conflict: bool = False
@@ -133,6 +136,7 @@ class TelegramTransport:
             me = await app.bot.get_me()
             self.username = me.username
             await self._set_menus()
+            await self._patient().resume()  # messages kept on disk by a previous run, first
             receiver = polling = None
             if self.settings.mode == "webhook":
                 receiver = await self._start_webhook(app)
@@ -302,9 +306,12 @@ class TelegramTransport:
             log.info("could not mark the pressed button: %s", error)
 
     async def _answer(self, incoming: Incoming) -> None:
+        await self._patient().answer(incoming)
+
+    def _patient(self) -> PatientAnswers:
         if self._answers is None:
-            self._answers = PatientAnswers(self.handle, self.send, self._handled)
-        await self._answers.answer(incoming)
+            self._answers = PatientAnswers(self.handle, self.send, self._handled, spool=self.spool)
+        return self._answers
 
     def _handled(self) -> None:
         if self.on_handled is not None:
