@@ -120,7 +120,10 @@ class MemberSkillModel(Base):
     """A member's declared level on a skill."""
 
     __tablename__ = "member_skills"
-    __table_args__ = (Index("ix_member_skills_skill_level", "skill_id", "level"),)
+    # Candidates of a skill, best level first, with their member id: read from the index alone.
+    __table_args__ = (
+        Index("ix_member_skills_skill_level_member", "skill_id", "level", "member_id"),
+    )
 
     member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
@@ -185,7 +188,11 @@ class HelpRequestModel(Base):
     """A help request; `text` may be erased later while the statistics row stays."""
 
     __tablename__ = "help_requests"
-    __table_args__ = (Index("ix_help_requests_status_next_check", "status", "next_check_at"),)
+    __table_args__ = (
+        Index("ix_help_requests_status_next_check", "status", "next_check_at"),
+        # A helper's open claims (matching counts them), from the index alone.
+        Index("ix_help_requests_helper_status", "helper_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     author_id: Mapped[int | None] = mapped_column(
@@ -194,9 +201,7 @@ class HelpRequestModel(Base):
     text: Mapped[str | None] = mapped_column(Text)
     urgency: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
-    helper_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), index=True
-    )
+    helper_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     round: Mapped[int] = mapped_column(Integer, default=0)
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

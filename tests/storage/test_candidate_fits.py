@@ -59,6 +59,13 @@ async def test_candidate_fits_match_the_levels_summed_in_python(app: App) -> Non
     assert fits == expected and len(fits) > 10
     assert first == expected[:5]
     assert not {members[0], *members[1:4]} & {member for member, _ in fits}
+    # One skill: the page walks each level by member id instead of summing; same answer.
+    alone = {**query, "skill_ids": [skills["ameli"].id]}
+    async with db.uow() as uow:
+        everyone = await uow.offers.candidate_fits(**alone)
+        pages = [await uow.offers.candidate_fits(**alone, limit=n) for n in (1, 4, 9, 200)]
+    assert len({fit for _, fit in everyone}) == 3 and len(everyone) > 9
+    assert pages == [everyone[:n] for n in (1, 4, 9, 200)]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
