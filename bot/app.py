@@ -269,6 +269,7 @@ class App:
             webhook_public_url=section.webhook_public_url,
             webhook_secret=section.webhook_secret,
             private_interval=section.private_interval,
+            read_timeout=section.read_timeout_seconds,
         )
 
     async def _menus(self) -> list[CommandMenu]:

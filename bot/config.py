@@ -214,6 +214,7 @@ class TelegramConfig(_Section):
     webhook_public_url: str = ""
     webhook_secret: str = ""
     private_interval: float = Field(default=1.05, ge=0)
+    read_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
     announce_chat_id: str = ""
 
     @model_validator(mode="after")

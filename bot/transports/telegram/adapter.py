@@ -78,6 +78,8 @@ class TelegramSettings:
     webhook_secret: str = ""
     poll_timeout: float = 10.0
     private_interval: float = 1.05
+    # How long a Bot API call may take to answer before it counts as failed (and is retried).
+    read_timeout: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,12 @@ class TelegramTransport:
         # No PTB updater: it acknowledges updates as soon as they are fetched or queued, so
         # an update fetched by a process that then dies would be lost. `poll_updates` and
         # `WebhookReceiver` acknowledge an update only once it is handled.
-        builder = ApplicationBuilder().token(self.settings.token).updater(None)
+        builder = (
+            ApplicationBuilder()
+            .token(self.settings.token)
+            .updater(None)
+            .read_timeout(self.settings.read_timeout)
+        )
         if self.settings.base_url:
             base = self.settings.base_url.rstrip("/")
             builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
