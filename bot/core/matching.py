@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.core.clock import Clock
-from bot.core.outbox import announce, notify, notify_coordinators
+from bot.core.outbox import announce, notify_coordinators, notify_many
 from bot.core.request_states import Transition, is_active, sources
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.types import HelpRequest, RequestStatus, Urgency
 from skills.ranking import RankedHelper, best_by_fit
 from storage.db import UnitOfWork
+from storage.repositories.outbox import NewMessage
 
 
 class Step(StrEnum):
@@ -134,57 +135,79 @@ async def advance(
     now = clock.now()
     async with uow:
         request = await uow.requests.get(request_id)
-        if request is None or not is_active(request.status):
+        if request is None:
             return Progress(Step.NOTHING)
-        guard = {"round": request.round}
-        if request.urgency is not Urgency.TODAY and settings.quiet.is_quiet(now):
-            wake = settings.quiet.next_active(now)
-            if await uow.requests.update_fields(
-                request_id, now, only_if=guard, round=request.round + 1, next_check_at=wake
-            ):
-                await uow.commit()
-            return Progress(Step.DEFERRED, next_check_at=wake)
-        alert = alert_at(settings, request)
-        if now >= alert and request.round > 0:
-            return await _alert(uow, now, request, guard)
-        choice = await choose_helpers(
-            uow, request, now - settings.recent_window, limit or settings.offers_per_round
+        progress = await advance_in(uow, now, settings, request, limit=limit)
+        if progress.step is not Step.NOTHING:
+            await uow.commit()
+    return progress
+
+
+async def advance_in(
+    uow: UnitOfWork,
+    now: datetime,
+    settings: RequestSettings,
+    request: HelpRequest,
+    *,
+    limit: int | None = None,
+) -> Progress:
+    """`advance` inside an open unit of work, from the request as read in it; the caller
+    commits. Writes nothing when the step is `NOTHING` (the request is not active, or
+    another worker ran this step first)."""
+    if not is_active(request.status):
+        return Progress(Step.NOTHING)
+    request_id = request.id
+    guard = {"round": request.round}
+    if request.urgency is not Urgency.TODAY and settings.quiet.is_quiet(now):
+        wake = settings.quiet.next_active(now)
+        await uow.requests.update_fields(
+            request_id, now, only_if=guard, round=request.round + 1, next_check_at=wake
         )
-        chosen = choice.helpers
-        next_check = min(
-            deadline(settings, now, settings.first_escalation[request.urgency], request.urgency),
-            alert,
+        return Progress(Step.DEFERRED, next_check_at=wake)
+    alert = alert_at(settings, request)
+    if now >= alert and request.round > 0:
+        return await _alert(uow, now, request, guard)
+    choice = await choose_helpers(
+        uow, request, now - settings.recent_window, limit or settings.offers_per_round
+    )
+    chosen = choice.helpers
+    next_check = min(
+        deadline(settings, now, settings.first_escalation[request.urgency], request.urgency),
+        alert,
+    )
+    if not chosen:
+        return await _no_helper(
+            uow, now, settings, request, guard, next_check, choice.offered_before
         )
-        if not chosen:
-            return await _no_helper(
-                uow, now, settings, request, guard, next_check, choice.offered_before
-            )
-        if not await uow.requests.transition(
-            request_id,
-            allowed_from=sources(Transition.OFFER),
-            to=RequestStatus.OFFERED,
-            now=now,
-            only_if=guard,
-            round=request.round + 1,
-            next_check_at=next_check,
-        ):
-            return Progress(Step.NOTHING)
-        if limit is None and choice.offered_before:
-            # Offered before and still unclaimed after T1 (not a mere decline).
-            await _announce_unclaimed(uow, now, settings, request_id)
-        await uow.offers.add_many(
-            request_id=request_id, helper_ids=chosen, round_number=request.round + 1, now=now
-        )
-        for helper_id in chosen:
-            await notify(
-                uow,
-                now,
+    if not await uow.requests.transition(
+        request_id,
+        allowed_from=sources(Transition.OFFER),
+        to=RequestStatus.OFFERED,
+        now=now,
+        only_if=guard,
+        round=request.round + 1,
+        next_check_at=next_check,
+    ):
+        return Progress(Step.NOTHING)
+    if limit is None and choice.offered_before:
+        # Offered before and still unclaimed after T1 (not a mere decline).
+        await _announce_unclaimed(uow, now, settings, request_id)
+    await uow.offers.add_many(
+        request_id=request_id, helper_ids=chosen, round_number=request.round + 1, now=now
+    )
+    await notify_many(
+        uow,
+        now,
+        [
+            NewMessage(
                 helper_id,
                 "offer",
                 {"request_id": request_id},
                 dedup_key=f"offer:{request_id}:{helper_id}",
             )
-        await uow.commit()
+            for helper_id in chosen
+        ],
+    )
     return Progress(Step.OFFERED, offered=len(chosen), next_check_at=next_check)
 
 
@@ -222,7 +245,6 @@ async def _no_helper(
             uow, now, "skill_gap", {"request_id": request.id}, dedup_prefix=f"gap:{request.id}"
         )
         await _announce_unclaimed(uow, now, settings, request.id)
-    await uow.commit()
     return Progress(Step.NO_HELPER, next_check_at=next_check)
 
 
@@ -237,7 +259,6 @@ async def _alert(
     await notify_coordinators(
         uow, now, "escalated", {"request_id": request.id}, dedup_prefix=f"alert:{request.id}"
     )
-    await uow.commit()
     return Progress(Step.ALERTED)
 
 

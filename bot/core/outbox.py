@@ -10,6 +10,7 @@ from typing import Any
 from bot.core.clock import Clock
 from bot.core.types import OutboxMessage
 from storage.db import UnitOfWork
+from storage.repositories.outbox import NewMessage
 
 MAX_ATTEMPTS = 8
 # A platform that asks to slow down (a rate limit) is obeyed without counting an attempt, for
@@ -53,15 +54,23 @@ async def notify(
     )
 
 
+async def notify_many(uow: UnitOfWork, now: datetime, messages: list[NewMessage]) -> int:
+    """Queue several messages inside an open unit of work, in one statement (those whose
+    `dedup_key` was already queued are skipped); returns how many were queued."""
+    if not messages:
+        return 0
+    return await uow.outbox.enqueue_many(messages, now=now)
+
+
 async def notify_coordinators(
     uow: UnitOfWork, now: datetime, kind: str, params: dict[str, Any], *, dedup_prefix: str
 ) -> int:
     """Queue the same message for every coordinator (once each per `dedup_prefix`)."""
-    sent = 0
-    for coordinator in await uow.members.coordinators():
-        key = f"{dedup_prefix}:{coordinator.id}"
-        sent += await notify(uow, now, coordinator.id, kind, params, dedup_key=key)
-    return sent
+    messages = [
+        NewMessage(coordinator.id, kind, params, dedup_key=f"{dedup_prefix}:{coordinator.id}")
+        for coordinator in await uow.members.coordinators()
+    ]
+    return await notify_many(uow, now, messages)
 
 
 async def announce(
@@ -74,15 +83,17 @@ async def announce(
     dedup_prefix: str,
 ) -> None:
     """Queue a message for each announcement chat (e.g. the network's group), once each."""
-    for platform, chat_id in channels:
-        await uow.outbox.enqueue(
-            recipient_id=None,
-            kind=kind,
-            params=params,
-            now=now,
+    messages = [
+        NewMessage(
+            None,
+            kind,
+            params,
             dedup_key=f"{dedup_prefix}:{platform}:{chat_id}",
             target=(platform, chat_id),
         )
+        for platform, chat_id in channels
+    ]
+    await notify_many(uow, now, messages)
 
 
 async def claim_due(

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import logging
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
-from bot.core.errors import RequestNotFound
-from bot.core.matching import Progress, advance, alert_at, deadline
+from bot.core.errors import RequestNotFound, is_unavailable
+from bot.core.matching import Progress, advance, advance_in, alert_at, deadline
 from bot.core.pii import PiiKind, find_personal_data, kinds
 from bot.core.request_states import IllegalTransition, Transition, is_active, sources, target
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.skills import split_items
-from bot.core.types import HelpRequest, Member, RequestStatus, Urgency
+from bot.core.tutorial_search import suggest_in
+from bot.core.types import HelpRequest, Member, RequestStatus, SkillRow, Tutorial, Urgency
 from skills import SkillMatcher
 from storage.db import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 DRAFT_APPEND_WINDOW = timedelta(minutes=30)
 MAX_SKILLS = 8
@@ -30,10 +34,29 @@ class Submitted:
     progress: Progress | None
 
 
-async def _detect_skills(uow: UnitOfWork, matcher: SkillMatcher, text: str) -> list[int]:
-    slugs = [match.skill.slug for match in matcher.extract(text)][:MAX_SKILLS]
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A request from `/demande`: sent and offered, or kept as a draft when published
+    tutorials may already answer it (`suggestions`)."""
+
+    request_id: int
+    submitted: Submitted | None
+    """None when the request was kept as a draft."""
+    suggestions: list[Tutorial] = field(default_factory=list)
+
+
+def _detected_slugs(matcher: SkillMatcher, text: str) -> list[str]:
+    return [match.skill.slug for match in matcher.extract(text)][:MAX_SKILLS]
+
+
+async def _skills_by_slug(uow: UnitOfWork, slugs: list[str]) -> list[SkillRow]:
+    """The stored skills of these slugs, in the order given (unknown slugs left out)."""
     rows = await uow.skills.by_slugs(slugs)
-    return [rows[slug].id for slug in slugs if slug in rows]
+    return [rows[slug] for slug in slugs if slug in rows]
+
+
+async def _detect_skills(uow: UnitOfWork, matcher: SkillMatcher, text: str) -> list[int]:
+    return [skill.id for skill in await _skills_by_slug(uow, _detected_slugs(matcher, text))]
 
 
 async def get_or_fail(uow: UnitOfWork, request_id: int) -> HelpRequest:
@@ -60,18 +83,128 @@ async def ask(
     afterwards never loses what the person typed. A draft is kept until its author sends it.
     """
     now = clock.now()
+    slugs = _detected_slugs(matcher, text)
     async with uows() as uow:
+        skills = await _skills_by_slug(uow, slugs)
         request_id = await uow.requests.add(
-            author_id=author.id, text=text, urgency=Urgency.WEEK, now=now
+            author_id=author.id,
+            text=text,
+            urgency=Urgency.WEEK,
+            now=now,
+            status=RequestStatus.DRAFT if draft else RequestStatus.OPEN,
+            skill_ids=[skill.id for skill in skills],
         )
-        await uow.requests.set_skills(request_id, await _detect_skills(uow, matcher, text))
-        if draft:
-            await uow.requests.update_fields(request_id, now, status=RequestStatus.DRAFT.value)
+        request = await get_or_fail(uow, request_id) if draft else None
         await uow.commit()
-    progress = None if draft else await advance(uows(), clock, settings, request_id)
-    async with uows() as uow:
-        request = await get_or_fail(uow, request_id)
+    progress = None
+    if request is None:
+        progress = await advance(uows(), clock, settings, request_id)
+        async with uows() as uow:
+            request = await get_or_fail(uow, request_id)
     return Submitted(request, kinds(find_personal_data(text)), progress)
+
+
+async def ask_or_suggest(
+    uows: UowFactory,
+    clock: Clock,
+    matcher: SkillMatcher,
+    settings: RequestSettings,
+    author: Member,
+    text: str,
+) -> Asked:
+    """`/demande TEXT`: store the request; when published tutorials may answer it, keep it
+    as a draft and return them; otherwise send it and offer it to helpers.
+
+    One transaction does it all. If it fails for another reason than the database being
+    unavailable (then the whole message is handled again later), the request is still
+    stored, in a transaction of its own, as it was before the failure (a draft, or sent and
+    due for matching), so that a failure never loses what the person typed.
+    """
+    now = clock.now()
+    slugs = _detected_slugs(matcher, text)
+    status = RequestStatus.DRAFT
+    try:
+        async with uows() as uow:
+            suggestions = await suggest_in(uow, text)
+            skills = await _skills_by_slug(uow, slugs)
+            if not suggestions:
+                status = RequestStatus.OPEN
+            request_id = await uow.requests.add(
+                author_id=author.id,
+                text=text,
+                urgency=Urgency.WEEK,
+                now=now,
+                status=status,
+                skill_ids=[skill.id for skill in skills],
+            )
+            if suggestions:
+                await uow.commit()
+                return Asked(request_id, None, suggestions)
+            stored = _as_stored(request_id, author, text, status, now, skills)
+            progress = await advance_in(uow, now, settings, stored)
+            request = await get_or_fail(uow, request_id)
+            await uow.commit()
+    except Exception as error:
+        if not is_unavailable(error):
+            await _keep(uows, now, author, text, status, slugs)
+        raise
+    return Asked(request_id, Submitted(request, kinds(find_personal_data(text)), progress))
+
+
+def _as_stored(
+    request_id: int,
+    author: Member,
+    text: str,
+    status: RequestStatus,
+    now: datetime,
+    skills: list[SkillRow],
+) -> HelpRequest:
+    """A request as `RequestRepository.add` has just stored it (no need to read it back)."""
+    return HelpRequest(
+        id=request_id,
+        author_id=author.id,
+        author_name=author.display_name,
+        author_structure=author.structure_name,
+        text=text,
+        urgency=Urgency.WEEK,
+        status=status,
+        helper_id=None,
+        helper_name=None,
+        round=0,
+        created_at=now,
+        claimed_at=None,
+        resolved_at=None,
+        closed_at=None,
+        alerted_at=None,
+        next_check_at=now,
+        skills=tuple(skills),
+    )
+
+
+async def _keep(
+    uows: UowFactory,
+    now: datetime,
+    author: Member,
+    text: str,
+    status: RequestStatus,
+    slugs: list[str],
+) -> None:
+    """Store a request whose `/demande` failed half-way (best effort: the failure that
+    brought us here is the one reported)."""
+    try:
+        async with uows() as uow:
+            skills = await _skills_by_slug(uow, slugs)
+            await uow.requests.add(
+                author_id=author.id,
+                text=text,
+                urgency=Urgency.WEEK,
+                now=now,
+                status=status,
+                skill_ids=[skill.id for skill in skills],
+            )
+            await uow.commit()
+    except Exception:
+        log.exception("could not keep the request of member %s after a failure", author.id)
 
 
 async def latest_draft(uows: UowFactory, clock: Clock, author: Member) -> HelpRequest | None:

@@ -111,16 +111,23 @@ async def suggest(uows: UowFactory, text: str) -> list[Tutorial]:
     A candidate shares at least two meaningful words with the request (its title, problem
     or skill names), or one for a request of one or two words. One query when nothing matches.
     """
+    if not query_words(text):
+        return []
+    async with uows() as uow:
+        return await suggest_in(uow, text)
+
+
+async def suggest_in(uow: UnitOfWork, text: str) -> list[Tutorial]:
+    """`suggest` inside an open unit of work (read only)."""
     words = query_words(text)
     if not words:
         return []
     # No typo fixing here: a request has enough words, and this runs on every request.
     terms = [QueryTerm((word,)) for word in words]
-    async with uows() as uow:
-        ids = await uow.tutorials.search.find(
-            SearchQuery(terms=terms, match_all=False, limit=_CANDIDATES)
-        )
-        candidates = await uow.tutorials.get_many(ids)
+    ids = await uow.tutorials.search.find(
+        SearchQuery(terms=terms, match_all=False, limit=_CANDIDATES)
+    )
+    candidates = await uow.tutorials.get_many(ids)
     needed = 1 if len(words) <= 2 else 2
     chosen = [
         tutorial

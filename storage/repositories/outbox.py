@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,22 @@ def _record(row: OutboxModel) -> OutboxMessage:
         target_chat=row.target_chat,
         attempted_at=row.attempted_at,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message to queue with `enqueue_many`: for a member, or for a chat `target`."""
+
+    recipient_id: int | None
+    kind: str
+    params: dict[str, Any]
+    dedup_key: str | None = None
+    not_before: datetime | None = None
+    target: tuple[str, str] | None = None
+
+
+# Rows per INSERT of `enqueue_many` (far below either database's limit on bound parameters).
+_ENQUEUE_CHUNK = 500
 
 
 def _later(kinds: Collection[str]) -> list[ColumnElement[int]]:
@@ -79,6 +96,39 @@ class OutboxRepository:
         )
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
+
+    async def enqueue_many(self, messages: Sequence[NewMessage], *, now: datetime) -> int:
+        """Store several messages, one INSERT statement per 500 (each with a repeated
+        `dedup_key` is skipped, as `enqueue` does); returns how many were stored."""
+        stored = 0
+        for start in range(0, len(messages), _ENQUEUE_CHUNK):
+            rows = [
+                {
+                    "recipient_id": message.recipient_id,
+                    "target_platform": message.target[0] if message.target else None,
+                    "target_chat": message.target[1] if message.target else None,
+                    "kind": message.kind,
+                    "params": message.params,
+                    "dedup_key": message.dedup_key,
+                    "not_before": message.not_before or now,
+                    "attempts": 0,
+                    "created_at": now,
+                }
+                for message in messages[start : start + _ENQUEUE_CHUNK]
+            ]
+            table = OutboxModel.__table__
+            statement = (
+                insert_for(self._session, table)  # type: ignore[arg-type]
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=["dedup_key"])
+                .returning(table.c.id)
+            )
+            session = self._session
+            if session.new or session.dirty or session.deleted:
+                await session.flush()
+            connection = await session.connection()
+            stored += len((await connection.execute(statement)).all())
+        return stored
 
     async def heartbeat(self, worker: str, now: datetime) -> None:
         """Show that `worker` is alive (its claims stay its own)."""

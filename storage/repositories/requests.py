@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, Select, and_, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    Executable,
+    Integer,
+    Row,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from storage.models import (
     HelpRequestModel,
@@ -22,16 +34,64 @@ from storage.models import (
 from storage.records import HelpRequest, RelayMessage, RequestStatus, SkillRow, SkillSource, Urgency
 from storage.repositories._upsert import insert_for
 
-_author = aliased(MemberModel)
-_helper = aliased(MemberModel)
+_MEMBERS: Table = MemberModel.__table__  # type: ignore[assignment]
+_STRUCTURES: Table = StructureModel.__table__  # type: ignore[assignment]
+_REQUESTS: Table = HelpRequestModel.__table__  # type: ignore[assignment]
+_REQUEST_SKILLS: Table = RequestSkillModel.__table__  # type: ignore[assignment]
+_SKILLS: Table = SkillModel.__table__  # type: ignore[assignment]
+_SKILL_COLUMNS = (
+    _SKILLS.c.id,
+    _SKILLS.c.slug,
+    _SKILLS.c.label_fr,
+    _SKILLS.c.label_en,
+    _SKILLS.c.source,
+)
 
 
-def _request_query() -> Select[HelpRequestModel, str, str, str]:
+def _request_query() -> Select[Any]:
+    """The request's columns, then its author's name and structure and its helper's name
+    (plain rows: no ORM instance enters the session, so Core UPDATEs never leave one stale)."""
+    author = _MEMBERS.alias("author")
+    helper = _MEMBERS.alias("helper")
+    structures = _STRUCTURES
     return (
-        select(HelpRequestModel, _author.display_name, StructureModel.name, _helper.display_name)
-        .outerjoin(_author, _author.id == HelpRequestModel.author_id)
-        .outerjoin(StructureModel, StructureModel.id == _author.structure_id)
-        .outerjoin(_helper, _helper.id == HelpRequestModel.helper_id)
+        select(*_REQUESTS.c, author.c.display_name, structures.c.name, helper.c.display_name)
+        .select_from(_REQUESTS)
+        .outerjoin(author, author.c.id == _REQUESTS.c.author_id)
+        .outerjoin(structures, structures.c.id == author.c.structure_id)
+        .outerjoin(helper, helper.c.id == _REQUESTS.c.helper_id)
+    )
+
+
+def _get_statement() -> Select[Any]:
+    """One statement for a request with its people and skills: one row per skill, by French
+    label (one row with NULL skill columns when it has none)."""
+    query = _request_query().add_columns(*_SKILL_COLUMNS)
+    return (
+        query.outerjoin(_REQUEST_SKILLS, _REQUEST_SKILLS.c.request_id == _REQUESTS.c.id)
+        .outerjoin(_SKILLS, _SKILLS.c.id == _REQUEST_SKILLS.c.skill_id)
+        .where(_REQUESTS.c.id == bindparam("request_id", type_=Integer))
+        .order_by(_SKILLS.c.label_fr)
+    )
+
+
+# Built once: statements are immutable, and a prebuilt one keeps its cache key (every
+# step of a request reads it).
+_GET = _get_statement()
+_SKILLS_OF = (
+    select(_REQUEST_SKILLS.c.request_id, *_SKILL_COLUMNS)
+    .join(_SKILLS, _SKILLS.c.id == _REQUEST_SKILLS.c.skill_id)
+    .where(_REQUEST_SKILLS.c.request_id.in_(bindparam("request_ids", expanding=True)))
+    .order_by(_SKILLS.c.label_fr)
+)
+_WIDTH = len(_REQUESTS.c)
+_AT = {name: index for index, name in enumerate(_REQUESTS.c.keys())}
+
+
+def _skill(row: Sequence[Any]) -> SkillRow:
+    """A skill from (id, slug, label_fr, label_en, source)."""
+    return SkillRow(
+        id=row[0], slug=row[1], label_fr=row[2], label_en=row[3], source=SkillSource(row[4])
     )
 
 
@@ -41,111 +101,120 @@ class RequestRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, *, author_id: int, text: str, urgency: Urgency, now: datetime) -> int:
-        """Store a new open request and return its number.
+    async def _execute(
+        self, statement: Executable, params: Mapping[str, Any] | list[dict[str, Any]] | None = None
+    ) -> CursorResult[Any]:
+        """Run a Core statement on the session's connection, in its transaction.
+
+        Skips the ORM's per-statement work (these statements read and write plain rows), but
+        flushes pending ORM changes first, as `AsyncSession.execute` would.
+        """
+        session = self._session
+        if session.new or session.dirty or session.deleted:
+            await session.flush()
+        connection = await session.connection()
+        if params is None:
+            return await connection.execute(statement)
+        return await connection.execute(
+            statement, params if isinstance(params, list) else dict(params)
+        )
+
+    async def add(
+        self,
+        *,
+        author_id: int,
+        text: str,
+        urgency: Urgency,
+        now: datetime,
+        status: RequestStatus = RequestStatus.OPEN,
+        skill_ids: Iterable[int] = (),
+    ) -> int:
+        """Store a new request (open unless told otherwise) with the skills it needs, and
+        return its number.
 
         It is due for matching at once: if the process stops before matching it, the next
         periodic check does.
         """
-        row = HelpRequestModel(
-            author_id=author_id,
-            text=text,
-            urgency=urgency.value,
-            status=RequestStatus.OPEN.value,
-            round=0,
-            next_check_at=now,
-            created_at=now,
-            updated_at=now,
-            thanked=False,
+        result = await self._execute(
+            insert(_REQUESTS).values(
+                author_id=author_id,
+                text=text,
+                urgency=urgency.value,
+                status=status.value,
+                round=0,
+                next_check_at=now,
+                created_at=now,
+                updated_at=now,
+                thanked=False,
+            )
         )
-        self._session.add(row)
-        await self._session.flush()
-        return row.id
+        key = result.inserted_primary_key
+        assert key is not None
+        request_id = int(key[0])
+        await self._insert_skills(request_id, skill_ids)
+        return request_id
 
     async def get(self, request_id: int) -> HelpRequest | None:
-        """The request with its people and skills, if it exists."""
-        found = (
-            await self._session.execute(_request_query().where(HelpRequestModel.id == request_id))
-        ).first()
-        if found is None:
+        """The request with its people and skills, if it exists (one statement)."""
+        rows = (await self._execute(_GET, {"request_id": request_id})).all()
+        if not rows:
             return None
-        skills = await self._skills(request_id)
-        return self._record(found[0], found[1], found[2], found[3], skills)
+        skills = tuple(_skill(row[_WIDTH + 3 :]) for row in rows if row[_WIDTH + 3] is not None)
+        return self._record(rows[0], skills)
 
     async def list_involving(self, member_id: int, limit: int = 20) -> list[HelpRequest]:
         """The member's own requests and the ones they hold, newest first."""
         rows = (
-            await self._session.execute(
+            await self._execute(
                 _request_query()
-                .where(
-                    or_(
-                        HelpRequestModel.author_id == member_id,
-                        HelpRequestModel.helper_id == member_id,
-                    )
-                )
-                .order_by(HelpRequestModel.id.desc())
+                .where(or_(_REQUESTS.c.author_id == member_id, _REQUESTS.c.helper_id == member_id))
+                .order_by(_REQUESTS.c.id.desc())
                 .limit(limit)
             )
         ).all()
-        return [self._record(r[0], r[1], r[2], r[3], await self._skills(r[0].id)) for r in rows]
-
-    async def _skills(self, request_id: int) -> tuple[SkillRow, ...]:
-        rows = await self._session.scalars(
-            select(SkillModel)
-            .join(RequestSkillModel, RequestSkillModel.skill_id == SkillModel.id)
-            .where(RequestSkillModel.request_id == request_id)
-            .order_by(SkillModel.label_fr)
-        )
-        return tuple(
-            SkillRow(
-                id=s.id,
-                slug=s.slug,
-                label_fr=s.label_fr,
-                label_en=s.label_en,
-                source=SkillSource(s.source),
-            )
-            for s in rows
-        )
+        if not rows:
+            return []
+        skills: dict[int, list[SkillRow]] = {row[_AT["id"]]: [] for row in rows}
+        for found in await self._execute(_SKILLS_OF, {"request_ids": list(skills)}):
+            skills[found[0]].append(_skill(found[1:]))
+        return [self._record(row, tuple(skills[row[_AT["id"]]])) for row in rows]
 
     @staticmethod
-    def _record(
-        row: HelpRequestModel,
-        author_name: str | None,
-        author_structure: str | None,
-        helper_name: str | None,
-        skills: tuple[SkillRow, ...],
-    ) -> HelpRequest:
+    def _record(row: Row[Any], skills: tuple[SkillRow, ...]) -> HelpRequest:
+        """A request from a row of `_request_query` (the request's columns, then the names)."""
+        author_name, author_structure, helper_name = row[_WIDTH : _WIDTH + 3]
         return HelpRequest(
-            id=row.id,
-            author_id=row.author_id,
+            id=row[_AT["id"]],
+            author_id=row[_AT["author_id"]],
             author_name=author_name,
             author_structure=author_structure,
-            text=row.text,
-            urgency=Urgency(row.urgency),
-            status=RequestStatus(row.status),
-            helper_id=row.helper_id,
+            text=row[_AT["text"]],
+            urgency=Urgency(row[_AT["urgency"]]),
+            status=RequestStatus(row[_AT["status"]]),
+            helper_id=row[_AT["helper_id"]],
             helper_name=helper_name,
-            round=row.round,
-            created_at=row.created_at,
-            claimed_at=row.claimed_at,
-            resolved_at=row.resolved_at,
-            closed_at=row.closed_at,
-            alerted_at=row.alerted_at,
-            next_check_at=row.next_check_at,
+            round=row[_AT["round"]],
+            created_at=row[_AT["created_at"]],
+            claimed_at=row[_AT["claimed_at"]],
+            resolved_at=row[_AT["resolved_at"]],
+            closed_at=row[_AT["closed_at"]],
+            alerted_at=row[_AT["alerted_at"]],
+            next_check_at=row[_AT["next_check_at"]],
             skills=skills,
         )
 
     async def set_skills(self, request_id: int, skill_ids: Iterable[int]) -> None:
         """Replace the skills a request needs."""
-        wanted = sorted(set(skill_ids))
-        await self._session.execute(
-            RequestSkillModel.__table__.delete().where(  # type: ignore[attr-defined]
-                RequestSkillModel.request_id == request_id
-            )
+        await self._execute(
+            _REQUEST_SKILLS.delete().where(_REQUEST_SKILLS.c.request_id == request_id)
         )
+        await self._insert_skills(request_id, skill_ids)
+
+    async def _insert_skills(self, request_id: int, skill_ids: Iterable[int]) -> None:
+        wanted = sorted(set(skill_ids))
         if wanted:
-            await self._session.execute(
-                insert_for(self._session, RequestSkillModel.__table__),  # type: ignore[arg-type]
+            await self._execute(
+                insert_for(self._session, _REQUEST_SKILLS),
                 [{"request_id": request_id, "skill_id": skill_id} for skill_id in wanted],
             )
 
@@ -164,33 +233,30 @@ class RequestRepository:
         One conditional UPDATE: under concurrency exactly one caller wins, on SQLite and on
         PostgreSQL alike. Returns whether this caller won.
         """
-        conditions = [
-            HelpRequestModel.id == request_id,
-            HelpRequestModel.status.in_([status.value for status in allowed_from]),
-        ]
-        for column, expected in (only_if or {}).items():
-            attribute = getattr(HelpRequestModel, column)
-            conditions.append(attribute.is_(None) if expected is None else attribute == expected)
-        result = await self._session.execute(
-            update(HelpRequestModel)
-            .where(and_(*conditions))
-            .values(status=to.value, updated_at=now, **values)
+        conditions = [_REQUESTS.c.status.in_([status.value for status in allowed_from])]
+        return await self._update(
+            request_id, conditions, only_if, status=to.value, updated_at=now, **values
         )
-        assert isinstance(result, CursorResult)
-        return result.rowcount == 1
 
     async def update_fields(
         self, request_id: int, now: datetime, only_if: dict[str, Any] | None = None, **values: Any
     ) -> bool:
         """Change fields of a request without changing its state (optionally conditional)."""
-        conditions = [HelpRequestModel.id == request_id]
+        return await self._update(request_id, [], only_if, updated_at=now, **values)
+
+    async def _update(
+        self,
+        request_id: int,
+        conditions: list[Any],
+        only_if: dict[str, Any] | None,
+        **values: Any,
+    ) -> bool:
+        """One conditional UPDATE of a request (a Core statement); whether it changed it."""
+        where = [_REQUESTS.c.id == request_id, *conditions]
         for column, expected in (only_if or {}).items():
-            attribute = getattr(HelpRequestModel, column)
-            conditions.append(attribute.is_(None) if expected is None else attribute == expected)
-        result = await self._session.execute(
-            update(HelpRequestModel).where(and_(*conditions)).values(updated_at=now, **values)
-        )
-        assert isinstance(result, CursorResult)
+            attribute = _REQUESTS.c[column]
+            where.append(attribute.is_(None) if expected is None else attribute == expected)
+        result = await self._execute(update(_REQUESTS).where(and_(*where)).values(**values))
         return result.rowcount == 1
 
     async def due_for_check(self, now: datetime, limit: int = 100) -> list[int]:

@@ -171,14 +171,12 @@ async def request_command(ctx: Context, args: str) -> Reply:
     if head.lstrip("#").isdigit() and (not rest or fold(rest.split()[0]) in _EDITS):
         return await _show_or_edit(ctx, int(head.lstrip("#")), rest)
     services = ctx.services
-    submitted = await requests.ask(
-        services.uow, services.clock, services.matcher, services.requests, ctx.me, args, draft=True
+    asked = await requests.ask_or_suggest(
+        services.uow, services.clock, services.matcher, services.requests, ctx.me, args
     )
-    request = submitted.request
-    found = await tutorial_search.suggest(services.uow, args)
-    if found:
-        return [suggestions(ctx, found, request.id)]
-    return await send_draft(ctx, str(request.id))
+    if asked.submitted is None:  # kept as a draft: these tutorials may already answer it
+        return [suggestions(ctx, asked.suggestions, asked.request_id)]
+    return [stored(ctx, asked.submitted)]
 
 
 _EDITS = {"urgence": "urgency", "urgency": "urgency", "competences": "skills", "skills": "skills"}

@@ -1,0 +1,98 @@
+"""`/demande` in one transaction: few statements, and nothing typed is lost on a failure."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from bot.chat.types import Incoming
+from bot.core import requests
+from bot.core.types import RequestStatus, Role
+from storage.db import StorageUnavailable
+from tests.helpers import Conversation, addressed_to
+
+
+@pytest.fixture
+async def network(chat: Conversation) -> Conversation:
+    """Amina asks; Karim teaches ameli; Sophie practises it; Claire coordinates."""
+    await chat.join("Amina")
+    await chat.join("Karim", structure="EPN Résoudre")
+    await chat.join("Sophie")
+    await chat.join("Claire", Role.COORDINATOR)
+    await chat.declare("Karim", "ameli (former)")
+    await chat.declare("Sophie", "ameli")
+    return chat
+
+
+async def _statements(chat: Conversation, persona: str, text: str) -> Counter[str]:
+    """The SQL statements the router runs for one message (delivery not included)."""
+    counted: Counter[str] = Counter()
+
+    def count(*args: Any) -> None:
+        counted[" ".join(args[2].split()[:1]).upper()] += 1
+
+    engine = chat.app.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        key = chat.key(persona)
+        await chat.app.router.handle(
+            Incoming(platform="console", user_id=key, chat_id=key, text=text)
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return counted
+
+
+async def test_a_demande_is_stored_and_offered_in_one_transaction(network: Conversation) -> None:
+    chat = network
+    counted = await _statements(chat, "Amina", "/demande créer un compte ameli pour un jeune")
+    # The router's own (who is typing, any dialog) and ours; then the request is offered.
+    if chat.app.db.dialect == "sqlite":
+        assert counted["BEGIN"] == 2
+    assert sum(counted.values()) <= 15, counted
+    async with chat.app.services.uow() as uow:
+        request = await uow.requests.get(1)
+        offers = await uow.offers.of_request(1)
+    assert request is not None and request.status is RequestStatus.OFFERED
+    assert request.round == 1 and len(offers) == 2
+    assert "compte ameli" in addressed_to(await chat.tick(), "Karim")
+
+
+async def test_a_failure_while_matching_keeps_the_request_for_the_next_check(
+    network: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = network
+
+    async def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("matching is broken")
+
+    monkeypatch.setattr(requests, "advance_in", broken)
+    answer = await chat.say("Amina", "/demande créer un compte ameli pour un jeune")
+    assert "Désolé" in answer or "Sorry" in answer or "problème" in answer.lower()
+    amina = await chat.member("Amina")
+    async with chat.app.services.uow() as uow:  # its number: PostgreSQL does not reuse 1
+        [kept] = await uow.requests.list_involving(amina.id)
+    assert kept.status is RequestStatus.OPEN and kept.round == 0
+    assert [skill.slug for skill in kept.skills] == ["ameli"]
+    assert kept.next_check_at == chat.app.services.clock.now()  # due: the next check offers it
+    monkeypatch.undo()
+    assert "compte ameli" in addressed_to(await chat.tick(), "Karim")
+
+
+async def test_an_unavailable_database_while_matching_stores_nothing(
+    network: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transport keeps the message and hands it over again: stored then, once."""
+    chat = network
+
+    async def unavailable(*_: Any, **__: Any) -> Any:
+        raise StorageUnavailable("gone")
+
+    monkeypatch.setattr(requests, "advance_in", unavailable)
+    await chat.say("Amina", "/demande créer un compte ameli pour un jeune")
+    amina = await chat.member("Amina")
+    async with chat.app.services.uow() as uow:
+        assert await uow.requests.list_involving(amina.id) == []
