@@ -69,6 +69,8 @@ class Spool:
         for path in sorted(self.directory.glob(f"*{SUFFIX}")):
             try:
                 found.append((path.name, _incoming(json.loads(path.read_text("utf-8")))))
+            except FileNotFoundError:
+                continue  # handled (and removed) meanwhile
             except (OSError, ValueError, TypeError) as error:
                 log.error("kept message %s cannot be read (%s); set aside", path.name, error)
                 path.rename(path.with_suffix(".bad"))
