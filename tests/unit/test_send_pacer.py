@@ -112,3 +112,21 @@ async def test_sends_woken_late_do_not_bunch_over_the_overall_limit() -> None:
     sent = await _fan_out(_pacer(clock), clock, chats=200, parallel=32)
     assert len(sent) == 400
     assert _most_in_one_second([t for t, _ in sent]) <= 29
+
+
+async def test_a_chat_waits_its_interval_after_the_previous_call_returned() -> None:
+    clock = VirtualTime()
+    pacer = _pacer(clock)
+    calls: list[tuple[float, float]] = []
+
+    async def two_slow_calls() -> None:
+        for _ in range(2):
+            async with pacer.turn("amina", group=False):
+                left = clock.now
+                await clock.sleep(0.4)  # the request takes its time to reach Telegram
+                calls.append((left, clock.now))
+
+    jobs: list[Awaitable[None]] = [two_slow_calls()]
+    await clock.run(jobs)
+    (_, first_returned), (second_left, _) = calls
+    assert second_left >= first_returned + 1.05 - 1e-9

@@ -302,13 +302,13 @@ class TelegramTransport:
         if label is None:
             return
         chat_id = str(message.chat_id)
-        await self._pacer.wait_turn(chat_id, group=chat_id.startswith("-"))
         try:
-            await message.edit_text(
-                to_html(message.text) + "\n✔ " + html.escape(label, quote=False),
-                parse_mode=ParseMode.HTML,
-                reply_markup=None,
-            )
+            async with self._pacer.turn(chat_id, group=chat_id.startswith("-")):
+                await message.edit_text(
+                    to_html(message.text) + "\n✔ " + html.escape(label, quote=False),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=None,
+                )
         except TelegramError as error:
             log.info("could not mark the pressed button: %s", error)
 
@@ -338,19 +338,19 @@ class TelegramTransport:
             parts = split_text(message.text)
             last: Message | None = None
             for index, part in enumerate(parts):
-                await self._pacer.wait_turn(chat_id, group=group)
-                last = await bot.send_message(
-                    chat_id=int(chat_id),
-                    text=to_html(part),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(message.actions) if index == len(parts) - 1 else None,
-                )
+                async with self._pacer.turn(chat_id, group=group):
+                    last = await bot.send_message(
+                        chat_id=int(chat_id),
+                        text=to_html(part),
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=keyboard(message.actions) if index == len(parts) - 1 else None,
+                    )
             for attachment in message.attachments:
-                await self._pacer.wait_turn(chat_id, group=group)
-                last = await bot.send_document(
-                    chat_id=int(chat_id),
-                    document=InputFile(attachment.content, filename=attachment.filename),
-                )
+                async with self._pacer.turn(chat_id, group=group):
+                    last = await bot.send_document(
+                        chat_id=int(chat_id),
+                        document=InputFile(attachment.content, filename=attachment.filename),
+                    )
             assert last is not None
             return str(last.message_id)
         except RetryAfter as error:
@@ -364,15 +364,15 @@ class TelegramTransport:
 
     async def _edit(self, chat_id: str, message: Outgoing, *, group: bool) -> str | None:
         assert self._app is not None and message.edit_of is not None
-        await self._pacer.wait_turn(chat_id, group=group)
         try:
-            await self._app.bot.edit_message_text(
-                chat_id=int(chat_id),
-                message_id=int(message.edit_of),
-                text=to_html(split_text(message.text)[0]),
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(message.actions),
-            )
+            async with self._pacer.turn(chat_id, group=group):
+                await self._app.bot.edit_message_text(
+                    chat_id=int(chat_id),
+                    message_id=int(message.edit_of),
+                    text=to_html(split_text(message.text)[0]),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(message.actions),
+                )
         except BadRequest as error:
             if "not modified" in str(error).lower():
                 return message.edit_of

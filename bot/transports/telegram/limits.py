@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 
@@ -21,7 +22,10 @@ class SendPacer:
     does not hold an overall slot meanwhile: sends to other chats use the slots it cannot.
     Slots are booked evenly spaced; a send that wakes late (a busy event loop) could then
     leave close behind the next ones, so the moments sends actually leave are counted too:
-    never more than `most_in_a_second` in any second.
+    never more than `most_in_a_second` in any second. Within a chat, the next message waits
+    for the interval after the previous call returned (`turn`), not after it left: a
+    request held up on its way would otherwise reach Telegram less than a second before
+    the next one.
     """
 
     per_second: float = 28.5
@@ -68,6 +72,19 @@ class SendPacer:
                     return
                 free_at = left[0] + 1.0
             await self.sleep(free_at - now)
+
+    @asynccontextmanager
+    async def turn(self, chat_id: str, *, group: bool) -> AsyncIterator[None]:
+        """Wait for this chat's turn, make the call inside, and space the chat's next
+        message from the moment the call returned."""
+        await self.wait_turn(chat_id, group=group)
+        try:
+            yield
+        finally:
+            time = self.time or asyncio.get_running_loop().time
+            interval = self.group_interval if group else self.private_interval
+            returned = time() + interval
+            self._next_by_chat[chat_id] = max(self._next_by_chat.get(chat_id, 0.0), returned)
 
     def _forget_idle(self, now: float) -> None:
         if len(self._next_by_chat) > 10_000:
