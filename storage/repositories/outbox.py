@@ -178,21 +178,29 @@ class OutboxRepository:
         """
         older = aliased(OutboxModel)
         pending = and_(OutboxModel.sent_at.is_(None), OutboxModel.failed_at.is_(None))
-        same_chat = or_(
-            older.recipient_id == OutboxModel.recipient_id,
-            and_(
-                OutboxModel.recipient_id.is_(None),
-                older.recipient_id.is_(None),
-                older.target_platform == OutboxModel.target_platform,
-                older.target_chat == OutboxModel.target_chat,
-            ),
-        )
-        earlier_pending = exists().where(
-            same_chat,
+        older_pending = and_(
             older.id < OutboxModel.id,
             older.sent_at.is_(None),
             older.failed_at.is_(None),
             older.not_before <= now,
+        )
+        # Two EXISTS rather than one with an OR, so that each walks the index of pending
+        # messages by recipient (an OR made every due row scan all the others: 3 s a claim
+        # with 5,000 messages pending).
+        earlier_pending = or_(
+            and_(
+                OutboxModel.recipient_id.is_not(None),
+                exists().where(older.recipient_id == OutboxModel.recipient_id, older_pending),
+            ),
+            and_(
+                OutboxModel.recipient_id.is_(None),
+                exists().where(
+                    older.recipient_id.is_(None),
+                    older.target_platform == OutboxModel.target_platform,
+                    older.target_chat == OutboxModel.target_chat,
+                    older_pending,
+                ),
+            ),
         )
         free = [OutboxModel.locked_until.is_(None), OutboxModel.locked_until < now]
         if dead_before is not None:
