@@ -90,6 +90,7 @@ class Counted:
 
     inner: TelegramTransport | MatrixTransport
     accepted: list[float] = field(default_factory=list)  # perf_counter of each accepted row
+    events: int = 0  # platform messages of the accepted rows (the text, then each attachment)
     errors: list[str] = field(default_factory=list)
     platform: str = ""
     command_prefix: str = ""
@@ -109,6 +110,7 @@ class Counted:
             self.errors.append(str(error))
             raise
         self.accepted.append(time.perf_counter())
+        self.events += 1 + len(message.attachments)
         return ref
 
     def count(self, fragment: str) -> int:
@@ -133,6 +135,7 @@ class Outcome:
     elapsed: float = 0.0
     api_messages: int = 0  # Telegram: sendMessage + sendDocument answered 200
     refused: int = 0  # Telegram: 429 answers; Matrix: M_LIMIT_EXCEEDED
+    refused_by: str = ""  # Telegram: which limit each 429 enforced (per chat, overall)
     busiest_second: int = 0  # Telegram: most Bot API messages accepted in a 1 s window
     pace: float | None = None
     gaps: list[float] = field(default_factory=list)  # seconds between consecutive sends
@@ -413,6 +416,7 @@ async def telegram_fanout(
                 elapsed=elapsed,
                 api_messages=len(sends),
                 refused=server.too_many_requests,
+                refused_by=", ".join(f"{k} {v}" for k, v in sorted(server.refused_by.items())),
                 busiest_second=busiest_second([c.at for c in sends]),
                 gaps=counted.gaps(),
                 stopped_early=early,
@@ -540,7 +544,7 @@ async def matrix_fanout(
                         failed=failed,
                         pending=pending,
                         elapsed=elapsed,
-                        api_messages=len(counted.accepted),
+                        api_messages=counted.events,
                         refused=counted.count("M_LIMIT_EXCEEDED"),
                         pace=pace,
                         gaps=counted.gaps(),
@@ -578,14 +582,17 @@ def report(outcomes: list[Outcome], args: argparse.Namespace) -> None:
             share = f"{o.api_per_second / cap:.1%} of {cap}/s"
             busiest = str(o.busiest_second)
         else:
+            # Each notice is its text and, for an announcement, its .ics: one send each.
             cap_pace = 1 / o.pace if o.pace else float("inf")
-            share = f"{o.steady_per_second / cap_pace:.1%} of {cap_pace:g}/s (pace {o.pace:g} s)"
+            per_notice = o.api_messages / o.sent if o.sent else 1
+            events = o.steady_per_second * per_notice
+            share = f"{events / cap_pace:.1%} of {cap_pace:g}/s (pace {o.pace:g} s)"
             busiest = "—"
         print(
             f"| {o.platform} | {o.scenario} | {o.members:,} | {o.queue_seconds:.2f} s "
             f"| {settled} | {o.elapsed:.1f} s | {o.rows_per_second:.2f} "
             f"| {o.steady_per_second:.2f} | {o.api_per_second:.2f} | {share} | {busiest} "
-            f"| {o.refused} |"
+            f"| {o.refused}{f' ({o.refused_by})' if o.refused_by else ''} |"
         )
     print()
     for o in outcomes:

@@ -42,7 +42,7 @@ import json
 import math
 import re
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -380,6 +380,8 @@ class FakeBotApi:
         self.known_chats: set[int] = set()
         self.files: dict[str, UploadedFile] = {}
         self.too_many_requests = 0
+        # Which limit each 429 enforced: "chat" (per private or group chat) or "overall".
+        self.refused_by: Counter[str] = Counter()
         self._chats: dict[int, dict[str, Any]] = {}
         self._users: dict[int, dict[str, Any]] = {}
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
@@ -926,10 +928,13 @@ class FakeBotApi:
                 sends.popleft()
             if len(sends) >= GROUP_PER_MINUTE:
                 waits.append(sends[0] + 60 - now)
+        if waits:
+            self.refused_by["chat"] += 1
         while self._global_sends and now - self._global_sends[0] >= 1:
             self._global_sends.popleft()
         if len(self._global_sends) >= GLOBAL_PER_SECOND:
             waits.append(self._global_sends[0] + 1 - now)
+            self.refused_by["overall"] += 1
         if waits:
             self.too_many_requests += 1
             raise _too_many(max(1, math.ceil(max(waits))))
