@@ -13,6 +13,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+# Times closer than this are the same moment (float sums such as t + 1.0 - t may fall short).
+_EPSILON = 1e-9
+
 
 @dataclass
 class SendPacer:
@@ -31,7 +34,7 @@ class SendPacer:
     per_second: float = 28.5
     private_interval: float = 1.05
     group_interval: float = 3.1
-    most_in_a_second: int = 29
+    most_in_a_second: int = 28
     # The clock and the wait, the running loop's unless given (tests drive virtual time).
     time: Callable[[], float] | None = None
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
@@ -57,18 +60,21 @@ class SendPacer:
             await self.sleep(chat_free - now)
         if start > now:
             await self.sleep(start - now)
-        await self._leave(time)
+        await self._leave(time, chat_id, interval)
 
-    async def _leave(self, time: Callable[[], float]) -> None:
-        """Wait, if need be, until one more send keeps the count of the last second."""
+    async def _leave(self, time: Callable[[], float], chat_id: str, interval: float) -> None:
+        """Wait, if need be, until one more send keeps the count of the last second (the
+        chat's next message is then spaced from the moment this one really leaves)."""
         while True:
             async with self._lock:
                 now = time()
                 left = self._left
-                while left and now - left[0] >= 1.0:
+                while left and now - left[0] >= 1.0 - _EPSILON:
                     left.popleft()
                 if len(left) < self.most_in_a_second:
                     left.append(now)
+                    booked = self._next_by_chat.get(chat_id, 0.0)
+                    self._next_by_chat[chat_id] = max(booked, now + interval)
                     return
                 free_at = left[0] + 1.0
             await self.sleep(free_at - now)
