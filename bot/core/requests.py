@@ -59,6 +59,25 @@ async def _detect_skills(uow: UnitOfWork, matcher: SkillMatcher, text: str) -> l
     return [skill.id for skill in await _skills_by_slug(uow, _detected_slugs(matcher, text))]
 
 
+async def _store(
+    uow: UnitOfWork,
+    author: Member,
+    text: str,
+    now: datetime,
+    status: RequestStatus,
+    skills: list[SkillRow],
+) -> int:
+    """Insert a new request (this week's urgency by default) with its skills; its id."""
+    return await uow.requests.add(
+        author_id=author.id,
+        text=text,
+        urgency=Urgency.WEEK,
+        now=now,
+        status=status,
+        skill_ids=[skill.id for skill in skills],
+    )
+
+
 async def get_or_fail(uow: UnitOfWork, request_id: int) -> HelpRequest:
     """The request, or RequestNotFound."""
     request = await uow.requests.get(request_id)
@@ -86,14 +105,8 @@ async def ask(
     slugs = _detected_slugs(matcher, text)
     async with uows() as uow:
         skills = await _skills_by_slug(uow, slugs)
-        request_id = await uow.requests.add(
-            author_id=author.id,
-            text=text,
-            urgency=Urgency.WEEK,
-            now=now,
-            status=RequestStatus.DRAFT if draft else RequestStatus.OPEN,
-            skill_ids=[skill.id for skill in skills],
-        )
+        status = RequestStatus.DRAFT if draft else RequestStatus.OPEN
+        request_id = await _store(uow, author, text, now, status, skills)
         request = await get_or_fail(uow, request_id) if draft else None
         await uow.commit()
     progress = None
@@ -129,14 +142,7 @@ async def ask_or_suggest(
             skills = await _skills_by_slug(uow, slugs)
             if not suggestions:
                 status = RequestStatus.OPEN
-            request_id = await uow.requests.add(
-                author_id=author.id,
-                text=text,
-                urgency=Urgency.WEEK,
-                now=now,
-                status=status,
-                skill_ids=[skill.id for skill in skills],
-            )
+            request_id = await _store(uow, author, text, now, status, skills)
             if suggestions:
                 await uow.commit()
                 return Asked(request_id, None, suggestions)
@@ -194,14 +200,7 @@ async def _keep(
     try:
         async with uows() as uow:
             skills = await _skills_by_slug(uow, slugs)
-            await uow.requests.add(
-                author_id=author.id,
-                text=text,
-                urgency=Urgency.WEEK,
-                now=now,
-                status=status,
-                skill_ids=[skill.id for skill in skills],
-            )
+            await _store(uow, author, text, now, status, skills)
             await uow.commit()
     except Exception:
         log.exception("could not keep the request of member %s after a failure", author.id)

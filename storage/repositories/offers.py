@@ -9,11 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     CompoundSelect,
     CursorResult,
     Executable,
     Integer,
     Select,
+    Subquery,
     and_,
     bindparam,
     case,
@@ -80,7 +82,13 @@ def _fits_statement(limited: bool) -> Select[Any]:
     )
     if limited:
         candidates = candidates.limit(bindparam("limit", type_=Integer))
-    page = candidates.subquery("page")
+    return _with_offers_count(candidates.subquery("page"), request_id)
+
+
+def _with_offers_count(page: Subquery, request_id: BindParameter[int]) -> Select[Any]:
+    """The request's number of offers, then the `page` of candidates (member_id, fit), best
+    first: a one-row subquery LEFT JOINed to the page, so there is a row even when nobody
+    fits (its candidate columns are then NULL)."""
     offered = (
         select(func.count().label("offers"))
         .where(OfferModel.request_id == request_id)
@@ -118,17 +126,7 @@ def _one_skill_page_statement() -> Select[Any]:
         for level in SkillLevel
     ]
     page = union_all(*(select(tier.c.member_id, tier.c.fit) for tier in tiers)).subquery("page")
-    offered = (
-        select(func.count().label("offers"))
-        .where(OfferModel.request_id == request_id)
-        .subquery("offered")
-    )
-    return (
-        select(offered.c.offers, page.c.member_id, page.c.fit)
-        .select_from(offered.outerjoin(page, true()))
-        .order_by(page.c.fit.desc(), page.c.member_id)
-        .limit(bindparam("limit", type_=Integer))
-    )
+    return _with_offers_count(page, request_id).limit(bindparam("limit", type_=Integer))
 
 
 # Built once: statements are immutable, and a prebuilt one skips construction and keeps its
