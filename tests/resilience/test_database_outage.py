@@ -114,10 +114,10 @@ async def test_messages_kept_during_an_outage_survive_a_crash(
     )
     await prepare(database_url)
     members = await add_members(database_url, list(MEMBERS))
-    kept_dir = tmp_path / "kept"
     config = tmp_path / "worker.toml"
-    worker_config(config, through_relay, server, console=False)
-    _with_kept_dir(config, kept_dir)
+    kept_dir = Path(
+        worker_config(config, through_relay, server, console=False)["workers"]["kept_dir"]
+    )
     worker = Worker(config, "crashing")
     await worker.start()
     try:
@@ -163,10 +163,3 @@ async def test_messages_kept_during_an_outage_survive_a_crash(
     for user_id, name in MEMBERS.items():
         mine = [text for author, text in rows if author == members[user_id]]
         assert mine == [f"souci ameli {name} 1", f"souci ameli {name} 2"]
-
-
-def _with_kept_dir(config: Path, kept_dir: Path) -> None:
-    text = config.read_text("utf-8")
-    config.write_text(
-        text.replace("[workers]\n", f'[workers]\nkept_dir = "{kept_dir}"\n', 1), "utf-8"
-    )

@@ -51,7 +51,13 @@ def worker_config(
             "quiet_weekends": False,
             "check_every_seconds": 1,
         },
-        "workers": {"heartbeat_seconds": 0.3, "takeover_seconds": 1.5, "election_seconds": 0.5},
+        "workers": {
+            "heartbeat_seconds": 0.3,
+            "takeover_seconds": 1.5,
+            "election_seconds": 0.5,
+            # Next to the worker's configuration: a restarted worker finds what it kept.
+            "kept_dir": str(path.parent / f"kept-{path.stem}"),
+        },
         "console": {"enabled": console, "persona": "Console"},
         "telegram": {
             "enabled": True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -114,6 +115,8 @@ def app_config(database_url: str, server: FakeBotApi, **telegram: Any) -> dict[s
             "check_every_seconds": 1,
         },
         "console": {"enabled": False},
+        # Messages kept during an outage go to a directory of the test's own.
+        "workers": {"kept_dir": tempfile.mkdtemp(prefix="samu-kept-")},
         "telegram": {
             "enabled": True,
             "token": TOKEN,

@@ -189,6 +189,7 @@ def matrix_config(
         "network": {"structures": ["Mission locale"]},
         "requests": {"quiet_hours": "00:00-00:00", "quiet_weekends": False},
         "console": {"enabled": False},
+        "workers": {"kept_dir": str(store.parent / "kept")},
         "matrix": matrix,
         **sections,
     }
