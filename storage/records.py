@@ -215,6 +215,18 @@ class RelayMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message to queue with the outbox: for a member, or for a chat `target`."""
+
+    recipient_id: int | None
+    kind: str
+    params: dict[str, Any]
+    dedup_key: str | None = None
+    not_before: datetime | None = None
+    target: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxMessage:
     """A message waiting to be (or already) delivered to a member."""
 

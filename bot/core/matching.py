@@ -15,10 +15,9 @@ from bot.core.clock import Clock
 from bot.core.outbox import announce, notify_coordinators, notify_many
 from bot.core.request_states import Transition, is_active, sources
 from bot.core.services import RequestSettings, UowFactory
-from bot.core.types import HelpRequest, RequestStatus, Urgency
+from bot.core.types import HelpRequest, NewMessage, RequestStatus, Urgency
 from skills.ranking import RankedHelper, best_by_fit
 from storage.db import UnitOfWork
-from storage.repositories.outbox import NewMessage
 
 
 class Step(StrEnum):

@@ -8,9 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
-from bot.core.types import OutboxMessage
+from bot.core.types import NewMessage, OutboxMessage
 from storage.db import UnitOfWork
-from storage.repositories.outbox import NewMessage
 
 MAX_ATTEMPTS = 8
 # A platform that asks to slow down (a rate limit) is obeyed without counting an attempt, for

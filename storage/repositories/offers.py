@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skills import Candidate, SkillLevel
 from storage.models import HelpRequestModel, MemberModel, MemberSkillModel, OfferModel, SkillModel
 from storage.records import MemberStatus, Offer, OfferState, RequestStatus
+from storage.repositories._core import execute_core
 from storage.repositories._upsert import insert_for
 
 
@@ -185,18 +186,8 @@ class OfferRepository:
     async def _run(
         self, statement: Executable, params: Mapping[str, Any] | list[dict[str, Any]]
     ) -> list[Any]:
-        """Run a Core statement on the session's connection, in its transaction.
-
-        Skips the ORM's per-statement work (these statements return plain rows), but flushes
-        pending ORM changes first, as `AsyncSession.execute` would.
-        """
-        session = self._session
-        if session.new or session.dirty or session.deleted:
-            await session.flush()
-        connection = await session.connection()
-        result = await connection.execute(
-            statement, params if isinstance(params, list) else dict(params)
-        )
+        """Run a Core statement in this unit of work; its rows (none for a write)."""
+        result = await execute_core(self._session, statement, params)
         return list(result.all()) if result.returns_rows else []
 
     async def candidates_by_fit(

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, case, delete, exists, or_, select, update
+from sqlalchemy import and_, case, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import OutboxModel, WorkerModel
-from storage.records import OutboxMessage
+from storage.records import NewMessage, OutboxMessage
+from storage.repositories._core import execute_core
 from storage.repositories._upsert import insert_for, upsert
 
 
@@ -36,18 +36,6 @@ def _record(row: OutboxModel) -> OutboxMessage:
         target_chat=row.target_chat,
         attempted_at=row.attempted_at,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class NewMessage:
-    """A message to queue with `enqueue_many`: for a member, or for a chat `target`."""
-
-    recipient_id: int | None
-    kind: str
-    params: dict[str, Any]
-    dedup_key: str | None = None
-    not_before: datetime | None = None
-    target: tuple[str, str] | None = None
 
 
 # Rows per INSERT of `enqueue_many` (far below either database's limit on bound parameters).
@@ -79,23 +67,8 @@ class OutboxRepository:
         target: tuple[str, str] | None = None,
     ) -> bool:
         """Store a message for a member (or a chat `target`); false on a repeated `dedup_key`."""
-        result = await self._session.execute(
-            insert_for(self._session, OutboxModel.__table__)  # type: ignore[arg-type]
-            .values(
-                recipient_id=recipient_id,
-                target_platform=target[0] if target else None,
-                target_chat=target[1] if target else None,
-                kind=kind,
-                params=params,
-                dedup_key=dedup_key,
-                not_before=not_before or now,
-                attempts=0,
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["dedup_key"])
-        )
-        assert isinstance(result, CursorResult)
-        return result.rowcount == 1
+        message = NewMessage(recipient_id, kind, params, dedup_key, not_before, target)
+        return await self.enqueue_many([message], now=now) == 1
 
     async def enqueue_many(self, messages: Sequence[NewMessage], *, now: datetime) -> int:
         """Store several messages, one INSERT statement per 500 (each with a repeated
@@ -123,11 +96,7 @@ class OutboxRepository:
                 .on_conflict_do_nothing(index_elements=["dedup_key"])
                 .returning(table.c.id)
             )
-            session = self._session
-            if session.new or session.dirty or session.deleted:
-                await session.flush()
-            connection = await session.connection()
-            stored += len((await connection.execute(statement)).all())
+            stored += len((await execute_core(self._session, statement)).all())
         return stored
 
     async def heartbeat(self, worker: str, now: datetime) -> None:

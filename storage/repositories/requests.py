@@ -32,6 +32,7 @@ from storage.models import (
     StructureModel,
 )
 from storage.records import HelpRequest, RelayMessage, RequestStatus, SkillRow, SkillSource, Urgency
+from storage.repositories._core import execute_core
 from storage.repositories._upsert import insert_for
 
 _MEMBERS: Table = MemberModel.__table__  # type: ignore[assignment]
@@ -104,20 +105,9 @@ class RequestRepository:
     async def _execute(
         self, statement: Executable, params: Mapping[str, Any] | list[dict[str, Any]] | None = None
     ) -> CursorResult[Any]:
-        """Run a Core statement on the session's connection, in its transaction.
-
-        Skips the ORM's per-statement work (these statements read and write plain rows), but
-        flushes pending ORM changes first, as `AsyncSession.execute` would.
-        """
-        session = self._session
-        if session.new or session.dirty or session.deleted:
-            await session.flush()
-        connection = await session.connection()
-        if params is None:
-            return await connection.execute(statement)
-        return await connection.execute(
-            statement, params if isinstance(params, list) else dict(params)
-        )
+        """Run a Core statement in this unit of work (these statements read and write plain
+        rows, no ORM objects)."""
+        return await execute_core(self._session, statement, params)
 
     async def add(
         self,

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 from skills import load_taxonomy
 from storage.db import Database
-from storage.records import RequestStatus, Role, Urgency
-from storage.repositories.outbox import NewMessage
+from storage.records import NewMessage, RequestStatus, Role, Urgency
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
