@@ -378,6 +378,8 @@ class App:
             stopper.cancel()
             if terminal is not None and not terminal.done():
                 terminal.cancel()  # a signal stops the run even while the terminal waits
+            if console is not None:
+                await console.close()
             stop.set()
             scheduler.pause()
             async with self._ticking:  # let a tick under way finish rather than cancel it

@@ -120,6 +120,12 @@ async def app(database_url: str, clock: FixedClock) -> AsyncIterator[App]:
 
 
 @pytest.fixture
-def chat(app: App) -> Iterator[Conversation]:
+async def chat(app: App) -> AsyncIterator[Conversation]:
     """Talk to the app through the console transport, as several personas."""
-    yield Conversation(app)
+    conversation = Conversation(app)
+    try:
+        yield conversation
+    finally:
+        # A line kept during a simulated outage must not be handed over again during a later
+        # test (the event loop is shared): it would write into that test's database.
+        await conversation.console.close()

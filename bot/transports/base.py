@@ -141,6 +141,12 @@ class PatientAnswers:
         log.warning("event %s still handled elsewhere; keeping it", incoming.event_id)
         await self._keep(incoming)
 
+    async def settle(self) -> None:
+        """Wait until the kept messages and the unsent answers are all through."""
+        for task in (self._retrying, self._resending):
+            if task is not None:
+                await asyncio.shield(task)
+
     async def close(self) -> None:
         """Stop retrying (what is still kept is logged)."""
         for task in (self._retrying, self._resending):

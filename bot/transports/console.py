@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.chat.types import Action, Incoming, Outgoing
-from bot.transports.base import Handle, PatientAnswers
+from bot.transports.base import RETRY_FIRST, Handle, PatientAnswers
 
 PLATFORM = "console"
 QUIT_WORDS = frozenset({"/quit", "/exit", "/quitter"})
@@ -41,6 +41,7 @@ class ConsoleTransport:
     platform: str = PLATFORM
     command_prefix: str = "/"
     parallel_sends: int = 1  # one terminal: messages print in the order they were queued
+    retry_first: float = RETRY_FIRST  # first wait before a kept message is handed over again
     _pending: dict[str, tuple[Action, ...]] = field(default_factory=dict)
     _sent: int = 0
     _answers: PatientAnswers | None = None
@@ -82,10 +83,20 @@ class ConsoleTransport:
             is_button=chosen,
         )
         if self._answers is None:
-            self._answers = PatientAnswers(self.handle, self.send)
+            self._answers = PatientAnswers(self.handle, self.send, retry_first=self.retry_first)
         await self._answers.answer(incoming)
         if self.after_each is not None:
             await self.after_each()
+
+    async def settle(self) -> None:
+        """Wait until the lines kept during a database outage are all handled."""
+        if self._answers is not None:
+            await self._answers.settle()
+
+    async def close(self) -> None:
+        """Stop handing kept lines over again (those still kept are logged as lost)."""
+        if self._answers is not None:
+            await self._answers.close()
 
     async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
         """Print a message; one addressed to another persona is headed with their name."""

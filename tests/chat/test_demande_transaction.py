@@ -92,7 +92,13 @@ async def test_an_unavailable_database_while_matching_stores_nothing(
         raise StorageUnavailable("gone")
 
     monkeypatch.setattr(requests, "advance_in", unavailable)
-    await chat.say("Amina", "/demande créer un compte ameli pour un jeune")
+    answer = await chat.say("Amina", "/demande créer un compte ameli pour un jeune")
+    assert "gardé" in answer or "kept" in answer
     amina = await chat.member("Amina")
     async with chat.app.services.uow() as uow:
         assert await uow.requests.list_involving(amina.id) == []
+    monkeypatch.undo()
+    await chat.console.settle()
+    async with chat.app.services.uow() as uow:
+        [stored] = await uow.requests.list_involving(amina.id)
+    assert stored.status is RequestStatus.OFFERED
