@@ -135,6 +135,11 @@ def _one_skill_page_statement() -> Select[Any]:
 _FITS_PAGE = _fits_statement(limited=True)
 _FITS_ALL = _fits_statement(limited=False)
 _ONE_SKILL_PAGE = _one_skill_page_statement()
+# A request without a skill has no candidate; only its offers are counted (the candidate
+# statement with an empty skill list would still walk every active member).
+_OFFERS_COUNT = select(func.count()).where(
+    OfferModel.request_id == bindparam("request_id", type_=Integer)
+)
 _LOADS: CompoundSelect[Any] = union_all(
     select(literal(0).label("kind"), HelpRequestModel.helper_id, func.count())
     .where(
@@ -202,6 +207,9 @@ class OfferRepository:
         weights on these skills) summed by the database: best fit first, then lowest id; and,
         from the same statement, whether the request was offered before."""
         skills = sorted(set(skill_ids))
+        if not skills:
+            [(offers,)] = await self._run(_OFFERS_COUNT, {"request_id": request_id})
+            return CandidateFits(fits=[], offered_before=bool(offers))
         params: dict[str, Any] = {"request_id": request_id, "exclude": sorted(set(exclude))}
         if limit is not None and len(skills) == 1:
             statement: Select[Any] = _ONE_SKILL_PAGE
