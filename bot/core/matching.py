@@ -129,10 +129,17 @@ async def advance(
     request_id: int,
     *,
     limit: int | None = None,
+    when_due: bool = False,
 ) -> Progress:
-    """Run the next matching/escalation step of an unclaimed request (its own transaction)."""
+    """Run the next matching/escalation step of an unclaimed request (its own transaction).
+
+    With `when_due` (the periodic check), the step runs only if it is still due and no other
+    worker is running it: the request is claimed first, and skipped if it cannot be.
+    """
     now = clock.now()
     async with uow:
+        if when_due and not await uow.requests.claim_due(request_id, now):
+            return Progress(Step.NOTHING)
         request = await uow.requests.get(request_id)
         if request is None:
             return Progress(Step.NOTHING)
@@ -262,11 +269,15 @@ async def _alert(
 
 
 async def check_due(uow_factory: UowFactory, clock: Clock, settings: RequestSettings) -> int:
-    """Advance every request whose next step is due; returns how many moved."""
+    """Advance every request whose next step is due; returns how many moved.
+
+    Several workers may check at once: each step is claimed (`advance(when_due=True)`), so a
+    request another worker is advancing is skipped rather than matched a second time.
+    """
     async with uow_factory() as uow:
         due = await uow.requests.due_for_check(clock.now())
     moved = 0
     for request_id in due:
-        progress = await advance(uow_factory(), clock, settings, request_id)
+        progress = await advance(uow_factory(), clock, settings, request_id, when_due=True)
         moved += progress.step is not Step.NOTHING
     return moved

@@ -264,6 +264,26 @@ class RequestRepository:
         )
         return list(rows)
 
+    async def claim_due(self, request_id: int, now: datetime) -> bool:
+        """Lock the request for this transaction if its next step is still due.
+
+        False when another worker holds it (PostgreSQL `FOR UPDATE SKIP LOCKED`: its step
+        is under way there, this worker moves on) or when its step is no longer due (another
+        worker ran it). SQLite has one writer at a time: the row is only checked.
+        """
+        found = await self._session.scalar(
+            select(HelpRequestModel.id)
+            .where(
+                HelpRequestModel.id == request_id,
+                HelpRequestModel.status.in_(
+                    [RequestStatus.OPEN.value, RequestStatus.OFFERED.value]
+                ),
+                HelpRequestModel.next_check_at <= now,
+            )
+            .with_for_update(skip_locked=True)
+        )
+        return found is not None
+
     async def resolved_before(self, cutoff: datetime, limit: int = 100) -> list[int]:
         """Requests marked solved before `cutoff` that their author has not confirmed."""
         rows = await self._session.scalars(
