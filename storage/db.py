@@ -32,6 +32,7 @@ from storage.repositories.skills import SkillRepository
 from storage.repositories.stats import StatsRepository
 from storage.repositories.structures import StructureRepository
 from storage.repositories.tutorials import TutorialRepository
+from storage.turns import Turns, TurnTimeout
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -98,13 +99,18 @@ def normalize_url(url: str) -> str:
     return parsed.set(drivername=_DRIVERS[backend]).render_as_string(hide_password=False)
 
 
+# How long a unit of work waits for SQLite (for its turn in this process, or for another
+# process's transaction) before the database counts as unavailable.
+SQLITE_BUSY_SECONDS = 5.0
+
+
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the driver, open transactions (see _begin_immediate).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={round(SQLITE_BUSY_SECONDS * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -152,10 +158,18 @@ class UnitOfWork:
     privacy: PrivacyRepository
     indicators: IndicatorRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], turns: Turns | None = None
+    ) -> None:
         self._sessions = sessions
+        self._turns = turns
 
     async def __aenter__(self) -> UnitOfWork:
+        if self._turns is not None:
+            try:
+                await self._turns.take()
+            except TurnTimeout as error:
+                raise StorageUnavailable(str(error)) from error
         self.session = self._sessions()
         self.structures = StructureRepository(self.session)
         self.members = MemberRepository(self.session)
@@ -186,6 +200,9 @@ class UnitOfWork:
             if exc is None or not is_unavailable(cleanup):
                 raise
             await self.session.invalidate()  # the connection is gone; do not pool it again
+        finally:
+            if self._turns is not None:
+                self._turns.give_back()
         if exc is not None and not isinstance(exc, StorageUnavailable) and is_unavailable(exc):
             raise StorageUnavailable(str(exc)) from exc
 
@@ -200,6 +217,7 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._turns = Turns(SQLITE_BUSY_SECONDS) if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -213,7 +231,7 @@ class Database:
 
     def uow(self) -> UnitOfWork:
         """A new unit of work (use it with `async with`)."""
-        return UnitOfWork(self._sessions)
+        return UnitOfWork(self._sessions, self._turns)
 
     def leader_lock(self, job: str) -> LeaderLock:
         """The election of one worker for `job` among those sharing this database."""
