@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import tempfile
@@ -83,3 +84,19 @@ def print_machine(versions: dict[str, str], one_core: bool) -> None:
         f"({'pinned by --one-core' if one_core else 'not pinned'}; "
         "the PostgreSQL server runs in its own processes, not pinned)"
     )
+
+
+def one_core_option(parser: argparse.ArgumentParser) -> None:
+    """`--one-core` (the default) / `--no-one-core`: whether `pin_to_one_core` pins."""
+    parser.add_argument(
+        "--one-core",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="pin this process to CPU 0 before anything starts a thread",
+    )
+
+
+def pin_to_one_core(args: argparse.Namespace) -> None:
+    """Pin this process to CPU 0 if `--one-core` asked for it (before any thread starts)."""
+    if args.one_core and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {0})

@@ -43,7 +43,6 @@ import asyncio
 import cProfile
 import io
 import logging
-import os
 import pstats
 import random
 import re
@@ -64,7 +63,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bench.common import chunks, database, percentile, print_machine, table
+from bench.common import (
+    chunks,
+    database,
+    one_core_option,
+    percentile,
+    pin_to_one_core,
+    print_machine,
+    table,
+)
 from bot.app import App
 from bot.chat.types import Deferred, Incoming
 from bot.config import parse_config
@@ -847,15 +854,9 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
-    parser.add_argument(
-        "--one-core",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="pin this process to CPU 0 before anything starts a thread",
-    )
+    one_core_option(parser)
     args = parser.parse_args()
-    if args.one_core and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {0})
+    pin_to_one_core(args)
     asyncio.run(run(args))
 
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import sqlite3
 import subprocess
@@ -49,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import event, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from bench.common import percentile, print_machine
+from bench.common import one_core_option, percentile, pin_to_one_core, print_machine
 from bench.core_bench import (
     Load,
     demande,
@@ -324,16 +323,10 @@ def main() -> None:
     parser.add_argument("--demandes", type=int, default=200)
     parser.add_argument("--samples", type=int, default=300, help="requests for the matching part")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--one-core",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="pin this process to CPU 0 before anything starts a thread",
-    )
+    one_core_option(parser)
     args = parser.parse_args()
     args.postgres_url = None
-    if args.one_core and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {0})
+    pin_to_one_core(args)
     asyncio.run(run(args))
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import sqlite3
 import sys
@@ -35,7 +34,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, text
 
-from bench.common import chunks, database, percentile, print_machine, table
+from bench.common import (
+    chunks,
+    database,
+    one_core_option,
+    percentile,
+    pin_to_one_core,
+    print_machine,
+    table,
+)
 from bot.app import App
 from bot.config import parse_config
 from bot.core import tutorial_search
@@ -434,15 +441,9 @@ def main() -> None:
         f"{REPO_LOADER_MAX:,} tutorials)",
     )
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
-    parser.add_argument(
-        "--one-core",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="pin this process to CPU 0 before anything starts a thread",
-    )
+    one_core_option(parser)
     args = parser.parse_args()
-    if args.one_core and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {0})
+    pin_to_one_core(args)
     asyncio.run(run(args))
 
 
