@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     CursorResult,
     Executable,
     Integer,
@@ -93,6 +94,14 @@ def _skill(row: Sequence[Any]) -> SkillRow:
     """A skill from (id, slug, label_fr, label_en, source)."""
     return SkillRow(
         id=row[0], slug=row[1], label_fr=row[2], label_en=row[3], source=SkillSource(row[4])
+    )
+
+
+def _step_due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """An unclaimed request whose next matching or escalation step is due at `now`."""
+    return (
+        HelpRequestModel.status.in_([RequestStatus.OPEN.value, RequestStatus.OFFERED.value]),
+        HelpRequestModel.next_check_at <= now,
     )
 
 
@@ -253,12 +262,7 @@ class RequestRepository:
         """Open or offered requests whose next matching or escalation step is due."""
         rows = await self._session.scalars(
             select(HelpRequestModel.id)
-            .where(
-                HelpRequestModel.status.in_(
-                    [RequestStatus.OPEN.value, RequestStatus.OFFERED.value]
-                ),
-                HelpRequestModel.next_check_at <= now,
-            )
+            .where(*_step_due(now))
             .order_by(HelpRequestModel.next_check_at)
             .limit(limit)
         )
@@ -273,13 +277,7 @@ class RequestRepository:
         """
         found = await self._session.scalar(
             select(HelpRequestModel.id)
-            .where(
-                HelpRequestModel.id == request_id,
-                HelpRequestModel.status.in_(
-                    [RequestStatus.OPEN.value, RequestStatus.OFFERED.value]
-                ),
-                HelpRequestModel.next_check_at <= now,
-            )
+            .where(HelpRequestModel.id == request_id, *_step_due(now))
             .with_for_update(skip_locked=True)
         )
         return found is not None
