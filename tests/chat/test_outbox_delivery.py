@@ -35,6 +35,27 @@ async def _ask(app: App, author: Member, text: str = "souci avec ameli") -> int:
     return submitted.request.id
 
 
+async def _notices(
+    app: App,
+    recipients: list[Member],
+    about: Member,
+    count: int,
+    *,
+    dedup_prefix: str | None = None,
+) -> None:
+    """Queue `count` "delivery failed" notices about `about`, to `recipients` in turn."""
+    async with app.services.uow() as uow:
+        for index in range(count):
+            await uow.outbox.enqueue(
+                recipient_id=recipients[index % len(recipients)].id,
+                kind="delivery_failed",
+                params={"member_id": about.id, "n": index},
+                now=app.services.clock.now(),
+                dedup_key=f"{dedup_prefix}:{index}" if dedup_prefix else None,
+            )
+        await uow.commit()
+
+
 async def test_offers_queued_before_a_restart_are_delivered_once(
     app: App, people: dict[str, Member], clock: FixedClock
 ) -> None:
@@ -121,16 +142,7 @@ async def test_two_workers_deliver_each_message_exactly_once(
     first = Dispatcher(app.services, {"console": transport}, worker="w1", batch=3)
     second = Dispatcher(app.services, {"console": transport}, worker="w2", batch=3)
     recipients = [people["Karim"], people["Sophie"], people["Amina"]]
-    async with app.services.uow() as uow:
-        for index in range(30):
-            await uow.outbox.enqueue(
-                recipient_id=recipients[index % 3].id,
-                kind="delivery_failed",
-                params={"member_id": people["Claire"].id, "n": index},
-                now=clock.now(),
-                dedup_key=f"load:{index}",
-            )
-        await uow.commit()
+    await _notices(app, recipients, people["Claire"], 30, dedup_prefix="load")
     await asyncio.gather(first.run_once(), second.run_once(), first.run_once())
     assert len(transport.sent) == 30
     async with app.services.uow() as uow:
@@ -210,15 +222,7 @@ async def test_different_people_are_sent_to_at_once_each_in_order(
     app: App, people: dict[str, Member], clock: FixedClock
 ) -> None:
     recipients = [people["Karim"], people["Sophie"], people["Amina"]]
-    async with app.services.uow() as uow:
-        for index in range(9):
-            await uow.outbox.enqueue(
-                recipient_id=recipients[index % 3].id,
-                kind="delivery_failed",
-                params={"member_id": people["Claire"].id, "n": index},
-                now=clock.now(),
-            )
-        await uow.commit()
+    await _notices(app, recipients, people["Claire"], 9)
     transport = MeetingTransport(together=3)
     assert await Dispatcher(app.services, {"console": transport}).run_once() == 9
     assert transport.most_active == 3
@@ -236,14 +240,7 @@ async def test_a_platform_asking_to_slow_down_is_obeyed_without_giving_up(
     refusals = [DeliveryError("429: retry after 3", retry_after=3) for _ in range(12)]
     transport = RecordingTransport(failures=refusals)
     dispatcher = Dispatcher(app.services, {"console": transport})
-    async with app.services.uow() as uow:
-        await uow.outbox.enqueue(
-            recipient_id=people["Karim"].id,
-            kind="delivery_failed",
-            params={"member_id": people["Sophie"].id},
-            now=clock.now(),
-        )
-        await uow.commit()
+    await _notices(app, [people["Karim"]], people["Sophie"], 1)
     for _ in range(12):  # more refusals than MAX_ATTEMPTS (8)
         await dispatcher.run_once()
         clock.advance(timedelta(seconds=3))
@@ -258,14 +255,7 @@ async def test_rate_limits_count_as_attempts_after_hours_of_refusals(
     app: App, people: dict[str, Member], clock: FixedClock
 ) -> None:
     transport = RecordingTransport(failures=[DeliveryError("429", retry_after=1)])
-    async with app.services.uow() as uow:
-        await uow.outbox.enqueue(
-            recipient_id=people["Karim"].id,
-            kind="delivery_failed",
-            params={"member_id": people["Sophie"].id},
-            now=clock.now(),
-        )
-        await uow.commit()
+    await _notices(app, [people["Karim"]], people["Sophie"], 1)
     clock.advance(timedelta(hours=7))
     await Dispatcher(app.services, {"console": transport}).run_once()
     async with app.services.uow() as uow:
