@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage.leader import LeaderLock
+from storage.repositories.attachments import AttachmentRepository
 from storage.repositories.dialogs import DialogRepository
 from storage.repositories.events import EventRepository
 from storage.repositories.indicators import IndicatorRepository
@@ -150,6 +151,7 @@ class UnitOfWork:
     dialogs: DialogRepository
     events: EventRepository
     requests: RequestRepository
+    attachments: AttachmentRepository
     offers: OfferRepository
     outbox: OutboxRepository
     tutorials: TutorialRepository
@@ -178,6 +180,7 @@ class UnitOfWork:
         self.dialogs = DialogRepository(self.session)
         self.events = EventRepository(self.session)
         self.requests = RequestRepository(self.session)
+        self.attachments = AttachmentRepository(self.session)
         self.offers = OfferRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.tutorials = TutorialRepository(self.session)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -258,6 +259,37 @@ class RelayMessageModel(Base):
     )
     sender_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AttachmentModel(Base):
+    """A file a member sent (a screenshot, a document), kept in the database with its request.
+
+    It belongs to a request (sent with it: `relay_id` empty) or to a message of its thread
+    (`relay_id`); until its sender says where it goes, to neither (`request_id` empty). It is
+    erased with the texts it came with (retention, `/oublier`). The content lives in the row:
+    one backup, one transaction with the request, and every worker reads it from PostgreSQL.
+    """
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        Index("ix_attachments_request_relay", "request_id", "relay_id"),
+        # A sender's files waiting to be placed, newest last.
+        Index("ix_attachments_sender_created", "sender_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("help_requests.id", ondelete="CASCADE")
+    )
+    relay_id: Mapped[int | None] = mapped_column(
+        ForeignKey("relay_messages.id", ondelete="CASCADE"), index=True
+    )
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -215,6 +215,24 @@ class RelayMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredAttachment:
+    """A file a member sent, as kept (its content is read separately, only to send it).
+
+    With a request (`relay_id` None) or a message of its thread; with neither while its
+    sender has not said where it goes.
+    """
+
+    id: int
+    sender_id: int | None
+    request_id: int | None
+    relay_id: int | None
+    filename: str
+    media_type: str
+    size: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class NewMessage:
     """A message to queue with the outbox: for a member, or for a chat `target`."""
 

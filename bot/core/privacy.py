@@ -67,6 +67,7 @@ class ForgetReport:
     drafts: int
     cancelled: int
     released: int
+    files: int = 0
 
 
 async def _end_own_requests(uow: UnitOfWork, now: datetime, request_ids: list[int]) -> int:
@@ -121,11 +122,12 @@ async def forget(uows: UowFactory, clock: Clock, member_id: int) -> ForgetReport
         assert erased is not None
         await uow.commit()
     log.info(
-        "member %d forgotten: %d request texts, %d messages erased, %d notices scrubbed, "
-        "%d drafts deleted, %d requests ended, %d given back",
+        "member %d forgotten: %d request texts, %d messages, %d files erased, "
+        "%d notices scrubbed, %d drafts deleted, %d requests ended, %d given back",
         member_id,
         erased.requests,
         erased.messages,
+        erased.files,
         erased.notices,
         erased.drafts,
         cancelled,
@@ -140,6 +142,7 @@ async def forget(uows: UowFactory, clock: Clock, member_id: int) -> ForgetReport
         drafts=erased.drafts,
         cancelled=cancelled,
         released=released,
+        files=erased.files,
     )
 
 
@@ -170,14 +173,16 @@ class PurgeReport:
     messages: int = 0
     notices: int = 0
     cutoff: datetime | None = None
+    files: int = 0
 
 
 async def purge_expired(
     uows: UowFactory, clock: Clock, retention: RetentionSettings
 ) -> PurgeReport:
     """Blank the texts of requests closed or cancelled more than `retention.months` ago,
-    and their threads' texts (the rows stay for the anonymous statistics); drop the notices
-    delivered before then (they may name people).
+    and their threads' texts (the rows stay for the anonymous statistics), delete their files
+    (sent with the request or in its thread); drop the notices delivered before then (they
+    may name people).
 
     Runs at most once per local day: the date of the last run is stored with the other
     persisted values, so restarts and several workers do not repeat it (and a repeated run
@@ -189,7 +194,7 @@ async def purge_expired(
     async with uows() as uow:
         if await uow.events.get_state(PURGE_STATE_KEY) == today:
             return PurgeReport(ran=False)
-        requests, messages = await uow.privacy.erase_texts_finished_before(
+        requests, messages, files = await uow.privacy.erase_texts_finished_before(
             cutoff, (RequestStatus.CLOSED, RequestStatus.CANCELLED)
         )
         notices = await uow.privacy.delete_messages_sent_before(cutoff)
@@ -197,10 +202,11 @@ async def purge_expired(
         await uow.commit()
     log.info(
         "retention: erased the texts of %d requests and %d messages finished before %s, "
-        "and %d delivered notices",
+        "their %d files, and %d delivered notices",
         requests,
         messages,
         cutoff.date().isoformat(),
+        files,
         notices,
     )
-    return PurgeReport(True, requests, messages, notices, cutoff)
+    return PurgeReport(True, requests, messages, notices, cutoff, files)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
 from storage.models import (
+    AttachmentModel,
     DialogStateModel,
     ExchangeSessionModel,
     HelpRequestModel,
@@ -59,6 +60,30 @@ def their_messages(member_id: int) -> ColumnElement[bool]:
             RelayMessageModel.request_id.in_(held_ids(member_id)),
             RelayMessageModel.sender_id == HelpRequestModel.author_id,
         ),
+    )
+
+
+def their_files(member_id: int) -> ColumnElement[bool]:
+    """Files the member sent, or received (join with the request to use it): those sent with
+    a request they asked or in its thread, and the author's files in a request they held.
+    """
+    return or_(
+        AttachmentModel.sender_id == member_id,
+        HelpRequestModel.author_id == member_id,
+        and_(
+            AttachmentModel.relay_id.is_not(None),
+            AttachmentModel.request_id.in_(held_ids(member_id)),
+            AttachmentModel.sender_id == HelpRequestModel.author_id,
+        ),
+    )
+
+
+def their_file_ids(member_id: int) -> Any:
+    """The ids of `their_files` (a subquery)."""
+    return (
+        select(AttachmentModel.id)
+        .outerjoin(HelpRequestModel, HelpRequestModel.id == AttachmentModel.request_id)
+        .where(their_files(member_id))
     )
 
 
@@ -109,6 +134,7 @@ class PersonalData:
                 HelpRequestModel.id.in_(held_ids(member_id)), with_text=False
             ),
             "messages": await self._messages(member_id),
+            "files": await self._files(member_id),
             "offers": await self._dicts(
                 select(
                     OfferModel.request_id,
@@ -252,6 +278,36 @@ class PersonalData:
                 "request_id": row.request_id,
                 "direction": "sent" if row.sender_id == member_id else "received",
                 "text": row.text,
+                "created_at": row.created_at,
+            }
+            for row in rows
+        ]
+
+    async def _files(self, member_id: int) -> list[dict[str, Any]]:
+        """The files they sent or received: what they are, never their bytes."""
+        rows = await self._session.execute(
+            select(
+                AttachmentModel.id,
+                AttachmentModel.request_id,
+                AttachmentModel.relay_id,
+                AttachmentModel.sender_id,
+                AttachmentModel.filename,
+                AttachmentModel.media_type,
+                AttachmentModel.size,
+                AttachmentModel.created_at,
+            )
+            .where(AttachmentModel.id.in_(their_file_ids(member_id)))
+            .order_by(AttachmentModel.id)
+        )
+        return [
+            {
+                "id": row.id,
+                "request_id": row.request_id,
+                "message_id": row.relay_id,
+                "direction": "sent" if row.sender_id == member_id else "received",
+                "filename": row.filename,
+                "media_type": row.media_type,
+                "size": row.size,
                 "created_at": row.created_at,
             }
             for row in rows

@@ -17,6 +17,7 @@ from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    AttachmentModel,
     DialogStateModel,
     HelpRequestModel,
     IdentityModel,
@@ -30,7 +31,7 @@ from storage.models import (
     TutorialModel,
 )
 from storage.records import RequestStatus, TutorialStatus
-from storage.repositories.personal_data import PersonalData, their_messages
+from storage.repositories.personal_data import PersonalData, their_file_ids, their_messages
 from storage.search import forget_index
 
 _FINISHED = (RequestStatus.CLOSED.value, RequestStatus.CANCELLED.value)
@@ -44,6 +45,7 @@ class ErasedCounts:
     messages: int
     notices: int
     drafts: int
+    files: int = 0
 
 
 class PrivacyRepository:
@@ -108,6 +110,9 @@ class PrivacyRepository:
             )
         )
         notices = await self._scrub_outbox(member_id, name, set(message_ids))
+        files = await self._count(
+            delete(AttachmentModel).where(AttachmentModel.id.in_(their_file_ids(member_id)))
+        )
         drafts = list(
             await self._session.scalars(
                 select(TutorialModel.id).where(
@@ -130,10 +135,14 @@ class PrivacyRepository:
         ):
             await self._session.execute(delete(model).where(column == member_id))
         await self._session.execute(delete(MemberModel).where(MemberModel.id == member_id))
-        return ErasedCounts(requests, messages, notices, len(drafts))
+        return ErasedCounts(requests, messages, notices, len(drafts), files)
 
     async def _blank(self, statement: Any) -> int:
-        result = await self._session.execute(statement.values(text=None))
+        return await self._count(statement.values(text=None))
+
+    async def _count(self, statement: Any) -> int:
+        """Run an UPDATE or DELETE; how many rows it changed."""
+        result = await self._session.execute(statement)
         assert isinstance(result, CursorResult)
         return result.rowcount
 
@@ -170,9 +179,10 @@ class PrivacyRepository:
 
     async def erase_texts_finished_before(
         self, cutoff: datetime, statuses: Collection[RequestStatus] | None = None
-    ) -> tuple[int, int]:
+    ) -> tuple[int, int, int]:
         """Blank the texts of requests closed or cancelled before `cutoff`, and of their
-        threads; the rows stay. Returns (requests, messages) actually blanked.
+        threads, and delete their files; the request and message rows stay. Returns
+        (requests, messages, files) actually erased.
         """
         wanted: Iterable[str] = (
             [status.value for status in statuses] if statuses is not None else _FINISHED
@@ -191,7 +201,10 @@ class PrivacyRepository:
                 HelpRequestModel.id.in_(expired), HelpRequestModel.text.is_not(None)
             )
         )
-        return requests, messages
+        files = await self._count(
+            delete(AttachmentModel).where(AttachmentModel.request_id.in_(expired))
+        )
+        return requests, messages, files
 
     async def delete_messages_sent_before(self, cutoff: datetime) -> int:
         """Drop outbox rows delivered (or given up) before `cutoff`: their parameters may
