@@ -16,13 +16,23 @@ from bot.chat.i18n import LOCALES
 from bot.chat.menus import command_menu
 from bot.chat.router import Router
 from bot.config import DAYS, Config, clock_time, quiet_window
-from bot.core import conversation, digest, events, matching, members, privacy, sessions
+from bot.core import (
+    attachments,
+    conversation,
+    digest,
+    events,
+    matching,
+    members,
+    privacy,
+    sessions,
+)
 from bot.core import skills as member_skills
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock, SystemClock
 from bot.core.demo import seed_demo
 from bot.core.services import (
     DigestSettings,
+    FileSettings,
     InviteDefaults,
     RequestSettings,
     RetentionSettings,
@@ -147,6 +157,7 @@ class App:
                 stale_after=timedelta(days=round(30.44 * config.tutorials.stale_after_months)),
             ),
             retention=RetentionSettings(config.privacy.retention_months, config.bot.timezone),
+            files=FileSettings(max_bytes=round(config.files.max_size_mb * 1024 * 1024)),
             worker=WorkerSettings(
                 takeover_after=timedelta(seconds=config.workers.takeover_seconds)
             ),
@@ -185,6 +196,7 @@ class App:
             interactive=interactive,
             language=self.config.bot.default_locale,
         )
+        self.router.files.accept_from(console)
         dispatcher = self.use_transports([console])
         console.after_each = dispatcher.run_once
         return console
@@ -193,12 +205,14 @@ class App:
         """The Matrix transport described by the configuration."""
         from bot.transports.matrix import MatrixTransport  # see the note on the imports
 
-        return MatrixTransport(
+        transport = MatrixTransport(
             settings=self.matrix_settings(),
             handle=self.router.handle,
             state=DatabaseState(self),
             spool=self.spool("matrix"),
         )
+        self.router.files.accept_from(transport)
+        return transport
 
     async def matrix_device(self) -> tuple[str, str] | None:
         """The bot's Matrix device id and fingerprint, once it has logged in."""
@@ -228,12 +242,14 @@ class App:
         """The Telegram transport described by the configuration."""
         from bot.transports.telegram import TelegramTransport  # see the note on the imports
 
-        return TelegramTransport(
+        transport = TelegramTransport(
             settings=self.telegram_settings(),
             handle=self.router.handle,
             menus=self._menus,
             spool=self.spool("telegram"),
         )
+        self.router.files.accept_from(transport)
+        return transport
 
     def spool(self, platform: str) -> Spool:
         """Where a chat network's messages are kept on disk while the database is away."""
@@ -300,6 +316,7 @@ class App:
         await sessions.due_notices(services.uow, services.clock, services.sessions)
         await digest.due_digest(services.uow, services.clock, services.digest)
         await privacy.purge_expired(services.uow, services.clock, services.retention)
+        await attachments.drop_unplaced(services.uow, services.clock)
         if self.dispatcher is not None:
             await self.dispatcher.run_once()
 

@@ -178,6 +178,18 @@ class PrivacyConfig(_Section):
     retention_months: int = Field(default=24, ge=1, le=120)
 
 
+class FilesConfig(_Section):
+    """Files members send (screenshots, documents): the largest one the bot takes.
+
+    Files are kept in the database with their request (one backup, one transaction with the
+    request, the same rows for every worker) and erased with its texts. Telegram lets a bot
+    download 20 MB at most, whatever this says; on Telegram a photo is sent as a picture up to
+    10 MB, as a document above.
+    """
+
+    max_size_mb: float = Field(default=10, gt=0, le=50)
+
+
 class WorkersConfig(_Section):
     """Several `samu run` processes on one PostgreSQL database (see docs/deploy.md)."""
 
@@ -262,6 +274,7 @@ class Config(_Section):
     digest: DigestConfig = DigestConfig()
     tutorials: TutorialsConfig = TutorialsConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    files: FilesConfig = FilesConfig()
     workers: WorkersConfig = WorkersConfig()
     console: ConsoleConfig = ConsoleConfig()
     telegram: TelegramConfig = TelegramConfig()

@@ -121,3 +121,21 @@ class RecordingTransport:
     def texts_to(self, chat_id: str) -> list[str]:
         """The texts sent to one chat, in order."""
         return [message.text for to, message in self.sent if to == chat_id]
+
+
+def png(width: int = 40, height: int = 30, color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    """A small real PNG picture (a screenshot stand-in)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def jpeg(width: int = 64, height: int = 48) -> bytes:
+    """A small real JPEG picture (what Telegram keeps of a photo)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 90, 200)).save(buffer, format="JPEG")
+    return buffer.getvalue()

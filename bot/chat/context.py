@@ -17,7 +17,11 @@ class UsageError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """One incoming message being handled."""
+    """One incoming message being handled.
+
+    `files`: the files that came with it, kept and waiting for a place (a command that takes
+    files, like `/demande` or `/msg`, gives them one).
+    """
 
     incoming: Incoming
     member: Member | None
@@ -25,6 +29,7 @@ class Context:
     t: Translator
     names: Callable[[str, str], str]
     commands: tuple[Command, ...] = ()
+    files: tuple[int, ...] = ()
 
     def _(self, message: str) -> str:
         """Translate a message into the person's language."""

@@ -14,12 +14,13 @@ from datetime import datetime
 from bot.chat import tutorial_notices
 from bot.chat.commands.followup import digest_message, weak_spot_lines
 from bot.chat.context import Context
+from bot.chat.file_views import as_attachments
 from bot.chat.i18n import translator
 from bot.chat.request_views import number, offer_lines, quoted, skills_line, urgency_line
 from bot.chat.session_views import ics, rsvp_actions, session_lines
 from bot.chat.types import Action, Incoming, Outgoing
 from bot.chat.wording import resumed_notice
-from bot.core import conversation, digest, outbox, requests, sessions, tutorials
+from bot.core import attachments, conversation, digest, outbox, requests, sessions, tutorials
 from bot.core.request_states import is_active
 from bot.core.services import Services
 from bot.core.sessions import SessionProblem
@@ -84,18 +85,25 @@ async def render_for_chat(
     return ctx.reply(*lines)
 
 
+async def _with_request_files(ctx: Context, reply: Outgoing, request: HelpRequest) -> Outgoing:
+    """A message that shows a request, with the files sent with it."""
+    files = await attachments.of_request_to_send(ctx.services.uow, request.id)
+    return replace(reply, attachments=as_attachments(files)) if files else reply
+
+
 async def _offer(
     ctx: Context, message: OutboxMessage, request: HelpRequest | None
 ) -> Outgoing | None:
     if request is None or not is_active(request.status):
         return None
-    return ctx.reply(
+    reply = ctx.reply(
         *offer_lines(ctx, request),
         actions=[
             Action(ctx._("I'll take it"), f"/prendre {request.id}"),
             Action(ctx._("Not available"), f"/decliner {request.id}"),
         ],
     )
+    return await _with_request_files(ctx, reply, request)
 
 
 async def _offer_taken(
@@ -150,7 +158,7 @@ async def _assigned(
 ) -> Outgoing | None:
     if request is None or request.helper_id != ctx.me.id:
         return None
-    return ctx.reply(
+    reply = ctx.reply(
         ctx._("The coordination gave you a request."),
         *offer_lines(ctx, request),
         actions=[
@@ -158,6 +166,7 @@ async def _assigned(
             Action(ctx._("I give it back"), f"/lacher {request.id}"),
         ],
     )
+    return await _with_request_files(ctx, reply, request)
 
 
 async def _released(
@@ -178,17 +187,32 @@ async def _relay(
 ) -> Outgoing | None:
     if request is None:
         return None
-    relay_id = message.params.get("relay_id")
-    text = await conversation.thread_text(ctx.services.uow, int(relay_id or 0), request.id)
-    return ctx.reply(
-        ctx._("Message from {name} about request {number}:").format(
-            name=message.params.get("sender") or ctx._("Someone"), number=number(request)
-        ),
-        quoted(text),
+    relay_id = int(message.params.get("relay_id") or 0)
+    text = await conversation.thread_text(ctx.services.uow, relay_id, request.id)
+    files = await attachments.of_message_to_send(ctx.services.uow, relay_id)
+    sender = message.params.get("sender") or ctx._("Someone")
+    if text == "" and files:
+        heading = [
+            ctx.ngettext(
+                "{name} sent you a file about request {number}.",
+                "{name} sent you {n} files about request {number}.",
+                len(files),
+            ).format(name=sender, n=len(files), number=number(request))
+        ]
+    else:
+        heading = [
+            ctx._("Message from {name} about request {number}:").format(
+                name=sender, number=number(request)
+            ),
+            quoted(text),
+        ]
+    reply = ctx.reply(
+        *heading,
         ctx._("To answer: reply to this message, or {command}").format(
             command=ctx.cmd("msg", ctx._("{n} your message").format(n=request.id))
         ),
     )
+    return replace(reply, attachments=as_attachments(files)) if files else reply
 
 
 async def _confirm_solved(

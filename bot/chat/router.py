@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from bot.chat.context import Command, Context, Handler, Reply, UsageError
 from bot.chat.dialogs import AWAIT_TEXT
+from bot.chat.files import FileDesk
 from bot.chat.i18n import Translator, pick_locale, translator
 from bot.chat.permissions import PERMISSIONS, Decision, decide
 from bot.chat.text import MAX_MESSAGE_LENGTH, clean_text
@@ -30,6 +32,9 @@ BUSY_LOOKS = 4
 
 
 # Answers a reply to one of the bot's messages (e.g. relays it); None if it is not one.
+# Dialogs whose awaited answer may be a file alone (the `/msg N` prompt).
+FILE_DIALOGS = frozenset({"msg"})
+
 # A reply to one of the bot's messages: (context, replied-to reference, text, only_relays).
 # With `only_relays` (a dialog waits for text), only a reply to a relayed message is taken.
 ReplyHandler = Callable[[Context, str, str, bool], Awaitable[Reply | None]]
@@ -69,6 +74,7 @@ class Router:
         self.services = services
         self._free_text_handler = free_text
         self._reply_handler = reply
+        self.files = FileDesk()
         self._by_name: dict[str, Command] = {}
         missing = {command.name for command in self.commands} - set(PERMISSIONS)
         if missing:
@@ -187,7 +193,7 @@ class Router:
                 )
             ]
         text = clean_text(incoming.text)
-        if not text:
+        if not text and incoming.file is None:
             return [ctx.reply(ctx._("Your message is empty."), help_hint(ctx))]
         if len(text) > MAX_MESSAGE_LENGTH:
             return [
@@ -196,14 +202,24 @@ class Router:
                     ctx._("Please shorten it or send it in several parts."),
                 )
             ]
-        parsed = parse_command(text, incoming.command_prefix)
+        if incoming.file is not None:
+            received = await self.files.receive(ctx, incoming.file, text)
+            if received.answer is not None:
+                return received.answer
+            ctx = replace(ctx, files=received.files)
+        replies = await self._dispatch_text(ctx, text, dialog)
+        return replies + await self.files.left_over(ctx)
+
+    async def _dispatch_text(self, ctx: Context, text: str, dialog: DialogState | None) -> Reply:
+        """A command, or free text (possibly empty when a file came alone)."""
+        parsed = parse_command(text, ctx.incoming.command_prefix) if text else None
         command = self.lookup(parsed.name) if parsed else None
-        if incoming.is_button and (parsed is None or command is None):
+        if ctx.incoming.is_button and (parsed is None or command is None):
             return [ctx.reply(ctx._("This button is no longer valid."), help_hint(ctx))]
         if parsed is None:
             return await self._free_text(ctx, text, dialog)
         if command is None:
-            if member is None or not ctx.private:
+            if ctx.member is None or not ctx.private:
                 return self._stranger_or_silence(ctx)
             return [
                 ctx.reply(
@@ -253,11 +269,13 @@ class Router:
             answered = await self._reply_handler(ctx, ctx.incoming.reply_to, text, waiting)
             if answered is not None:
                 return answered
-        if dialog is not None and waiting:
+        if dialog is not None and waiting and (text or dialog.step in FILE_DIALOGS):
             command = self.lookup(dialog.step)
             if command is not None:
                 prefix = str(dialog.data.get("args", ""))
                 return await self._run(ctx, command, f"{prefix} {text}".strip(), dialog)
+        if not text:
+            return []  # a file alone: `FileDesk.left_over` asks where it goes
         if self._free_text_handler is not None:
             return await self._free_text_handler(ctx, text)
         return [ctx.reply(ctx._("I did not understand."), help_hint(ctx))]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 
 class ChatType(StrEnum):
@@ -30,11 +31,74 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file sent with a message (an .ics invitation, a JSON export…)."""
+    """A file sent with a message (an .ics invitation, a JSON export, a member's screenshot…).
+
+    `media_type` is trusted (the bot's own files, or a member's file whose content was
+    checked: `image/*` only for a real picture): transports show an image as a picture.
+    """
 
     filename: str
-    content: bytes
+    content: bytes = field(repr=False)
     media_type: str
+
+    @property
+    def is_image(self) -> bool:
+        """Whether a chat should show it as a picture."""
+        return self.media_type.startswith("image/")
+
+
+class FileKind(StrEnum):
+    """What a person sent besides text."""
+
+    IMAGE = "image"  # a photo or screenshot sent as a picture
+    FILE = "file"  # a document (any type, a picture sent as a file, a video…)
+    VOICE = "voice"  # a voice note (or a round video note)
+    STICKER = "sticker"
+    OTHER = "other"  # a location, a contact, a poll… nothing the bot can pass on
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingFile:
+    """A file a person sent, as its platform describes it (nothing of it is trusted).
+
+    `ref` is what the transport needs to fetch it later (a Telegram file id, a Matrix
+    content URI and its keys, a path on the terminal's machine): only a member's file in a
+    private chat is fetched, and only when it is not declared larger than the limit.
+    """
+
+    kind: FileKind
+    filename: str = ""
+    media_type: str = ""
+    size: int | None = None
+    ref: str = ""
+
+
+class FileProblem(StrEnum):
+    """Why a file could not be fetched."""
+
+    TOO_BIG = "too_big"
+    UNDECRYPTABLE = "undecryptable"
+    UNREADABLE = "unreadable"
+
+
+class FileUnavailable(Exception):
+    """A transport could not fetch a file (`problem` says why)."""
+
+    def __init__(self, problem: FileProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+class FileSource(Protocol):
+    """A transport that can fetch the files people send it."""
+
+    platform: str
+    # The largest file the platform lets the bot download (None: no limit of its own).
+    download_limit: int | None
+
+    async def fetch_file(self, file: IncomingFile, limit: int) -> bytes:
+        """The file's bytes; FileUnavailable when it is over `limit` bytes or cannot be read."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +107,8 @@ class Incoming:
 
     `event_id` is the platform's stable id of the event (a Telegram update id, a Matrix event
     id): an event seen before is ignored. `is_button` marks text that came from an action the
-    bot offered (its payload), which must then be a known command.
+    bot offered (its payload), which must then be a known command. `file` is a picture,
+    document, voice note or sticker sent with it (`text` is then its caption, maybe empty).
     """
 
     platform: str
@@ -58,6 +123,7 @@ class Incoming:
     command_prefix: str = "/"
     is_button: bool = False
     undecryptable: bool = False
+    file: IncomingFile | None = None
 
 
 @dataclass(frozen=True, slots=True)

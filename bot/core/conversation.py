@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
+from bot.core.attachments import place_waiting
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed, RequestNotFound
 from bot.core.outbox import notify
@@ -27,9 +29,19 @@ def other_side(request: HelpRequest, member: Member) -> int | None:
 
 
 async def relay(
-    uows: UowFactory, clock: Clock, request_id: int, sender: Member, text: str
+    uows: UowFactory,
+    clock: Clock,
+    request_id: int,
+    sender: Member,
+    text: str,
+    *,
+    files: Collection[int] = (),
 ) -> HelpRequest:
-    """Pass a message to the other side of a claimed request; the thread is stored."""
+    """Pass a message to the other side of a claimed request; the thread is stored.
+
+    `files`: the sender's waiting files that go with it (a message may be files only;
+    NotAllowed("nothing_to_send") when it has neither text nor a file still waiting).
+    """
     now = clock.now()
     async with uows() as uow:
         request = await _participant(uow, request_id, sender)
@@ -41,6 +53,12 @@ async def relay(
         message = await uow.requests.add_relay(
             request_id=request_id, sender_id=sender.id, text=text, now=now
         )
+        if files:
+            placed = await place_waiting(
+                uow, now, sender.id, request_id, relay_id=message.id, ids=files
+            )
+            if not text and not placed.files:
+                raise NotAllowed("nothing_to_send")
         await notify(
             uow,
             now,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.core.types import DialogState
 from storage.db import UnitOfWork
 
 
@@ -27,3 +28,9 @@ async def close_dialog(uow: UnitOfWork, member_id: int) -> None:
     async with uow:
         await uow.dialogs.clear(member_id)
         await uow.commit()
+
+
+async def current(uow: UnitOfWork, member_id: int) -> DialogState | None:
+    """The member's open dialog, if any."""
+    async with uow:
+        return await uow.dialogs.get(member_id)

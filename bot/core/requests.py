@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.core.attachments import Placed, place_waiting
 from bot.core.clock import Clock
 from bot.core.errors import RequestNotFound, is_unavailable
 from bot.core.matching import Progress, advance, advance_in, alert_at, deadline
@@ -15,7 +16,15 @@ from bot.core.request_states import IllegalTransition, Transition, is_active, so
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.skills import split_items
 from bot.core.tutorial_search import suggest_in
-from bot.core.types import HelpRequest, Member, RequestStatus, SkillRow, Tutorial, Urgency
+from bot.core.types import (
+    HelpRequest,
+    Member,
+    RequestStatus,
+    SkillRow,
+    StoredAttachment,
+    Tutorial,
+    Urgency,
+)
 from skills import SkillMatcher
 from storage.db import UnitOfWork
 
@@ -27,11 +36,17 @@ MAX_SKILLS = 8
 
 @dataclass(frozen=True, slots=True)
 class Submitted:
-    """A stored request, what was noticed in it, and what matching did."""
+    """A stored request, what was noticed in it, and what matching did.
+
+    `files` are those sent with it; `placed` those this very message gave it (its author's
+    files waiting to be placed).
+    """
 
     request: HelpRequest
     personal_data: list[PiiKind]
     progress: Progress | None
+    files: tuple[StoredAttachment, ...] = ()
+    placed: Placed = field(default_factory=Placed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +58,9 @@ class Asked:
     submitted: Submitted | None
     """None when the request was kept as a draft."""
     suggestions: list[Tutorial] = field(default_factory=list)
+    placed: Placed = field(default_factory=Placed)
+    """The files its author sent with it (for a draft; a sent request has them in
+    `submitted`)."""
 
 
 def _detected_slugs(matcher: SkillMatcher, text: str) -> list[str]:
@@ -66,9 +84,10 @@ async def _store(
     now: datetime,
     status: RequestStatus,
     skills: list[SkillRow],
-) -> int:
-    """Insert a new request (this week's urgency by default) with its skills; its id."""
-    return await uow.requests.add(
+) -> tuple[int, Placed]:
+    """Insert a new request (this week's urgency by default) with its skills, and the files
+    its author sent just before (a screenshot, then the text); its id and those files."""
+    request_id = await uow.requests.add(
         author_id=author.id,
         text=text,
         urgency=Urgency.WEEK,
@@ -76,6 +95,7 @@ async def _store(
         status=status,
         skill_ids=[skill.id for skill in skills],
     )
+    return request_id, await place_waiting(uow, now, author.id, request_id)
 
 
 async def get_or_fail(uow: UnitOfWork, request_id: int) -> HelpRequest:
@@ -106,7 +126,7 @@ async def ask(
     async with uows() as uow:
         skills = await _skills_by_slug(uow, slugs)
         status = RequestStatus.DRAFT if draft else RequestStatus.OPEN
-        request_id = await _store(uow, author, text, now, status, skills)
+        request_id, placed = await _store(uow, author, text, now, status, skills)
         request = await get_or_fail(uow, request_id) if draft else None
         await uow.commit()
     progress = None
@@ -114,7 +134,8 @@ async def ask(
         progress = await advance(uows(), clock, settings, request_id)
         async with uows() as uow:
             request = await get_or_fail(uow, request_id)
-    return Submitted(request, kinds(find_personal_data(text)), progress)
+    found = kinds(find_personal_data(text))
+    return Submitted(request, found, progress, placed.files, placed)
 
 
 async def ask_or_suggest(
@@ -142,10 +163,10 @@ async def ask_or_suggest(
             skills = await _skills_by_slug(uow, slugs)
             if not suggestions:
                 status = RequestStatus.OPEN
-            request_id = await _store(uow, author, text, now, status, skills)
+            request_id, placed = await _store(uow, author, text, now, status, skills)
             if suggestions:
                 await uow.commit()
-                return Asked(request_id, None, suggestions)
+                return Asked(request_id, None, suggestions, placed)
             stored = _as_stored(request_id, author, text, status, now, skills)
             progress = await advance_in(uow, now, settings, stored)
             request = await get_or_fail(uow, request_id)
@@ -154,7 +175,8 @@ async def ask_or_suggest(
         if not is_unavailable(error):
             await _keep(uows, now, author, text, status, slugs)
         raise
-    return Asked(request_id, Submitted(request, kinds(find_personal_data(text)), progress))
+    found = kinds(find_personal_data(text))
+    return Asked(request_id, Submitted(request, found, progress, placed.files, placed))
 
 
 def _as_stored(
@@ -228,9 +250,12 @@ async def add_to_draft(
     async with uows() as uow:
         await uow.requests.update_fields(draft.id, now, only_if={"status": "draft"}, text=combined)
         await uow.requests.set_skills(draft.id, await _detect_skills(uow, matcher, combined))
+        placed = await place_waiting(uow, now, draft.author_id or 0, draft.id)
         await uow.commit()
         request = await get_or_fail(uow, draft.id)
-    return Submitted(request, kinds(find_personal_data(combined)), None)
+        files = await uow.attachments.of_request(draft.id)
+    found = kinds(find_personal_data(combined))
+    return Submitted(request, found, None, tuple(files), placed)
 
 
 async def send_draft(
@@ -245,7 +270,8 @@ async def send_draft(
     progress = await advance(uows(), clock, settings, request_id)
     async with uows() as uow:
         sent = await get_or_fail(uow, request_id)
-    return Submitted(sent, kinds(find_personal_data(sent.text or "")), progress)
+        files = await uow.attachments.of_request(request_id)
+    return Submitted(sent, kinds(find_personal_data(sent.text or "")), progress, tuple(files))
 
 
 async def move(

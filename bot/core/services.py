@@ -93,6 +93,13 @@ class RetentionSettings:
     timezone: str = "Europe/Paris"
 
 
+@dataclass(frozen=True, slots=True)
+class FileSettings:
+    """The largest file a member may send (a screenshot, a document), in bytes."""
+
+    max_bytes: int = 10 * 1024 * 1024
+
+
 def worker_name() -> str:
     """An identifier of this process among the workers sharing the database."""
     return f"{socket.gethostname()}:{os.getpid()}"[:64]
@@ -119,5 +126,6 @@ class Services:
     digest: DigestSettings = DigestSettings()
     tutorials: TutorialSettings = TutorialSettings()
     retention: RetentionSettings = RetentionSettings()
+    files: FileSettings = FileSettings()
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     default_locale: str = "fr"

@@ -3,23 +3,40 @@
 A person is a named console identity (`--as Amina`); `/as NAME` switches to another one, so
 both sides of a flow can be tried in one terminal. Numbered actions are chosen by typing the
 number. Messages to other console personas are shown with their name.
+
+`/fichier PATH [caption]` sends a file of this machine, as a photo or a document would be
+sent on a chat network (a path with spaces goes in quotes); files the bot sends are shown as
+`[image: name, size]` or `[file: name, size]`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
+import mimetypes
 import os
 import stat
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
-from bot.chat.types import Action, Incoming, Outgoing
+from bot.chat.types import (
+    Action,
+    Attachment,
+    FileKind,
+    FileProblem,
+    FileUnavailable,
+    Incoming,
+    IncomingFile,
+    Outgoing,
+)
 from bot.transports.base import RETRY_FIRST, Handle, PatientAnswers
 
 PLATFORM = "console"
 QUIT_WORDS = frozenset({"/quit", "/exit", "/quitter"})
+FILE_COMMANDS = ("/fichier", "/file")
 
 
 def persona_key(name: str) -> str:
@@ -42,6 +59,7 @@ class ConsoleTransport:
     command_prefix: str = "/"
     parallel_sends: int = 1  # one terminal: messages print in the order they were queued
     retry_first: float = RETRY_FIRST  # first wait before a kept message is handed over again
+    download_limit: int | None = None  # the terminal reads files of any size (up to the bot's)
     _pending: dict[str, tuple[Action, ...]] = field(default_factory=dict)
     _sent: int = 0
     _answers: PatientAnswers | None = None
@@ -70,9 +88,15 @@ class ConsoleTransport:
             return
         key = persona_key(self.persona)
         actions = self._pending.get(key, ())
-        text, chosen = line, False
+        text, chosen, file = line, False, None
         if stripped.isdigit() and 1 <= int(stripped) <= len(actions):
             text, chosen = actions[int(stripped) - 1].payload, True
+        elif stripped.split(" ", 1)[0].lower() in FILE_COMMANDS:
+            path, text = _path_and_caption(stripped.split(" ", 1)[1] if " " in stripped else "")
+            if not path:
+                self._write("/fichier PATH [caption]")
+                return
+            file = await _describe(path)
         incoming = Incoming(
             platform=self.platform,
             user_id=key,
@@ -81,6 +105,7 @@ class ConsoleTransport:
             display_name=self.persona,
             language=self.language,
             is_button=chosen,
+            file=file,
         )
         if self._answers is None:
             self._answers = PatientAnswers(self.handle, self.send, retry_first=self.retry_first)
@@ -105,10 +130,14 @@ class ConsoleTransport:
         self._write(("↻ " if message.edit_of else "") + message.text)
         self._render_actions(chat_id, message.actions)
         for attachment in message.attachments:
-            self._write(f"📎 {attachment.filename}")
+            self._write(f"📎 {describe_attachment(attachment)}")
         self._write("")
         self._sent += 1
         return f"{chat_id}:{self._sent}"
+
+    async def fetch_file(self, file: IncomingFile, limit: int) -> bytes:
+        """Read a file named with `/fichier` (at most `limit` bytes)."""
+        return await asyncio.to_thread(_read, Path(file.ref), limit)
 
     def _render_actions(self, chat_id: str, actions: Sequence[Action]) -> None:
         self._pending[chat_id] = tuple(actions)
@@ -144,3 +173,53 @@ class ConsoleTransport:
             return reader
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
         return reader
+
+
+def _path_and_caption(rest: str) -> tuple[str, str]:
+    """Split `PATH caption…` (or `"PATH with spaces" caption…`) after `/fichier`."""
+    rest = rest.strip()
+    if rest[:1] in ("'", '"'):
+        closing = rest.find(rest[0], 1)
+        if closing > 0:
+            return rest[1:closing], rest[closing + 1 :].strip()
+    path, _, caption = rest.partition(" ")
+    return path, caption.strip()
+
+
+async def _describe(raw_path: str) -> IncomingFile:
+    """A file of this machine as a chat network would describe it (name, type, size)."""
+    return await asyncio.to_thread(_describe_now, raw_path)
+
+
+def _describe_now(raw_path: str) -> IncomingFile:
+    path = Path(raw_path).expanduser().absolute()
+    media_type = mimetypes.guess_type(path.name)[0] or ""
+    try:
+        size: int | None = path.stat().st_size
+    except OSError:
+        size = None  # reading it will say it cannot be read
+    kind = FileKind.IMAGE if media_type.startswith("image/") else FileKind.FILE
+    return IncomingFile(kind, path.name, media_type, size, str(path))
+
+
+def _read(path: Path, limit: int) -> bytes:
+    try:
+        with path.open("rb") as file:
+            content = file.read(limit + 1)
+    except OSError as error:
+        raise FileUnavailable(FileProblem.UNREADABLE) from error
+    if len(content) > limit:
+        raise FileUnavailable(FileProblem.TOO_BIG)
+    return content
+
+
+def describe_attachment(attachment: Attachment) -> str:
+    """`[image: capture.png, 12 kB]` or `[file: echange.ics, 1 kB]`."""
+    kind = "image" if attachment.is_image else "file"
+    return f"[{kind}: {attachment.filename}, {_size(len(attachment.content))}]"
+
+
+def _size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, math.ceil(size / 1024))} kB"
+    return f"{size / (1024 * 1024):.1f} MB"

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.chat.types import ChatType, Incoming
+from bot.chat.types import ChatType, FileKind, Incoming, IncomingFile
 
 log = logging.getLogger(__name__)
 
@@ -79,4 +79,7 @@ class Spool:
 
 def _incoming(data: dict[str, Any]) -> Incoming:
     data["chat_type"] = ChatType(data.get("chat_type", ChatType.PRIVATE))
+    if data.get("file") is not None:
+        file = data["file"]
+        data["file"] = IncomingFile(**{**file, "kind": FileKind(file["kind"])})
     return Incoming(**data)

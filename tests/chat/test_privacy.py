@@ -148,7 +148,7 @@ async def test_export_has_the_members_data_and_nobody_elses(network: Conversatio
         assert other not in raw
     again = await ask(chat.app, zoe, "/mesdonnees")
     assert again.attachments[0].content == attachment.content  # deterministic
-    assert "📎 mes-donnees-samu.json" in await chat.say(ZOE, "/mydata")
+    assert "📎 [file: mes-donnees-samu.json," in await chat.say(ZOE, "/mydata")
     in_group = await ask(chat.app, zoe, "/mesdonnees", ChatType.GROUP)
     assert in_group.attachments == ()
 

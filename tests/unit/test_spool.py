@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.chat.types import ChatType, Deferred, Incoming, Outgoing
+from bot.chat.types import ChatType, Deferred, FileKind, Incoming, IncomingFile, Outgoing
 from bot.transports.base import PatientAnswers
 from bot.transports.spool import Spool
 
@@ -23,6 +23,9 @@ def _message(n: int, chat: str = "amina") -> Incoming:
         event_id=f"update-{n}",
         reply_to="42" if n == 2 else None,
         is_button=n == 3,
+        file=IncomingFile(FileKind.IMAGE, "écran.png", "image/png", 1234, "AgAD-42")
+        if n == 4
+        else None,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.chat.commands import (
+    attach,
     coordination,
     followup,
     helping,
@@ -27,6 +28,7 @@ def all_commands() -> tuple[Command, ...]:
         *requests.COMMANDS,
         *helping.COMMANDS,
         *solving.COMMANDS,
+        *attach.COMMANDS,
         *tutorials.COMMANDS,
         *skills.COMMANDS,
         *sessions.COMMANDS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.dialogs import await_answer
+from bot.chat.file_views import file_lines
 from bot.chat.i18n import N_
 from bot.chat.request_views import (
     author_actions,
@@ -85,6 +86,7 @@ def stored(ctx: Context, submitted: requests.Submitted) -> Outgoing:
     request = submitted.request
     return ctx.reply(
         ctx._("Your request {number} is recorded.").format(number=number(request)),
+        *file_lines(ctx, submitted.files, submitted.placed),
         skills_line(ctx, request),
         urgency_line(ctx, request),
         *privacy_warning(ctx, submitted.personal_data),
@@ -128,6 +130,7 @@ async def ask_from_text(ctx: Context, text: str) -> Reply:
     reply = [
         ctx.reply(
             first,
+            *file_lines(ctx, submitted.files, submitted.placed),
             ctx._("Shall I make it a help request for the network?"),
             *privacy_warning(ctx, submitted.personal_data),
             actions=[
@@ -175,7 +178,10 @@ async def request_command(ctx: Context, args: str) -> Reply:
         services.uow, services.clock, services.matcher, services.requests, ctx.me, args
     )
     if asked.submitted is None:  # kept as a draft: these tutorials may already answer it
-        return [suggestions(ctx, asked.suggestions, asked.request_id)]
+        found = suggestions(ctx, asked.suggestions, asked.request_id)
+        if asked.placed.files:
+            return [ctx.reply(*file_lines(ctx, asked.placed.files, asked.placed)), found]
+        return [found]
     return [stored(ctx, asked.submitted)]
 
 

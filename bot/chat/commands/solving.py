@@ -6,9 +6,10 @@ from bot.chat.commands.requests import not_found, request_number, wrong_state
 from bot.chat.commands.writeup import ask_problem
 from bot.chat.context import Command, Context, Reply
 from bot.chat.dialogs import await_answer
+from bot.chat.file_views import reminder
 from bot.chat.i18n import N_
-from bot.chat.types import Action
-from bot.core import conversation, outbox
+from bot.chat.types import Action, Outgoing
+from bot.core import attachments, conversation, outbox
 from bot.core.errors import NotAllowed, RequestNotFound
 from bot.core.request_states import IllegalTransition
 from skills import fold
@@ -22,21 +23,33 @@ def talk_hint(ctx: Context, request_id: int) -> str:
 
 
 async def message(ctx: Context, args: str) -> Reply:
-    """`/msg N TEXT`: write to the other side of a request, through the bot."""
+    """`/msg N TEXT`: write to the other side of a request, through the bot (with the files
+    that came with the message, if any)."""
     request_id, text = request_number(args)
-    if not text:
+    if not text and not ctx.files:
         await await_answer(ctx, "msg", str(request_id))
         return [
             ctx.reply(
                 ctx._("Write your message below."), actions=[Action(ctx._("Cancel"), "/annuler")]
             )
         ]
+    return await relay_files(ctx, request_id, text, ctx.files)
+
+
+async def relay_files(ctx: Context, request_id: int, text: str, files: tuple[int, ...]) -> Reply:
+    """Pass a message and/or waiting files to the other side of a request; the sender's first
+    file in the request comes with the personal-data reminder."""
     services = ctx.services
+    first = bool(files) and await attachments.first_in(services.uow, request_id, ctx.me)
     try:
-        request = await conversation.relay(services.uow, services.clock, request_id, ctx.me, text)
+        request = await conversation.relay(
+            services.uow, services.clock, request_id, ctx.me, text, files=files
+        )
     except RequestNotFound:
         return [not_found(ctx, request_id)]
-    except NotAllowed:
+    except NotAllowed as refused:
+        if refused.reason == "nothing_to_send":
+            return [nothing_waiting(ctx)]
         return [
             ctx.reply(
                 ctx._("Nobody has taken request #{n} yet: there is no one to write to.").format(
@@ -45,7 +58,16 @@ async def message(ctx: Context, args: str) -> Reply:
             )
         ]
     other = request.helper_name if ctx.me.id == request.author_id else request.author_name
-    return [ctx.reply(ctx._("Sent to {name}.").format(name=other or ctx._("the other person")))]
+    sent = ctx._("Sent to {name}.").format(name=other or ctx._("the other person"))
+    return [ctx.reply(sent, *(reminder(ctx) if first else []))]
+
+
+def nothing_waiting(ctx: Context) -> Outgoing:
+    """No file of the person waits for a place any more."""
+    return ctx.reply(
+        ctx._("You have no file waiting to be sent."),
+        ctx._("Send your picture or file again, then choose where it goes."),
+    )
 
 
 async def solved(ctx: Context, args: str) -> Reply:
