@@ -37,6 +37,7 @@ import asyncio
 import contextlib
 import copy
 import html
+import io
 import itertools
 import json
 import math
@@ -55,6 +56,8 @@ __all__ = ["Call", "FakeBotApi", "UploadedFile"]
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile: "bots can download files of up to 20 MB"
+MAX_PHOTO = 10 * 1024 * 1024  # sendPhoto: at most 10 MB, width + height ≤ 10000, ratio ≤ 20
 MAX_CALLBACK_DATA = 64
 GLOBAL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
@@ -89,7 +92,7 @@ _BOOL_FIELDS = frozenset(
         "for_channel",
     }
 )
-_COUNTED_METHODS = frozenset({"sendmessage", "senddocument", "editmessagetext"})
+_COUNTED_METHODS = frozenset({"sendmessage", "senddocument", "sendphoto", "editmessagetext"})
 _NOOP_METHODS = frozenset(
     {
         "close",
@@ -343,6 +346,17 @@ def _bot_command_entities(text: str) -> list[dict[str, Any]]:
     return [{"type": "bot_command", "offset": 0, "length": _utf16_len(match.group(0))}]
 
 
+def _picture_size(data: bytes) -> tuple[int, int] | None:
+    """A picture's width and height, None when Telegram could not process it as a photo."""
+    from PIL import Image  # the test environment has it (matplotlib depends on it)
+
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            return picture.size
+    except Exception:
+        return None
+
+
 def _normalise_markup(markup: Any) -> Any:
     if isinstance(markup, dict) and markup.get("inline_keyboard") == []:
         return None
@@ -416,6 +430,7 @@ class FakeBotApi:
             "deletewebhook": self._delete_webhook,
             "getwebhookinfo": self._get_webhook_info,
             "senddocument": self._send_document,
+            "sendphoto": self._send_photo,
             "sendchataction": self._send_chat_action,
             "getfile": self._get_file,
         }
@@ -501,6 +516,74 @@ class FakeBotApi:
             message["reply_to_message"] = self._stored(chat["id"], reply_to_message_id)
         self.raw_update({"message": message})
         return copy.deepcopy(message)
+
+    def user_sends_file(
+        self,
+        user_id: int,
+        kind: str,
+        data: bytes = b"",
+        *,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+        caption: str = "",
+        first_name: str = "Amina",
+        language_code: str | None = "fr",
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        reply_to_message_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Queue a message with a file: `kind` is "photo", "document", "voice", "video_note",
+        "audio", "video" or "sticker". `data` is what Telegram keeps (a JPEG for a photo:
+        Telegram recompresses photos) and serves to getFile; a leading `/command` in the
+        caption gets its `bot_command` caption entity. Returns the Message dict.
+        """
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            user["language_code"] = language_code
+        self._users[user_id] = user
+        chat = self._register_chat(user, chat_id, chat_type)
+        info = self._keep_file(kind, UploadedFile(file_name, mime_type, data))
+        media: Any = info
+        if kind == "photo":
+            thumbnail = {**info, "width": min(info["width"], 90), "height": min(info["height"], 90)}
+            media = [thumbnail, info] if info["width"] > 90 or info["height"] > 90 else [info]
+        elif kind == "sticker":
+            media = {**info, "type": "regular", "width": 512, "height": 512, "emoji": "👍"}
+            media.update(is_animated=False, is_video=False)
+        elif kind in {"voice", "audio"}:
+            media = {**info, "duration": 3}
+        elif kind == "video":
+            media = {**info, "duration": 3, "width": 640, "height": 360}
+        elif kind == "video_note":
+            media = {**info, "duration": 3, "length": 240}
+        content: dict[str, Any] = {kind: media}
+        if caption:
+            content["caption"] = caption
+            content["caption_entities"] = _bot_command_entities(caption)
+        message = self._new_message(chat, user, **content)
+        if reply_to_message_id is not None:
+            message["reply_to_message"] = self._stored(chat["id"], reply_to_message_id)
+        self.raw_update({"message": message})
+        return copy.deepcopy(message)
+
+    def _keep_file(self, kind: str, stored: UploadedFile) -> dict[str, Any]:
+        """Store a file under a new file_id; its File-like description (a PhotoSize for a
+        photo, with its dimensions)."""
+        file_id = f"{kind[:2].upper()}ACAgIAAx{next(self._file_ids):06d}"
+        self.files[file_id] = stored
+        info: dict[str, Any] = {
+            "file_id": file_id,
+            "file_unique_id": f"AgAD{file_id[-6:]}",
+            "file_size": len(stored.data),
+        }
+        if kind == "photo":
+            info["width"], info["height"] = _picture_size(stored.data) or (800, 600)
+            return info
+        if stored.file_name and kind in {"document", "audio", "video"}:
+            info["file_name"] = stored.file_name
+        if stored.mime_type and kind != "sticker":
+            info["mime_type"] = stored.mime_type
+        return info
 
     def user_presses(
         self, user_id: int, message_id: int, data: str, chat_id: int | None = None
@@ -1224,6 +1307,45 @@ class FakeBotApi:
         self._count_send(chat)
         return copy.deepcopy(message)
 
+    def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(params.get("chat_id"))
+        self._check_limits(chat)
+        photo = params.get("photo")
+        if isinstance(photo, UploadedFile):
+            size = _picture_size(photo.data)
+            if size is None:
+                raise _bad("IMAGE_PROCESS_FAILED")
+            width, height = size
+            if len(photo.data) > MAX_PHOTO or width + height > 10_000 or max(size) > 20 * min(size):
+                raise _bad("PHOTO_INVALID_DIMENSIONS")
+            info = self._keep_file("photo", photo)
+        elif isinstance(photo, str) and photo in self.files:
+            info = self._keep_file("photo", self.files[photo])
+        elif not photo:
+            raise _bad("there is no photo in the request")
+        else:
+            raise _bad("wrong file identifier/HTTP URL specified")
+        caption, caption_entities = "", []
+        if params.get("caption"):
+            caption, caption_entities = self._formatted(
+                params["caption"], params.get("parse_mode"), params.get("caption_entities")
+            )
+            if len(caption) > MAX_CAPTION:
+                raise _bad("message caption is too long")
+        markup = self._check_markup(params.get("reply_markup"))
+        message = self._new_message(
+            chat,
+            self.bot_user,
+            reply_to_message=self._reply_target(chat["id"], params),
+            photo=[info],
+            caption=caption,
+            caption_entities=caption_entities,
+            reply_markup=markup,
+        )
+        self._sent.append((chat["id"], message["message_id"]))
+        self._count_send(chat)
+        return copy.deepcopy(message)
+
     def _send_chat_action(self, params: dict[str, Any]) -> bool:
         self._chat(params.get("chat_id"))
         if params.get("action") not in _CHAT_ACTIONS:
@@ -1235,6 +1357,8 @@ class FakeBotApi:
         stored = self.files.get(file_id) if isinstance(file_id, str) else None
         if stored is None:
             raise _bad("invalid file_id")
+        if len(stored.data) > MAX_DOWNLOAD:
+            raise _bad("file is too big")
         return {
             "file_id": file_id,
             "file_unique_id": f"AgAD{file_id[-6:]}",

@@ -140,10 +140,21 @@ def telegram_options() -> dict[str, Any]:
 
 
 @pytest.fixture
+def config_sections() -> dict[str, Any]:
+    """Other sections of the configuration for a test (override with a fixture of this name)."""
+    return {}
+
+
+@pytest.fixture
 async def running(
-    database_url: str, server: FakeBotApi, telegram_options: dict[str, Any]
+    database_url: str,
+    server: FakeBotApi,
+    telegram_options: dict[str, Any],
+    config_sections: dict[str, Any],
 ) -> AsyncIterator[Running]:
-    config = parse_config(app_config(database_url, server, **telegram_options), "tests", {})
+    config = parse_config(
+        {**app_config(database_url, server, **telegram_options), **config_sections}, "tests", {}
+    )
     app = App.build(config)
     await app.prepare()
     run = Running(app, server)

@@ -42,7 +42,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat.types import ChatType, Incoming, Outgoing
+from bot.chat.types import (
+    Attachment,
+    ChatType,
+    FileProblem,
+    FileUnavailable,
+    Incoming,
+    IncomingFile,
+    Outgoing,
+)
 from bot.transports.base import DeliveryError, Handle, PatientAnswers
 from bot.transports.spool import Spool
 from bot.transports.telegram.formatting import (
@@ -52,12 +60,15 @@ from bot.transports.telegram.formatting import (
     valid_callback,
 )
 from bot.transports.telegram.limits import SendPacer
+from bot.transports.telegram.media import PHOTO_TYPES, PHOTO_UPLOAD_LIMIT, incoming_file
 from bot.transports.telegram.polling import UPDATE_TYPES, poll_updates
 from bot.transports.telegram.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
+# Bots download files of 20 MB at most (getFile answers "file is too big" above).
+DOWNLOAD_LIMIT = 20 * 1024 * 1024
 
 
 class TelegramConflict(RuntimeError):
@@ -115,6 +126,7 @@ class TelegramTransport:
     _answers: PatientAnswers | None = None
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
     _conflict: bool = False
+    download_limit: int | None = DOWNLOAD_LIMIT
 
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
         # No PTB updater: it acknowledges updates as soon as they are fetched or queued, so
@@ -132,6 +144,9 @@ class TelegramTransport:
         app = builder.build()
         app.add_handler(CallbackQueryHandler(self._on_button))
         app.add_handler(MessageHandler(filters.TEXT, self._on_message))
+        # Pictures, documents, voice notes, stickers, locations…: everything else a person
+        # sends (service messages such as "X joined the group" excepted).
+        app.add_handler(MessageHandler(~filters.StatusUpdate.ALL, self._on_message))
         app.add_error_handler(self._on_error)
         return app
 
@@ -235,7 +250,12 @@ class TelegramTransport:
 
     @staticmethod
     def _incoming(
-        update: Update, text: str, *, is_button: bool = False, reply_to: str | None = None
+        update: Update,
+        text: str,
+        *,
+        is_button: bool = False,
+        reply_to: str | None = None,
+        file: IncomingFile | None = None,
     ) -> Incoming | None:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None or user.is_bot:
@@ -252,11 +272,13 @@ class TelegramTransport:
             event_id=str(update.update_id),
             reply_to=reply_to,
             is_button=is_button,
+            file=file,
         )
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A text, or anything else sent (then its caption is the text, maybe empty)."""
         message = update.effective_message
-        if message is None or message.text is None:
+        if message is None:
             return
         replied = message.reply_to_message
         reply_to = (
@@ -264,7 +286,11 @@ class TelegramTransport:
             if replied is not None and replied.from_user is not None and replied.from_user.is_bot
             else None
         )
-        incoming = self._incoming(update, message.text, reply_to=reply_to)
+        if message.text is not None:
+            incoming = self._incoming(update, message.text, reply_to=reply_to)
+        else:
+            text = message.caption or ""
+            incoming = self._incoming(update, text, reply_to=reply_to, file=incoming_file(message))
         if incoming is not None:
             await self._answer(incoming)
 
@@ -324,8 +350,29 @@ class TelegramTransport:
         if self.on_handled is not None:
             self.on_handled()
 
+    async def fetch_file(self, file: IncomingFile, limit: int) -> bytes:
+        """Download a file a person sent (getFile, then the file itself)."""
+        if self._app is None:
+            raise FileUnavailable(FileProblem.UNREADABLE)
+        try:
+            found = await self._app.bot.get_file(file.ref)
+            if found.file_size is not None and found.file_size > limit:
+                raise FileUnavailable(FileProblem.TOO_BIG)
+            content = bytes(await found.download_as_bytearray())
+        except BadRequest as error:
+            too_big = "too big" in str(error).lower()
+            raise FileUnavailable(
+                FileProblem.TOO_BIG if too_big else FileProblem.UNREADABLE
+            ) from error
+        except TelegramError as error:
+            raise FileUnavailable(FileProblem.UNREADABLE) from error
+        if len(content) > limit:
+            raise FileUnavailable(FileProblem.TOO_BIG)
+        return content
+
     async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
-        """Send (or edit) a message; returns the message id of its last part."""
+        """Send (or edit) a message, then its files; returns the message id of its text's
+        last part (the one with the buttons, which replies and edits refer to)."""
         if self._app is None:
             raise DeliveryError("Telegram transport is not running")
         bot = self._app.bot
@@ -346,11 +393,7 @@ class TelegramTransport:
                         reply_markup=keyboard(message.actions) if index == len(parts) - 1 else None,
                     )
             for attachment in message.attachments:
-                async with self._pacer.turn(chat_id, group=group):
-                    last = await bot.send_document(
-                        chat_id=int(chat_id),
-                        document=InputFile(attachment.content, filename=attachment.filename),
-                    )
+                await self._send_file(chat_id, attachment, group=group)
             assert last is not None
             return str(last.message_id)
         except RetryAfter as error:
@@ -361,6 +404,29 @@ class TelegramTransport:
             raise DeliveryError(str(error), permanent=True) from error
         except NetworkError as error:
             raise DeliveryError(str(error)) from error
+
+    async def _send_file(self, chat_id: str, attachment: Attachment, *, group: bool) -> None:
+        """A picture as a photo (Telegram shows it in the chat), anything else as a document;
+        a picture Telegram cannot process as a photo goes as a document."""
+        assert self._app is not None
+        bot = self._app.bot
+        if attachment.media_type in PHOTO_TYPES and len(attachment.content) <= PHOTO_UPLOAD_LIMIT:
+            try:
+                async with self._pacer.turn(chat_id, group=group):
+                    await bot.send_photo(
+                        chat_id=int(chat_id),
+                        photo=InputFile(attachment.content, filename=attachment.filename),
+                    )
+                return
+            except BadRequest as error:
+                log.info(
+                    "%s not accepted as a photo (%s): sent as a file", attachment.filename, error
+                )
+        async with self._pacer.turn(chat_id, group=group):
+            await bot.send_document(
+                chat_id=int(chat_id),
+                document=InputFile(attachment.content, filename=attachment.filename),
+            )
 
     async def _edit(self, chat_id: str, message: Outgoing, *, group: bool) -> str | None:
         assert self._app is not None and message.edit_of is not None
