@@ -85,3 +85,56 @@ async def test_matrix_request_taken_and_answered_on_telegram(
         **{"m.relates_to": {"m.in_reply_to": {"event_id": relayed.event_id}}},
     )
     await telegram.wait_text(2002, "Merci, depuis Matrix")
+
+
+async def test_files_cross_between_telegram_and_an_encrypted_matrix_chat(
+    both: tuple[Network, Running, FakeBotApi],
+) -> None:
+    from nio import RoomEncryptedImage
+
+    from tests.helpers import jpeg
+
+    network, telegram, server = both
+    amina = await network.join("Amina", encrypted=True)
+    code = await invites.create_invite(
+        network.app.services.uow(),
+        network.app.services.clock,
+        role=Role.MEMBER,
+        structure_name="Mission locale",
+    )
+    server.user_sends(2002, f"/start {code.code}", first_name="Karim")
+    await telegram.wait_text(2002, "Bienvenue")
+    server.user_sends(2002, "/competences ajouter ameli (former)", first_name="Karim")
+    await telegram.wait_text(2002, "C'est noté")
+    await amina.say("!demande souci ameli pour un jeune")
+    offer = await telegram.wait_text(2002, "souci ameli")
+    server.user_presses(2002, offer["message_id"], "/prendre 1")
+    await amina.sync_until(lambda: amina.bot_says("Karim a pris votre demande", network.bot))
+
+    photo = jpeg()
+    server.user_sends_file(2002, "photo", photo, caption="/msg 1 Voici l'écran", first_name="Karim")
+    await amina.sync_until(lambda: amina.bot_says("Voici l'écran", network.bot))
+    [picture] = await amina.sync_until(lambda: amina.files_from(network.bot))
+    assert isinstance(picture, RoomEncryptedImage)  # an m.image, encrypted in this room
+    assert picture.source["content"]["msgtype"] == "m.image"
+    assert await amina.download(picture) == photo
+
+    relayed = amina.bot_says("Voici l'écran", network.bot)
+    await amina.send_file(
+        b"%PDF-1.4 attestation",
+        "attestation.pdf",
+        "application/pdf",
+        **{"m.relates_to": {"m.in_reply_to": {"event_id": relayed.event_id}}},
+    )
+    await telegram.wait_text(2002, "vous a envoyé un fichier")
+
+    def documents() -> list[object]:
+        return [
+            call.params["document"]
+            for call in server.calls_to("sendDocument")
+            if call.params.get("chat_id") == 2002 and call.response_status == 200
+        ]
+
+    await server.wait_for(lambda: bool(documents()))
+    [document] = documents()
+    assert (document.file_name, document.data) == ("attestation.pdf", b"%PDF-1.4 attestation")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -20,11 +21,14 @@ from nio import (
     MemoryDownloadResponse,
     RoomCreateResponse,
     RoomEncryptedFile,
+    RoomEncryptedImage,
     RoomMemberEvent,
     RoomMessageFile,
+    RoomMessageImage,
     RoomMessageNotice,
     RoomMessageText,
     SyncResponse,
+    UploadResponse,
 )
 from nio.crypto import decrypt_attachment
 
@@ -90,6 +94,66 @@ class Person:
             ignore_unverified_devices=True,
         )
         return str(response.event_id)
+
+    async def send_file(
+        self,
+        data: bytes,
+        name: str,
+        mimetype: str,
+        *,
+        msgtype: str = "m.file",
+        body: str | None = None,
+        event_type: str = "m.room.message",
+        wrong_hash: bool = False,
+        **extra: Any,
+    ) -> str:
+        """Upload a file (encrypted when this person's client encrypts) and post it, as
+        Element does: `body` is the file name, or a caption beside `filename`."""
+        encrypt = self.client.olm is not None and event_type != "m.sticker"  # stickers: plain
+        uploaded, keys = await self.client.upload(
+            lambda *_: io.BytesIO(data),
+            content_type=mimetype,
+            filename=name,
+            encrypt=encrypt,
+            filesize=len(data),
+        )
+        assert isinstance(uploaded, UploadResponse), uploaded
+        content: dict[str, Any] = {
+            "body": body or name,
+            "info": {"mimetype": mimetype, "size": len(data)},
+            **extra,
+        }
+        if event_type == "m.room.message":
+            content["msgtype"] = msgtype
+        if body is not None:
+            content["filename"] = name
+        if keys is not None:
+            if wrong_hash:
+                keys["hashes"]["sha256"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+            content["file"] = {"url": uploaded.content_uri, **keys}
+        else:
+            content["url"] = uploaded.content_uri
+        response = await self.client.room_send(
+            self.room, event_type, content, ignore_unverified_devices=True
+        )
+        return str(response.event_id)
+
+    def files_from(self, bot: str) -> list[Any]:
+        """The files and pictures the bot posted to this person."""
+        kinds = (RoomEncryptedFile, RoomEncryptedImage, RoomMessageFile, RoomMessageImage)
+        return [e for e in self.seen if isinstance(e, kinds) and e.sender == bot]
+
+    async def download(self, event: Any) -> bytes:
+        """The content of a file event, decrypted if needed."""
+        downloaded = await self.client.download(mxc=event.url)
+        assert isinstance(downloaded, MemoryDownloadResponse), downloaded
+        if isinstance(event, RoomEncryptedFile | RoomEncryptedImage):
+            return bytes(
+                decrypt_attachment(
+                    downloaded.body, event.key["k"], event.hashes["sha256"], event.iv
+                )
+            )
+        return bytes(downloaded.body)
 
     async def react(self, event_id: str, key: str) -> None:
         await self.client.room_send(
@@ -393,3 +457,42 @@ async def test_undecryptable_message_gets_a_notice(network: Network) -> None:
     )
     notice = await amina.sync_until(lambda: amina.bot_says("pas pu lire", network.bot))
     assert "renvoyer" in notice.body
+
+
+async def test_files_in_encrypted_chats(network: Network) -> None:
+    from tests.helpers import png
+
+    amina = await network.join("Amina", encrypted=True)
+    karim = await network.join("Karim", encrypted=True, skills="ameli (former)")
+    screenshot = png()
+    # A picture with a caption (clients that support captions send the name apart).
+    await amina.send_file(
+        screenshot, "capture.png", "image/png", msgtype="m.image", body="!demande souci ameli"
+    )
+    asked = await amina.sync_until(lambda: amina.bot_says("#1", network.bot))
+    assert "« capture.png »" in asked.body and "données personnelles" in asked.body
+    await karim.sync_until(lambda: karim.bot_says("souci ameli", network.bot))
+    [picture] = await karim.sync_until(lambda: karim.files_from(network.bot))
+    assert isinstance(picture, RoomEncryptedImage) and picture.body == "capture.png"
+    assert await karim.download(picture) == screenshot
+
+    await karim.say("!prendre 1")
+    await amina.sync_until(lambda: amina.bot_says("a pris votre demande", network.bot))
+    await karim.say("!msg 1")
+    await karim.sync_until(lambda: karim.bot_says("Écrivez votre message", network.bot))
+    await karim.send_file(b"%PDF-1.4 guide", "guide/../ameli.pdf", "application/pdf")
+    await karim.sync_until(lambda: karim.bot_says("Message envoyé à", network.bot))
+    [document] = await amina.sync_until(lambda: amina.files_from(network.bot))
+    assert isinstance(document, RoomEncryptedFile) and document.body == "ameli.pdf"
+    assert await amina.download(document) == b"%PDF-1.4 guide"
+
+    await amina.send_file(b"%PDF secret", "broken.pdf", "application/pdf", wrong_hash=True)
+    await amina.sync_until(lambda: amina.bot_says("pas pu ouvrir votre fichier", network.bot))
+    await amina.send_file(
+        b"OggS", "voice.ogg", "audio/ogg", msgtype="m.audio", **{"org.matrix.msc3245.voice": {}}
+    )
+    await amina.sync_until(lambda: amina.bot_says("messages vocaux", network.bot))
+    await amina.send_file(png(), "sticker.png", "image/png", event_type="m.sticker", body="👍")
+    await amina.sync_until(lambda: amina.bot_says("autocollants", network.bot))
+    async with network.app.services.uow() as uow:
+        assert len(await uow.attachments.of_request(1)) == 1  # nothing kept of the rest

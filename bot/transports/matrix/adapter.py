@@ -26,12 +26,22 @@ from nio import (
     ReactionEvent,
     RoomGetEventResponse,
     RoomMessageText,
+    RoomMessageUnknown,
     RoomSendError,
     SyncResponse,
     UploadResponse,
 )
 
-from bot.chat.types import Attachment, ChatType, Incoming, Outgoing
+from bot.chat.types import (
+    Attachment,
+    ChatType,
+    FileKind,
+    FileProblem,
+    FileUnavailable,
+    Incoming,
+    IncomingFile,
+    Outgoing,
+)
 from bot.transports.base import DeliveryError, Handle, PatientAnswers
 from bot.transports.matrix.formatting import (
     ACTIONS_KEY,
@@ -41,6 +51,7 @@ from bot.transports.matrix.formatting import (
     reply_target,
     strip_reply_fallback,
 )
+from bot.transports.matrix.media import MEDIA_EVENTS, fetch, file_content, incoming_file
 from bot.transports.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -105,6 +116,7 @@ class MatrixTransport:
     _actions: OrderedDict[str, list[dict[str, str]]] = field(default_factory=OrderedDict)
     _room_actions: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     _joined_at: dict[str, int] = field(default_factory=dict)
+    download_limit: int | None = None  # the homeserver's upload limit is the only one
 
     def stop(self) -> None:
         """Ask `run()` to return."""
@@ -286,6 +298,14 @@ class MatrixTransport:
                 chosen = remembered[int(stripped) - 1]["payload"]
                 return Incoming(text=chosen, is_button=True, **base)
             return Incoming(text=text, reply_to=reply_target(event.source), **base)
+        if isinstance(event, MEDIA_EVENTS):
+            relates = event.source.get("content", {}).get("m.relates_to", {})
+            if isinstance(relates, dict) and relates.get("rel_type") == "m.replace":
+                return None
+            file, caption = incoming_file(event)
+            return Incoming(text=caption, file=file, reply_to=reply_target(event.source), **base)
+        if isinstance(event, RoomMessageUnknown):  # a location, a poll…: nothing to pass on
+            return Incoming(text="", file=IncomingFile(FileKind.OTHER), **base)
         if isinstance(event, ReactionEvent):
             actions = await self._actions_of(client, room_id, event.reacts_to)
             payload = action_for_reaction(event.key, actions) if actions else None
@@ -323,6 +343,12 @@ class MatrixTransport:
     def _handled(self) -> None:
         if self.on_handled is not None:
             self.on_handled()
+
+    async def fetch_file(self, file: IncomingFile, limit: int) -> bytes:
+        """Download (and decrypt) a file a person sent."""
+        if self._client is None:
+            raise FileUnavailable(FileProblem.UNREADABLE)
+        return await fetch(self._client, file, limit)
 
     async def _wait_turn(self) -> None:
         loop = asyncio.get_running_loop()
@@ -382,7 +408,8 @@ class MatrixTransport:
     async def _send_file(
         self, client: AsyncClient, room_id: str, attachment: Attachment, key: str | None
     ) -> str:
-        """Upload a file (encrypted for an encrypted room) and post it as `m.file`."""
+        """Upload a file (encrypted for an encrypted room) and post it as `m.image` (a
+        picture) or `m.file`."""
         room = client.rooms.get(room_id)
         encrypted = bool(room is not None and room.encrypted)
         uploaded, keys = await client.upload(
@@ -394,18 +421,8 @@ class MatrixTransport:
         )
         if not isinstance(uploaded, UploadResponse):
             raise DeliveryError(f"upload of {attachment.filename}: {uploaded}")
-        info = {"mimetype": attachment.media_type, "size": len(attachment.content)}
-        file: dict[str, Any] = {
-            "msgtype": "m.file",
-            "body": attachment.filename,
-            "filename": attachment.filename,
-            "info": info,
-        }
-        if keys is not None:
-            file["file"] = {"url": uploaded.content_uri, **keys}
-        else:
-            file["url"] = uploaded.content_uri
-        return await self._send_event(client, room_id, file, key)
+        event = file_content(attachment, uploaded.content_uri, keys)
+        return await self._send_event(client, room_id, event, key)
 
 
 def _display_name(client: AsyncClient, room_id: str, user_id: str) -> str:
