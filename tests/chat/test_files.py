@@ -94,6 +94,11 @@ async def test_the_request_button_then_the_description_takes_the_file(
     asked = await chat.say("Amina", "souci ameli : le site refuse le mot de passe")
     assert "Avec vos 2 fichiers" in asked
     assert addressed_to(asked, "Karim").count("📎 [image: capture ameli.png") == 2
+    await chat.say("Amina", f'/fichier "{screenshot}"')
+    await chat.say("Amina", "1")  # "Make it a help request"
+    cancelled = await chat.say("Amina", "1")  # "Cancel": the file goes too
+    assert "Je ne garde plus votre fichier." in cancelled
+    assert "Avec" not in await chat.say("Amina", "/demande autre souci ameli sans capture")
 
 
 async def test_files_in_a_thread_reach_the_other_side(

@@ -9,7 +9,7 @@ from bot.chat.i18n import N_, pick_locale
 from bot.chat.permissions import allowed
 from bot.chat.types import Action, Outgoing
 from bot.chat.wording import help_hint, join_explanation
-from bot.core import members
+from bot.core import attachments, members
 from bot.core import skills as member_skills
 from bot.core.errors import AlreadyMember, InvalidValue, InviteProblem, InviteRejected
 from bot.core.types import Member, Role
@@ -129,9 +129,12 @@ async def show_help(ctx: Context, args: str) -> Reply:
 
 
 async def cancel(ctx: Context, args: str) -> Reply:
-    """`/annuler`: stop the question in progress; `/annuler N`: cancel one's request N."""
+    """`/annuler`: stop the question in progress (and drop the files waiting for a place);
+    `/annuler N`: cancel one's request N."""
     if args:
         return await cancel_request(ctx, args)
+    if await attachments.discard(ctx.services.uow, ctx.me):
+        return [ctx.reply(ctx._("OK, let's leave it there."), ctx._("I no longer keep your file."))]
     return [ctx.reply(ctx._("OK, let's leave it there."), help_hint(ctx))]
 
 

@@ -28,7 +28,7 @@ async def show_notice(ctx: Context, args: str) -> Reply:
         ctx._("What the bot keeps:"),
         bullet(ctx._("your profile: name, structure, language, chat accounts.")),
         bullet(ctx._("your skills.")),
-        bullet(ctx._("your help requests and the messages passed through the bot.")),
+        bullet(ctx._("your help requests, and the messages and files passed through the bot.")),
         bullet(ctx._("the tutorials you write.")),
         ctx._("Why: to find the right helpers and keep the network's memory."),
         ctx.ngettext(
