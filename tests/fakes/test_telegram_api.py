@@ -215,6 +215,31 @@ async def test_send_document_and_download(bot: Bot, server: FakeBotApi) -> None:
     assert await telegram_file.download_as_bytearray() == bytearray(b"%PDF-1.4 fake")
 
 
+async def test_users_files_get_file_limits_and_send_photo(bot: Bot, server: FakeBotApi) -> None:
+    from tests.helpers import jpeg
+
+    photo = jpeg(200, 100)
+    sent = server.user_sends_file(USER, "photo", photo, caption="/demande voici")
+    sizes = sent["photo"]
+    assert [(s["width"], s["height"]) for s in sizes] == [(90, 90), (200, 100)]
+    assert sent["caption_entities"][0]["type"] == "bot_command"
+    [update] = await bot.get_updates()
+    assert update.message is not None and update.message.caption == "/demande voici"
+    found = await bot.get_file(update.message.photo[-1].file_id)
+    assert await found.download_as_bytearray() == bytearray(photo)
+    server.user_sends_file(USER, "document", b"x" * (20 * 1024 * 1024 + 1), file_name="big.bin")
+    big = server.history[-1]["message"]["document"]
+    assert big["file_name"] == "big.bin" and big["file_size"] == 20 * 1024 * 1024 + 1
+    with pytest.raises(BadRequest, match="too big"):
+        await bot.get_file(big["file_id"])
+    message = await bot.send_photo(USER, InputFile(photo, filename="photo.jpg"))
+    assert message.photo[-1].width == 200
+    with pytest.raises(BadRequest, match="(?i)image_process_failed"):
+        await bot.send_photo(USER, InputFile(b"not a picture", filename="x.png"))
+    with pytest.raises(BadRequest, match="(?i)photo_invalid_dimensions"):
+        await bot.send_photo(USER, InputFile(jpeg(2100, 100), filename="long.jpg"))
+
+
 # ---------------------------------------------------------------------- Bot: errors
 
 
