@@ -234,9 +234,9 @@ async def test_users_files_get_file_limits_and_send_photo(bot: Bot, server: Fake
         await bot.get_file(big["file_id"])
     message = await bot.send_photo(USER, InputFile(photo, filename="photo.jpg"))
     assert message.photo[-1].width == 200
-    with pytest.raises(BadRequest, match="(?i)image_process_failed"):
+    with pytest.raises(BadRequest, match=r"(?i)image_process_failed"):
         await bot.send_photo(USER, InputFile(b"not a picture", filename="x.png"))
-    with pytest.raises(BadRequest, match="(?i)photo_invalid_dimensions"):
+    with pytest.raises(BadRequest, match=r"(?i)photo_invalid_dimensions"):
         await bot.send_photo(USER, InputFile(jpeg(2100, 100), filename="long.jpg"))
 
 
