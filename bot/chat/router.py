@@ -31,10 +31,10 @@ log = logging.getLogger(__name__)
 BUSY_LOOKS = 4
 
 
-# Answers a reply to one of the bot's messages (e.g. relays it); None if it is not one.
 # Dialogs whose awaited answer may be a file alone (the `/msg N` prompt).
 FILE_DIALOGS = frozenset({"msg"})
 
+# Answers a reply to one of the bot's messages (e.g. relays it); None if it is not one.
 # A reply to one of the bot's messages: (context, replied-to reference, text, only_relays).
 # With `only_relays` (a dialog waits for text), only a reply to a relayed message is taken.
 ReplyHandler = Callable[[Context, str, str, bool], Awaitable[Reply | None]]

@@ -419,9 +419,7 @@ class TelegramTransport:
                     )
                 return
             except BadRequest as error:
-                log.info(
-                    "%s not accepted as a photo (%s): sent as a file", attachment.filename, error
-                )
+                log.info("a picture not accepted as a photo (%s): sent as a file", error)
         async with self._pacer.turn(chat_id, group=group):
             await bot.send_document(
                 chat_id=int(chat_id),
