@@ -1,6 +1,6 @@
 """Attachments: files members send (screenshots, documents), kept with their request
 
-Revision ID: 0012
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 from storage.types import UTCDateTime
 
-revision: str = "0012"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
