@@ -48,6 +48,7 @@ PERMISSIONS: Mapping[str, Rule] = MappingProxyType(
         "lacher": MEMBER,
         "relancer": MEMBER,
         "msg": MEMBER,
+        "transmettre": MEMBER,
         "resolu": MEMBER,
         "confirmer": MEMBER,
         "pasresolu": MEMBER,

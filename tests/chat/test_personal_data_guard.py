@@ -175,3 +175,75 @@ async def test_a_request_over_the_length_limit_is_refused_with_the_limit(
     async with chat.app.services.uow() as uow:
         draft = await uow.requests.get(1)
     assert draft is not None and "encore un détail" not in (draft.text or "")
+
+
+@pytest.fixture
+async def thread(network: Conversation) -> Conversation:
+    """Request #1 (no personal data), taken by Karim: the two can talk."""
+    chat = network
+    await chat.say("Amina", "/demande souci ameli pour une attestation")
+    await chat.say("Karim", "/prendre 1")
+    return chat
+
+
+async def test_a_relayed_message_with_personal_data_is_held_the_first_time(
+    thread: Conversation,
+) -> None:
+    chat = thread
+    held = await chat.say("Amina", "/msg 1 vous pouvez l'appeler au 06 12 34 56 78")
+    assert "Avant de transmettre" in held and "« 06 12 34 56 78 »" in held
+    assert addressed_to(held, "Karim") == ""
+    assert addressed_to(await chat.tick(), "Karim") == ""
+    hide = payload(chat, "Amina", "Masquer et envoyer")
+    sent = await chat.say("Amina", hide)
+    message = addressed_to(sent, "Karim")
+    assert "[téléphone]" in message and "06 12" not in message
+    again = await chat.say("Amina", hide)  # pressed twice
+    assert "déjà transmis" in again and addressed_to(again, "Karim") == ""
+
+    await chat.say("Amina", "/msg 1 et sa sœur : fatima benali")
+    as_is = payload(chat, "Amina", "Envoyer tel quel")
+    assert "fatima benali" in addressed_to(await chat.say("Amina", as_is), "Karim")
+    # She chose to pass personal data on in this thread: not asked again.
+    direct = await chat.say("Amina", "/msg 1 son mail : nadia@orange.fr")
+    assert "nadia@orange.fr" in addressed_to(direct, "Karim")
+
+
+async def test_a_reply_to_a_relayed_message_with_an_email_is_held(thread: Conversation) -> None:
+    from bot.chat.types import Incoming
+
+    chat = thread
+    await chat.say("Amina", "/msg 1 Vous êtes disponible demain ?")
+    karim = await chat.member("Karim")
+    async with chat.app.services.uow() as uow:
+        [relayed] = await uow.outbox.find(recipient_id=karim.id, kind="relay")
+    assert relayed.delivery_ref is not None
+    reply = Incoming(
+        platform="console",
+        user_id="karim",
+        chat_id="karim",
+        text="Oui, écrivez à karim (at) epn-resoudre.fr",
+        reply_to=relayed.delivery_ref,
+    )
+    [answer] = await chat.app.router.handle(reply)
+    assert "Avant de transmettre" in answer.text and "karim (at) epn-resoudre.fr" in answer.text
+    amina = await chat.member("Amina")
+    async with chat.app.services.uow() as uow:
+        assert await uow.outbox.find(recipient_id=amina.id, kind="relay") == []
+    [change] = [a.payload for a in answer.actions if a.label == "Modifier"]
+    prompt = await chat.say("Karim", change)
+    assert "Écrivez à nouveau votre message" in prompt
+    sent = await chat.say("Karim", "Oui, écrivez-moi par le bot.")
+    assert "Oui, écrivez-moi par le bot." in addressed_to(sent, "Amina")
+    async with chat.app.services.uow() as uow:
+        texts = [m.text for m in await uow.requests.thread(1)]
+    assert texts == ["Vous êtes disponible demain ?", "Oui, écrivez-moi par le bot."]
+
+
+async def test_a_relayed_message_over_the_length_limit_is_refused(thread: Conversation) -> None:
+    chat = thread
+    refused = await thread.say("Amina", "/msg 1 " + "blabla " * 500)
+    assert "3\u202f000 caractères au plus" in refused
+    assert addressed_to(refused, "Karim") == ""
+    async with chat.app.services.uow() as uow:
+        assert await uow.requests.thread(1) == []
