@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -88,6 +90,22 @@ def request_settings(config: Config) -> RequestSettings:
     )
 
 
+def spool_of(config: Config, platform: str) -> Spool:
+    """Where a chat network's messages are kept on disk while the database is away."""
+    return Spool(Path(config.workers.kept_dir) / platform)
+
+
+async def _erase_outside(config: Config, db: Database, accounts: Sequence[tuple[str, str]]) -> None:
+    """After a member is erased: their messages kept on disk go (whichever process wrote
+    them: the files are shared through `kept_dir`), and SQLite's log is emptied."""
+    for platform in sorted({platform for platform, _ in accounts}):
+        users = [user for each, user in accounts if each == platform]
+        removed = await spool_of(config, platform).forget(users)
+        if removed:
+            log.info("erasure: %d kept %s message(s) removed", removed, platform)
+    await db.checkpoint()
+
+
 @dataclass(frozen=True)
 class DatabaseState:
     """Transport values (sync tokens, logins) kept in the bot's database."""
@@ -151,6 +169,7 @@ class App:
                 takeover_after=timedelta(seconds=config.workers.takeover_seconds)
             ),
         )
+        services = replace(services, after_erasure=partial(_erase_outside, config, db))
         router = Router(all_commands(), services, free_text=ask_from_text, reply=relay_reply)
         return cls(config=config, db=db, services=services, router=router)
 
@@ -237,7 +256,7 @@ class App:
 
     def spool(self, platform: str) -> Spool:
         """Where a chat network's messages are kept on disk while the database is away."""
-        return Spool(Path(self.config.workers.kept_dir) / platform)
+        return spool_of(self.config, platform)
 
     async def invite_link(self, code: str) -> str | None:
         """The Telegram deep link of an invitation code, when Telegram is enabled and reachable."""

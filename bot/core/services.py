@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 
@@ -24,6 +24,9 @@ class InviteDefaults:
 
 
 UowFactory = Callable[[], UnitOfWork]
+ErasureHook = Callable[[Sequence[tuple[str, str]]], Awaitable[None]]
+"""Run after a member is erased, with their (platform, platform user id) accounts: removes
+what lives outside the database (kept messages on disk, the SQLite log)."""
 
 
 def _hours(today: float, week: float, no_rush: float) -> Mapping[Urgency, timedelta]:
@@ -121,3 +124,4 @@ class Services:
     retention: RetentionSettings = RetentionSettings()
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     default_locale: str = "fr"
+    after_erasure: ErasureHook | None = None
