@@ -30,6 +30,7 @@ from bot.core.services import (
     RetentionSettings,
     Services,
     SessionSettings,
+    SkillSettings,
     TutorialSettings,
     WorkerSettings,
 )
@@ -76,6 +77,7 @@ def request_settings(config: Config) -> RequestSettings:
 
     return RequestSettings(
         offers_per_round=section.offers_per_round,
+        max_offers_per_day=section.max_offers_per_day,
         quiet=QuietHours(
             start=start, end=end, weekends=section.quiet_weekends, timezone=config.bot.timezone
         ),
@@ -145,6 +147,11 @@ class App:
             ),
             default_locale=config.bot.default_locale,
             requests=request_settings(config),
+            skills=SkillSettings.of(
+                config.skills.max_teaching,
+                config.skills.max_practising,
+                config.skills.max_discovering,
+            ),
             sessions=SessionSettings(
                 rule=config.sessions.rule,
                 announce_days=config.sessions.announce_days,

@@ -23,7 +23,15 @@ from bot.core.request_states import IllegalTransition, Transition, is_active, so
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.skills import split_items
 from bot.core.tutorial_search import suggest_in
-from bot.core.types import HelpRequest, Member, RequestStatus, SkillRow, Tutorial, Urgency
+from bot.core.types import (
+    HelpRequest,
+    Member,
+    OfferState,
+    RequestStatus,
+    SkillRow,
+    Tutorial,
+    Urgency,
+)
 from skills import SkillMatcher
 from storage.db import UnitOfWork
 
@@ -378,6 +386,16 @@ async def visible(uows: UowFactory, request_id: int, member: Member) -> HelpRequ
         if await uow.offers.get(request_id, member.id) is not None:
             return request
     raise RequestNotFound(request_id)
+
+
+async def shown_to(
+    uows: UowFactory, request_id: int, author: Member
+) -> list[tuple[str, OfferState]]:
+    """The members the author's request was shown to, and what became of each offer.
+    Raises RequestNotFound when it is not the author's."""
+    async with uows() as uow:
+        await get_own(uow, request_id, author)
+        return [(name, state) for name, state, _ in await uow.offers.shown_to(request_id)]
 
 
 async def mine(uows: UowFactory, member: Member) -> list[HelpRequest]:

@@ -11,7 +11,7 @@ from datetime import time, timedelta
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock
 from bot.core.types import Urgency
-from skills import SkillMatcher
+from skills import SkillLevel, SkillMatcher
 from storage.db import UnitOfWork
 
 
@@ -47,6 +47,8 @@ class RequestSettings:
     """
 
     offers_per_round: int = 3
+    max_offers_per_day: int = 10
+    """A helper offered this many requests in the last 24 hours is skipped by matching."""
     quiet: QuietHours = field(default_factory=QuietHours)
     first_escalation: Mapping[Urgency, timedelta] = field(default_factory=lambda: _hours(1, 24, 72))
     coordinator_alert: Mapping[Urgency, timedelta] = field(
@@ -55,6 +57,26 @@ class RequestSettings:
     auto_confirm_after: timedelta = timedelta(days=3)
     recent_window: timedelta = timedelta(days=7)
     announce_to: tuple[tuple[str, str], ...] = ()
+
+
+def _per_level(teaching: int, practising: int, discovering: int) -> Mapping[SkillLevel, int]:
+    return {
+        SkillLevel.TEACHING: teaching,
+        SkillLevel.PRACTISING: practising,
+        SkillLevel.DISCOVERING: discovering,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SkillSettings:
+    """How many skills a member may declare at each level."""
+
+    max_per_level: Mapping[SkillLevel, int] = field(default_factory=lambda: _per_level(10, 20, 30))
+
+    @classmethod
+    def of(cls, teaching: int, practising: int, discovering: int) -> SkillSettings:
+        """The limits for each level."""
+        return cls(_per_level(teaching, practising, discovering))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +140,7 @@ class Services:
     matcher: SkillMatcher
     invites: InviteDefaults = InviteDefaults()
     requests: RequestSettings = RequestSettings()
+    skills: SkillSettings = SkillSettings()
     sessions: SessionSettings = SessionSettings()
     digest: DigestSettings = DigestSettings()
     tutorials: TutorialSettings = TutorialSettings()

@@ -31,7 +31,7 @@ from bot.core.errors import RequestNotFound
 from bot.core.guard import Decision, TooLong, fingerprint
 from bot.core.matching import Progress, Step
 from bot.core.request_states import IllegalTransition, is_active
-from bot.core.types import HelpRequest, RequestStatus
+from bot.core.types import HelpRequest, OfferState, RequestStatus
 from skills import fold
 
 
@@ -291,7 +291,10 @@ async def _show_or_edit(ctx: Context, request_id: int, rest: str) -> Reply:
     except RequestNotFound:
         return [not_found(ctx, request_id)]
     if not rest:
-        return [show(ctx, request)]
+        if request.author_id != ctx.me.id:
+            return [show(ctx, request)]
+        shown = await requests.shown_to(services.uow, request_id, ctx.me)
+        return [show(ctx, request, shown_line(ctx, shown))]
     word, _, value = rest.partition(" ")
     if request.author_id != ctx.me.id:
         return [not_found(ctx, request_id)]
@@ -371,17 +374,39 @@ async def cancel_request(ctx: Context, args: str) -> Reply:
     ]
 
 
-def show(ctx: Context, request: HelpRequest) -> Outgoing:
+def show(ctx: Context, request: HelpRequest, *more: str) -> Outgoing:
     """A request in full, for someone allowed to read it."""
     lines = [*offer_lines(ctx, request)]
     lines.append(ctx._("State: {status}.").format(status=ctx._(STATUS_NAMES[request.status])))
     if request.helper_name:
         lines.append(ctx._("Taken by {name}.").format(name=request.helper_name))
-    return ctx.reply(*lines)
+    return ctx.reply(*lines, *more)
+
+
+_OFFER_NOTES = {
+    OfferState.DECLINED: N_("declined"),
+    OfferState.RELEASED: N_("gave it back"),
+    OfferState.ACCEPTED: N_("took it"),
+}
+
+
+def shown_line(ctx: Context, shown: list[tuple[str, OfferState]]) -> str:
+    """To whom the author's request was shown (offered), for its author."""
+    if not shown:
+        return ctx._("Shown to nobody yet.")
+    names = ", ".join(
+        name + (f" ({ctx._(_OFFER_NOTES[state])})" if state in _OFFER_NOTES else "")
+        for name, state in shown
+    )
+    return ctx._("Shown to: {names}.").format(names=names)
 
 
 async def my_requests(ctx: Context, args: str) -> Reply:
-    """`/mesdemandes`: one's requests and claims, with their state and next action."""
+    """`/mesdemandes`: one's requests and claims, with their state and next action;
+    `/mesdemandes N`: one of them, and (to its author) to whom it was shown."""
+    if args.strip():
+        request_id, _ = request_number(args)
+        return await _show_or_edit(ctx, request_id, "")
     mine = await requests.mine(ctx.services.uow, ctx.me)
     asked = [r for r in mine if r.author_id == ctx.me.id]
     helping = [r for r in mine if r.helper_id == ctx.me.id]
@@ -432,7 +457,7 @@ COMMANDS = (
         "myrequests",
         my_requests,
         summary=N_("your requests and the ones you help with"),
-        usage="",
+        usage=N_("[N]"),
     ),
     Command(
         "envoyer",
