@@ -19,6 +19,7 @@ from bot.config import parse_config
 from bot.core.clock import FixedClock
 from bot.core.types import Role
 from bot.transports.spool import Spool
+from tests.chat.test_privacy import everything_stored
 from tests.helpers import Conversation, addressed_to
 
 
@@ -61,12 +62,10 @@ TRACES = [
 ]
 
 
-async def test_nothing_identifying_remains_in_the_sqlite_file(
-    reviewed: App, database_url: str, tmp_path: Path
-) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("reads the SQLite file itself (PostgreSQL: see docs/deploy.md)")
-    chat = Conversation(reviewed)
+async def erase_zed(app: App, kept_dir: Path) -> str:
+    """Zed asks, talks, helps, writes up, renames herself, has a message kept on disk, and is
+    erased. Returns the name of another person's kept message (it must stay)."""
+    chat = Conversation(app)
     await chat.join("zed-console")
     await chat.say("zed-console", "/nom Zed Oldname")
     for name in ("Karim", "Sophie"):
@@ -92,7 +91,7 @@ async def test_nothing_identifying_remains_in_the_sqlite_file(
     assert "relecture" in review
     await chat.say("zed-console", "/nom Amina")  # a new name: old notices carry the old one
 
-    kept = Spool(tmp_path / "kept" / "console")
+    kept = Spool(kept_dir / "console")
     await kept.put(
         Incoming(
             platform="console",
@@ -109,11 +108,29 @@ async def test_nothing_identifying_remains_in_the_sqlite_file(
     await chat.say("zed-console", "/oublier")
     assert "oublié" in await chat.say("zed-console", "/oublier confirmer")
     await chat.console.close()
+    return other
 
+
+async def test_nothing_identifying_remains_in_any_table(reviewed: App, tmp_path: Path) -> None:
+    """On both databases: no stored value holds a trace of the erased person."""
+    other = await erase_zed(reviewed, tmp_path / "kept")
+    stored = await everything_stored(reviewed)
+    leaks = [
+        (table, column) for table, column, value in stored for t in TRACES if t.decode() in value
+    ]
+    assert leaks == []
+    assert await asyncio.to_thread(_names, tmp_path / "kept" / "console") == [other]
+
+
+async def test_nothing_identifying_remains_in_the_sqlite_file(
+    reviewed: App, database_url: str, tmp_path: Path
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("reads the SQLite file itself (PostgreSQL: see docs/deploy.md)")
+    await erase_zed(reviewed, tmp_path / "kept")
     # Read while the bot still runs (its connections open, the log not folded in at close).
     raw = await asyncio.to_thread(_file_and_log, Path(database_url.removeprefix("sqlite:///")))
     assert [trace for trace in TRACES if trace in raw] == []
-    assert await asyncio.to_thread(_names, tmp_path / "kept" / "console") == [other]
 
 
 def _file_and_log(path: Path) -> bytes:
