@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -38,6 +40,7 @@ from bot.core.services import (
     RetentionSettings,
     Services,
     SessionSettings,
+    SkillSettings,
     TutorialSettings,
     WorkerSettings,
 )
@@ -84,6 +87,7 @@ def request_settings(config: Config) -> RequestSettings:
 
     return RequestSettings(
         offers_per_round=section.offers_per_round,
+        max_offers_per_day=section.max_offers_per_day,
         quiet=QuietHours(
             start=start, end=end, weekends=section.quiet_weekends, timezone=config.bot.timezone
         ),
@@ -96,6 +100,22 @@ def request_settings(config: Config) -> RequestSettings:
             else ()
         ),
     )
+
+
+def spool_of(config: Config, platform: str) -> Spool:
+    """Where a chat network's messages are kept on disk while the database is away."""
+    return Spool(Path(config.workers.kept_dir) / platform)
+
+
+async def _erase_outside(config: Config, db: Database, accounts: Sequence[tuple[str, str]]) -> None:
+    """After a member is erased: their messages kept on disk go (whichever process wrote
+    them: the files are shared through `kept_dir`), and SQLite's log is emptied."""
+    for platform in sorted({platform for platform, _ in accounts}):
+        users = [user for each, user in accounts if each == platform]
+        removed = await spool_of(config, platform).forget(users)
+        if removed:
+            log.info("erasure: %d kept %s message(s) removed", removed, platform)
+    await db.checkpoint()
 
 
 @dataclass(frozen=True)
@@ -137,6 +157,11 @@ class App:
             ),
             default_locale=config.bot.default_locale,
             requests=request_settings(config),
+            skills=SkillSettings.of(
+                config.skills.max_teaching,
+                config.skills.max_practising,
+                config.skills.max_discovering,
+            ),
             sessions=SessionSettings(
                 rule=config.sessions.rule,
                 announce_days=config.sessions.announce_days,
@@ -162,6 +187,7 @@ class App:
                 takeover_after=timedelta(seconds=config.workers.takeover_seconds)
             ),
         )
+        services = replace(services, after_erasure=partial(_erase_outside, config, db))
         router = Router(all_commands(), services, free_text=ask_from_text, reply=relay_reply)
         return cls(config=config, db=db, services=services, router=router)
 
@@ -253,7 +279,7 @@ class App:
 
     def spool(self, platform: str) -> Spool:
         """Where a chat network's messages are kept on disk while the database is away."""
-        return Spool(Path(self.config.workers.kept_dir) / platform)
+        return spool_of(self.config, platform)
 
     async def invite_link(self, code: str) -> str | None:
         """The Telegram deep link of an invitation code, when Telegram is enabled and reachable."""

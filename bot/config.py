@@ -95,6 +95,9 @@ class RequestsConfig(_Section):
     """How help requests are offered and escalated."""
 
     offers_per_round: int = Field(default=3, ge=1, le=20)
+    # A helper is offered at most this many requests in 24 hours; matching then skips them
+    # and offers the request to the next one (nobody reads every request of the network).
+    max_offers_per_day: int = Field(default=10, ge=1, le=200)
     quiet_hours: str = "20:00-08:00"
     quiet_weekends: bool = True
     first_escalation_hours: UrgencyHours = UrgencyHours(today=1, week=24, no_rush=72)
@@ -116,6 +119,18 @@ def quiet_window(value: str) -> tuple[time, time]:
     except ValueError as exc:
         raise ValueError(f"expected HH:MM-HH:MM such as 20:00-08:00, got {value!r}") from exc
     return start, end
+
+
+class SkillsConfig(_Section):
+    """How many skills a member may declare at each level.
+
+    Each declared skill brings the requests that need it: a member declaring every skill
+    "je peux former" would be offered (and read) every request of the network.
+    """
+
+    max_teaching: int = Field(default=10, ge=1, le=200)
+    max_practising: int = Field(default=20, ge=1, le=200)
+    max_discovering: int = Field(default=30, ge=1, le=200)
 
 
 class SessionsConfig(_Section):
@@ -270,6 +285,7 @@ class Config(_Section):
     network: NetworkConfig = NetworkConfig()
     invites: InvitesConfig = InvitesConfig()
     requests: RequestsConfig = RequestsConfig()
+    skills: SkillsConfig = SkillsConfig()
     sessions: SessionsConfig = SessionsConfig()
     digest: DigestConfig = DigestConfig()
     tutorials: TutorialsConfig = TutorialsConfig()

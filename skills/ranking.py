@@ -153,8 +153,8 @@ def fit_of(levels: Mapping[str, SkillLevel], wanted: Collection[str]) -> float:
     return float(sum(level.weight for slug, level in levels.items() if slug in wanted))
 
 
-Loads = Mapping[int, tuple[int, int]]
-"""Open claims and recent offers, by member id."""
+Loads = Mapping[int, tuple[int, int] | None]
+"""Open claims and recent offers, by member id (None: the member is left out)."""
 
 
 def best_helpers(
@@ -168,7 +168,8 @@ def best_helpers(
     possible: exactly the same result, without counting everyone's claims and offers.
 
     A generator: it yields the member ids whose load it needs next (best fit first) and is
-    sent back their :data:`Loads`; it returns the ranking. A load only lowers a score, so a
+    sent back their :data:`Loads` (a load of None leaves that member out); it returns the
+    ranking. A load only lowers a score, so a
     member whose fit is below the current last place — or equal to it and with a larger
     number, when that last place carries no load — can never enter, nor can anyone after.
     """
@@ -204,7 +205,10 @@ def best_by_fit(
         position += len(ids)
         loads = yield ids
         for member_id in ids:
-            claims, recent = loads.get(member_id, (0, 0))
+            load = loads.get(member_id, (0, 0))
+            if load is None:  # not to be offered anything now (e.g. offered enough today)
+                continue
+            claims, recent = load
             if claims < 0 or recent < 0:
                 raise ValueError(f"negative load for member {member_id}")
             fit = fits_by_id[member_id]

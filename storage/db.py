@@ -110,6 +110,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted and overwritten content is zeroed on disk, not left in free space: an erased
+    # member's words do not stay readable in the file (see also `Database.checkpoint`).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={round(SQLITE_BUSY_SECONDS * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -245,6 +248,25 @@ class Database:
         """A bare session, for maintenance code that needs no repository."""
         async with self._sessions() as session:
             yield session
+
+    async def checkpoint(self) -> None:
+        """SQLite: copy the write-ahead log into the database file and empty it, so that old
+        versions of erased rows do not stay in the `-wal` file (nothing to do on PostgreSQL,
+        whose WAL and dead rows are documented in docs/deploy.md)."""
+        if self._turns is None:
+            return
+        try:
+            await self._turns.take()
+        except TurnTimeout as error:
+            raise StorageUnavailable(str(error)) from error
+        try:
+            async with self.engine.connect() as connection:
+                raw = await connection.get_raw_connection()
+                driver = raw.driver_connection
+                assert driver is not None
+                await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            self._turns.give_back()
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

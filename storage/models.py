@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -260,6 +261,8 @@ class RelayMessageModel(Base):
     sender_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Stored but not passed on yet: personal data was found, its author has not chosen.
+    held: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AttachmentModel(Base):

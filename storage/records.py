@@ -212,6 +212,8 @@ class RelayMessage:
     sender_id: int | None
     text: str | None
     created_at: datetime
+    held: bool = False
+    """Stored, not passed on yet (personal data found, its author has not chosen)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from bot.chat.i18n import translator
 from bot.chat.request_views import number, offer_lines, quoted, skills_line, urgency_line
 from bot.chat.session_views import ics, rsvp_actions, session_lines
 from bot.chat.types import Action, Incoming, Outgoing
-from bot.chat.wording import resumed_notice
+from bot.chat.wording import resumed_notice, who
 from bot.core import attachments, conversation, digest, outbox, requests, sessions, tutorials
 from bot.core.request_states import is_active
 from bot.core.services import Services
@@ -44,6 +44,10 @@ def _context(services: Services, recipient: Member | None, platform: str, prefix
 
 def _names(name: str, locale: str) -> str:
     return name
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 async def render(
@@ -112,7 +116,7 @@ async def _offer_taken(
     if request is None:
         return None
     text = ctx._("Request {number}: already taken by {name}. Thank you all the same!").format(
-        number=number(request), name=request.helper_name or ctx._("someone")
+        number=number(request), name=who(ctx, request.helper_name)
     )
     return Outgoing(text=text, edit_of=await _earlier_offer(ctx, request.id))
 
@@ -176,7 +180,7 @@ async def _released(
         return None
     return ctx.reply(
         ctx._("{name} gave your request {number} back.").format(
-            name=message.params.get("helper") or ctx._("Someone"), number=number(request)
+            name=who(ctx, _text(message.params.get("helper")), first=True), number=number(request)
         ),
         ctx._("I am looking for someone else."),
     )
@@ -190,7 +194,7 @@ async def _relay(
     relay_id = int(message.params.get("relay_id") or 0)
     text = await conversation.thread_text(ctx.services.uow, relay_id, request.id)
     files = await attachments.of_message_to_send(ctx.services.uow, relay_id)
-    sender = message.params.get("sender") or ctx._("Someone")
+    sender = who(ctx, _text(message.params.get("sender")), first=True)
     if text == "" and files:
         heading = [
             ctx.ngettext(
@@ -240,7 +244,9 @@ async def _closed(
         return None
     lines = [ctx._("Request {number} is closed.").format(number=number(request))]
     if message.params.get("thanked"):
-        lines.append(ctx._("{name} says thank you!").format(name=request.author_name or "?"))
+        lines.append(
+            ctx._("{name} says thank you!").format(name=who(ctx, request.author_name, first=True))
+        )
     actions = []
     if await tutorials.draft_for(ctx.services.uow, request.id, ctx.me) is None:
         lines.append(ctx._("Could you write it up in three short answers, to help others?"))
@@ -255,7 +261,7 @@ async def _not_solved(
         return None
     return ctx.reply(
         ctx._("{name} says request {number} is not solved yet.").format(
-            name=request.author_name or "?", number=number(request)
+            name=who(ctx, request.author_name, first=True), number=number(request)
         ),
         actions=[Action(ctx._("It is solved"), f"/resolu {request.id}")],
     )
@@ -268,7 +274,7 @@ async def _cancelled(
         return None
     return ctx.reply(
         ctx._("{name} cancelled request {number}. Thank you for your help.").format(
-            name=request.author_name or "?", number=number(request)
+            name=who(ctx, request.author_name, first=True), number=number(request)
         )
     )
 
@@ -313,7 +319,7 @@ async def _delivery_failed(
         else None
     )
     return ctx.reply(
-        ctx._("I could not deliver a message to {name}.").format(name=name or "?"),
+        ctx._("I could not deliver a message to {name}.").format(name=who(ctx, name)),
         ctx._("Please check they can still be reached."),
     )
 

@@ -49,6 +49,7 @@ PERMISSIONS: Mapping[str, Rule] = MappingProxyType(
         "relancer": MEMBER,
         "msg": MEMBER,
         "joindre": MEMBER,
+        "transmettre": MEMBER,
         "resolu": MEMBER,
         "confirmer": MEMBER,
         "pasresolu": MEMBER,

@@ -6,32 +6,18 @@ from collections.abc import Sequence
 
 from bot.chat.context import Context
 from bot.chat.i18n import N_
-from bot.chat.request_views import PII_NAMES
+from bot.chat.personal_data_views import MASK_LABELS, found_lines
 from bot.chat.themes import theme_name
 from bot.chat.types import Action, Outgoing
-from bot.core.pii import PiiKind
 from bot.core.tutorials import FieldFinding, is_coordinator
 from bot.core.types import Tutorial, TutorialStatus
 
-MASK_LABELS = {
-    PiiKind.PHONE: N_("[phone]"),
-    PiiKind.EMAIL: N_("[e-mail]"),
-    PiiKind.NIR: N_("[social security number]"),
-    PiiKind.IBAN: N_("[IBAN]"),
-    PiiKind.ADDRESS: N_("[address]"),
-    PiiKind.NAME: N_("[name]"),
-}
 STATUS_NOTES = {
     TutorialStatus.DRAFT: N_("draft"),
     TutorialStatus.REVIEW: N_("waiting for review"),
     TutorialStatus.OUTDATED: N_("maybe out of date"),
 }
 MAX_SHOWN = 5
-
-
-def mask_labels(ctx: Context) -> dict[PiiKind, str]:
-    """The labels that replace masked personal data, in the author's language."""
-    return {kind: ctx._(label) for kind, label in MASK_LABELS.items()}
 
 
 def result_line(ctx: Context, tutorial: Tutorial) -> str:
@@ -108,12 +94,7 @@ def personal_data_guard(
     lines = [
         ctx._("Before publishing tutorial #{n}: I found personal data.").format(n=tutorial.id),
     ]
-    for found in findings:
-        lines.append(
-            ctx._("• {what}: “{text}”").format(
-                what=ctx._(PII_NAMES[found.finding.kind]), text=found.finding.text
-            )
-        )
+    lines.extend(found_lines(ctx, [found.finding for found in findings]))
     example = ctx._(MASK_LABELS[findings[0].finding.kind])
     lines.append(
         ctx._("I can hide it (it becomes {label}), or you can change the text.").format(
@@ -130,8 +111,14 @@ def personal_data_guard(
     )
 
 
-def suggestions(ctx: Context, found: Sequence[Tutorial], request_id: int) -> Outgoing:
-    """Before a request is posted: tutorials that may already answer it."""
+def suggestions(
+    ctx: Context, found: Sequence[Tutorial], request_id: int, *, post_anyway: bool = True
+) -> Outgoing:
+    """Before a request is posted: tutorials that may already answer it.
+
+    Without `post_anyway`, the way to send the request is offered elsewhere (by the
+    personal-data question, so that the person is asked once).
+    """
     lines = [ctx._("This may already help you:")]
     lines.extend(result_line(ctx, tutorial) for tutorial in found)
     lines.append(ctx._("To read one: {command}").format(command=ctx.cmd("tuto", ctx._("number"))))
@@ -144,5 +131,6 @@ def suggestions(ctx: Context, found: Sequence[Tutorial], request_id: int) -> Out
         )
         for tutorial in found
     ]
-    actions.append(Action(ctx._("Post anyway"), f"/envoyer {request_id}"))
+    if post_anyway:
+        actions.append(Action(ctx._("Post anyway"), f"/envoyer {request_id}"))
     return ctx.reply(*lines, actions=actions)

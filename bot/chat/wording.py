@@ -108,3 +108,13 @@ def resumed_notice(ctx: Context, text: str) -> Outgoing:
         else ctx._("Please send it again."),
         actions=actions,
     )
+
+
+def who(ctx: Context, name: str | None, *, first: bool = False) -> str:
+    """A member as a notice names them: their name, or, once they were erased, a person
+    who has left the network (`first`: at the start of a sentence)."""
+    if name:
+        return name
+    if first:
+        return ctx._("Someone who has left the network")
+    return ctx._("someone who has left the network")

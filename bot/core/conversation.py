@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.core.attachments import place_waiting
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed, RequestNotFound
+from bot.core.guard import (
+    MAX_RELAY_LENGTH,
+    Decision,
+    apply,
+    check_length,
+    fingerprint,
+    needs_choice,
+)
 from bot.core.outbox import notify
+from bot.core.pii import PiiFinding, find_personal_data
 from bot.core.request_states import IllegalTransition, Transition
 from bot.core.requests import move
 from bot.core.services import RequestSettings, UowFactory
-from bot.core.types import HelpRequest, Member, RequestStatus
+from bot.core.types import HelpRequest, Member, RelayMessage, RequestStatus
 from storage.db import UnitOfWork
 
 
@@ -28,6 +38,59 @@ def other_side(request: HelpRequest, member: Member) -> int | None:
     return request.helper_id if member.id == request.author_id else request.author_id
 
 
+@dataclass(frozen=True, slots=True)
+class Relayed:
+    """A message to the other side: passed on, or `held` (personal data was found the first
+    time in this thread, and its author has not chosen yet)."""
+
+    request: HelpRequest
+    message: RelayMessage
+    findings: list[PiiFinding] = field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        """Whether the message waits for its author's choice."""
+        return self.message.held
+
+    @property
+    def fingerprint(self) -> str:
+        """The version of the text the author is shown (their choice names it)."""
+        return fingerprint(self.message.text or "")
+
+
+async def _open_thread(uow: UnitOfWork, request_id: int, sender: Member) -> tuple[HelpRequest, int]:
+    """The request and the member on the other side, if the two can talk now."""
+    request = await _participant(uow, request_id, sender)
+    if request.status not in (RequestStatus.CLAIMED, RequestStatus.RESOLVED):
+        raise NotAllowed("not_claimed")
+    recipient = other_side(request, sender)
+    if recipient is None:
+        raise NotAllowed("no_other_side")
+    return request, recipient
+
+
+async def _shared_before(uow: UnitOfWork, request_id: int, sender_id: int) -> bool:
+    """Whether the sender already chose to pass personal data on in this thread."""
+    return any(
+        message.sender_id == sender_id
+        and not message.held
+        and find_personal_data(message.text or "")
+        for message in await uow.requests.thread(request_id)
+    )
+
+
+async def _pass_on(
+    uow: UnitOfWork, now: datetime, request_id: int, relay_id: int, sender: Member, recipient: int
+) -> None:
+    await notify(
+        uow,
+        now,
+        recipient,
+        "relay",
+        {"request_id": request_id, "relay_id": relay_id, "sender": sender.display_name},
+    )
+
+
 async def relay(
     uows: UowFactory,
     clock: Clock,
@@ -36,22 +99,23 @@ async def relay(
     text: str,
     *,
     files: Collection[int] = (),
-) -> HelpRequest:
+) -> Relayed:
     """Pass a message to the other side of a claimed request; the thread is stored.
 
     `files`: the sender's waiting files that go with it (a message may be files only;
     NotAllowed("nothing_to_send") when it has neither text nor a file still waiting).
+    The first time personal data appears in what the sender writes in this thread, the
+    message (and its files) is stored held: nobody sees it until its author chose
+    (`decide_relay`). Raises TooLong over the length of a message.
     """
+    check_length(text, MAX_RELAY_LENGTH)
     now = clock.now()
     async with uows() as uow:
-        request = await _participant(uow, request_id, sender)
-        if request.status not in (RequestStatus.CLAIMED, RequestStatus.RESOLVED):
-            raise NotAllowed("not_claimed")
-        recipient = other_side(request, sender)
-        if recipient is None:
-            raise NotAllowed("no_other_side")
+        request, recipient = await _open_thread(uow, request_id, sender)
+        findings = find_personal_data(text)
+        held = bool(findings) and not await _shared_before(uow, request_id, sender.id)
         message = await uow.requests.add_relay(
-            request_id=request_id, sender_id=sender.id, text=text, now=now
+            request_id=request_id, sender_id=sender.id, text=text, now=now, held=held
         )
         if files:
             placed = await place_waiting(
@@ -59,22 +123,54 @@ async def relay(
             )
             if not text and not placed.files:
                 raise NotAllowed("nothing_to_send")
-        await notify(
-            uow,
-            now,
-            recipient,
-            "relay",
-            {"request_id": request_id, "relay_id": message.id, "sender": sender.display_name},
-        )
+        if not held:
+            await _pass_on(uow, now, request_id, message.id, sender, recipient)
         await uow.commit()
-    return request
+    return Relayed(request, message, findings if held else [])
+
+
+async def decide_relay(
+    uows: UowFactory,
+    clock: Clock,
+    relay_id: int,
+    sender: Member,
+    decision: Decision | None,
+    new_text: str | None = None,
+) -> Relayed:
+    """The author of a held message chose: masked, as it is, or a new text (asked again if
+    it still holds personal data). Raises RequestNotFound (not theirs, or gone), NotAllowed
+    `already_sent` (a second press), TooLong.
+    """
+    if new_text is not None:
+        check_length(new_text, MAX_RELAY_LENGTH)
+    now = clock.now()
+    async with uows() as uow:
+        message = await uow.requests.relay(relay_id)
+        if message is None or message.sender_id != sender.id or message.text is None:
+            raise RequestNotFound(relay_id)
+        if not message.held:
+            raise NotAllowed("already_sent")
+        request, recipient = await _open_thread(uow, message.request_id, sender)
+        text = new_text if new_text is not None else message.text
+        findings = find_personal_data(text)
+        if needs_choice(findings, text, decision):
+            if new_text is not None:
+                await uow.requests.set_held_relay(relay_id, text=text, held=True)
+                await uow.commit()
+            return Relayed(request, replace(message, text=text), findings)
+        final = apply(text, decision) if findings else text
+        if not await uow.requests.set_held_relay(relay_id, text=final, held=False):
+            raise NotAllowed("already_sent")
+        await _pass_on(uow, now, request.id, relay_id, sender, recipient)
+        await uow.commit()
+    return Relayed(request, replace(message, text=final, held=False))
 
 
 async def thread_text(uows: UowFactory, relay_id: int, request_id: int) -> str | None:
-    """The text of one relayed message (None once erased)."""
+    """The text of one relayed message (None once erased, or while it is held)."""
     async with uows() as uow:
         for message in await uow.requests.thread(request_id):
-            if message.id == relay_id:
+            if message.id == relay_id and not message.held:
                 return message.text
     return None
 

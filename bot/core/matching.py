@@ -58,6 +58,7 @@ def alert_at(settings: RequestSettings, request: HelpRequest) -> datetime:
 # Candidates read by best fit first (plus one, to see whether the page settles the ranking);
 # a search that needs more than this reads them all.
 CANDIDATE_PAGE = 200
+DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +70,31 @@ class Choice:
     offered_before: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Since when offers count: for the load (recent), and for the daily cap (none: no cap)."""
+
+    recent_since: datetime
+    day_since: datetime | None = None
+    per_day: int = 0
+
+
 async def choose_helpers(
-    uow: UnitOfWork, request: HelpRequest, recent_since: datetime, count: int
+    uow: UnitOfWork,
+    request: HelpRequest,
+    recent_since: datetime,
+    count: int,
+    *,
+    cap: tuple[datetime, int] | None = None,
 ) -> Choice:
     """The members to offer the request to, best first (read only; `advance` uses it).
 
     Only the best-fitting candidates are read (the database sums their fit, and says in the
     same statement whether the request has offers already) and only the best few's load is
-    counted.
+    counted. With `cap` (since, most), a member offered `most` requests since then is
+    skipped: the request goes to the next one.
     """
+    window = Window(recent_since, *cap) if cap else Window(recent_since)
     skill_ids = [skill.id for skill in request.skills]
     exclude = [request.author_id] if request.author_id else []
     page = await uow.offers.candidates_by_fit(
@@ -85,24 +102,24 @@ async def choose_helpers(
     )
     if not page.fits:
         return Choice([], page.offered_before)
-    known: dict[int, tuple[int, int]] = {}
-    ranked, asked = await _walk(uow, page.fits, recent_since, count, known)
+    known: dict[int, tuple[int, int] | None] = {}
+    ranked, asked = await _walk(uow, page.fits, window, count, known)
     # The search asked about every candidate read, the one after the page too: it may need
     # more than were read, so read everyone (rare: the best fits are all busy).
     if asked == len(page.fits) > CANDIDATE_PAGE:
         everyone = await uow.offers.candidate_fits(
             request_id=request.id, skill_ids=skill_ids, exclude=exclude
         )
-        ranked, _ = await _walk(uow, everyone, recent_since, count, known)
+        ranked, _ = await _walk(uow, everyone, window, count, known)
     return Choice([helper.member_id for helper in ranked], page.offered_before)
 
 
 async def _walk(
     uow: UnitOfWork,
     fits: list[tuple[int, float]],
-    recent_since: datetime,
+    window: Window,
     count: int,
-    known: dict[int, tuple[int, int]],
+    known: dict[int, tuple[int, int] | None],
 ) -> tuple[list[RankedHelper], int]:
     """Run `best_by_fit` over `fits`, counting the loads it asks for (those in `known`, read
     earlier in this transaction, are not read again); returns the ranking and how many
@@ -115,7 +132,12 @@ async def _walk(
             asked += len(wanted)
             missing = [member for member in wanted if member not in known]
             if missing:
-                known.update(await uow.offers.loads(missing, recent_since))
+                day_since = window.day_since or window.recent_since
+                found = await uow.offers.loads_and_today(missing, window.recent_since, day_since)
+                known.update(
+                    (member, None if window.day_since and today >= window.per_day else (c, r))
+                    for member, (c, r, today) in found.items()
+                )
             wanted = search.send({member: known[member] for member in wanted})
     except StopIteration as done:
         ranked: list[RankedHelper] = done.value
@@ -174,7 +196,11 @@ async def advance_in(
     if now >= alert and request.round > 0:
         return await _alert(uow, now, request, guard)
     choice = await choose_helpers(
-        uow, request, now - settings.recent_window, limit or settings.offers_per_round
+        uow,
+        request,
+        now - settings.recent_window,
+        limit or settings.offers_per_round,
+        cap=(now - DAY, settings.max_offers_per_day),
     )
     chosen = choice.helpers
     next_check = min(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import median
 
 from bot.core.clock import Clock
 from bot.core.errors import (
@@ -139,6 +140,25 @@ async def directory(uow: UnitOfWork) -> list[Member]:
     """Members still in the network, ordered by structure then name."""
     async with uow:
         return await uow.members.list_all()
+
+
+UNUSUAL_FLOOR = 8
+
+
+async def with_many_skills(uow: UnitOfWork) -> list[tuple[Member, int]]:
+    """Members who declared unusually many skills: at least three times the median of those
+    who declared any, and at least 8 (they are offered many requests: worth a word)."""
+    async with uow:
+        counts = await uow.skills.counts_by_member()
+        if not counts:
+            return []
+        threshold = max(3 * median(counts.values()), UNUSUAL_FLOOR)
+        found = []
+        for member_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            member = await uow.members.get(member_id) if count >= threshold else None
+            if member is not None:
+                found.append((member, count))
+        return found
 
 
 async def get(uow: UnitOfWork, member_id: int) -> Member | None:

@@ -17,7 +17,6 @@ by the caller).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,6 +24,8 @@ from enum import StrEnum
 import phonenumbers
 from stdnum import iban as stdnum_iban
 from stdnum.fr import nir as stdnum_nir
+
+from bot.core.pii_names import NOT_SURNAMES, name_spans, normalise
 
 
 class PiiKind(StrEnum):
@@ -67,6 +68,25 @@ _EMAIL_RE = re.compile(
     r"(?![\w\-])"
 )
 
+# Disguised e-mails: "nadia [at] orange [dot] fr", "nadia(at)orange.fr", "nadia arobase orange
+# point fr", "nadia at orange dot fr". A bracketed "at", "arobase" or a spaced "@" is telling
+# enough; a bare " at " only with disguised dots too. The top-level domain must be a common one.
+_LOCAL_PART = r"(?<![\w.%+\-])[\w%+\-](?:[\w.%+\-]*[\w%+\-])?"
+_STRONG_AT = r"(?:\s*[\[\(\{<]\s*(?:at|arobase|@)\s*[\]\)\}>]\s*|\s+arobase\s+|\s+@\s*|\s*@\s+)"
+_DISGUISED_DOT = r"(?:\s*[\[\(\{<]\s*(?:dot|point|\.)\s*[\]\)\}>]\s*|\s+(?:dot|point)\s+)"
+_LABEL = r"[^\W_](?:[^\W_]|-)*"
+_COMMON_TLDS = r"(?:fr|com|net|org|eu|be|ch|lu|ca|de|es|it|uk|info|io|re|gp|mq|gf|yt|pf|nc)"
+_DISGUISED_EMAIL_RES = (
+    re.compile(
+        rf"{_LOCAL_PART}{_STRONG_AT}(?:{_LABEL}(?:{_DISGUISED_DOT}|\.))+{_COMMON_TLDS}(?![\w\-])",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"{_LOCAL_PART}\s+at\s+(?:{_LABEL}{_DISGUISED_DOT})+{_COMMON_TLDS}(?![\w\-])",
+        re.IGNORECASE,
+    ),
+)
+
 # --------------------------------------------------------------------------------------
 # NIR (French social security number)
 # --------------------------------------------------------------------------------------
@@ -78,6 +98,15 @@ _NIR_RE = re.compile(
     rf"[1-478]{_SEP}[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}(?:[0-9]{{2}}|2[AaBb])"
     rf"{_SEP}[0-9]{{3}}{_SEP}[0-9]{{3}}{_SEP}[0-9]{{2}}"
     r"(?!\w)"
+)
+# The same without its 2-digit key (people often copy only the 13 digits of the card). With
+# no checksum to go by, the month (01-12) and the department must be plausible, and no digit
+# may follow (a NIR with a wrong key is not reported).
+_NIR_NO_KEY_RE = re.compile(
+    r"(?<!\w)(?<![0-9][.\-/])"
+    rf"[12478]{_SEP}[0-9]{{2}}{_SEP}(?:0[1-9]|1[0-2]){_SEP}(?:0[1-9]|[1-8][0-9]|9[0-9]|2[AaBb])"
+    rf"{_SEP}[0-9]{{3}}{_SEP}[0-9]{{3}}"
+    r"(?![ \u00a0.\-]?[0-9])(?!\w)"
 )
 _NIR_SEPARATORS = re.compile(r"[ \u00a0.\-]")
 
@@ -137,81 +166,6 @@ _CITY_CONNECTORS = frozenset(
     {"sur", "sous", "les", "lès", "lez", "en", "de", "du", "des", "la", "le", "aux", "et"}
 )
 _MAX_CITY_EXTRA_WORDS = 4
-
-# --------------------------------------------------------------------------------------
-# Names
-# --------------------------------------------------------------------------------------
-
-# Common first names, lowercase and without accents (lookups are normalised the same way).
-# Left out on purpose: first names that are ordinary capitalised words or places
-# (France, Rose, Marine, Victoire, Mai, Paris…).
-_FIRST_NAMES_TEXT = """
-    marie jean pierre michel philippe alain nicolas christophe patrick christian daniel
-    david eric frederic laurent stephane olivier sebastien julien francois thierry
-    vincent bruno jacques bernard gerard andre rene claude dominique pascal sylvain
-    guillaume antoine thomas lucas hugo louis gabriel arthur jules raphael leo nathan
-    theo enzo mathis maxime alexandre romain quentin kevin anthony jeremy jonathan
-    florian benjamin yannick franck cedric jerome arnaud damien mickael ludovic fabrice
-    didier serge paul yves georges henri marcel roger robert joseph emile noah liam
-    ethan adam nolan ryan dylan jordan kylian tom mael timeo sacha axel victor baptiste
-    clement martin sylvie nathalie isabelle catherine sandrine valerie christine
-    veronique sophie celine stephanie caroline aurelie emilie julie camille manon emma
-    lea chloe ines jade louise alice lina lucie sarah laura pauline marion elodie audrey
-    melanie virginie helene monique francoise martine brigitte nicole jacqueline chantal
-    christiane annie josiane odile agnes anne claire juliette zoe clara margaux oceane
-    anais morgane justine mathilde charlotte eva ambre nina jeanne madeleine simone
-    denise suzanne colette patricia corinne karine laetitia severine delphine vanessa
-    jessica cindy sabrina melissa ophelie maeva kenza mohamed mohammed muhammad mehdi
-    karim rachid said youssef yassine bilal hamza ilyes ayoub amine sofiane samir nabil
-    farid abdel abdelkader abdallah omar ali ahmed mustapha mustafa khaled walid hakim
-    kamel driss fatima fatiha amina aicha khadija leila nadia samira yasmina malika
-    naima souad rachida myriam meriem sofia sara yasmine imane salma nour zineb hafsa
-    houria nadia djamila mamadou moussa ibrahima amadou ousmane abdoulaye boubacar
-    seydou aminata fatoumata mariam awa kadiatou adama aissatou binta oumar cheikh modou
-    issa souleymane yanis ibrahim idriss ismael elias rayan tiago joao jose manuel
-    antonio carlos luis paulo ana maria sergio andrei ionut elena irina olga natalia
-    svetlana dmitri ivan mehmet ahmet emre ayse elif linh minh thi hoa tuan
-"""
-_FIRST_NAMES = frozenset(_FIRST_NAMES_TEXT.split())
-
-# Civilities that introduce a surname ("M. Dupont", "Madame Martin").
-_CIVILITIES = frozenset(
-    {"m.", "mr", "mr.", "mme", "mme.", "mlle", "mlle.", "madame", "monsieur", "mademoiselle"}
-)
-# Capitalised particles that start a two-word surname ("Le Goff", "Ben Ali").
-_SURNAME_PARTICLES = frozenset(
-    {"le", "la", "de", "du", "des", "da", "dos", "di", "van", "von", "ben", "bin", "el", "al"}
-)
-# Words that may be capitalised after a first name or a civility but are not surnames:
-# pronouns, articles, greetings, days, months, public services, acronyms, titles, and the
-# largest cities of the region and of France ("Julie Tours").
-_NOT_SURNAMES_TEXT = """
-    je j tu il elle on nous vous ils elles le la les l un une des du de d et ou mais
-    donc or ni car ce cet cette ces c ca cela qui que quoi qu pour par avec sans sur
-    sous dans en au aux a chez vers merci bonjour bonsoir salut coucou hello hi ok oui
-    non si est sont bravo super cordialement bien tres plus moins voici voila rdv svp
-    stp lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril
-    mai juin juillet aout septembre octobre novembre decembre pole emploi france travail
-    caf cpam ameli mission locale mairie ccas msa urssaf impots cnav carsat mdph ase pmi
-    crous ants prefecture sncf poste epn cej rsa apl aah pdf cv sms cni ame css cmu faq
-    url usb pc wifi gps id qr pin web maire directeur directrice president presidente
-    docteur ministre prefet adjoint adjointe conseiller conseillere responsable
-    tours paris lyon marseille lille nantes rennes bordeaux toulouse nice strasbourg
-    montpellier orleans blois chartres poitiers angers le mans bourges chateauroux
-"""
-_NOT_SURNAMES = frozenset(_NOT_SURNAMES_TEXT.split())
-# Words before a "first name + surname" that make it a place or a building name
-# ("le collège Jean Moulin", "rue Victor Hugo").
-_PLACE_WORDS_TEXT = """
-    rue avenue boulevard bd place allee impasse chemin quai cours square residence
-    college lycee ecole mediatheque bibliotheque centre espace salle maison gymnase
-    stade hopital clinique quartier pont gare parc institut fondation association cite
-"""
-_PLACE_WORDS = frozenset(_PLACE_WORDS_TEXT.split())
-_WORD_RE = re.compile(r"(?<!\w)(?:M|Mr|Mme|Mlle)\.|[^\W\d_]+(?:[\-'’][^\W\d_]+)*")
-_NAME_GAP_RE = re.compile(r"[ \u00a0]+")
-_NAME_PART_SEPARATOR_RE = re.compile(r"[\-'’]")
-_MAX_SURNAME_WORDS = 3
 
 
 # --------------------------------------------------------------------------------------
@@ -297,6 +251,9 @@ def _find_phones(text: str) -> Iterator[PiiFinding]:
 def _find_emails(text: str) -> Iterator[PiiFinding]:
     for match in _EMAIL_RE.finditer(text):
         yield _finding(text, PiiKind.EMAIL, match.start(), match.end())
+    for pattern in _DISGUISED_EMAIL_RES:
+        for match in pattern.finditer(text):
+            yield _finding(text, PiiKind.EMAIL, match.start(), match.end())
 
 
 def _find_nirs(text: str) -> Iterator[PiiFinding]:
@@ -304,6 +261,8 @@ def _find_nirs(text: str) -> Iterator[PiiFinding]:
         number = _NIR_SEPARATORS.sub("", match.group()).upper()
         if bool(stdnum_nir.is_valid(number)):
             yield _finding(text, PiiKind.NIR, match.start(), match.end())
+    for match in _NIR_NO_KEY_RE.finditer(text):
+        yield _finding(text, PiiKind.NIR, match.start(), match.end())
 
 
 def _find_ibans(text: str) -> Iterator[PiiFinding]:
@@ -405,7 +364,7 @@ def _city_end(text: str, position: int) -> int | None:
         if word.lower() in _CITY_CONNECTORS:
             position = match.end()
             continue
-        if not word[0].isupper() or _normalise(word) in _NOT_SURNAMES:
+        if not word[0].isupper() or normalise(word) in NOT_SURNAMES:
             break
         if word.lower() == "cedex":
             break
@@ -415,95 +374,5 @@ def _city_end(text: str, position: int) -> int | None:
 
 
 def _find_names(text: str) -> Iterator[PiiFinding]:
-    words = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
-    index = 0
-    while index < len(words):
-        found = _name_at(text, words, index)
-        if found is None:
-            index += 1
-            continue
-        last = found
-        yield _finding(text, PiiKind.NAME, words[index][0], words[last][1])
-        index = last + 1
-
-
-def _name_at(text: str, words: list[tuple[int, int, str]], index: int) -> int | None:
-    """The index of the last word of a name starting at words[index], or None."""
-    word = words[index][2]
-    lowered = word.lower()
-    if lowered in _CIVILITIES:
-        if not _adjacent(text, words, index):
-            return None
-        if _is_first_name(words[index + 1][2]) and _adjacent(text, words, index + 1):
-            with_first_name = _surname_end(text, words, index + 2, all_caps=False)
-            if with_first_name is not None:
-                return with_first_name
-        return _surname_end(text, words, index + 1, all_caps=False)
-    if not _is_first_name(word) or _after_place_word(words, index):
-        return None
-    all_caps = word.isupper()
-    if not _adjacent(text, words, index):
-        return None
-    return _surname_end(text, words, index + 1, all_caps=all_caps)
-
-
-def _surname_end(
-    text: str, words: list[tuple[int, int, str]], index: int, *, all_caps: bool
-) -> int | None:
-    """The index of the last word of a surname starting at words[index], or None."""
-    last: int | None = None
-    current = index
-    while current < len(words) and current - index < _MAX_SURNAME_WORDS:
-        if current > index and not _adjacent(text, words, current - 1):
-            break
-        word = words[current][2]
-        normalised = _normalise(word)
-        if (
-            normalised in _SURNAME_PARTICLES
-            and word[0].isupper()
-            and _adjacent(text, words, current)
-            and _is_surname_word(words[current + 1][2], all_caps=all_caps)
-        ):
-            last = current + 1  # "Le Goff", "Ben Ali": the particle and the next word
-            current += 2
-            continue
-        if not _is_surname_word(word, all_caps=all_caps):
-            break
-        last = current
-        current += 1
-    return last
-
-
-def _adjacent(text: str, words: list[tuple[int, int, str]], index: int) -> bool:
-    """Whether words[index] is followed by another word with only blanks in between."""
-    if index + 1 >= len(words):
-        return False
-    return _NAME_GAP_RE.fullmatch(text, words[index][1], words[index + 1][0]) is not None
-
-
-def _is_first_name(word: str) -> bool:
-    first_part = _NAME_PART_SEPARATOR_RE.split(word)[0]
-    if not first_part[0].isupper() or not (first_part.isupper() or first_part[1:].islower()):
-        return False
-    return _normalise(first_part) in _FIRST_NAMES
-
-
-def _is_surname_word(word: str, *, all_caps: bool) -> bool:
-    letters = [ch for ch in word if ch.isalpha()]
-    if len(letters) < 2 or not word[0].isupper():
-        return False
-    if _normalise(word) in _NOT_SURNAMES:
-        return False
-    if all_caps:
-        return word.isupper()
-    return True
-
-
-def _after_place_word(words: list[tuple[int, int, str]], index: int) -> bool:
-    return index > 0 and _normalise(words[index - 1][2]) in _PLACE_WORDS
-
-
-def _normalise(word: str) -> str:
-    """Lowercase, without accents or a final dot, straight apostrophes: "Aïcha" → "aicha"."""
-    decomposed = unicodedata.normalize("NFD", word.lower().rstrip("."))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("’", "'")
+    for start, end in name_spans(text):
+        yield _finding(text, PiiKind.NAME, start, end)

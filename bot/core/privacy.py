@@ -23,7 +23,7 @@ from bot.core.clock import Clock
 from bot.core.outbox import notify
 from bot.core.request_states import Transition
 from bot.core.requests import move
-from bot.core.services import RetentionSettings, UowFactory
+from bot.core.services import ErasureHook, RetentionSettings, UowFactory
 from bot.core.types import Member, RequestStatus
 from storage.db import UnitOfWork
 
@@ -108,19 +108,27 @@ async def _give_back(uow: UnitOfWork, now: datetime, member_id: int, request_ids
     return len(request_ids)
 
 
-async def forget(uows: UowFactory, clock: Clock, member_id: int) -> ForgetReport | None:
-    """Erase a member, all or nothing (None if there is no such member)."""
+async def forget(
+    uows: UowFactory, clock: Clock, member_id: int, after: ErasureHook | None = None
+) -> ForgetReport | None:
+    """Erase a member, all or nothing (None if there is no such member); then `after` removes
+    what lives outside the database (kept messages, logs), given the member's accounts."""
     now = clock.now()
     async with uows() as uow:
         member = await uow.members.get(member_id)
         if member is None:
             return None
+        accounts = [
+            (i.platform, i.platform_user_id) for i in await uow.members.identities(member_id)
+        ]
         asked, held = await uow.privacy.unfinished_requests(member_id)
         cancelled = await _end_own_requests(uow, now, asked)
         released = await _give_back(uow, now, member_id, held)
         erased = await uow.privacy.erase_member(member_id)
         assert erased is not None
         await uow.commit()
+    if after is not None:
+        await after(accounts)
     log.info(
         "member %d forgotten: %d request texts, %d messages, %d files erased, "
         "%d notices scrubbed, %d drafts deleted, %d requests ended, %d given back",

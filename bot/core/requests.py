@@ -10,8 +10,16 @@ from typing import Any
 from bot.core.attachments import Placed, place_waiting
 from bot.core.clock import Clock
 from bot.core.errors import RequestNotFound, is_unavailable
+from bot.core.guard import (
+    MAX_REQUEST_LENGTH,
+    Decision,
+    apply,
+    check_length,
+    fingerprint,
+    needs_choice,
+)
 from bot.core.matching import Progress, advance, advance_in, alert_at, deadline
-from bot.core.pii import PiiKind, find_personal_data, kinds
+from bot.core.pii import PiiFinding, find_personal_data
 from bot.core.request_states import IllegalTransition, Transition, is_active, sources, target
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.skills import split_items
@@ -19,6 +27,7 @@ from bot.core.tutorial_search import suggest_in
 from bot.core.types import (
     HelpRequest,
     Member,
+    OfferState,
     RequestStatus,
     SkillRow,
     StoredAttachment,
@@ -36,23 +45,37 @@ MAX_SKILLS = 8
 
 @dataclass(frozen=True, slots=True)
 class Submitted:
-    """A stored request, what was noticed in it, and what matching did.
+    """A stored request, the personal data found in it, and what matching did.
 
     `files` are those sent with it; `placed` those this very message gave it (its author's
     files waiting to be placed).
     """
 
     request: HelpRequest
-    personal_data: list[PiiKind]
+    findings: list[PiiFinding]
     progress: Progress | None
     files: tuple[StoredAttachment, ...] = ()
     placed: Placed = field(default_factory=Placed)
 
 
 @dataclass(frozen=True, slots=True)
+class Held:
+    """A draft not sent: personal data was found and its author has not chosen yet."""
+
+    request: HelpRequest
+    findings: list[PiiFinding]
+
+    @property
+    def fingerprint(self) -> str:
+        """The version of the text the author is shown (their choice names it)."""
+        return fingerprint(self.request.text or "")
+
+
+@dataclass(frozen=True, slots=True)
 class Asked:
     """A request from `/demande`: sent and offered, or kept as a draft when published
-    tutorials may already answer it (`suggestions`)."""
+    tutorials may already answer it (`suggestions`) or personal data was found in it
+    (`findings`: nobody sees it before its author chose)."""
 
     request_id: int
     submitted: Submitted | None
@@ -61,6 +84,8 @@ class Asked:
     placed: Placed = field(default_factory=Placed)
     """The files its author sent with it (for a draft; a sent request has them in
     `submitted`)."""
+    findings: list[PiiFinding] = field(default_factory=list)
+    text: str = ""
 
 
 def _detected_slugs(matcher: SkillMatcher, text: str) -> list[str]:
@@ -121,8 +146,11 @@ async def ask(
     The request and its detected skills are committed before matching starts, so a failure
     afterwards never loses what the person typed. A draft is kept until its author sends it.
     """
+    check_length(text, MAX_REQUEST_LENGTH)
     now = clock.now()
     slugs = _detected_slugs(matcher, text)
+    findings = find_personal_data(text)
+    draft = draft or bool(findings)
     async with uows() as uow:
         skills = await _skills_by_slug(uow, slugs)
         status = RequestStatus.DRAFT if draft else RequestStatus.OPEN
@@ -134,8 +162,7 @@ async def ask(
         progress = await advance(uows(), clock, settings, request_id)
         async with uows() as uow:
             request = await get_or_fail(uow, request_id)
-    found = kinds(find_personal_data(text))
-    return Submitted(request, found, progress, placed.files, placed)
+    return Submitted(request, findings, progress, placed.files, placed)
 
 
 async def ask_or_suggest(
@@ -146,27 +173,30 @@ async def ask_or_suggest(
     author: Member,
     text: str,
 ) -> Asked:
-    """`/demande TEXT`: store the request; when published tutorials may answer it, keep it
-    as a draft and return them; otherwise send it and offer it to helpers.
+    """`/demande TEXT`: store the request; when published tutorials may answer it, or it
+    seems to hold personal data, keep it as a draft (the author chooses next); otherwise
+    send it and offer it to helpers.
 
     One transaction does it all. If it fails for another reason than the database being
     unavailable (then the whole message is handled again later), the request is still
     stored, in a transaction of its own, as it was before the failure (a draft, or sent and
     due for matching), so that a failure never loses what the person typed.
     """
+    check_length(text, MAX_REQUEST_LENGTH)
     now = clock.now()
     slugs = _detected_slugs(matcher, text)
+    findings = find_personal_data(text)
     status = RequestStatus.DRAFT
     try:
         async with uows() as uow:
             suggestions = await suggest_in(uow, text)
             skills = await _skills_by_slug(uow, slugs)
-            if not suggestions:
+            if not suggestions and not findings:
                 status = RequestStatus.OPEN
             request_id, placed = await _store(uow, author, text, now, status, skills)
-            if suggestions:
+            if status is RequestStatus.DRAFT:
                 await uow.commit()
-                return Asked(request_id, None, suggestions, placed)
+                return Asked(request_id, None, suggestions, placed, findings, text)
             stored = _as_stored(request_id, author, text, status, now, skills)
             progress = await advance_in(uow, now, settings, stored)
             request = await get_or_fail(uow, request_id)
@@ -175,8 +205,7 @@ async def ask_or_suggest(
         if not is_unavailable(error):
             await _keep(uows, now, author, text, status, slugs)
         raise
-    found = kinds(find_personal_data(text))
-    return Asked(request_id, Submitted(request, found, progress, placed.files, placed))
+    return Asked(request_id, Submitted(request, [], progress, placed.files, placed), text=text)
 
 
 def _as_stored(
@@ -244,8 +273,12 @@ async def latest_draft(uows: UowFactory, clock: Clock, author: Member) -> HelpRe
 async def add_to_draft(
     uows: UowFactory, clock: Clock, matcher: SkillMatcher, draft: HelpRequest, text: str
 ) -> Submitted:
-    """Append a new message to a draft (the person is still describing their need)."""
+    """Append a new message to a draft (the person is still describing their need).
+
+    Raises TooLong when the draft would pass the length of a request.
+    """
     combined = f"{draft.text or ''}\n{text}".strip()
+    check_length(combined, MAX_REQUEST_LENGTH)
     now = clock.now()
     async with uows() as uow:
         await uow.requests.update_fields(draft.id, now, only_if={"status": "draft"}, text=combined)
@@ -254,24 +287,76 @@ async def add_to_draft(
         await uow.commit()
         request = await get_or_fail(uow, draft.id)
         files = await uow.attachments.of_request(draft.id)
-    found = kinds(find_personal_data(combined))
-    return Submitted(request, found, None, tuple(files), placed)
+    return Submitted(request, find_personal_data(request.text or ""), None, tuple(files), placed)
+
+
+async def rewrite_draft(
+    uows: UowFactory,
+    clock: Clock,
+    matcher: SkillMatcher,
+    author: Member,
+    request_id: int,
+    text: str,
+) -> HelpRequest:
+    """Replace the text of the author's draft (they chose to change it before sending).
+
+    Raises RequestNotFound, IllegalTransition when it is no longer a draft, TooLong.
+    """
+    check_length(text, MAX_REQUEST_LENGTH)
+    now = clock.now()
+    async with uows() as uow:
+        request = await get_own(uow, request_id, author)
+        if not await uow.requests.update_fields(
+            request_id, now, only_if={"status": RequestStatus.DRAFT.value}, text=text
+        ):
+            current = await get_or_fail(uow, request_id)
+            raise IllegalTransition(current.status, Transition.SUBMIT)
+        await uow.requests.set_skills(request_id, await _detect_skills(uow, matcher, text))
+        await uow.commit()
+        return replace(request, text=text)
 
 
 async def send_draft(
-    uows: UowFactory, clock: Clock, settings: RequestSettings, author: Member, request_id: int
-) -> Submitted:
-    """Turn the author's draft into a request and offer it."""
+    uows: UowFactory,
+    clock: Clock,
+    settings: RequestSettings,
+    author: Member,
+    request_id: int,
+    decision: Decision | None = None,
+) -> Submitted | Held:
+    """Turn the author's draft into a request and offer it, unless it seems to hold
+    personal data the author has not decided about (then it is `Held`, unchanged).
+
+    With a decision, what was found is masked or kept as the author chose. A decision made
+    on another version of the text (an old button) is not applied: the draft is held again.
+    Raises RequestNotFound, or IllegalTransition when it is no longer a draft.
+    """
     async with uows() as uow:
         request = await get_own(uow, request_id, author)
+        if request.status is not RequestStatus.DRAFT:
+            raise IllegalTransition(request.status, Transition.SUBMIT)
+        text = request.text or ""
+        findings = find_personal_data(text)
+        if needs_choice(findings, text, decision):
+            return Held(request, findings)
+        sent_text = apply(text, decision) if findings else text
         now = clock.now()  # due at once: a stop before matching leaves it to the next check
-        await move(uow, request, Transition.SUBMIT, now, created_at=now, next_check_at=now)
+        await move(
+            uow,
+            request,
+            Transition.SUBMIT,
+            now,
+            only_if={"text": text},
+            created_at=now,
+            next_check_at=now,
+            text=sent_text,
+        )
         await uow.commit()
     progress = await advance(uows(), clock, settings, request_id)
     async with uows() as uow:
         sent = await get_or_fail(uow, request_id)
         files = await uow.attachments.of_request(request_id)
-    return Submitted(sent, kinds(find_personal_data(sent.text or "")), progress, tuple(files))
+    return Submitted(sent, find_personal_data(sent_text), progress, tuple(files))
 
 
 async def move(
@@ -317,6 +402,16 @@ async def visible(uows: UowFactory, request_id: int, member: Member) -> HelpRequ
         if await uow.offers.get(request_id, member.id) is not None:
             return request
     raise RequestNotFound(request_id)
+
+
+async def shown_to(
+    uows: UowFactory, request_id: int, author: Member
+) -> list[tuple[str, OfferState]]:
+    """The members the author's request was shown to, and what became of each offer.
+    Raises RequestNotFound when it is not the author's."""
+    async with uows() as uow:
+        await get_own(uow, request_id, author)
+        return [(name, state) for name, state, _ in await uow.offers.shown_to(request_id)]
 
 
 async def mine(uows: UowFactory, member: Member) -> list[HelpRequest]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock
 from bot.core.types import Urgency
-from skills import SkillMatcher
+from skills import SkillLevel, SkillMatcher
 from storage.db import UnitOfWork
 
 
@@ -24,6 +24,9 @@ class InviteDefaults:
 
 
 UowFactory = Callable[[], UnitOfWork]
+ErasureHook = Callable[[Sequence[tuple[str, str]]], Awaitable[None]]
+"""Run after a member is erased, with their (platform, platform user id) accounts: removes
+what lives outside the database (kept messages on disk, the SQLite log)."""
 
 
 def _hours(today: float, week: float, no_rush: float) -> Mapping[Urgency, timedelta]:
@@ -44,6 +47,8 @@ class RequestSettings:
     """
 
     offers_per_round: int = 3
+    max_offers_per_day: int = 10
+    """A helper offered this many requests in the last 24 hours is skipped by matching."""
     quiet: QuietHours = field(default_factory=QuietHours)
     first_escalation: Mapping[Urgency, timedelta] = field(default_factory=lambda: _hours(1, 24, 72))
     coordinator_alert: Mapping[Urgency, timedelta] = field(
@@ -52,6 +57,26 @@ class RequestSettings:
     auto_confirm_after: timedelta = timedelta(days=3)
     recent_window: timedelta = timedelta(days=7)
     announce_to: tuple[tuple[str, str], ...] = ()
+
+
+def _per_level(teaching: int, practising: int, discovering: int) -> Mapping[SkillLevel, int]:
+    return {
+        SkillLevel.TEACHING: teaching,
+        SkillLevel.PRACTISING: practising,
+        SkillLevel.DISCOVERING: discovering,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SkillSettings:
+    """How many skills a member may declare at each level."""
+
+    max_per_level: Mapping[SkillLevel, int] = field(default_factory=lambda: _per_level(10, 20, 30))
+
+    @classmethod
+    def of(cls, teaching: int, practising: int, discovering: int) -> SkillSettings:
+        """The limits for each level."""
+        return cls(_per_level(teaching, practising, discovering))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +147,7 @@ class Services:
     matcher: SkillMatcher
     invites: InviteDefaults = InviteDefaults()
     requests: RequestSettings = RequestSettings()
+    skills: SkillSettings = SkillSettings()
     sessions: SessionSettings = SessionSettings()
     digest: DigestSettings = DigestSettings()
     tutorials: TutorialSettings = TutorialSettings()
@@ -129,3 +155,4 @@ class Services:
     files: FileSettings = FileSettings()
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     default_locale: str = "fr"
+    after_erasure: ErasureHook | None = None

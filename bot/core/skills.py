@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.core.clock import Clock
+from bot.core.errors import CoreError
 from bot.core.types import MemberSkill, ProposedSkill, SkillRow, SkillSource
 from skills import (
     DEFAULT_LEVEL,
@@ -40,6 +42,30 @@ class Declaration:
     recognised: list[tuple[str, MemberSkill]] = field(default_factory=list)
     proposed: list[Proposal] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
+    full: dict[SkillLevel, list[str]] = field(default_factory=dict)
+    """Items not added: their level already holds as many skills as allowed."""
+
+
+class LevelFull(CoreError):
+    """A member already declares as many skills as allowed at this level."""
+
+    def __init__(self, level: SkillLevel, limit: int) -> None:
+        super().__init__(f"{limit} skills at most at level {level.value}")
+        self.level = level
+        self.limit = limit
+
+
+def _room(
+    current: Mapping[str, SkillLevel],
+    limits: Mapping[SkillLevel, int],
+    slug: str,
+    level: SkillLevel,
+) -> bool:
+    """Whether the member may hold `slug` at `level` (it may already be there)."""
+    if current.get(slug) is level:
+        return True
+    taken = sum(1 for held in current.values() if held is level)
+    return taken < limits.get(level, taken + 1)
 
 
 def split_items(text: str) -> list[str]:
@@ -68,12 +94,14 @@ async def declare(
     matcher: SkillMatcher,
     member_id: int,
     text: str,
+    limits: Mapping[SkillLevel, int] | None = None,
 ) -> Declaration:
     """Add the skills listed in `text` (comma-separated, optional level in parentheses).
 
     Recognised items become their canonical taxonomy skill; the others are kept as proposed
     skills with "did you mean" suggestions. An item without a level keeps the level already
-    declared, or gets the default one. Never asks a question, so scripts work.
+    declared, or gets the default one. An item whose level already holds `limits[level]`
+    skills is not added (`Declaration.full`). Never asks a question, so scripts work.
     """
     result = Declaration()
     now = clock.now()
@@ -89,6 +117,11 @@ async def declare(
                 result.rejected.append(item)
                 continue
             match = matcher.match(phrase)
+            slug = match.skill.slug if match else PROPOSED_PREFIX + slugify(phrase)
+            wanted = level or current.get(slug, DEFAULT_LEVEL)
+            if limits is not None and not _room(current, limits, slug, wanted):
+                result.full.setdefault(wanted, []).append(item)
+                continue
             if match is not None:
                 row = await uow.skills.by_slug(match.skill.slug)
             else:
@@ -161,12 +194,20 @@ async def change_level(
     member_id: int,
     phrase: str,
     level: SkillLevel,
+    limits: Mapping[SkillLevel, int] | None = None,
 ) -> MemberSkill | None:
-    """Change the level of one of the member's skills; None when they have not declared it."""
+    """Change the level of one of the member's skills; None when they have not declared it.
+
+    Raises LevelFull when the new level already holds `limits[level]` skills.
+    """
     async with uow:
-        found = _find_declared(matcher, await uow.skills.of_member(member_id), phrase)
+        mine = await uow.skills.of_member(member_id)
+        found = _find_declared(matcher, mine, phrase)
         if found is None:
             return None
+        current = {ms.skill.slug: ms.level for ms in mine}
+        if limits is not None and not _room(current, limits, found.skill.slug, level):
+            raise LevelFull(level, limits[level])
         await uow.skills.set_level(
             member_id=member_id, skill_id=found.skill.id, level=level, now=clock.now()
         )

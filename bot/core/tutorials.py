@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from bot.core.clock import Clock
 from bot.core.errors import InvalidValue, NotAllowed, RequestNotFound
@@ -159,6 +160,17 @@ class Field(StrEnum):
     AUDIENCE = "audience"
 
 
+def _text_change(tutorial: Tutorial, field: Field, value: str) -> dict[str, Any]:
+    """The new value of a text field (as the Tutorial record holds it)."""
+    if field is Field.STEPS:
+        return {"steps": tuple(split_steps(value))}
+    if field is Field.ADD_STEP:
+        return {"steps": tuple([*tutorial.steps, *split_steps(value)][:MAX_STEPS])}
+    if field is Field.TITLE:
+        return {"title": value.strip()[:200]}
+    return {"problem": value.strip()}
+
+
 async def edit(
     uows: UowFactory, clock: Clock, tutorial_id: int, member: Member, field: Field, value: str
 ) -> Tutorial:
@@ -180,19 +192,15 @@ async def edit(
         elif field is Field.AUDIENCE:
             tags = [tag.strip() for tag in value.split(",") if tag.strip()]
             await uow.tutorials.update(tutorial_id, now, audience=",".join(tags)[:200])
-        elif field is Field.STEPS:
-            await uow.tutorials.update(tutorial_id, now, steps=split_steps(value))
-        elif field is Field.ADD_STEP:
-            steps = [*tutorial.steps, *split_steps(value)][:MAX_STEPS]
-            await uow.tutorials.update(tutorial_id, now, steps=steps)
-        elif field is Field.TITLE:
-            await uow.tutorials.update(tutorial_id, now, title=value.strip()[:200])
         else:
-            await uow.tutorials.update(tutorial_id, now, problem=value.strip())
-        changed = await uow.tutorials.get(tutorial_id)
-        assert changed is not None
-        if changed.published and personal_data(changed):
-            await uow.tutorials.update(tutorial_id, now, status=TutorialStatus.DRAFT)
+            values = _text_change(tutorial, field, value)
+            changed = replace(tutorial, **values)
+            if changed.published and personal_data(changed):
+                # In the same write: a published entry is (re)indexed, and the search
+                # vocabulary must never learn words that may be someone's name.
+                values["status"] = TutorialStatus.DRAFT
+            stored = {**values, "steps": list(changed.steps)} if "steps" in values else values
+            await uow.tutorials.update(tutorial_id, now, **stored)
         await uow.commit()
         result = await uow.tutorials.get(tutorial_id)
     assert result is not None

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,31 @@ class Spool:
     async def drop(self, name: str) -> None:
         """Forget a message once it is handled."""
         await asyncio.to_thread((self.directory / name).unlink, missing_ok=True)
+
+    async def forget(self, user_ids: Collection[str]) -> int:
+        """Remove the kept messages of these platform users (a member was erased); returns
+        how many files went. Files set aside as unreadable are checked too."""
+        wanted = set(user_ids)
+        return await asyncio.to_thread(self._forget, wanted) if wanted else 0
+
+    def _forget(self, wanted: set[str]) -> int:
+        if not self.directory.is_dir():
+            return 0
+        removed = 0
+        for path in sorted(self.directory.iterdir()):
+            try:
+                raw = path.read_bytes()
+            except (FileNotFoundError, IsADirectoryError):
+                continue
+            try:
+                user_id = json.loads(raw).get("user_id")
+            except (ValueError, AttributeError):
+                user_id = None
+            unreadable = user_id is None and any(w.encode() in raw for w in wanted)
+            if user_id in wanted or unreadable:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     async def load(self) -> list[tuple[str, Incoming]]:
         """The messages left by an earlier run, oldest first (unreadable files are logged and

@@ -153,6 +153,12 @@ _LOADS: CompoundSelect[Any] = union_all(
         OfferModel.offered_at >= bindparam("since"),
     )
     .group_by(OfferModel.helper_id),
+    select(literal(2).label("kind"), OfferModel.helper_id, func.count())
+    .where(
+        OfferModel.helper_id.in_(bindparam("members", expanding=True)),
+        OfferModel.offered_at >= bindparam("day_since"),
+    )
+    .group_by(OfferModel.helper_id),
 )
 
 
@@ -242,16 +248,31 @@ class OfferRepository:
     ) -> dict[int, tuple[int, int]]:
         """Open claims and offers received since `recent_since`, for these members (one
         statement for both counts)."""
+        found = await self.loads_and_today(member_ids, recent_since, recent_since)
+        return {member: (claims, recent) for member, (claims, recent, _) in found.items()}
+
+    async def loads_and_today(
+        self, member_ids: Collection[int], recent_since: datetime, day_since: datetime
+    ) -> dict[int, tuple[int, int, int]]:
+        """Open claims, offers received since `recent_since` and since `day_since`, for these
+        members (one statement for the three counts)."""
         members = list(member_ids)
         if not members:
             return {}
-        counts: tuple[dict[int, int], dict[int, int]] = ({}, {})
-        rows = await self._run(_LOADS, {"members": members, "since": recent_since})
+        counts: tuple[dict[int, int], dict[int, int], dict[int, int]] = ({}, {}, {})
+        rows = await self._run(
+            _LOADS, {"members": members, "since": recent_since, "day_since": day_since}
+        )
         for kind, member, count in rows:
             counts[kind][member] = count
-        claims, recent = counts
+        claims, recent, today = counts
         return {
-            member: (int(claims.get(member, 0)), int(recent.get(member, 0))) for member in members
+            member: (
+                int(claims.get(member, 0)),
+                int(recent.get(member, 0)),
+                int(today.get(member, 0)),
+            )
+            for member in members
         }
 
     async def candidates(
@@ -303,6 +324,17 @@ class OfferRepository:
             select(OfferModel).where(OfferModel.request_id == request_id).order_by(OfferModel.id)
         )
         return [_record(row) for row in rows]
+
+    async def shown_to(self, request_id: int) -> list[tuple[str, OfferState, datetime]]:
+        """Who a request was offered to (display name, what became of the offer, when),
+        in the order they were asked."""
+        rows = await self._session.execute(
+            select(MemberModel.display_name, OfferModel.state, OfferModel.offered_at)
+            .join(MemberModel, MemberModel.id == OfferModel.helper_id)
+            .where(OfferModel.request_id == request_id)
+            .order_by(OfferModel.offered_at, OfferModel.id)
+        )
+        return [(name, OfferState(state), offered_at) for name, state, offered_at in rows]
 
     async def answer(
         self,

@@ -127,8 +127,8 @@ class PersonalData:
                 .where(SkillModel.proposed_by == member_id)
                 .order_by(SkillModel.slug)
             ),
-            "requests_asked": await self._requests(
-                HelpRequestModel.author_id == member_id, with_text=True
+            "requests_asked": await self._with_shown_to(
+                await self._requests(HelpRequestModel.author_id == member_id, with_text=True)
             ),
             "requests_helped": await self._requests(
                 HelpRequestModel.id.in_(held_ids(member_id)), with_text=False
@@ -258,6 +258,26 @@ class PersonalData:
         for request_id, slug in slugs:
             skills.setdefault(request_id, []).append(slug)
         return [{**row, "skills": skills.get(row["id"], [])} for row in rows]
+
+    async def _with_shown_to(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each request with the members it was shown to (offered), and what they answered."""
+        rows = await self._session.execute(
+            select(
+                OfferModel.request_id,
+                MemberModel.display_name,
+                OfferModel.state,
+                OfferModel.offered_at,
+            )
+            .join(MemberModel, MemberModel.id == OfferModel.helper_id)
+            .where(OfferModel.request_id.in_([row["id"] for row in requests]))
+            .order_by(OfferModel.offered_at, OfferModel.id)
+        )
+        shown: dict[int, list[dict[str, Any]]] = {}
+        for request_id, name, state, offered_at in rows:
+            shown.setdefault(request_id, []).append(
+                {"name": name, "state": state, "offered_at": offered_at}
+            )
+        return [{**row, "shown_to": shown.get(row["id"], [])} for row in requests]
 
     async def _messages(self, member_id: int) -> list[dict[str, Any]]:
         rows = await self._session.execute(

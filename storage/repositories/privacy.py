@@ -27,14 +27,23 @@ from storage.models import (
     OutboxModel,
     RelayMessageModel,
     RsvpModel,
+    SkillModel,
     TutorialFeedbackModel,
     TutorialModel,
 )
-from storage.records import RequestStatus, TutorialStatus
-from storage.repositories.personal_data import PersonalData, their_file_ids, their_messages
+from storage.records import RequestStatus, SkillSource, TutorialStatus
+from storage.repositories.personal_data import (
+    PersonalData,
+    held_ids,
+    their_file_ids,
+    their_messages,
+)
 from storage.search import forget_index
 
 _FINISHED = (RequestStatus.CLOSED.value, RequestStatus.CANCELLED.value)
+_UNPUBLISHED = (TutorialStatus.DRAFT.value, TutorialStatus.REVIEW.value)
+# Parameters of a notice that hold a member's display name, as it was when it was queued.
+_NAME_KEYS = frozenset({"sender", "helper"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,18 +118,17 @@ class PrivacyRepository:
                 HelpRequestModel.author_id == member_id, HelpRequestModel.text.is_not(None)
             )
         )
-        notices = await self._scrub_outbox(member_id, name, set(message_ids))
         files = await self._count(
             delete(AttachmentModel).where(AttachmentModel.id.in_(their_file_ids(member_id)))
         )
-        drafts = list(
+        involved = set(
             await self._session.scalars(
-                select(TutorialModel.id).where(
-                    TutorialModel.author_id == member_id,
-                    TutorialModel.status == TutorialStatus.DRAFT.value,
-                )
+                select(HelpRequestModel.id).where(HelpRequestModel.author_id == member_id)
             )
         )
+        involved.update(await self._session.scalars(held_ids(member_id)))
+        notices = await self._scrub_outbox(member_id, name, set(message_ids), involved)
+        drafts = await self._unpublished_about(member_id)
         for tutorial_id in drafts:
             await forget_index(self._session, tutorial_id)
         await self._session.execute(delete(TutorialModel).where(TutorialModel.id.in_(drafts)))
@@ -134,8 +142,39 @@ class PrivacyRepository:
             (IdentityModel, IdentityModel.member_id),
         ):
             await self._session.execute(delete(model).where(column == member_id))
+        await self._drop_own_proposed_skills(member_id)
         await self._session.execute(delete(MemberModel).where(MemberModel.id == member_id))
         return ErasedCounts(requests, messages, notices, len(drafts), files)
+
+    async def _unpublished_about(self, member_id: int) -> list[int]:
+        """Tutorials not public yet (drafts, awaiting review) that the member wrote, or that
+        someone is writing from the member's request (they may quote it)."""
+        rows = await self._session.scalars(
+            select(TutorialModel.id).where(
+                TutorialModel.status.in_(_UNPUBLISHED),
+                or_(
+                    TutorialModel.author_id == member_id,
+                    TutorialModel.request_id.in_(
+                        select(HelpRequestModel.id).where(HelpRequestModel.author_id == member_id)
+                    ),
+                ),
+            )
+        )
+        return list(rows)
+
+    async def _drop_own_proposed_skills(self, member_id: int) -> None:
+        """Skills the member typed that the taxonomy did not know, unless others hold them
+        too (then they are the network's: they stay, proposed by nobody)."""
+        held_by_others = select(MemberSkillModel.skill_id).where(
+            MemberSkillModel.member_id != member_id
+        )
+        await self._session.execute(
+            delete(SkillModel).where(
+                SkillModel.proposed_by == member_id,
+                SkillModel.source == SkillSource.PROPOSED.value,
+                SkillModel.id.not_in(held_by_others),
+            )
+        )
 
     async def _blank(self, statement: Any) -> int:
         return await self._count(statement.values(text=None))
@@ -146,9 +185,14 @@ class PrivacyRepository:
         assert isinstance(result, CursorResult)
         return result.rowcount
 
-    async def _scrub_outbox(self, member_id: int, name: str, message_ids: set[int]) -> int:
+    async def _scrub_outbox(
+        self, member_id: int, name: str, message_ids: set[int], involved: set[int]
+    ) -> int:
         """Other people's notices: drop undelivered ones about erased messages or about the
         member, and remove the member's name and id from the parameters of the others.
+
+        A name stored in a notice may be one the member has since changed: about a request
+        the member asked or held, every name a notice carries (`sender`, `helper`) goes.
         """
         rows = await self._session.execute(
             select(OutboxModel.id, OutboxModel.params, OutboxModel.sent_at, OutboxModel.failed_at)
@@ -160,7 +204,9 @@ class PrivacyRepository:
             mentions = {
                 key
                 for key, value in params.items()
-                if value == name or (key == "member_id" and value == member_id)
+                if value == name
+                or (key == "member_id" and value == member_id)
+                or (key in _NAME_KEYS and params.get("request_id") in involved)
             }
             about_erased = params.get("relay_id") in message_ids
             if not mentions and not about_erased:

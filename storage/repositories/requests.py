@@ -296,15 +296,34 @@ class RequestRepository:
         return list(rows)
 
     async def add_relay(
-        self, *, request_id: int, sender_id: int, text: str, now: datetime
+        self, *, request_id: int, sender_id: int, text: str, now: datetime, held: bool = False
     ) -> RelayMessage:
-        """Keep a message of the request's thread."""
+        """Keep a message of the request's thread (`held`: not passed on yet)."""
         row = RelayMessageModel(
-            request_id=request_id, sender_id=sender_id, text=text, created_at=now
+            request_id=request_id, sender_id=sender_id, text=text, created_at=now, held=held
         )
         self._session.add(row)
         await self._session.flush()
-        return RelayMessage(row.id, request_id, sender_id, text, now)
+        return RelayMessage(row.id, request_id, sender_id, text, now, held)
+
+    async def relay(self, relay_id: int) -> RelayMessage | None:
+        """One message of a thread."""
+        row = await self._session.get(RelayMessageModel, relay_id)
+        if row is None:
+            return None
+        return RelayMessage(
+            row.id, row.request_id, row.sender_id, row.text, row.created_at, row.held
+        )
+
+    async def set_held_relay(self, relay_id: int, *, text: str, held: bool) -> bool:
+        """Change the text of a held message, and pass it on (`held=False`) or keep it held;
+        False when it is not held (any more): it was passed on already, or erased."""
+        result = await self._session.execute(
+            update(RelayMessageModel)
+            .where(RelayMessageModel.id == relay_id, RelayMessageModel.held.is_(True))
+            .values(text=text, held=held)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def thread(self, request_id: int) -> list[RelayMessage]:
         """The request's relayed messages, oldest first."""
@@ -313,7 +332,10 @@ class RequestRepository:
             .where(RelayMessageModel.request_id == request_id)
             .order_by(RelayMessageModel.id)
         )
-        return [RelayMessage(r.id, r.request_id, r.sender_id, r.text, r.created_at) for r in rows]
+        return [
+            RelayMessage(r.id, r.request_id, r.sender_id, r.text, r.created_at, r.held)
+            for r in rows
+        ]
 
     async def record_gap(
         self, request_id: int, skill_ids: Iterable[int | None], now: datetime

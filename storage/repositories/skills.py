@@ -135,6 +135,13 @@ class SkillRepository:
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
 
+    async def counts_by_member(self) -> dict[int, int]:
+        """How many skills each member who declared any has declared."""
+        rows = await self._session.execute(
+            select(MemberSkillModel.member_id, func.count()).group_by(MemberSkillModel.member_id)
+        )
+        return {int(member): int(count) for member, count in rows}
+
     async def proposed(self) -> list[ProposedSkill]:
         """Proposed skills with who proposed them and how many members declared them."""
         holders = (

@@ -52,8 +52,11 @@ async def test_outsiders_never_see_a_request_text(pair: Conversation) -> None:
 async def test_long_texts_emoji_and_right_to_left(pair: Conversation) -> None:
     chat = pair
     long_text = "ameli " + "x" * 3990
-    answer = await chat.say("Amina", "/demande " + long_text[: 4000 - len("/demande ")])
+    answer = await chat.say("Amina", "/demande " + long_text[:3000])  # the longest request
     assert "#1" in answer
+    assert "3\u202f000 caractères au plus" in await chat.say(
+        "Amina", "/demande " + long_text[:3001]
+    )
     too_long = await chat.say("Amina", "/demande " + "y" * 4000)
     assert "4 000" in too_long
     mixed = "مرحبا 👩🏽‍💻 compte ameli bloqué"

@@ -97,15 +97,6 @@ async def test_short_unclear_text_is_not_a_request(network: Conversation) -> Non
         assert await uow.requests.get(1) is None
 
 
-async def test_personal_data_is_warned_about_but_not_blocked(network: Conversation) -> None:
-    answer = await network.say(
-        "Amina", "/demande compte ameli pour Mme Dupont, tel 06 12 34 56 78, merci"
-    )
-    assert "Attention" in answer and "téléphone" in answer
-    assert "#1" in answer
-    assert "06 12 34 56 78" in addressed_to(answer, "Karim")  # not altered: only a warning
-
-
 async def test_urgency_and_skills_can_be_corrected(network: Conversation) -> None:
     chat = network
     answer = await chat.say("Amina", "/demande besoin d'aide pour notre journal de quartier")

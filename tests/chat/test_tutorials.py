@@ -103,6 +103,26 @@ async def test_an_edit_adding_personal_data_unpublishes(network: Conversation) -
     assert "Je ne trouve pas de tutoriel #1" in await chat.say("Amina", "/tuto modifier 1 titre X")
 
 
+async def test_the_search_vocabulary_never_learns_unmasked_personal_data(
+    network: Conversation,
+) -> None:
+    """An edit bringing a name into a published entry: the typo vocabulary ("did you mean")
+    must not learn it, neither before the entry goes back to draft nor after it is masked."""
+    chat = network
+    await solve(chat, "attestation ameli")
+    await write_up(chat, "Attestation introuvable.", "Aller sur ameli.fr")
+    await chat.say("Karim", "/tuto modifier 1 ajouter Rappeler Mme Lefebvre au 06 12 34 56 78")
+    async with chat.app.services.uow() as uow:
+        assert await uow.tutorials.search.known_words(["lefebvre", "attestation"]) == {
+            "attestation"
+        }
+    await chat.say("Karim", "/tuto masquer 1")
+    async with chat.app.services.uow() as uow:
+        known = await uow.tutorials.search.known_words(["lefebvre", "attestation", "rappeler"])
+    assert known == {"attestation", "rappeler"}
+    assert "Lefebvre" not in await chat.say("Sophie", "/tuto lefebvre")
+
+
 async def test_search_open_thank_and_report(network: Conversation) -> None:
     chat = network
     await solve(chat, "attestation ameli")

@@ -28,6 +28,8 @@ async def test_group_gets_unclaimed_requests_without_private_details(
     server.user_sends(
         AMINA, "/demande comment utiliser Blender avec Mme Dupont ?", first_name="Amina"
     )
+    await running.wait_text(AMINA, "« Mme Dupont »")  # held: nobody sees it yet
+    server.user_sends(AMINA, "/envoyer 1 telquel", first_name="Amina")  # her choice
     announcement = await running.wait_text(-500, "#1")
     assert "Blender" in announcement["text"]
     assert "Dupont" not in announcement["text"] and "Amina" not in announcement["text"]

@@ -337,3 +337,56 @@ def test_the_tutorial_corpus_raises_no_false_alarm() -> None:
     ]
     assert len(texts) > 300
     assert [(text, find_personal_data(text)) for text in texts if find_personal_data(text)] == []
+
+
+# Looser spellings people type (issue 15): lowercase names, a NIR without its key, e-mails
+# written so that robots do not pick them up.
+LOOSE_SAMPLES: list[tuple[str, list[tuple[PiiKind, str]]]] = [
+    ("je suis avec fatima benali ce matin", [(NAME, "fatima benali")]),
+    ("karim diallo a perdu son code", [(NAME, "karim diallo")]),
+    ("pour aicha nguyen et kevin lefèvre", [(NAME, "aicha nguyen"), (NAME, "kevin lefèvre")]),
+    ("son numéro de sécu 1 85 05 78 006 084 sans la clé", [(NIR, "1 85 05 78 006 084")]),
+    ("NIR 1850578006084.", [(NIR, "1850578006084")]),
+    ("écrire à nadia [at] orange [dot] fr", [(EMAIL, "nadia [at] orange [dot] fr")]),
+    ("mail : jean.dupont(at)gmail.com", [(EMAIL, "jean.dupont(at)gmail.com")]),
+    ("nadia arobase orange point fr", [(EMAIL, "nadia arobase orange point fr")]),
+    ("nadia at orange dot fr", [(EMAIL, "nadia at orange dot fr")]),
+    ("jean.dupont @ free.fr", [(EMAIL, "jean.dupont @ free.fr")]),
+]
+LOOSE_ORDINARY = [
+    "thomas veut installer linux sur le pc de l'epn",
+    "marie arrive demain pour l'atelier",
+    "merci nadia pour ton aide",
+    "mon jean est troué",
+    "lucas est passé, il cherche un stage",
+    "look at example.com",
+    "code-barres 3017620422003",
+    f"clé fausse : {NIR_BAD_KEY}",
+    "ou @nadia sur Telegram",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), LOOSE_SAMPLES, ids=[t[:40] for t, _ in LOOSE_SAMPLES]
+)
+def test_loose_spellings_of_personal_data_are_found(
+    text: str, expected: list[tuple[PiiKind, str]]
+) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text", LOOSE_ORDINARY)
+def test_loose_rules_leave_ordinary_lowercase_sentences_alone(text: str) -> None:
+    assert found(text) == []
+
+
+def test_the_lowercased_tutorial_corpus_raises_no_false_alarm() -> None:
+    corpus = tomllib.loads(
+        (Path(__file__).parents[1] / "data" / "tutorial_corpus.toml").read_text(encoding="utf-8")
+    )
+    texts = [
+        text.lower()
+        for entry in corpus["tutorial"]
+        for text in (entry["title"], entry["problem"], *entry["steps"])
+    ]
+    assert [(text, find_personal_data(text)) for text in texts if find_personal_data(text)] == []

@@ -80,3 +80,16 @@ async def test_a_restarted_worker_answers_what_the_previous_one_kept(tmp_path: P
     assert handled == [_message(1).text, _message(2).text]
     assert not _kept_files(tmp_path)
     await after.close()
+
+
+async def test_forget_removes_the_kept_messages_of_an_erased_person(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "kept")
+    mine = [await spool.put(_message(n, chat="amina")) for n in (1, 2)]
+    other = await spool.put(_message(3, chat="karim"))
+    broken = tmp_path / "kept" / "00000000000000000001-1-000001.bad"
+    broken.write_bytes(b'{"user_id": "amina", "text": "cut')  # set aside: still hers
+    assert await spool.forget(["amina"]) == 3
+    assert [p.name for p in (tmp_path / "kept").iterdir()] == [other]
+    assert await spool.forget(["amina"]) == 0
+    assert not any(name in [p.name for p in (tmp_path / "kept").iterdir()] for name in mine)
+    assert await Spool(tmp_path / "nowhere").forget(["amina"]) == 0

@@ -80,6 +80,12 @@ async def list_members(ctx: Context, args: str) -> Reply:
                 )
             )
         )
+    many = await members.with_many_skills(ctx.services.uow())
+    if many:
+        lines.append(ctx._("Unusually many skills (they are offered many requests):"))
+        lines.append(
+            bullet(", ".join(f"{member.display_name} ({count})" for member, count in many))
+        )
     proposed = await member_skills.proposed(ctx.services.uow())
     actions = []
     if proposed:

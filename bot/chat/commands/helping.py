@@ -12,6 +12,7 @@ from bot.chat.commands.solving import talk_hint
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.i18n import N_
 from bot.chat.types import Action
+from bot.chat.wording import who
 from bot.core import claims
 from bot.core.errors import AlreadyTaken, NotAllowed, RequestNotFound
 from bot.core.request_states import IllegalTransition
@@ -120,7 +121,7 @@ async def assign(ctx: Context, args: str) -> Reply:
         return [
             ctx.reply(
                 ctx._("Request #{n} is already taken by {name}.").format(
-                    n=request_id, name=taken.helper_name or "?"
+                    n=request_id, name=who(ctx, taken.helper_name)
                 )
             )
         ]

@@ -39,6 +39,10 @@ async def show_notice(ctx: Context, args: str) -> Reply:
         ctx._("The numbers stay, without names or texts, for the statistics."),
         ctx._("Who reads a request: its author, the helpers it is offered to, its helper."),
         ctx._("Coordinators see numbers and skills, not the texts, unless they help."),
+        ctx._("Before anyone sees your request or message, I show you the personal data I find."),
+        ctx._("After an erasure, old copies stay on the server's disk for a while:"),
+        bullet(ctx._("in the database's free space and journal, until they are reused;")),
+        bullet(ctx._("in the backups, until they expire.")),
         ctx._("A copy of your data: {command}").format(command=ctx.cmd("mesdonnees")),
         ctx._("Erase your data: {command}").format(command=ctx.cmd("oublier")),
         ctx._("A question? Write to the network's coordination."),
@@ -87,7 +91,8 @@ async def forget_me(ctx: Context, args: str) -> Reply:
         ]
     if word not in CONFIRM_WORDS:
         raise UsageError
-    report = await privacy.forget(ctx.services.uow, ctx.services.clock, ctx.me.id)
+    services = ctx.services
+    report = await privacy.forget(services.uow, services.clock, ctx.me.id, services.after_erasure)
     if report is None:
         return [ctx.reply(ctx._("I found nothing about you."))]
     return [

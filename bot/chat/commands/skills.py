@@ -70,10 +70,16 @@ async def _add(ctx: Context, text: str) -> Reply:
                 actions=[Action(ctx._("Cancel"), "/annuler")],
             )
         ]
+    limits = ctx.services.skills.max_per_level
     result = await member_skills.declare(
-        ctx.services.uow(), ctx.services.clock, ctx.services.matcher, ctx.me.id, text
+        ctx.services.uow(), ctx.services.clock, ctx.services.matcher, ctx.me.id, text, limits
     )
-    if not result.recognised and not result.proposed and len(member_skills.split_items(text)) == 1:
+    if (
+        not result.recognised
+        and not result.proposed
+        and not result.full
+        and len(member_skills.split_items(text)) == 1
+    ):
         # A whole sentence where a list of skills was expected: most likely a need for help.
         return await ask_from_text(ctx, text)
     lines: list[str] = []
@@ -106,6 +112,8 @@ async def _add(ctx: Context, text: str) -> Reply:
             )
         )
         lines.append(ctx._("Each skill must be a short name, 60 characters at most."))
+    for level, items in result.full.items():
+        lines.extend(level_full_lines(ctx, level, limits[level], items))
     if result.recognised or result.proposed:
         lines.append(ctx._("You can change a level at any time."))
         actions.append(Action(ctx._("Change a level"), "/competences niveau"))
@@ -122,6 +130,27 @@ def _split_level(text: str) -> tuple[str, SkillLevel | None]:
             if level is not None:
                 return " ".join(words[:-size]), level
     return text, None
+
+
+def level_full_lines(
+    ctx: Context, level: SkillLevel, limit: int, items: list[str] | None = None
+) -> list[str]:
+    """Refusal of skills over the limit of a level: the limit, and how to make room."""
+    lines = [
+        ctx._("At most {limit} skills at the level “{level}”.").format(
+            limit=limit, level=level_name(ctx, level)
+        )
+    ]
+    if items:
+        lines.append(
+            ctx._("I did not add: {items}.").format(items=", ".join(f"“{i}”" for i in items))
+        )
+    lines.append(
+        ctx._("To make room: {command}, or choose a lower level.").format(
+            command=ctx.cmd("competences", ctx._("remove") + " …")
+        )
+    )
+    return lines
 
 
 async def _level(ctx: Context, text: str) -> Reply:
@@ -144,14 +173,18 @@ async def _level(ctx: Context, text: str) -> Reply:
     phrase, level = _split_level(text)
     if level is None:
         return [_ask_level(ctx, phrase)]
-    changed = await member_skills.change_level(
-        ctx.services.uow(),
-        ctx.services.clock,
-        ctx.services.matcher,
-        ctx.me.id,
-        phrase,
-        level,
-    )
+    try:
+        changed = await member_skills.change_level(
+            ctx.services.uow(),
+            ctx.services.clock,
+            ctx.services.matcher,
+            ctx.me.id,
+            phrase,
+            level,
+            ctx.services.skills.max_per_level,
+        )
+    except member_skills.LevelFull as full:
+        return [ctx.reply(*level_full_lines(ctx, full.level, full.limit))]
     if changed is None:
         return [
             ctx.reply(

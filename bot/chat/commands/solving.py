@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from bot.chat.commands.requests import not_found, request_number, wrong_state
+from dataclasses import replace
+
+from bot.chat.commands.requests import not_found, request_number, too_long, wrong_state
 from bot.chat.commands.writeup import ask_problem
-from bot.chat.context import Command, Context, Reply
+from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.dialogs import await_answer
 from bot.chat.file_views import reminder
 from bot.chat.i18n import N_
+from bot.chat.personal_data_views import CHANGE_WORDS, CHOICE_WORDS, mask_labels, relay_question
 from bot.chat.types import Action, Outgoing
 from bot.core import attachments, conversation, outbox
 from bot.core.errors import NotAllowed, RequestNotFound
+from bot.core.guard import Decision, TooLong
 from bot.core.request_states import IllegalTransition
 from skills import fold
 
@@ -42,24 +46,19 @@ async def relay_files(ctx: Context, request_id: int, text: str, files: tuple[int
     services = ctx.services
     first = bool(files) and await attachments.first_in(services.uow, request_id, ctx.me)
     try:
-        request = await conversation.relay(
+        relayed = await conversation.relay(
             services.uow, services.clock, request_id, ctx.me, text, files=files
         )
     except RequestNotFound:
         return [not_found(ctx, request_id)]
+    except TooLong as error:
+        return [too_long(ctx, error)]
     except NotAllowed as refused:
         if refused.reason == "nothing_to_send":
             return [nothing_waiting(ctx)]
-        return [
-            ctx.reply(
-                ctx._("Nobody has taken request #{n} yet: there is no one to write to.").format(
-                    n=request_id
-                )
-            )
-        ]
-    other = request.helper_name if ctx.me.id == request.author_id else request.author_name
-    sent = ctx._("Sent to {name}.").format(name=other or ctx._("the other person"))
-    return [ctx.reply(sent, *(reminder(ctx) if first else []))]
+        return [nobody_to_write_to(ctx, request_id)]
+    answer = _relay_answer(ctx, relayed)
+    return [replace(answer, text="\n".join([answer.text, *reminder(ctx)])) if first else answer]
 
 
 def nothing_waiting(ctx: Context) -> Outgoing:
@@ -68,6 +67,69 @@ def nothing_waiting(ctx: Context) -> Outgoing:
         ctx._("You have no file waiting to be sent."),
         ctx._("Send your picture or file again, then choose where it goes."),
     )
+
+
+def nobody_to_write_to(ctx: Context, request_id: int) -> Outgoing:
+    """A message for a request nobody holds (or no longer)."""
+    return ctx.reply(
+        ctx._("Nobody has taken request #{n} yet: there is no one to write to.").format(
+            n=request_id
+        )
+    )
+
+
+def _relay_answer(ctx: Context, relayed: conversation.Relayed) -> Outgoing:
+    request = relayed.request
+    if relayed.held:
+        return relay_question(
+            ctx, relayed.message.id, request.id, relayed.findings, relayed.fingerprint
+        )
+    other = request.helper_name if ctx.me.id == request.author_id else request.author_name
+    return ctx.reply(ctx._("Sent to {name}.").format(name=other or ctx._("the other person")))
+
+
+async def pass_on(ctx: Context, args: str) -> Reply:
+    """`/transmettre R masquer|telquel|modifier [TEXT]`: the author's choice about a message
+    held because personal data was found in it."""
+    relay_id, rest = request_number(args)
+    word, _, value = rest.partition(" ")
+    services = ctx.services
+    decision = None
+    new_text = None
+    if fold(word) in CHANGE_WORDS and not value.strip():
+        await await_answer(ctx, "transmettre", f"{relay_id} texte")
+        return [
+            ctx.reply(
+                ctx._("Write your message again."),
+                ctx._("Without the personal data of the people you support."),
+                actions=[Action(ctx._("Cancel"), "/annuler")],
+            )
+        ]
+    if fold(word) in (*CHANGE_WORDS, "texte", "text"):
+        new_text = value.strip()
+    elif fold(word) in CHOICE_WORDS:
+        seen = value.split()[0] if value.split() else None
+        decision = Decision(CHOICE_WORDS[fold(word)], mask_labels(ctx), seen)
+    else:
+        raise UsageError
+    try:
+        relayed = await conversation.decide_relay(
+            services.uow, services.clock, relay_id, ctx.me, decision, new_text
+        )
+    except RequestNotFound:
+        return [ctx.reply(ctx._("I find no message waiting for your choice."))]
+    except TooLong as error:
+        return [too_long(ctx, error)]
+    except NotAllowed as refused:
+        if refused.reason == "already_sent":
+            return [ctx.reply(ctx._("This message is already passed on: nothing more to do."))]
+        return [ctx.reply(ctx._("There is no one to write to any more for this request."))]
+    if relayed.held and decision is not None:
+        question = _relay_answer(ctx, relayed)
+        return [
+            replace(question, text=ctx._("Your message has changed since.") + "\n" + question.text)
+        ]
+    return [_relay_answer(ctx, relayed)]
 
 
 async def solved(ctx: Context, args: str) -> Reply:
@@ -158,6 +220,14 @@ COMMANDS = (
         message,
         summary=N_("write to the other side of a request"),
         usage=N_("N your message"),
+        in_help=False,
+    ),
+    Command(
+        "transmettre",
+        "pass",
+        pass_on,
+        summary=N_("pass on a message held for its personal data"),
+        usage=N_("N hide|asis|change"),
         in_help=False,
     ),
     Command(

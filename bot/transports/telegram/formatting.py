@@ -10,6 +10,9 @@ from bot.chat.types import Action
 
 MAX_LENGTH = 4096
 MAX_CALLBACK_BYTES = 64
+# The parts one message may be cut into (16,384 characters; a request or a relayed message is
+# at most 3,000, the input 4,000: only the bot's own longest lists come near).
+MAX_PARTS = 4
 
 
 def to_html(text: str) -> str:
@@ -18,10 +21,17 @@ def to_html(text: str) -> str:
 
 
 def split_text(text: str, limit: int = MAX_LENGTH) -> list[str]:
-    """Cut a text in parts of at most `limit` characters, at line or sentence ends if possible."""
+    """Cut a text in parts of at most `limit` characters, at line or sentence ends if possible.
+
+    At most MAX_PARTS parts: one message never floods a chat (the rest is cut, marked "…").
+    """
     parts: list[str] = []
     rest = text
     while len(rest) > limit:
+        if len(parts) == MAX_PARTS - 1:
+            parts.append(rest[: limit - 1].rstrip() + "…")
+            rest = ""
+            break
         window = rest[:limit]
         cut = max(window.rfind("\n"), window.rfind(". "), window.rfind("? "), window.rfind("! "))
         if cut < limit // 2:
