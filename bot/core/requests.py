@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.core import choices
 from bot.core.clock import Clock
 from bot.core.errors import RequestNotFound, is_unavailable
 from bot.core.matching import Progress, advance, advance_in, alert_at, deadline
@@ -240,7 +241,9 @@ async def send_draft(
     async with uows() as uow:
         request = await get_own(uow, request_id, author)
         now = clock.now()  # due at once: a stop before matching leaves it to the next check
-        await move(uow, request, Transition.SUBMIT, now, created_at=now, next_check_at=now)
+        await move(
+            uow, request, Transition.SUBMIT, now, by=author.id, created_at=now, next_check_at=now
+        )
         await uow.commit()
     progress = await advance(uows(), clock, settings, request_id)
     async with uows() as uow:
@@ -255,9 +258,12 @@ async def move(
     now: datetime,
     *,
     only_if: dict[str, Any] | None = None,
+    by: int | None = None,
     **values: Any,
 ) -> None:
-    """Apply a transition of the table to a request, atomically (one conditional UPDATE).
+    """Apply a transition of the table to a request, atomically (one conditional UPDATE);
+    the messages still showing its buttons are then edited to say what became of it (`by`:
+    the member who made the change, if one did).
 
     Raises IllegalTransition when the request is not (or no longer) in a state it allows.
     """
@@ -272,6 +278,7 @@ async def move(
     ):
         current = await uow.requests.get(request.id)
         raise IllegalTransition(current.status if current else request.status, transition)
+    await choices.after_transition(uow, now, request.id, transition, by)
 
 
 async def get_own(uow: UnitOfWork, request_id: int, author: Member) -> HelpRequest:
