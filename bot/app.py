@@ -180,6 +180,7 @@ class App:
         """A terminal chat wired to the router; what it queues is delivered after each line."""
         console = ConsoleTransport(
             handle=self.router.handle,
+            delivered=self.router.delivered,
             persona=persona,
             output=output,
             interactive=interactive,
@@ -196,6 +197,7 @@ class App:
         return MatrixTransport(
             settings=self.matrix_settings(),
             handle=self.router.handle,
+            delivered=self.router.delivered,
             state=DatabaseState(self),
             spool=self.spool("matrix"),
         )
@@ -231,6 +233,7 @@ class App:
         return TelegramTransport(
             settings=self.telegram_settings(),
             handle=self.router.handle,
+            delivered=self.router.delivered,
             menus=self._menus,
             spool=self.spool("telegram"),
         )

@@ -145,4 +145,4 @@ def suggestions(ctx: Context, found: Sequence[Tutorial], request_id: int) -> Out
         for tutorial in found
     ]
     actions.append(Action(ctx._("Post anyway"), f"/envoyer {request_id}"))
-    return ctx.reply(*lines, actions=actions)
+    return ctx.reply(*lines, actions=actions, about=request_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.chat.confirmations import Ending, ask, confirmed
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.dialogs import await_answer
 from bot.chat.i18n import N_
@@ -90,6 +91,7 @@ def stored(ctx: Context, submitted: requests.Submitted) -> Outgoing:
         *privacy_warning(ctx, submitted.personal_data),
         *progress_lines(ctx, submitted.progress),
         actions=author_actions(ctx, request),
+        about=request.id,
     )
 
 
@@ -134,6 +136,7 @@ async def ask_from_text(ctx: Context, text: str) -> Reply:
                 Action(ctx._("Yes, send it"), f"/envoyer {request.id}"),
                 Action(ctx._("No"), f"/annuler {request.id}"),
             ],
+            about=request.id,
         )
     ]
     found = await tutorial_search.suggest(services.uow, request.text or text)
@@ -200,7 +203,11 @@ async def _show_or_edit(ctx: Context, request_id: int, rest: str) -> Reply:
         updated = await requests.set_urgency(
             services.uow, services.clock, services.requests, request_id, ctx.me, urgency
         )
-        return [ctx.reply(urgency_line(ctx, updated), actions=author_actions(ctx, updated))]
+        return [
+            ctx.reply(
+                urgency_line(ctx, updated), actions=author_actions(ctx, updated), about=request_id
+            )
+        ]
     if not value.strip():
         await await_answer(ctx, "demande", f"{request_id} competences")
         return [
@@ -219,13 +226,18 @@ async def _show_or_edit(ctx: Context, request_id: int, rest: str) -> Reply:
         ctx.me,
         value,
     )
-    return [ctx.reply(skills_line(ctx, updated), actions=author_actions(ctx, updated))]
+    return [
+        ctx.reply(skills_line(ctx, updated), actions=author_actions(ctx, updated), about=request_id)
+    ]
 
 
 async def cancel_request(ctx: Context, args: str) -> Reply:
-    """`/annuler N`: the author cancels their request (a draft is simply dropped)."""
-    request_id, _ = request_number(args)
+    """`/annuler N`: the author cancels their request, once they said yes to the question
+    naming it (`/annuler N oui`)."""
+    request_id, rest = request_number(args)
     try:
+        if not confirmed(rest):
+            return [await ask(ctx, Ending.CANCEL, request_id, f"/annuler {request_id}")]
         request = await claims.cancel(ctx.services.uow, ctx.services.clock, request_id, ctx.me)
     except RequestNotFound:
         return [not_found(ctx, request_id)]
@@ -237,6 +249,7 @@ async def cancel_request(ctx: Context, args: str) -> Reply:
             ctx._("To open it again: {command}").format(
                 command=ctx.cmd("relancer", str(request.id))
             ),
+            about=request.id,
         )
     ]
 
