@@ -436,7 +436,7 @@ async def mixed(app: App, members: int, args: argparse.Namespace) -> Load:
                 continue
             await say(app, helper, f"/msg {request_id} Je regarde ça.", load, "/msg")
             await say(app, author, f"/msg {request_id} Merci, à quelle heure ?", load, "/msg")
-            await say(app, author, f"/resolu {request_id}", load, "/resolu")
+            await say(app, author, f"/resolu {request_id} oui", load, "/resolu")
             load.steps["cycles"] += 1
 
     start = time.perf_counter()

@@ -563,7 +563,7 @@ class People:
             mark = self.says(helper, words, reply_to=message_id(relayed))
             stage[0] = f"relay {turn} to the author"
             told = await self.answer(asker, mark, containing(words))
-        mark = solved = self.says(helper, f"/resolu {number}")
+        mark = solved = self.says(helper, f"/resolu {number} oui")  # the yes typed at once
         stage[0] = "write-up question 1"
         await self.answer(helper, mark, with_button(f"/rediger {number} probleme passer"))
         mark = self.says(helper, "La personne n'avait pas encore de compte en ligne.")

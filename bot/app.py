@@ -217,6 +217,7 @@ class App:
         """A terminal chat wired to the router; what it queues is delivered after each line."""
         console = ConsoleTransport(
             handle=self.router.handle,
+            delivered=self.router.delivered,
             persona=persona,
             output=output,
             interactive=interactive,
@@ -234,6 +235,7 @@ class App:
         transport = MatrixTransport(
             settings=self.matrix_settings(),
             handle=self.router.handle,
+            delivered=self.router.delivered,
             state=DatabaseState(self),
             spool=self.spool("matrix"),
         )
@@ -271,6 +273,7 @@ class App:
         transport = TelegramTransport(
             settings=self.telegram_settings(),
             handle=self.router.handle,
+            delivered=self.router.delivered,
             menus=self._menus,
             spool=self.spool("telegram"),
         )

@@ -28,9 +28,10 @@ from typing import Any
 
 from bot.chat.notifications import render, render_for_chat
 from bot.chat.types import Outgoing
-from bot.core import members, outbox
+from bot.core import choices, members, outbox
+from bot.core.choices import Shown
 from bot.core.services import Services
-from bot.core.types import MemberStatus, OutboxMessage
+from bot.core.types import MemberStatus, NewChoice, OutboxMessage, ShownAction
 from bot.transports.base import DeliveryError, Transport
 
 log = logging.getLogger(__name__)
@@ -157,10 +158,46 @@ class Dispatcher:
                 services.uow(), services.clock, message.id, "recipient left"
             )
             return None
+        route = await self._route(message, recipient.id)
+        if route is None:
+            return None
+        platform, chat_id = route
+        transport = self.transports[platform]
+        try:
+            prefix = transport.command_prefix
+            rendered = await render(services, recipient, message, platform, prefix)
+        except Exception as exc:
+            log.exception("cannot word outbox message %s", message.id)
+            await outbox.settle_failure(
+                services.uow(), services.clock, message, f"render: {exc}", permanent=False
+            )
+            return None
+        if rendered is None:
+            await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
+            return None
+        return transport, chat_id, rendered
+
+    async def _route(self, message: OutboxMessage, recipient_id: int) -> tuple[str, str] | None:
+        """The platform and chat of a member's message: the chat it must go to (an edit goes
+        where its message is), else the member's preferred identity on a running transport.
+        None once the message is settled otherwise (left to another worker, or undeliverable).
+        """
+        services = self.services
+        if message.target_platform is not None and message.target_chat is not None:
+            platform = message.target_platform
+            if platform in self.transports:
+                return platform, message.target_chat
+            if platform in self.elsewhere:
+                await outbox.defer(services.uow(), services.clock, message.id, ELSEWHERE_DELAY)
+            else:
+                await outbox.settle_skipped(
+                    services.uow(), services.clock, message.id, f"{platform} not running"
+                )
+            return None
         identity = next(
             (
                 i
-                for i in await members.identities(services.uow(), recipient.id)
+                for i in await members.identities(services.uow(), recipient_id)
                 if i.platform in self.transports or i.platform in self.elsewhere
             ),
             None,
@@ -173,21 +210,7 @@ class Dispatcher:
                 services.uow(), services.clock, message, "no reachable identity", permanent=True
             )
             return None
-        transport = self.transports[identity.platform]
-        try:
-            rendered = await render(
-                services, recipient, message, identity.platform, transport.command_prefix
-            )
-        except Exception as exc:
-            log.exception("cannot word outbox message %s", message.id)
-            await outbox.settle_failure(
-                services.uow(), services.clock, message, f"render: {exc}", permanent=False
-            )
-            return None
-        if rendered is None:
-            await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
-            return None
-        return transport, identity.chat_id, rendered
+        return identity.platform, identity.chat_id
 
     async def _prepare_for_chat(
         self, message: OutboxMessage
@@ -259,7 +282,29 @@ class Dispatcher:
             platform=transport.platform,
             chat_id=chat_id,
             ref=ref,
+            shown=_shown(message, transport.platform, chat_id, ref, rendered),
         )
+
+
+def _shown(
+    message: OutboxMessage, platform: str, chat_id: str, ref: str, rendered: Outgoing
+) -> NewChoice | None:
+    """What a delivered notice showed, to remember (its list, the request it is about)."""
+    request_id = rendered.about or message.params.get("request_id")
+    return choices.to_remember(
+        Shown(
+            platform=platform,
+            chat_id=chat_id,
+            message_ref=ref,
+            origin=message.kind,
+            answer=f"outbox:{message.id}",
+            actions=tuple(ShownAction(a.label, a.payload) for a in rendered.actions),
+            first_number=rendered.first_number,
+            request_id=request_id if isinstance(request_id, int) else None,
+            edit=rendered.edit_of is not None,
+        ),
+        message.recipient_id,
+    )
 
 
 class _Sends:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 
 from storage.leader import LeaderLock
 from storage.repositories.attachments import AttachmentRepository
+from storage.repositories.choices import ChoiceRepository
 from storage.repositories.dialogs import DialogRepository
 from storage.repositories.events import EventRepository
 from storage.repositories.indicators import IndicatorRepository
@@ -162,6 +163,7 @@ class UnitOfWork:
     stats: StatsRepository
     privacy: PrivacyRepository
     indicators: IndicatorRepository
+    choices: ChoiceRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], turns: Turns | None = None
@@ -191,6 +193,7 @@ class UnitOfWork:
         self.stats = StatsRepository(self.session)
         self.privacy = PrivacyRepository(self.session)
         self.indicators = IndicatorRepository(self.session)
+        self.choices = ChoiceRepository(self.session)
         return self
 
     async def __aexit__(

@@ -348,6 +348,42 @@ class OutboxModel(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class ChoiceModel(Base):
+    """A message the bot showed in a chat, remembered for what people do with it afterwards.
+
+    `request_id`: the help request it is about (a reply to it reaches that request's thread,
+    its buttons follow the request's state). `actions`: the list it offered, numbered from
+    `first_number` (typed numbers choose from the newest `answer` of a chat, that is the
+    newest group of lists shown together). `closed_at`: when its actions stopped meaning
+    anything (the message was edited to say what became of its request).
+    """
+
+    __tablename__ = "choices"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "message_ref"),
+        # The newest lists of a member in a chat (and the rows a member's erasure removes).
+        Index("ix_choices_member_chat", "member_id", "platform", "chat_id", "id"),
+        # The lists of a request still showing their actions.
+        Index("ix_choices_request_closed", "request_id", "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(255))
+    message_ref: Mapped[str] = mapped_column(String(255))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("help_requests.id", ondelete="CASCADE")
+    )
+    origin: Mapped[str] = mapped_column(String(40))
+    answer: Mapped[str] = mapped_column(String(64))
+    actions: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    action_count: Mapped[int] = mapped_column(Integer)
+    first_number: Mapped[int] = mapped_column(Integer)
+    shown_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class TutorialModel(Base):
     """A write-up of a solved case (a draft until the tutorial base publishes it)."""
 

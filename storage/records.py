@@ -269,6 +269,60 @@ class OutboxMessage:
     attempted_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ShownAction:
+    """One action of a list the bot showed: its label and the command it stands for."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A message the bot showed in a chat: the request it is about and the list it offered.
+
+    `answer` names the group of messages shown together (one answer to a person, or one
+    notice); in a chat, the newest group with a list supersedes the older ones.
+    """
+
+    id: int
+    platform: str
+    chat_id: str
+    message_ref: str
+    member_id: int
+    request_id: int | None
+    origin: str
+    answer: str
+    actions: tuple[ShownAction, ...]
+    first_number: int
+    shown_at: datetime
+    closed_at: datetime | None
+
+    def numbered(self, number: int) -> ShownAction | None:
+        """The action shown with this number, if this message showed it."""
+        index = number - self.first_number
+        return self.actions[index] if 0 <= index < len(self.actions) else None
+
+    def offers(self, payload: str) -> bool:
+        """Whether this message showed an action standing for `payload`."""
+        return any(action.payload == payload for action in self.actions)
+
+
+@dataclass(frozen=True, slots=True)
+class NewChoice:
+    """A message just shown, to remember (see `Choice`)."""
+
+    platform: str
+    chat_id: str
+    message_ref: str
+    member_id: int
+    request_id: int | None
+    origin: str
+    answer: str
+    actions: tuple[ShownAction, ...]
+    first_number: int = 1
+
+
 class TutorialStatus(StrEnum):
     """Where a tutorial stands: written, waiting for a coordinator, public, or out of date."""
 

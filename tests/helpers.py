@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from typing import Any
 
 from bot.app import App
-from bot.chat.types import Outgoing
+from bot.chat.types import Incoming, Outgoing
 from bot.core import invites
 from bot.core.types import Invite, Member, Role
 from bot.transports.console import persona_key
@@ -31,6 +32,35 @@ class Conversation:
         self.console.persona = persona
         start = self.output.tell()
         await self.console.receive(text)
+        return self.output.getvalue()[start:]
+
+    def last_ref(self, persona: str) -> str:
+        """The reference of the last message the bot showed `persona` (what `>` replies to)."""
+        return self.console._last[persona_key(persona)]
+
+    async def press(self, persona: str, ref: str, payload: str) -> str:
+        """`persona` presses the button `payload` of the message `ref` (as on Telegram, where
+        any message's buttons stay pressable); returns everything printed in reply."""
+        return await self._hand_over(persona, payload, choice_of=ref, is_button=True)
+
+    async def reply(self, persona: str, ref: str, text: str) -> str:
+        """`persona` replies `text` to the bot's message `ref` (any message, however old)."""
+        return await self._hand_over(persona, text, reply_to=ref)
+
+    async def _hand_over(self, persona: str, text: str, **fields: Any) -> str:
+        self.console.persona = persona
+        start = self.output.tell()
+        key = persona_key(persona)
+        incoming = Incoming(
+            platform="console",
+            user_id=key,
+            chat_id=key,
+            text=text,
+            display_name=persona,
+            numbers_choose=True,
+            **fields,
+        )
+        await self.console.answer(incoming)
         return self.output.getvalue()[start:]
 
     async def invite(

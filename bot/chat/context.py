@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from bot.chat.i18n import Translator, translator
 from bot.chat.types import Action, ChatType, Incoming, Outgoing
 from bot.core.services import Services
-from bot.core.types import Member
+from bot.core.types import Choice, Member
 
 
 class UsageError(Exception):
@@ -30,6 +30,8 @@ class Context:
     names: Callable[[str, str], str]
     commands: tuple[Command, ...] = ()
     files: tuple[int, ...] = ()
+    choice: Choice | None = None
+    """The shown list whose action this message is (a button, a reaction, a number)."""
 
     def _(self, message: str) -> str:
         """Translate a message into the person's language."""
@@ -59,9 +61,13 @@ class Context:
         typed = self.incoming.command_prefix + self.names(name, self.t.locale)
         return f"{typed} {args}".rstrip()
 
-    def reply(self, *lines: str, actions: Sequence[Action] = ()) -> Outgoing:
-        """An answer in the same chat: one idea per line."""
-        return Outgoing(text="\n".join(line for line in lines if line), actions=tuple(actions))
+    def reply(
+        self, *lines: str, actions: Sequence[Action] = (), about: int | None = None
+    ) -> Outgoing:
+        """An answer in the same chat: one idea per line (`about`: the request it is about)."""
+        return Outgoing(
+            text="\n".join(line for line in lines if line), actions=tuple(actions), about=about
+        )
 
 
 Reply = list[Outgoing]

@@ -16,11 +16,22 @@ from bot.chat.commands.followup import digest_message, weak_spot_lines
 from bot.chat.context import Context
 from bot.chat.file_views import as_attachments
 from bot.chat.i18n import translator
+from bot.chat.outcomes import outcome_message
 from bot.chat.request_views import number, offer_lines, quoted, skills_line, urgency_line
 from bot.chat.session_views import ics, rsvp_actions, session_lines
 from bot.chat.types import Action, Incoming, Outgoing
 from bot.chat.wording import resumed_notice, who
-from bot.core import attachments, conversation, digest, outbox, requests, sessions, tutorials
+from bot.core import (
+    attachments,
+    choices,
+    conversation,
+    digest,
+    outbox,
+    requests,
+    sessions,
+    tutorials,
+)
+from bot.core.choices import Outcome
 from bot.core.request_states import is_active
 from bot.core.services import Services
 from bot.core.sessions import SessionProblem
@@ -110,6 +121,23 @@ async def _offer(
     return await _with_request_files(ctx, reply, request)
 
 
+async def _choice_outcome(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    """The edit of a message that showed a request's buttons: what became of the request."""
+    choice_id = message.params.get("choice_id")
+    outcome = message.params.get("outcome")
+    if request is None or not isinstance(choice_id, int) or outcome not in set(Outcome):
+        return None
+    choice = await choices.get(ctx.services.uow, choice_id)
+    if choice is None:
+        return None
+    actor_id = message.params.get("actor_id")
+    actor = actor_id if isinstance(actor_id, int) else None
+    name = await requests.member_name(ctx.services.uow, actor) if actor is not None else None
+    return outcome_message(ctx, choice, request, Outcome(str(outcome)), actor, name)
+
+
 async def _offer_taken(
     ctx: Context, message: OutboxMessage, request: HelpRequest | None
 ) -> Outgoing | None:
@@ -165,6 +193,9 @@ async def _assigned(
     reply = ctx.reply(
         ctx._("The coordination gave you a request."),
         *offer_lines(ctx, request),
+        ctx._("To write to them: reply to this message, or {command}").format(
+            command=ctx.cmd("msg", ctx._("{n} your message").format(n=request.id))
+        ),
         actions=[
             Action(ctx._("It is solved"), f"/resolu {request.id}"),
             Action(ctx._("I give it back"), f"/lacher {request.id}"),
@@ -483,6 +514,8 @@ async def _given_back(
 
 _RENDERERS: dict[str, Renderer] = {
     "offer": _offer,
+    "choice_outcome": _choice_outcome,
+    # Queued before choices were remembered: edits of the offers' messages.
     "offer_taken": _offer_taken,
     "offer_withdrawn": _offer_withdrawn,
     "claimed": _claimed,

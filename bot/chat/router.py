@@ -11,13 +11,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
+from bot.chat.choosing import number_lists, remember, resolve
 from bot.chat.context import Command, Context, Handler, Reply, UsageError
 from bot.chat.dialogs import AWAIT_TEXT
 from bot.chat.files import FileDesk
 from bot.chat.i18n import Translator, pick_locale, translator
 from bot.chat.permissions import PERMISSIONS, Decision, decide
 from bot.chat.text import MAX_MESSAGE_LENGTH, clean_text
-from bot.chat.types import Deferred, Incoming, Outgoing
+from bot.chat.types import Deferred, Incoming, Outgoing, Sent
 from bot.chat.wording import help_hint, join_explanation, resumed_notice
 from bot.core import dialogs, members
 from bot.core.errors import is_unavailable
@@ -34,10 +35,9 @@ BUSY_LOOKS = 4
 # Dialogs whose awaited answer may be a file alone (the `/msg N` prompt).
 FILE_DIALOGS = frozenset({"msg"})
 
-# Answers a reply to one of the bot's messages (e.g. relays it); None if it is not one.
-# A reply to one of the bot's messages: (context, replied-to reference, text, only_relays).
-# With `only_relays` (a dialog waits for text), only a reply to a relayed message is taken.
-ReplyHandler = Callable[[Context, str, str, bool], Awaitable[Reply | None]]
+# Answers a reply to one of the bot's messages (context, replied-to reference, text): e.g.
+# relays it to the thread of the request that message is about; None if it is about none.
+ReplyHandler = Callable[[Context, str, str], Awaitable[Reply | None]]
 
 
 class ParsedCommand(NamedTuple):
@@ -122,7 +122,7 @@ class Router:
                 t = translator(member.locale)
             if arrival.resumed:
                 return await self._give_back(incoming, member, t)
-            replies = await self._dispatch(incoming, member, t, arrival.dialog)
+            replies = number_lists(await self._dispatch(incoming, member, t, arrival.dialog))
         except Deferred:
             raise
         except Exception as error:
@@ -147,6 +147,10 @@ class Router:
             ]
         await self._finish(incoming)
         return replies
+
+    async def delivered(self, sent: Sent) -> None:
+        """An answer was delivered: remember what it showed (its list, its request)."""
+        await remember(self.services, sent)
 
     async def _give_back(self, incoming: Incoming, member: Member | None, t: Translator) -> Reply:
         """A message a dead worker may have half-handled: not redone, its text given back (to
@@ -202,19 +206,26 @@ class Router:
                     ctx._("Please shorten it or send it in several parts."),
                 )
             ]
+        resolved = await resolve(ctx, text)
+        if resolved.refusal is not None:
+            return [resolved.refusal]
+        text = resolved.text
+        ctx = replace(ctx, choice=resolved.choice)
         if incoming.file is not None:
             received = await self.files.receive(ctx, incoming.file, text)
             if received.answer is not None:
                 return received.answer
             ctx = replace(ctx, files=received.files)
-        replies = await self._dispatch_text(ctx, text, dialog)
+        replies = await self._dispatch_text(ctx, text, dialog, pressed=resolved.pressed)
         return replies + await self.files.left_over(ctx)
 
-    async def _dispatch_text(self, ctx: Context, text: str, dialog: DialogState | None) -> Reply:
+    async def _dispatch_text(
+        self, ctx: Context, text: str, dialog: DialogState | None, *, pressed: bool
+    ) -> Reply:
         """A command, or free text (possibly empty when a file came alone)."""
         parsed = parse_command(text, ctx.incoming.command_prefix) if text else None
         command = self.lookup(parsed.name) if parsed else None
-        if ctx.incoming.is_button and (parsed is None or command is None):
+        if pressed and (parsed is None or command is None):
             return [ctx.reply(ctx._("This button is no longer valid."), help_hint(ctx))]
         if parsed is None:
             return await self._free_text(ctx, text, dialog)
@@ -265,8 +276,9 @@ class Router:
             return []
         waiting = dialog is not None and dialog.kind == AWAIT_TEXT
         if ctx.incoming.reply_to and self._reply_handler is not None:
-            # Answering a relayed message goes to the other side, even while a dialog waits.
-            answered = await self._reply_handler(ctx, ctx.incoming.reply_to, text, waiting)
+            # A reply to a message about a request goes to its thread, even while a dialog
+            # waits (the dialog's own questions are about no request).
+            answered = await self._reply_handler(ctx, ctx.incoming.reply_to, text)
             if answered is not None:
                 return answered
         if dialog is not None and waiting and (text or dialog.step in FILE_DIALOGS):

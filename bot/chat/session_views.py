@@ -60,6 +60,20 @@ def rsvp_actions(ctx: Context, session: ExchangeSession) -> list[Action]:
     ]
 
 
+def agenda_actions(ctx: Context, session: ExchangeSession) -> list[Action]:
+    """The answer buttons of one session in `/agenda`, each naming its day ("7 janv. : Je
+    viens"), so that several sessions listed together are never confused."""
+    zone = ZoneInfo(session.timezone)
+    day = format_date(session.starts_at.astimezone(zone).date(), "d MMM", locale=ctx.t.locale)
+    return [
+        Action(
+            ctx._("{day}: {answer}").format(day=day, answer=ctx._(ANSWER_NAMES[a])),
+            f"/agenda {session.id} {ANSWER_KEYWORDS[a]}",
+        )
+        for a in RsvpAnswer
+    ]
+
+
 def ics(ctx: Context, session: ExchangeSession, *, cancelled: bool = False) -> Attachment:
     """The calendar invitation (same UID for every update, so calendars replace the entry)."""
     event = CalendarEvent(

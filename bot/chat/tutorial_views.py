@@ -133,4 +133,4 @@ def suggestions(
     ]
     if post_anyway:
         actions.append(Action(ctx._("Post anyway"), f"/envoyer {request_id}"))
-    return ctx.reply(*lines, actions=actions)
+    return ctx.reply(*lines, actions=actions, about=request_id)

@@ -107,8 +107,11 @@ class Incoming:
 
     `event_id` is the platform's stable id of the event (a Telegram update id, a Matrix event
     id): an event seen before is ignored. `is_button` marks text that came from an action the
-    bot offered (its payload), which must then be a known command. `file` is a picture,
-    document, voice note or sticker sent with it (`text` is then its caption, maybe empty).
+    bot offered (its payload), which must then be a known command; `choice_of` is the
+    platform reference of the message whose button or reaction it was. `reply_to` is the
+    bot's message this one replies to. `numbers_choose`: the platform shows actions as a
+    numbered list, so a bare number typed there chooses one. `file` is a picture, document,
+    voice note or sticker sent with it (`text` is then its caption, maybe empty).
     """
 
     platform: str
@@ -124,6 +127,8 @@ class Incoming:
     is_button: bool = False
     undecryptable: bool = False
     file: IncomingFile | None = None
+    choice_of: str | None = None
+    numbers_choose: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +137,9 @@ class Outgoing:
 
     `chat_id` None means: the chat the incoming message came from. `edit_of` is the platform
     reference of an earlier message this one replaces (where the platform can edit).
+    `about` is the help request the message is about: a reply to it reaches that request's
+    thread, and its actions follow the request's state. The actions of the messages of one
+    answer are numbered on from one message to the next, from `first_number`.
     """
 
     text: str
@@ -139,6 +147,21 @@ class Outgoing:
     attachments: tuple[Attachment, ...] = field(default=())
     chat_id: str | None = None
     edit_of: str | None = None
+    about: int | None = None
+    first_number: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """An answer a transport delivered: to which message, where, under which platform
+    reference (the message's own, also for an edit), and in which `answer` (the messages
+    sent for one incoming message share it)."""
+
+    incoming: Incoming
+    message: Outgoing
+    chat_id: str
+    ref: str
+    answer: str
 
 
 class Deferred(Exception):

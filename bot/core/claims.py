@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core import choices
+from bot.core.choices import Outcome
 from bot.core.clock import Clock
 from bot.core.errors import AlreadyTaken, NotAllowed, RequestNotFound
 from bot.core.matching import Progress, Step, advance
@@ -13,6 +15,9 @@ from bot.core.requests import get_or_fail, get_own, move
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.types import HelpRequest, Member, OfferState, RequestStatus, Role
 from storage.db import UnitOfWork
+
+# The states in which a request has a helper: a claim then comes too late.
+HELD = frozenset({RequestStatus.CLAIMED, RequestStatus.RESOLVED})
 
 
 async def claim(uows: UowFactory, clock: Clock, request_id: int, helper: Member) -> HelpRequest:
@@ -35,12 +40,11 @@ async def claim(uows: UowFactory, clock: Clock, request_id: int, helper: Member)
             next_check_at=None,
         )
         if not won:
-            if request.status is RequestStatus.CLAIMED or request.helper_id is not None:
-                raise AlreadyTaken(request.helper_name)
             current = await get_or_fail(uow, request_id)
-            if current.status is RequestStatus.CLAIMED:
-                raise AlreadyTaken(current.helper_name)
+            if current.status in HELD:
+                raise AlreadyTaken(current.helper_name, current.helper_id)
             raise IllegalTransition(current.status, Transition.CLAIM)
+        await choices.after_transition(uow, now, request_id, Transition.CLAIM, helper.id)
         await _settle_offers_after_claim(uow, request_id, helper.id, now)
         if request.author_id:
             await notify(uow, now, request.author_id, "claimed", {"request_id": request_id})
@@ -58,10 +62,10 @@ async def _settle_offers_after_claim(
         to=OfferState.ACCEPTED,
         now=now,
     )
-    for other in await uow.offers.close_pending(
+    # The other offers' messages are edited to say who took it (choices.after_transition).
+    await uow.offers.close_pending(
         request_id=request_id, to=OfferState.TAKEN, now=now, except_helper=helper_id
-    ):
-        await notify(uow, now, other, "offer_taken", {"request_id": request_id})
+    )
 
 
 async def decline(
@@ -81,6 +85,9 @@ async def decline(
             if await uow.offers.get(request_id, helper.id) is None:
                 raise RequestNotFound(request_id)
             return Progress(Step.NOTHING)
+        await choices.settle(
+            uow, clock.now(), request_id, Outcome.DECLINED, helper.id, member_id=helper.id
+        )
         await uow.commit()
     if request.status in (RequestStatus.OPEN, RequestStatus.OFFERED):
         return await advance(uows(), clock, settings, request_id, limit=1)
@@ -102,6 +109,7 @@ async def release(
             Transition.RELEASE,
             now,
             only_if={"helper_id": helper.id},
+            by=helper.id,
             helper_id=None,
             claimed_at=None,
         )
@@ -135,12 +143,18 @@ async def cancel(uows: UowFactory, clock: Clock, request_id: int, author: Member
 
 
 async def cancel_in(uow: UnitOfWork, request: HelpRequest, now: datetime) -> None:
-    """Cancel a request inside an open unit of work; its helper and pending offers are told."""
-    await move(uow, request, Transition.CANCEL, now, closed_at=now, next_check_at=None)
-    for helper_id in await uow.offers.close_pending(
-        request_id=request.id, to=OfferState.WITHDRAWN, now=now
-    ):
-        await notify(uow, now, helper_id, "offer_withdrawn", {"request_id": request.id})
+    """Cancel a request inside an open unit of work; its helper is told, and the messages
+    still showing its buttons (the pending offers among them) say it is cancelled."""
+    await move(
+        uow,
+        request,
+        Transition.CANCEL,
+        now,
+        by=request.author_id,
+        closed_at=now,
+        next_check_at=None,
+    )
+    await uow.offers.close_pending(request_id=request.id, to=OfferState.WITHDRAWN, now=now)
     if request.helper_id:
         await notify(uow, now, request.helper_id, "cancelled", {"request_id": request.id})
 
@@ -157,6 +171,7 @@ async def reopen(
             request,
             Transition.REOPEN,
             now,
+            by=author.id,
             helper_id=None,
             claimed_at=None,
             resolved_at=None,
@@ -195,7 +210,9 @@ async def assign(
             claimed_at=now,
             next_check_at=None,
         ):
-            raise AlreadyTaken((await get_or_fail(uow, request_id)).helper_name)
+            current = await get_or_fail(uow, request_id)
+            raise AlreadyTaken(current.helper_name, current.helper_id)
+        await choices.after_transition(uow, now, request_id, Transition.ASSIGN, helper.id)
         if await uow.offers.get(request_id, helper.id) is None:
             await uow.offers.add_many(
                 request_id=request_id, helper_ids=[helper.id], round_number=request.round, now=now

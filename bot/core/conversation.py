@@ -184,7 +184,7 @@ async def mark_solved(
     now = clock.now()
     async with uows() as uow:
         request = await _participant(uow, request_id, member)
-        await move(uow, request, Transition.RESOLVE, now, resolved_at=now)
+        await move(uow, request, Transition.RESOLVE, now, by=member.id, resolved_at=now)
         if member.id == request.author_id:
             await _close(uow, request, now, thanked=False)
         elif request.author_id:
@@ -233,7 +233,7 @@ async def not_solved(
         request = await _participant(uow, request_id, author)
         if request.author_id != author.id:
             raise NotAllowed("author_only")
-        await move(uow, request, Transition.REJECT, now, resolved_at=None)
+        await move(uow, request, Transition.REJECT, now, by=author.id, resolved_at=None)
         if request.helper_id:
             await notify(
                 uow,

@@ -69,8 +69,9 @@ class NotAllowed(CoreError):
 
 
 class AlreadyTaken(CoreError):
-    """Someone else claimed the request first."""
+    """The request already has a helper (`helper_id`: maybe the one asking again)."""
 
-    def __init__(self, helper_name: str | None) -> None:
+    def __init__(self, helper_name: str | None, helper_id: int | None = None) -> None:
         super().__init__(helper_name or "")
         self.helper_name = helper_name
+        self.helper_id = helper_id

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
-from bot.core.types import NewMessage, OutboxMessage
+from bot.core.types import NewChoice, NewMessage, OutboxMessage
 from storage.db import UnitOfWork
 
 MAX_ATTEMPTS = 8
@@ -160,13 +160,23 @@ async def defer(uow: UnitOfWork, clock: Clock, message_id: int, delay: timedelta
 
 
 async def settle_sent(
-    uow: UnitOfWork, clock: Clock, message_id: int, *, platform: str, chat_id: str, ref: str
+    uow: UnitOfWork,
+    clock: Clock,
+    message_id: int,
+    *,
+    platform: str,
+    chat_id: str,
+    ref: str,
+    shown: NewChoice | None = None,
 ) -> None:
-    """Record a delivery, so the message is never sent again."""
+    """Record a delivery, so the message is never sent again (and, in the same transaction,
+    what it showed, when a reply or a press may refer to it later)."""
     async with uow:
         await uow.outbox.mark_sent(
             message_id, platform=platform, chat_id=chat_id, delivery_ref=ref, now=clock.now()
         )
+        if shown is not None:
+            await uow.choices.record(shown, clock.now())
         await uow.commit()
 
 

@@ -206,6 +206,7 @@ async def purge_expired(
             cutoff, (RequestStatus.CLOSED, RequestStatus.CANCELLED)
         )
         notices = await uow.privacy.delete_messages_sent_before(cutoff)
+        await uow.choices.forget_shown_before(cutoff)
         await uow.events.set_state(PURGE_STATE_KEY, today, now)
         await uow.commit()
     log.info(

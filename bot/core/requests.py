@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.core import choices
 from bot.core.attachments import Placed, place_waiting
 from bot.core.clock import Clock
 from bot.core.errors import RequestNotFound, is_unavailable
@@ -346,6 +347,7 @@ async def send_draft(
             request,
             Transition.SUBMIT,
             now,
+            by=author.id,
             only_if={"text": text},
             created_at=now,
             next_check_at=now,
@@ -366,9 +368,12 @@ async def move(
     now: datetime,
     *,
     only_if: dict[str, Any] | None = None,
+    by: int | None = None,
     **values: Any,
 ) -> None:
-    """Apply a transition of the table to a request, atomically (one conditional UPDATE).
+    """Apply a transition of the table to a request, atomically (one conditional UPDATE);
+    the messages still showing its buttons are then edited to say what became of it (`by`:
+    the member who made the change, if one did).
 
     Raises IllegalTransition when the request is not (or no longer) in a state it allows.
     """
@@ -383,6 +388,7 @@ async def move(
     ):
         current = await uow.requests.get(request.id)
         raise IllegalTransition(current.status if current else request.status, transition)
+    await choices.after_transition(uow, now, request.id, transition, by)
 
 
 async def get_own(uow: UnitOfWork, request_id: int, author: Member) -> HelpRequest:

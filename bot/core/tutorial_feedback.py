@@ -34,7 +34,13 @@ async def deflect(
         if tutorial is None or not tutorial.published:
             raise TutorialNotFound(tutorial_id)
         await move(
-            uow, request, Transition.DEFLECT, now, closed_at=now, solved_by_tutorial_id=tutorial_id
+            uow,
+            request,
+            Transition.DEFLECT,
+            now,
+            by=member.id,
+            closed_at=now,
+            solved_by_tutorial_id=tutorial_id,
         )
         counted = await uow.tutorials.add_feedback(tutorial_id, member.id, "helped", now)
         await uow.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storage.records import (
+    Choice,
     DialogState,
     ExchangeSession,
     HelpRequest,
@@ -11,6 +12,7 @@ from storage.records import (
     Member,
     MemberSkill,
     MemberStatus,
+    NewChoice,
     NewMessage,
     Offer,
     OfferState,
@@ -21,6 +23,7 @@ from storage.records import (
     Role,
     RsvpAnswer,
     SessionStatus,
+    ShownAction,
     SkillRow,
     SkillSource,
     StoredAttachment,
@@ -32,6 +35,7 @@ from storage.records import (
 )
 
 __all__ = [
+    "Choice",
     "DialogState",
     "ExchangeSession",
     "HelpRequest",
@@ -40,6 +44,7 @@ __all__ = [
     "Member",
     "MemberSkill",
     "MemberStatus",
+    "NewChoice",
     "NewMessage",
     "Offer",
     "OfferState",
@@ -50,6 +55,7 @@ __all__ = [
     "Role",
     "RsvpAnswer",
     "SessionStatus",
+    "ShownAction",
     "SkillRow",
     "SkillSource",
     "StoredAttachment",

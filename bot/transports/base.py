@@ -5,16 +5,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.chat.types import Deferred, Incoming, Outgoing
+from bot.chat.types import Deferred, Incoming, Outgoing, Sent
 from bot.transports.spool import Spool
 
 # The conversation layer, as a transport sees it: one message in, the replies out.
 Handle = Callable[[Incoming], Awaitable[list[Outgoing]]]
+# Told of each answer once delivered, with its platform reference (to remember its buttons).
+Delivered = Callable[[Sent], Awaitable[None]]
+# What to do with the platform reference of one answer once it is delivered.
+AfterSend = Callable[[str], Awaitable[None]]
 
 
 class DeliveryError(Exception):
@@ -89,6 +94,7 @@ class PatientAnswers:
 
     With a `spool`, each kept message is also written to disk before `answer` returns (before
     the platform is told it was received), and `resume` takes up what a previous run kept.
+    `delivered` is told of each answer once the platform has it.
     """
 
     handle: Handle
@@ -96,10 +102,13 @@ class PatientAnswers:
     on_handled: Callable[[], None] | None = None
     retry_first: float = RETRY_FIRST
     spool: Spool | None = None
+    delivered: Delivered | None = None
     # Each kept message, with its name in the spool (None when it is kept in memory only).
     _kept: deque[tuple[Incoming, str | None]] = field(default_factory=deque)
     _retrying: asyncio.Task[None] | None = None
-    _unsent: deque[tuple[str, Outgoing, str | None]] = field(default_factory=deque)
+    _unsent: deque[tuple[str, Outgoing, str | None, AfterSend | None]] = field(
+        default_factory=deque
+    )
     _resending: asyncio.Task[None] | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -160,36 +169,58 @@ class PatientAnswers:
             log.error("stopping with %d answers not delivered", len(self._unsent))
 
     async def _deliver(self, incoming: Incoming, replies: list[Outgoing]) -> None:
+        answer = uuid.uuid4().hex  # the messages of one answer are remembered together
         for index, reply in enumerate(replies):
             # A stable key per answer: where sends are idempotent (Matrix), a repeat after a
             # lost acknowledgement is dropped by the platform.
             key = reply_key(incoming.event_id, index) if incoming.event_id else None
-            await self._reply(reply.chat_id or incoming.chat_id, reply, key)
+            chat_id = reply.chat_id or incoming.chat_id
+            after = self._after_send(incoming, reply, chat_id, answer)
+            await self._reply(chat_id, reply, key, after)
         if self.on_handled is not None:
             self.on_handled()
 
-    async def _reply(self, chat_id: str, reply: Outgoing, key: str | None) -> None:
+    def _after_send(
+        self, incoming: Incoming, reply: Outgoing, chat_id: str, answer: str
+    ) -> AfterSend | None:
+        told = self.delivered
+        if told is None:
+            return None
+
+        async def after(ref: str) -> None:
+            await told(Sent(incoming, reply, chat_id, ref, answer))
+
+        return after
+
+    async def _reply(
+        self, chat_id: str, reply: Outgoing, key: str | None, after: AfterSend | None = None
+    ) -> None:
         """Send one answer; if the platform keeps failing, keep it and send it later (in
         order: the chat's next answers wait behind it)."""
-        if any(chat == chat_id for chat, _, _ in self._unsent):
-            self._unsent.append((chat_id, reply, key))
+        if any(chat == chat_id for chat, _, _, _ in self._unsent):
+            self._unsent.append((chat_id, reply, key, after))
             return
         try:
-            await reply_now(self.send, chat_id, reply, key=key)
+            ref = await reply_now(self.send, chat_id, reply, key=key)
         except DeliveryError as error:
             log.warning("reply to %s not delivered yet (%s); will try again", chat_id, error)
-            self._unsent.append((chat_id, reply, key))
+            self._unsent.append((chat_id, reply, key, after))
             if self._resending is None or self._resending.done():
                 self._resending = asyncio.create_task(self._resend(), name="unsent-replies")
+            return
+        if ref is not None and after is not None:
+            await after(ref)
 
     async def _resend(self) -> None:
         async def send_first() -> bool:
-            chat_id, reply, key = self._unsent[0]
+            chat_id, reply, key, after = self._unsent[0]
             try:
-                await reply_now(self.send, chat_id, reply, key=key)
+                ref = await reply_now(self.send, chat_id, reply, key=key)
             except DeliveryError:
                 return False
             self._unsent.popleft()
+            if ref is not None and after is not None:
+                await after(ref)
             return True
 
         await self._drain(self._unsent, send_first, RESEND_MAX)
@@ -259,7 +290,8 @@ class Transport(Protocol):
         ...
 
     async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
-        """Deliver one message to a chat (or edit `message.edit_of`); returns its reference.
+        """Deliver one message to a chat (or edit `message.edit_of`); returns its reference
+        (for an edit, the reference of the message edited, which replies and presses name).
 
         `key` identifies the message across retries: a platform with idempotent sends uses
         it so that a repeat is not delivered twice. Raises DeliveryError when the platform

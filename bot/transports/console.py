@@ -2,7 +2,9 @@
 
 A person is a named console identity (`--as Amina`); `/as NAME` switches to another one, so
 both sides of a flow can be tried in one terminal. Numbered actions are chosen by typing the
-number. Messages to other console personas are shown with their name.
+number (the bot knows which list is shown). A line starting with `>` replies to the last
+message the bot showed this person (`> Merci, je vous appelle demain`), as a reply would on
+Telegram or Matrix. Messages to other console personas are shown with their name.
 
 `/fichier PATH [caption]` sends a file of this machine, as a photo or a document would be
 sent on a chat network (a path with spaces goes in quotes); files the bot sends are shown as
@@ -32,11 +34,12 @@ from bot.chat.types import (
     IncomingFile,
     Outgoing,
 )
-from bot.transports.base import RETRY_FIRST, Handle, PatientAnswers
+from bot.transports.base import RETRY_FIRST, Delivered, Handle, PatientAnswers
 
 PLATFORM = "console"
 QUIT_WORDS = frozenset({"/quit", "/exit", "/quitter"})
 FILE_COMMANDS = ("/fichier", "/file")
+REPLY_MARK = ">"
 
 
 def persona_key(name: str) -> str:
@@ -60,7 +63,11 @@ class ConsoleTransport:
     parallel_sends: int = 1  # one terminal: messages print in the order they were queued
     retry_first: float = RETRY_FIRST  # first wait before a kept message is handed over again
     download_limit: int | None = None  # the terminal reads files of any size (up to the bot's)
+    delivered: Delivered | None = None
+    # The actions last shown to each persona, as numbered on screen (for a look in tests).
     _pending: dict[str, tuple[Action, ...]] = field(default_factory=dict)
+    # The reference of the last message shown to each persona (what `>` replies to).
+    _last: dict[str, str] = field(default_factory=dict)
     _sent: int = 0
     _answers: PatientAnswers | None = None
 
@@ -87,10 +94,9 @@ class ConsoleTransport:
             self._switch(stripped[3:].strip())
             return
         key = persona_key(self.persona)
-        actions = self._pending.get(key, ())
-        text, chosen, file = line, False, None
-        if stripped.isdigit() and 1 <= int(stripped) <= len(actions):
-            text, chosen = actions[int(stripped) - 1].payload, True
+        text, reply_to, file = line, None, None
+        if stripped.startswith(REPLY_MARK):
+            text, reply_to = stripped[len(REPLY_MARK) :].strip(), self._last.get(key)
         elif stripped.split(" ", 1)[0].lower() in FILE_COMMANDS:
             path, text = _path_and_caption(stripped.split(" ", 1)[1] if " " in stripped else "")
             if not path:
@@ -104,11 +110,18 @@ class ConsoleTransport:
             text=text,
             display_name=self.persona,
             language=self.language,
-            is_button=chosen,
+            reply_to=reply_to,
+            numbers_choose=True,
             file=file,
         )
+        await self.answer(incoming)
+
+    async def answer(self, incoming: Incoming) -> None:
+        """Hand one message to the conversation, print its answers, then what it queued."""
         if self._answers is None:
-            self._answers = PatientAnswers(self.handle, self.send, retry_first=self.retry_first)
+            self._answers = PatientAnswers(
+                self.handle, self.send, retry_first=self.retry_first, delivered=self.delivered
+            )
         await self._answers.answer(incoming)
         if self.after_each is not None:
             await self.after_each()
@@ -124,24 +137,32 @@ class ConsoleTransport:
             await self._answers.close()
 
     async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
-        """Print a message; one addressed to another persona is headed with their name."""
+        """Print a message; one addressed to another persona is headed with their name.
+
+        An edit is printed again, marked ↻, and keeps the reference of the message it edits.
+        """
         if chat_id != persona_key(self.persona):
             self._write(f"— {chat_id} —")
         self._write(("↻ " if message.edit_of else "") + message.text)
-        self._render_actions(chat_id, message.actions)
+        self._render_actions(chat_id, message.actions, message.first_number)
         for attachment in message.attachments:
             self._write(f"📎 {describe_attachment(attachment)}")
         self._write("")
+        if message.edit_of:
+            return message.edit_of
         self._sent += 1
-        return f"{chat_id}:{self._sent}"
+        ref = f"{chat_id}:{self._sent}"
+        self._last[chat_id] = ref
+        return ref
 
     async def fetch_file(self, file: IncomingFile, limit: int) -> bytes:
         """Read a file named with `/fichier` (at most `limit` bytes)."""
         return await asyncio.to_thread(_read, Path(file.ref), limit)
 
-    def _render_actions(self, chat_id: str, actions: Sequence[Action]) -> None:
-        self._pending[chat_id] = tuple(actions)
-        for number, action in enumerate(actions, start=1):
+    def _render_actions(self, chat_id: str, actions: Sequence[Action], first: int) -> None:
+        if actions:
+            self._pending[chat_id] = tuple(actions)
+        for number, action in enumerate(actions, start=first):
             self._write(f"  [{number}] {action.label}")
 
     def _switch(self, name: str) -> None:

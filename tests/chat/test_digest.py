@@ -35,7 +35,7 @@ async def test_weekly_digest_once_a_week_with_its_figures(
     await chat.say("Amina", "/demande souci ameli pour un jeune")
     await chat.say("Amina", "/demande comment utiliser Blender pour un atelier ?")
     await chat.say("Karim", "/prendre 1")
-    await chat.say("Karim", "/resolu 1")
+    await chat.say("Karim", "/resolu 1 oui")
     await chat.say("Amina", "/confirmer 1")
     set_clock(clock, datetime(2026, 12, 7, 8, 59, tzinfo=PARIS).astimezone(UTC))
     assert addressed_to(await chat.tick(), "Claire") == ""

@@ -45,7 +45,7 @@ async def reviewed(database_url: str, clock: FixedClock, tmp_path: Path) -> Asyn
 
 
 async def write_up(chat: Conversation, helper: str, request_id: int, problem: str) -> str:
-    await chat.say(helper, f"/resolu {request_id}")
+    await chat.say(helper, f"/resolu {request_id} oui")
     await chat.say(helper, problem)
     await chat.say(helper, "Aller sur le site\n2. Puis cliquer")
     return await chat.say(helper, "1")  # keep the title: published, or sent to review
@@ -77,12 +77,12 @@ async def erase_zed(app: App, kept_dir: Path) -> str:
     await chat.say("zed-console", "/demande compte ameli bloqué ZORGLUB pour une attestation")
     await chat.say("Karim", "/prendre 1")
     await chat.say("zed-console", "/msg 1 message QUUXMSG pour vous")
-    await chat.say("Karim", "/resolu 1")
+    await chat.say("Karim", "/resolu 1 oui")
     await chat.say("Karim", "Compte ameli bloqué ZORGLUB.")  # a draft quoting her request
 
     await chat.say("Sophie", "/demande attestation ameli perdue")
     await chat.say("zed-console", "/prendre 2")
-    released = await chat.say("zed-console", "/lacher 2")  # Sophie is told: "Zed Oldname"
+    released = await chat.say("zed-console", "/lacher 2 oui")  # Sophie is told: "Zed Oldname"
     assert "Zed Oldname" in addressed_to(released, "Sophie")
 
     await chat.say("Sophie", "/demande ameli ne répond plus")
@@ -165,7 +165,7 @@ async def test_an_old_notice_names_someone_who_has_left(chat: Conversation) -> N
     await chat.declare("Karim", "ameli (former)")
     await chat.say("Amina", "/demande souci ameli pour une attestation")
     await chat.say("Karim", "/prendre 1")
-    await chat.say("Karim", "/resolu 1")
+    await chat.say("Karim", "/resolu 1 oui")
     await chat.say("Amina", "/pasresolu 1")
     karim = await chat.member("Karim")
     async with chat.app.services.uow() as uow:

@@ -100,7 +100,7 @@ async def test_solved_request_auto_confirms_after_three_days(
     offered = offered_in(await chat.say("Amina", "/demande souci avec ameli"))
     helper = offered[0]
     await chat.say(helper, "/prendre 1")
-    await chat.say(helper, "/resolu 1")
+    await chat.say(helper, "/resolu 1 oui")
     await chat.say(helper, "/annuler")
     clock.advance(timedelta(days=3) - timedelta(minutes=1))
     assert addressed_to(await chat.tick(), helper) == ""

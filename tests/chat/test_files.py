@@ -204,7 +204,7 @@ async def test_unplaced_files_and_expired_requests_lose_their_files(
     chat = network
     await chat.say("Amina", f'/fichier "{screenshot}" /demande souci ameli pour un jeune')
     await chat.say("Karim", "/prendre 1")
-    await chat.say("Karim", "/resolu 1")
+    await chat.say("Karim", "/resolu 1 oui")
     await chat.say("Karim", "/annuler")
     await chat.say("Amina", "/confirmer 1")
     await chat.say("Amina", f'/fichier "{screenshot}"')  # never placed

@@ -148,7 +148,7 @@ async def test_tutorial_suggestions_and_personal_data_are_one_question(
     chat = network
     await chat.say("Amina", "/demande attestation ameli introuvable")
     await chat.say("Karim", "/prendre 1")
-    await chat.say("Karim", "/resolu 1")
+    await chat.say("Karim", "/resolu 1 oui")
     await chat.say("Karim", "Attestation ameli introuvable.")
     await chat.say("Karim", "Aller sur ameli.fr")
     await chat.say("Karim", "1")  # keep the title: published

@@ -48,7 +48,7 @@ async def network(chat: Conversation) -> Conversation:
     await chat.say("Karim", f"/prendre {n}")
     await chat.say(ZOE, f"/msg {n} {ZOE_TO_KARIM}")
     await chat.say("Karim", f"/msg {n} {KARIM_TO_ZOE}")
-    await chat.say("Karim", f"/resolu {n}")
+    await chat.say("Karim", f"/resolu {n} oui")
     await chat.say("Karim", "/annuler")  # no write-up
     await chat.say(ZOE, f"/confirmer {n}")
 
@@ -57,7 +57,7 @@ async def network(chat: Conversation) -> Conversation:
     await chat.say(ZOE, f"/prendre {n}")
     await chat.say("Amina", f"/msg {n} {AMINA_TO_ZOE}")
     await chat.say(ZOE, f"/msg {n} {ZOE_TO_AMINA}")
-    assert "1/3" in await chat.say(ZOE, f"/resolu {n}")
+    assert "1/3" in await chat.say(ZOE, f"/resolu {n} oui")
     await chat.say(ZOE, "Le site WordPress de l'association ne s'affichait plus.")
     await chat.say(ZOE, "Vider le cache\nMettre à jour les extensions")
     assert "publié" in await chat.say(ZOE, TUTORIAL_TITLE)

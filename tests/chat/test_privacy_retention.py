@@ -24,7 +24,7 @@ async def closed_request(chat: Conversation, text: str, message: str) -> int:
     n = int(asked.split("#", 1)[1].split()[0])
     await chat.say("Karim", f"/prendre {n}")
     await chat.say("Amina", f"/msg {n} {message}")
-    await chat.say("Karim", f"/resolu {n}")
+    await chat.say("Karim", f"/resolu {n} oui")
     await chat.say("Karim", "/annuler")
     await chat.say("Amina", f"/confirmer {n}")
     return n
@@ -61,7 +61,7 @@ async def test_old_texts_are_erased_once_a_day(
     old = await closed_request(chat, "Attestation ameli introuvable OLD-1", "Merci OLD-MSG")
     asked = await chat.say("Amina", "/demande Question ameli annulée CANCELLED-2")
     cancelled = int(asked.split("#", 1)[1].split()[0])
-    await chat.say("Amina", f"/annuler {cancelled}")
+    await chat.say("Amina", f"/annuler {cancelled} oui")
     clock.advance(timedelta(days=59))  # a Thursday: offers go out at once
     recent = await closed_request(chat, "Compte ameli bloqué RECENT-3", "Merci RECENT-MSG")
     asked = await chat.say("Amina", "/demande Encore ameli, toujours ouverte OPEN-4")

@@ -43,7 +43,7 @@ async def quarter(chat: Conversation, clock: FixedClock) -> Conversation:
     await chat.say("Amina", "/demande souci ameli pour un jeune")
     await chat.say("Amina", "/demande comment utiliser Blender pour un atelier ?")
     await chat.say("Karim", "/prendre 1")
-    await chat.say("Karim", "/resolu 1")
+    await chat.say("Karim", "/resolu 1 oui")
     await chat.say("Amina", "/confirmer 1")
     clock.advance(JANUARY - clock.now())
     return chat

@@ -23,7 +23,7 @@ async def test_claiming_what_does_not_exist_is_ones_own_or_is_closed(pair: Conve
     assert "je ne trouve" in (await chat.say("Karim", "/prendre 99")).lower()
     await chat.say("Amina", "/demande souci avec mon compte ameli")
     assert "propre demande" in await chat.say("Amina", "/prendre 1")
-    await chat.say("Amina", "/annuler 1")
+    await chat.say("Amina", "/annuler 1 oui")
     closed = await chat.say("Karim", "/prendre 1")
     assert "annulée" in closed or "pas possible" in closed
     assert "Utilisation" in await chat.say("Karim", "/prendre un")
@@ -76,8 +76,8 @@ async def test_a_lost_race_for_an_action_is_explained(pair: Conversation) -> Non
     chat = pair
     await chat.say("Amina", "/demande souci avec mon compte ameli")
     await chat.say("Karim", "/prendre 1")
-    await chat.say("Karim", "/resolu 1")
+    await chat.say("Karim", "/resolu 1 oui")
     await chat.say("Amina", "/confirmer 1")
     again = await chat.say("Amina", "/confirmer 1")
     assert "close" in again or "pas possible" in again
-    assert "pas possible" in await chat.say("Karim", "/resolu 1")
+    assert "pas possible" in await chat.say("Karim", "/resolu 1 oui")

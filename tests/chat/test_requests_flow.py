@@ -47,7 +47,9 @@ async def test_the_whole_flow_from_question_to_tutorial(network: Conversation) -
     relayed = await chat.say("Karim", "/msg 1 Créons-en une d'abord.")
     assert "Créons-en une d'abord." in addressed_to(relayed, "Amina")
 
-    solved = await chat.say("Karim", "/resolu 1")
+    asked_first = await chat.say("Karim", "/resolu 1")
+    assert "La demande #1 est-elle résolue ?" in asked_first and "compte ameli" in asked_first
+    solved = await chat.say("Karim", "1")  # "Yes, #1 is solved"
     assert "1/3" in solved
     assert "/confirmer 1" in chat.console._pending["amina"][0].payload
     step2 = await chat.say("Karim", "Le jeune n'avait pas d'adresse mail pour ameli.")
@@ -127,11 +129,13 @@ async def test_release_cancel_and_reopen(network: Conversation) -> None:
     chat = network
     await chat.say("Amina", "/demande souci ameli pour une attestation")
     await chat.say("Karim", "/prendre 1")
-    released = await chat.say("Karim", "/lacher 1")
+    assert "Rendre la demande #1" in await chat.say("Karim", "/lacher 1")
+    released = await chat.say("Karim", "1")  # "Yes, give #1 back"
     assert "#1" in released
     assert "Karim" in addressed_to(released, "Amina")
     await chat.say("Sophie", "/prendre 1")
-    cancelled = await chat.say("Amina", "/annuler 1")
+    assert "Annuler la demande #1 ?" in await chat.say("Amina", "/annuler 1")
+    cancelled = await chat.say("Amina", "1")  # "Yes, cancel #1"
     assert "#1" in cancelled
     assert "annul" in addressed_to(cancelled, "Sophie")
     assert "#1" in await chat.say("Amina", "/relancer 1")

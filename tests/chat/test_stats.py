@@ -49,7 +49,7 @@ async def history(chat: Conversation, clock: FixedClock) -> Conversation:
     clock.advance(timedelta(hours=3))
     await chat.say("Karim", "/prendre 1")
     clock.advance(timedelta(days=1))
-    await chat.say("Karim", "/resolu 1")
+    await chat.say("Karim", "/resolu 1 oui")
     await chat.say("Amina", "/confirmer 1")
     await chat.say("Amina", "/demande comment utiliser Blender pour un atelier ?")
 
@@ -58,7 +58,7 @@ async def history(chat: Conversation, clock: FixedClock) -> Conversation:
     clock.advance(timedelta(hours=1))
     await chat.say("Karim", "/prendre 3")
     clock.advance(timedelta(hours=1))
-    await chat.say("Karim", "/resolu 3")
+    await chat.say("Karim", "/resolu 3 oui")
     await chat.say("Amina", "/confirmer 3")
     await chat.say("Amina", "/demande Blender pour une affiche")
     await chat.say("Amina", "/demande Blender pour un atelier vidéo")

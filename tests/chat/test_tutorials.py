@@ -33,7 +33,7 @@ async def solve(chat: Conversation, question: str) -> None:
     asked = await chat.say("Amina", f"/demande {question}")
     number = asked.split("#", 1)[1].split()[0]
     await chat.say("Karim", f"/prendre {number}")
-    assert "1/3" in await chat.say("Karim", f"/resolu {number}")
+    assert "1/3" in await chat.say("Karim", f"/resolu {number} oui")
 
 
 async def write_up(chat: Conversation, problem: str, steps: str, title: str = "passer") -> str:
@@ -163,7 +163,9 @@ async def test_suggestions_before_posting_and_deflection(network: Conversation) 
     )
     assert "Ça peut déjà vous aider" in asked and "#1 Télécharger une attestation" in asked
     assert "Poster quand même" in asked and addressed_to(asked, "Karim") == ""
-    deflected = await chat.say("Amina", "1")  # "#1 helped me"
+    question = await chat.say("Amina", "1")  # "#1 helped me"
+    assert "Le tutoriel #1 a-t-il répondu à votre demande #2 ?" in question
+    deflected = await chat.say("Amina", "1")  # "Yes, close #2"
     assert "Je n’ai pas posté la demande #2" in deflected
     async with chat.app.services.uow() as uow:
         request = await uow.requests.get(2)

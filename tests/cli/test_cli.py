@@ -144,6 +144,7 @@ async def test_scripted_help_request_from_question_to_tutorial(tmp_path: Path) -
             "/as Karim",
             f"/msg {N} Créons d'abord une adresse mail.",
             f"/resolu {N}",
+            "1",
             "Le jeune n'avait pas d'adresse mail pour créer son compte ameli.",
             "Créer une adresse mail, puis le compte sur ameli.fr.",
             "passer",

@@ -411,9 +411,12 @@ async def test_bad_input_strangers_long_messages_and_stale_reactions(network: Ne
             None,
         )
     )
-    assert "déjà prise par karim" in edited.source["content"]["m.new_content"]["body"].lower()
-    await sophie.react(offer_s.event_id, "✅")
-    await sophie.sync_until(lambda: sophie.bot_says("Trop tard", network.bot))
+    new_content = edited.source["content"]["m.new_content"]
+    assert "prise par karim" in new_content["body"].lower()
+    assert new_content["org.samu.actions"] == [] and "1. Je prends" not in new_content["body"]
+    await sophie.react(offer_s.event_id, "✅")  # reactions stay: the bot stops honouring them
+    stale = await sophie.sync_until(lambda: sophie.bot_says("n'est plus valable", network.bot))
+    assert "déjà prise par karim" in stale.body.lower()
 
 
 def network_says(person: Person, network: Network, fragment: str) -> Any:

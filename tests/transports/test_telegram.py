@@ -68,19 +68,17 @@ async def test_request_flow_with_buttons_and_reply_relay(
     query = server.user_presses(KARIM, karim_offer["message_id"], "/prendre 1")
     await running.wait_text(KARIM, "C'est pour vous")
     assert query in server.answered_callbacks
-    pressed = next(
-        m for m in server.sent_messages(KARIM) if m["message_id"] == karim_offer["message_id"]
-    )
-    assert "✔ Je prends" in pressed["text"] and not buttons(pressed)
+    pressed = await running.wait_text(KARIM, "✔ Vous avez pris la demande #1.")
+    assert pressed["message_id"] == karim_offer["message_id"] and not buttons(pressed)
+    assert "compte ameli" in pressed["text"]  # the offer keeps the request it showed
     claimed = await running.wait_text(AMINA, "a pris votre demande")
-    await running.wait_text(SOPHIE, "déjà prise par Karim")
-    edited = next(
-        m for m in server.sent_messages(SOPHIE) if m["message_id"] == sophie_offer["message_id"]
-    )
-    assert "déjà prise par Karim" in edited["text"]
+    edited = await running.wait_text(SOPHIE, "prise par Karim")
+    assert edited["message_id"] == sophie_offer["message_id"] and not buttons(edited)
+    assert "✔" not in edited["text"]
 
     server.user_presses(SOPHIE, sophie_offer["message_id"], "/prendre 1")  # a stale button
-    await running.wait_text(SOPHIE, "Trop tard")
+    stale = await running.wait_text(SOPHIE, "n'est plus valable")
+    assert "déjà prise par Karim" in stale["text"]
 
     server.user_sends(
         AMINA,
@@ -98,6 +96,8 @@ async def test_request_flow_with_buttons_and_reply_relay(
     await running.wait_text(AMINA, "D'accord, créons-en une.")
 
     server.user_sends(KARIM, "/resolu 1", first_name="Karim")
+    question = await running.wait_text(KARIM, "La demande #1 est-elle résolue ?")
+    server.user_presses(KARIM, question["message_id"], buttons(question)["Oui, la #1 est résolue"])
     await running.wait_text(KARIM, "1/3")
     server.user_sends(KARIM, "Le jeune n'avait pas d'adresse mail.", first_name="Karim")
     await running.wait_text(KARIM, "2/3")

@@ -9,6 +9,7 @@ from bot.chat.commands.requests import (
     wrong_state,
 )
 from bot.chat.commands.solving import talk_hint
+from bot.chat.confirmations import Ending, ask, confirmed
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.i18n import N_
 from bot.chat.types import Action
@@ -38,6 +39,14 @@ async def claim(ctx: Context, args: str) -> Reply:
     except NotAllowed:
         return [ctx.reply(ctx._("You cannot take your own request."))]
     except AlreadyTaken as taken:
+        if taken.helper_id == ctx.me.id:  # a second press of one's own [I'll take it]
+            return [
+                ctx.reply(
+                    ctx._("You already took request #{n}.").format(n=request_id),
+                    talk_hint(ctx, request_id),
+                    about=request_id,
+                )
+            ]
         return [
             ctx.reply(
                 ctx._("Too late: {name} already took request #{n}.").format(
@@ -55,6 +64,7 @@ async def claim(ctx: Context, args: str) -> Reply:
             ),
             talk_hint(ctx, request_id),
             actions=_holder_actions(ctx, request_id),
+            about=request_id,
         )
     ]
 
@@ -67,14 +77,24 @@ async def decline(ctx: Context, args: str) -> Reply:
         await claims.decline(services.uow, services.clock, services.requests, request_id, ctx.me)
     except RequestNotFound:
         return [not_found(ctx, request_id)]
-    return [ctx.reply(ctx._("Noted, thank you. I am asking someone else."))]
+    return [
+        ctx.reply(
+            ctx._("Noted for request #{n}, thank you. I am asking someone else.").format(
+                n=request_id
+            ),
+            about=request_id,
+        )
+    ]
 
 
 async def release(ctx: Context, args: str) -> Reply:
-    """`/lacher N`: give back a request you hold."""
-    request_id, _ = request_number(args)
+    """`/lacher N`: give back a request you hold, once you said yes to the question naming
+    it (`/lacher N oui`)."""
+    request_id, rest = request_number(args)
     services = ctx.services
     try:
+        if not confirmed(rest):
+            return [await ask(ctx, Ending.RELEASE, request_id, f"/lacher {request_id}")]
         await claims.release(services.uow, services.clock, services.requests, request_id, ctx.me)
     except RequestNotFound:
         return [not_found(ctx, request_id)]
@@ -82,7 +102,8 @@ async def release(ctx: Context, args: str) -> Reply:
         return [wrong_state(ctx, request_id, illegal.status)]
     return [
         ctx.reply(
-            ctx._("Request #{n} is open again. I am offering it to others.").format(n=request_id)
+            ctx._("Request #{n} is open again. I am offering it to others.").format(n=request_id),
+            about=request_id,
         )
     ]
 
@@ -103,6 +124,7 @@ async def reopen(ctx: Context, args: str) -> Reply:
         ctx.reply(
             ctx._("Request #{n} is open again.").format(n=request_id),
             *progress_lines(ctx, progress),
+            about=request_id,
         )
     ]
 

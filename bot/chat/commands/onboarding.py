@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.chat.commands.requests import cancel_request
 from bot.chat.context import Command, Context, Reply
 from bot.chat.dialogs import await_answer
@@ -9,7 +11,7 @@ from bot.chat.i18n import N_, pick_locale
 from bot.chat.permissions import allowed
 from bot.chat.types import Action, Outgoing
 from bot.chat.wording import help_hint, join_explanation
-from bot.core import attachments, members
+from bot.core import attachments, choices, members
 from bot.core import skills as member_skills
 from bot.core.errors import AlreadyMember, InvalidValue, InviteProblem, InviteRejected
 from bot.core.types import Member, Role
@@ -130,12 +132,23 @@ async def show_help(ctx: Context, args: str) -> Reply:
 
 async def cancel(ctx: Context, args: str) -> Reply:
     """`/annuler`: stop the question in progress (and drop the files waiting for a place);
-    `/annuler N`: cancel one's request N."""
+    `/annuler N`: cancel one's request N.
+
+    Pressed on a question (its [No], [Later], [Cancel]), the question's message itself says
+    so, and its buttons are gone.
+    """
     if args:
         return await cancel_request(ctx, args)
     if await attachments.discard(ctx.services.uow, ctx.me):
-        return [ctx.reply(ctx._("OK, let's leave it there."), ctx._("I no longer keep your file."))]
-    return [ctx.reply(ctx._("OK, let's leave it there."), help_hint(ctx))]
+        stopped = ctx.reply(
+            ctx._("OK, let's leave it there."), ctx._("I no longer keep your file.")
+        )
+    else:
+        stopped = ctx.reply(ctx._("OK, let's leave it there."), help_hint(ctx))
+    if ctx.choice is None:
+        return [stopped]
+    await choices.close(ctx.services.uow, ctx.services.clock, ctx.choice.id)
+    return [replace(stopped, edit_of=ctx.choice.message_ref)]
 
 
 COMMANDS = (

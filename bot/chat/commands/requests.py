@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.chat.confirmations import Ending, ask, confirmed
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.dialogs import await_answer
 from bot.chat.file_views import file_lines
@@ -101,6 +102,7 @@ def stored(ctx: Context, submitted: requests.Submitted) -> Outgoing:
         urgency_line(ctx, request),
         *progress_lines(ctx, submitted.progress),
         actions=author_actions(ctx, request),
+        about=request.id,
     )
 
 
@@ -172,6 +174,7 @@ async def ask_from_text(ctx: Context, text: str) -> Reply:
                 Action(ctx._("Yes, send it"), f"/envoyer {request.id}"),
                 Action(ctx._("No"), f"/annuler {request.id}"),
             ],
+            about=request.id,
         )
     reply = [question]
     found = await tutorial_search.suggest(services.uow, request.text or text)
@@ -313,7 +316,11 @@ async def _show_or_edit(ctx: Context, request_id: int, rest: str) -> Reply:
         updated = await requests.set_urgency(
             services.uow, services.clock, services.requests, request_id, ctx.me, urgency
         )
-        return [ctx.reply(urgency_line(ctx, updated), actions=author_actions(ctx, updated))]
+        return [
+            ctx.reply(
+                urgency_line(ctx, updated), actions=author_actions(ctx, updated), about=request_id
+            )
+        ]
     if not value.strip():
         await await_answer(ctx, "demande", f"{request_id} competences")
         return [
@@ -332,7 +339,9 @@ async def _show_or_edit(ctx: Context, request_id: int, rest: str) -> Reply:
         ctx.me,
         value,
     )
-    return [ctx.reply(skills_line(ctx, updated), actions=author_actions(ctx, updated))]
+    return [
+        ctx.reply(skills_line(ctx, updated), actions=author_actions(ctx, updated), about=request_id)
+    ]
 
 
 async def _rewrite(ctx: Context, request: HelpRequest, text: str) -> Reply:
@@ -362,9 +371,12 @@ async def _rewrite(ctx: Context, request: HelpRequest, text: str) -> Reply:
 
 
 async def cancel_request(ctx: Context, args: str) -> Reply:
-    """`/annuler N`: the author cancels their request (a draft is simply dropped)."""
-    request_id, _ = request_number(args)
+    """`/annuler N`: the author cancels their request, once they said yes to the question
+    naming it (`/annuler N oui`)."""
+    request_id, rest = request_number(args)
     try:
+        if not confirmed(rest):
+            return [await ask(ctx, Ending.CANCEL, request_id, f"/annuler {request_id}")]
         request = await claims.cancel(ctx.services.uow, ctx.services.clock, request_id, ctx.me)
     except RequestNotFound:
         return [not_found(ctx, request_id)]
@@ -376,6 +388,7 @@ async def cancel_request(ctx: Context, args: str) -> Reply:
             ctx._("To open it again: {command}").format(
                 command=ctx.cmd("relancer", str(request.id))
             ),
+            about=request.id,
         )
     ]
 

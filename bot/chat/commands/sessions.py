@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.i18n import N_
-from bot.chat.session_views import ANSWER_NAMES, ANSWER_WORDS, rsvp_actions, session_lines
+from bot.chat.session_views import (
+    ANSWER_NAMES,
+    ANSWER_WORDS,
+    agenda_actions,
+    session_lines,
+    when,
+)
+from bot.chat.types import Outgoing
 from bot.core import sessions
 from bot.core.errors import UnknownStructure
 from bot.core.session_rules import RuleError
 from bot.core.sessions import SessionProblem
+from bot.core.types import ExchangeSession
 from skills import fold
 
 _WHEN = re.compile(
@@ -33,8 +42,13 @@ def _problem(ctx: Context, problem: SessionProblem) -> Reply:
 
 
 async def agenda(ctx: Context, args: str) -> Reply:
-    """`/agenda [passees]`: the next sessions with one's answer; or the last ones, with notes."""
+    """`/agenda [passees]`: the next sessions with one's answer, each with its own answer
+    buttons; or the last ones, with notes. `/agenda N oui|non|peutetre` answers for session N
+    (what the buttons send) and edits the listing whose button was pressed."""
     services = ctx.services
+    head, _, rest = args.partition(" ")
+    if head.isdigit():
+        return await _answer_from_agenda(ctx, int(head), rest)
     if fold(args) in ("passees", "past", "passe"):
         held = await sessions.past(services.uow, services.clock)
         if not held:
@@ -44,10 +58,17 @@ async def agenda(ctx: Context, args: str) -> Reply:
             lines += session_lines(ctx, session)
             lines.append(ctx._("Notes: {notes}").format(notes=session.notes or "—"))
         return [ctx.reply(*lines)]
+    return [await _listing(ctx)]
+
+
+async def _listing(ctx: Context) -> Outgoing:
+    """The next sessions, each with one's answer, the count, and its own answer buttons."""
+    services = ctx.services
     upcoming = await sessions.upcoming(services.uow, services.clock, ctx.me)
     if not upcoming:
-        return [ctx.reply(ctx._("No session is planned yet."))]
+        return ctx.reply(ctx._("No session is planned yet."))
     lines = []
+    actions = []
     for session, answer in upcoming:
         lines += session_lines(ctx, session)
         lines.append(
@@ -55,34 +76,55 @@ async def agenda(ctx: Context, args: str) -> Reply:
                 answer=ctx._(ANSWER_NAMES[answer]) if answer else ctx._("not given yet")
             )
         )
-        lines.append(
-            ctx.ngettext("{n} person is coming.", "{n} people are coming.", session.coming).format(
-                n=session.coming
-            )
+        lines.append(_coming(ctx, session))
+        actions += agenda_actions(ctx, session)
+    return ctx.reply(*lines, actions=actions)
+
+
+def _coming(ctx: Context, session: ExchangeSession) -> str:
+    return ctx.ngettext("{n} person is coming.", "{n} people are coming.", session.coming).format(
+        n=session.coming
+    )
+
+
+async def _answer_from_agenda(ctx: Context, session_id: int, word: str) -> Reply:
+    answered = await _answer(ctx, session_id, word)
+    if isinstance(answered, SessionProblem):
+        return _problem(ctx, answered)
+    if ctx.choice is None:
+        return [answered]
+    listing = await _listing(ctx)  # the listing pressed now shows the new count
+    return [answered, replace(listing, edit_of=ctx.choice.message_ref)]
+
+
+async def _answer(ctx: Context, session_id: int, word: str) -> Outgoing | SessionProblem:
+    """Record an answer: the confirmation naming the session, or what prevents it."""
+    reply = ANSWER_WORDS.get(fold(word).replace(" ", ""))
+    if reply is None:
+        raise UsageError
+    try:
+        session = await sessions.answer(
+            ctx.services.uow, ctx.services.clock, session_id, ctx.me, reply
         )
-    return [ctx.reply(*lines, actions=rsvp_actions(ctx, upcoming[0][0]))]
+    except SessionProblem as problem:
+        return problem
+    return ctx.reply(
+        ctx._("Noted for the session of {when}: {answer}.").format(
+            when=when(ctx, session), answer=ctx._(ANSWER_NAMES[reply])
+        ),
+        _coming(ctx, session),
+    )
 
 
 async def rsvp(ctx: Context, args: str) -> Reply:
     """`/rsvp N oui|non|peutetre`: answer an invitation (and change one's mind later)."""
     number, _, word = args.partition(" ")
-    reply = ANSWER_WORDS.get(fold(word).replace(" ", ""))
-    if not number.isdigit() or reply is None:
+    if not number.isdigit():
         raise UsageError
-    try:
-        session = await sessions.answer(
-            ctx.services.uow, ctx.services.clock, int(number), ctx.me, reply
-        )
-    except SessionProblem as problem:
-        return _problem(ctx, problem)
-    return [
-        ctx.reply(
-            ctx._("Noted: {answer}.").format(answer=ctx._(ANSWER_NAMES[reply])),
-            ctx.ngettext("{n} person is coming.", "{n} people are coming.", session.coming).format(
-                n=session.coming
-            ),
-        )
-    ]
+    answered = await _answer(ctx, int(number), word)
+    if isinstance(answered, SessionProblem):
+        return _problem(ctx, answered)
+    return [answered]
 
 
 def _parse_when(text: str, timezone: str) -> tuple[datetime, datetime, str]:
@@ -183,7 +225,7 @@ COMMANDS = (
         "sessions",
         agenda,
         summary=N_("the next exchange sessions"),
-        usage=N_("[past]"),
+        usage=N_("[past | N yes|no|maybe]"),
     ),
     Command(
         "rsvp",

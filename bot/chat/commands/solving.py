@@ -6,16 +6,19 @@ from dataclasses import replace
 
 from bot.chat.commands.requests import not_found, request_number, too_long, wrong_state
 from bot.chat.commands.writeup import ask_problem
+from bot.chat.confirmations import Ending, ask, confirmed
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.dialogs import await_answer
 from bot.chat.file_views import reminder
 from bot.chat.i18n import N_
 from bot.chat.personal_data_views import CHANGE_WORDS, CHOICE_WORDS, mask_labels, relay_question
 from bot.chat.types import Action, Outgoing
-from bot.core import attachments, conversation, outbox
+from bot.chat.wording import STATUS_NAMES, help_hint
+from bot.core import attachments, choices, conversation, outbox, requests
 from bot.core.errors import NotAllowed, RequestNotFound
 from bot.core.guard import Decision, TooLong
 from bot.core.request_states import IllegalTransition
+from bot.core.types import HelpRequest, RequestStatus
 from skills import fold
 
 
@@ -56,7 +59,8 @@ async def relay_files(ctx: Context, request_id: int, text: str, files: tuple[int
     except NotAllowed as refused:
         if refused.reason == "nothing_to_send":
             return [nothing_waiting(ctx)]
-        return [nobody_to_write_to(ctx, request_id)]
+        current = await requests.visible(services.uow, request_id, ctx.me)
+        return [not_sent(ctx, current, participant=True)]
     answer = _relay_answer(ctx, relayed)
     return [replace(answer, text="\n".join([answer.text, *reminder(ctx)])) if first else answer]
 
@@ -69,15 +73,6 @@ def nothing_waiting(ctx: Context) -> Outgoing:
     )
 
 
-def nobody_to_write_to(ctx: Context, request_id: int) -> Outgoing:
-    """A message for a request nobody holds (or no longer)."""
-    return ctx.reply(
-        ctx._("Nobody has taken request #{n} yet: there is no one to write to.").format(
-            n=request_id
-        )
-    )
-
-
 def _relay_answer(ctx: Context, relayed: conversation.Relayed) -> Outgoing:
     request = relayed.request
     if relayed.held:
@@ -85,7 +80,10 @@ def _relay_answer(ctx: Context, relayed: conversation.Relayed) -> Outgoing:
             ctx, relayed.message.id, request.id, relayed.findings, relayed.fingerprint
         )
     other = request.helper_name if ctx.me.id == request.author_id else request.author_name
-    return ctx.reply(ctx._("Sent to {name}.").format(name=other or ctx._("the other person")))
+    return ctx.reply(
+        ctx._("Sent to {name}.").format(name=other or ctx._("the other person")),
+        about=request.id,
+    )
 
 
 async def pass_on(ctx: Context, args: str) -> Reply:
@@ -133,22 +131,30 @@ async def pass_on(ctx: Context, args: str) -> Reply:
 
 
 async def solved(ctx: Context, args: str) -> Reply:
-    """`/resolu N`: the request is solved (by its author or its helper)."""
-    request_id, _ = request_number(args)
+    """`/resolu N`: the request is solved (by its author or its helper), once they said yes
+    to the question naming it (`/resolu N oui`)."""
+    request_id, rest = request_number(args)
     services = ctx.services
     try:
+        if not confirmed(rest):
+            return [await ask(ctx, Ending.CLOSE, request_id, f"/resolu {request_id}")]
         request = await conversation.mark_solved(services.uow, services.clock, request_id, ctx.me)
     except RequestNotFound:
         return [not_found(ctx, request_id)]
     except IllegalTransition as illegal:
         return [wrong_state(ctx, request_id, illegal.status)]
     if ctx.me.id == request.author_id:
-        return [ctx.reply(ctx._("Great! Request #{n} is closed.").format(n=request_id))]
+        return [
+            ctx.reply(
+                ctx._("Great! Request #{n} is closed.").format(n=request_id), about=request_id
+            )
+        ]
     return [
         ctx.reply(
-            ctx._("Thank you! I am asking {name} to confirm.").format(
-                name=request.author_name or ctx._("the author")
-            )
+            ctx._("Thank you! I am asking {name} to confirm request #{n}.").format(
+                name=request.author_name or ctx._("the author"), n=request_id
+            ),
+            about=request_id,
         ),
         await ask_problem(ctx, request_id),
     ]
@@ -170,7 +176,7 @@ async def confirm(ctx: Context, args: str) -> Reply:
     lines = [ctx._("Request #{n} is closed.").format(n=request_id)]
     if thanked:
         lines.append(ctx._("I passed on your thanks."))
-    return [ctx.reply(*lines)]
+    return [ctx.reply(*lines, about=request_id)]
 
 
 async def not_solved(ctx: Context, args: str) -> Reply:
@@ -187,30 +193,77 @@ async def not_solved(ctx: Context, args: str) -> Reply:
         ctx.reply(
             ctx._("Noted. I told {name}.").format(name=request.helper_name or ctx._("your helper")),
             talk_hint(ctx, request_id),
+            about=request_id,
         )
     ]
 
 
-async def relay_reply(
-    ctx: Context, reply_to: str, text: str, only_relays: bool = False
-) -> Reply | None:
-    """A reply to one of the bot's messages about a request is relayed like `/msg N`.
+async def relay_reply(ctx: Context, reply_to: str, text: str) -> Reply | None:
+    """A reply to one of the bot's messages about a request goes to that request's thread
+    when the person is its author or helper (like `/msg N`); never to a new request.
 
-    With `only_relays` (the person is in a dialog that waits for their text), only a reply to
-    a message relayed from the other side is taken; None leaves the text to the dialog.
+    None when the message replied to is about no request, or about the person's own draft
+    (then the text is handled as if it were no reply: it adds to the draft).
     """
+    request_id = await replied_request(ctx, reply_to)
+    if request_id is None:
+        return None
+    try:
+        request = await requests.visible(ctx.services.uow, request_id, ctx.me)
+    except RequestNotFound:
+        return [not_found(ctx, request_id)]
+    participant = ctx.me.id in (request.author_id, request.helper_id)
+    if participant and request.status in TALKING:
+        return await message(ctx, f"{request_id} {text}")
+    if request.status is RequestStatus.DRAFT and request.author_id == ctx.me.id:
+        return None
+    return [not_sent(ctx, request, participant)]
+
+
+# The states of a request in which its author and helper talk through the bot.
+TALKING = frozenset({RequestStatus.CLAIMED, RequestStatus.RESOLVED})
+
+
+async def replied_request(ctx: Context, reply_to: str) -> int | None:
+    """The request the bot's message `reply_to` (in this chat) is about, if any."""
     incoming = ctx.incoming
-    answered = await outbox.delivered_as(
+    shown = await choices.find(ctx.services.uow, incoming.platform, incoming.chat_id, reply_to)
+    if shown is not None and shown.member_id == ctx.me.id:
+        return shown.request_id
+    delivered = await outbox.delivered_as(
         ctx.services.uow(), incoming.platform, incoming.chat_id, reply_to
     )
-    if answered is None or answered.recipient_id != ctx.me.id:
+    if delivered is None or delivered.recipient_id != ctx.me.id:
         return None
-    if only_relays and answered.kind != "relay":
-        return None
-    request_id = answered.params.get("request_id")
-    if not isinstance(request_id, int):
-        return None
-    return await message(ctx, f"{request_id} {text}")
+    request_id = delivered.params.get("request_id")
+    return request_id if isinstance(request_id, int) else None
+
+
+def not_sent(ctx: Context, request: HelpRequest, participant: bool) -> Outgoing:
+    """A reply about a request that has no conversation now: kept from everyone, and why."""
+    first = ctx._("Your message was not sent.")
+    if not participant:
+        return ctx.reply(
+            first,
+            ctx._("Only the author and the helper of request #{n} write to each other.").format(
+                n=request.id
+            ),
+            help_hint(ctx),
+        )
+    if request.status in (RequestStatus.OPEN, RequestStatus.OFFERED):
+        return ctx.reply(
+            first,
+            ctx._("Nobody has taken request #{n} yet: there is no one to write to.").format(
+                n=request.id
+            ),
+            ctx._("I will tell you as soon as someone takes it."),
+        )
+    return ctx.reply(
+        first,
+        ctx._("Request #{n} is {status}: this is not possible now.").format(
+            n=request.id, status=ctx._(STATUS_NAMES[request.status])
+        ),
+    )
 
 
 COMMANDS = (

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.chat.commands import writeup
 from bot.chat.commands.requests import not_found, request_number
+from bot.chat.confirmations import Ending, ask, confirmed
 from bot.chat.context import Command, Context, Reply
 from bot.chat.i18n import N_
 from bot.chat.tutorial_views import entry, open_actions, result_line
@@ -85,11 +86,15 @@ async def thank(ctx: Context, args: str) -> Reply:
 
 
 async def solved_by(ctx: Context, args: str) -> Reply:
-    """`/tuto aide T R`: tutorial T answered my draft request R, which need not be posted."""
+    """`/tuto aide T R`: tutorial T answered my draft request R, which need not be posted
+    (once the author said yes to the question naming it: `/tuto aide T R oui`)."""
     tutorial_id, rest = request_number(args)
-    request_id, _ = request_number(rest)
+    request_id, rest = request_number(rest)
     services = ctx.services
     try:
+        if not confirmed(rest):
+            command = f"/tuto aide {tutorial_id} {request_id}"
+            return [await ask(ctx, Ending.DEFLECT, request_id, command, tutorial=tutorial_id)]
         await tutorial_feedback.deflect(
             services.uow, services.clock, request_id, tutorial_id, ctx.me
         )
@@ -103,6 +108,7 @@ async def solved_by(ctx: Context, args: str) -> Reply:
         ctx.reply(
             ctx._("Great! I did not post request #{n}.").format(n=request_id),
             ctx._("Thank you: tutorial #{n} counts one more person helped.").format(n=tutorial_id),
+            about=request_id,
         )
     ]
 

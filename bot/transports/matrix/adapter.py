@@ -42,7 +42,7 @@ from bot.chat.types import (
     IncomingFile,
     Outgoing,
 )
-from bot.transports.base import DeliveryError, Handle, PatientAnswers
+from bot.transports.base import Delivered, DeliveryError, Handle, PatientAnswers
 from bot.transports.matrix.formatting import (
     ACTIONS_KEY,
     action_for_reaction,
@@ -100,6 +100,7 @@ class MatrixTransport:
     settings: MatrixSettings
     handle: Handle
     state: StateStore
+    delivered: Delivered | None = None
     on_handled: Callable[[], None] | None = None
     platform: str = PLATFORM
     command_prefix: str = "!"
@@ -113,8 +114,8 @@ class MatrixTransport:
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
     _send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _next_send: float = 0.0
-    _actions: OrderedDict[str, list[dict[str, str]]] = field(default_factory=OrderedDict)
-    _room_actions: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # The actions each recent message of the bot showed (what a reaction to it stands for).
+    _actions: OrderedDict[str, list[dict[str, Any]]] = field(default_factory=OrderedDict)
     _joined_at: dict[str, int] = field(default_factory=dict)
     download_limit: int | None = None  # the homeserver's upload limit is the only one
 
@@ -291,13 +292,12 @@ class MatrixTransport:
             relates = event.source.get("content", {}).get("m.relates_to", {})
             if isinstance(relates, dict) and relates.get("rel_type") == "m.replace":
                 return None  # an edit of a message already handled
+            # A bare number chooses from the lists the bot showed: the conversation knows
+            # which (kept in its database), and a number replying to another message is text.
             text = strip_reply_fallback(event.body)
-            stripped = text.strip()
-            remembered = self._room_actions.get(room_id, [])
-            if stripped.isdigit() and 1 <= int(stripped) <= len(remembered):
-                chosen = remembered[int(stripped) - 1]["payload"]
-                return Incoming(text=chosen, is_button=True, **base)
-            return Incoming(text=text, reply_to=reply_target(event.source), **base)
+            return Incoming(
+                text=text, reply_to=reply_target(event.source), numbers_choose=True, **base
+            )
         if isinstance(event, MEDIA_EVENTS):
             relates = event.source.get("content", {}).get("m.relates_to", {})
             if isinstance(relates, dict) and relates.get("rel_type") == "m.replace":
@@ -311,7 +311,7 @@ class MatrixTransport:
             payload = action_for_reaction(event.key, actions) if actions else None
             if payload is None:
                 return None
-            return Incoming(text=payload, is_button=True, **base)
+            return Incoming(text=payload, is_button=True, choice_of=event.reacts_to, **base)
         if isinstance(event, MegolmEvent):
             try:
                 await client.request_room_key(event)
@@ -322,7 +322,7 @@ class MatrixTransport:
 
     async def _actions_of(
         self, client: AsyncClient, room_id: str, event_id: str
-    ) -> list[dict[str, str]]:
+    ) -> list[dict[str, Any]]:
         if event_id in self._actions:
             return self._actions[event_id]
         response = await client.room_get_event(room_id, event_id)
@@ -337,7 +337,9 @@ class MatrixTransport:
 
     def _patient(self) -> PatientAnswers:
         if self._answers is None:
-            self._answers = PatientAnswers(self.handle, self.send, self._handled, spool=self.spool)
+            self._answers = PatientAnswers(
+                self.handle, self.send, self._handled, spool=self.spool, delivered=self.delivered
+            )
         return self._answers
 
     def _handled(self) -> None:
@@ -366,7 +368,8 @@ class MatrixTransport:
             self._next_send = max(self._next_send, loop.time() + seconds)
 
     async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
-        """Send (or edit) a message in a room; returns the event id.
+        """Send (or edit, with `m.replace`) a message in a room; returns its event id (for an
+        edit, the id of the message edited: replies and reactions name that one).
 
         `key` becomes the transaction id, so the homeserver keeps one event per key even if
         the send is repeated (a retry after a timeout, or after a worker died mid-send).
@@ -374,15 +377,17 @@ class MatrixTransport:
         client = self._client
         if client is None:
             raise DeliveryError("Matrix transport is not running")
-        body = content(message.text, message.actions, notice=True)
+        body = content(message.text, message.actions, notice=True, first=message.first_number)
         event = edit(message.edit_of, body) if message.edit_of else body
         event_id = await self._send_event(client, chat_id, event, key)
-        actions = body[ACTIONS_KEY]
-        if actions:
-            self._actions[event_id] = actions
-            self._room_actions[chat_id] = actions
-            while len(self._actions) > REMEMBERED_EVENTS:
-                self._actions.popitem(last=False)
+        if message.edit_of:
+            event_id = message.edit_of
+        # An edit that removes the list keeps what the reactions to it stood for: the
+        # conversation answers them (no longer valid) rather than this transport dropping them.
+        if body[ACTIONS_KEY] or not message.edit_of:
+            self._actions[event_id] = body[ACTIONS_KEY]
+        while len(self._actions) > REMEMBERED_EVENTS:
+            self._actions.popitem(last=False)
         for index, attachment in enumerate(message.attachments):
             file_key = f"{key}-file-{index}" if key else None
             await self._send_file(client, chat_id, attachment, file_key)

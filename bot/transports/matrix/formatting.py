@@ -13,24 +13,33 @@ YES_EMOJIS = ("✅", "👍", "✔️")
 NO_EMOJIS = ("❌", "👎", "✖️")
 YES_COMMANDS = ("/prendre", "/confirmer", "/envoyer")
 NO_COMMANDS = ("/decliner", "/pasresolu")
+YES_SUFFIX = " oui"  # the yes of a question (see bot/chat/confirmations.py)
+NO_PAYLOAD = "/annuler"
 ACTIONS_KEY = "org.samu.actions"
 
 
-def content(text: str, actions: tuple[Action, ...], *, notice: bool) -> dict[str, Any]:
-    """The event content of a bot message: user words escaped, actions as a numbered list."""
+def content(
+    text: str, actions: tuple[Action, ...], *, notice: bool, first: int = 1
+) -> dict[str, Any]:
+    """The event content of a bot message: user words escaped, actions as a list numbered
+    from `first` (the lists of one answer number on from each other)."""
     body = text
     formatted = html.escape(text, quote=False).replace("\n", "<br>")
     if actions:
-        body += "\n" + "\n".join(f"{n}. {a.label}" for n, a in enumerate(actions, start=1))
+        body += "\n" + "\n".join(f"{n}. {a.label}" for n, a in enumerate(actions, start=first))
         items = "".join(f"<li>{html.escape(a.label, quote=False)}</li>" for a in actions)
-        formatted += f"<ol>{items}</ol>"
+        start = f' start="{first}"' if first != 1 else ""
+        formatted += f"<ol{start}>{items}</ol>"
     return {
         "msgtype": "m.notice" if notice else "m.text",
         "body": body,
         "format": "org.matrix.custom.html",
         "formatted_body": formatted,
         "m.mentions": {},
-        ACTIONS_KEY: [{"label": a.label, "payload": a.payload} for a in actions],
+        ACTIONS_KEY: [
+            {"label": a.label, "payload": a.payload, "number": n}
+            for n, a in enumerate(actions, start=first)
+        ],
     }
 
 
@@ -45,13 +54,24 @@ def edit(original_event_id: str, new: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def action_for_reaction(key: str, actions: list[dict[str, str]]) -> str | None:
-    """The payload a reaction stands for: a number emoji, or ✅/❌ for yes/no actions."""
-    payloads = [a.get("payload", "") for a in actions]
-    if key in NUMBER_EMOJIS and NUMBER_EMOJIS.index(key) < len(payloads):
-        return payloads[NUMBER_EMOJIS.index(key)]
-    wanted = YES_COMMANDS if key in YES_EMOJIS else NO_COMMANDS if key in NO_EMOJIS else ()
-    return next((p for p in payloads if p.startswith(wanted)), None) if wanted else None
+def action_for_reaction(key: str, actions: list[dict[str, Any]]) -> str | None:
+    """The payload a reaction stands for: the number emoji of an action as it was shown,
+    or ✅/❌ for a yes/no action (a question's yes ends with the yes word, its no is a bare
+    `/annuler`)."""
+    payloads = [str(a.get("payload", "")) for a in actions]
+    if key in NUMBER_EMOJIS:
+        wanted_number = NUMBER_EMOJIS.index(key) + 1
+        for index, action in enumerate(actions):
+            if action.get("number", index + 1) == wanted_number:
+                return payloads[index]
+        return None
+    if key in YES_EMOJIS:
+        return next(
+            (p for p in payloads if p.startswith(YES_COMMANDS) or p.endswith(YES_SUFFIX)), None
+        )
+    if key in NO_EMOJIS:
+        return next((p for p in payloads if p.startswith(NO_COMMANDS) or p == NO_PAYLOAD), None)
+    return None
 
 
 def reply_target(source: dict[str, Any]) -> str | None:

@@ -8,7 +8,6 @@ would have done: read the bot's username and set the command menus.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
-    CallbackQuery,
     InputFile,
     Message,
     Update,
@@ -51,7 +49,7 @@ from bot.chat.types import (
     IncomingFile,
     Outgoing,
 )
-from bot.transports.base import DeliveryError, Handle, PatientAnswers
+from bot.transports.base import Delivered, DeliveryError, Handle, PatientAnswers
 from bot.transports.spool import Spool
 from bot.transports.telegram.formatting import (
     keyboard,
@@ -112,6 +110,7 @@ class TelegramTransport:
     settings: TelegramSettings
     handle: Handle
     menus: MenuSource | None = None
+    delivered: Delivered | None = None
     on_handled: Callable[[], None] | None = None
     platform: str = PLATFORM
     command_prefix: str = "/"
@@ -256,6 +255,7 @@ class TelegramTransport:
         is_button: bool = False,
         reply_to: str | None = None,
         file: IncomingFile | None = None,
+        choice_of: str | None = None,
     ) -> Incoming | None:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None or user.is_bot:
@@ -273,6 +273,7 @@ class TelegramTransport:
             reply_to=reply_to,
             is_button=is_button,
             file=file,
+            choice_of=choice_of,
         )
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -302,48 +303,28 @@ class TelegramTransport:
             await query.answer()  # stops the button's spinner; optional for the rest
         except TelegramError as error:  # e.g. a press received again after a restart: too old
             log.info("callback query not answered: %s", error)
+        # The conversation judges the press against the message that showed the button, and
+        # edits that message itself once the outcome is known (never "✔" on a lost claim).
         payload = valid_callback(query.data)
-        incoming = self._incoming(update, payload or "/?", is_button=True)
+        shown = query.message
+        incoming = self._incoming(
+            update,
+            payload or "/?",
+            is_button=True,
+            choice_of=str(shown.message_id) if shown is not None else None,
+        )
         if incoming is None:
             return
-        if payload is not None:
-            await self._mark_chosen(query, payload)
         await self._answer(incoming)
-
-    async def _mark_chosen(self, query: CallbackQuery, payload: str) -> None:
-        """Show which button was pressed and remove the others (no second press)."""
-        message = query.message
-        if not isinstance(message, Message) or message.text is None:
-            return
-        markup = message.reply_markup
-        label = next(
-            (
-                button.text
-                for row in (markup.inline_keyboard if markup else ())
-                for button in row
-                if button.callback_data == payload
-            ),
-            None,
-        )
-        if label is None:
-            return
-        chat_id = str(message.chat_id)
-        try:
-            async with self._pacer.turn(chat_id, group=chat_id.startswith("-")):
-                await message.edit_text(
-                    to_html(message.text) + "\n✔ " + html.escape(label, quote=False),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=None,
-                )
-        except TelegramError as error:
-            log.info("could not mark the pressed button: %s", error)
 
     async def _answer(self, incoming: Incoming) -> None:
         await self._patient().answer(incoming)
 
     def _patient(self) -> PatientAnswers:
         if self._answers is None:
-            self._answers = PatientAnswers(self.handle, self.send, self._handled, spool=self.spool)
+            self._answers = PatientAnswers(
+                self.handle, self.send, self._handled, spool=self.spool, delivered=self.delivered
+            )
         return self._answers
 
     def _handled(self) -> None:
@@ -371,8 +352,8 @@ class TelegramTransport:
         return content
 
     async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
-        """Send (or edit) a message, then its files; returns the message id of its text's
-        last part (the one with the buttons, which replies and edits refer to)."""
+        """Send (or edit) a message; returns the id of its last text part (the one that
+        carries the buttons, and that replies and presses name), files coming after it."""
         if self._app is None:
             raise DeliveryError("Telegram transport is not running")
         bot = self._app.bot
@@ -383,10 +364,10 @@ class TelegramTransport:
                 if edited is not None:
                     return edited
             parts = split_text(message.text)
-            last: Message | None = None
+            shown: Message | None = None
             for index, part in enumerate(parts):
                 async with self._pacer.turn(chat_id, group=group):
-                    last = await bot.send_message(
+                    shown = await bot.send_message(
                         chat_id=int(chat_id),
                         text=to_html(part),
                         parse_mode=ParseMode.HTML,
@@ -394,8 +375,8 @@ class TelegramTransport:
                     )
             for attachment in message.attachments:
                 await self._send_file(chat_id, attachment, group=group)
-            assert last is not None
-            return str(last.message_id)
+            assert shown is not None
+            return str(shown.message_id)
         except RetryAfter as error:
             raise DeliveryError(str(error), retry_after=_seconds(error.retry_after)) from error
         except Forbidden as error:
