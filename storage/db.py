@@ -25,6 +25,7 @@ from storage.repositories.invites import InviteRepository
 from storage.repositories.members import MemberRepository
 from storage.repositories.offers import OfferRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.places import PlaceRepository
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.requests import RequestRepository
 from storage.repositories.sessions import SessionRepository
@@ -157,6 +158,7 @@ class UnitOfWork:
     stats: StatsRepository
     privacy: PrivacyRepository
     indicators: IndicatorRepository
+    places: PlaceRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], turns: Turns | None = None
@@ -185,6 +187,7 @@ class UnitOfWork:
         self.stats = StatsRepository(self.session)
         self.privacy = PrivacyRepository(self.session)
         self.indicators = IndicatorRepository(self.session)
+        self.places = PlaceRepository(self.session)
         return self
 
     async def __aexit__(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.place_records import Place, PlaceData, PlaceImport
 from storage.records import (
     DialogState,
     ExchangeSession,
@@ -43,6 +44,9 @@ __all__ = [
     "Offer",
     "OfferState",
     "OutboxMessage",
+    "Place",
+    "PlaceData",
+    "PlaceImport",
     "ProposedSkill",
     "RelayMessage",
     "RequestStatus",
