@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.chat.commands import all_commands
+from bot.chat.commands.places import LOCATION_COMMAND
 from bot.chat.commands.requests import ask_from_text
 from bot.chat.commands.solving import relay_reply
 from bot.chat.i18n import LOCALES
@@ -24,6 +25,7 @@ from bot.core.demo import seed_demo
 from bot.core.services import (
     DigestSettings,
     InviteDefaults,
+    PlaceSettings,
     RequestSettings,
     RetentionSettings,
     Services,
@@ -150,8 +152,15 @@ class App:
             worker=WorkerSettings(
                 takeover_after=timedelta(seconds=config.workers.takeover_seconds)
             ),
+            places=PlaceSettings(timezone=config.bot.timezone),
         )
-        router = Router(all_commands(), services, free_text=ask_from_text, reply=relay_reply)
+        router = Router(
+            all_commands(),
+            services,
+            free_text=ask_from_text,
+            reply=relay_reply,
+            location_command=LOCATION_COMMAND,
+        )
         return cls(config=config, db=db, services=services, router=router)
 
     async def schema(self) -> SchemaStatus:

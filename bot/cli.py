@@ -25,6 +25,7 @@ from bot.core.errors import InvalidValue, UnknownStructure
 from bot.core.session_rules import RuleError
 from bot.core.types import ExchangeSession, Role
 from bot.doctor import diagnose
+from bot.places_cli import add_parser as add_places_parser
 from bot.privacy_cli import forget_by_name_or_id
 from bot.report_cli import write_report
 
@@ -350,6 +351,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         "--only-published", action="store_true", help=_("leave drafts and reviews out")
     )
     export.set_defaults(handler=_tutorials_export)
+    add_places_parser(sub, common, t)
     sub.add_parser("run", parents=[common], help=_("run the enabled transports")).set_defaults(
         handler=_run
     )

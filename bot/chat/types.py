@@ -38,12 +38,21 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Location:
+    """A position a person shared (Telegram location, Matrix `m.location`), WGS84 degrees."""
+
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True)
 class Incoming:
     """A message a person sent to the bot, as a transport saw it.
 
     `event_id` is the platform's stable id of the event (a Telegram update id, a Matrix event
     id): an event seen before is ignored. `is_button` marks text that came from an action the
-    bot offered (its payload), which must then be a known command.
+    bot offered (its payload), which must then be a known command. `location` is a position
+    the person shared (the text is then empty): the router hands it to the location command.
     """
 
     platform: str
@@ -58,6 +67,7 @@ class Incoming:
     command_prefix: str = "/"
     is_button: bool = False
     undecryptable: bool = False
+    location: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,7 @@ class Orientation:
     no_origin: bool = False
     suggestions: list[PlaceService] = field(default_factory=list)
     need_unknown: bool = False
+    location_outside: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +189,8 @@ async def orient(
 ) -> Orientation:
     """`/orienter BESOIN [code postal | commune]`, or a shared location: up to five places
     offering the matching service, nearest first."""
+    if location is not None and not in_france(*location):
+        return Orientation(location_outside=True)
     async with uows() as uow:
         need_words, origin, unknown = await _split_place(uow, text.split())
         if unknown:
@@ -196,7 +199,7 @@ async def orient(
         services = catalog.read_need(need) if need else []
         if need and not services:
             return Orientation(need_unknown=True, suggestions=catalog.suggest_need(need))
-        if origin is None and location is not None and in_france(*location):
+        if origin is None and location is not None:
             origin = Origin(*location, OriginKind.LOCATION, "")
         if origin is None:
             origin = await _structure_origin(uow, member)
