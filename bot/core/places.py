@@ -76,6 +76,8 @@ class Orientation:
     suggestions: list[PlaceService] = field(default_factory=list)
     need_unknown: bool = False
     location_outside: bool = False
+    need: str = ""
+    where: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +200,12 @@ async def orient(
         need = " ".join(need_words)
         services = catalog.read_need(need) if need else []
         if need and not services:
-            return Orientation(need_unknown=True, suggestions=catalog.suggest_need(need))
+            return Orientation(
+                need_unknown=True,
+                suggestions=catalog.suggest_need(need),
+                need=need,
+                where=origin.label if origin is not None else "",
+            )
         if origin is None and location is not None:
             origin = Origin(*location, OriginKind.LOCATION, "")
         if origin is None:

@@ -100,9 +100,11 @@ def _answer(ctx: Context, args: str, found: Orientation) -> Reply:
         known = found.suggestions or [s for s in catalog if s.slug in NEED_BUTTONS]
         return [
             ctx.reply(
-                ctx._("I did not recognise this need: “{need}”.").format(need=shorten(args, 80)),
+                ctx._("I did not recognise this need: “{need}”.").format(
+                    need=shorten(found.need, 80)
+                ),
                 ctx._("Choose one of these services, or say it in other words."),
-                actions=_need_actions(ctx, known),
+                actions=_need_actions(ctx, known, found.where),
             )
         ]
     if found.no_origin:
@@ -130,11 +132,9 @@ def _answer(ctx: Context, args: str, found: Orientation) -> Reply:
     timezone = ctx.services.places.timezone
     lines = [ctx._("Places for “{service}” near {where}:").format(service=what, where=where)]
     for number, nearby in enumerate(found.places, start=1):
-        lines.append("")
-        lines.extend(
-            shorten(line, _NAME_LENGTH * 2)
-            for line in place_lines(ctx, number, nearby, now, timezone)
-        )
+        block = place_lines(ctx, number, nearby, now, timezone)
+        # a blank line before each place (a reply drops empty lines, not inner newlines)
+        lines.append("\n" + "\n".join(shorten(line, _LINE_LENGTH) for line in block))
     return [ctx.reply(*lines)]
 
 

@@ -26,6 +26,7 @@ from nio import (
     ReactionEvent,
     RoomGetEventResponse,
     RoomMessageText,
+    RoomMessageUnknown,
     RoomSendError,
     SyncResponse,
     UploadResponse,
@@ -41,6 +42,7 @@ from bot.transports.matrix.formatting import (
     reply_target,
     strip_reply_fallback,
 )
+from bot.transports.matrix.geo import location_of
 from bot.transports.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -286,6 +288,9 @@ class MatrixTransport:
                 chosen = remembered[int(stripped) - 1]["payload"]
                 return Incoming(text=chosen, is_button=True, **base)
             return Incoming(text=text, reply_to=reply_target(event.source), **base)
+        if isinstance(event, RoomMessageUnknown) and event.msgtype == "m.location":
+            where = location_of(event.content)
+            return Incoming(text="", location=where, **base) if where is not None else None
         if isinstance(event, ReactionEvent):
             actions = await self._actions_of(client, room_id, event.reacts_to)
             payload = action_for_reaction(event.key, actions) if actions else None

@@ -42,7 +42,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat.types import ChatType, Incoming, Outgoing
+from bot.chat.types import ChatType, Incoming, Location, Outgoing
 from bot.transports.base import DeliveryError, Handle, PatientAnswers
 from bot.transports.spool import Spool
 from bot.transports.telegram.formatting import (
@@ -132,6 +132,9 @@ class TelegramTransport:
         app = builder.build()
         app.add_handler(CallbackQueryHandler(self._on_button))
         app.add_handler(MessageHandler(filters.TEXT, self._on_message))
+        app.add_handler(
+            MessageHandler(filters.LOCATION & filters.UpdateType.MESSAGE, self._on_location)
+        )
         app.add_error_handler(self._on_error)
         return app
 
@@ -235,7 +238,12 @@ class TelegramTransport:
 
     @staticmethod
     def _incoming(
-        update: Update, text: str, *, is_button: bool = False, reply_to: str | None = None
+        update: Update,
+        text: str,
+        *,
+        is_button: bool = False,
+        reply_to: str | None = None,
+        location: Location | None = None,
     ) -> Incoming | None:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None or user.is_bot:
@@ -252,6 +260,7 @@ class TelegramTransport:
             event_id=str(update.update_id),
             reply_to=reply_to,
             is_button=is_button,
+            location=location,
         )
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -265,6 +274,16 @@ class TelegramTransport:
             else None
         )
         incoming = self._incoming(update, message.text, reply_to=reply_to)
+        if incoming is not None:
+            await self._answer(incoming)
+
+    async def _on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A shared location (not a live one's updates): the nearest places answer it."""
+        message = update.effective_message
+        if message is None or message.location is None:
+            return
+        where = Location(message.location.latitude, message.location.longitude)
+        incoming = self._incoming(update, "", location=where)
         if incoming is not None:
             await self._answer(incoming)
 
