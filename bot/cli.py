@@ -19,7 +19,7 @@ from bot.app import App, SchemaOutOfDate
 from bot.chat.exports import ExportFormat, export_tutorials
 from bot.chat.i18n import Translator, translator
 from bot.config import Config, ConfigError, load_config
-from bot.core import invites, sessions, tutorials
+from bot.core import invites, places, sessions, tutorials
 from bot.core.demo import DEMO_PEOPLE
 from bot.core.errors import InvalidValue, UnknownStructure
 from bot.core.session_rules import RuleError
@@ -205,7 +205,13 @@ def _write_files(out: Path, files: dict[str, bytes]) -> None:
 async def _tutorials_export(app: App, args: argparse.Namespace, t: Translator) -> int:
     await app.prepare()
     found = await tutorials.everything(app.services.uow, only_published=args.only_published)
-    files = export_tutorials(found, ExportFormat(args.format), locale=app.config.bot.default_locale)
+    known_places = await places.everything(app.services.uow)
+    files = export_tutorials(
+        found,
+        ExportFormat(args.format),
+        locale=app.config.bot.default_locale,
+        places=known_places,
+    )
     out = Path(args.out)
     await asyncio.to_thread(_write_files, out, files)
     _print(

@@ -224,7 +224,7 @@ def safe_url(text: str) -> bool:
     return (
         folded.startswith(("https://", "http://"))
         and len(text) <= _URL_MAX
-        and not any(ch.isspace() or ch in "\"'<>`\\" for ch in text)
+        and not any(ch.isspace() or ch in "\"'<>`\\|[]{}^" for ch in text)
         and "." in text.split("/", 3)[2]
     )
 

@@ -244,3 +244,9 @@ async def hint_for_request(
             ):
                 return PlaceHint(service, where)
     return None
+
+
+async def everything(uows: UowFactory) -> list[Place]:
+    """Every place (for the exports' "Lieux" page)."""
+    async with uows() as uow:
+        return [place async for batch in uow.places.stream() for place in batch]
