@@ -78,9 +78,11 @@ class ServiceCatalog:
         self._skills = skills
         self._by_slug = {service.slug: service for service in self.services}
         self._by_name: dict[str, PlaceService] = {}
+        self._exact: dict[str, PlaceService] = {}
         for service in self.services:
             for name in (service.label, service.label_en, *service.aliases):
                 self._by_name.setdefault(fold(name), service)
+                self._exact.setdefault(name, service)
         # The services as a small taxonomy, so that a need is read like a skill is.
         area = Area("0", "Services", "Services")
         entries = tuple(
@@ -99,6 +101,8 @@ class ServiceCatalog:
     def named(self, text: str) -> PlaceService | None:
         """The service a file names, in the schema's wording or an older one (case, accents
         and punctuation do not matter); None for a name the schema does not know."""
+        if (exact := self._exact.get(text)) is not None:  # how files write them, mostly
+            return exact
         head = text.split(" : ", 1)[0]  # "Gratuit : Je peux…" style explanations
         return self._by_name.get(fold(text)) or self._by_name.get(fold(head))
 

@@ -7,6 +7,7 @@ and `hours_status`, so the library can change without touching anything else.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -48,8 +49,10 @@ def _parse(text: str, zone: ZoneInfo) -> OpeningHours | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def valid_hours(text: str, timezone: str = "Europe/Paris") -> bool:
-    """Whether `text` is a readable `opening_hours` expression."""
+    """Whether `text` is a readable `opening_hours` expression (the same few hundred
+    expressions come back through a national file: each is parsed once)."""
     return _parse(text, ZoneInfo(timezone)) is not None
 
 

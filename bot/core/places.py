@@ -23,7 +23,7 @@ from skills import PlaceService, ServiceCatalog
 from storage.db import UnitOfWork
 
 MAX_RESULTS = 5
-RADII_KM = (5.0, 15.0, 50.0, 150.0)
+RADII_KM = (10.0, 40.0, 150.0)
 HINT_RADIUS_KM = 15.0
 OUTDATED_AFTER = timedelta(days=365)
 _COMMUNE_WORDS = 4
@@ -100,14 +100,25 @@ def is_outdated(updated_on: date | None, today: date) -> bool:
 
 async def _nearest(
     uow: UnitOfWork, latitude: float, longitude: float, services: int, limit: int
-) -> list[tuple[float, int]]:
-    """(distance, id) of the nearest places offering any of `services`, nearest first."""
-    ranked: list[tuple[float, int]] = []
+) -> list[tuple[float, Place]]:
+    """(distance, place) of the nearest places offering any of `services`, nearest first.
+
+    A box of growing size: its places come ranked by the database, a few more than needed,
+    ranked again by true distance; once `limit` of them lie within the box's inscribed
+    circle, nothing outside the box can be nearer.
+    """
+    ranked: list[tuple[float, Place]] = []
     for radius in RADII_KM:
         box = box_around(latitude, longitude, radius)
-        points = await uow.places.in_box(box.south, box.north, box.west, box.east, services)
+        found = await uow.places.nearest_in_box(
+            latitude, longitude, (box.south, box.north, box.west, box.east), services, limit + 4
+        )
         ranked = sorted(
-            (distance_km(latitude, longitude, p.latitude, p.longitude), p.id) for p in points
+            (
+                (distance_km(latitude, longitude, p.latitude or 0.0, p.longitude or 0.0), p)
+                for p in found
+            ),
+            key=lambda entry: (entry[0], entry[1].id),
         )
         if sum(1 for distance, _ in ranked if distance <= radius) >= limit:
             break
@@ -126,18 +137,16 @@ async def nearest_places(
 ) -> list[NearbyPlace]:
     """The nearest places to `origin` offering any of `services` (0: any), nearest first."""
     ranked = await _nearest(uow, origin.latitude, origin.longitude, services, limit + 1)
-    ranked = [entry for entry in ranked if entry[1] != exclude][:limit]
-    places = await uow.places.by_ids([place_id for _, place_id in ranked])
+    ranked = [entry for entry in ranked if entry[1].id != exclude][:limit]
     today = now.astimezone(ZoneInfo(timezone)).date()
-    distances = dict((place_id, distance) for distance, place_id in ranked)
     return [
         NearbyPlace(
             place,
-            distances[place.id],
+            distance,
             hours_status(place.hours, now, timezone),
             is_outdated(place.updated_on, today),
         )
-        for place in places
+        for distance, place in ranked
     ]
 
 
@@ -169,7 +178,7 @@ async def _split_place(uow: UnitOfWork, words: list[str]) -> tuple[list[str], Or
     for size in range(min(_COMMUNE_WORDS, len(words)), 0, -1):
         name = " ".join(words[-size:])
         key = commune_key(name)
-        if key and await uow.places.knows_commune(key):
+        if key:
             center = await uow.places.center(commune_key=key)
             if center is not None:
                 need = words[:-size]

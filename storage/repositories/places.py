@@ -3,6 +3,7 @@ nearest-places search (a bounding box on the (latitude, longitude) index, never 
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from storage.place_records import (
     PlacePoint,
 )
 from storage.repositories._core import execute_core
-from storage.repositories._upsert import upsert
+from storage.repositories._upsert import insert_for, upsert
 
 _TABLE: Table = PlaceModel.__table__  # type: ignore[assignment]
 _UPDATED = (
@@ -33,6 +34,13 @@ _UPDATED = (
 def _record(row: PlaceModel) -> Place:
     values = {column: getattr(row, column) for column in PLACE_COLUMNS}
     return Place(**values, id=row.id, structure_id=row.structure_id, changed_at=row.changed_at)
+
+
+_RECORD_COLUMNS = (*PLACE_COLUMNS, "id", "structure_id", "changed_at")
+
+
+def _from_row(row: Any) -> Place:
+    return Place(**{name: row[name] for name in _RECORD_COLUMNS})
 
 
 def _import_record(row: PlaceImportModel) -> PlaceImport:
@@ -72,9 +80,13 @@ class PlaceRepository:
         if not places:
             return
         rows = [_row_values(place, key, import_id, now) for place, key in places]
-        await execute_core(
-            self._session, upsert(self._session, _TABLE, rows, ["source_id"], _UPDATED)
+        # One statement run over the rows (executemany): compiled once, not once per value.
+        statement = insert_for(self._session, _TABLE)
+        statement = statement.on_conflict_do_update(
+            index_elements=["source_id"],
+            set_={name: getattr(statement.excluded, name) for name in _UPDATED},
         )
+        await execute_core(self._session, statement, rows)
 
     async def prune(self, import_id: int) -> int:
         """Delete the imported places this run did not see (never the network's entries)."""
@@ -181,6 +193,34 @@ class PlaceRepository:
         )
         return [PlacePoint(row.id, row.latitude, row.longitude, row.services) for row in result]
 
+    async def nearest_in_box(
+        self,
+        latitude: float,
+        longitude: float,
+        box: tuple[float, float, float, float],
+        services: int,
+        limit: int,
+    ) -> list[Place]:
+        """The `limit` places of a box (south, north, west, east) offering any of `services`
+        (0: any) nearest to the point, by a flat-earth distance that ranks like the true one
+        at these scales (the caller computes the true distance of the few returned)."""
+        south, north, west, east = box
+        scale = math.cos(math.radians(latitude)) ** 2
+        flat = (PlaceModel.latitude - latitude) * (PlaceModel.latitude - latitude) + (
+            PlaceModel.longitude - longitude
+        ) * (PlaceModel.longitude - longitude) * scale
+        conditions: list[ColumnElement[bool]] = [
+            PlaceModel.latitude.between(south, north),
+            PlaceModel.longitude.between(west, east),
+        ]
+        if services:
+            conditions.append(PlaceModel.services.op("&")(services) != 0)
+        columns = [getattr(PlaceModel, name) for name in _RECORD_COLUMNS]
+        result = await execute_core(
+            self._session, select(*columns).where(*conditions).order_by(flat).limit(limit)
+        )
+        return [_from_row(row._mapping) for row in result]
+
     async def center(
         self, *, postal_code: str | None = None, commune_key: str | None = None
     ) -> tuple[float, float] | None:
@@ -201,13 +241,6 @@ class PlaceRepository:
         row: Any = result.one()
         latitude, longitude = row[0], row[1]
         return None if latitude is None else (float(latitude), float(longitude))
-
-    async def knows_commune(self, commune_key: str) -> bool:
-        """Whether some place is in a commune of this folded name."""
-        found = await self._session.scalar(
-            select(PlaceModel.id).where(PlaceModel.commune_key == commune_key).limit(1)
-        )
-        return found is not None
 
     async def stream(self, batch: int = 1000) -> AsyncIterator[list[Place]]:
         """Every place, in batches by id (an export of any size in bounded memory)."""
