@@ -5,7 +5,7 @@ France (`tests/data/make_places.py`, `generate_spread`) into a CSV file, and the
 import use-case runs on it (`import_places`: read, check every field against the schema,
 upsert by batches with their checkpoints). Then `/orienter` is timed through the router
 (`router.handle`, as a message from a member: the member's arrival, the need read through the
-skills, the place found, the box search on the (latitude, longitude) index, the hours
+skills, the place found, the box search on the (latitude, longitude, services) index, the hours
 evaluated and the answer written), for three kinds of origin: a postal code of the data, a
 shared location, and the member's structure. Each query once after a warm-up; `--one-core`
 (default) pins this process to CPU 0. `/aide` is timed the same way, as the floor of any

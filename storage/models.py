@@ -431,11 +431,12 @@ class PlaceModel(Base):
     Imported places carry the file's `id` as `source_id`; a structure of the network has its
     own entry (`structure_id`), completed by its coordinators. `services` is the bit mask of
     the schema's services (bits in `skills/data/place_services.toml`). The index on
-    (latitude, longitude) serves the nearest-places search by bounding box.
+    (latitude, longitude, services) serves the nearest-places search by bounding box, the
+    service filtered in the index itself.
     """
 
     __tablename__ = "places"
-    __table_args__ = (Index("ix_places_latitude_longitude", "latitude", "longitude"),)
+    __table_args__ = (Index("ix_places_position_services", "latitude", "longitude", "services"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[str] = mapped_column(String(200), unique=True)

@@ -3,7 +3,7 @@
 `orient` reads `/orienter BESOIN [code postal | commune]`: the need through the skills'
 taxonomy mapped to the schema's services, the place as a postal code, a commune the data
 knows, a shared location, or else the member's structure. The search walks boxes of growing
-size on the (latitude, longitude) index and ranks by true distance: a result counts only
+size on the (latitude, longitude, services) index and ranks by true distance: a result counts only
 once it is nearer than the box's half-side, so the nearest are never missed.
 """
 

@@ -1,5 +1,5 @@
 """Places of digital mediation: bulk upsert from imports, the network's entries, and the
-nearest-places search (a bounding box on the (latitude, longitude) index, never a scan)."""
+nearest-places search (a box on the (latitude, longitude, services) index, never a scan)."""
 
 from __future__ import annotations
 

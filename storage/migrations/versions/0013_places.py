@@ -84,7 +84,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_places_commune_key"), "places", ["commune_key"], unique=False)
     op.create_index(op.f("ix_places_import_id"), "places", ["import_id"], unique=False)
     op.create_index(op.f("ix_places_postal_code"), "places", ["postal_code"], unique=False)
-    op.create_index("ix_places_latitude_longitude", "places", ["latitude", "longitude"])
+    op.create_index("ix_places_position_services", "places", ["latitude", "longitude", "services"])
 
 
 def downgrade() -> None:
