@@ -227,32 +227,23 @@ async def orient(
     return Orientation(services=services[:1], origin=origin, places=found)
 
 
-async def hint_for_request(
-    uows: UowFactory, catalog: ServiceCatalog, member: Member, skill_slugs: list[str]
+async def hint_in(
+    uow: UnitOfWork, catalog: ServiceCatalog, member: Member, skill_slugs: list[str]
 ) -> PlaceHint | None:
     """A place near the member's structure offering a service the request's skills need
-    (the member's own structure's entry does not count); None if there is none."""
+    (the structure's own entry does not count), in the caller's transaction: one statement,
+    none when the skills need no service; None if there is none."""
     services = catalog.for_skills(skill_slugs)
     if not services or member.structure_id is None:
         return None
-    async with uows() as uow:
-        entry = await uow.places.for_structure(member.structure_id)
-        if entry is None or entry.latitude is None or entry.longitude is None:
-            return None
-        where = entry.postal_code or entry.commune
-        if not where:
-            return None
-        box = box_around(entry.latitude, entry.longitude, HINT_RADIUS_KM)
-        for service in services:
-            points = await uow.places.in_box(box.south, box.north, box.west, box.east, service.bit)
-            if any(
-                point.id != entry.id
-                and distance_km(entry.latitude, entry.longitude, point.latitude, point.longitude)
-                <= HINT_RADIUS_KM
-                for point in points
-            ):
-                return PlaceHint(service, where)
-    return None
+    found = await uow.places.offering_near_structure(
+        member.structure_id, ServiceCatalog.mask(services), HINT_RADIUS_KM
+    )
+    if found is None:
+        return None
+    where, offered = found
+    service = next(service for service in services if service.bit & offered)
+    return PlaceHint(service, where)
 
 
 async def everything(uows: UowFactory) -> list[Place]:

@@ -11,12 +11,13 @@ from bot.core.clock import Clock
 from bot.core.errors import RequestNotFound, is_unavailable
 from bot.core.matching import Progress, advance, advance_in, alert_at, deadline
 from bot.core.pii import PiiKind, find_personal_data, kinds
+from bot.core.places import PlaceHint, hint_in
 from bot.core.request_states import IllegalTransition, Transition, is_active, sources, target
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.skills import split_items
 from bot.core.tutorial_search import suggest_in
 from bot.core.types import HelpRequest, Member, RequestStatus, SkillRow, Tutorial, Urgency
-from skills import SkillMatcher
+from skills import ServiceCatalog, SkillMatcher, default_catalog
 from storage.db import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ class Submitted:
     request: HelpRequest
     personal_data: list[PiiKind]
     progress: Progress | None
+    nearby: PlaceHint | None = None
+    """A place near the asker's structure that offers what the request is about."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,8 @@ async def ask_or_suggest(
     settings: RequestSettings,
     author: Member,
     text: str,
+    *,
+    catalog: ServiceCatalog | None = None,
 ) -> Asked:
     """`/demande TEXT`: store the request; when published tutorials may answer it, keep it
     as a draft and return them; otherwise send it and offer it to helpers.
@@ -149,12 +154,13 @@ async def ask_or_suggest(
             stored = _as_stored(request_id, author, text, status, now, skills)
             progress = await advance_in(uow, now, settings, stored)
             request = await get_or_fail(uow, request_id)
+            nearby = await hint_in(uow, catalog or default_catalog(), author, slugs)
             await uow.commit()
     except Exception as error:
         if not is_unavailable(error):
             await _keep(uows, now, author, text, status, slugs)
         raise
-    return Asked(request_id, Submitted(request, kinds(find_personal_data(text)), progress))
+    return Asked(request_id, Submitted(request, kinds(find_personal_data(text)), progress, nearby))
 
 
 def _as_stored(
@@ -234,7 +240,13 @@ async def add_to_draft(
 
 
 async def send_draft(
-    uows: UowFactory, clock: Clock, settings: RequestSettings, author: Member, request_id: int
+    uows: UowFactory,
+    clock: Clock,
+    settings: RequestSettings,
+    author: Member,
+    request_id: int,
+    *,
+    catalog: ServiceCatalog | None = None,
 ) -> Submitted:
     """Turn the author's draft into a request and offer it."""
     async with uows() as uow:
@@ -245,7 +257,9 @@ async def send_draft(
     progress = await advance(uows(), clock, settings, request_id)
     async with uows() as uow:
         sent = await get_or_fail(uow, request_id)
-    return Submitted(sent, kinds(find_personal_data(sent.text or "")), progress)
+        slugs = [skill.slug for skill in sent.skills]
+        nearby = await hint_in(uow, catalog or default_catalog(), author, slugs)
+    return Submitted(sent, kinds(find_personal_data(sent.text or "")), progress, nearby)
 
 
 async def move(

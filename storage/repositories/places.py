@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import PlaceImportModel, PlaceModel
 from storage.place_records import (
@@ -220,6 +221,34 @@ class PlaceRepository:
             self._session, select(*columns).where(*conditions).order_by(flat).limit(limit)
         )
         return [_from_row(row._mapping) for row in result]
+
+    async def offering_near_structure(
+        self, structure_id: int, services: int, km: float
+    ) -> tuple[str, int] | None:
+        """A place within about `km` of a structure's entry (a box, in one statement) that
+        offers any of `services`: the entry's postal code (or commune) and the place's
+        services; None if the entry has no position or no such place is near."""
+        entry = aliased(PlaceModel)
+        other = aliased(PlaceModel)
+        dlat = km / 111.2
+        dlon = km / (111.2 * math.cos(math.radians(52.0)))  # wide enough for any of France
+        result = await execute_core(
+            self._session,
+            select(func.coalesce(entry.postal_code, entry.commune), other.services)
+            .join(
+                other,
+                and_(
+                    other.latitude.between(entry.latitude - dlat, entry.latitude + dlat),
+                    other.longitude.between(entry.longitude - dlon, entry.longitude + dlon),
+                    other.services.op("&")(services) != 0,
+                    other.id != entry.id,
+                ),
+            )
+            .where(entry.structure_id == structure_id)
+            .limit(1),
+        )
+        row: Any = result.first()
+        return None if row is None or row[0] is None else (str(row[0]), int(row[1]))
 
     async def center(
         self, *, postal_code: str | None = None, commune_key: str | None = None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.dialogs import await_answer
 from bot.chat.i18n import N_
@@ -19,14 +17,13 @@ from bot.chat.request_views import (
 from bot.chat.tutorial_views import suggestions
 from bot.chat.types import Action, Outgoing
 from bot.chat.wording import STATUS_NAMES, URGENCY_WORDS, help_hint
-from bot.core import claims, places, requests, tutorial_search
+from bot.core import claims, requests, tutorial_search
 from bot.core.errors import RequestNotFound
 from bot.core.matching import Progress, Step
+from bot.core.places import PlaceHint
 from bot.core.request_states import IllegalTransition
 from bot.core.types import HelpRequest, RequestStatus
 from skills import fold
-
-log = logging.getLogger(__name__)
 
 
 def not_found(ctx: Context, request_id: int | str) -> Outgoing:
@@ -84,7 +81,7 @@ def progress_lines(ctx: Context, progress: Progress | None) -> list[str]:
     return []
 
 
-async def stored(ctx: Context, submitted: requests.Submitted) -> Outgoing:
+def stored(ctx: Context, submitted: requests.Submitted) -> Outgoing:
     """The answer to a new request: stored, understood, offered (and a nearby place that
     offers what it is about, if there is one)."""
     request = submitted.request
@@ -94,22 +91,13 @@ async def stored(ctx: Context, submitted: requests.Submitted) -> Outgoing:
         urgency_line(ctx, request),
         *privacy_warning(ctx, submitted.personal_data),
         *progress_lines(ctx, submitted.progress),
-        await place_hint_line(ctx, request),
+        place_hint_line(ctx, submitted.nearby),
         actions=author_actions(ctx, request),
     )
 
 
-async def place_hint_line(ctx: Context, request: HelpRequest) -> str:
-    """ "A nearby place can also welcome the person: /orienter …" when one offers a service
-    the request's skills need; "" otherwise."""
-    services = ctx.services
-    try:
-        hint = await places.hint_for_request(
-            services.uow, services.places.catalog, ctx.me, [skill.slug for skill in request.skills]
-        )
-    except Exception:  # the request is stored: a missing hint must not hide that
-        log.warning("no place hint for request %s", request.id, exc_info=True)
-        return ""
+def place_hint_line(ctx: Context, hint: PlaceHint | None) -> str:
+    """ "A nearby place can also welcome the person: /orienter …" ("" without a hint)."""
     if hint is None:
         return ""
     return ctx._("A nearby place can also welcome the person: {command}").format(
@@ -172,13 +160,18 @@ async def send_draft(ctx: Context, args: str) -> Reply:
     services = ctx.services
     try:
         submitted = await requests.send_draft(
-            services.uow, services.clock, services.requests, ctx.me, request_id
+            services.uow,
+            services.clock,
+            services.requests,
+            ctx.me,
+            request_id,
+            catalog=services.places.catalog,
         )
     except RequestNotFound:
         return [not_found(ctx, request_id)]
     except IllegalTransition as illegal:
         return [wrong_state(ctx, request_id, illegal.status)]
-    return [await stored(ctx, submitted)]
+    return [stored(ctx, submitted)]
 
 
 async def request_command(ctx: Context, args: str) -> Reply:
@@ -196,11 +189,17 @@ async def request_command(ctx: Context, args: str) -> Reply:
         return await _show_or_edit(ctx, int(head.lstrip("#")), rest)
     services = ctx.services
     asked = await requests.ask_or_suggest(
-        services.uow, services.clock, services.matcher, services.requests, ctx.me, args
+        services.uow,
+        services.clock,
+        services.matcher,
+        services.requests,
+        ctx.me,
+        args,
+        catalog=services.places.catalog,
     )
     if asked.submitted is None:  # kept as a draft: these tutorials may already answer it
         return [suggestions(ctx, asked.suggestions, asked.request_id)]
-    return [await stored(ctx, asked.submitted)]
+    return [stored(ctx, asked.submitted)]
 
 
 _EDITS = {"urgence": "urgency", "urgency": "urgency", "competences": "skills", "skills": "skills"}
