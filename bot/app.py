@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.chat.commands import all_commands
+from bot.chat.commands.places import LOCATION_COMMAND
 from bot.chat.commands.requests import ask_from_text
 from bot.chat.commands.solving import relay_reply
 from bot.chat.i18n import LOCALES
@@ -36,6 +37,7 @@ from bot.core.services import (
     DigestSettings,
     FileSettings,
     InviteDefaults,
+    PlaceSettings,
     RequestSettings,
     RetentionSettings,
     Services,
@@ -186,9 +188,16 @@ class App:
             worker=WorkerSettings(
                 takeover_after=timedelta(seconds=config.workers.takeover_seconds)
             ),
+            places=PlaceSettings(timezone=config.bot.timezone),
         )
         services = replace(services, after_erasure=partial(_erase_outside, config, db))
-        router = Router(all_commands(), services, free_text=ask_from_text, reply=relay_reply)
+        router = Router(
+            all_commands(),
+            services,
+            free_text=ask_from_text,
+            reply=relay_reply,
+            location_command=LOCATION_COMMAND,
+        )
         return cls(config=config, db=db, services=services, router=router)
 
     async def schema(self) -> SchemaStatus:

@@ -19,12 +19,13 @@ from bot.app import App, SchemaOutOfDate
 from bot.chat.exports import ExportFormat, export_tutorials
 from bot.chat.i18n import Translator, translator
 from bot.config import Config, ConfigError, load_config
-from bot.core import invites, sessions, tutorials
+from bot.core import invites, places, sessions, tutorials
 from bot.core.demo import DEMO_PEOPLE
 from bot.core.errors import InvalidValue, UnknownStructure
 from bot.core.session_rules import RuleError
 from bot.core.types import ExchangeSession, Role
 from bot.doctor import diagnose
+from bot.places_cli import add_parser as add_places_parser
 from bot.privacy_cli import forget_by_name_or_id
 from bot.report_cli import write_report
 
@@ -204,7 +205,13 @@ def _write_files(out: Path, files: dict[str, bytes]) -> None:
 async def _tutorials_export(app: App, args: argparse.Namespace, t: Translator) -> int:
     await app.prepare()
     found = await tutorials.everything(app.services.uow, only_published=args.only_published)
-    files = export_tutorials(found, ExportFormat(args.format), locale=app.config.bot.default_locale)
+    known_places = await places.everything(app.services.uow)
+    files = export_tutorials(
+        found,
+        ExportFormat(args.format),
+        locale=app.config.bot.default_locale,
+        places=known_places,
+    )
     out = Path(args.out)
     await asyncio.to_thread(_write_files, out, files)
     _print(
@@ -350,6 +357,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         "--only-published", action="store_true", help=_("leave drafts and reviews out")
     )
     export.set_defaults(handler=_tutorials_export)
+    add_places_parser(sub, common, t)
     sub.add_parser("run", parents=[common], help=_("run the enabled transports")).set_defaults(
         handler=_run
     )

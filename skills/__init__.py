@@ -13,6 +13,7 @@ reading its own data file once.
 from skills.levels import DEFAULT_LEVEL, SkillLevel, parse_level, split_level
 from skills.matching import RECOGNISED, SUGGEST, SkillMatch, SkillMatcher, default_matcher
 from skills.normalize import fold, slugify
+from skills.places import PlaceService, ServiceCatalog, default_catalog
 from skills.ranking import Candidate, RankedHelper, RankingWeights, rank_helpers
 from skills.taxonomy import Area, Skill, SkillKind, Taxonomy, TaxonomyError, load_taxonomy
 
@@ -22,8 +23,10 @@ __all__ = [
     "SUGGEST",
     "Area",
     "Candidate",
+    "PlaceService",
     "RankedHelper",
     "RankingWeights",
+    "ServiceCatalog",
     "Skill",
     "SkillKind",
     "SkillLevel",
@@ -31,6 +34,7 @@ __all__ = [
     "SkillMatcher",
     "Taxonomy",
     "TaxonomyError",
+    "default_catalog",
     "default_matcher",
     "fold",
     "load_taxonomy",

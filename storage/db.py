@@ -27,6 +27,7 @@ from storage.repositories.invites import InviteRepository
 from storage.repositories.members import MemberRepository
 from storage.repositories.offers import OfferRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.places import PlaceRepository
 from storage.repositories.privacy import PrivacyRepository
 from storage.repositories.requests import RequestRepository
 from storage.repositories.sessions import SessionRepository
@@ -164,6 +165,7 @@ class UnitOfWork:
     privacy: PrivacyRepository
     indicators: IndicatorRepository
     choices: ChoiceRepository
+    places: PlaceRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], turns: Turns | None = None
@@ -194,6 +196,7 @@ class UnitOfWork:
         self.privacy = PrivacyRepository(self.session)
         self.indicators = IndicatorRepository(self.session)
         self.choices = ChoiceRepository(self.session)
+        self.places = PlaceRepository(self.session)
         return self
 
     async def __aexit__(

@@ -6,12 +6,14 @@ that the models and the migrated schema agree.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -492,3 +494,69 @@ class RsvpModel(Base):
     )
     answer: Mapped[str] = mapped_column(String(8))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PlaceModel(Base):
+    """A place of digital mediation ("lieu de médiation numérique" of the national schema).
+
+    Imported places carry the file's `id` as `source_id`; a structure of the network has its
+    own entry (`structure_id`), completed by its coordinators. `services` is the bit mask of
+    the schema's services (bits in `skills/data/place_services.toml`). The index on
+    (latitude, longitude, services) serves the nearest-places search by bounding box, the
+    service filtered in the index itself.
+    """
+
+    __tablename__ = "places"
+    __table_args__ = (Index("ix_places_position_services", "latitude", "longitude", "services"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(200), unique=True)
+    structure_id: Mapped[int | None] = mapped_column(
+        ForeignKey("structures.id", ondelete="CASCADE"), unique=True
+    )
+    pivot: Mapped[str | None] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(250))
+    commune: Mapped[str | None] = mapped_column(String(120))
+    commune_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    postal_code: Mapped[str | None] = mapped_column(String(5), index=True)
+    insee_code: Mapped[str | None] = mapped_column(String(5))
+    address: Mapped[str | None] = mapped_column(String(250))
+    address_extra: Mapped[str | None] = mapped_column(String(250))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    typologies: Mapped[str | None] = mapped_column(String(250))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    emails: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(Text)
+    hours: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    services: Mapped[int] = mapped_column(Integer, default=0)
+    publics: Mapped[str | None] = mapped_column(Text)
+    fees: Mapped[str | None] = mapped_column(String(60))
+    access_modes: Mapped[str | None] = mapped_column(Text)
+    support_modes: Mapped[str | None] = mapped_column(Text)
+    booking_url: Mapped[str | None] = mapped_column(Text)
+    accessibility_url: Mapped[str | None] = mapped_column(Text)
+    updated_on: Mapped[date | None] = mapped_column(Date)
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("place_imports.id", ondelete="SET NULL"), index=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PlaceImportModel(Base):
+    """One run of `samu lieux import`: how far it got, so that a crash resumes there.
+
+    `key` identifies the file (its name, size and the hash of its start); `rows_done` is the
+    last data row committed with its batch, in the same transaction.
+    """
+
+    __tablename__ = "place_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)

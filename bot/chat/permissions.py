@@ -55,6 +55,10 @@ PERMISSIONS: Mapping[str, Rule] = MappingProxyType(
         "pasresolu": MEMBER,
         "rediger": MEMBER,
         "tuto": MEMBER,
+        # places of digital mediation: finding one (or sharing a location) is for members;
+        # completing their structure's entry, for its coordinators
+        "orienter": MEMBER,
+        "lieu": COORDINATOR,
         # one's own profile and data
         "competences": MEMBER,
         "profil": MEMBER,

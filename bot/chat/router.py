@@ -69,8 +69,10 @@ class Router:
         *,
         free_text: Handler | None = None,
         reply: ReplyHandler | None = None,
+        location_command: str | None = None,
     ) -> None:
         self.commands = tuple(commands)
+        self._location_command = location_command
         self.services = services
         self._free_text_handler = free_text
         self._reply_handler = reply
@@ -196,6 +198,10 @@ class Router:
                     ctx._("Please send it again."),
                 )
             ]
+        if incoming.location is not None and self._location_command is not None:
+            located = self.lookup(self._location_command)
+            if located is not None:  # a shared position: that command, without arguments
+                return await self._run(ctx, located, "", dialog)
         text = clean_text(incoming.text)
         if not text and incoming.file is None:
             return [ctx.reply(ctx._("Your message is empty."), help_hint(ctx))]

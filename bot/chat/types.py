@@ -102,6 +102,14 @@ class FileSource(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Location:
+    """A position a person shared (Telegram location, Matrix `m.location`), WGS84 degrees."""
+
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True)
 class Incoming:
     """A message a person sent to the bot, as a transport saw it.
 
@@ -112,6 +120,8 @@ class Incoming:
     bot's message this one replies to. `numbers_choose`: the platform shows actions as a
     numbered list, so a bare number typed there chooses one. `file` is a picture, document,
     voice note or sticker sent with it (`text` is then its caption, maybe empty).
+    `location` is a position the person shared (the text is then empty): the router hands
+    it to the location command.
     """
 
     platform: str
@@ -129,6 +139,7 @@ class Incoming:
     file: IncomingFile | None = None
     choice_of: str | None = None
     numbers_choose: bool = False
+    location: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from bot.core.clock import Clock
 from bot.core.demo_history import seed_history
+from bot.core.demo_places import seed_places
 from bot.core.demo_tutorials import DEMO_TUTORIALS
 from bot.core.tutorials import skills_text
 from bot.core.types import Role, TutorialStatus
-from skills import SkillLevel, SkillMatcher
+from skills import SkillLevel, SkillMatcher, default_catalog
 from storage.db import UnitOfWork
 
 DEMO_STRUCTURES = (
@@ -105,6 +106,7 @@ async def seed_demo(uow: UnitOfWork, clock: Clock, matcher: SkillMatcher) -> boo
             authors[person.name] = member.id
         tutorials = await _seed_tutorials(uow, matcher, authors, now)
         await seed_history(uow, now, authors, tutorials)
+        await seed_places(uow, default_catalog(), structure_ids, now)
         await uow.commit()
     return True
 

@@ -12,8 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.core import place_coverage
 from bot.core.clock import Clock
+from bot.core.place_coverage import ServiceCoverage
 from bot.core.services import UowFactory
+from skills import default_catalog
 from storage.db import UnitOfWork
 from storage.repositories.indicators import Durations, SkillAsked
 
@@ -147,6 +150,8 @@ class ReportData:
     hours_to_claim: list[float]
     skills: list[SkillDemand]
     help_flows: list[HelpFlow]
+    services: list[ServiceCoverage] = field(default_factory=list)
+    """Requests by service of the places schema, next to the places offering it nearby."""
 
 
 def period_of(kind: PeriodKind, now: datetime, timezone: str) -> Period:
@@ -258,6 +263,7 @@ async def report_data(
         earlier = (await _gather(uow, before))[0]
         months = await uow.indicators.month_states(since, until, timezone)
         flows = await uow.indicators.help_flows(since, until)
+        services = await place_coverage.coverage(uow, default_catalog(), since, until)
     return ReportData(
         indicators=indicators,
         previous=earlier,
@@ -270,4 +276,5 @@ async def report_data(
             )
             for f in flows
         ],
+        services=services,
     )

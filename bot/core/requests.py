@@ -21,6 +21,7 @@ from bot.core.guard import (
 )
 from bot.core.matching import Progress, advance, advance_in, alert_at, deadline
 from bot.core.pii import PiiFinding, find_personal_data
+from bot.core.places import PlaceHint, hint_in
 from bot.core.request_states import IllegalTransition, Transition, is_active, sources, target
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.skills import split_items
@@ -35,7 +36,7 @@ from bot.core.types import (
     Tutorial,
     Urgency,
 )
-from skills import SkillMatcher
+from skills import ServiceCatalog, SkillMatcher, default_catalog
 from storage.db import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ class Submitted:
     progress: Progress | None
     files: tuple[StoredAttachment, ...] = ()
     placed: Placed = field(default_factory=Placed)
+    nearby: PlaceHint | None = None
+    """A place near the asker's structure that offers what the request is about."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +176,8 @@ async def ask_or_suggest(
     settings: RequestSettings,
     author: Member,
     text: str,
+    *,
+    catalog: ServiceCatalog | None = None,
 ) -> Asked:
     """`/demande TEXT`: store the request; when published tutorials may answer it, or it
     seems to hold personal data, keep it as a draft (the author chooses next); otherwise
@@ -201,12 +206,17 @@ async def ask_or_suggest(
             stored = _as_stored(request_id, author, text, status, now, skills)
             progress = await advance_in(uow, now, settings, stored)
             request = await get_or_fail(uow, request_id)
+            nearby = await hint_in(uow, catalog or default_catalog(), author, slugs)
             await uow.commit()
     except Exception as error:
         if not is_unavailable(error):
             await _keep(uows, now, author, text, status, slugs)
         raise
-    return Asked(request_id, Submitted(request, [], progress, placed.files, placed), text=text)
+    return Asked(
+        request_id,
+        Submitted(request, [], progress, placed.files, placed, nearby),
+        text=text,
+    )
 
 
 def _as_stored(
@@ -324,6 +334,8 @@ async def send_draft(
     author: Member,
     request_id: int,
     decision: Decision | None = None,
+    *,
+    catalog: ServiceCatalog | None = None,
 ) -> Submitted | Held:
     """Turn the author's draft into a request and offer it, unless it seems to hold
     personal data the author has not decided about (then it is `Held`, unchanged).
@@ -358,7 +370,9 @@ async def send_draft(
     async with uows() as uow:
         sent = await get_or_fail(uow, request_id)
         files = await uow.attachments.of_request(request_id)
-    return Submitted(sent, find_personal_data(sent_text), progress, tuple(files))
+        slugs = [skill.slug for skill in sent.skills]
+        nearby = await hint_in(uow, catalog or default_catalog(), author, slugs)
+    return Submitted(sent, find_personal_data(sent_text), progress, tuple(files), nearby=nearby)
 
 
 async def move(

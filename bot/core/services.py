@@ -11,7 +11,7 @@ from datetime import time, timedelta
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock
 from bot.core.types import Urgency
-from skills import SkillLevel, SkillMatcher
+from skills import ServiceCatalog, SkillLevel, SkillMatcher, default_catalog
 from storage.db import UnitOfWork
 
 
@@ -139,6 +139,14 @@ class WorkerSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceSettings:
+    """The places of digital mediation: the schema's services and the zone of their hours."""
+
+    catalog: ServiceCatalog = field(default_factory=default_catalog)
+    timezone: str = "Europe/Paris"
+
+
+@dataclass(frozen=True, slots=True)
 class Services:
     """The database, the clock, the skill matcher and the settings the use-cases read."""
 
@@ -154,5 +162,6 @@ class Services:
     retention: RetentionSettings = RetentionSettings()
     files: FileSettings = FileSettings()
     worker: WorkerSettings = field(default_factory=WorkerSettings)
+    places: PlaceSettings = field(default_factory=PlaceSettings)
     default_locale: str = "fr"
     after_erasure: ErasureHook | None = None

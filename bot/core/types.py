@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.place_records import Place, PlaceData, PlaceImport
 from storage.records import (
     Choice,
     DialogState,
@@ -49,6 +50,9 @@ __all__ = [
     "Offer",
     "OfferState",
     "OutboxMessage",
+    "Place",
+    "PlaceData",
+    "PlaceImport",
     "ProposedSkill",
     "RelayMessage",
     "RequestStatus",

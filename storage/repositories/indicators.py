@@ -312,3 +312,13 @@ class IndicatorRepository:
             local = created.astimezone(zone)
             months[date(local.year, local.month, 1)][DEFLECTED if deflected else status] += 1
         return {month: dict(states) for month, states in sorted(months.items())}
+
+    async def request_skills(self, since: datetime, until: datetime) -> list[tuple[int, str]]:
+        """(request id, skill slug) of the posted requests of the period."""
+        rows = await self._session.execute(
+            select(RequestSkillModel.request_id, SkillModel.slug)
+            .join(R, R.id == RequestSkillModel.request_id)
+            .join(SkillModel, SkillModel.id == RequestSkillModel.skill_id)
+            .where(_in(since, until), _posted())
+        )
+        return [(int(request_id), str(slug)) for request_id, slug in rows]

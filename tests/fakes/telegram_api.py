@@ -585,6 +585,22 @@ class FakeBotApi:
             info["mime_type"] = stored.mime_type
         return info
 
+    def user_shares_location(
+        self, user_id: int, latitude: float, longitude: float, first_name: str = "Amina"
+    ) -> dict[str, Any]:
+        """Queue a `message` update holding a location a user shared in their private chat."""
+        user = self._users.get(user_id) or {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+        }
+        self._users[user_id] = user
+        chat = self._register_chat(user, None, "private")
+        location = {"latitude": latitude, "longitude": longitude}
+        message = self._new_message(chat, user, location=location)
+        self.raw_update({"message": message})
+        return copy.deepcopy(message)
+
     def user_presses(
         self, user_id: int, message_id: int, data: str, chat_id: int | None = None
     ) -> str:

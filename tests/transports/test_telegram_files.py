@@ -147,7 +147,7 @@ async def test_above_the_bot_api_download_limit(running: Running, server: FakeBo
     assert call.response is not None and call.response["description"].endswith("file is too big")
 
 
-async def test_voice_stickers_locations_groups_and_strangers(
+async def test_voice_stickers_contacts_groups_and_strangers(
     running: Running, server: FakeBotApi
 ) -> None:
     await running.start()
@@ -156,13 +156,14 @@ async def test_voice_stickers_locations_groups_and_strangers(
     await running.wait_text(AMINA, "messages vocaux")
     server.user_sends_file(AMINA, "sticker", b"RIFF webp")
     await running.wait_text(AMINA, "autocollants")
-    location = server.user_sends(AMINA, "x", first_name="Amina")
+    # A shared contact (a location answers with the nearest places: test_places_transports).
+    contact = server.user_sends(AMINA, "x", first_name="Amina")
     server.history.pop()
     server._updates.pop()
-    location.pop("text")
-    location.pop("entities", None)
-    location["location"] = {"latitude": 48.85, "longitude": 2.35}
-    server.raw_update({"message": location})
+    contact.pop("text")
+    contact.pop("entities", None)
+    contact["contact"] = {"phone_number": "+33600000000", "first_name": "Léa"}
+    server.raw_update({"message": contact})
     await running.wait_text(AMINA, "Je ne sais lire que du texte, des images et des fichiers")
     server.user_sends_file(MALLORY, "photo", jpeg(), first_name="Mallory")
     await running.wait_text(MALLORY, "code d'invitation")

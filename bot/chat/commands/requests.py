@@ -32,6 +32,7 @@ from bot.core import claims, requests, tutorial_search
 from bot.core.errors import RequestNotFound
 from bot.core.guard import Decision, TooLong, fingerprint
 from bot.core.matching import Progress, Step
+from bot.core.places import PlaceHint
 from bot.core.request_states import IllegalTransition, is_active
 from bot.core.types import HelpRequest, OfferState, RequestStatus
 from skills import fold
@@ -93,7 +94,8 @@ def progress_lines(ctx: Context, progress: Progress | None) -> list[str]:
 
 
 def stored(ctx: Context, submitted: requests.Submitted) -> Outgoing:
-    """The answer to a new request: stored, understood, offered."""
+    """The answer to a new request: stored, understood, offered (and a nearby place that
+    offers what it is about, if there is one)."""
     request = submitted.request
     return ctx.reply(
         ctx._("Your request {number} is recorded.").format(number=number(request)),
@@ -101,8 +103,18 @@ def stored(ctx: Context, submitted: requests.Submitted) -> Outgoing:
         skills_line(ctx, request),
         urgency_line(ctx, request),
         *progress_lines(ctx, submitted.progress),
+        place_hint_line(ctx, submitted.nearby),
         actions=author_actions(ctx, request),
         about=request.id,
+    )
+
+
+def place_hint_line(ctx: Context, hint: PlaceHint | None) -> str:
+    """ "A nearby place can also welcome the person: /orienter …" ("" without a hint)."""
+    if hint is None:
+        return ""
+    return ctx._("A nearby place can also welcome the person: {command}").format(
+        command=ctx.cmd("orienter", f"{hint.need_word} {hint.where}")
     )
 
 
@@ -221,7 +233,13 @@ async def send_draft(ctx: Context, args: str) -> Reply:
     services = ctx.services
     try:
         outcome = await requests.send_draft(
-            services.uow, services.clock, services.requests, ctx.me, request_id, decision
+            services.uow,
+            services.clock,
+            services.requests,
+            ctx.me,
+            request_id,
+            decision,
+            catalog=services.places.catalog,
         )
     except RequestNotFound:
         return [not_found(ctx, request_id)]
@@ -266,7 +284,13 @@ async def request_command(ctx: Context, args: str) -> Reply:
     services = ctx.services
     try:
         asked = await requests.ask_or_suggest(
-            services.uow, services.clock, services.matcher, services.requests, ctx.me, args
+            services.uow,
+            services.clock,
+            services.matcher,
+            services.requests,
+            ctx.me,
+            args,
+            catalog=services.places.catalog,
         )
     except TooLong as error:
         return [too_long(ctx, error)]

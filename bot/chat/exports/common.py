@@ -67,6 +67,8 @@ class Wording:
     home: str
     back: str
     outdated_notice: str
+    places: str = ""
+    """The title of the "Lieux" page in the menu; empty when the export has none."""
 
 
 def wording(t: Translator, site_title: str | None = None) -> Wording:

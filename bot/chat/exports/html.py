@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from html import escape as _escape
 
 from bot.chat.exports import common
@@ -55,7 +56,7 @@ def _licence_footer(t: Translator, words: Wording, licences: Sequence[str]) -> s
     return f"<p>{escape(common.labelled(t, words.licence))} {', '.join(shown)}</p>"
 
 
-def _page(
+def page(
     t: Translator, words: Wording, *, root: str, title: str, main: list[str],
     licences: Sequence[str], script: bool = False,
 ) -> str:  # fmt: skip
@@ -80,6 +81,7 @@ def _page(
         f'<li><a href="{root}index.html">{escape(words.home)}</a></li>',
         f'<li><a href="{root}index.html#themes">{escape(words.index_by_theme)}</a></li>',
         f'<li><a href="{root}index.html#skills">{escape(words.index_by_skill)}</a></li>',
+        f'<li><a href="{root}lieux.html">{escape(words.places)}</a></li>' if words.places else "",
         "</ul>",
         "</nav>",
         "</header>",
@@ -161,14 +163,14 @@ def tutorial_page(tutorial: Tutorial, t: Translator, words: Wording) -> str:
     if tutorial.helped_count > 0:
         main.append(f"<p>{escape(common.helped_text(t, tutorial.helped_count))}</p>")
     main.append("</article>")
-    return _page(t, words, root="../", title=title, main=main, licences=common.licences([tutorial]))
+    return page(t, words, root="../", title=title, main=main, licences=common.licences([tutorial]))
 
 
 def group_page(group: Group, t: Translator, words: Wording) -> str:
     """The page of a theme or a skill: the tutorials about it."""
     main = [f"<h1>{escape(group.name)}</h1>", *_tutorial_list(t, group.tutorials, "../")]
     licences = common.licences(group.tutorials)
-    return _page(t, words, root="../", title=group.name, main=main, licences=licences)
+    return page(t, words, root="../", title=group.name, main=main, licences=licences)
 
 
 def _index_section(
@@ -215,7 +217,7 @@ def index_page(tutorials: Sequence[Tutorial], t: Translator, words: Wording) -> 
         main += _index_section(
             "skills", words.index_by_skill, common.skill_groups(tutorials, t), skill_path, t
         )
-    return _page(
+    return page(
         t, words, root="", title=words.site_title, main=main,
         licences=common.licences(tutorials), script=True,
     )  # fmt: skip
@@ -242,11 +244,23 @@ def search_index(tutorials: Sequence[Tutorial], t: Translator) -> str:
     return json.dumps(entries, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
 
 
+def places_wording(words: Wording, t: Translator) -> Wording:
+    """The words of a site that has a "Lieux" page."""
+    return replace(words, places=t._("Places"))
+
+
 def export(
-    tutorials: Sequence[Tutorial], t: Translator, *, site_title: str | None = None
+    tutorials: Sequence[Tutorial],
+    t: Translator,
+    *,
+    site_title: str | None = None,
+    with_places: bool = False,
 ) -> dict[str, str]:
-    """The files of the site, as text by path."""
+    """The files of the site, as text by path; `with_places`: the menu links to `lieux.html`
+    (which the caller adds, see `exports.places`)."""
     words = common.wording(t, site_title)
+    if with_places:
+        words = places_wording(words, t)
     tutorials = common.ordered(tutorials)
     files = {
         "index.html": index_page(tutorials, t, words),

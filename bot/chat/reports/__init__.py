@@ -17,7 +17,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.chat.i18n import translator
-from bot.chat.reports import captions, csv_files, html, tables
+from bot.chat.reports import captions, csv_files, html, services, tables
 from bot.chat.reports.formatting import period_days, period_name, period_slug
 from bot.core.indicators import ReportData
 
@@ -40,9 +40,10 @@ def render_report(
 
     The charts are `per_month` (every month of the period, with or without requests),
     `time_to_claim`, `skills`, `help_flows` and `sessions`, each a `.png` and a `.csv`;
-    `indicators.csv` and `structures.csv` hold the tables of the page. `network_name` heads
-    the page; `timezone` is where the period's days and the sessions' dates are read (the
-    data's instants are UTC), by default the period's own timezone.
+    `indicators.csv` and `structures.csv` hold the tables of the page, and `services.csv`
+    (when there is any) the requests by service next to the places offering it nearby.
+    `network_name` heads the page; `timezone` is where the period's days and the sessions'
+    dates are read (the data's instants are UTC), by default the period's own timezone.
     """
     from bot.chat.reports import charts  # matplotlib loads only when a report is drawn
 
@@ -61,6 +62,8 @@ def render_report(
         "sessions.png": charts.sessions(data.indicators.sessions, t, zone),
         PAGE: html.page(data, t, zone, network_name).encode("utf-8"),
     }
+    if data.services:
+        files["services.csv"] = services.services_csv(data, t)
     return {path: files[path] for path in sorted(files)}
 
 

@@ -51,6 +51,7 @@ from bot.transports.matrix.formatting import (
     reply_target,
     strip_reply_fallback,
 )
+from bot.transports.matrix.geo import location_of
 from bot.transports.matrix.media import MEDIA_EVENTS, fetch, file_content, incoming_file
 from bot.transports.spool import Spool
 
@@ -304,7 +305,11 @@ class MatrixTransport:
                 return None
             file, caption = incoming_file(event)
             return Incoming(text=caption, file=file, reply_to=reply_target(event.source), **base)
-        if isinstance(event, RoomMessageUnknown):  # a location, a poll…: nothing to pass on
+        if isinstance(event, RoomMessageUnknown) and event.msgtype == "m.location":
+            where = location_of(event.content)
+            if where is not None:
+                return Incoming(text="", location=where, **base)
+        if isinstance(event, RoomMessageUnknown):  # a poll, a bad location…: nothing to pass on
             return Incoming(text="", file=IncomingFile(FileKind.OTHER), **base)
         if isinstance(event, ReactionEvent):
             actions = await self._actions_of(client, room_id, event.reacts_to)

@@ -47,6 +47,7 @@ from bot.chat.types import (
     FileUnavailable,
     Incoming,
     IncomingFile,
+    Location,
     Outgoing,
 )
 from bot.transports.base import Delivered, DeliveryError, Handle, PatientAnswers
@@ -143,8 +144,11 @@ class TelegramTransport:
         app = builder.build()
         app.add_handler(CallbackQueryHandler(self._on_button))
         app.add_handler(MessageHandler(filters.TEXT, self._on_message))
-        # Pictures, documents, voice notes, stickers, locations…: everything else a person
-        # sends (service messages such as "X joined the group" excepted).
+        app.add_handler(
+            MessageHandler(filters.LOCATION & filters.UpdateType.MESSAGE, self._on_location)
+        )
+        # Pictures, documents, voice notes, stickers…: everything else a person sends
+        # (service messages such as "X joined the group" excepted).
         app.add_handler(MessageHandler(~filters.StatusUpdate.ALL, self._on_message))
         app.add_error_handler(self._on_error)
         return app
@@ -256,6 +260,7 @@ class TelegramTransport:
         reply_to: str | None = None,
         file: IncomingFile | None = None,
         choice_of: str | None = None,
+        location: Location | None = None,
     ) -> Incoming | None:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None or user.is_bot:
@@ -274,6 +279,7 @@ class TelegramTransport:
             is_button=is_button,
             file=file,
             choice_of=choice_of,
+            location=location,
         )
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -292,6 +298,16 @@ class TelegramTransport:
         else:
             text = message.caption or ""
             incoming = self._incoming(update, text, reply_to=reply_to, file=incoming_file(message))
+        if incoming is not None:
+            await self._answer(incoming)
+
+    async def _on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A shared location (not a live one's updates): the nearest places answer it."""
+        message = update.effective_message
+        if message is None or message.location is None:
+            return
+        where = Location(message.location.latitude, message.location.longitude)
+        incoming = self._incoming(update, "", location=where)
         if incoming is not None:
             await self._answer(incoming)
 

@@ -1,0 +1,170 @@
+"""Completing a place by hand: a coordinator's structure in chat, any place with `samu lieux
+edit`. One field at a time, checked like an imported row; a wrong value is refused."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core.clock import Clock
+from bot.core.place_fields import Issue, IssueKind, check_row, commune_key, schema_fields
+from bot.core.services import UowFactory
+from bot.core.types import Place, PlaceData, Structure
+from skills import ServiceCatalog
+from storage.place_records import STRUCTURE_SOURCE_PREFIX
+
+_ITEMS = re.compile(r"[,;|]")
+_CLEAR = ("", "-")
+
+
+class EditField(StrEnum):
+    """A field a person may change; the value is the schema's field name."""
+
+    NAME = "nom"
+    ADDRESS = "adresse"
+    ADDRESS_EXTRA = "complement_adresse"
+    POSTAL_CODE = "code_postal"
+    COMMUNE = "commune"
+    COORDINATES = "latitude/longitude"
+    HOURS = "horaires"
+    SERVICES = "services"
+    PHONE = "telephone"
+    EMAILS = "courriels"
+    WEBSITE = "site_web"
+    BOOKING = "prise_rdv"
+    SUMMARY = "presentation_resume"
+    FEES = "frais_a_charge"
+
+
+@dataclass(frozen=True, slots=True)
+class EditResult:
+    """The place as saved, or None with the issues that made the value be refused."""
+
+    place: Place | None
+    issues: tuple[Issue, ...] = ()
+
+
+class PlaceNotFound(Exception):
+    """No place has this id."""
+
+
+def structure_source_id(structure_id: int) -> str:
+    """The source id of the entry of one of the network's structures."""
+    return f"{STRUCTURE_SOURCE_PREFIX}structure:{structure_id}"
+
+
+def _services(value: str, catalog: ServiceCatalog) -> tuple[list[str], list[str]]:
+    """The schema's labels for the services listed (names or needs), and the unknown items."""
+    labels: list[str] = []
+    unknown: list[str] = []
+    for item in (part.strip() for part in _ITEMS.split(value)):
+        if not item:
+            continue
+        service = catalog.named(item) or next(iter(catalog.read_need(item)), None)
+        if service is None:
+            unknown.append(item)
+        elif service.label not in labels:
+            labels.append(service.label)
+    return labels, unknown
+
+
+def _apply(
+    raw: dict[str, Any], edit: EditField, value: str, catalog: ServiceCatalog
+) -> Issue | None:
+    text = value.strip()
+    cleared = text in _CLEAR
+    if edit is EditField.COORDINATES:
+        parts = [p for p in re.split(r"[\s,;]+", text.replace(", ", " ")) if p]
+        if cleared:
+            raw["latitude"] = raw["longitude"] = None
+        elif len(parts) != 2:
+            return Issue(IssueKind.BAD_COORDINATES, edit.value, text, True)
+        else:
+            raw["latitude"], raw["longitude"] = parts
+    elif edit is EditField.SERVICES:
+        labels, unknown = _services(text, catalog)
+        if unknown:
+            return Issue(IssueKind.UNKNOWN_SERVICE, edit.value, "; ".join(unknown), True)
+        raw["services"] = labels
+    elif edit is EditField.NAME and cleared:
+        return Issue(IssueKind.MISSING, edit.value, "", True)
+    else:
+        raw[edit.value] = None if cleared else text
+    return None
+
+
+def _edited(edit: EditField, issue: Issue) -> bool:
+    return issue.field == edit.value or (
+        edit is EditField.COORDINATES and issue.field in ("latitude", "longitude")
+    )
+
+
+async def _edit(
+    uows: UowFactory,
+    clock: Clock,
+    catalog: ServiceCatalog,
+    current: PlaceData,
+    structure_id: int | None,
+    edit: EditField,
+    value: str,
+    timezone: str,
+) -> EditResult:
+    raw = schema_fields(current, catalog)
+    raw["services"] = [s.label for s in catalog.from_mask(current.services)]
+    refused = _apply(raw, edit, value, catalog)
+    if refused is not None:
+        return EditResult(None, (refused,))
+    checked = check_row(raw, catalog, timezone, partial=True)
+    issues = tuple(issue for issue in checked.issues if _edited(edit, issue))
+    if issues or checked.place is None:
+        return EditResult(None, issues)
+    now = clock.now()
+    place = replace(checked.place, updated_on=now.astimezone(ZoneInfo(timezone)).date())
+    async with uows() as uow:
+        saved = await uow.places.save(place, commune_key(place.commune), now, structure_id)
+        await uow.commit()
+    return EditResult(saved)
+
+
+async def structure_entry(uows: UowFactory, structure_id: int) -> Place | None:
+    """The entry of one of the network's structures, if it has one."""
+    async with uows() as uow:
+        return await uow.places.for_structure(structure_id)
+
+
+async def edit_structure_entry(
+    uows: UowFactory,
+    clock: Clock,
+    catalog: ServiceCatalog,
+    structure: Structure,
+    edit: EditField,
+    value: str,
+    *,
+    timezone: str = "Europe/Paris",
+) -> EditResult:
+    """Change one field of a structure's entry (created with its name the first time)."""
+    current: PlaceData | None = await structure_entry(uows, structure.id)
+    if current is None:
+        current = PlaceData(source_id=structure_source_id(structure.id), name=structure.name)
+    return await _edit(uows, clock, catalog, current, structure.id, edit, value, timezone)
+
+
+async def edit_place(
+    uows: UowFactory,
+    clock: Clock,
+    catalog: ServiceCatalog,
+    source_id: str,
+    edit: EditField,
+    value: str,
+    *,
+    timezone: str = "Europe/Paris",
+) -> EditResult:
+    """Change one field of any stored place, by its id (an import may change it again)."""
+    async with uows() as uow:
+        current = await uow.places.by_source_id(source_id)
+    if current is None:
+        raise PlaceNotFound(source_id)
+    return await _edit(uows, clock, catalog, current, current.structure_id, edit, value, timezone)
