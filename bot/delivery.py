@@ -2,8 +2,11 @@
 
 It claims due rows (several workers can share the outbox), words each one for its recipient,
 picks the recipient's preferred identity on a running transport, sends, and records the
-result. Transient failures are retried with backoff; permanent ones are reported to
-coordinators. A row is marked sent right after the platform accepted it and is never resent.
+result. Transient failures are retried with backoff; a message that still cannot be
+delivered (too many failures, or refused for good) is never dropped: it stays pending with its
+reason, tried again every hour, logged as an error, and the coordinators are told (through
+their own chats). A row is marked sent right after the platform accepted it and is never
+resent.
 
 Several workers: each one shows it is alive (a heartbeat row); the rows claimed by a worker
 silent for `takeover_after` are taken over by the others. A send that began before such a
@@ -169,9 +172,7 @@ class Dispatcher:
             await outbox.defer(services.uow(), services.clock, message.id, ELSEWHERE_DELAY)
             return None
         if identity is None:
-            await outbox.settle_failure(
-                services.uow(), services.clock, message, "no reachable identity", permanent=True
-            )
+            await self._failed(message, "no reachable identity", permanent=True)
             return None
         transport = self.transports[identity.platform]
         try:
@@ -180,14 +181,42 @@ class Dispatcher:
             )
         except Exception as exc:
             log.exception("cannot word outbox message %s", message.id)
-            await outbox.settle_failure(
-                services.uow(), services.clock, message, f"render: {exc}", permanent=False
-            )
+            await self._failed(message, f"render: {exc}", permanent=False)
             return None
         if rendered is None:
             await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
             return None
         return transport, identity.chat_id, rendered
+
+    async def _failed(
+        self,
+        message: OutboxMessage,
+        error: str,
+        *,
+        permanent: bool,
+        retry_after: float | None = None,
+    ) -> None:
+        """Record a failure; a message that becomes undeliverable is logged as an error."""
+        outcome = await outbox.settle_failure(
+            self.services.uow(),
+            self.services.clock,
+            message,
+            error,
+            permanent=permanent,
+            retry_after=retry_after,
+        )
+        if outcome is outbox.Failure.STUCK:
+            log.error(
+                "outbox message %s (%s, member %s) cannot be delivered: %s; kept, tried again "
+                "every %s, coordinators told",
+                message.id,
+                message.kind,
+                message.recipient_id,
+                error,
+                outbox.STUCK_RETRY,
+            )
+        elif outcome is outbox.Failure.STILL_STUCK:
+            log.warning("outbox message %s still cannot be delivered: %s", message.id, error)
 
     async def _prepare_for_chat(
         self, message: OutboxMessage
@@ -200,9 +229,7 @@ class Dispatcher:
             return None
         transport = self.transports.get(platform or "")
         if transport is None or chat_id is None:
-            await outbox.settle_failure(
-                services.uow(), services.clock, message, "no transport for chat", permanent=True
-            )
+            await self._failed(message, "no transport for chat", permanent=True)
             return None
         rendered = await render_for_chat(
             services, message, transport.platform, transport.command_prefix
@@ -237,20 +264,13 @@ class Dispatcher:
         try:
             ref = await transport.send(chat_id, rendered, key=f"samu-outbox-{message.id}")
         except DeliveryError as error:
-            await outbox.settle_failure(
-                services.uow(),
-                services.clock,
-                message,
-                str(error),
-                permanent=error.permanent,
-                retry_after=error.retry_after,
+            await self._failed(
+                message, str(error), permanent=error.permanent, retry_after=error.retry_after
             )
             return
         except Exception as exc:
             log.warning("delivery of outbox message %s failed: %s", message.id, exc)
-            await outbox.settle_failure(
-                services.uow(), services.clock, message, repr(exc), permanent=False
-            )
+            await self._failed(message, repr(exc), permanent=False)
             return
         await outbox.settle_sent(
             services.uow(),

@@ -290,6 +290,7 @@ async def _delivery_failed(
     )
     return ctx.reply(
         ctx._("I could not deliver a message to {name}.").format(name=name or "?"),
+        ctx._("I keep it and try again every hour."),
         ctx._("Please check they can still be reached."),
     )
 
