@@ -45,7 +45,7 @@ from storage.migrate import SchemaStatus, schema_status, upgrade
 # imported only by the methods that build an enabled transport, not by every `samu` command.
 if TYPE_CHECKING:
     from bot.election import Election
-    from bot.transports.matrix import MatrixSettings, MatrixTransport
+    from bot.transports.matrix import Device, MatrixSettings, MatrixTransport
     from bot.transports.telegram import CommandMenu, TelegramSettings, TelegramTransport
 
 log = logging.getLogger(__name__)
@@ -200,6 +200,12 @@ class App:
             spool=self.spool("matrix"),
         )
 
+    async def matrix_login(self) -> Device:
+        """Log the bot in to its homeserver as `samu run` would, and say which device it is."""
+        from bot.transports.matrix import check_login  # see the note on the imports
+
+        return await check_login(self.matrix_settings(), DatabaseState(self))
+
     async def matrix_device(self) -> tuple[str, str] | None:
         """The bot's Matrix device id and fingerprint, once it has logged in."""
         from bot.transports.matrix import device_fingerprint  # see the note on the imports
@@ -291,6 +297,11 @@ class App:
         self.dispatcher = Dispatcher(self.services, {t.platform: t for t in transports})
         return self.dispatcher
 
+    def run_summary(self, platforms: list[str]) -> str:
+        """The line `samu run` logs at start: what runs, on which database (no password)."""
+        database = self.db.engine.url.render_as_string(hide_password=True)
+        return f"samu run: {', '.join(platforms)}; database {database}"
+
     async def tick(self) -> None:
         """The periodic work: offer/escalate due requests, auto-confirm, deliver."""
         services = self.services
@@ -328,6 +339,8 @@ class App:
             log.warning("no transport is enabled: nothing to run")
             return
         dispatcher = self.use_transports(transports)
+        platforms = [t.platform for t in transports] + (["matrix"] if matrix else [])
+        log.info("%s", self.run_summary(platforms))
         election = None
         if matrix is not None:
             from bot.election import Election  # imports matrix-nio: see the note on the imports

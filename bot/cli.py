@@ -400,12 +400,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config is None:
         print(problem, file=sys.stderr)
         return 2
-    level = os.environ.get("SAMU_LOG_LEVEL", "WARNING").upper()
+    # A service's log says what it runs (INFO); a command in the terminal only what went wrong.
+    default = "INFO" if args.handler is _run else "WARNING"
+    level = os.environ.get("SAMU_LOG_LEVEL", default).upper()
     logging.basicConfig(
-        level=level if level in logging.getLevelNamesMapping() else logging.WARNING,
+        level=level if level in logging.getLevelNamesMapping() else default,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    for chatty in ("httpx", "apscheduler.executors"):  # a line per request, per tick
+    for chatty in ("httpx", "apscheduler", "nio", "peewee"):  # a line per request, tick, sync
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     return asyncio.run(_main(config, args, t))
 
