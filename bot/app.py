@@ -16,7 +16,16 @@ from bot.chat.i18n import LOCALES
 from bot.chat.menus import command_menu
 from bot.chat.router import Router
 from bot.config import DAYS, Config, clock_time, quiet_window
-from bot.core import conversation, digest, events, matching, members, privacy, sessions
+from bot.core import (
+    conversation,
+    digest,
+    events,
+    matching,
+    members,
+    privacy,
+    routes,
+    sessions,
+)
 from bot.core import skills as member_skills
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock, SystemClock
@@ -101,6 +110,18 @@ class DatabaseState:
     async def set(self, key: str, value: str) -> None:
         """Store a value."""
         await events.set_state(self.app.services.uow, self.app.services.clock, key, value)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Whether a chat account belongs to a member (for a transport tidying its rooms)."""
+
+    app: App
+    platform: str
+
+    async def is_member(self, user_id: str) -> bool:
+        """True for the account of a member still in the network."""
+        return await routes.is_member(self.app.services.uow(), self.platform, user_id)
 
 
 @dataclass
@@ -197,6 +218,7 @@ class App:
             settings=self.matrix_settings(),
             handle=self.router.handle,
             state=DatabaseState(self),
+            directory=Directory(self, "matrix"),
             spool=self.spool("matrix"),
         )
 

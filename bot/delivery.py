@@ -6,7 +6,8 @@ result. Transient failures are retried with backoff; a message that still cannot
 delivered (too many failures, or refused for good) is never dropped: it stays pending with its
 reason, tried again every hour, logged as an error, and the coordinators are told (through
 their own chats). A row is marked sent right after the platform accepted it and is never
-resent.
+resent. On a network where a chat can stop being private (`PrivateRoutes`: Matrix), each
+member's message first asks the transport where to send it, and a changed chat is recorded.
 
 Several workers: each one shows it is alive (a heartbeat row); the rows claimed by a worker
 silent for `takeover_after` are taken over by the others. A send that began before such a
@@ -31,10 +32,10 @@ from typing import Any
 
 from bot.chat.notifications import render, render_for_chat
 from bot.chat.types import Outgoing
-from bot.core import members, outbox
+from bot.core import members, outbox, routes
 from bot.core.services import Services
-from bot.core.types import MemberStatus, OutboxMessage
-from bot.transports.base import DeliveryError, Transport
+from bot.core.types import Identity, MemberStatus, OutboxMessage
+from bot.transports.base import DeliveryError, PrivateRoutes, Transport
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +187,33 @@ class Dispatcher:
         if rendered is None:
             await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
             return None
-        return transport, identity.chat_id, rendered
+        chat_id = await self._private_chat(message, transport, identity)
+        return None if chat_id is None else (transport, chat_id, rendered)
+
+    async def _private_chat(
+        self, message: OutboxMessage, transport: Transport, identity: Identity
+    ) -> str | None:
+        """Where the member's message may go (recorded when it changed); None once the
+        failure to find a chat is settled."""
+        if not isinstance(transport, PrivateRoutes):
+            return identity.chat_id
+        try:
+            chat_id = await transport.private_chat(identity.platform_user_id, identity.chat_id)
+        except DeliveryError as error:
+            await self._failed(
+                message, str(error), permanent=error.permanent, retry_after=error.retry_after
+            )
+            return None
+        if chat_id != identity.chat_id:
+            log.info(
+                "member %s is reached in %s chat %s from now on (was %s: no longer private)",
+                identity.member_id,
+                identity.platform,
+                chat_id,
+                identity.chat_id,
+            )
+            await routes.move_chat(self.services.uow(), self.services.clock, identity, chat_id)
+        return chat_id
 
     async def _failed(
         self,

@@ -18,8 +18,8 @@ from bot.chat.i18n import translator
 from bot.chat.request_views import number, offer_lines, quoted, skills_line, urgency_line
 from bot.chat.session_views import ics, rsvp_actions, session_lines
 from bot.chat.types import Action, Incoming, Outgoing
-from bot.chat.wording import resumed_notice
-from bot.core import conversation, digest, outbox, requests, sessions, tutorials
+from bot.chat.wording import help_hint, resumed_notice
+from bot.core import conversation, digest, outbox, requests, routes, sessions, tutorials
 from bot.core.request_states import is_active
 from bot.core.services import Services
 from bot.core.sessions import SessionProblem
@@ -295,6 +295,16 @@ async def _delivery_failed(
     )
 
 
+async def _private_chat_moved(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    return ctx.reply(
+        ctx._("This is our private conversation now: I will write to you here."),
+        ctx._("Someone else had come into our previous one."),
+        help_hint(ctx),
+    )
+
+
 async def _session(ctx: Context, message: OutboxMessage) -> ExchangeSession | None:
     session_id = message.params.get("session_id")
     if not isinstance(session_id, int):
@@ -467,6 +477,7 @@ _RENDERERS: dict[str, Renderer] = {
     "skill_gap": _skill_gap,
     "escalated": _escalated,
     "delivery_failed": _delivery_failed,
+    routes.NEW_PRIVATE_CHAT: _private_chat_moved,
     "given_back": _given_back,
     "session_announce": _session_announce,
     "session_reminder": _session_reminder,

@@ -16,6 +16,13 @@ class ChatType(StrEnum):
     GROUP = "group"
 
 
+class RoomEvent(StrEnum):
+    """Something that happened to a chat rather than a message written in it."""
+
+    JOINED = "joined"  # the bot joined a person's direct chat: greet them
+    SHARED = "shared"  # someone else came into a person's private chat with the bot
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
     """A next step offered to the person: a button, a reaction or a numbered choice.
@@ -58,6 +65,7 @@ class Incoming:
     command_prefix: str = "/"
     is_button: bool = False
     undecryptable: bool = False
+    room_event: RoomEvent | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 
 The sync token, the access token and the device id live in the bot's database (through the
 `StateStore` the composition root gives), so a restart resumes where it stopped: no command
-runs twice, no new device appears. Olm/Megolm sessions live in `store_path`.
+runs twice, no new device appears. Olm/Megolm sessions live in `store_path`. Which room a
+member's private content may go to is `routes.Routes`' business.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from nio import (
     UploadResponse,
 )
 
-from bot.chat.types import Attachment, ChatType, Incoming, Outgoing
+from bot.chat.types import Attachment, Incoming, Outgoing
 from bot.transports.base import DeliveryError, Handle, PatientAnswers
 from bot.transports.matrix.formatting import (
     ACTIONS_KEY,
@@ -41,7 +42,9 @@ from bot.transports.matrix.formatting import (
     strip_reply_fallback,
 )
 from bot.transports.matrix.login import fingerprint, log_in, new_client, prepare_store
-from bot.transports.matrix.settings import MatrixSettings, StateStore
+from bot.transports.matrix.rooms import bot_joined
+from bot.transports.matrix.routes import Routes, display_name
+from bot.transports.matrix.settings import MatrixSettings, MemberDirectory, StateStore
 from bot.transports.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,7 @@ class MatrixTransport:
     settings: MatrixSettings
     handle: Handle
     state: StateStore
+    directory: MemberDirectory | None = None
     on_handled: Callable[[], None] | None = None
     platform: str = PLATFORM
     command_prefix: str = "!"
@@ -76,6 +80,7 @@ class MatrixTransport:
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
     # Set by the start's full-state sync: from then on every room the bot is in is known.
     _rooms_known: bool = False
+    _routes: Routes | None = None
     _send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _next_send: float = 0.0
     _actions: OrderedDict[str, list[dict[str, str]]] = field(default_factory=OrderedDict)
@@ -94,6 +99,19 @@ class MatrixTransport:
     async def wait_ready(self) -> None:
         """Return once the first sync is done (for tests and start-up ordering)."""
         await self._ready.wait()
+
+    @property
+    def routes(self) -> Routes:
+        """The rooms' keeper (one per transport)."""
+        if self._routes is None:
+            self._routes = Routes(
+                self.settings,
+                self._answer,
+                directory=self.directory,
+                command_prefix=self.command_prefix,
+                wait_turn=self._wait_turn,
+            )
+        return self._routes
 
     async def run(self) -> None:
         """Log in (or resume), then sync until `stop()`; homeserver outages are waited out."""
@@ -149,6 +167,7 @@ class MatrixTransport:
             self._rooms_known = True
             await self._chores(client)
             await self._accept_invites(client, response)
+            await self.routes.after_sync(client, response, start=first, history=history)
             if not (first and history):
                 await self._handle_timeline(client, response)
             token = response.next_batch
@@ -193,15 +212,11 @@ class MatrixTransport:
             ):
                 self._joined_at[room_id] = int(time.time() * 1000)
                 await client.join(room_id)
+                if direct:
+                    self.routes.joined_on_invitation(room_id, invite.sender)
             else:
                 log.info("refusing invitation to %s from %s", room_id, invite.sender)
                 await client.room_leave(room_id)
-
-    def _chat_type(self, client: AsyncClient, room_id: str) -> ChatType:
-        room = client.rooms.get(room_id)
-        if room_id in self.settings.allowed_rooms and room is not None and room.member_count > 2:
-            return ChatType.GROUP
-        return ChatType.PRIVATE if room is None or room.member_count <= 2 else ChatType.GROUP
 
     async def _handle_timeline(self, client: AsyncClient, response: SyncResponse) -> None:
         for room_id, info in response.rooms.join.items():
@@ -220,8 +235,8 @@ class MatrixTransport:
             "platform": PLATFORM,
             "user_id": event.sender,
             "chat_id": room_id,
-            "chat_type": self._chat_type(client, room_id),
-            "display_name": _display_name(client, room_id, event.sender),
+            "chat_type": self.routes.chat_type(client, room_id, event.sender),
+            "display_name": display_name(client.rooms.get(room_id), event.sender),
             "event_id": event.event_id,
             "command_prefix": self.command_prefix,
         }
@@ -310,6 +325,11 @@ class MatrixTransport:
             await self._send_file(client, chat_id, attachment, file_key)
         return event_id
 
+    async def private_chat(self, user_id: str, chat_id: str) -> str:
+        """The room to send `user_id` private content to: `chat_id` while only the bot and
+        they are in it, else another such room, else a direct chat opened now."""
+        return await self.routes.private_chat(self._synced_client(), user_id, chat_id)
+
     def _synced_client(self) -> AsyncClient:
         """The client, once the start's sync made every room known (else: try again soon)."""
         client = self._client
@@ -323,7 +343,8 @@ class MatrixTransport:
         self, client: AsyncClient, room_id: str, event: dict[str, Any], key: str | None
     ) -> str:
         """One `m.room.message` at the bot's pace; its event id."""
-        if room_id not in client.rooms:
+        room = client.rooms.get(room_id)
+        if room is None or not bot_joined(room, str(client.user_id)):
             raise DeliveryError(f"the bot is not in room {room_id}", permanent=True)
         await self._wait_turn()
         try:
@@ -368,9 +389,3 @@ class MatrixTransport:
         else:
             file["url"] = uploaded.content_uri
         return await self._send_event(client, room_id, file, key)
-
-
-def _display_name(client: AsyncClient, room_id: str, user_id: str) -> str:
-    room = client.rooms.get(room_id)
-    name = room.user_name(user_id) if room is not None else None
-    return name or user_id.split(":", 1)[0].lstrip("@")

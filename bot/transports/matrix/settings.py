@@ -18,6 +18,15 @@ class StateStore(Protocol):
         ...
 
 
+class MemberDirectory(Protocol):
+    """Whether a Matrix account belongs to a member of the network (for leaving rooms where
+    no member remains)."""
+
+    async def is_member(self, user_id: str) -> bool:
+        """True for an active member's account."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class MatrixSettings:
     """How the bot logs in and whom it talks to."""
