@@ -144,7 +144,9 @@ class App:
             clock=clock or SystemClock(),
             matcher=default_matcher(),
             invites=InviteDefaults(
-                expires_days=config.invites.expires_days, uses=config.invites.uses
+                expires_days=config.invites.expires_days,
+                uses=config.invites.uses,
+                matrix_user_id=config.matrix.user_id if config.matrix.enabled else "",
             ),
             default_locale=config.bot.default_locale,
             requests=request_settings(config),

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.app import App, SchemaOutOfDate
 from bot.chat.exports import ExportFormat, export_tutorials
 from bot.chat.i18n import Translator, translator
+from bot.chat.invitations import matrix_line
 from bot.config import Config, ConfigError, load_config
 from bot.core import invites, sessions, tutorials
 from bot.core.demo import DEMO_PEOPLE
@@ -116,6 +117,8 @@ async def _invite_create(app: App, args: argparse.Namespace, t: Translator) -> i
     link = await app.invite_link(invite.code)
     if link:
         _print(t._("On Telegram, the person opens: {link}").format(link=link))
+    if app.config.matrix.enabled:
+        _print(matrix_line(t, code, app.config.matrix.user_id))
     return 0
 
 

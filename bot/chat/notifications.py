@@ -2,7 +2,8 @@
 
 A notification is stored as a kind and a few ids; it is worded here, at delivery time, in
 the recipient's current language and with live data. One that no longer makes sense (an
-offer for a request already taken) renders to None and is skipped.
+offer for a request already taken) renders to None and is skipped. Every notification asks
+for the person's attention (their device notifies them) except the kinds in `QUIET_KINDS`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.chat.context import Context
 from bot.chat.i18n import translator
 from bot.chat.request_views import number, offer_lines, quoted, skills_line, urgency_line
 from bot.chat.session_views import ics, rsvp_actions, session_lines
-from bot.chat.types import Action, Incoming, Outgoing
+from bot.chat.types import Action, Answer, Attention, Incoming, Outgoing
 from bot.chat.wording import help_hint, resumed_notice
 from bot.core import conversation, digest, outbox, requests, routes, sessions, tutorials
 from bot.core.request_states import is_active
@@ -55,7 +56,10 @@ async def render(
     renderer = _RENDERERS.get(message.kind)
     if renderer is None:
         return None
-    return await renderer(ctx, message, request)
+    rendered = await renderer(ctx, message, request)
+    if rendered is not None and message.kind in QUIET_KINDS:
+        return replace(rendered, attention=Attention.QUIET)
+    return rendered
 
 
 async def render_for_chat(
@@ -81,7 +85,7 @@ async def render_for_chat(
                 command=ctx.cmd("competences", ctx._("add") + " " + slugs)
             )
         )
-    return ctx.reply(*lines)
+    return replace(ctx.reply(*lines), attention=Attention.QUIET)
 
 
 async def _offer(
@@ -92,8 +96,8 @@ async def _offer(
     return ctx.reply(
         *offer_lines(ctx, request),
         actions=[
-            Action(ctx._("I'll take it"), f"/prendre {request.id}"),
-            Action(ctx._("Not available"), f"/decliner {request.id}"),
+            Action(ctx._("I'll take it"), f"/prendre {request.id}", Answer.YES),
+            Action(ctx._("Not available"), f"/decliner {request.id}", Answer.NO),
         ],
     )
 
@@ -202,9 +206,9 @@ async def _confirm_solved(
         ),
         ctx._("Is that right?"),
         actions=[
-            Action(ctx._("Yes, thank you!"), f"/confirmer {request.id} merci"),
-            Action(ctx._("Yes"), f"/confirmer {request.id}"),
-            Action(ctx._("Not yet"), f"/pasresolu {request.id}"),
+            Action(ctx._("Yes, thank you!"), f"/confirmer {request.id} merci", Answer.YES),
+            Action(ctx._("Yes"), f"/confirmer {request.id}", Answer.YES),
+            Action(ctx._("Not yet"), f"/pasresolu {request.id}", Answer.NO),
         ],
     )
 
@@ -461,6 +465,19 @@ async def _given_back(
 ) -> Outgoing | None:
     return resumed_notice(ctx, str(message.params.get("text", "")))
 
+
+# Information no one needs to be woken by (Matrix sends them as `m.notice`, which default push
+# rules keep silent). Everything else — offers, relays, reminders, invitations, alerts — rings.
+QUIET_KINDS = frozenset(
+    {
+        "offer_taken",  # an edit of the offer: the request went to someone else
+        "offer_withdrawn",  # the same, cancelled by its author
+        "digest",
+        "session_attendance",
+        "session_suggestions",
+        "tutorial_credit",
+    }
+)
 
 _RENDERERS: dict[str, Renderer] = {
     "offer": _offer,

@@ -8,7 +8,7 @@ from bot.chat.context import Context
 from bot.chat.i18n import N_
 from bot.chat.request_views import PII_NAMES
 from bot.chat.themes import theme_name
-from bot.chat.types import Action, Outgoing
+from bot.chat.types import Action, Answer, Outgoing
 from bot.core.pii import PiiKind
 from bot.core.tutorials import FieldFinding, is_coordinator
 from bot.core.types import Tutorial, TutorialStatus
@@ -144,5 +144,5 @@ def suggestions(ctx: Context, found: Sequence[Tutorial], request_id: int) -> Out
         )
         for tutorial in found
     ]
-    actions.append(Action(ctx._("Post anyway"), f"/envoyer {request_id}"))
+    actions.append(Action(ctx._("Post anyway"), f"/envoyer {request_id}", Answer.YES))
     return ctx.reply(*lines, actions=actions)

@@ -16,6 +16,26 @@ class ChatType(StrEnum):
     GROUP = "group"
 
 
+class Attention(StrEnum):
+    """Whether a message should make the person's phone ring (the platform's notification).
+
+    The conversation layer decides it for each message; transports render it (Matrix: `m.text`
+    for NOTIFY, `m.notice`, which default push rules keep silent, for QUIET).
+    """
+
+    NOTIFY = "notify"  # someone should act or read it now: offers, relays, reminders, answers
+    QUIET = "quiet"  # information no one needs to be woken by: digests, edits, group notices
+
+
+class Answer(StrEnum):
+    """What an action means as a plain answer, so a platform can offer it as a reaction
+    (Matrix: ✅ for yes, ❌ for no, 🤔 for maybe)."""
+
+    YES = "yes"
+    NO = "no"
+    MAYBE = "maybe"
+
+
 class RoomEvent(StrEnum):
     """Something that happened to a chat rather than a message written in it."""
 
@@ -33,6 +53,7 @@ class Action:
 
     label: str
     payload: str
+    answer: Answer | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +95,7 @@ class Outgoing:
 
     `chat_id` None means: the chat the incoming message came from. `edit_of` is the platform
     reference of an earlier message this one replaces (where the platform can edit).
+    `attention`: whether the person's device should notify them.
     """
 
     text: str
@@ -81,6 +103,7 @@ class Outgoing:
     attachments: tuple[Attachment, ...] = field(default=())
     chat_id: str | None = None
     edit_of: str | None = None
+    attention: Attention = Attention.NOTIFY
 
 
 class Deferred(Exception):

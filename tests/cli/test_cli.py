@@ -142,6 +142,20 @@ async def test_the_database_password_is_not_logged(tmp_path: Path) -> None:
     )
 
 
+async def test_with_matrix_an_invitation_says_where_to_find_the_bot(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[matrix]\nenabled = true\nhomeserver = "https://matrix.example.org"\n'
+        'user_id = "@samu:example.org"\npassword = "x"\n'
+    )
+    await samu("db", "upgrade", cwd=tmp_path)
+    code, output = await samu("invite", "create", cwd=tmp_path)
+    assert code == 0, output
+    code_line = output.splitlines()[0]
+    assert f"/start {code_line}" in output  # Telegram and the terminal
+    assert "@samu:example.org (https://matrix.to/#/@samu:example.org)" in output
+    assert f"!start {code_line}" in output
+
+
 async def test_bad_configuration_names_the_key(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text('[bot]\ntimezone = "Paris"\n')
     code, output = await samu("doctor", cwd=tmp_path)

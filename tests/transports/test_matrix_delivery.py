@@ -1,4 +1,4 @@
-"""Matrix: notices after a restart, the bot's login.
+"""Matrix: notices after a restart, what rings, reactions to invitations, the bot's login.
 
 Real matrix-nio clients against the real Synapse of the test session, plain and encrypted.
 """
@@ -14,10 +14,13 @@ import pytest
 
 pytest.importorskip("nio", reason="matrix-nio is not installed")
 
+from nio import RoomMessageText
+
 from bot.app import App
 from bot.chat.i18n import translator
 from bot.config import parse_config
 from bot.core import outbox, sessions
+from bot.core.types import RsvpAnswer
 from bot.doctor import diagnose
 from tests.fakes.synapse import Synapse, synapse_fixture  # noqa: F401
 from tests.transports.test_matrix import (
@@ -74,7 +77,48 @@ async def test_a_member_quiet_since_a_restart_gets_each_notice_once(
     await karim.sync_until(lambda: True)
     for fragment in fragments:
         [event] = bot_events(karim, network.bot, fragment)
+        assert isinstance(event, RoomMessageText), fragment  # m.text: the person is notified
         assert event.decrypted is encrypted
+
+
+@ENCRYPTION
+async def test_reactions_answer_a_session_invitation_and_name_the_session(
+    network: Network, encrypted: bool
+) -> None:
+    amina = await network.join("Amina", encrypted=encrypted)
+    services = network.app.services
+    start = services.clock.now() + timedelta(days=10)
+    session = await sessions.create(
+        services.uow, services.clock, services.sessions, start=start, end=start + timedelta(hours=3)
+    )
+    await sessions.due_notices(services.uow, services.clock, services.sessions)
+    assert network.app.dispatcher is not None
+    network.app.dispatcher.wake()
+    invitation = await amina.sync_until(
+        lambda: amina.bot_says("prochain temps d'échange", network.bot)
+    )
+    assert isinstance(invitation, RoomMessageText)  # an invitation rings
+    for count, (key, answer, said) in enumerate(
+        (
+            ("✅", RsvpAnswer.YES, "Je viens"),
+            ("🤔", RsvpAnswer.MAYBE, "Peut-être"),
+            ("❌", RsvpAnswer.NO, "Je ne viens pas"),
+        ),
+        start=1,
+    ):
+        await amina.react(invitation.event_id, key)
+        await amina.sync_until(
+            lambda count=count: len(bot_events(amina, network.bot, "C'est noté")) == count
+        )
+        noted = bot_events(amina, network.bot, "C'est noté")[-1]
+        assert f"C'est noté : {said}." in noted.body
+        assert f"Temps d'échange #{session.id} :" in noted.body  # which session
+        names = await sessions.attendees(services.uow, session.id)
+        assert bool(names.coming) is (answer is RsvpAnswer.YES)
+        assert bool(names.maybe) is (answer is RsvpAnswer.MAYBE)
+    await amina.react(invitation.event_id, "🎉")  # no answer means nothing: ignored
+    await amina.sync_until(lambda: True)
+    assert not amina.bot_says("pas compris", network.bot)
 
 
 async def test_samu_run_says_what_runs_with_the_device(

@@ -78,6 +78,7 @@ async def rsvp(ctx: Context, args: str) -> Reply:
     return [
         ctx.reply(
             ctx._("Noted: {answer}.").format(answer=ctx._(ANSWER_NAMES[reply])),
+            session_lines(ctx, session)[0],  # which session: a reaction does not say it
             ctx.ngettext("{n} person is coming.", "{n} people are coming.", session.coming).format(
                 n=session.coming
             ),

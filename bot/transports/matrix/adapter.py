@@ -31,7 +31,8 @@ from nio import (
     UploadResponse,
 )
 
-from bot.chat.types import Attachment, Incoming, Outgoing
+from bot.chat.invitations import MATRIX_PREFIX
+from bot.chat.types import Attachment, Attention, Incoming, Outgoing
 from bot.transports.base import DeliveryError, Handle, PatientAnswers
 from bot.transports.matrix.formatting import (
     ACTIONS_KEY,
@@ -68,7 +69,7 @@ class MatrixTransport:
     directory: MemberDirectory | None = None
     on_handled: Callable[[], None] | None = None
     platform: str = PLATFORM
-    command_prefix: str = "!"
+    command_prefix: str = MATRIX_PREFIX
     parallel_sends: int = 1  # the bot's own pace spaces every send (pace_seconds)
     fingerprint: str | None = None
     device_id: str | None = None
@@ -311,7 +312,7 @@ class MatrixTransport:
         the send is repeated (a retry after a timeout, or after a worker died mid-send).
         """
         client = self._synced_client()
-        body = content(message.text, message.actions, notice=True)
+        body = content(message.text, message.actions, notice=message.attention is Attention.QUIET)
         event = edit(message.edit_of, body) if message.edit_of else body
         event_id = await self._send_event(client, chat_id, event, key)
         actions = body[ACTIONS_KEY]

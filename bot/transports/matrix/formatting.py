@@ -5,14 +5,16 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from bot.chat.types import Action
+from bot.chat.types import Action, Answer
 
 # Reactions a person can put on a message instead of typing the number of an action.
 NUMBER_EMOJIS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣")
-YES_EMOJIS = ("✅", "👍", "✔️")
-NO_EMOJIS = ("❌", "👎", "✖️")
-YES_COMMANDS = ("/prendre", "/confirmer", "/envoyer")
-NO_COMMANDS = ("/decliner", "/pasresolu")
+# Reactions that choose the action meaning that answer (the first one, when several do).
+ANSWER_EMOJIS = {
+    Answer.YES: ("✅", "👍", "✔️", "✔"),
+    Answer.NO: ("❌", "👎", "✖️", "✖"),
+    Answer.MAYBE: ("🤔",),
+}
 ACTIONS_KEY = "org.samu.actions"
 
 
@@ -30,8 +32,16 @@ def content(text: str, actions: tuple[Action, ...], *, notice: bool) -> dict[str
         "format": "org.matrix.custom.html",
         "formatted_body": formatted,
         "m.mentions": {},
-        ACTIONS_KEY: [{"label": a.label, "payload": a.payload} for a in actions],
+        ACTIONS_KEY: [_action(a) for a in actions],
     }
+
+
+def _action(action: Action) -> dict[str, str]:
+    """An action as kept in the event (read back when someone reacts to it)."""
+    kept = {"label": action.label, "payload": action.payload}
+    if action.answer is not None:
+        kept["answer"] = action.answer.value
+    return kept
 
 
 def edit(original_event_id: str, new: dict[str, Any]) -> dict[str, Any]:
@@ -46,12 +56,15 @@ def edit(original_event_id: str, new: dict[str, Any]) -> dict[str, Any]:
 
 
 def action_for_reaction(key: str, actions: list[dict[str, str]]) -> str | None:
-    """The payload a reaction stands for: a number emoji, or ✅/❌ for yes/no actions."""
+    """The payload a reaction stands for: a number emoji, or ✅/❌/🤔 for the action that
+    means yes/no/maybe."""
     payloads = [a.get("payload", "") for a in actions]
     if key in NUMBER_EMOJIS and NUMBER_EMOJIS.index(key) < len(payloads):
         return payloads[NUMBER_EMOJIS.index(key)]
-    wanted = YES_COMMANDS if key in YES_EMOJIS else NO_COMMANDS if key in NO_EMOJIS else ()
-    return next((p for p in payloads if p.startswith(wanted)), None) if wanted else None
+    answer = next((a for a, emojis in ANSWER_EMOJIS.items() if key in emojis), None)
+    if answer is None:
+        return None
+    return next((a.get("payload") for a in actions if a.get("answer") == answer.value), None)
 
 
 def reply_target(source: dict[str, Any]) -> str | None:
