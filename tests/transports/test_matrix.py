@@ -355,6 +355,7 @@ async def test_bad_input_strangers_long_messages_and_stale_reactions(network: Ne
         )
     )
     assert "déjà prise par karim" in edited.source["content"]["m.new_content"]["body"].lower()
+    assert edited.source["content"]["m.new_content"]["msgtype"] == "m.notice"  # no ringing
     await sophie.react(offer_s.event_id, "✅")
     await sophie.sync_until(lambda: sophie.bot_says("Trop tard", network.bot))
 
