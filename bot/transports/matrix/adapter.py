@@ -20,6 +20,7 @@ from typing import Any
 from nio import (
     AsyncClient,
     InviteMemberEvent,
+    JoinResponse,
     LocalProtocolError,
     MegolmEvent,
     ReactionEvent,
@@ -212,8 +213,10 @@ class MatrixTransport:
                 direct and self.settings.homeserver_allowed(invite.sender)
             ):
                 self._joined_at[room_id] = int(time.time() * 1000)
-                await client.join(room_id)
-                if direct:
+                joined = await client.join(room_id)
+                if not isinstance(joined, JoinResponse):
+                    log.warning("could not join %s: %s", room_id, joined)
+                elif direct:
                     self.routes.joined_on_invitation(room_id, invite.sender)
             else:
                 log.info("refusing invitation to %s from %s", room_id, invite.sender)
