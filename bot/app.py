@@ -27,6 +27,7 @@ from bot.core import (
     matching,
     members,
     privacy,
+    routes,
     sessions,
 )
 from bot.core import skills as member_skills
@@ -60,7 +61,7 @@ from storage.migrate import SchemaStatus, schema_status, upgrade
 # imported only by the methods that build an enabled transport, not by every `samu` command.
 if TYPE_CHECKING:
     from bot.election import Election
-    from bot.transports.matrix import MatrixSettings, MatrixTransport
+    from bot.transports.matrix import Device, MatrixSettings, MatrixTransport
     from bot.transports.telegram import CommandMenu, TelegramSettings, TelegramTransport
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,18 @@ class DatabaseState:
         await events.set_state(self.app.services.uow, self.app.services.clock, key, value)
 
 
+@dataclass(frozen=True)
+class Directory:
+    """Whether a chat account belongs to a member (for a transport tidying its rooms)."""
+
+    app: App
+    platform: str
+
+    async def is_member(self, user_id: str) -> bool:
+        """True for the account of a member still in the network."""
+        return await routes.is_member(self.app.services.uow(), self.platform, user_id)
+
+
 @dataclass
 class App:
     """Everything `samu` runs, built from a configuration."""
@@ -155,7 +168,9 @@ class App:
             clock=clock or SystemClock(),
             matcher=default_matcher(),
             invites=InviteDefaults(
-                expires_days=config.invites.expires_days, uses=config.invites.uses
+                expires_days=config.invites.expires_days,
+                uses=config.invites.uses,
+                matrix_user_id=config.matrix.user_id if config.matrix.enabled else "",
             ),
             default_locale=config.bot.default_locale,
             requests=request_settings(config),
@@ -246,10 +261,17 @@ class App:
             handle=self.router.handle,
             delivered=self.router.delivered,
             state=DatabaseState(self),
+            directory=Directory(self, "matrix"),
             spool=self.spool("matrix"),
         )
         self.router.files.accept_from(transport)
         return transport
+
+    async def matrix_login(self) -> Device:
+        """Log the bot in to its homeserver as `samu run` would, and say which device it is."""
+        from bot.transports.matrix import check_login  # see the note on the imports
+
+        return await check_login(self.matrix_settings(), DatabaseState(self))
 
     async def matrix_device(self) -> tuple[str, str] | None:
         """The bot's Matrix device id and fingerprint, once it has logged in."""
@@ -345,6 +367,11 @@ class App:
         self.dispatcher = Dispatcher(self.services, {t.platform: t for t in transports})
         return self.dispatcher
 
+    def run_summary(self, platforms: list[str]) -> str:
+        """The line `samu run` logs at start: what runs, on which database (no password)."""
+        database = self.db.engine.url.render_as_string(hide_password=True)
+        return f"samu run: {', '.join(platforms)}; database {database}"
+
     async def tick(self) -> None:
         """The periodic work: offer/escalate due requests, auto-confirm, deliver."""
         services = self.services
@@ -383,6 +410,8 @@ class App:
             log.warning("no transport is enabled: nothing to run")
             return
         dispatcher = self.use_transports(transports)
+        platforms = [t.platform for t in transports] + (["matrix"] if matrix else [])
+        log.info("%s", self.run_summary(platforms))
         election = None
         if matrix is not None:
             from bot.election import Election  # imports matrix-nio: see the note on the imports

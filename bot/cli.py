@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.app import App, SchemaOutOfDate
 from bot.chat.exports import ExportFormat, export_tutorials
 from bot.chat.i18n import Translator, translator
+from bot.chat.invitations import matrix_line
 from bot.config import Config, ConfigError, load_config
 from bot.core import invites, places, sessions, tutorials
 from bot.core.demo import DEMO_PEOPLE
@@ -117,6 +118,8 @@ async def _invite_create(app: App, args: argparse.Namespace, t: Translator) -> i
     link = await app.invite_link(invite.code)
     if link:
         _print(t._("On Telegram, the person opens: {link}").format(link=link))
+    if app.config.matrix.enabled:
+        _print(matrix_line(t, code, app.config.matrix.user_id))
     return 0
 
 
@@ -408,12 +411,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if config is None:
         print(problem, file=sys.stderr)
         return 2
-    level = os.environ.get("SAMU_LOG_LEVEL", "WARNING").upper()
+    # A service's log says what it runs (INFO); a command in the terminal only what went wrong.
+    default = "INFO" if args.handler is _run else "WARNING"
+    level = os.environ.get("SAMU_LOG_LEVEL", default).upper()
     logging.basicConfig(
-        level=level if level in logging.getLevelNamesMapping() else logging.WARNING,
+        level=level if level in logging.getLevelNamesMapping() else default,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    for chatty in ("httpx", "apscheduler.executors"):  # a line per request, per tick
+    for chatty in ("httpx", "apscheduler", "nio", "peewee"):  # a line per request, tick, sync
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     return asyncio.run(_main(config, args, t))
 

@@ -2,8 +2,12 @@
 
 It claims due rows (several workers can share the outbox), words each one for its recipient,
 picks the recipient's preferred identity on a running transport, sends, and records the
-result. Transient failures are retried with backoff; permanent ones are reported to
-coordinators. A row is marked sent right after the platform accepted it and is never resent.
+result. Transient failures are retried with backoff; a message that still cannot be
+delivered (too many failures, or refused for good) is never dropped: it stays pending with its
+reason, tried again every hour, logged as an error, and the coordinators are told (through
+their own chats). A row is marked sent right after the platform accepted it and is never
+resent. On a network where a chat can stop being private (`PrivateRoutes`: Matrix), each
+member's message first asks the transport where to send it, and a changed chat is recorded.
 
 Several workers: each one shows it is alive (a heartbeat row); the rows claimed by a worker
 silent for `takeover_after` are taken over by the others. A send that began before such a
@@ -28,11 +32,11 @@ from typing import Any
 
 from bot.chat.notifications import render, render_for_chat
 from bot.chat.types import Outgoing
-from bot.core import choices, members, outbox
+from bot.core import choices, members, outbox, routes
 from bot.core.choices import Shown
 from bot.core.services import Services
-from bot.core.types import MemberStatus, NewChoice, OutboxMessage, ShownAction
-from bot.transports.base import DeliveryError, Transport
+from bot.core.types import Identity, MemberStatus, NewChoice, OutboxMessage, ShownAction
+from bot.transports.base import DeliveryError, PrivateRoutes, Transport
 
 log = logging.getLogger(__name__)
 
@@ -161,32 +165,38 @@ class Dispatcher:
         route = await self._route(message, recipient.id)
         if route is None:
             return None
-        platform, chat_id = route
+        platform, chat_id, identity = route
         transport = self.transports[platform]
         try:
             prefix = transport.command_prefix
             rendered = await render(services, recipient, message, platform, prefix)
         except Exception as exc:
             log.exception("cannot word outbox message %s", message.id)
-            await outbox.settle_failure(
-                services.uow(), services.clock, message, f"render: {exc}", permanent=False
-            )
+            await self._failed(message, f"render: {exc}", permanent=False)
             return None
         if rendered is None:
             await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
             return None
+        if identity is not None:  # not an edit: only where only the member reads it
+            private = await self._private_chat(message, transport, identity)
+            if private is None:
+                return None
+            chat_id = private
         return transport, chat_id, rendered
 
-    async def _route(self, message: OutboxMessage, recipient_id: int) -> tuple[str, str] | None:
+    async def _route(
+        self, message: OutboxMessage, recipient_id: int
+    ) -> tuple[str, str, Identity | None] | None:
         """The platform and chat of a member's message: the chat it must go to (an edit goes
-        where its message is), else the member's preferred identity on a running transport.
-        None once the message is settled otherwise (left to another worker, or undeliverable).
+        where its message is), else the member's preferred identity on a running transport
+        (returned too: its chat must still be private). None once the message is settled
+        otherwise (left to another worker, or undeliverable).
         """
         services = self.services
         if message.target_platform is not None and message.target_chat is not None:
             platform = message.target_platform
             if platform in self.transports:
-                return platform, message.target_chat
+                return platform, message.target_chat, None
             if platform in self.elsewhere:
                 await outbox.defer(services.uow(), services.clock, message.id, ELSEWHERE_DELAY)
             else:
@@ -206,11 +216,64 @@ class Dispatcher:
             await outbox.defer(services.uow(), services.clock, message.id, ELSEWHERE_DELAY)
             return None
         if identity is None:
-            await outbox.settle_failure(
-                services.uow(), services.clock, message, "no reachable identity", permanent=True
+            await self._failed(message, "no reachable identity", permanent=True)
+            return None
+        return identity.platform, identity.chat_id, identity
+
+    async def _private_chat(
+        self, message: OutboxMessage, transport: Transport, identity: Identity
+    ) -> str | None:
+        """Where the member's message may go (recorded when it changed); None once the
+        failure to find a chat is settled."""
+        if not isinstance(transport, PrivateRoutes):
+            return identity.chat_id
+        try:
+            chat_id = await transport.private_chat(identity.platform_user_id, identity.chat_id)
+        except DeliveryError as error:
+            await self._failed(
+                message, str(error), permanent=error.permanent, retry_after=error.retry_after
             )
             return None
-        return identity.platform, identity.chat_id
+        if chat_id != identity.chat_id:
+            log.info(
+                "member %s is reached in %s chat %s from now on (was %s: no longer private)",
+                identity.member_id,
+                identity.platform,
+                chat_id,
+                identity.chat_id,
+            )
+            await routes.move_chat(self.services.uow(), self.services.clock, identity, chat_id)
+        return chat_id
+
+    async def _failed(
+        self,
+        message: OutboxMessage,
+        error: str,
+        *,
+        permanent: bool,
+        retry_after: float | None = None,
+    ) -> None:
+        """Record a failure; a message that becomes undeliverable is logged as an error."""
+        outcome = await outbox.settle_failure(
+            self.services.uow(),
+            self.services.clock,
+            message,
+            error,
+            permanent=permanent,
+            retry_after=retry_after,
+        )
+        if outcome is outbox.Failure.STUCK:
+            log.error(
+                "outbox message %s (%s, member %s) cannot be delivered: %s; kept, tried again "
+                "every %s, coordinators told",
+                message.id,
+                message.kind,
+                message.recipient_id,
+                error,
+                outbox.STUCK_RETRY,
+            )
+        elif outcome is outbox.Failure.STILL_STUCK:
+            log.warning("outbox message %s still cannot be delivered: %s", message.id, error)
 
     async def _prepare_for_chat(
         self, message: OutboxMessage
@@ -223,9 +286,7 @@ class Dispatcher:
             return None
         transport = self.transports.get(platform or "")
         if transport is None or chat_id is None:
-            await outbox.settle_failure(
-                services.uow(), services.clock, message, "no transport for chat", permanent=True
-            )
+            await self._failed(message, "no transport for chat", permanent=True)
             return None
         rendered = await render_for_chat(
             services, message, transport.platform, transport.command_prefix
@@ -260,20 +321,13 @@ class Dispatcher:
         try:
             ref = await transport.send(chat_id, rendered, key=f"samu-outbox-{message.id}")
         except DeliveryError as error:
-            await outbox.settle_failure(
-                services.uow(),
-                services.clock,
-                message,
-                str(error),
-                permanent=error.permanent,
-                retry_after=error.retry_after,
+            await self._failed(
+                message, str(error), permanent=error.permanent, retry_after=error.retry_after
             )
             return
         except Exception as exc:
             log.warning("delivery of outbox message %s failed: %s", message.id, exc)
-            await outbox.settle_failure(
-                services.uow(), services.clock, message, repr(exc), permanent=False
-            )
+            await self._failed(message, repr(exc), permanent=False)
             return
         await outbox.settle_sent(
             services.uow(),

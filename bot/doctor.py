@@ -109,7 +109,7 @@ async def diagnose(app: App, t: Translator) -> list[Check]:
                 ),
             )
         )
-        checks.append(await _matrix_device(app, t))
+        checks.append(await _matrix_login(app, t))
     if not (config.console.enabled or config.telegram.enabled or config.matrix.enabled):
         checks.append(
             Check(False, _("No transport is enabled."), _("Set [console] enabled = true."))
@@ -117,22 +117,26 @@ async def diagnose(app: App, t: Translator) -> list[Check]:
     return checks
 
 
-async def _matrix_device(app: App, t: Translator) -> Check:
-    """The bot's device and fingerprint, to compare when verifying it by hand."""
+async def _matrix_login(app: App, t: Translator) -> Check:
+    """Log in to the homeserver as `samu run` does (the saved login, the access token or the
+    password) and show the device, with its fingerprint to compare when verifying it."""
     _ = t._
     try:
-        device = await app.matrix_device()
-    except Exception as exc:
+        device = await app.matrix_login()
+    except Exception as exc:  # refused, unreachable, unreadable key store: same advice
         return Check(
             False,
-            _("Matrix key store unreadable: {error}").format(error=exc),
-            _("Check [matrix] store_path."),
+            _("Matrix login failed: {error}").format(error=str(exc).splitlines()[0]),
+            _(
+                "Check [matrix] homeserver, and password or access_token "
+                "(or SAMU_MATRIX_PASSWORD / SAMU_MATRIX_ACCESS_TOKEN)."
+            ),
         )
-    if device is None:
-        return Check(True, _("Matrix: no device yet (samu run creates it)."))
     return Check(
         True,
-        _("Matrix device {device}, fingerprint {fingerprint}.").format(
-            device=device[0], fingerprint=device[1]
+        _("Matrix: logged in as {user}, device {device}, fingerprint {fingerprint}.").format(
+            user=device.user_id,
+            device=device.device_id,
+            fingerprint=device.fingerprint or _("none (encryption off)"),
         ),
     )

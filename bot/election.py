@@ -60,7 +60,7 @@ class Election:
         self.dispatcher.elsewhere.discard(platform)
         running = asyncio.create_task(self.transport.run(), name=platform)
         ready = asyncio.create_task(self.transport.wait_ready())
-        ready.add_done_callback(lambda _: self.settled.set())
+        ready.add_done_callback(lambda _: self._ready())
         try:
             while not running.done() and not stop.is_set():
                 await asyncio.wait({running}, timeout=self.every)
@@ -77,6 +77,11 @@ class Election:
             self.transport.resume()
         running.result()  # a transport that failed (e.g. a refused login) ends the run
         await self.lock.release()
+
+    def _ready(self) -> None:
+        """The transport can send: what waited for its start goes out now."""
+        self.settled.set()
+        self.dispatcher.wake()
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:

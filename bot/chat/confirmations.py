@@ -23,7 +23,7 @@ from bot.chat.context import Context
 from bot.chat.i18n import N_
 from bot.chat.request_views import number, quoted
 from bot.chat.text import shorten
-from bot.chat.types import Action, Outgoing
+from bot.chat.types import Action, Answer, Outgoing
 from bot.core import requests
 from bot.core.errors import RequestNotFound
 from bot.core.request_states import IllegalTransition, Transition, sources
@@ -128,8 +128,8 @@ async def ask(
         ctx._(question.ask).format(number=named, tutorial=tutorial),
         quoted(shorten((request.text or "").replace("\n", " "), PREVIEW_LENGTH) or None),
         actions=[
-            Action(ctx._(question.yes).format(number=named), f"{command} {YES}"),
-            Action(ctx._(question.no), NO_PAYLOAD),
+            Action(ctx._(question.yes).format(number=named), f"{command} {YES}", Answer.YES),
+            Action(ctx._(question.no), NO_PAYLOAD, Answer.NO),
         ],
         about=request.id,
     )

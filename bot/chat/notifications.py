@@ -2,7 +2,8 @@
 
 A notification is stored as a kind and a few ids; it is worded here, at delivery time, in
 the recipient's current language and with live data. One that no longer makes sense (an
-offer for a request already taken) renders to None and is skipped.
+offer for a request already taken) renders to None and is skipped. Every notification asks
+for the person's attention (their device notifies them) except the kinds in `QUIET_KINDS`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from bot.chat.i18n import translator
 from bot.chat.outcomes import outcome_message
 from bot.chat.request_views import number, offer_lines, quoted, skills_line, urgency_line
 from bot.chat.session_views import ics, rsvp_actions, session_lines
-from bot.chat.types import Action, Incoming, Outgoing
-from bot.chat.wording import resumed_notice, who
+from bot.chat.types import Action, Answer, Attention, Incoming, Outgoing
+from bot.chat.wording import help_hint, resumed_notice, who
 from bot.core import (
     attachments,
     choices,
@@ -28,6 +29,7 @@ from bot.core import (
     digest,
     outbox,
     requests,
+    routes,
     sessions,
     tutorials,
 )
@@ -71,7 +73,10 @@ async def render(
     renderer = _RENDERERS.get(message.kind)
     if renderer is None:
         return None
-    return await renderer(ctx, message, request)
+    rendered = await renderer(ctx, message, request)
+    if rendered is not None and message.kind in QUIET_KINDS:
+        return replace(rendered, attention=Attention.QUIET)
+    return rendered
 
 
 async def render_for_chat(
@@ -97,7 +102,7 @@ async def render_for_chat(
                 command=ctx.cmd("competences", ctx._("add") + " " + slugs)
             )
         )
-    return ctx.reply(*lines)
+    return replace(ctx.reply(*lines), attention=Attention.QUIET)
 
 
 async def _with_request_files(ctx: Context, reply: Outgoing, request: HelpRequest) -> Outgoing:
@@ -114,8 +119,8 @@ async def _offer(
     reply = ctx.reply(
         *offer_lines(ctx, request),
         actions=[
-            Action(ctx._("I'll take it"), f"/prendre {request.id}"),
-            Action(ctx._("Not available"), f"/decliner {request.id}"),
+            Action(ctx._("I'll take it"), f"/prendre {request.id}", Answer.YES),
+            Action(ctx._("Not available"), f"/decliner {request.id}", Answer.NO),
         ],
     )
     return await _with_request_files(ctx, reply, request)
@@ -261,9 +266,9 @@ async def _confirm_solved(
         ),
         ctx._("Is that right?"),
         actions=[
-            Action(ctx._("Yes, thank you!"), f"/confirmer {request.id} merci"),
-            Action(ctx._("Yes"), f"/confirmer {request.id}"),
-            Action(ctx._("Not yet"), f"/pasresolu {request.id}"),
+            Action(ctx._("Yes, thank you!"), f"/confirmer {request.id} merci", Answer.YES),
+            Action(ctx._("Yes"), f"/confirmer {request.id}", Answer.YES),
+            Action(ctx._("Not yet"), f"/pasresolu {request.id}", Answer.NO),
         ],
     )
 
@@ -351,7 +356,18 @@ async def _delivery_failed(
     )
     return ctx.reply(
         ctx._("I could not deliver a message to {name}.").format(name=who(ctx, name)),
+        ctx._("I keep it and try again every hour."),
         ctx._("Please check they can still be reached."),
+    )
+
+
+async def _private_chat_moved(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    return ctx.reply(
+        ctx._("This is our private conversation now: I will write to you here."),
+        ctx._("Someone else had come into our previous one."),
+        help_hint(ctx),
     )
 
 
@@ -512,6 +528,20 @@ async def _given_back(
     return resumed_notice(ctx, str(message.params.get("text", "")))
 
 
+# Information no one needs to be woken by (Matrix sends them as `m.notice`, which default push
+# rules keep silent). Everything else — offers, relays, reminders, invitations, alerts — rings.
+QUIET_KINDS = frozenset(
+    {
+        "offer_taken",  # an edit of the offer: the request went to someone else
+        "offer_withdrawn",  # the same, cancelled by its author
+        "choice_outcome",  # an edit of a message whose buttons no longer apply
+        "digest",
+        "session_attendance",
+        "session_suggestions",
+        "tutorial_credit",
+    }
+)
+
 _RENDERERS: dict[str, Renderer] = {
     "offer": _offer,
     "choice_outcome": _choice_outcome,
@@ -529,6 +559,7 @@ _RENDERERS: dict[str, Renderer] = {
     "skill_gap": _skill_gap,
     "escalated": _escalated,
     "delivery_failed": _delivery_failed,
+    routes.NEW_PRIVATE_CHAT: _private_chat_moved,
     "given_back": _given_back,
     "session_announce": _session_announce,
     "session_reminder": _session_reminder,

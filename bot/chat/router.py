@@ -17,6 +17,7 @@ from bot.chat.dialogs import AWAIT_TEXT
 from bot.chat.files import FileDesk
 from bot.chat.i18n import Translator, pick_locale, translator
 from bot.chat.permissions import PERMISSIONS, Decision, decide
+from bot.chat.room_events import on_room_event
 from bot.chat.text import MAX_MESSAGE_LENGTH, clean_text
 from bot.chat.types import Deferred, Incoming, Outgoing, Sent
 from bot.chat.wording import help_hint, join_explanation, resumed_notice
@@ -191,6 +192,8 @@ class Router:
         dialog: DialogState | None,
     ) -> Reply:
         ctx = self._context(incoming, member, t)
+        if incoming.room_event is not None:
+            return await on_room_event(ctx, incoming.room_event)
         if incoming.undecryptable:
             return [
                 ctx.reply(

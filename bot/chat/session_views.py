@@ -9,7 +9,7 @@ from babel.dates import format_date
 
 from bot.chat.context import Context
 from bot.chat.i18n import N_
-from bot.chat.types import Action, Attachment
+from bot.chat.types import Action, Answer, Attachment
 from bot.core.calendar_ics import CalendarEvent, invitation
 from bot.core.types import ExchangeSession, RsvpAnswer
 
@@ -19,6 +19,8 @@ ANSWER_NAMES = {
     RsvpAnswer.MAYBE: N_("Maybe"),
 }
 ANSWER_KEYWORDS = {RsvpAnswer.YES: "oui", RsvpAnswer.NO: "non", RsvpAnswer.MAYBE: "peutetre"}
+# The same answers as reactions (✅ ❌ 🤔 on Matrix).
+AS_ANSWERS = {RsvpAnswer.YES: Answer.YES, RsvpAnswer.NO: Answer.NO, RsvpAnswer.MAYBE: Answer.MAYBE}
 ANSWER_WORDS = {
     "oui": RsvpAnswer.YES,
     "yes": RsvpAnswer.YES,
@@ -55,7 +57,7 @@ def session_lines(ctx: Context, session: ExchangeSession) -> list[str]:
 def rsvp_actions(ctx: Context, session: ExchangeSession) -> list[Action]:
     """[I'm coming] [I'm not coming] [Maybe]."""
     return [
-        Action(ctx._(ANSWER_NAMES[a]), f"/rsvp {session.id} {ANSWER_KEYWORDS[a]}")
+        Action(ctx._(ANSWER_NAMES[a]), f"/rsvp {session.id} {ANSWER_KEYWORDS[a]}", AS_ANSWERS[a])
         for a in RsvpAnswer
     ]
 
@@ -69,6 +71,7 @@ def agenda_actions(ctx: Context, session: ExchangeSession) -> list[Action]:
         Action(
             ctx._("{day}: {answer}").format(day=day, answer=ctx._(ANSWER_NAMES[a])),
             f"/agenda {session.id} {ANSWER_KEYWORDS[a]}",
+            AS_ANSWERS[a],
         )
         for a in RsvpAnswer
     ]

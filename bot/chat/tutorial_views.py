@@ -8,7 +8,7 @@ from bot.chat.context import Context
 from bot.chat.i18n import N_
 from bot.chat.personal_data_views import MASK_LABELS, found_lines
 from bot.chat.themes import theme_name
-from bot.chat.types import Action, Outgoing
+from bot.chat.types import Action, Answer, Outgoing
 from bot.core.tutorials import FieldFinding, is_coordinator
 from bot.core.types import Tutorial, TutorialStatus
 
@@ -132,5 +132,5 @@ def suggestions(
         for tutorial in found
     ]
     if post_anyway:
-        actions.append(Action(ctx._("Post anyway"), f"/envoyer {request_id}"))
+        actions.append(Action(ctx._("Post anyway"), f"/envoyer {request_id}", Answer.YES))
     return ctx.reply(*lines, actions=actions, about=request_id)

@@ -17,6 +17,33 @@ class ChatType(StrEnum):
     GROUP = "group"
 
 
+class Attention(StrEnum):
+    """Whether a message should make the person's phone ring (the platform's notification).
+
+    The conversation layer decides it for each message; transports render it (Matrix: `m.text`
+    for NOTIFY, `m.notice`, which default push rules keep silent, for QUIET).
+    """
+
+    NOTIFY = "notify"  # someone should act or read it now: offers, relays, reminders, answers
+    QUIET = "quiet"  # information no one needs to be woken by: digests, edits, group notices
+
+
+class Answer(StrEnum):
+    """What an action means as a plain answer, so a platform can offer it as a reaction
+    (Matrix: ✅ for yes, ❌ for no, 🤔 for maybe)."""
+
+    YES = "yes"
+    NO = "no"
+    MAYBE = "maybe"
+
+
+class RoomEvent(StrEnum):
+    """Something that happened to a chat rather than a message written in it."""
+
+    JOINED = "joined"  # the bot joined a person's direct chat: greet them
+    SHARED = "shared"  # someone else came into a person's private chat with the bot
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
     """A next step offered to the person: a button, a reaction or a numbered choice.
@@ -27,6 +54,7 @@ class Action:
 
     label: str
     payload: str
+    answer: Answer | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +149,8 @@ class Incoming:
     numbered list, so a bare number typed there chooses one. `file` is a picture, document,
     voice note or sticker sent with it (`text` is then its caption, maybe empty).
     `location` is a position the person shared (the text is then empty): the router hands
-    it to the location command.
+    it to the location command. `room_event` is something that happened to the chat itself
+    rather than a message (the bot joined a direct chat, someone else came in).
     """
 
     platform: str
@@ -140,6 +169,7 @@ class Incoming:
     choice_of: str | None = None
     numbers_choose: bool = False
     location: Location | None = None
+    room_event: RoomEvent | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +181,7 @@ class Outgoing:
     `about` is the help request the message is about: a reply to it reaches that request's
     thread, and its actions follow the request's state. The actions of the messages of one
     answer are numbered on from one message to the next, from `first_number`.
+    `attention`: whether the person's device should notify them.
     """
 
     text: str
@@ -160,6 +191,7 @@ class Outgoing:
     edit_of: str | None = None
     about: int | None = None
     first_number: int = 1
+    attention: Attention = Attention.NOTIFY
 
 
 @dataclass(frozen=True, slots=True)

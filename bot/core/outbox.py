@@ -5,6 +5,7 @@ the change it announces; the dispatcher delivers it later, once.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from bot.core.clock import Clock
@@ -12,6 +13,10 @@ from bot.core.types import NewChoice, NewMessage, OutboxMessage
 from storage.db import UnitOfWork
 
 MAX_ATTEMPTS = 8
+# A message still not delivered after MAX_ATTEMPTS, or refused for good, is never dropped: it
+# stays pending with its reason, is tried again this often (a route may come back: the member
+# writes again, the network is back), and no longer holds back the later messages of its chat.
+STUCK_RETRY = timedelta(hours=1)
 # A platform that asks to slow down (a rate limit) is obeyed without counting an attempt, for
 # this long after the message was due; then it is given up like any other failure.
 RATE_LIMIT_PATIENCE = timedelta(hours=6)
@@ -62,12 +67,20 @@ async def notify_many(uow: UnitOfWork, now: datetime, messages: list[NewMessage]
 
 
 async def notify_coordinators(
-    uow: UnitOfWork, now: datetime, kind: str, params: dict[str, Any], *, dedup_prefix: str
+    uow: UnitOfWork,
+    now: datetime,
+    kind: str,
+    params: dict[str, Any],
+    *,
+    dedup_prefix: str,
+    except_member: int | None = None,
 ) -> int:
-    """Queue the same message for every coordinator (once each per `dedup_prefix`)."""
+    """Queue the same message for every coordinator but `except_member` (once each per
+    `dedup_prefix`)."""
     messages = [
         NewMessage(coordinator.id, kind, params, dedup_key=f"{dedup_prefix}:{coordinator.id}")
         for coordinator in await uow.members.coordinators()
+        if coordinator.id != except_member
     ]
     return await notify_many(uow, now, messages)
 
@@ -118,6 +131,7 @@ async def claim_due(
             dead_before=now - takeover_after if takeover_after is not None else None,
             limit=limit,
             later_kinds=BULK_KINDS,
+            stuck_at=MAX_ATTEMPTS,
         )
         await uow.commit()
     return claimed
@@ -194,6 +208,14 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2 ** max(attempts, 1), 900))
 
 
+class Failure(StrEnum):
+    """What became of a message whose send failed."""
+
+    RETRYING = "retrying"  # tried again soon
+    STUCK = "stuck"  # cannot be delivered for now: kept, retried hourly, coordinators told
+    STILL_STUCK = "still_stuck"  # was already stuck, and still is
+
+
 async def settle_failure(
     uow: UnitOfWork,
     clock: Clock,
@@ -202,35 +224,40 @@ async def settle_failure(
     *,
     permanent: bool,
     retry_after: float | None = None,
-) -> bool:
-    """Schedule a retry, or give up (permanent error or too many attempts).
+) -> Failure:
+    """Schedule a retry: soon, with backoff; or, after MAX_ATTEMPTS or a permanent error,
+    every STUCK_RETRY, the message kept pending with its reason.
 
     A refusal that says when to try again (`retry_after`: a rate limit) is not counted as an
-    attempt, within RATE_LIMIT_PATIENCE. Returns true when the message was given up;
-    coordinators are then told, once.
+    attempt, within RATE_LIMIT_PATIENCE. When a message to a member becomes stuck, the
+    coordinators other than that member are told (once a day per member).
     """
     now = clock.now()
     slowed_down = retry_after is not None and now - message.not_before < RATE_LIMIT_PATIENCE
     attempts = message.attempts + (0 if slowed_down else 1)
     async with uow:
-        if permanent or attempts >= MAX_ATTEMPTS:
-            await uow.outbox.mark_failed(message.id, error=error, now=now)
-            if message.kind != "delivery_failed" and message.recipient_id is not None:
-                await notify_coordinators(
-                    uow,
-                    now,
-                    "delivery_failed",
-                    {"member_id": message.recipient_id, "kind": message.kind},
-                    dedup_prefix=f"failed:{message.id}",
-                )
+        if not permanent and attempts < MAX_ATTEMPTS:
+            delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(attempts)
+            await uow.outbox.mark_retry(
+                message.id, retry_at=now + delay, error=error, counted=not slowed_down
+            )
             await uow.commit()
-            return True
-        delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(attempts)
+            return Failure.RETRYING
         await uow.outbox.mark_retry(
-            message.id, retry_at=now + delay, error=error, counted=not slowed_down
+            message.id, retry_at=now + STUCK_RETRY, error=error, at_least=MAX_ATTEMPTS
         )
+        newly = message.attempts < MAX_ATTEMPTS
+        if newly and message.recipient_id is not None:
+            await notify_coordinators(
+                uow,
+                now,
+                "delivery_failed",
+                {"member_id": message.recipient_id, "kind": message.kind},
+                dedup_prefix=f"unreachable:{message.recipient_id}:{now.date().isoformat()}",
+                except_member=message.recipient_id,
+            )
         await uow.commit()
-    return False
+    return Failure.STUCK if newly else Failure.STILL_STUCK
 
 
 async def delivered_as(

@@ -17,10 +17,12 @@ from storage.db import UnitOfWork
 
 @dataclass(frozen=True, slots=True)
 class InviteDefaults:
-    """How long an invite made from chat lasts, and for how many people."""
+    """How long an invite made from chat lasts, for how many people, and where newcomers find
+    the bot on Matrix (its account, when Matrix is enabled)."""
 
     expires_days: int = 14
     uses: int = 1
+    matrix_user_id: str = ""
 
 
 UowFactory = Callable[[], UnitOfWork]

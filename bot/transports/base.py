@@ -9,7 +9,7 @@ import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot.chat.types import Deferred, Incoming, Outgoing, Sent
 from bot.transports.spool import Spool
@@ -297,4 +297,15 @@ class Transport(Protocol):
         it so that a repeat is not delivered twice. Raises DeliveryError when the platform
         refuses or cannot be reached.
         """
+        ...
+
+
+@runtime_checkable
+class PrivateRoutes(Protocol):
+    """A network where a chat can stop being private (Matrix: anyone may be invited into a
+    room): before sending a member private content, the dispatcher asks where to send it."""
+
+    async def private_chat(self, user_id: str, chat_id: str) -> str:
+        """A chat where only the bot and `user_id` can read: `chat_id` while it is one, else
+        another (found, or opened now). Raises DeliveryError when there is none yet."""
         ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import CursorResult, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import IdentityModel, MemberModel, StructureModel
@@ -147,6 +147,16 @@ class MemberRepository:
         self._session.add(row)
         await self._session.flush()
         return _identity(row)
+
+    async def move_chat(self, identity_id: int, *, old_chat: str, new_chat: str) -> bool:
+        """Reach an account through another chat, unless someone moved it meanwhile."""
+        result = await self._session.execute(
+            update(IdentityModel)
+            .where(IdentityModel.id == identity_id, IdentityModel.chat_id == old_chat)
+            .values(chat_id=new_chat)
+        )
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
 
     async def identities(self, member_id: int) -> list[Identity]:
         """The member's accounts, preferred first."""

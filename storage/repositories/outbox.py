@@ -133,13 +133,15 @@ class OutboxRepository:
         dead_before: datetime | None = None,
         limit: int = 50,
         later_kinds: Collection[str] = (),
+        stuck_at: int | None = None,
     ) -> list[OutboxMessage]:
         """Lock the due messages this worker will deliver now, oldest first, the kinds in
         `later_kinds` after all the others.
 
         Only the oldest undelivered due message of each recipient (or, for announcements,
         of each chat) is eligible, so a message waiting for a retry holds back the ones after
-        it (order per chat). On PostgreSQL the
+        it (order per chat) — unless it was tried `stuck_at` times already (it is then only
+        retried now and then, and the later ones go on). On PostgreSQL the
         rows are picked with `FOR UPDATE SKIP LOCKED`, so several workers share the work
         without ever taking the same row; on SQLite the single UPDATE is atomic. A row locked
         by a worker whose last heartbeat is older than `dead_before` is free again (the worker
@@ -152,6 +154,7 @@ class OutboxRepository:
             older.sent_at.is_(None),
             older.failed_at.is_(None),
             older.not_before <= now,
+            *([older.attempts < stuck_at] if stuck_at is not None else []),
         )
         # Two EXISTS rather than one with an OR, so that each walks the index of pending
         # messages by recipient (an OR made every due row scan all the others: 3 s a claim
@@ -228,30 +231,24 @@ class OutboxRepository:
         )
 
     async def mark_retry(
-        self, message_id: int, *, retry_at: datetime, error: str, counted: bool = True
+        self,
+        message_id: int,
+        *,
+        retry_at: datetime,
+        error: str,
+        counted: bool = True,
+        at_least: int = 0,
     ) -> None:
-        """A transient failure: try again at `retry_at` (`counted`: as one more attempt)."""
+        """A failure: try again at `retry_at` (`counted`: as one more attempt; `at_least`:
+        and count at least that many attempts in all)."""
+        attempts = OutboxModel.attempts + (1 if counted else 0)
         await self._session.execute(
             update(OutboxModel)
             .where(OutboxModel.id == message_id)
             .values(
                 retry_at=retry_at,
                 last_error=error[:2000],
-                attempts=OutboxModel.attempts + (1 if counted else 0),
-                locked_until=None,
-                attempted_at=None,
-            )
-        )
-
-    async def mark_failed(self, message_id: int, *, error: str, now: datetime) -> None:
-        """A permanent failure: the message will not be sent."""
-        await self._session.execute(
-            update(OutboxModel)
-            .where(OutboxModel.id == message_id)
-            .values(
-                failed_at=now,
-                last_error=error[:2000],
-                attempts=OutboxModel.attempts + 1,
+                attempts=case((attempts < at_least, at_least), else_=attempts),
                 locked_until=None,
                 attempted_at=None,
             )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 import pytest
 
 from bot.app import App
 from bot.chat.types import Outgoing
-from bot.core import matching, requests
+from bot.core import matching, outbox, requests
 from bot.core.clock import FixedClock
 from bot.core.types import Member, Role, Urgency
 from bot.delivery import Dispatcher
@@ -107,19 +108,83 @@ async def test_transient_failures_are_retried_with_backoff_in_order(
     assert [row.attempts for row in rows] == [3, 1, 1]
 
 
-async def test_permanent_failure_is_reported_to_coordinators(
-    app: App, people: dict[str, Member], clock: FixedClock
+async def test_a_refused_message_is_kept_retried_hourly_and_reported_to_coordinators(
+    app: App, people: dict[str, Member], clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     transport = RecordingTransport(failures=[DeliveryError("blocked by user", permanent=True)])
     dispatcher = Dispatcher(app.services, {"console": transport})
     await _ask(app, people["Amina"], "souci avec ameli, un seul message")
-    await dispatcher.run_once()
+    with caplog.at_level(logging.ERROR, logger="bot.delivery"):
+        await dispatcher.run_once()
     async with app.services.uow() as uow:
-        failed = [row for row in await uow.outbox.find(kind="offer") if row.failed_at]
+        refused = [row for row in await uow.outbox.find(kind="offer") if row.sent_at is None]
         alerts = await uow.outbox.find(recipient_id=people["Claire"].id, kind="delivery_failed")
-    assert len(failed) == 1 and failed[0].last_error == "blocked by user"
+    [row] = refused
+    assert row.failed_at is None and row.last_error == "blocked by user"  # kept, with why
+    assert row.attempts == outbox.MAX_ATTEMPTS
+    assert [r.levelname for r in caplog.records if "cannot be delivered" in r.message] == ["ERROR"]
     assert len(alerts) == 1 and alerts[0].sent_at is not None
     assert any(chat == "claire" for chat, _ in transport.sent)
+    clock.advance(outbox.STUCK_RETRY - timedelta(seconds=1))
+    assert await dispatcher.run_once() == 0
+    clock.advance(timedelta(seconds=1))
+    assert await dispatcher.run_once() == 1  # the route works again: delivered
+    async with app.services.uow() as uow:
+        kept = await uow.outbox.get(row.id)
+        alerts = await uow.outbox.find(kind="delivery_failed")
+    assert kept is not None and kept.sent_at is not None
+    assert len(alerts) == 1  # told once
+
+
+async def test_after_too_many_failures_a_message_is_kept_not_dropped(
+    app: App, people: dict[str, Member], clock: FixedClock
+) -> None:
+    transport = RecordingTransport(
+        failures=[DeliveryError("timeout") for _ in range(outbox.MAX_ATTEMPTS + 3)]
+    )
+    dispatcher = Dispatcher(app.services, {"console": transport})
+    await _notices(app, [people["Karim"]], people["Sophie"], 2)
+    for _ in range(outbox.MAX_ATTEMPTS + 3):
+        await dispatcher.run_once()
+        clock.advance(timedelta(minutes=15))
+    clock.advance(outbox.STUCK_RETRY)
+    await dispatcher.run_once()
+    async with app.services.uow() as uow:
+        rows = await uow.outbox.find(recipient_id=people["Karim"].id)
+    assert all(row.sent_at is not None and row.failed_at is None for row in rows)
+    assert len(transport.texts_to("karim")) == 2
+
+
+async def test_a_stuck_message_does_not_hold_back_the_next_ones(
+    app: App, people: dict[str, Member], clock: FixedClock
+) -> None:
+    transport = RecordingTransport(failures=[DeliveryError("refused", permanent=True)])
+    dispatcher = Dispatcher(app.services, {"console": transport})
+    await _notices(app, [people["Karim"]], people["Sophie"], 3)
+    await dispatcher.run_once()
+    assert len(transport.texts_to("karim")) == 2  # the first is kept for later; not the others
+    async with app.services.uow() as uow:
+        first = (await uow.outbox.find(recipient_id=people["Karim"].id))[0]
+    assert first.sent_at is None and first.failed_at is None and first.last_error == "refused"
+
+
+async def test_a_coordinator_out_of_reach_is_reported_to_the_other_coordinators_only(
+    app: App, chat: Conversation, people: dict[str, Member], clock: FixedClock
+) -> None:
+    await chat.join("Malik", Role.COORDINATOR)
+    transport = RecordingTransport(failures=[DeliveryError("blocked by user", permanent=True)])
+    dispatcher = Dispatcher(app.services, {"console": transport})
+    await _notices(app, [people["Claire"]], people["Karim"], 1)
+    await dispatcher.run_once()
+    async with app.services.uow() as uow:
+        alerts = [
+            row
+            for row in await uow.outbox.find(kind="delivery_failed")
+            if row.params.get("member_id") == people["Claire"].id
+        ]
+    malik = await chat.member("Malik")
+    assert [row.recipient_id for row in alerts] == [malik.id]
+    assert transport.texts_to("malik") and not transport.texts_to("claire")
 
 
 async def test_member_without_a_running_transport_is_not_lost_silently(
@@ -131,7 +196,8 @@ async def test_member_without_a_running_transport_is_not_lost_silently(
     async with app.services.uow() as uow:
         offers = await uow.outbox.find(kind="offer")
     assert offers and all(
-        row.failed_at and "no reachable" in (row.last_error or "") for row in offers
+        row.sent_at is None and row.failed_at is None and "no reachable" in (row.last_error or "")
+        for row in offers
     )
 
 

@@ -35,6 +35,7 @@ async def test_plan_a_session_and_see_it_in_the_agenda(network: Conversation) ->
     assert "[1] 7 janv. : Je viens" in agenda
     answered = await chat.say("Amina", "1")
     assert "Je viens" in answered and "1 personne" in answered
+    assert "#1 : jeudi 7 janvier 2027" in answered  # which session the answer is for
     changed = await chat.say("Amina", "/rsvp 1 peutetre")
     assert "Peut-être" in changed
     await chat.say("Amina", "/language en")

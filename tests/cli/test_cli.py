@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import App
+from bot.config import parse_config
 from bot.core.demo_history import DEMO_CASES
 
 SAMU = str(Path(sys.executable).parent / "samu")
@@ -115,6 +117,43 @@ async def test_invite_options_are_checked(tmp_path: Path) -> None:
     assert code == 2 and "--uses" in output
     code, output = await samu("invite", "create", "--role", "boss", cwd=tmp_path)
     assert code == 2
+
+
+async def test_samu_run_says_at_start_what_runs(tmp_path: Path) -> None:
+    await samu("db", "upgrade", cwd=tmp_path)
+    code, output = await samu("run", stdin="", cwd=tmp_path)  # the terminal: ends with its input
+    assert code == 0, output
+    assert "INFO bot.app: samu run: console; database sqlite+aiosqlite:///samu.db" in output
+
+
+async def test_the_database_password_is_not_logged(tmp_path: Path) -> None:
+    config = parse_config(
+        {"database": {"url": "postgresql://samu:s3cret@db.example/samu"}}, "t", {}
+    )
+    app = App.build(config)
+    try:
+        summary = app.run_summary(["telegram", "matrix"])
+    finally:
+        await app.close()
+    assert "s3cret" not in summary
+    assert (
+        summary
+        == "samu run: telegram, matrix; database postgresql+asyncpg://samu:***@db.example/samu"
+    )
+
+
+async def test_with_matrix_an_invitation_says_where_to_find_the_bot(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[matrix]\nenabled = true\nhomeserver = "https://matrix.example.org"\n'
+        'user_id = "@samu:example.org"\npassword = "x"\n'
+    )
+    await samu("db", "upgrade", cwd=tmp_path)
+    code, output = await samu("invite", "create", cwd=tmp_path)
+    assert code == 0, output
+    code_line = output.splitlines()[0]
+    assert f"/start {code_line}" in output  # Telegram and the terminal
+    assert "@samu:example.org (https://matrix.to/#/@samu:example.org)" in output
+    assert f"!start {code_line}" in output
 
 
 async def test_bad_configuration_names_the_key(tmp_path: Path) -> None:

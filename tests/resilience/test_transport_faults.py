@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from nio import RoomMessageNotice, SyncResponse
+from nio import RoomMessageNotice, RoomMessageText, SyncResponse
 from sqlalchemy import select
 
 from bot.app import App
@@ -530,7 +530,7 @@ async def read_room(person: Person, bot: str, pattern: re.Pattern[str]) -> list[
     return [
         int(match.group(1))
         for event in person.seen
-        if isinstance(event, RoomMessageNotice) and event.sender == bot
+        if isinstance(event, (RoomMessageNotice, RoomMessageText)) and event.sender == bot
         for match in pattern.finditer(event.body)
     ]
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.config import parse_config
 from bot.core.clock import SystemClock
+from bot.core.outbox import MAX_ATTEMPTS
 from bot.core.types import Role
 from skills import SkillLevel
 from storage.db import Database
@@ -217,10 +218,13 @@ async def add_members(
 class OutboxState:
     """The outbox and event records as the database holds them."""
 
-    pending: int
+    pending: int  # still to be delivered (kept rows, below, are not counted)
     in_flight: frozenset[int]  # a send began and its outcome was never recorded
     sent_refs: dict[tuple[str, str], int]  # (chat, platform message id) → the row that sent it
     unfinished_events: int
+    # Undeliverable for now (e.g. "chat not found" for a member who never opened the bot):
+    # kept with their reason and tried again every hour, the coordinators told.
+    kept: int = 0
 
 
 async def outbox_state(database_url: str) -> OutboxState:
@@ -243,8 +247,10 @@ async def outbox_state(database_url: str) -> OutboxState:
         if row.sent_at is not None and row.platform == "telegram":
             # An edit records the reference of the message it edits: keep the first row.
             sent_refs.setdefault((row.chat_id or "", row.delivery_ref or ""), row.id)
+    waiting = [r for r in rows if r.sent_at is None and r.failed_at is None]
     return OutboxState(
-        pending=sum(1 for r in rows if r.sent_at is None and r.failed_at is None),
+        pending=sum(1 for r in waiting if r.attempts < MAX_ATTEMPTS),
+        kept=sum(1 for r in waiting if r.attempts >= MAX_ATTEMPTS),
         in_flight=frozenset(r.id for r in rows if r.attempted_at is not None and r.sent_at is None),
         sent_refs=sent_refs,
         unfinished_events=len(unfinished),

@@ -11,7 +11,7 @@ pytest.importorskip("nio", reason="matrix-nio is not installed")
 
 from bot.core.types import RequestStatus
 from tests.fakes.synapse import synapse_fixture  # noqa: F401
-from tests.transports.test_matrix import Network, network  # noqa: F401
+from tests.transports.test_matrix import Network, network_fixture  # noqa: F401 (the fixture)
 
 
 def reply_to(event_id: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("nio", reason="matrix-nio is not installed")
 
-from nio import RoomMessageNotice
+from nio import RoomMessageText
 
 from bot.app import App
 from bot.config import parse_config
@@ -92,7 +92,7 @@ async def test_every_message_arrives_in_order_under_rate_limits(limited: Network
         return [
             e.body.split("« ")[1].split(" »")[0]
             for e in amina.seen
-            if isinstance(e, RoomMessageNotice) and "« m" in e.body
+            if isinstance(e, RoomMessageText) and "« m" in e.body
         ]
 
     await amina.sync_until(lambda: len(relayed()) >= MESSAGES, timeout=120)

@@ -12,7 +12,7 @@ from bot.transports.matrix.geo import location_of
 from tests.fakes.synapse import synapse_fixture  # noqa: F401 (the fixture)
 from tests.fakes.telegram_api import FakeBotApi
 from tests.transports.conftest import Running
-from tests.transports.test_matrix import Network, network  # noqa: F401 (the fixture)
+from tests.transports.test_matrix import Network, network_fixture  # noqa: F401 (the fixture)
 
 SAMPLE = Path(__file__).parent.parent / "data" / "places_sample.csv"
 AMINA = 1001

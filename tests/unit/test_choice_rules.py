@@ -50,8 +50,8 @@ def test_matrix_numbers_and_reactions_follow_the_numbers_shown() -> None:
     assert action_for_reaction("3️⃣", actions) == "/tuto aide 2 1"
     assert action_for_reaction("1️⃣", actions) is None
     question = [
-        {"label": "Oui, rendre la #1", "payload": "/lacher 1 oui", "number": 1},
-        {"label": "Non, je la garde", "payload": "/annuler", "number": 2},
+        {"label": "Oui, rendre la #1", "payload": "/lacher 1 oui", "number": 1, "answer": "yes"},
+        {"label": "Non, je la garde", "payload": "/annuler", "number": 2, "answer": "no"},
     ]
     assert action_for_reaction("✅", question) == "/lacher 1 oui"
     assert action_for_reaction("❌", question) == "/annuler"

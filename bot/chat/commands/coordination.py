@@ -6,6 +6,7 @@ from itertools import groupby
 
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.i18n import N_
+from bot.chat.invitations import matrix_line, matrix_link
 from bot.chat.types import Action
 from bot.chat.wording import bullet
 from bot.core import invites, members
@@ -57,6 +58,15 @@ async def create_invitation(ctx: Context, args: str) -> Reply:
     lines.append(
         ctx._("The person writes to the bot: {command}").format(command=ctx.cmd("start", code))
     )
+    bot_on_matrix = ctx.services.invites.matrix_user_id
+    if bot_on_matrix and ctx.incoming.platform != "matrix":
+        lines.append(matrix_line(ctx.t, code, bot_on_matrix))
+    elif bot_on_matrix:
+        lines.append(
+            ctx._("The bot on Matrix: {user} ({link})").format(
+                user=bot_on_matrix, link=matrix_link(bot_on_matrix)
+            )
+        )
     return [ctx.reply(*lines)]
 
 

@@ -123,10 +123,11 @@ async def show_help(ctx: Context, args: str) -> Reply:
     for command in ctx.commands:
         if command.in_help and allowed(command.name, ctx.me.role):
             lines.append(f"{ctx.cmd(command.name)} — {ctx._(command.summary)}")
+    prefix = ctx.incoming.command_prefix
     if ctx.t.locale == "fr":
-        lines.append("In English: /language en")
+        lines.append(f"In English: {prefix}{ctx.names('langue', 'en')} en")
     else:
-        lines.append("En français : /langue fr")
+        lines.append(f"En français : {prefix}{ctx.names('langue', 'fr')} fr")
     return [ctx.reply(*lines)]
 
 

@@ -26,7 +26,7 @@ from bot.chat.request_views import (
     urgency_line,
 )
 from bot.chat.tutorial_views import suggestions
-from bot.chat.types import Action, Outgoing
+from bot.chat.types import Action, Answer, Outgoing
 from bot.chat.wording import STATUS_NAMES, URGENCY_WORDS, help_hint
 from bot.core import claims, requests, tutorial_search
 from bot.core.errors import RequestNotFound
@@ -183,7 +183,7 @@ async def ask_from_text(ctx: Context, text: str) -> Reply:
             *file_lines(ctx, submitted.files, submitted.placed),
             ctx._("Shall I make it a help request for the network?"),
             actions=[
-                Action(ctx._("Yes, send it"), f"/envoyer {request.id}"),
+                Action(ctx._("Yes, send it"), f"/envoyer {request.id}", Answer.YES),
                 Action(ctx._("No"), f"/annuler {request.id}"),
             ],
             about=request.id,
@@ -478,11 +478,17 @@ async def my_requests(ctx: Context, args: str) -> Reply:
     for request in asked:
         if request.status is RequestStatus.RESOLVED:
             actions.append(
-                Action(ctx._("Confirm #{n}").format(n=request.id), f"/confirmer {request.id}")
+                Action(
+                    ctx._("Confirm #{n}").format(n=request.id),
+                    f"/confirmer {request.id}",
+                    Answer.YES,
+                )
             )
         if request.status is RequestStatus.DRAFT:
             actions.append(
-                Action(ctx._("Send #{n}").format(n=request.id), f"/envoyer {request.id}")
+                Action(
+                    ctx._("Send #{n}").format(n=request.id), f"/envoyer {request.id}", Answer.YES
+                )
             )
     return [ctx.reply(*lines, actions=actions[:6])]
 

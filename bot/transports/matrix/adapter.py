@@ -2,7 +2,8 @@
 
 The sync token, the access token and the device id live in the bot's database (through the
 `StateStore` the composition root gives), so a restart resumes where it stopped: no command
-runs twice, no new device appears. Olm/Megolm sessions live in `store_path`.
+runs twice, no new device appears. Olm/Megolm sessions live in `store_path`. Which room a
+member's private content may go to is `routes.Routes`' business.
 """
 
 from __future__ import annotations
@@ -14,27 +15,28 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from nio import (
     AsyncClient,
-    AsyncClientConfig,
     InviteMemberEvent,
-    LoginResponse,
+    JoinResponse,
+    LocalProtocolError,
     MegolmEvent,
     ReactionEvent,
     RoomGetEventResponse,
     RoomMessageText,
     RoomMessageUnknown,
     RoomSendError,
+    SendRetryError,
     SyncResponse,
     UploadResponse,
 )
 
+from bot.chat.invitations import MATRIX_PREFIX
 from bot.chat.types import (
     Attachment,
-    ChatType,
+    Attention,
     FileKind,
     FileProblem,
     FileUnavailable,
@@ -52,46 +54,22 @@ from bot.transports.matrix.formatting import (
     strip_reply_fallback,
 )
 from bot.transports.matrix.geo import location_of
+from bot.transports.matrix.login import fingerprint, log_in, new_client, prepare_store
 from bot.transports.matrix.media import MEDIA_EVENTS, fetch, file_content, incoming_file
+from bot.transports.matrix.rooms import bot_joined
+from bot.transports.matrix.routes import Routes, display_name
+from bot.transports.matrix.settings import MatrixSettings, MemberDirectory, StateStore
 from bot.transports.spool import Spool
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "matrix"
 TOKEN_KEY = "matrix.next_batch"
-LOGIN_KEY = "matrix.login"  # "device_id access_token"
 REMEMBERED_EVENTS = 2000
 MAX_BACKOFF = 30.0
 CLOCK_SLACK_MS = 5_000
-
-
-class StateStore(Protocol):
-    """Small persisted values (in the bot's database)."""
-
-    async def get(self, key: str) -> str | None:
-        """The stored value, if any."""
-        ...
-
-    async def set(self, key: str, value: str) -> None:
-        """Store a value."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class MatrixSettings:
-    """How the bot logs in and whom it talks to."""
-
-    homeserver: str
-    user_id: str
-    password: str = ""
-    access_token: str = ""
-    device_name: str = "Samu numérique"
-    store_path: str = ""
-    encryption: bool = True
-    allowed_rooms: tuple[str, ...] = ()
-    allowed_homeservers: tuple[str, ...] = ()
-    pace_seconds: float = 1.0
-    sync_timeout_ms: int = 30_000
+# A send asked before the start's sync made the rooms known is tried again this much later.
+NOT_SYNCED_RETRY = 0.5
 
 
 @dataclass
@@ -102,17 +80,22 @@ class MatrixTransport:
     handle: Handle
     state: StateStore
     delivered: Delivered | None = None
+    directory: MemberDirectory | None = None
     on_handled: Callable[[], None] | None = None
     platform: str = PLATFORM
-    command_prefix: str = "!"
+    command_prefix: str = MATRIX_PREFIX
     parallel_sends: int = 1  # the bot's own pace spaces every send (pace_seconds)
     fingerprint: str | None = None
+    device_id: str | None = None
     _client: AsyncClient | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     # Where messages are kept on disk while the database is away (None: in memory only).
     spool: Spool | None = None
     _answers: PatientAnswers | None = None
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set by the start's full-state sync: from then on every room the bot is in is known.
+    _rooms_known: bool = False
+    _routes: Routes | None = None
     _send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _next_send: float = 0.0
     # The actions each recent message of the bot showed (what a reaction to it stands for).
@@ -133,66 +116,56 @@ class MatrixTransport:
         """Return once the first sync is done (for tests and start-up ordering)."""
         await self._ready.wait()
 
+    @property
+    def routes(self) -> Routes:
+        """The rooms' keeper (one per transport)."""
+        if self._routes is None:
+            self._routes = Routes(
+                self.settings,
+                self._answer,
+                directory=self.directory,
+                command_prefix=self.command_prefix,
+                wait_turn=self._wait_turn,
+            )
+        return self._routes
+
     async def run(self) -> None:
         """Log in (or resume), then sync until `stop()`; homeserver outages are waited out."""
-        settings = self.settings
-        store = settings.store_path or ""
-        if settings.encryption and store:
-            await asyncio.to_thread(Path(store).mkdir, parents=True, exist_ok=True)
-        client = AsyncClient(
-            settings.homeserver,
-            settings.user_id,
-            store_path=store,
-            config=AsyncClientConfig(
-                encryption_enabled=settings.encryption and bool(store),
-                store_sync_tokens=False,
-                max_limit_exceeded=0,
-            ),
-        )
+        await prepare_store(self.settings)
+        client = new_client(self.settings)
         self._client = client
+        self._rooms_known = False
         try:
-            await self._login(client)
+            await log_in(client, self.settings, self.state)
             await self._patient().resume()
-            if client.olm is not None:
-                self.fingerprint = client.olm.account.identity_keys.get("ed25519")
-                log.info("Matrix device %s, fingerprint %s", client.device_id, self.fingerprint)
+            self.device_id, self.fingerprint = str(client.device_id), fingerprint(client)
+            log.info(
+                "Matrix: %s, device %s, fingerprint %s",
+                client.user_id,
+                self.device_id,
+                self.fingerprint or "none (encryption off)",
+            )
             await self._sync_loop(client)
         finally:
+            self._rooms_known = False
             await client.close()
             self._client = None
 
-    async def _login(self, client: AsyncClient) -> None:
-        saved = await self.state.get(LOGIN_KEY)
-        if saved:
-            device_id, token = saved.split(" ", 1)
-            client.restore_login(self.settings.user_id, device_id, token)
-            if client.store is None and self.settings.encryption and self.settings.store_path:
-                client.load_store()
-            return
-        if self.settings.access_token:
-            client.access_token = self.settings.access_token
-            whoami = await client.whoami()
-            device_id = getattr(whoami, "device_id", None) or "SAMU"
-            client.restore_login(self.settings.user_id, device_id, self.settings.access_token)
-            if self.settings.encryption and self.settings.store_path:
-                client.load_store()
-        else:
-            response = await client.login(
-                self.settings.password, device_name=self.settings.device_name
-            )
-            if not isinstance(response, LoginResponse):
-                raise RuntimeError(f"Matrix login failed: {response}")
-        await self.state.set(LOGIN_KEY, f"{client.device_id} {client.access_token}")
-
     async def _sync_loop(self, client: AsyncClient) -> None:
+        """The first sync asks for the full state of every room (nio knows rooms only from
+        syncs, and cannot send to a room it does not know); its timeline holds what happened
+        since the saved token. On a first run ever, that timeline is history, not commands."""
         token = await self.state.get(TOKEN_KEY)
+        history = token is None
+        first = True
         backoff = 1.0
-        first = token is None
-        if not first:
-            self._ready.set()  # resuming: new events arrive in the next (long-polled) sync
         while not self._stop.is_set():
             sync = asyncio.ensure_future(
-                client.sync(timeout=0 if first else self.settings.sync_timeout_ms, since=token)
+                client.sync(
+                    timeout=0 if first else self.settings.sync_timeout_ms,
+                    since=token,
+                    full_state=True if first else None,
+                )
             )
             stopper = asyncio.ensure_future(self._stop.wait())
             done, _ = await asyncio.wait({sync, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -207,13 +180,15 @@ class MatrixTransport:
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             backoff = 1.0
+            self._rooms_known = True
             await self._chores(client)
             await self._accept_invites(client, response)
-            if not first:  # the first sync is history: nothing in it is a new command
+            await self.routes.after_sync(client, response, start=first, history=history)
+            if not (first and history):
                 await self._handle_timeline(client, response)
             token = response.next_batch
             await self.state.set(TOKEN_KEY, token)
-            first = False
+            first = history = False
             self._ready.set()
 
     async def _pause(self, seconds: float) -> None:
@@ -233,10 +208,6 @@ class MatrixTransport:
         if client.should_claim_keys:
             await client.keys_claim(client.get_users_for_key_claiming())
 
-    def _homeserver_allowed(self, user_id: str) -> bool:
-        allowed = self.settings.allowed_homeservers
-        return not allowed or user_id.split(":", 1)[-1] in allowed
-
     async def _accept_invites(self, client: AsyncClient, response: SyncResponse) -> None:
         for room_id, info in response.rooms.invite.items():
             invite = next(
@@ -253,19 +224,17 @@ class MatrixTransport:
                 continue
             direct = bool(invite.content.get("is_direct"))
             if room_id in self.settings.allowed_rooms or (
-                direct and self._homeserver_allowed(invite.sender)
+                direct and self.settings.homeserver_allowed(invite.sender)
             ):
                 self._joined_at[room_id] = int(time.time() * 1000)
-                await client.join(room_id)
+                joined = await client.join(room_id)
+                if not isinstance(joined, JoinResponse):
+                    log.warning("could not join %s: %s", room_id, joined)
+                elif direct:
+                    self.routes.joined_on_invitation(room_id, invite.sender)
             else:
                 log.info("refusing invitation to %s from %s", room_id, invite.sender)
                 await client.room_leave(room_id)
-
-    def _chat_type(self, client: AsyncClient, room_id: str) -> ChatType:
-        room = client.rooms.get(room_id)
-        if room_id in self.settings.allowed_rooms and room is not None and room.member_count > 2:
-            return ChatType.GROUP
-        return ChatType.PRIVATE if room is None or room.member_count <= 2 else ChatType.GROUP
 
     async def _handle_timeline(self, client: AsyncClient, response: SyncResponse) -> None:
         for room_id, info in response.rooms.join.items():
@@ -284,8 +253,8 @@ class MatrixTransport:
             "platform": PLATFORM,
             "user_id": event.sender,
             "chat_id": room_id,
-            "chat_type": self._chat_type(client, room_id),
-            "display_name": _display_name(client, room_id, event.sender),
+            "chat_type": self.routes.chat_type(client, room_id, event.sender),
+            "display_name": display_name(client.rooms.get(room_id), event.sender),
             "event_id": event.event_id,
             "command_prefix": self.command_prefix,
         }
@@ -379,10 +348,18 @@ class MatrixTransport:
         `key` becomes the transaction id, so the homeserver keeps one event per key even if
         the send is repeated (a retry after a timeout, or after a worker died mid-send).
         """
-        client = self._client
-        if client is None:
-            raise DeliveryError("Matrix transport is not running")
-        body = content(message.text, message.actions, notice=True, first=message.first_number)
+        client = self._synced_client()
+        body = content(
+            message.text,
+            message.actions,
+            notice=message.attention is Attention.QUIET,
+            first=message.first_number,
+        )
+        # Files first: the message with the actions comes last, so the moment a person can
+        # react to it, it is fully sent (and remembered by the conversation right after).
+        for index, attachment in enumerate(message.attachments):
+            file_key = f"{key}-file-{index}" if key else None
+            await self._send_file(client, chat_id, attachment, file_key)
         event = edit(message.edit_of, body) if message.edit_of else body
         event_id = await self._send_event(client, chat_id, event, key)
         if message.edit_of:
@@ -393,19 +370,36 @@ class MatrixTransport:
             self._actions[event_id] = body[ACTIONS_KEY]
         while len(self._actions) > REMEMBERED_EVENTS:
             self._actions.popitem(last=False)
-        for index, attachment in enumerate(message.attachments):
-            file_key = f"{key}-file-{index}" if key else None
-            await self._send_file(client, chat_id, attachment, file_key)
         return event_id
+
+    async def private_chat(self, user_id: str, chat_id: str) -> str:
+        """The room to send `user_id` private content to: `chat_id` while only the bot and
+        they are in it, else another such room, else a direct chat opened now."""
+        return await self.routes.private_chat(self._synced_client(), user_id, chat_id)
+
+    def _synced_client(self) -> AsyncClient:
+        """The client, once the start's sync made every room known (else: try again soon)."""
+        client = self._client
+        if client is None:
+            raise DeliveryError("Matrix transport is not running")
+        if not self._rooms_known:
+            raise DeliveryError("Matrix rooms not synced yet", retry_after=NOT_SYNCED_RETRY)
+        return client
 
     async def _send_event(
         self, client: AsyncClient, room_id: str, event: dict[str, Any], key: str | None
     ) -> str:
         """One `m.room.message` at the bot's pace; its event id."""
+        room = client.rooms.get(room_id)
+        if room is None or not bot_joined(room, str(client.user_id)):
+            raise DeliveryError(f"the bot is not in room {room_id}", permanent=True)
         await self._wait_turn()
-        response = await client.room_send(
-            room_id, "m.room.message", event, tx_id=key, ignore_unverified_devices=True
-        )
+        try:
+            response = await client.room_send(
+                room_id, "m.room.message", event, tx_id=key, ignore_unverified_devices=True
+            )
+        except (LocalProtocolError, SendRetryError) as error:  # e.g. keys not shared yet
+            raise DeliveryError(f"{room_id}: {error!r}") from error
         if isinstance(response, RoomSendError):
             if response.status_code == "M_LIMIT_EXCEEDED":
                 retry = (response.retry_after_ms or 1000) / 1000
@@ -433,37 +427,3 @@ class MatrixTransport:
             raise DeliveryError(f"upload of {attachment.filename}: {uploaded}")
         event = file_content(attachment, uploaded.content_uri, keys)
         return await self._send_event(client, room_id, event, key)
-
-
-def _display_name(client: AsyncClient, room_id: str, user_id: str) -> str:
-    room = client.rooms.get(room_id)
-    name = room.user_name(user_id) if room is not None else None
-    return name or user_id.split(":", 1)[0].lstrip("@")
-
-
-async def device_fingerprint(settings: MatrixSettings, state: StateStore) -> tuple[str, str] | None:
-    """The bot's device id and ed25519 fingerprint, read offline from its key store.
-
-    None before the first login (nothing stored yet) or without encryption.
-    """
-    saved = await state.get(LOGIN_KEY)
-    if not saved or not settings.encryption or not settings.store_path:
-        return None
-    if not await asyncio.to_thread(Path(settings.store_path).is_dir):
-        return None
-    device_id, token = saved.split(" ", 1)
-    client = AsyncClient(
-        settings.homeserver,
-        settings.user_id,
-        store_path=settings.store_path,
-        config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False),
-    )
-    try:
-        client.restore_login(settings.user_id, device_id, token)
-        if client.olm is None:
-            client.load_store()
-        if client.olm is None:
-            return None
-        return device_id, str(client.olm.account.identity_keys.get("ed25519", ""))
-    finally:
-        await client.close()

@@ -5,16 +5,16 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from bot.chat.types import Action
+from bot.chat.types import Action, Answer
 
 # Reactions a person can put on a message instead of typing the number of an action.
 NUMBER_EMOJIS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣")
-YES_EMOJIS = ("✅", "👍", "✔️")
-NO_EMOJIS = ("❌", "👎", "✖️")
-YES_COMMANDS = ("/prendre", "/confirmer", "/envoyer")
-NO_COMMANDS = ("/decliner", "/pasresolu")
-YES_SUFFIX = " oui"  # the yes of a question (see bot/chat/confirmations.py)
-NO_PAYLOAD = "/annuler"
+# Reactions that choose the action meaning that answer (the first one, when several do).
+ANSWER_EMOJIS = {
+    Answer.YES: ("✅", "👍", "✔️", "✔"),
+    Answer.NO: ("❌", "👎", "✖️", "✖"),
+    Answer.MAYBE: ("🤔",),
+}
 ACTIONS_KEY = "org.samu.actions"
 
 
@@ -36,11 +36,17 @@ def content(
         "format": "org.matrix.custom.html",
         "formatted_body": formatted,
         "m.mentions": {},
-        ACTIONS_KEY: [
-            {"label": a.label, "payload": a.payload, "number": n}
-            for n, a in enumerate(actions, start=first)
-        ],
+        ACTIONS_KEY: [_action(a, n) for n, a in enumerate(actions, start=first)],
     }
+
+
+def _action(action: Action, number: int) -> dict[str, Any]:
+    """An action as kept in the event, with its number on screen (read back when someone
+    reacts to it)."""
+    kept: dict[str, Any] = {"label": action.label, "payload": action.payload, "number": number}
+    if action.answer is not None:
+        kept["answer"] = action.answer.value
+    return kept
 
 
 def edit(original_event_id: str, new: dict[str, Any]) -> dict[str, Any]:
@@ -56,22 +62,17 @@ def edit(original_event_id: str, new: dict[str, Any]) -> dict[str, Any]:
 
 def action_for_reaction(key: str, actions: list[dict[str, Any]]) -> str | None:
     """The payload a reaction stands for: the number emoji of an action as it was shown,
-    or ✅/❌ for a yes/no action (a question's yes ends with the yes word, its no is a bare
-    `/annuler`)."""
-    payloads = [str(a.get("payload", "")) for a in actions]
+    or ✅/❌/🤔 for the action that means yes/no/maybe."""
     if key in NUMBER_EMOJIS:
-        wanted_number = NUMBER_EMOJIS.index(key) + 1
+        wanted = NUMBER_EMOJIS.index(key) + 1
         for index, action in enumerate(actions):
-            if action.get("number", index + 1) == wanted_number:
-                return payloads[index]
+            if action.get("number", index + 1) == wanted:
+                return str(action.get("payload", ""))
         return None
-    if key in YES_EMOJIS:
-        return next(
-            (p for p in payloads if p.startswith(YES_COMMANDS) or p.endswith(YES_SUFFIX)), None
-        )
-    if key in NO_EMOJIS:
-        return next((p for p in payloads if p.startswith(NO_COMMANDS) or p == NO_PAYLOAD), None)
-    return None
+    answer = next((a for a, emojis in ANSWER_EMOJIS.items() if key in emojis), None)
+    if answer is None:
+        return None
+    return next((str(a["payload"]) for a in actions if a.get("answer") == answer.value), None)
 
 
 def reply_target(source: dict[str, Any]) -> str | None:
