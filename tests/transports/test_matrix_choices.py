@@ -25,7 +25,7 @@ async def status(running: Network, request_id: int) -> RequestStatus:
     return request.status
 
 
-async def test_numbers_replies_and_a_restart(network: Network) -> None:  # noqa: F811
+async def test_numbers_replies_and_a_restart(network: Network) -> None:
     bot = network.bot
     amina = await network.join("Amina")
     karim = await network.join("Karim", skills="ameli (former)")

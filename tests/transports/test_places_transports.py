@@ -42,7 +42,7 @@ async def test_telegram_location_gives_the_nearest_places(
     await running.wait_text(AMINA, "pas en France", after=before)
 
 
-async def test_matrix_location_gives_the_nearest_places(network: Network) -> None:  # noqa: F811
+async def test_matrix_location_gives_the_nearest_places(network: Network) -> None:
     await load_sample(network.app)
     amina = await network.join("Amina")
     await amina.client.room_send(
