@@ -34,6 +34,7 @@ from bot.core import skills as member_skills
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock, SystemClock
 from bot.core.demo import seed_demo
+from bot.core.periodic import Job, JobName, run_jobs
 from bot.core.services import (
     DigestSettings,
     FileSettings,
@@ -54,8 +55,14 @@ from bot.transports.base import Transport
 from bot.transports.console import ConsoleTransport
 from bot.transports.spool import Spool
 from skills import default_matcher, load_taxonomy
-from storage.db import Database
-from storage.migrate import SchemaStatus, schema_status, upgrade
+from storage.db import Database, create_sqlite_file
+from storage.migrate import (
+    HEAD_REVISION,
+    SchemaStatus,
+    known_revisions,
+    schema_status,
+    upgrade,
+)
 
 # The chat networks' libraries (matrix-nio ~20 MiB, python-telegram-bot with httpx ~15 MiB) are
 # imported only by the methods that build an enabled transport, not by every `samu` command.
@@ -71,7 +78,8 @@ STOP_DELIVERY_SECONDS = 5.0
 
 
 class SchemaOutOfDate(Exception):
-    """The database schema is older than the code (or empty): `samu db upgrade` fixes it."""
+    """The database schema is older than the code (or empty): `samu db upgrade` fixes it;
+    or newer (`status.from_newer_version`): only a newer samu may use it."""
 
     def __init__(self, status: SchemaStatus) -> None:
         super().__init__(
@@ -157,12 +165,16 @@ class App:
     services: Services
     router: Router
     dispatcher: Dispatcher | None = None
+    # The SQLite file `prepare(migrate=True)` created, if it did (the CLI says so).
+    created_file: Path | None = None
     _ticking: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
     def build(cls, config: Config, clock: Clock | None = None) -> App:
         """Wire the database, the use-case services and the router (connects lazily)."""
-        db = Database.from_url(config.database.url)
+        # A SQLite file is created only by `prepare(migrate=True)`: one deleted while the bot
+        # runs is then reported unavailable instead of being replaced by an empty one.
+        db = Database.from_url(config.database.url, create_file=False)
         services = Services(
             uow=db.uow,
             clock=clock or SystemClock(),
@@ -216,12 +228,22 @@ class App:
         return cls(config=config, db=db, services=services, router=router)
 
     async def schema(self) -> SchemaStatus:
-        """Where the database schema stands."""
+        """Where the database schema stands (a SQLite file not created yet: no revision)."""
+        if self.db.missing_file() is not None:
+            return SchemaStatus(current=None, head=HEAD_REVISION, known=known_revisions())
         return await schema_status(self.db.engine)
 
     async def prepare(self, *, migrate: bool = False) -> None:
-        """Check (or bring) the schema up to date, then load the taxonomy and structures."""
+        """Check (or bring) the schema up to date, then load the taxonomy and structures.
+
+        With `migrate`, a SQLite file that does not exist is created (`created_file`). A
+        database from a newer version is never touched (SchemaOutOfDate).
+        """
+        if migrate:
+            self.created_file = create_sqlite_file(self.config.database.url)
         status = await self.schema()
+        if status.from_newer_version:
+            raise SchemaOutOfDate(status)
         if migrate and not status.up_to_date:
             await upgrade(self.db.engine)
             status = await self.schema()
@@ -372,18 +394,37 @@ class App:
         database = self.db.engine.url.render_as_string(hide_password=True)
         return f"samu run: {', '.join(platforms)}; database {database}"
 
-    async def tick(self) -> None:
-        """The periodic work: offer/escalate due requests, auto-confirm, deliver."""
+    def periodic_jobs(self) -> list[Job]:
+        """The periodic work, in the order it runs: the personal-data purge first."""
         services = self.services
-        await matching.check_due(services.uow, services.clock, services.requests)
-        await conversation.auto_confirm_due(services.uow, services.clock, services.requests)
-        await sessions.plan_ahead(services.uow, services.clock, services.sessions)
-        await sessions.due_notices(services.uow, services.clock, services.sessions)
-        await digest.due_digest(services.uow, services.clock, services.digest)
-        await privacy.purge_expired(services.uow, services.clock, services.retention)
-        await attachments.drop_unplaced(services.uow, services.clock)
-        if self.dispatcher is not None:
-            await self.dispatcher.run_once()
+        uow, clock = services.uow, services.clock
+        jobs = [
+            Job(JobName.PURGE, lambda: privacy.purge_expired(uow, clock, services.retention)),
+            Job(JobName.MATCHING, lambda: matching.check_due(uow, clock, services.requests)),
+            Job(
+                JobName.AUTO_CONFIRM,
+                lambda: conversation.auto_confirm_due(uow, clock, services.requests),
+            ),
+            Job(
+                JobName.SESSION_PLANNING,
+                lambda: sessions.plan_ahead(uow, clock, services.sessions),
+            ),
+            Job(
+                JobName.SESSION_NOTICES,
+                lambda: sessions.due_notices(uow, clock, services.sessions),
+            ),
+            Job(JobName.DIGEST, lambda: digest.due_digest(uow, clock, services.digest)),
+            Job(JobName.FILES, lambda: attachments.drop_unplaced(uow, clock)),
+        ]
+        dispatcher = self.dispatcher
+        if dispatcher is not None:
+            jobs.append(Job(JobName.DELIVERY, dispatcher.run_once))
+        return jobs
+
+    async def tick(self) -> None:
+        """The periodic work: each job on its own (see `bot.core.periodic`)."""
+        services = self.services
+        await run_jobs(self.periodic_jobs(), services.uow, services.clock, self.config.bot.timezone)
 
     async def _safe_tick(self) -> None:
         async with self._ticking:

@@ -11,24 +11,23 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import App, SchemaOutOfDate
-from bot.chat.exports import ExportFormat, export_tutorials
+from bot.chat.exports import ExportFormat
 from bot.chat.i18n import Translator, translator
 from bot.chat.invitations import matrix_line
 from bot.config import Config, ConfigError, load_config
-from bot.core import invites, places, sessions, tutorials
+from bot.core import invites, sessions
 from bot.core.demo import DEMO_PEOPLE
 from bot.core.errors import InvalidValue, UnknownStructure
 from bot.core.session_rules import RuleError
 from bot.core.types import ExchangeSession, Role
 from bot.doctor import diagnose
+from bot.files_cli import report_command, tutorials_export_command
 from bot.places_cli import add_parser as add_places_parser
 from bot.privacy_cli import forget_by_name_or_id
-from bot.report_cli import write_report
 
 Command = Callable[[App, argparse.Namespace, Translator], Coroutine[Any, Any, int]]
 
@@ -47,15 +46,22 @@ def _default_persona(config: Config) -> str:
         return "Console"
 
 
+async def _prepare(app: App, t: Translator, *, migrate: bool = False) -> None:
+    """`app.prepare`, saying which SQLite file it created, if it did."""
+    await app.prepare(migrate=migrate)
+    if app.created_file is not None:
+        _print(t._("New database file created: {path}").format(path=app.created_file))
+
+
 async def _db_upgrade(app: App, args: argparse.Namespace, t: Translator) -> int:
-    await app.prepare(migrate=True)
+    await _prepare(app, t, migrate=True)
     status = await app.schema()
     _print(t._("Database up to date (revision {revision}).").format(revision=status.head))
     return 0
 
 
 async def _chat(app: App, args: argparse.Namespace, t: Translator) -> int:
-    await app.prepare()
+    await _prepare(app, t)
     persona = args.persona or _default_persona(app.config)
     interactive = sys.stdin.isatty()
     if interactive:
@@ -69,7 +75,7 @@ async def _chat(app: App, args: argparse.Namespace, t: Translator) -> int:
 
 
 async def _demo(app: App, args: argparse.Namespace, t: Translator) -> int:
-    await app.prepare(migrate=True)
+    await _prepare(app, t, migrate=True)
     await app.seed_demo()
     invite = await invites.create_invite(
         app.services.uow(), app.services.clock, role=Role.MEMBER, uses=5
@@ -93,7 +99,7 @@ async def _demo(app: App, args: argparse.Namespace, t: Translator) -> int:
 
 
 async def _invite_create(app: App, args: argparse.Namespace, t: Translator) -> int:
-    await app.prepare()
+    await _prepare(app, t)
     try:
         invite = await invites.create_invite(
             app.services.uow(),
@@ -123,6 +129,33 @@ async def _invite_create(app: App, args: argparse.Namespace, t: Translator) -> i
     return 0
 
 
+async def _invite_list(app: App, args: argparse.Namespace, t: Translator) -> int:
+    await _prepare(app, t)
+    found = await invites.usable(app.services.uow(), app.services.clock)
+    if not found:
+        _print(t._("No invitation code is usable now."))
+    for invite in found:
+        ends = invite.expires_at.date().isoformat() if invite.expires_at else "-"
+        _print(
+            f"{invites.display_code(invite.code)}  {invite.role.value}  "
+            f"{invite.uses}/{invite.max_uses}  {ends}"
+        )
+    return 0
+
+
+async def _invite_revoke(app: App, args: argparse.Namespace, t: Translator) -> int:
+    await _prepare(app, t)
+    if not await invites.revoke(app.services.uow(), app.services.clock, args.code):
+        _print(t._("No usable invitation code is {code}.").format(code=args.code))
+        return 2
+    _print(
+        t._("The code {code} is cancelled: nobody can join with it any more.").format(
+            code=args.code
+        )
+    )
+    return 0
+
+
 async def _doctor(app: App, args: argparse.Namespace, t: Translator) -> int:
     checks = await diagnose(app, t)
     for check in checks:
@@ -133,7 +166,7 @@ async def _doctor(app: App, args: argparse.Namespace, t: Translator) -> int:
 
 
 async def _run(app: App, args: argparse.Namespace, t: Translator) -> int:
-    await app.prepare()
+    await _prepare(app, t)
     config = app.config
     console = None
     if config.console.enabled:
@@ -168,7 +201,7 @@ def _session_line(session: ExchangeSession) -> str:
 
 
 async def _sessions_list(app: App, args: argparse.Namespace, t: Translator) -> int:
-    await app.prepare()
+    await _prepare(app, t)
     services = app.services
     found = await sessions.upcoming_all(services.uow, services.clock)
     if not found:
@@ -179,7 +212,7 @@ async def _sessions_list(app: App, args: argparse.Namespace, t: Translator) -> i
 
 
 async def _sessions_plan(app: App, args: argparse.Namespace, t: Translator) -> int:
-    await app.prepare()
+    await _prepare(app, t)
     services = app.services
     if args.rule:
         try:
@@ -198,51 +231,8 @@ async def _sessions_plan(app: App, args: argparse.Namespace, t: Translator) -> i
     return 0
 
 
-def _write_files(out: Path, files: dict[str, bytes]) -> None:
-    for relative, content in files.items():
-        target = out / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-
-
-async def _tutorials_export(app: App, args: argparse.Namespace, t: Translator) -> int:
-    await app.prepare()
-    found = await tutorials.everything(app.services.uow, only_published=args.only_published)
-    known_places = await places.everything(app.services.uow)
-    files = export_tutorials(
-        found,
-        ExportFormat(args.format),
-        locale=app.config.bot.default_locale,
-        places=known_places,
-    )
-    out = Path(args.out)
-    await asyncio.to_thread(_write_files, out, files)
-    _print(
-        t.ngettext(
-            "{n} tutorial exported to {out} ({files} files).",
-            "{n} tutorials exported to {out} ({files} files).",
-            len(found),
-        ).format(n=len(found), out=out, files=len(files))
-    )
-    return 0
-
-
-async def _report(app: App, args: argparse.Namespace, t: Translator) -> int:
-    await app.prepare()
-    try:
-        written = await write_report(app, Path(args.out), args.since, args.until)
-    except ValueError:
-        _print(t._("The report needs --from, and --to must not come before it."))
-        return 2
-    _print(
-        t._("Report written: {path}").format(path=Path(args.out) / "rapport.html"),
-        t.ngettext("{n} file.", "{n} files.", len(written)).format(n=len(written)),
-    )
-    return 0
-
-
 async def _member_forget(app: App, args: argparse.Namespace, t: Translator) -> int:
-    await app.prepare()
+    await _prepare(app, t)
     done, answer = await forget_by_name_or_id(app, args.who)
     _print(answer)
     return 0 if done else 2
@@ -313,6 +303,12 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         help=_("days before it expires"),
     )
     create.set_defaults(handler=_invite_create)
+    invite_sub.add_parser(
+        "list", parents=[common], help=_("the codes that still let someone join")
+    ).set_defaults(handler=_invite_list)
+    revoke = invite_sub.add_parser("revoke", parents=[common], help=_("cancel a code"))
+    revoke.add_argument("code", metavar="CODE")
+    revoke.set_defaults(handler=_invite_revoke)
 
     sub.add_parser(
         "doctor", parents=[common], help=_("check the configuration and the database")
@@ -339,7 +335,10 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         "--from", dest="since", type=_day, metavar="YYYY-MM-DD", help=_("first day")
     )
     report.add_argument("--to", dest="until", type=_day, metavar="YYYY-MM-DD", help=_("last day"))
-    report.set_defaults(handler=_report)
+    report.add_argument(
+        "--force", action="store_true", help=_("replace a report already in the folder")
+    )
+    report.set_defaults(handler=report_command)
     member = sub.add_parser("member", parents=[common], help=_("members of the network"))
     member_sub = member.add_subparsers(dest="member_command", required=True, metavar="ACTION")
     forget = member_sub.add_parser(
@@ -357,9 +356,18 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     )
     export.add_argument("--out", required=True, metavar="DIR", help=_("folder to write into"))
     export.add_argument(
-        "--only-published", action="store_true", help=_("leave drafts and reviews out")
+        "--include-drafts",
+        action="store_true",
+        help=_("also export drafts and entries waiting for review (published ones only without)"),
     )
-    export.set_defaults(handler=_tutorials_export)
+    # The flag of earlier versions, now what happens without --include-drafts.
+    export.add_argument("--only-published", action="store_true", help=argparse.SUPPRESS)
+    export.add_argument(
+        "--force",
+        action="store_true",
+        help=_("write into a folder that is not empty (nothing there is deleted)"),
+    )
+    export.set_defaults(handler=tutorials_export_command)
     add_places_parser(sub, common, t)
     sub.add_parser("run", parents=[common], help=_("run the enabled transports")).set_defaults(
         handler=_run
@@ -382,7 +390,17 @@ async def _main(config: Config, args: argparse.Namespace, t: Translator) -> int:
     handler: Command = args.handler
     try:
         return await handler(app, args, t)
-    except SchemaOutOfDate:
+    except SchemaOutOfDate as problem:
+        status = problem.status
+        if status.from_newer_version:
+            _print(
+                t._(
+                    "The database comes from a newer version of samu (revision {current}; "
+                    "this version knows up to {head})."
+                ).format(current=status.current, head=status.head),
+                t._("Install that newer version, or restore a backup made with this one."),
+            )
+            return 3
         _print(
             t._("The database is not up to date with this version."),
             t._("Run: samu db upgrade"),

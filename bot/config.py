@@ -8,6 +8,7 @@ exists, else the embedded defaults (SQLite file, console only). `$SAMU_DATABASE_
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import time
@@ -24,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.core.session_rules import RuleError, parse_rule
 from storage.db import DatabaseUrlError, normalize_url
 
 DEFAULT_DATABASE_URL = "sqlite:///samu.db"
@@ -142,6 +144,21 @@ class SessionsConfig(_Section):
     reminder_days: list[int] = Field(default_factory=lambda: [7, 1])
     coordinator_days: int = Field(default=30, ge=1, le=180)
 
+    @field_validator("rule")
+    @classmethod
+    def _readable_rule(cls, value: str) -> str:
+        # Read now: a rule the periodic work cannot read would stop the sessions' notices.
+        if value.strip():
+            try:
+                parse_rule(value)
+            except RuleError as exc:
+                raise ValueError(
+                    f"cannot read {value!r} ({exc}); write e.g. "
+                    '"premier jeudi de chaque trimestre 9h-12h" or '
+                    '"first Thursday of each quarter 09:00-12:00"'
+                ) from exc
+        return value
+
 
 class DigestConfig(_Section):
     """Coordinators' weekly digest."""
@@ -227,6 +244,11 @@ class ConsoleConfig(_Section):
     persona: str = ""
 
 
+# Telegram's rule for the secret token of a webhook, and how to make a good one.
+WEBHOOK_SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{1,256}")
+MAKE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+
 class TelegramConfig(_Section):
     """Telegram: a bot token from @BotFather, polling (default) or a webhook."""
 
@@ -244,12 +266,28 @@ class TelegramConfig(_Section):
     read_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
     announce_chat_id: str = ""
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token_form(cls, value: str) -> str:
+        if value and not WEBHOOK_SECRET_FORM.fullmatch(value):
+            raise ValueError(
+                "webhook_secret: 1 to 256 characters among A-Z, a-z, 0-9, _ and - "
+                f"(Telegram's rule); make one with: {MAKE_SECRET}"
+            )
+        return value
+
     @model_validator(mode="after")
     def _usable(self) -> TelegramConfig:
         if self.enabled and not self.token:
             raise ValueError("token: required when enabled (or set SAMU_TELEGRAM_TOKEN)")
         if self.enabled and self.mode == "webhook" and not self.webhook_public_url:
             raise ValueError("webhook_public_url: required in webhook mode")
+        if self.enabled and self.mode == "webhook" and not self.webhook_secret:
+            raise ValueError(
+                "webhook_secret: required in webhook mode, so that only Telegram can send "
+                f"updates; make one with: {MAKE_SECRET} "
+                "and put it in webhook_secret or SAMU_TELEGRAM_WEBHOOK_SECRET"
+            )
         return self
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.app import App
 from bot.chat.i18n import LOCALES, Translator, translator
+from bot.config import MAKE_SECRET
 from skills import TaxonomyError, load_taxonomy
 
 
@@ -34,7 +35,18 @@ async def diagnose(app: App, t: Translator) -> list[Check]:
             )
         )
     else:
-        if status.up_to_date:
+        if status.from_newer_version:
+            checks.append(
+                Check(
+                    False,
+                    _(
+                        "The database comes from a newer version of samu (revision {current}; "
+                        "this version knows up to {head})."
+                    ).format(current=status.current, head=status.head),
+                    _("Install that newer version, or restore a backup made with this one."),
+                )
+            )
+        elif status.up_to_date:
             checks.append(
                 Check(
                     True,
@@ -98,6 +110,8 @@ async def diagnose(app: App, t: Translator) -> list[Check]:
             checks.append(
                 Check(True, _("Telegram: the bot is @{username}.").format(username=username))
             )
+        if config.telegram.mode == "webhook":
+            checks.append(_webhook_secret(config.telegram.webhook_secret, t))
     if config.matrix.enabled:
         checks.append(
             Check(
@@ -115,6 +129,35 @@ async def diagnose(app: App, t: Translator) -> list[Check]:
             Check(False, _("No transport is enabled."), _("Set [console] enabled = true."))
         )
     return checks
+
+
+# A secret shorter than this could be guessed by someone who tries many (token_urlsafe(32)
+# makes 43 characters).
+MIN_SECRET_LENGTH = 32
+
+
+def _webhook_secret(secret: str, t: Translator) -> Check:
+    """Webhook mode: the secret that keeps anyone else from posting updates to the bot."""
+    _ = t._
+    make = _("Make one with: {command}").format(command=MAKE_SECRET)
+    if not secret:
+        return Check(
+            False,
+            _("Telegram webhook: no secret token, anyone could send updates."),
+            _("Set [telegram] webhook_secret or SAMU_TELEGRAM_WEBHOOK_SECRET.") + " " + make,
+        )
+    if len(secret) < MIN_SECRET_LENGTH:
+        return Check(
+            False,
+            _("Telegram webhook: the secret token is too short ({n} characters).").format(
+                n=len(secret)
+            ),
+            make,
+        )
+    return Check(
+        True,
+        _("Telegram webhook: secret token set ({n} characters).").format(n=len(secret)),
+    )
 
 
 async def _matrix_login(app: App, t: Translator) -> Check:

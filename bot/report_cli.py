@@ -15,6 +15,7 @@ from bot.app import App
 from bot.chat.reports import render_report
 from bot.core import indicators
 from bot.core.indicators import PeriodKind
+from bot.out_folder import OutFolderError, OutProblem, check_writable, write_files
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -41,29 +42,31 @@ def report_span(
     return _midnight(since, zone), _midnight(last_day + timedelta(days=1), zone)
 
 
-def _write(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
-    written = []
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for relative, content in files.items():
-        target = out_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        written.append(target)
-    return written
+REPORT_PAGE = "rapport.html"
+
+
+def check_out_dir(out_dir: Path, *, force: bool = False) -> None:
+    """Raise OutFolderError when the report cannot be written into `out_dir`, or would replace
+    an earlier report there (unless `force`)."""
+    check_writable(out_dir)
+    if (out_dir / REPORT_PAGE).exists() and not force:
+        raise OutFolderError(OutProblem.REPORT_EXISTS, out_dir / REPORT_PAGE)
 
 
 async def write_report(
-    app: App, out_dir: Path, since: date | None, until: date | None
+    app: App, out_dir: Path, since: date | None, until: date | None, *, force: bool = False
 ) -> list[Path]:
     """Compute the report of a period and write its files under `out_dir`; the paths written.
 
     See `report_span` for the period; the report is in the configured language and
-    timezone. Drawing and writing run in a worker thread, off the event loop.
+    timezone. Drawing and writing run in a worker thread, off the event loop. The folder is
+    checked first (OutFolderError, see `check_out_dir`).
     """
     timezone = app.config.bot.timezone
     start, end = report_span(app.services.clock.now(), timezone, since, until)
+    await asyncio.to_thread(check_out_dir, out_dir, force=force)
     data = await indicators.report_data(app.services.uow, start, end, timezone)
     files = await asyncio.to_thread(
         render_report, data, locale=app.config.bot.default_locale, timezone=timezone
     )
-    return await asyncio.to_thread(_write, out_dir, files)
+    return await asyncio.to_thread(write_files, out_dir, files)

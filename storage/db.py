@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -34,6 +37,7 @@ from storage.repositories.sessions import SessionRepository
 from storage.repositories.skills import SkillRepository
 from storage.repositories.stats import StatsRepository
 from storage.repositories.structures import StructureRepository
+from storage.repositories.tutorial_revisions import TutorialRevisionRepository
 from storage.repositories.tutorials import TutorialRepository
 from storage.turns import Turns, TurnTimeout
 
@@ -55,8 +59,9 @@ class StorageUnavailable(Exception):
 # resources, operator intervention (shutdown, starting up); and serialization / deadlock.
 _TRANSIENT_SQLSTATE_CLASSES = ("08", "53", "57")
 _TRANSIENT_SQLSTATES = ("40001", "40P01")
-# SQLite's words for the same situation.
-_TRANSIENT_SQLITE_WORDS = ("locked", "busy", "unable to open")
+# SQLite's words for the same situation; "readonly" and "disk i/o" also come when the file
+# was deleted, moved or made read-only under a running process (SQLITE_READONLY_DBMOVED).
+_TRANSIENT_SQLITE_WORDS = ("locked", "busy", "unable to open", "readonly", "disk i/o")
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -121,6 +126,41 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Where a connection keeps the identity of the SQLite file it opened (its device and inode).
+_OPENED_FILE = "samu_sqlite_file"
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _remember_file(path: Path) -> Any:
+    def remember(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_OPENED_FILE] = _file_identity(path)
+
+    return remember
+
+
+def check_sqlite_file(path: Path, opened: tuple[int, int] | None) -> None:
+    """Raise StorageUnavailable unless the file a connection opened is still at `path` and
+    writable. In WAL mode SQLite goes on writing into a file deleted, replaced or made
+    read-only under it, and what it wrote would be lost: the work is kept for later instead.
+
+    (Two `stat` calls on a local file: microseconds, not worth a thread.)
+    """
+    now = _file_identity(path)
+    if now is None:
+        raise StorageUnavailable(f"the database file {path} is missing")
+    if opened is not None and now != opened:
+        raise StorageUnavailable(f"the database file {path} was replaced")
+    if not os.access(path, os.W_OK):
+        raise StorageUnavailable(f"the database file {path} is read-only")
+
+
 def _begin_immediate(connection: Any) -> None:
     # A deferred SQLite transaction that reads then writes fails at once ("database is locked")
     # when another connection wrote in between; taking the write lock up front makes
@@ -128,9 +168,36 @@ def _begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create an async engine for `url`, with the SQLite settings this project relies on."""
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).absolute()
+
+
+def _existing_file_only(url: str) -> str:
+    """The URL that opens a SQLite file read-write without ever creating it: a file deleted
+    under a running process is reported unavailable, not silently replaced by an empty one."""
+    path = sqlite_file(url)
+    if path is None:
+        return url
+    return (
+        make_url(url)
+        .set(database="file:" + quote(str(path)), query={"mode": "rw", "uri": "true"})
+        .render_as_string(hide_password=False)
+    )
+
+
+def create_engine(url: str, *, create_file: bool = True, **kwargs: Any) -> AsyncEngine:
+    """Create an async engine for `url`, with the SQLite settings this project relies on.
+
+    Without `create_file`, a SQLite file that does not exist is never created (see
+    `create_sqlite_file`), and connecting to it fails as an unavailable database.
+    """
     normalized = normalize_url(url)
+    if not create_file:
+        normalized = _existing_file_only(normalized)
     if normalized.startswith("postgresql"):
         # A server restart leaves dead connections in the pool: test each one before use.
         kwargs.setdefault("pool_pre_ping", True)
@@ -138,6 +205,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
+        path = sqlite_file(url)
+        if path is not None:
+            event.listen(engine.sync_engine, "connect", _remember_file(path))
     return engine
 
 
@@ -160,6 +230,7 @@ class UnitOfWork:
     offers: OfferRepository
     outbox: OutboxRepository
     tutorials: TutorialRepository
+    tutorial_revisions: TutorialRevisionRepository
     sessions: SessionRepository
     stats: StatsRepository
     privacy: PrivacyRepository
@@ -168,10 +239,14 @@ class UnitOfWork:
     places: PlaceRepository
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], turns: Turns | None = None
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        turns: Turns | None = None,
+        sqlite_path: Path | None = None,
     ) -> None:
         self._sessions = sessions
         self._turns = turns
+        self._sqlite_path = sqlite_path
 
     async def __aenter__(self) -> UnitOfWork:
         if self._turns is not None:
@@ -191,6 +266,7 @@ class UnitOfWork:
         self.offers = OfferRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.tutorials = TutorialRepository(self.session)
+        self.tutorial_revisions = TutorialRevisionRepository(self.session)
         self.sessions = SessionRepository(self.session)
         self.stats = StatsRepository(self.session)
         self.privacy = PrivacyRepository(self.session)
@@ -206,8 +282,13 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            await self.session.rollback()
-            await self.session.close()
+            if exc is not None and is_unavailable(exc):
+                # Not pooled again (e.g. a SQLite file deleted under it): a new connection
+                # opens the database once it is back.
+                await self.session.invalidate()
+            else:
+                await self.session.rollback()
+                await self.session.close()
         except Exception as cleanup:
             if exc is None or not is_unavailable(cleanup):
                 raise
@@ -219,22 +300,46 @@ class UnitOfWork:
             raise StorageUnavailable(str(exc)) from exc
 
     async def commit(self) -> None:
-        """Make everything done in this unit of work permanent."""
+        """Make everything done in this unit of work permanent.
+
+        Raises StorageUnavailable (nothing written) when a SQLite file was deleted, replaced
+        or made read-only since it was opened.
+        """
+        if self._sqlite_path is not None and self.session.in_transaction():
+            connection = await self.session.connection()
+            check_sqlite_file(self._sqlite_path, connection.info.get(_OPENED_FILE))
         await self.session.commit()
+
+
+def create_sqlite_file(url: str) -> Path | None:
+    """Create the (empty) SQLite file of `url` if it does not exist; the file created, if any."""
+    path = sqlite_file(normalize_url(url))
+    if path is None or path.exists():
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(exist_ok=False)
+    return path
 
 
 class Database:
     """An engine and the factory of units of work over it."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, url: str = "") -> None:
         self.engine = engine
+        self.url = url
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._turns = Turns(SQLITE_BUSY_SECONDS) if engine.dialect.name == "sqlite" else None
+        self._sqlite_path = sqlite_file(url) if url and self._turns is not None else None
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        """Open (lazily) the database at `url`."""
-        return cls(create_engine(url))
+    def from_url(cls, url: str, *, create_file: bool = True) -> Database:
+        """Open (lazily) the database at `url` (see `create_engine` for `create_file`)."""
+        return cls(create_engine(url, create_file=create_file), url)
+
+    def missing_file(self) -> Path | None:
+        """The SQLite file this database should be in, when it does not exist."""
+        path = sqlite_file(normalize_url(self.url)) if self.url else None
+        return path if path is not None and not path.exists() else None
 
     @property
     def dialect(self) -> str:
@@ -243,7 +348,7 @@ class Database:
 
     def uow(self) -> UnitOfWork:
         """A new unit of work (use it with `async with`)."""
-        return UnitOfWork(self._sessions, self._turns)
+        return UnitOfWork(self._sessions, self._turns, self._sqlite_path)
 
     def leader_lock(self, job: str) -> LeaderLock:
         """The election of one worker for `job` among those sharing this database."""

@@ -7,6 +7,7 @@ needs to know the schema is current). Alembic is imported when migrations really
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 # The newest migration in storage/migrations/versions; a unit test checks it against Alembic's
 # own reading of the scripts, so adding a migration without updating it fails the tests.
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 
 # Where Alembic records the revision (its default; storage/migrations/env.py keeps it).
 VERSION_TABLE = "alembic_version"
@@ -44,17 +45,38 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> frozenset[str]:
+    """The revisions of the migrations shipped with the code (from the scripts' file names,
+    `NNNN_what.py`, without importing Alembic; a unit test checks them against Alembic's)."""
+    versions = files("storage") / "migrations" / "versions"
+    return frozenset(
+        match[1]
+        for entry in versions.iterdir()
+        if (match := _SCRIPT_NAME.fullmatch(entry.name)) is not None
+    )
+
+
+_SCRIPT_NAME = re.compile(r"(\d{4})_\w+\.py")
+
+
 @dataclass(frozen=True, slots=True)
 class SchemaStatus:
     """Where the database schema stands compared with the code."""
 
     current: str | None
     head: str
+    known: frozenset[str] = frozenset()
 
     @property
     def up_to_date(self) -> bool:
         """True when the database is at the code's newest migration."""
         return self.current == self.head
+
+    @property
+    def from_newer_version(self) -> bool:
+        """True when the database was migrated by a version of samu this code does not know
+        (a newer one): upgrading cannot help, and going on could damage it."""
+        return self.current is not None and self.current not in self.known | {self.head}
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -73,7 +95,7 @@ async def schema_status(engine: AsyncEngine) -> SchemaStatus:
     """Read the database's migration revision and compare it with the code's."""
     async with engine.connect() as connection:
         current = await connection.run_sync(current_revision)
-    return SchemaStatus(current=current, head=HEAD_REVISION)
+    return SchemaStatus(current=current, head=HEAD_REVISION, known=known_revisions())
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:

@@ -72,6 +72,17 @@ class InviteModel(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class JoinAttemptModel(Base):
+    """Tries of invitation codes by one chat account, counted in a time window (throttling)."""
+
+    __tablename__ = "join_attempts"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    tries: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class MemberModel(Base):
     """A person of the network."""
 
@@ -414,6 +425,25 @@ class TutorialModel(Base):
 
 
 Index("ix_tutorials_helped_count_id", TutorialModel.helped_count, TutorialModel.id)
+
+
+class TutorialRevisionModel(Base):
+    """A change to a reviewed tutorial waiting for a coordinator (the entry itself stays as
+    reviewed, and public, until the change is approved)."""
+
+    __tablename__ = "tutorial_revisions"
+
+    tutorial_id: Mapped[int] = mapped_column(
+        ForeignKey("tutorials.id", ondelete="CASCADE"), primary_key=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    problem: Mapped[str] = mapped_column(Text)
+    solution: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(200), default="")
+    themes: Mapped[str] = mapped_column(String(400), default="")  # comma-separated
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class TutorialSkillModel(Base):

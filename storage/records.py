@@ -96,6 +96,14 @@ class Invite:
 
 
 @dataclass(frozen=True, slots=True)
+class JoinTries:
+    """How many invitation codes one account tried since the start of its current window."""
+
+    tries: int
+    window_started_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SkillRow:
     """A skill as stored: taxonomy-seeded or proposed by a member."""
 
@@ -190,6 +198,16 @@ class HelpRequest:
     alerted_at: datetime | None
     next_check_at: datetime | None
     skills: tuple[SkillRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """A request as the conditional UPDATE that moved it left it (read in that statement, so
+    it is what was really changed, not an earlier reading another person may have outdated)."""
+
+    status: RequestStatus
+    author_id: int | None
+    helper_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +388,21 @@ class Tutorial:
     def published(self) -> bool:
         """Whether members can find it (published, possibly out of date)."""
         return self.status in (TutorialStatus.PUBLISHED, TutorialStatus.OUTDATED)
+
+
+@dataclass(frozen=True, slots=True)
+class TutorialRevision:
+    """A change to a reviewed tutorial, waiting for a coordinator (the texts as changed)."""
+
+    tutorial_id: int
+    author_id: int | None
+    title: str
+    problem: str
+    steps: tuple[str, ...]
+    audience: tuple[str, ...]
+    themes: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
 
 
 class SessionStatus(StrEnum):

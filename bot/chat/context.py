@@ -15,6 +15,14 @@ class UsageError(Exception):
     """The arguments do not fit the command: the router answers with its usage line."""
 
 
+class NoSuchNumber(Exception):
+    """A number too large to name anything (beyond what the database can store)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(str(number))
+        self.number = number
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """One incoming message being handled.

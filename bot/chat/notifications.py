@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 
-from bot.chat import tutorial_notices
+from bot.chat import operations_notices, tutorial_notices
 from bot.chat.commands.followup import digest_message, weak_spot_lines
 from bot.chat.context import Context
 from bot.chat.file_views import as_attachments
@@ -34,9 +34,11 @@ from bot.core import (
     tutorials,
 )
 from bot.core.choices import Outcome
+from bot.core.periodic import JOB_FAILED
 from bot.core.request_states import is_active
 from bot.core.services import Services
 from bot.core.sessions import SessionProblem
+from bot.core.tutorial_revisions import TUTORIAL_CHANGE
 from bot.core.types import (
     ExchangeSession,
     HelpRequest,
@@ -573,4 +575,6 @@ _RENDERERS: dict[str, Renderer] = {
     "tutorial_review": tutorial_notices.review,
     "tutorial_flagged": tutorial_notices.flagged,
     "tutorial_credit": tutorial_notices.credit,
+    TUTORIAL_CHANGE: tutorial_notices.change,
+    JOB_FAILED: operations_notices.job_failed,
 }

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from bot.chat.choosing import number_lists, remember, resolve
-from bot.chat.context import Command, Context, Handler, Reply, UsageError
+from bot.chat.context import Command, Context, Handler, NoSuchNumber, Reply, UsageError
 from bot.chat.dialogs import AWAIT_TEXT
 from bot.chat.files import FileDesk
 from bot.chat.i18n import Translator, pick_locale, translator
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 # An event another worker handles is looked at again this many times per takeover delay.
 BUSY_LOOKS = 4
+# The number in the example of a usage line (`/prendre 12`).
+EXAMPLE_NUMBER = 12
 
 
 # Dialogs whose awaited answer may be a file alone (the `/msg N` prompt).
@@ -271,12 +273,19 @@ class Router:
             return await command.handler(ctx, args)
         except UsageError:
             return [self.usage(ctx, command)]
+        except NoSuchNumber as unknown:
+            return [ctx.reply(ctx._("#{n}: not found.").format(n=unknown.number), help_hint(ctx))]
 
     def usage(self, ctx: Context, command: Command) -> Outgoing:
-        """The usage line of a command, in the person's language."""
-        return ctx.reply(
-            ctx._("Usage: {usage}").format(usage=ctx.cmd(command.name, ctx._(command.usage))),
-        )
+        """The usage line of a command, in the person's language, with an example when the
+        command takes a number first (`/prendre 12`)."""
+        usage = ctx._(command.usage)
+        lines = [ctx._("Usage: {usage}").format(usage=ctx.cmd(command.name, usage))]
+        first, _, rest = usage.partition(" ")
+        if first == "N":
+            example = ctx.cmd(command.name, f"{EXAMPLE_NUMBER} {rest}".strip())
+            lines.append(ctx._("For example: {example}").format(example=example))
+        return ctx.reply(*lines)
 
     async def _free_text(self, ctx: Context, text: str, dialog: DialogState | None) -> Reply:
         if ctx.member is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.chat.context import Context
 from bot.chat.tutorial_views import result_line
 from bot.chat.types import Action, Outgoing
-from bot.core import tutorials
+from bot.core import tutorial_revisions, tutorials
 from bot.core.tutorials import TutorialNotFound
 from bot.core.types import HelpRequest, OutboxMessage, Tutorial, TutorialStatus
 
@@ -34,6 +34,28 @@ async def review(
         actions=[
             Action(ctx._("Read it"), f"/tuto {n}"),
             Action(ctx._("Publish"), f"/tuto publier {n}"),
+        ],
+    )
+
+
+async def change(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    """To coordinators: a member changed a published tutorial; the change waits for them."""
+    tutorial = await _tutorial(ctx, message)
+    if tutorial is None:
+        return None
+    if await tutorial_revisions.pending_version(ctx.services.uow, tutorial.id, ctx.me) is None:
+        return None  # already published or refused
+    n = tutorial.id
+    return ctx.reply(
+        ctx._("A published tutorial was changed. The change waits for your review:"),
+        result_line(ctx, tutorial),
+        ctx._("Until you publish it, the network reads the approved version."),
+        actions=[
+            Action(ctx._("See the change"), f"/tuto {n}"),
+            Action(ctx._("Publish the change"), f"/tuto publier {n}"),
+            Action(ctx._("Refuse the change"), f"/tuto refuser {n}"),
         ],
     )
 

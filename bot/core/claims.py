@@ -144,8 +144,12 @@ async def cancel(uows: UowFactory, clock: Clock, request_id: int, author: Member
 
 async def cancel_in(uow: UnitOfWork, request: HelpRequest, now: datetime) -> None:
     """Cancel a request inside an open unit of work; its helper is told, and the messages
-    still showing its buttons (the pending offers among them) say it is cancelled."""
-    await move(
+    still showing its buttons (the pending offers among them) say it is cancelled.
+
+    The helper told is the one the cancel found (a helper may have taken the request after
+    `request` was read: they are told too).
+    """
+    moved = await move(
         uow,
         request,
         Transition.CANCEL,
@@ -155,8 +159,8 @@ async def cancel_in(uow: UnitOfWork, request: HelpRequest, now: datetime) -> Non
         next_check_at=None,
     )
     await uow.offers.close_pending(request_id=request.id, to=OfferState.WITHDRAWN, now=now)
-    if request.helper_id:
-        await notify(uow, now, request.helper_id, "cancelled", {"request_id": request.id})
+    if moved.helper_id:
+        await notify(uow, now, moved.helper_id, "cancelled", {"request_id": request.id})
 
 
 async def reopen(
@@ -211,7 +215,9 @@ async def assign(
             next_check_at=None,
         ):
             current = await get_or_fail(uow, request_id)
-            raise AlreadyTaken(current.helper_name, current.helper_id)
+            if current.status is RequestStatus.CLAIMED:
+                raise AlreadyTaken(current.helper_name, current.helper_id)
+            raise IllegalTransition(current.status, Transition.ASSIGN)  # e.g. cancelled meanwhile
         await choices.after_transition(uow, now, request_id, Transition.ASSIGN, helper.id)
         if await uow.offers.get(request_id, helper.id) is None:
             await uow.offers.add_many(

@@ -184,7 +184,11 @@ async def mark_solved(
     now = clock.now()
     async with uows() as uow:
         request = await _participant(uow, request_id, member)
-        await move(uow, request, Transition.RESOLVE, now, by=member.id, resolved_at=now)
+        # A helper who gave the request back (and someone else took it) no longer holds it.
+        holder = None if member.id == request.author_id else {"helper_id": member.id}
+        await move(
+            uow, request, Transition.RESOLVE, now, by=member.id, only_if=holder, resolved_at=now
+        )
         if member.id == request.author_id:
             await _close(uow, request, now, thanked=False)
         elif request.author_id:
@@ -196,15 +200,15 @@ async def mark_solved(
 
 
 async def _close(uow: UnitOfWork, request: HelpRequest, now: datetime, *, thanked: bool) -> None:
-    await move(uow, request, Transition.CONFIRM, now, closed_at=now, thanked=thanked)
-    if request.helper_id:
+    moved = await move(uow, request, Transition.CONFIRM, now, closed_at=now, thanked=thanked)
+    if moved.helper_id:
         await notify(
             uow,
             now,
-            request.helper_id,
+            moved.helper_id,
             "closed",
             {"request_id": request.id, "thanked": thanked},
-            dedup_key=f"closed:{request.id}:{request.helper_id}:{now.isoformat()}",
+            dedup_key=f"closed:{request.id}:{moved.helper_id}:{now.isoformat()}",
         )
 
 
@@ -233,12 +237,12 @@ async def not_solved(
         request = await _participant(uow, request_id, author)
         if request.author_id != author.id:
             raise NotAllowed("author_only")
-        await move(uow, request, Transition.REJECT, now, by=author.id, resolved_at=None)
-        if request.helper_id:
+        moved = await move(uow, request, Transition.REJECT, now, by=author.id, resolved_at=None)
+        if moved.helper_id:
             await notify(
                 uow,
                 now,
-                request.helper_id,
+                moved.helper_id,
                 "not_solved",
                 {"request_id": request_id},
                 dedup_key=f"not_solved:{request_id}:{now.isoformat()}",

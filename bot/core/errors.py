@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from storage.db import StorageUnavailable, is_unavailable
@@ -21,14 +22,16 @@ class InviteProblem(StrEnum):
     EXPIRED = "expired"
     USED_UP = "used_up"
     REVOKED = "revoked"
+    TOO_MANY_TRIES = "too_many_tries"
 
 
 class InviteRejected(CoreError):
-    """The code given to join cannot be used."""
+    """The code given to join cannot be used (`retry_at`: when more tries are allowed)."""
 
-    def __init__(self, problem: InviteProblem) -> None:
+    def __init__(self, problem: InviteProblem, retry_at: datetime | None = None) -> None:
         super().__init__(problem.value)
         self.problem = problem
+        self.retry_at = retry_at
 
 
 class AlreadyMember(CoreError):
@@ -50,6 +53,23 @@ class InvalidValue(CoreError):
     def __init__(self, field: str) -> None:
         super().__init__(field)
         self.field = field
+
+
+class NameProblem(StrEnum):
+    """Why a display name cannot be used."""
+
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    INVISIBLE = "invisible"
+    COORDINATOR = "coordinator"  # it reads as a coordinator's name
+
+
+class NameRefused(InvalidValue):
+    """A display name the network cannot show (empty, too long, invisible, a coordinator's)."""
+
+    def __init__(self, problem: NameProblem) -> None:
+        super().__init__("display_name")
+        self.problem = problem
 
 
 class RequestNotFound(CoreError):

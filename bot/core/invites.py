@@ -13,6 +13,8 @@ from storage.db import UnitOfWork
 # No 0/O, 1/I/L, to be read aloud or copied from paper without mistakes.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+# What people put between the groups of a code: spaces (also no-break), dashes of any kind.
+_SEPARATORS = frozenset(" \u00a0\u202f\t-_\u2010\u2011\u2012\u2013\u2014\u2212.")
 MAX_USES = 500
 MAX_EXPIRY_DAYS = 365
 
@@ -25,12 +27,14 @@ def new_code() -> str:
 def canonical_code(typed: str) -> str | None:
     """The canonical form of a typed code, or None when it cannot be one.
 
-    Case, spaces and dashes do not matter: `k7m2-qx9p` and `K7M2QX9P` are the same code.
+    Case, spaces and dashes do not matter: `k7m2-qx9p`, `K7M2 QX9P` and `K7M2QX9P` are the
+    same code. When the whole text is not a code, its first word may be (`K7M2-QX9P merci`).
     """
-    cleaned = "".join(ch for ch in typed.upper() if ch not in " -_")
-    if len(cleaned) != CODE_LENGTH or any(ch not in ALPHABET for ch in cleaned):
-        return None
-    return cleaned
+    for candidate in (typed, typed.strip().partition(" ")[0]):
+        cleaned = "".join(ch for ch in candidate.upper() if ch not in _SEPARATORS)
+        if len(cleaned) == CODE_LENGTH and all(ch in ALPHABET for ch in cleaned):
+            return cleaned
+    return None
 
 
 def display_code(code: str) -> str:
@@ -73,3 +77,20 @@ async def create_invite(
         )
         await uow.commit()
     return invite
+
+
+async def usable(uow: UnitOfWork, clock: Clock) -> list[Invite]:
+    """The codes that still let someone join, newest first (for coordinators)."""
+    async with uow:
+        return await uow.invites.usable(clock.now())
+
+
+async def revoke(uow: UnitOfWork, clock: Clock, typed_code: str) -> bool:
+    """Cancel a code, typed in any form; false when there is no such code still usable."""
+    code = canonical_code(typed_code)
+    if code is None:
+        return False
+    async with uow:
+        revoked = await uow.invites.revoke(code, clock.now())
+        await uow.commit()
+    return revoked

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from statistics import median
 
 from bot.core.clock import Clock
@@ -11,17 +13,24 @@ from bot.core.errors import (
     InvalidValue,
     InviteProblem,
     InviteRejected,
+    NameRefused,
     UnknownStructure,
 )
 from bot.core.invites import canonical_code
+from bot.core.names import clean_name, refuse_coordinators_name
 from bot.core.outbox import notify
 from bot.core.services import WorkerSettings
 from bot.core.types import DialogState, Identity, Member, MemberStatus, Structure
 from storage.db import UnitOfWork
 from storage.repositories.events import EventStart
 
-MAX_NAME_LENGTH = 60
+log = logging.getLogger(__name__)
+
 LOCALES = ("fr", "en")
+# An account may try this many invitation codes per window (a code has 31^8 possible values:
+# at this pace, guessing one would take longer than any code lives).
+MAX_TRIES = 5
+TRY_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +42,6 @@ class Account:
     chat_id: str
 
 
-def clean_name(name: str) -> str:
-    """A display name with spaces tidied; raises InvalidValue when empty or too long."""
-    cleaned = " ".join(name.split())
-    if not cleaned or len(cleaned) > MAX_NAME_LENGTH:
-        raise InvalidValue("display_name")
-    return cleaned
-
-
 async def join(
     uow: UnitOfWork,
     clock: Clock,
@@ -49,18 +50,70 @@ async def join(
     typed_code: str,
     display_name: str,
     locale: str,
+    fallback_name: str | None = None,
 ) -> Member:
     """Turn a stranger into a member with an invitation code, all or nothing.
 
     The invite is consumed by a conditional UPDATE in the same transaction that creates the
     member and their identity, so a failure leaves no trace and a code is never over-used.
+    A name the network cannot show (see `bot.core.names`) raises NameRefused, or is replaced
+    by `fallback_name` when one is given. An account may try MAX_TRIES codes per TRY_WINDOW
+    (the count is in the database, so it holds across workers and restarts); beyond that,
+    InviteRejected(TOO_MANY_TRIES) says when it may try again. Every refusal is logged.
     """
+    now = clock.now()
+    await _count_try(uow, now, account)
+    try:
+        return await _join(uow, now, account, typed_code, display_name, locale, fallback_name)
+    except InviteRejected as rejected:
+        log.warning(
+            "invitation code refused for %s user %s: %s",
+            account.platform,
+            account.user_id,
+            rejected.problem.value,
+        )
+        raise
+
+
+async def _count_try(uow: UnitOfWork, now: datetime, account: Account) -> None:
+    """Count this try of a code (its own transaction: a refused try stays counted); refuse it
+    when the account tried too many codes lately."""
+    async with uow:
+        tries = await uow.invites.count_try(account.platform, account.user_id, now, TRY_WINDOW)
+        await uow.commit()
+    if tries.tries > MAX_TRIES:
+        retry_at = tries.window_started_at + TRY_WINDOW
+        log.warning(
+            "too many invitation tries by %s user %s (%d since %s): refused until %s",
+            account.platform,
+            account.user_id,
+            tries.tries,
+            tries.window_started_at.isoformat(),
+            retry_at.isoformat(),
+        )
+        raise InviteRejected(InviteProblem.TOO_MANY_TRIES, retry_at)
+
+
+async def _join(
+    uow: UnitOfWork,
+    now: datetime,
+    account: Account,
+    typed_code: str,
+    display_name: str,
+    locale: str,
+    fallback_name: str | None,
+) -> Member:
     code = canonical_code(typed_code)
     if code is None:
         raise InviteRejected(InviteProblem.MALFORMED)
-    name = clean_name(display_name)
-    now = clock.now()
     async with uow:
+        try:
+            name = clean_name(display_name)
+            await refuse_coordinators_name(uow, name, None)
+        except NameRefused:
+            if fallback_name is None:
+                raise
+            name = clean_name(fallback_name)
         if await uow.members.by_identity(account.platform, account.user_id) is not None:
             raise AlreadyMember()
         invite = await uow.invites.by_code(code)
@@ -86,14 +139,16 @@ async def join(
             chat_id=account.chat_id,
             now=now,
         )
+        await uow.invites.forget_tries(account.platform, account.user_id)
         await uow.commit()
     return member
 
 
 async def rename(uow: UnitOfWork, clock: Clock, member_id: int, name: str) -> Member:
-    """Change a member's display name."""
+    """Change a member's display name (NameRefused: see `bot.core.names`)."""
     cleaned = clean_name(name)
     async with uow:
+        await refuse_coordinators_name(uow, cleaned, member_id)
         member = await uow.members.update_profile(member_id, clock.now(), display_name=cleaned)
         await uow.commit()
     return member

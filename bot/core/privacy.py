@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.claims import cancel_in
 from bot.core.clock import Clock
+from bot.core.numbers import ascii_number, is_record_number
 from bot.core.outbox import notify
 from bot.core.request_states import Transition
 from bot.core.requests import move
@@ -157,9 +158,10 @@ async def forget(
 async def members_matching(uows: UowFactory, who: str) -> list[Member]:
     """The members a coordinator may mean by `who`: a member number, or a display name."""
     wanted = who.strip().lstrip("#")
+    number = ascii_number(wanted)
     async with uows() as uow:
-        if wanted.isdigit():
-            member = await uow.members.get(int(wanted))
+        if number is not None:
+            member = await uow.members.get(number) if is_record_number(number) else None
             return [member] if member is not None else []
         return await uow.members.by_name(wanted)
 

@@ -29,6 +29,7 @@ from bot.core.tutorial_search import suggest_in
 from bot.core.types import (
     HelpRequest,
     Member,
+    Moved,
     OfferState,
     RequestStatus,
     SkillRow,
@@ -384,25 +385,29 @@ async def move(
     only_if: dict[str, Any] | None = None,
     by: int | None = None,
     **values: Any,
-) -> None:
+) -> Moved:
     """Apply a transition of the table to a request, atomically (one conditional UPDATE);
     the messages still showing its buttons are then edited to say what became of it (`by`:
     the member who made the change, if one did).
 
-    Raises IllegalTransition when the request is not (or no longer) in a state it allows.
+    Returns the request as that statement left it: tell its people from this, not from
+    `request`, which someone may have changed since it was read. Raises IllegalTransition
+    when the request is not (or no longer) in a state it allows.
     """
     after = target(request.status, transition)
-    if not await uow.requests.transition(
+    moved = await uow.requests.transition(
         request.id,
         allowed_from=sources(transition),
         to=after,
         now=now,
         only_if=only_if,
         **values,
-    ):
+    )
+    if moved is None:
         current = await uow.requests.get(request.id)
         raise IllegalTransition(current.status if current else request.status, transition)
     await choices.after_transition(uow, now, request.id, transition, by)
+    return moved
 
 
 async def get_own(uow: UnitOfWork, request_id: int, author: Member) -> HelpRequest:

@@ -88,7 +88,8 @@ async def review(
 async def to_check(
     uows: UowFactory, clock: Clock, settings: TutorialSettings, limit: int = 20
 ) -> tuple[list[Tutorial], list[Tutorial], list[Tutorial]]:
-    """For coordinators: reported entries, entries not checked for long, entries to review."""
+    """For coordinators: reported entries, entries not checked for long, entries to review
+    (new ones, then published ones whose change waits)."""
     published = (TutorialStatus.PUBLISHED, TutorialStatus.OUTDATED)
     async with uows() as uow:
         flagged = await uow.tutorials.listing(statuses=published, flagged=True, limit=limit)
@@ -98,4 +99,5 @@ async def to_check(
             limit=limit,
         )
         waiting = await uow.tutorials.listing(statuses=(TutorialStatus.REVIEW,), limit=limit)
-    return flagged, stale, waiting
+        changed = await uow.tutorials.get_many(await uow.tutorial_revisions.pending(limit))
+    return flagged, stale, [*waiting, *changed]

@@ -8,27 +8,32 @@ asks for it, a coordinator reviews an entry before it becomes public.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
+from bot.core import tutorial_revisions
 from bot.core.clock import Clock
-from bot.core.errors import InvalidValue, NotAllowed, RequestNotFound
+from bot.core.errors import NotAllowed, RequestNotFound
 from bot.core.outbox import notify, notify_coordinators
 from bot.core.pii import PiiFinding, PiiKind, find_personal_data, mask
 from bot.core.services import TutorialSettings, UowFactory
-from bot.core.types import HelpRequest, Member, RequestStatus, Role, Tutorial, TutorialStatus
-from skills import SkillMatcher, fold
-from skills.taxonomy import THEMES
+from bot.core.tutorial_changes import Field, with_change
+from bot.core.types import (
+    HelpRequest,
+    Member,
+    RequestStatus,
+    Role,
+    Tutorial,
+    TutorialRevision,
+    TutorialStatus,
+)
+from skills import SkillMatcher
 from storage.db import UnitOfWork
 
 TITLE_LENGTH = 80
-MAX_STEPS = 20
 TEXT_FIELDS = ("title", "problem", "steps")
-_BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}\s*[.)/-]|étape\s*\d+\s*:?)\s*", re.IGNORECASE)
 
 
 class TutorialNotFound(NotAllowed):
@@ -51,12 +56,6 @@ def title_from(problem: str) -> str:
         first = first.split(end)[0]
     first = first.strip().rstrip(".?!")
     return first if len(first) <= TITLE_LENGTH else first[: TITLE_LENGTH - 1].rstrip() + "…"
-
-
-def split_steps(text: str) -> list[str]:
-    """Steps typed one per line, without the bullets or numbers people put in front."""
-    steps = [_BULLET.sub("", line).strip() for line in text.splitlines()]
-    return [step for step in steps if step][:MAX_STEPS]
 
 
 def skills_text(matcher: SkillMatcher, slugs: Sequence[str]) -> str:
@@ -149,62 +148,68 @@ async def visible(uows: UowFactory, tutorial_id: int, member: Member) -> Tutoria
     return tutorial
 
 
-class Field(StrEnum):
-    """What can be changed in a tutorial."""
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """A tutorial after a change: as the network reads it, and the change waiting for a
+    coordinator when review is required (`proposed`)."""
 
-    TITLE = "title"
-    PROBLEM = "problem"
-    STEPS = "steps"
-    ADD_STEP = "add_step"
-    THEMES = "themes"
-    AUDIENCE = "audience"
-
-
-def _text_change(tutorial: Tutorial, field: Field, value: str) -> dict[str, Any]:
-    """The new value of a text field (as the Tutorial record holds it)."""
-    if field is Field.STEPS:
-        return {"steps": tuple(split_steps(value))}
-    if field is Field.ADD_STEP:
-        return {"steps": tuple([*tutorial.steps, *split_steps(value)][:MAX_STEPS])}
-    if field is Field.TITLE:
-        return {"title": value.strip()[:200]}
-    return {"problem": value.strip()}
+    tutorial: Tutorial
+    proposed: Tutorial | None = None
 
 
 async def edit(
-    uows: UowFactory, clock: Clock, tutorial_id: int, member: Member, field: Field, value: str
-) -> Tutorial:
+    uows: UowFactory,
+    clock: Clock,
+    tutorial_id: int,
+    member: Member,
+    field: Field,
+    value: str,
+    *,
+    settings: TutorialSettings,
+) -> Edited:
     """Change one part of a tutorial (its author or a coordinator).
 
-    A published entry whose new text holds personal data goes back to draft: it is public
-    again only once its author has chosen what to do with it.
+    With `review_required`, a member's change to a published entry waits for a coordinator
+    (see `tutorial_revisions`); the entry stays as approved. Otherwise a published entry
+    whose new text holds personal data goes back to draft: it is public again only once its
+    author has chosen what to do with it.
     """
     now = clock.now()
     async with uows() as uow:
         tutorial = await editable(uow, tutorial_id, member)
+        if tutorial_revisions.needs_review(settings, tutorial, member):
+            revision = await uow.tutorial_revisions.get(tutorial_id)
+            current = tutorial_revisions.revised(tutorial, revision) if revision else tutorial
+            proposal = with_change(current, field, value)
+            await tutorial_revisions.propose(uow, now, proposal, member, first=revision is None)
+            await uow.commit()
+            return Edited(tutorial, proposal)
+        changed = with_change(tutorial, field, value)
         if field is Field.THEMES:
-            themes = [word for word in fold(value).replace("-", " ").split() if word in THEMES]
-            themes += ["reseaux-sociaux"] if "reseaux sociaux" in fold(value) else []
-            if not themes:
-                raise InvalidValue("themes")
-            await uow.tutorials.set_themes(tutorial_id, themes)
-            await uow.tutorials.update(tutorial_id, now)
-        elif field is Field.AUDIENCE:
-            tags = [tag.strip() for tag in value.split(",") if tag.strip()]
-            await uow.tutorials.update(tutorial_id, now, audience=",".join(tags)[:200])
-        else:
-            values = _text_change(tutorial, field, value)
-            changed = replace(tutorial, **values)
-            if changed.published and personal_data(changed):
-                # In the same write: a published entry is (re)indexed, and the search
-                # vocabulary must never learn words that may be someone's name.
-                values["status"] = TutorialStatus.DRAFT
-            stored = {**values, "steps": list(changed.steps)} if "steps" in values else values
-            await uow.tutorials.update(tutorial_id, now, **stored)
+            await uow.tutorials.set_themes(tutorial_id, changed.themes)
+        values = _stored_texts(field, changed)
+        if tutorial.published and personal_data(changed):
+            # In the same write: a published entry is reindexed as it is written, and the
+            # search must never learn words that may be someone's name.
+            values["status"] = TutorialStatus.DRAFT
+        await uow.tutorials.update(tutorial_id, now, **values)
         await uow.commit()
         result = await uow.tutorials.get(tutorial_id)
     assert result is not None
-    return result
+    return Edited(result)
+
+
+def _stored_texts(field: Field, changed: Tutorial) -> dict[str, object]:
+    """The columns a change of `field` writes."""
+    if field is Field.AUDIENCE:
+        return {"audience": ",".join(changed.audience)[:200]}
+    if field in (Field.STEPS, Field.ADD_STEP):
+        return {"steps": list(changed.steps)}
+    if field is Field.TITLE:
+        return {"title": changed.title}
+    if field is Field.PROBLEM:
+        return {"problem": changed.problem}
+    return {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +272,9 @@ async def publish(
     now = clock.now()
     async with uows() as uow:
         tutorial = await editable(uow, tutorial_id, member)
+        revision = await uow.tutorial_revisions.get(tutorial_id) if tutorial.published else None
+        if revision is not None:
+            return await _publish_change(uow, now, tutorial, revision, member, mask_labels)
         if not tutorial.problem.strip() or not tutorial.steps:
             return Publication(Outcome.INCOMPLETE, tutorial)
         findings = personal_data(tutorial)
@@ -288,6 +296,46 @@ async def publish(
     return Publication(Outcome.REVIEW if review else Outcome.PUBLISHED, result)
 
 
+async def _publish_change(
+    uow: UnitOfWork,
+    now: datetime,
+    tutorial: Tutorial,
+    revision: TutorialRevision,
+    member: Member,
+    mask_labels: Mapping[PiiKind, str] | None,
+) -> Publication:
+    """A change to a published entry: only a coordinator publishes it, after the same
+    personal-data guard as a new entry (the approved version stays public meanwhile)."""
+    proposal = tutorial_revisions.revised(tutorial, revision)
+    if not is_coordinator(member):
+        return Publication(Outcome.REVIEW, tutorial)
+    findings = personal_data(proposal)
+    if findings and mask_labels is None:
+        return Publication(Outcome.PERSONAL_DATA, proposal, tuple(findings))
+    if findings and mask_labels is not None:
+        texts = _masked_texts(proposal, findings, mask_labels)
+        proposal = replace(
+            proposal,
+            title=texts["title"],
+            problem=texts["problem"],
+            steps=tuple(line for line in texts["steps"].split("\n") if line.strip()),
+        )
+    await tutorial_revisions.apply(uow, now, proposal)
+    await uow.commit()
+    result = await uow.tutorials.get(tutorial.id)
+    assert result is not None
+    return Publication(Outcome.PUBLISHED, result)
+
+
+def _masked_texts(
+    tutorial: Tutorial, findings: Sequence[FieldFinding], labels: Mapping[PiiKind, str]
+) -> dict[str, str]:
+    return {
+        field: mask(text, [f.finding for f in findings if f.field == field], labels)
+        for field, text in _field_texts(tutorial).items()
+    }
+
+
 async def _mask(
     uow: UnitOfWork,
     tutorial: Tutorial,
@@ -295,11 +343,7 @@ async def _mask(
     labels: Mapping[PiiKind, str],
     now: datetime,
 ) -> None:
-    texts = _field_texts(tutorial)
-    masked = {
-        field: mask(text, [f.finding for f in findings if f.field == field], labels)
-        for field, text in texts.items()
-    }
+    masked = _masked_texts(tutorial, findings, labels)
     await uow.tutorials.update(
         tutorial.id,
         now,

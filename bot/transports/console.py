@@ -14,6 +14,7 @@ sent on a chat network (a path with spaces goes in quotes); files the bot sends 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import mimetypes
 import os
@@ -35,6 +36,8 @@ from bot.chat.types import (
     Outgoing,
 )
 from bot.transports.base import RETRY_FIRST, Delivered, Handle, PatientAnswers
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 QUIT_WORDS = frozenset({"/quit", "/exit", "/quitter"})
@@ -124,7 +127,10 @@ class ConsoleTransport:
             )
         await self._answers.answer(incoming)
         if self.after_each is not None:
-            await self.after_each()
+            try:
+                await self.after_each()
+            except Exception as error:  # e.g. the database is away: delivered at a later line
+                log.warning("could not deliver the queued messages now: %s", error)
 
     async def settle(self) -> None:
         """Wait until the lines kept during a database outage are all handled."""

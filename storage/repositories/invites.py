@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, Table, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import InviteModel
-from storage.records import Invite, Role
+from storage.models import InviteModel, JoinAttemptModel
+from storage.records import Invite, JoinTries, Role
+from storage.repositories._upsert import insert_for
+
+_ATTEMPTS: Table = JoinAttemptModel.__table__  # type: ignore[assignment]
 
 
 def _record(row: InviteModel) -> Invite:
@@ -79,3 +82,54 @@ class InviteRepository:
         )
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
+
+    async def usable(self, now: datetime) -> list[Invite]:
+        """Codes that still let someone join (not revoked, expired or used up), newest first."""
+        rows = await self._session.scalars(
+            select(InviteModel)
+            .where(
+                InviteModel.revoked_at.is_(None),
+                InviteModel.uses < InviteModel.max_uses,
+                or_(InviteModel.expires_at.is_(None), InviteModel.expires_at > now),
+            )
+            .order_by(InviteModel.id.desc())
+        )
+        return [_record(row) for row in rows]
+
+    async def revoke(self, code: str, now: datetime) -> bool:
+        """Cancel a code (one conditional UPDATE); false when unknown or already revoked."""
+        result = await self._session.execute(
+            update(InviteModel)
+            .where(InviteModel.code == code, InviteModel.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    async def count_try(
+        self, platform: str, user_id: str, now: datetime, window: timedelta
+    ) -> JoinTries:
+        """Count one more try of a code by this account, in one statement (so tries made at
+        once by several workers are all counted); a window older than `window` starts again."""
+        table = _ATTEMPTS
+        statement = insert_for(self._session, table).values(
+            platform=platform, user_id=user_id, tries=1, window_started_at=now
+        )
+        expired = table.c.window_started_at <= now - window
+        statement = statement.on_conflict_do_update(
+            index_elements=["platform", "user_id"],
+            set_={
+                "tries": case((expired, 1), else_=table.c.tries + 1),
+                "window_started_at": case((expired, now), else_=table.c.window_started_at),
+            },
+        ).returning(table.c.tries, table.c.window_started_at)
+        row = (await self._session.execute(statement)).one()
+        return JoinTries(tries=row[0], window_started_at=row[1])
+
+    async def forget_tries(self, platform: str, user_id: str) -> None:
+        """The account joined: its tries no longer matter."""
+        await self._session.execute(
+            delete(JoinAttemptModel).where(
+                JoinAttemptModel.platform == platform, JoinAttemptModel.user_id == user_id
+            )
+        )

@@ -21,6 +21,7 @@ from storage.models import (
     DialogStateModel,
     HelpRequestModel,
     IdentityModel,
+    JoinAttemptModel,
     MemberModel,
     MemberSkillModel,
     OfferModel,
@@ -30,6 +31,7 @@ from storage.models import (
     SkillModel,
     TutorialFeedbackModel,
     TutorialModel,
+    TutorialRevisionModel,
 )
 from storage.records import RequestStatus, SkillSource, TutorialStatus
 from storage.repositories.personal_data import (
@@ -132,7 +134,9 @@ class PrivacyRepository:
         for tutorial_id in drafts:
             await forget_index(self._session, tutorial_id)
         await self._session.execute(delete(TutorialModel).where(TutorialModel.id.in_(drafts)))
+        await self._forget_join_attempts(member_id)
         for model, column in (
+            (TutorialRevisionModel, TutorialRevisionModel.author_id),
             (OutboxModel, OutboxModel.recipient_id),
             (OfferModel, OfferModel.helper_id),
             (RsvpModel, RsvpModel.member_id),
@@ -145,6 +149,22 @@ class PrivacyRepository:
         await self._drop_own_proposed_skills(member_id)
         await self._session.execute(delete(MemberModel).where(MemberModel.id == member_id))
         return ErasedCounts(requests, messages, notices, len(drafts), files)
+
+    async def _forget_join_attempts(self, member_id: int) -> None:
+        """The tries of invitation codes counted for the member's chat accounts."""
+        accounts = (
+            await self._session.execute(
+                select(IdentityModel.platform, IdentityModel.platform_user_id).where(
+                    IdentityModel.member_id == member_id
+                )
+            )
+        ).all()
+        for platform, user_id in accounts:
+            await self._session.execute(
+                delete(JoinAttemptModel).where(
+                    JoinAttemptModel.platform == platform, JoinAttemptModel.user_id == user_id
+                )
+            )
 
     async def _unpublished_about(self, member_id: int) -> list[int]:
         """Tutorials not public yet (drafts, awaiting review) that the member wrote, or that

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Row,
     Select,
     Table,
+    Update,
     and_,
     bindparam,
     insert,
@@ -32,7 +33,15 @@ from storage.models import (
     SkillModel,
     StructureModel,
 )
-from storage.records import HelpRequest, RelayMessage, RequestStatus, SkillRow, SkillSource, Urgency
+from storage.records import (
+    HelpRequest,
+    Moved,
+    RelayMessage,
+    RequestStatus,
+    SkillRow,
+    SkillSource,
+    Urgency,
+)
 from storage.repositories._core import execute_core
 from storage.repositories._upsert import insert_for
 
@@ -226,37 +235,47 @@ class RequestRepository:
         now: datetime,
         only_if: dict[str, Any] | None = None,
         **values: Any,
-    ) -> bool:
+    ) -> Moved | None:
         """Move a request to `to` only if it is in one of `allowed_from` (and matches `only_if`).
 
         One conditional UPDATE: under concurrency exactly one caller wins, on SQLite and on
-        PostgreSQL alike. Returns whether this caller won.
+        PostgreSQL alike. Returns the request as this statement left it (its people as they
+        were when it changed, e.g. the helper who took it a moment before a cancel), or None
+        when this caller lost.
         """
         conditions = [_REQUESTS.c.status.in_([status.value for status in allowed_from])]
-        return await self._update(
+        statement = self._update(
             request_id, conditions, only_if, status=to.value, updated_at=now, **values
+        ).returning(_REQUESTS.c.status, _REQUESTS.c.author_id, _REQUESTS.c.helper_id)
+        row = (await self._execute(statement)).mappings().first()
+        if row is None:
+            return None
+        return Moved(
+            status=RequestStatus(row["status"]),
+            author_id=row["author_id"],
+            helper_id=row["helper_id"],
         )
 
     async def update_fields(
         self, request_id: int, now: datetime, only_if: dict[str, Any] | None = None, **values: Any
     ) -> bool:
         """Change fields of a request without changing its state (optionally conditional)."""
-        return await self._update(request_id, [], only_if, updated_at=now, **values)
+        statement = self._update(request_id, [], only_if, updated_at=now, **values)
+        return (await self._execute(statement)).rowcount == 1
 
-    async def _update(
-        self,
+    @staticmethod
+    def _update(
         request_id: int,
         conditions: list[Any],
         only_if: dict[str, Any] | None,
         **values: Any,
-    ) -> bool:
-        """One conditional UPDATE of a request (a Core statement); whether it changed it."""
+    ) -> Update:
+        """One conditional UPDATE of a request (a Core statement)."""
         where = [_REQUESTS.c.id == request_id, *conditions]
         for column, expected in (only_if or {}).items():
             attribute = _REQUESTS.c[column]
             where.append(attribute.is_(None) if expected is None else attribute == expected)
-        result = await self._execute(update(_REQUESTS).where(and_(*where)).values(**values))
-        return result.rowcount == 1
+        return update(_REQUESTS).where(and_(*where)).values(**values)
 
     async def due_for_check(self, now: datetime, limit: int = 100) -> list[int]:
         """Open or offered requests whose next matching or escalation step is due."""

@@ -41,3 +41,12 @@ def test_the_command_imports_neither_alembic_nor_a_chat_library() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert found.stdout.strip() == "[]"
+
+
+def test_known_revisions_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config, known_revisions
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert known_revisions() == {script.revision for script in scripts.walk_revisions()}

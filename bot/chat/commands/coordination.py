@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from babel.dates import format_date
+
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.i18n import N_
 from bot.chat.invitations import matrix_line, matrix_link
 from bot.chat.types import Action
-from bot.chat.wording import bullet
+from bot.chat.wording import ROLE_NAMES, bullet
 from bot.core import invites, members
 from bot.core import skills as member_skills
 from bot.core.errors import InvalidValue
+from bot.core.numbers import ascii_number
 from bot.core.types import Role
 from skills import fold
 
@@ -25,12 +28,81 @@ _ROLE_WORDS = {
 }
 
 
+async def invitation(ctx: Context, args: str) -> Reply:
+    """`/invitation [membre|coordinateur] [N]` creates a code for N people to join;
+    `/invitation liste` lists the codes still usable, `/invitation revoquer CODE` cancels one."""
+    head, _, rest = args.strip().partition(" ")
+    if fold(head) in ("liste", "list"):
+        return await list_invitations(ctx)
+    if fold(head) in ("revoquer", "revoke"):
+        return await revoke_invitation(ctx, rest)
+    return await create_invitation(ctx, args)
+
+
+async def list_invitations(ctx: Context) -> Reply:
+    """The codes that still let someone join, with their role, uses and end."""
+    found = await invites.usable(ctx.services.uow(), ctx.services.clock)
+    if not found:
+        return [ctx.reply(ctx._("No invitation code is usable now."))]
+    lines = [
+        ctx.ngettext(
+            "{n} invitation code is usable:", "{n} invitation codes are usable:", len(found)
+        ).format(n=len(found))
+    ]
+    for invite in found:
+        ends = (
+            format_date(invite.expires_at.date(), "d MMMM y", locale=ctx.t.locale)
+            if invite.expires_at is not None
+            else ctx._("never")
+        )
+        lines.append(
+            bullet(
+                ctx._("{code}: {role}, used {uses} of {max} times, until {date}").format(
+                    code=invites.display_code(invite.code),
+                    role=ctx._(ROLE_NAMES[invite.role]),
+                    uses=invite.uses,
+                    max=invite.max_uses,
+                    date=ends,
+                )
+            )
+        )
+    lines.append(
+        ctx._("To cancel one: {command}").format(
+            command=ctx.cmd("invitation", ctx._("revoke CODE"))
+        )
+    )
+    return [ctx.reply(*lines)]
+
+
+async def revoke_invitation(ctx: Context, typed: str) -> Reply:
+    """Cancel a code: nobody can join with it any more."""
+    if not typed.strip():
+        raise UsageError
+    if not await invites.revoke(ctx.services.uow(), ctx.services.clock, typed):
+        return [
+            ctx.reply(
+                ctx._("No usable invitation code is {code}.").format(code=typed.strip()),
+                ctx._("The usable codes: {command}").format(
+                    command=ctx.cmd("invitation", ctx._("list"))
+                ),
+            )
+        ]
+    return [
+        ctx.reply(
+            ctx._("The code {code} is cancelled: nobody can join with it any more.").format(
+                code=invites.display_code(invites.canonical_code(typed) or typed)
+            )
+        )
+    ]
+
+
 async def create_invitation(ctx: Context, args: str) -> Reply:
-    """`/invitation [membre|coordinateur] [N]`: a code for N people to join."""
+    """A code for N people to join (`/invitation [membre|coordinateur] [N]`)."""
     role, uses = Role.MEMBER, ctx.services.invites.uses
     for word in args.split():
-        if word.isdigit():
-            uses = int(word)
+        number = ascii_number(word)
+        if number is not None:
+            uses = number
         elif fold(word) in _ROLE_WORDS:
             role = _ROLE_WORDS[fold(word)]
         else:
@@ -114,9 +186,9 @@ COMMANDS = (
     Command(
         "invitation",
         "invite",
-        create_invitation,
-        summary=N_("create an invitation code"),
-        usage=N_("[member|coordinator] [number of people]"),
+        invitation,
+        summary=N_("create, list or cancel invitation codes"),
+        usage=N_("[member|coordinator] [number of people] | list | revoke CODE"),
     ),
     Command(
         "membres",

@@ -17,6 +17,7 @@ from bot.chat.wording import who
 from bot.core import claims
 from bot.core.errors import AlreadyTaken, NotAllowed, RequestNotFound
 from bot.core.request_states import IllegalTransition
+from bot.core.types import RequestStatus
 
 SKIP_WORDS = frozenset({"-", "passer", "skip"})
 
@@ -57,6 +58,8 @@ async def claim(ctx: Context, args: str) -> Reply:
         ]
     except IllegalTransition as illegal:
         return [wrong_state(ctx, request_id, illegal.status)]
+    if request.status is not RequestStatus.CLAIMED:  # cancelled right after: already told
+        return [wrong_state(ctx, request_id, request.status)]
     return [
         ctx.reply(
             ctx._("It is yours: request #{n} from {name}.").format(

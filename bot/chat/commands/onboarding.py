@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from bot.chat.commands.requests import cancel_request
 from bot.chat.context import Command, Context, Reply
 from bot.chat.dialogs import await_answer
-from bot.chat.i18n import N_, pick_locale
+from bot.chat.i18n import N_, pick_locale, translator
 from bot.chat.permissions import allowed
 from bot.chat.types import Action, Outgoing
 from bot.chat.wording import help_hint, join_explanation
-from bot.core import attachments, choices, members
+from bot.core import attachments, choices, members, names
 from bot.core import skills as member_skills
-from bot.core.errors import AlreadyMember, InvalidValue, InviteProblem, InviteRejected
+from bot.core.errors import AlreadyMember, InviteProblem, InviteRejected, NameProblem
 from bot.core.types import Member, Role
 
+# Why the name of a person's chat account is not used (they are asked to choose one).
+REFUSED_NAMES = {
+    NameProblem.EMPTY: N_("Your account has no name: please choose one."),
+    NameProblem.TOO_LONG: N_("The name of your account is too long (60 characters at most)."),
+    NameProblem.INVISIBLE: N_("The name of your account cannot be read: please choose one."),
+    NameProblem.COORDINATOR: N_(
+        "A coordinator already has the name of your account: please choose another one."
+    ),
+}
 _INVITE_PROBLEMS = {
     InviteProblem.MALFORMED: N_("This code does not work."),
     InviteProblem.UNKNOWN: N_("This code does not work."),
     InviteProblem.EXPIRED: N_("This code has expired."),
     InviteProblem.USED_UP: N_("This code has already been used."),
     InviteProblem.REVOKED: N_("This code has been cancelled."),
+    InviteProblem.TOO_MANY_TRIES: N_("You have tried too many codes."),
 }
 
 
@@ -66,23 +77,35 @@ async def start(ctx: Context, args: str) -> Reply:
     if not args:
         return [join_explanation(ctx)]
     incoming = ctx.incoming
-    try:
-        name = members.clean_name(incoming.display_name or "")
-    except InvalidValue:
-        name = (incoming.display_name or "").strip()[: members.MAX_NAME_LENGTH] or ctx._("Member")
+    given_name = incoming.display_name or ""
+    refused = await names.name_problem(ctx.services.uow(), given_name)
     locale = pick_locale(incoming.language, ctx.services.default_locale)
     try:
         member = await members.join(
             ctx.services.uow(),
             ctx.services.clock,
             account=members.Account(incoming.platform, incoming.user_id, incoming.chat_id),
-            typed_code=args.split()[0],
-            display_name=name,
+            typed_code=args,
+            display_name=given_name,
             locale=locale,
+            fallback_name=translator(locale)._("Member"),
         )
     except AlreadyMember:
         return [ctx.reply(ctx._("You are already a member of the network."), help_hint(ctx))]
     except InviteRejected as rejected:
+        if rejected.retry_at is not None:
+            wait = rejected.retry_at - ctx.services.clock.now()
+            minutes = max(1, math.ceil(wait.total_seconds() / 60))
+            return [
+                ctx.reply(
+                    ctx._("You have tried too many codes."),
+                    ctx.ngettext(
+                        "You can try again in {n} minute.",
+                        "You can try again in {n} minutes.",
+                        minutes,
+                    ).format(n=minutes),
+                )
+            ]
         return [
             ctx.reply(
                 ctx._(_INVITE_PROBLEMS[rejected.problem]),
@@ -91,6 +114,8 @@ async def start(ctx: Context, args: str) -> Reply:
         ]
     ctx = ctx.as_member(member)
     lines = [ctx._("Welcome to the network, {name}!").format(name=member.display_name)]
+    if refused is not None and refused is not NameProblem.EMPTY:
+        lines.append(ctx._(REFUSED_NAMES[refused]))
     if member.structure_name:
         lines.append(
             ctx._("You are registered with {structure}.").format(structure=member.structure_name)
@@ -100,7 +125,8 @@ async def start(ctx: Context, args: str) -> Reply:
     lines.append(
         ctx._("To change your name or language: {command}.").format(command=ctx.cmd("profil"))
     )
-    return [ctx.reply(*lines), *await next_onboarding_step(ctx, member)]
+    actions = [Action(ctx._("Choose my name"), "/nom")] if refused is not None else []
+    return [ctx.reply(*lines, actions=actions), *await next_onboarding_step(ctx, member)]
 
 
 async def show_help(ctx: Context, args: str) -> Reply:

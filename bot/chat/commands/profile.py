@@ -9,7 +9,7 @@ from bot.chat.i18n import LOCALES, N_, pick_locale
 from bot.chat.types import Action
 from bot.chat.wording import LANGUAGE_NAMES, ROLE_NAMES
 from bot.core import members
-from bot.core.errors import InvalidValue, UnknownStructure
+from bot.core.errors import NameProblem, NameRefused, UnknownStructure
 
 
 async def show_profile(ctx: Context, args: str) -> Reply:
@@ -33,6 +33,14 @@ async def show_profile(ctx: Context, args: str) -> Reply:
     ]
 
 
+_NAME_PROBLEMS = {
+    NameProblem.EMPTY: N_("This name is empty."),
+    NameProblem.TOO_LONG: N_("This name is too long: 60 characters at most."),
+    NameProblem.INVISIBLE: N_("This name cannot be read: it has no visible letter."),
+    NameProblem.COORDINATOR: N_("A coordinator of the network already has this name."),
+}
+
+
 async def change_name(ctx: Context, args: str) -> Reply:
     """`/nom NAME`: the name the network sees."""
     if not args:
@@ -45,8 +53,10 @@ async def change_name(ctx: Context, args: str) -> Reply:
         ]
     try:
         member = await members.rename(ctx.services.uow(), ctx.services.clock, ctx.me.id, args)
-    except InvalidValue:
-        return [ctx.reply(ctx._("This name is too long: 60 characters at most."))]
+    except NameRefused as refused:
+        return [
+            ctx.reply(ctx._(_NAME_PROBLEMS[refused.problem]), ctx._("Please write another name."))
+        ]
     return [
         ctx.reply(
             ctx._("Done. The network now sees you as {name}.").format(name=member.display_name)

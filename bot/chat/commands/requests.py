@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.chat.confirmations import Ending, ask, confirmed
-from bot.chat.context import Command, Context, Reply, UsageError
+from bot.chat.context import Command, Context, NoSuchNumber, Reply, UsageError
 from bot.chat.dialogs import await_answer
 from bot.chat.file_views import file_lines
 from bot.chat.i18n import N_
@@ -32,6 +32,7 @@ from bot.core import claims, requests, tutorial_search
 from bot.core.errors import RequestNotFound
 from bot.core.guard import Decision, TooLong, fingerprint
 from bot.core.matching import Progress, Step
+from bot.core.numbers import ascii_number, is_record_number
 from bot.core.places import PlaceHint
 from bot.core.request_states import IllegalTransition, is_active
 from bot.core.types import HelpRequest, OfferState, RequestStatus
@@ -57,12 +58,15 @@ def wrong_state(ctx: Context, request_id: int, status: RequestStatus) -> Outgoin
 
 
 def request_number(text: str) -> tuple[int, str]:
-    """Split `12 rest` (or `#12 rest`) into the number and the rest; UsageError otherwise."""
+    """Split `12 rest` (or `#12 rest`) into the number and the rest: UsageError when it does
+    not start with ASCII digits, NoSuchNumber when the number is too large to name anything."""
     head, _, rest = text.strip().partition(" ")
-    head = head.lstrip("#")
-    if not head.isdigit() or len(head) > 9:
+    number = ascii_number(head)
+    if number is None:
         raise UsageError
-    return int(head), rest.strip()
+    if not is_record_number(number):
+        raise NoSuchNumber(number)
+    return number, rest.strip()
 
 
 def progress_lines(ctx: Context, progress: Progress | None) -> list[str]:
@@ -279,8 +283,8 @@ async def request_command(ctx: Context, args: str) -> Reply:
             )
         ]
     head, _, rest = args.partition(" ")
-    if head.lstrip("#").isdigit() and (not rest or fold(rest.split()[0]) in _EDITS):
-        return await _show_or_edit(ctx, int(head.lstrip("#")), rest)
+    if ascii_number(head) is not None and (not rest or fold(rest.split()[0]) in _EDITS):
+        return await _show_or_edit(ctx, request_number(head)[0], rest)
     services = ctx.services
     try:
         asked = await requests.ask_or_suggest(

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.chat.commands.requests import request_number
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.i18n import N_
 from bot.chat.session_views import (
@@ -25,7 +26,8 @@ from bot.core.types import ExchangeSession
 from skills import fold
 
 _WHEN = re.compile(
-    r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2})[:h](\d{2})?\s*-\s*(\d{1,2})[:h](\d{2})?\s*(.*)$"
+    r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2})[:h](\d{2})?\s*-\s*(\d{1,2})[:h](\d{2})?\s*(.*)$",
+    re.ASCII,  # digits 0-9 only, as everywhere a number is typed
 )
 
 _PROBLEMS = {
@@ -46,9 +48,9 @@ async def agenda(ctx: Context, args: str) -> Reply:
     buttons; or the last ones, with notes. `/agenda N oui|non|peutetre` answers for session N
     (what the buttons send) and edits the listing whose button was pressed."""
     services = ctx.services
-    head, _, rest = args.partition(" ")
-    if head.isdigit():
-        return await _answer_from_agenda(ctx, int(head), rest)
+    if args.strip().removeprefix("#")[:1].isdigit():
+        number, rest = request_number(args)
+        return await _answer_from_agenda(ctx, number, rest)
     if fold(args) in ("passees", "past", "passe"):
         held = await sessions.past(services.uow, services.clock)
         if not held:
@@ -118,10 +120,8 @@ async def _answer(ctx: Context, session_id: int, word: str) -> Outgoing | Sessio
 
 async def rsvp(ctx: Context, args: str) -> Reply:
     """`/rsvp N oui|non|peutetre`: answer an invitation (and change one's mind later)."""
-    number, _, word = args.partition(" ")
-    if not number.isdigit():
-        raise UsageError
-    answered = await _answer(ctx, int(number), word)
+    number, word = request_number(args)
+    answered = await _answer(ctx, number, word)
     if isinstance(answered, SessionProblem):
         return _problem(ctx, answered)
     return [answered]
@@ -156,16 +156,14 @@ async def session_command(ctx: Context, args: str) -> Reply:
                 services.uow, services.clock, settings, start=start, end=end, place=place or None
             )
             return [ctx.reply(ctx._("Session planned."), *session_lines(ctx, created))]
-        number, _, change = rest.partition(" ")
-        if not number.isdigit():
-            raise UsageError
+        number, change = request_number(rest)
         if action == "notes":
             if not change.strip():
                 raise UsageError
-            noted = await sessions.write_notes(services.uow, services.clock, int(number), change)
+            noted = await sessions.write_notes(services.uow, services.clock, number, change)
             return [ctx.reply(ctx._("Notes kept for session #{n}.").format(n=noted.id))]
         if action in ("annuler", "cancel"):
-            cancelled = await sessions.cancel(services.uow, services.clock, int(number))
+            cancelled = await sessions.cancel(services.uow, services.clock, number)
             return [ctx.reply(ctx._("Session #{n} is cancelled.").format(n=cancelled.id))]
         if action not in ("modifier", "edit"):
             raise UsageError
@@ -174,13 +172,13 @@ async def session_command(ctx: Context, args: str) -> Reply:
         if not value.strip():
             raise UsageError
         if field_name in ("lieu", "place"):
-            changed = await sessions.change(services.uow, services.clock, int(number), place=value)
+            changed = await sessions.change(services.uow, services.clock, number, place=value)
         elif field_name in ("ordre", "agenda"):
-            changed = await sessions.change(services.uow, services.clock, int(number), agenda=value)
+            changed = await sessions.change(services.uow, services.clock, number, agenda=value)
         elif field_name == "date":
             start, end, _rest = _parse_when(value, settings.timezone)
             changed = await sessions.change(
-                services.uow, services.clock, int(number), start=start, end=end
+                services.uow, services.clock, number, start=start, end=end
             )
         else:
             raise UsageError

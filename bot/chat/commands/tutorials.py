@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from bot.chat.commands import writeup
 from bot.chat.commands.requests import not_found, request_number
@@ -10,8 +11,10 @@ from bot.chat.confirmations import Ending, ask, confirmed
 from bot.chat.context import Command, Context, Reply
 from bot.chat.i18n import N_
 from bot.chat.tutorial_views import entry, open_actions, result_line
-from bot.core import tutorial_feedback, tutorial_search, tutorials
+from bot.chat.types import Action
+from bot.core import tutorial_feedback, tutorial_revisions, tutorial_search, tutorials
 from bot.core.errors import RequestNotFound
+from bot.core.numbers import ascii_number
 from bot.core.request_states import IllegalTransition
 from bot.core.tutorials import TutorialNotFound
 from bot.core.types import Tutorial
@@ -65,13 +68,39 @@ async def overview(ctx: Context) -> Reply:
 
 
 async def show(ctx: Context, args: str) -> Reply:
-    """`/tuto N`: one tutorial in full."""
+    """`/tuto N`: one tutorial in full (and, for its authors and coordinators, the change
+    that waits for review)."""
     tutorial_id, _ = request_number(args)
     try:
         tutorial = await tutorials.visible(ctx.services.uow, tutorial_id, ctx.me)
     except TutorialNotFound:
         return [not_found_tutorial(ctx, tutorial_id)]
-    return [entry(ctx, tutorial)]
+    shown = [entry(ctx, tutorial)]
+    proposed = await tutorial_revisions.pending_version(ctx.services.uow, tutorial_id, ctx.me)
+    if proposed is not None:
+        actions = []
+        if tutorials.is_coordinator(ctx.me):
+            actions = [
+                Action(ctx._("Publish the change"), f"/tuto publier {tutorial_id}"),
+                Action(ctx._("Refuse the change"), f"/tuto refuser {tutorial_id}"),
+            ]
+        shown.append(ctx.reply(ctx._("A change waits for a coordinator's review:")))
+        shown.append(replace(entry(ctx, proposed), actions=tuple(actions)))
+    return shown
+
+
+async def refuse_change(ctx: Context, args: str) -> Reply:
+    """`/tuto refuser N` (coordinators): the change waiting for review is dropped."""
+    tutorial_id, _ = request_number(args)
+    if not tutorials.is_coordinator(ctx.me):
+        return [ctx.reply(ctx._("This is for coordinators."))]
+    if not await tutorial_revisions.refuse(ctx.services.uow, tutorial_id, ctx.me):
+        return [ctx.reply(ctx._("No change waits for tutorial #{n}.").format(n=tutorial_id))]
+    return [
+        ctx.reply(
+            ctx._("The change is refused: tutorial #{n} stays as it was.").format(n=tutorial_id)
+        )
+    ]
 
 
 async def thank(ctx: Context, args: str) -> Reply:
@@ -226,6 +255,8 @@ _SUBCOMMANDS: dict[str, Callable[[Context, str], Awaitable[Reply]]] = {
     "checked": checked,
     "perime": outdated,
     "outdated": outdated,
+    "refuser": refuse_change,
+    "reject": refuse_change,
     "asuivre": to_check,
     "tocheck": to_check,
     "mes": mine,
@@ -241,7 +272,7 @@ async def tutorial_command(ctx: Context, args: str) -> Reply:
     handler = _SUBCOMMANDS.get(fold(head))
     if handler is not None:
         return await handler(ctx, rest)
-    if head.lstrip("#").isdigit() and not rest:
+    if ascii_number(head) is not None and not rest:
         return await show(ctx, head)
     return await search(ctx, args)
 

@@ -10,7 +10,8 @@ from bot.chat.tutorial_views import entry, personal_data_guard
 from bot.chat.types import Action, Outgoing
 from bot.core import tutorials
 from bot.core.errors import InvalidValue, NotAllowed, RequestNotFound
-from bot.core.tutorials import Field, Outcome, TutorialNotFound
+from bot.core.tutorial_changes import Field
+from bot.core.tutorials import Outcome, TutorialNotFound
 from skills import fold
 from skills.taxonomy import THEMES
 
@@ -74,11 +75,25 @@ async def write_up(ctx: Context, args: str) -> Reply:
         if step == "steps":
             if not skipped:
                 await tutorials.edit(
-                    services.uow, services.clock, draft_id, ctx.me, Field.STEPS, text
+                    services.uow,
+                    services.clock,
+                    draft_id,
+                    ctx.me,
+                    Field.STEPS,
+                    text,
+                    settings=services.tutorials,
                 )
             return [await _ask_title(ctx, request_id, draft_id)]
         if not skipped:
-            await tutorials.edit(services.uow, services.clock, draft_id, ctx.me, Field.TITLE, text)
+            await tutorials.edit(
+                services.uow,
+                services.clock,
+                draft_id,
+                ctx.me,
+                Field.TITLE,
+                text,
+                settings=services.tutorials,
+            )
     except RequestNotFound:
         return [not_found(ctx, request_id)]
     except TutorialNotFound:
@@ -192,17 +207,33 @@ async def change(ctx: Context, args: str) -> Reply:
         if not text.strip():
             await await_answer(ctx, "tuto", f"modifier {tutorial_id} {word}")
             return [ctx.reply(_question(ctx, field), actions=[Action(ctx._("Cancel"), "/annuler")])]
-        changed = await tutorials.edit(
-            services.uow, services.clock, tutorial_id, ctx.me, field, text
+        edited = await tutorials.edit(
+            services.uow,
+            services.clock,
+            tutorial_id,
+            ctx.me,
+            field,
+            text,
+            settings=services.tutorials,
         )
     except TutorialNotFound:
         return [tutorial_not_found(ctx, tutorial_id)]
     except InvalidValue:
         names = ", ".join(sorted(THEMES))
         return [ctx.reply(ctx._("I know these themes: {names}.").format(names=names))]
-    if tutorial.published and not changed.published:
+    if edited.proposed is not None:
+        return [
+            ctx.reply(
+                ctx._("Your change is saved. A coordinator will read it."),
+                ctx._(
+                    "Until then, the network reads the approved version of tutorial #{n}."
+                ).format(n=tutorial_id),
+            ),
+            entry(ctx, edited.proposed),
+        ]
+    if tutorial.published and not edited.tutorial.published:
         return await publish(ctx, tutorial_id)
-    return [ctx.reply(ctx._("Changed.")), entry(ctx, changed)]
+    return [ctx.reply(ctx._("Changed.")), entry(ctx, edited.tutorial)]
 
 
 def _question(ctx: Context, field: Field) -> str:

@@ -214,7 +214,7 @@ class TelegramTransport:
         receiver.start(settings.webhook_listen, settings.webhook_port)
         await app.bot.set_webhook(
             url=settings.webhook_public_url.rstrip("/") + "/" + settings.webhook_path.strip("/"),
-            secret_token=settings.webhook_secret or None,
+            secret_token=settings.webhook_secret,
             allowed_updates=UPDATE_TYPES,
         )
         return receiver
@@ -266,6 +266,16 @@ class TelegramTransport:
         if user is None or chat is None or user.is_bot:
             return None
         private = chat.type == TelegramChatType.PRIVATE
+        if private and chat.id != user.id:
+            # A private chat's id is its user's id: anything else is a forged update that
+            # would answer someone else's request in another person's chat.
+            log.warning(
+                "dropped update %s: private chat %s does not belong to user %s",
+                update.update_id,
+                chat.id,
+                user.id,
+            )
+            return None
         return Incoming(
             platform=PLATFORM,
             user_id=str(user.id),

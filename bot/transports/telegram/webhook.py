@@ -28,6 +28,8 @@ Receive = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class _UpdateHandler(RequestHandler):
+    """Checks the secret token Telegram sends back, then hands the update over."""
+
     def initialize(self, receive: Receive, secret: str) -> None:
         self._receive = receive
         self._secret = secret
@@ -37,7 +39,11 @@ class _UpdateHandler(RequestHandler):
 
     async def post(self) -> None:
         given = self.request.headers.get(SECRET_HEADER, "")
-        if self._secret and not hmac.compare_digest(given.encode(), self._secret.encode()):
+        if not hmac.compare_digest(given.encode(), self._secret.encode()):
+            log.warning(
+                "refused a webhook request without the right secret token from %s",
+                self.request.remote_ip,
+            )
             self.set_status(403)
             return
         try:
@@ -56,6 +62,9 @@ class WebhookReceiver:
     """A small HTTP server on `listen:port` that hands Telegram's updates to `receive`."""
 
     def __init__(self, receive: Receive, *, path: str, secret: str) -> None:
+        if not secret:
+            # Without it anyone who finds the address could post updates in a member's name.
+            raise ValueError("a Telegram webhook needs a secret token")
         self._app = Application(
             [(f"/{path.strip('/')}", _UpdateHandler, {"receive": receive, "secret": secret})]
         )
