@@ -391,7 +391,7 @@ class App:
 
     def run_summary(self, platforms: list[str]) -> str:
         """The line `samu run` logs at start: what runs, on which database (no password)."""
-        database = self.db.engine.url.render_as_string(hide_password=True)
+        database = self.db.describe()
         return f"samu run: {', '.join(platforms)}; database {database}"
 
     def periodic_jobs(self) -> list[Job]:

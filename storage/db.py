@@ -341,6 +341,13 @@ class Database:
         path = sqlite_file(normalize_url(self.url)) if self.url else None
         return path if path is not None and not path.exists() else None
 
+    def describe(self) -> str:
+        """The URL as configured, for people to read: without its password, and a SQLite file
+        named by its path (the engine may open it through a `file:` URI)."""
+        if not self.url:
+            return self.engine.url.render_as_string(hide_password=True)
+        return make_url(normalize_url(self.url)).render_as_string(hide_password=True)
+
     @property
     def dialect(self) -> str:
         """`sqlite` or `postgresql`."""

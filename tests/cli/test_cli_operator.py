@@ -88,7 +88,7 @@ DRAFT_SCRIPT = "\n".join(
         "/demande comment créer un compte ameli pour un jeune ?",
         "/as Karim",
         "/prendre {n}",
-        "/resolu {n}",
+        "/resolu {n} oui",
         "UNIQUE-DRAFT le jeune n'avait pas d'adresse mail.",
         "/annuler",
         "",
