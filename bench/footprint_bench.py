@@ -13,8 +13,12 @@ outside the announcement window).
    telegram, matrix` on its standard error (App.run logs it once every enabled transport
    receives messages). `--starts` runs: the first logs in to Matrix and does its first full
    sync; the next ones resume the stored session, as a restart does. VmRSS and VmHWM
-   (/proc/PID/status) when ready and `--settle` seconds later. For reference, the time and
-   memory of `samu --help` (the imports alone).
+   (/proc/PID/status) when ready and `--settle` seconds later.
+0. Before that (and alone with `--cli-only`, which needs no Synapse): the CPU time (user +
+   sys of the child, from the kernel's rusage, median of `--cli-runs` runs) and peak RSS of
+   `samu --help` and of `samu invite list` on a fresh SQLite database (`samu db upgrade`
+   first, not counted), run from a folder without configuration; and the resident memory
+   Babel's date data adds at the first date formatted (French, then English).
 2. An hour-equivalent of traffic through Telegram, compressed: what a regional network of
    1,000 members sends in a busy hour (see HOUR), `--hours` times, `--concurrency` people at
    once, each waiting for the bot's answer before the next message and reading `--think`
@@ -22,10 +26,12 @@ outside the announcement window).
    updates; the series is printed with the growth in the first and the second half. The 429s
    the loopback server answered are counted, by what the bot had just sent to the chat.
 
-Targets: ≤ 120 MB resident, ≤ 2 s to ready.
+Memory is printed in MB (10^6 bytes; /proc gives KiB). Targets: ≤ 120 MB resident, ≤ 2 s to
+ready, `samu --help` ≤ 0.4 s of CPU, other non-running subcommands < 0.5 s of CPU.
 
 Run: .venv/bin/python bench/footprint_bench.py [--members 1000] [--hours 1] [--starts 3]
      [--concurrency 6] [--think 1.5] [--sample-every 25] [--database-url postgresql://…]
+     .venv/bin/python bench/footprint_bench.py --cli-only [--cli-runs 7]
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import re
 import signal
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -79,7 +86,7 @@ STRUCTURES = ["Mission locale", "EPN Résoudre", "France services Nord", "CCAS S
 READY = re.compile(r"\bbot\.app: ready: (.*)$")
 SENDS = frozenset({"sendmessage", "senddocument", "editmessagetext"})
 WAIT = 30.0  # seconds a person waits for an answer before giving up on a flow
-MIB = 1024.0
+KIB = 1024  # /proc/PID/status and ru_maxrss count in KiB; printed in MB (10^6 bytes)
 
 # A busy hour of a regional network of 1,000 members (about two requests per member a month,
 # ~95 a working day, twice the hourly average at the peak): full request flows, from /demande
@@ -212,22 +219,116 @@ class Samu:
         return [line for _, line in self.lines if line.startswith(("WARNING", "ERROR"))]
 
 
-async def samu_help() -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of `samu --help`: the imports, nothing else."""
-    started = time.perf_counter()
-    process = await asyncio.create_subprocess_exec(
-        str(ROOT / ".venv" / "bin" / "python"),
-        "-c",
-        "import resource, sys; from bot.cli import main\n"
-        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)",
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-        cwd=ROOT,
+@dataclass(frozen=True)
+class CliRun:
+    """CPU seconds (user + sys) and peak RSS (KiB) of one `samu` command, median of runs."""
+
+    command: str
+    cpu: float
+    peak_kib: int
+    target: str
+
+
+# The peak RSS is read by the process itself (VmHWM belongs to the memory of the program
+# exec'd; rusage's ru_maxrss would carry the forking bench's own peak across the exec).
+PEAK_PROBE = """
+import atexit, runpy, sys
+from pathlib import Path
+
+def peak():
+    lines = Path("/proc/self/status").read_text().splitlines()
+    print(next(l.split()[1] for l in lines if l.startswith("VmHWM:")), file=sys.stderr)
+
+atexit.register(peak)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def _samu(command: list[str], cwd: Path) -> tuple[float, str]:
+    """CPU seconds (user + sys, the child's rusage) and standard error of one run."""
+    child = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env={k: v for k, v in os.environ.items() if not k.startswith("SAMU_")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    _, err = await process.communicate()
-    elapsed = time.perf_counter() - started
-    return elapsed, int(err.decode().strip().splitlines()[-1])
+    assert child.stderr is not None
+    errors = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited with {child.returncode}: {errors}")
+    return usage.ru_utime + usage.ru_stime, errors
+
+
+def time_command(args: list[str], cwd: Path, runs: int) -> tuple[float, int]:
+    """Median CPU seconds of `samu ARGS` over runs, and its peak RSS (KiB) in one more run."""
+    cpu = [_samu([str(SAMU), *args], cwd)[0] for _ in range(runs)]
+    _, errors = _samu([sys.executable, "-c", PEAK_PROBE, str(SAMU), *args], cwd)
+    return statistics.median(cpu), int(errors.split()[-1])
+
+
+BABEL_PROBE = """
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+def rss():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+
+import babel.dates  # noqa: E402
+before = rss()
+babel.dates.format_date(date(2026, 3, 5), "EEEE d MMMM", locale="fr")
+babel.dates.format_timedelta(timedelta(days=3), locale="fr")
+french = rss()
+babel.dates.format_date(date(2026, 3, 5), "EEEE d MMMM", locale="en")
+print(before, french, rss())
+"""
+
+
+def babel_date_data() -> tuple[int, int]:
+    """KiB of resident memory the first French date (then the first English one) adds."""
+    done = subprocess.run(
+        [sys.executable, "-c", BABEL_PROBE], capture_output=True, text=True, check=True
+    )
+    before, french, english = (int(v) for v in done.stdout.split())
+    return french - before, english - french
+
+
+def cli_figures(runs: int) -> list[CliRun]:
+    """The `samu` commands that do not run the bot, from a folder without configuration."""
+    with tempfile.TemporaryDirectory(prefix="samu-cli-") as tmp:
+        folder = Path(tmp)
+        help_cpu, help_peak = time_command(["--help"], folder, runs)
+        time_command(["db", "upgrade"], folder, 1)  # the fresh database, not counted
+        list_cpu, list_peak = time_command(["invite", "list"], folder, runs)
+    return [
+        CliRun("`samu --help`", help_cpu, help_peak, "≤ 0.4 s"),
+        CliRun("`samu invite list` (fresh SQLite)", list_cpu, list_peak, "< 0.5 s"),
+    ]
+
+
+def print_cli_figures(runs: int) -> None:
+    print(f"CLI commands from a folder without configuration (median of {runs} runs):")
+    print()
+    print("| command | CPU (user + sys) | target | peak RSS |")
+    print("|---|---:|---|---:|")
+    for figure in cli_figures(runs):
+        peak = mb(figure.peak_kib)
+        print(f"| {figure.command} | {figure.cpu:.2f} s | {figure.target} | {peak} |")
+    french, english = babel_date_data()
+    print()
+    print(
+        f"Babel's date data: +{mb(french)} resident at the first French date formatted, "
+        f"+{mb(english)} more at the first English one (loaded then, not at start)",
+        flush=True,
+    )
+    print()
 
 
 # --- The network --------------------------------------------------------------------------
@@ -689,8 +790,9 @@ class Start:
     exit_code: int | None = None
 
 
-def mib(kib: int | None) -> str:
-    return "—" if kib is None else f"{kib / MIB:.1f} MiB"
+def mb(kib: int | None) -> str:
+    """KiB (as /proc and rusage count) in MB of 10^6 bytes."""
+    return "—" if kib is None else f"{kib * KIB / 1e6:.1f} MB"
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -698,8 +800,6 @@ async def run(args: argparse.Namespace) -> None:
         sys.exit("Synapse cannot be installed here")
     rng = random.Random(args.seed)
     backend = "postgresql" if args.database_url else "sqlite"
-    help_seconds, help_kib = await samu_help()
-    print(f"samu --help: {help_seconds:.2f} s, peak RSS {mib(help_kib)}", flush=True)
     with tempfile.TemporaryDirectory(prefix="samu-footprint-") as tmp:
         folder = Path(tmp)
         async with (
@@ -730,7 +830,7 @@ async def run(args: argparse.Namespace) -> None:
                 starts.append(start)
                 print(
                     f"start {number + 1}: ready ({samu.ready_line}) after {ready:.2f} s; "
-                    f"VmRSS {mib(at_ready.get('VmRSS'))} then {mib(start.settled.get('VmRSS'))} "
+                    f"VmRSS {mb(at_ready.get('VmRSS'))} then {mb(start.settled.get('VmRSS'))} "
                     f"after {args.settle:g} s",
                     flush=True,
                 )
@@ -750,7 +850,7 @@ async def run(args: argparse.Namespace) -> None:
             idle = memory(samu.pid)
             sends = len([c for c in server.calls if c.method.lower() in SENDS]) - sends_before
             stop_seconds, exit_code = await samu.stop()
-            report(args, backend, help_seconds, help_kib, starts, people, elapsed, idle, sends)
+            report(args, backend, starts, people, elapsed, idle, sends)
             print(
                 f"stop: SIGTERM with the terminal's input open → exited after {stop_seconds:.1f} s "
                 f"with code {exit_code}"
@@ -775,8 +875,6 @@ async def run(args: argparse.Namespace) -> None:
 def report(
     args: argparse.Namespace,
     backend: str,
-    help_seconds: float,
-    help_kib: int,
     starts: list[Start],
     people: People,
     elapsed: float,
@@ -797,8 +895,8 @@ def report(
         kind = "first (Matrix login, full sync)" if number == 1 else "restart (resumed)"
         stop = f"{s.stop_seconds:.1f} s, code {s.exit_code}" if s.stop_seconds is not None else "—"
         print(
-            f"| {number}: {kind} | {s.ready:.2f} s | {mib(s.at_ready.get('VmRSS'))} "
-            f"| {mib(s.settled.get('VmRSS'))} | {mib(s.settled.get('VmHWM'))} | {stop} |"
+            f"| {number}: {kind} | {s.ready:.2f} s | {mb(s.at_ready.get('VmRSS'))} "
+            f"| {mb(s.settled.get('VmRSS'))} | {mb(s.settled.get('VmHWM'))} | {stop} |"
         )
     print()
     hour_updates = sum(
@@ -820,8 +918,8 @@ def report(
     print("|---:|---:|---:|---:|---:|")
     for updates, at, values in people.samples:
         print(
-            f"| {updates} | {at:.0f} | {mib(values.get('VmRSS'))} | {mib(values.get('RssAnon'))} "
-            f"| {mib(values.get('VmHWM'))} |"
+            f"| {updates} | {at:.0f} | {mb(values.get('VmRSS'))} | {mb(values.get('RssAnon'))} "
+            f"| {mb(values.get('VmHWM'))} |"
         )
     series = [values.get("VmRSS", 0) for _, _, values in people.samples]
     middle = series[len(series) // 2]
@@ -830,7 +928,6 @@ def report(
     print("| figure | result | target |")
     print("|---|---|---|")
     warm = [s.ready for s in starts[1:]]
-    print(f"| `samu --help` (imports only) | {help_seconds:.2f} s, {mib(help_kib)} peak | — |")
     print(f"| spawn → ready, first start | {starts[0].ready:.2f} s | ≤ 2 s |")
     if warm:
         print(
@@ -839,15 +936,15 @@ def report(
         )
     print(
         f"| VmRSS after start (settled {args.settle:g} s) | "
-        f"{mib(starts[-1].settled.get('VmRSS'))} | ≤ 120 MB |"
+        f"{mb(starts[-1].settled.get('VmRSS'))} | ≤ 120 MB |"
     )
     print(
-        f"| VmRSS after the traffic (idle {args.settle:g} s) | {mib(idle.get('VmRSS'))} "
-        f"(VmHWM {mib(idle.get('VmHWM'))}) | ≤ 120 MB |"
+        f"| VmRSS after the traffic (idle {args.settle:g} s) | {mb(idle.get('VmRSS'))} "
+        f"(VmHWM {mb(idle.get('VmHWM'))}) | ≤ 120 MB |"
     )
     print(
-        f"| VmRSS growth, first / second half of the traffic | {first_half / MIB:+.1f} / "
-        f"{second_half / MIB:+.1f} MiB | no growth beyond bounded caches |"
+        f"| VmRSS growth, first / second half of the traffic | {first_half * KIB / 1e6:+.1f} / "
+        f"{second_half * KIB / 1e6:+.1f} MB | no growth beyond bounded caches |"
     )
 
 
@@ -869,8 +966,14 @@ def main() -> None:
         default="",
         help="a PostgreSQL server URL (a throwaway database is created on it); SQLite otherwise",
     )
+    parser.add_argument("--cli-runs", type=int, default=7, help="runs of each CLI command timed")
+    parser.add_argument(
+        "--cli-only", action="store_true", help="only the CLI commands and Babel (no Synapse)"
+    )
     args = parser.parse_args()
-    asyncio.run(run(args))
+    print_cli_figures(args.cli_runs)
+    if not args.cli_only:
+        asyncio.run(run(args))
 
 
 if __name__ == "__main__":

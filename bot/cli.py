@@ -1,4 +1,9 @@
-"""The `samu` command: one entry point, a subcommand per job, `--help` on each."""
+"""The `samu` command: one entry point, a subcommand per job, `--help` on each.
+
+Building the parser imports only the configuration and the catalogs: `samu --help` and the
+commands that do not run the bot stay fast. Each handler imports what its command needs
+(the application, SQLAlchemy, a transport) when it runs; a test checks `--help` loads none.
+"""
 
 from __future__ import annotations
 
@@ -11,25 +16,23 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.app import App, SchemaOutOfDate
-from bot.chat.exports import ExportFormat
 from bot.chat.i18n import Translator, translator
-from bot.chat.invitations import matrix_line
 from bot.config import Config, ConfigError, load_config
-from bot.core import invites, sessions
-from bot.core.demo import DEMO_PEOPLE
-from bot.core.errors import InvalidValue, UnknownStructure
-from bot.core.session_rules import RuleError
-from bot.core.types import ExchangeSession, Role
-from bot.doctor import diagnose
-from bot.files_cli import report_command, tutorials_export_command
 from bot.places_cli import add_parser as add_places_parser
-from bot.privacy_cli import forget_by_name_or_id
 
-Command = Callable[[App, argparse.Namespace, Translator], Coroutine[Any, Any, int]]
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.core.types import ExchangeSession
+
+Command = Callable[["App", argparse.Namespace, Translator], Coroutine[Any, Any, int]]
+
+# The choices of the parser, written out so that `--help` imports no model (a test checks
+# they are the values of bot.core.types.Role and bot.chat.exports.ExportFormat).
+INVITE_ROLES = ("member", "coordinator")
+TUTORIAL_FORMATS = ("markdown", "dokuwiki", "html")
 
 
 def _print(*lines: str) -> None:
@@ -75,6 +78,10 @@ async def _chat(app: App, args: argparse.Namespace, t: Translator) -> int:
 
 
 async def _demo(app: App, args: argparse.Namespace, t: Translator) -> int:
+    from bot.core import invites
+    from bot.core.demo import DEMO_PEOPLE
+    from bot.core.types import Role
+
     await _prepare(app, t, migrate=True)
     await app.seed_demo()
     invite = await invites.create_invite(
@@ -99,6 +106,11 @@ async def _demo(app: App, args: argparse.Namespace, t: Translator) -> int:
 
 
 async def _invite_create(app: App, args: argparse.Namespace, t: Translator) -> int:
+    from bot.chat.invitations import matrix_line
+    from bot.core import invites
+    from bot.core.errors import InvalidValue, UnknownStructure
+    from bot.core.types import Role
+
     await _prepare(app, t)
     try:
         invite = await invites.create_invite(
@@ -130,6 +142,8 @@ async def _invite_create(app: App, args: argparse.Namespace, t: Translator) -> i
 
 
 async def _invite_list(app: App, args: argparse.Namespace, t: Translator) -> int:
+    from bot.core import invites
+
     await _prepare(app, t)
     found = await invites.usable(app.services.uow(), app.services.clock)
     if not found:
@@ -144,6 +158,8 @@ async def _invite_list(app: App, args: argparse.Namespace, t: Translator) -> int
 
 
 async def _invite_revoke(app: App, args: argparse.Namespace, t: Translator) -> int:
+    from bot.core import invites
+
     await _prepare(app, t)
     if not await invites.revoke(app.services.uow(), app.services.clock, args.code):
         _print(t._("No usable invitation code is {code}.").format(code=args.code))
@@ -157,6 +173,8 @@ async def _invite_revoke(app: App, args: argparse.Namespace, t: Translator) -> i
 
 
 async def _doctor(app: App, args: argparse.Namespace, t: Translator) -> int:
+    from bot.doctor import diagnose
+
     checks = await diagnose(app, t)
     for check in checks:
         _print(("✔ " if check.ok else "✘ ") + check.what)
@@ -201,6 +219,8 @@ def _session_line(session: ExchangeSession) -> str:
 
 
 async def _sessions_list(app: App, args: argparse.Namespace, t: Translator) -> int:
+    from bot.core import sessions
+
     await _prepare(app, t)
     services = app.services
     found = await sessions.upcoming_all(services.uow, services.clock)
@@ -212,6 +232,9 @@ async def _sessions_list(app: App, args: argparse.Namespace, t: Translator) -> i
 
 
 async def _sessions_plan(app: App, args: argparse.Namespace, t: Translator) -> int:
+    from bot.core import sessions
+    from bot.core.session_rules import RuleError
+
     await _prepare(app, t)
     services = app.services
     if args.rule:
@@ -232,10 +255,24 @@ async def _sessions_plan(app: App, args: argparse.Namespace, t: Translator) -> i
 
 
 async def _member_forget(app: App, args: argparse.Namespace, t: Translator) -> int:
+    from bot.privacy_cli import forget_by_name_or_id
+
     await _prepare(app, t)
     done, answer = await forget_by_name_or_id(app, args.who)
     _print(answer)
     return 0 if done else 2
+
+
+async def _report(app: App, args: argparse.Namespace, t: Translator) -> int:
+    from bot.files_cli import report_command
+
+    return await report_command(app, args, t)
+
+
+async def _tutorials_export(app: App, args: argparse.Namespace, t: Translator) -> int:
+    from bot.files_cli import tutorials_export_command
+
+    return await tutorials_export_command(app, args, t)
 
 
 def _day(text: str) -> date:
@@ -288,8 +325,8 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     create = invite_sub.add_parser("create", parents=[common], help=_("create an invitation code"))
     create.add_argument(
         "--role",
-        choices=[Role.MEMBER.value, Role.COORDINATOR.value],
-        default=Role.MEMBER.value,
+        choices=INVITE_ROLES,
+        default=INVITE_ROLES[0],
     )
     create.add_argument("--structure", metavar="NAME", help=_("the structure the person joins"))
     create.add_argument(
@@ -338,7 +375,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     report.add_argument(
         "--force", action="store_true", help=_("replace a report already in the folder")
     )
-    report.set_defaults(handler=report_command)
+    report.set_defaults(handler=_report)
     member = sub.add_parser("member", parents=[common], help=_("members of the network"))
     member_sub = member.add_subparsers(dest="member_command", required=True, metavar="ACTION")
     forget = member_sub.add_parser(
@@ -351,9 +388,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     export = base_sub.add_parser(
         "export", parents=[common], help=_("write the tutorials as files for a wiki or a website")
     )
-    export.add_argument(
-        "--format", choices=[f.value for f in ExportFormat], default="markdown", help=_("format")
-    )
+    export.add_argument("--format", choices=TUTORIAL_FORMATS, default="markdown", help=_("format"))
     export.add_argument("--out", required=True, metavar="DIR", help=_("folder to write into"))
     export.add_argument(
         "--include-drafts",
@@ -367,7 +402,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         action="store_true",
         help=_("write into a folder that is not empty (nothing there is deleted)"),
     )
-    export.set_defaults(handler=tutorials_export_command)
+    export.set_defaults(handler=_tutorials_export)
     add_places_parser(sub, common, t)
     sub.add_parser("run", parents=[common], help=_("run the enabled transports")).set_defaults(
         handler=_run
@@ -384,6 +419,8 @@ def _demo_config(config: Config) -> Config:
 
 
 async def _main(config: Config, args: argparse.Namespace, t: Translator) -> int:
+    from bot.app import App, SchemaOutOfDate  # the whole application: only to run a command
+
     if args.handler is _demo:
         config = _demo_config(config)
     app = App.build(config)

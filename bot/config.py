@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from bot.core.session_rules import RuleError, parse_rule
-from storage.db import DatabaseUrlError, normalize_url
+from storage.urls import DatabaseUrlError, check_url
 
 DEFAULT_DATABASE_URL = "sqlite:///samu.db"
 
@@ -48,7 +48,7 @@ class DatabaseConfig(_Section):
     @classmethod
     def _known_database(cls, value: str) -> str:
         try:
-            normalize_url(value)
+            check_url(value)
         except DatabaseUrlError as exc:
             raise ValueError(
                 f"{exc} (e.g. sqlite:///samu.db or postgresql://user@host/db)"

@@ -4,6 +4,9 @@
 CSV or JSON, with a progress bar on large files, and prints what it kept and rejected, line
 by line. `export` writes GeoJSON or CSV. `edit` completes one place (or a structure's
 entry) field by field, as coordinators do in chat with `/lieu`.
+
+The parser is declared with every `samu --help`: httpx, tqdm and the application are
+imported by the handlers, when a command runs.
 """
 
 from __future__ import annotations
@@ -14,22 +17,23 @@ import sys
 import tempfile
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import httpx
-from tqdm import tqdm
-
-from bot.app import App
 from bot.chat.i18n import Translator
-from bot.chat.place_views import issue_text
-from bot.core import place_edits
-from bot.core.place_edits import EditField, PlaceNotFound
-from bot.core.place_export import ExportFormat, export_places
-from bot.core.place_files import FileFormat, guess_format
-from bot.core.place_import import ImportReport, import_places
 
-Handler = Callable[[App, argparse.Namespace, Translator], Coroutine[Any, Any, int]]
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from bot.app import App
+    from bot.core.place_edits import EditField
+    from bot.core.place_import import ImportReport
+
+Handler = Callable[["App", argparse.Namespace, Translator], Coroutine[Any, Any, int]]
+# Written out so that `--help` imports no model (a test checks they are the values of
+# bot.core.place_files.FileFormat and bot.core.place_export.ExportFormat).
+IMPORT_FORMATS = ("csv", "json")
+EXPORT_FORMATS = ("geojson", "csv")
 PROGRESS_FROM_BYTES = 5 << 20  # smaller files import before a bar would be worth showing
 DOWNLOAD_TIMEOUT = 60.0
 
@@ -40,6 +44,8 @@ def _print(*lines: str) -> None:
 
 
 def _report_lines(t: Translator, report: ImportReport) -> list[str]:
+    from bot.chat.place_views import issue_text
+
     lines = []
     if report.resumed_after:
         lines.append(
@@ -65,6 +71,8 @@ def _report_lines(t: Translator, report: ImportReport) -> list[str]:
 
 async def _download(url: str) -> Path:
     """Fetch `url` into a temporary file (streamed); its path."""
+    import httpx
+
     suffix = Path(urlparse(url).path).suffix or ".csv"
     handle = tempfile.NamedTemporaryFile(prefix="samu-lieux-", suffix=suffix, delete=False)  # noqa: SIM115
     target = Path(handle.name)
@@ -82,6 +90,8 @@ async def _download(url: str) -> Path:
 
 
 def _progress_bar(path: Path) -> tqdm[Any] | None:
+    from tqdm import tqdm
+
     size = path.stat().st_size
     if size < PROGRESS_FROM_BYTES or not sys.stderr.isatty():
         return None
@@ -89,6 +99,11 @@ def _progress_bar(path: Path) -> tqdm[Any] | None:
 
 
 async def _import(app: App, args: argparse.Namespace, t: Translator) -> int:
+    import httpx
+
+    from bot.core.place_files import FileFormat, guess_format
+    from bot.core.place_import import import_places
+
     await app.prepare()
     downloaded = None
     if args.url:
@@ -130,6 +145,8 @@ async def _import(app: App, args: argparse.Namespace, t: Translator) -> int:
 
 
 async def _export(app: App, args: argparse.Namespace, t: Translator) -> int:
+    from bot.core.place_export import ExportFormat, export_places
+
     await app.prepare()
     services = app.services
     out = Path(args.out)
@@ -151,6 +168,8 @@ async def _export(app: App, args: argparse.Namespace, t: Translator) -> int:
 
 
 def _edits(values: list[str], t: Translator) -> list[tuple[EditField, str]] | None:
+    from bot.core.place_edits import EditField
+
     fields = {edit.value: edit for edit in EditField} | {"gps": EditField.COORDINATES}
     edits = []
     for item in values:
@@ -168,6 +187,10 @@ def _edits(values: list[str], t: Translator) -> list[tuple[EditField, str]] | No
 
 
 async def _edit(app: App, args: argparse.Namespace, t: Translator) -> int:
+    from bot.chat.place_views import issue_text
+    from bot.core import place_edits
+    from bot.core.place_edits import PlaceNotFound
+
     await app.prepare()
     edits = _edits(args.set or [], t)
     if not edits:
@@ -219,7 +242,7 @@ def add_parser(
     )
     load.add_argument("file", nargs="?", metavar="FILE", help=_("the file to import"))
     load.add_argument("--url", metavar="URL", help=_("download the file from this address first"))
-    load.add_argument("--format", choices=[f.value for f in FileFormat], help=_("format"))
+    load.add_argument("--format", choices=IMPORT_FORMATS, help=_("format"))
     load.add_argument(
         "--prune", action="store_true", help=_("remove the imported places the file no longer has")
     )
@@ -227,9 +250,7 @@ def add_parser(
     export = places_sub.add_parser(
         "export", parents=[common], help=_("write the places as GeoJSON or CSV")
     )
-    export.add_argument(
-        "--format", choices=[f.value for f in ExportFormat], default="geojson", help=_("format")
-    )
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="geojson", help=_("format"))
     export.add_argument("--out", required=True, metavar="FILE", help=_("file to write"))
     export.set_defaults(handler=_export)
     edit = places_sub.add_parser(

@@ -11,8 +11,6 @@ import re
 import unicodedata
 from typing import Protocol
 
-import snowballstemmer
-
 __all__ = ["STOP_WORDS", "fold", "slugify", "stem", "stems", "words"]
 
 # Ligatures that NFKD leaves alone; ß is already handled by casefold().
@@ -60,6 +58,8 @@ def words(text: str) -> list[str]:
 @functools.cache
 def _french_stemmer() -> _Stemmer:
     """Create the Snowball French stemmer once; it is reused by :func:`stem`."""
+    import snowballstemmer  # its ~30 language modules load with the first word stemmed
+
     stemmer: _Stemmer = snowballstemmer.stemmer("french")
     return stemmer
 

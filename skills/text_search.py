@@ -12,8 +12,6 @@ import functools
 from dataclasses import dataclass
 from typing import Protocol
 
-import snowballstemmer
-
 from skills.normalize import STOP_WORDS, fold
 
 __all__ = [
@@ -60,6 +58,8 @@ class _Stemmer(Protocol):
 
 @functools.cache
 def _stemmer(language: str) -> _Stemmer:
+    import snowballstemmer  # loaded with the first word stemmed (see skills.normalize)
+
     stemmer: _Stemmer = snowballstemmer.stemmer(_SNOWBALL.get(language, "french"))
     return stemmer
 

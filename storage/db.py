@@ -40,12 +40,7 @@ from storage.repositories.structures import StructureRepository
 from storage.repositories.tutorial_revisions import TutorialRevisionRepository
 from storage.repositories.tutorials import TutorialRepository
 from storage.turns import Turns, TurnTimeout
-
-_DRIVERS = {
-    "sqlite": "sqlite+aiosqlite",
-    "postgresql": "postgresql+asyncpg",
-    "postgres": "postgresql+asyncpg",
-}
+from storage.urls import ASYNC_DRIVERS, DRIVERS, DatabaseUrlError, check_url
 
 
 class StorageUnavailable(Exception):
@@ -81,30 +76,20 @@ def is_unavailable(error: BaseException) -> bool:
     )
 
 
-class DatabaseUrlError(ValueError):
-    """The database URL names no database this project supports."""
-
-
 def normalize_url(url: str) -> str:
     """Return the async-driver form of a database URL.
 
     `sqlite:///samu.db` and `postgresql://…` are accepted as well as their explicit
     `+aiosqlite` / `+asyncpg` forms.
     """
+    drivername = check_url(url)
     try:
         parsed = make_url(url)
     except Exception as exc:  # SQLAlchemy raises ArgumentError with its own wording
         raise DatabaseUrlError(f"cannot read database URL {url!r}") from exc
-    backend = parsed.get_backend_name()
-    if backend not in _DRIVERS:
-        raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
-    if parsed.drivername in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+    if drivername in ASYNC_DRIVERS:
         return parsed.render_as_string(hide_password=False)
-    if "+" in parsed.drivername:
-        raise DatabaseUrlError(
-            f"unsupported driver {parsed.drivername!r}: use sqlite+aiosqlite or postgresql+asyncpg"
-        )
-    return parsed.set(drivername=_DRIVERS[backend]).render_as_string(hide_password=False)
+    return parsed.set(drivername=DRIVERS[drivername]).render_as_string(hide_password=False)
 
 
 # How long a unit of work waits for SQLite (for its turn in this process, or for another

@@ -11,11 +11,8 @@ import gettext
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from io import BytesIO
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
+from bot.chat.po_files import read_translations
 
 LOCALES = ("fr", "en")
 DEFAULT_LOCALE = "fr"
@@ -33,12 +30,8 @@ def catalog_path(locale: str) -> str:
 
 
 def _load(locale: str) -> gettext.NullTranslations:
-    with open(catalog_path(locale), "rb") as po_file:
-        catalog = read_po(po_file, locale=locale, domain=DOMAIN)
-    buffer = BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    with open(catalog_path(locale), encoding="utf-8") as po_file:
+        return read_translations(po_file.read())
 
 
 def pick_locale(*candidates: str | None) -> str:

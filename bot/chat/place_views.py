@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
@@ -81,6 +80,8 @@ def open_line(ctx: Context, status: HoursStatus, now: datetime, timezone: str) -
 
 def phone_text(phone: str) -> str:
     """A stored (E.164) phone number as people dial it in France."""
+    import phonenumbers  # loaded by the first place shown with a phone number
+
     try:
         number = phonenumbers.parse(phone, "FR")
     except phonenumbers.NumberParseException:

@@ -21,10 +21,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-import phonenumbers
-from stdnum import iban as stdnum_iban
-from stdnum.fr import nir as stdnum_nir
-
 from bot.core.pii_names import NOT_SURNAMES, name_spans, normalise
 
 
@@ -235,6 +231,8 @@ def _find_phones(text: str) -> Iterator[PiiFinding]:
     # VALID (a possible *and* assigned number) is the right leniency: POSSIBLE only checks
     # lengths, and STRICT_GROUPING misses common spellings such as "06 123 456 78".
     # Dates, amounts, postcodes and long identifiers are not valid phone numbers.
+    import phonenumbers  # ~20 ms and its metadata: loaded by the first text screened
+
     matcher = phonenumbers.PhoneNumberMatcher(text, "FR", leniency=phonenumbers.Leniency.VALID)
     for match in matcher:
         start, end = match.start, match.end
@@ -257,6 +255,8 @@ def _find_emails(text: str) -> Iterator[PiiFinding]:
 
 
 def _find_nirs(text: str) -> Iterator[PiiFinding]:
+    from stdnum.fr import nir as stdnum_nir  # loaded by the first text screened
+
     for match in _NIR_RE.finditer(text):
         number = _NIR_SEPARATORS.sub("", match.group()).upper()
         if bool(stdnum_nir.is_valid(number)):
@@ -278,6 +278,8 @@ def _find_ibans(text: str) -> Iterator[PiiFinding]:
 
 def _longest_valid_iban(text: str, start: int, end: int) -> int | None:
     """The end of the longest valid IBAN in text[start:end] ending at a word boundary."""
+    from stdnum import iban as stdnum_iban  # loaded by the first IBAN-like text
+
     ends = [i + 1 for i in range(start, end) if text[i].isalnum()]
     for count in range(min(len(ends), _IBAN_MAX_LENGTH), _IBAN_MIN_LENGTH - 1, -1):
         candidate_end = ends[count - 1]

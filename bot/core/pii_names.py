@@ -16,8 +16,6 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-import simplemma
-
 # Common first names, lowercase and without accents (lookups are normalised the same way).
 # Left out on purpose: first names that are ordinary capitalised words or places
 # (France, Rose, Marine, Victoire, Mai, Paris…).
@@ -149,6 +147,8 @@ def _lowercase_name_at(text: str, words: list[tuple[int, int, str]], index: int)
         return None
     if normalise(surname) in NOT_SURNAMES or normalise(surname) in FIRST_NAMES:
         return None
+    import simplemma  # ~75 ms of imports: loaded by the first lowercase name met
+
     if simplemma.is_known(surname, lang="fr"):
         return None
     return current

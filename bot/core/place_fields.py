@@ -17,8 +17,6 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-import phonenumbers
-
 from bot.core.place_geo import in_france, is_postal_code
 from bot.core.place_hours import valid_hours
 from bot.core.types import PlaceData
@@ -216,6 +214,8 @@ def _phone(row: _Row) -> str | None:
     text = row.text("telephone", 40)
     if not text or _SCHEMA_PHONE.match(text):
         return text or None
+    import phonenumbers  # loaded by the first phone number not already in E.164
+
     try:
         number = phonenumbers.parse(text, "FR")
     except phonenumbers.NumberParseException:

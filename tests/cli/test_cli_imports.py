@@ -1,0 +1,103 @@
+"""`samu --help` stays light: the parser is built without the application behind it.
+
+The heavy parts are loaded by the handler of the command that needs them; a module imported
+at the top of bot/cli.py (or of a module it imports) shows up here. Only what is imported is
+checked, never how long it takes (figures: bench/footprint_bench.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.chat.exports import ExportFormat as TutorialFormat
+from bot.chat.i18n import translator
+from bot.cli import build_parser
+from bot.core.place_export import ExportFormat as PlaceFormat
+from bot.core.place_files import FileFormat
+from bot.core.types import Role
+
+SAMU = str(Path(sys.executable).parent / "samu")
+# SQLAlchemy (its core alone costs more than the whole of `--help`), its ORM, the chat
+# libraries, and what the application loads only when first needed.
+HEAVY = (
+    "bot.app",
+    "sqlalchemy",
+    "sqlalchemy.orm",
+    "telegram",
+    "nio",
+    "httpx",
+    "matplotlib",
+    "phonenumbers",
+    "stdnum",
+    "babel.messages",
+    "babel.dates",
+    "simplemma",
+    "snowballstemmer",
+    "icalendar",
+)
+
+
+def _imported(*args: str, cwd: Path) -> set[str]:
+    """The modules the `samu` process imports, from `python -X importtime`'s report."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMU_")}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", SAMU, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "usage: samu" in done.stdout
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("invite", "list", "--help"),
+        ("lieux", "import", "--help"),
+        ("tutorials", "export", "--help"),
+        ("report", "--help"),
+    ],
+)
+def test_help_imports_no_database_layer_transport_or_heavy_library(
+    args: tuple[str, ...], tmp_path: Path
+) -> None:
+    imported = _imported(*args, cwd=tmp_path)
+    assert "bot.cli" in imported and "bot.config" in imported  # the report is read right
+    assert sorted(name for name in HEAVY if name in imported) == []
+
+
+def _choices(parser: argparse.ArgumentParser, *path: str, option: str) -> list[str]:
+    for name in path:
+        actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        parser = actions[0].choices[name]
+    (action,) = (a for a in parser._actions if option in a.option_strings)
+    assert action.choices is not None
+    return list(action.choices)
+
+
+def test_the_written_out_choices_are_the_values_of_the_enums() -> None:
+    parser = build_parser(translator("fr"))
+    assert _choices(parser, "invite", "create", option="--role") == [
+        Role.MEMBER.value,
+        Role.COORDINATOR.value,
+    ]
+    tutorial_formats = _choices(parser, "tutorials", "export", option="--format")
+    assert tutorial_formats == [f.value for f in TutorialFormat]
+    assert _choices(parser, "lieux", "import", option="--format") == [f.value for f in FileFormat]
+    assert _choices(parser, "lieux", "export", option="--format") == [f.value for f in PlaceFormat]
