@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import App, SchemaOutOfDate
+from bot.backup_cli import add_parsers as add_backup_parsers
 from bot.chat.exports import ExportFormat
 from bot.chat.i18n import Translator, translator
 from bot.chat.invitations import matrix_line
@@ -265,6 +266,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     db_sub.add_parser(
         "upgrade", parents=[common], help=_("apply the migrations up to the newest")
     ).set_defaults(handler=_db_upgrade)
+    add_backup_parsers(sub, db_sub, common, t)
 
     demo = sub.add_parser(
         "demo",
