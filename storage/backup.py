@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from storage.db import create_engine, normalize_url, sqlite_file
 from storage.migrate import VERSION_TABLE
@@ -87,7 +87,15 @@ def libpq_target(url: str) -> tuple[str, dict[str, str]]:
     """The URL as PostgreSQL's own tools read it (no password) and their environment (the
     password, if any, in PGPASSWORD)."""
     parsed = make_url(url)
-    plain = parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    # (`URL.set(password=None)` would keep the password: None there means "unchanged".)
+    plain = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    ).render_as_string(hide_password=False)
     env = dict(os.environ)
     if parsed.password:
         env["PGPASSWORD"] = str(parsed.password)
