@@ -19,6 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bot.backup_parsers import add_parsers as add_backup_parsers
 from bot.chat.i18n import Translator, translator
 from bot.config import Config, ConfigError, load_config
 from bot.places_cli import add_parser as add_places_parser
@@ -302,6 +303,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     db_sub.add_parser(
         "upgrade", parents=[common], help=_("apply the migrations up to the newest")
     ).set_defaults(handler=_db_upgrade)
+    add_backup_parsers(sub, db_sub, common, t)
 
     demo = sub.add_parser(
         "demo",

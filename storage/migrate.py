@@ -16,6 +16,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.leader import lock_key
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -98,8 +100,17 @@ async def schema_status(engine: AsyncEngine) -> SchemaStatus:
     return SchemaStatus(current=current, head=HEAD_REVISION, known=known_revisions())
 
 
+# The advisory lock two `samu db upgrade` on one PostgreSQL database take in turn.
+UPGRADE_LOCK = "samu:db-upgrade"
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply every pending migration, in one transaction where the database allows it."""
+    """Apply every pending migration, in one transaction where the database allows it.
+
+    On PostgreSQL the transaction first takes an advisory lock (freed at its end): a second
+    process upgrading at the same time waits, then finds nothing left to do. SQLite's write
+    lock already lets one writer through at a time.
+    """
     from alembic import command  # see alembic_config
 
     def run(connection: Connection) -> None:
@@ -108,4 +119,8 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(UPGRADE_LOCK)}
+            )
         await connection.run_sync(run)
