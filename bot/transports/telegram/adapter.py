@@ -131,6 +131,10 @@ class TelegramTransport:
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
     _conflict: bool = False
     download_limit: int | None = DOWNLOAD_LIMIT
+    # The delays between tries while Telegram cannot be reached at start.
+    start_retry: Backoff = field(
+        default_factory=lambda: Backoff(START_RETRY_FIRST, START_RETRY_CAP)
+    )
 
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
         # No PTB updater: it acknowledges updates as soon as they are fetched or queued, so
@@ -164,7 +168,7 @@ class TelegramTransport:
         again with backoff, one log line per try, while the other transports run.
         """
         self._pacer.private_interval = self.settings.private_interval
-        retry = Backoff(START_RETRY_FIRST, START_RETRY_CAP)
+        retry = self.start_retry
         try:
             while not self._stop.is_set():
                 try:
