@@ -51,6 +51,7 @@ from bot.core.services import (
 from bot.core.types import Role, Urgency
 from bot.delivery import Dispatcher
 from bot.scheduler import build_scheduler
+from bot.stopping import StopBudget
 from bot.transports.base import Transport
 from bot.transports.console import ConsoleTransport
 from bot.transports.spool import Spool
@@ -72,9 +73,6 @@ if TYPE_CHECKING:
     from bot.transports.telegram import CommandMenu, TelegramSettings, TelegramTransport
 
 log = logging.getLogger(__name__)
-
-# On stop, how long the dispatcher keeps claiming messages that are due.
-STOP_DELIVERY_SECONDS = 5.0
 
 
 class SchemaOutOfDate(Exception):
@@ -506,22 +504,27 @@ class App:
             if console is not None:
                 await console.close()
             stop.set()
+            # Every step below gets a share of the stop's few seconds (`keep`: what it leaves
+            # to the next ones); what overruns it, e.g. a send to a silent server, is cancelled.
+            budget = StopBudget()
             scheduler.pause()
-            async with self._ticking:  # let a tick under way finish rather than cancel it
-                scheduler.shutdown(wait=False)
+            # A tick under way may finish for a moment, rather than be cancelled at once.
+            ticked = await budget.run(self._ticking.acquire(), "the periodic work", keep=2.5)
+            scheduler.shutdown(wait=False)  # cancels a tick still under way
+            if ticked:
+                self._ticking.release()
             background[-1].cancel()
-            await asyncio.gather(*background, return_exceptions=True)
-            # Deliver what is due while the transports are still up, for a few seconds at most
-            # (the rest of a long fan-out is handed over to the other workers or the restart).
-            loop = asyncio.get_running_loop()
-            last_claim = loop.time() + STOP_DELIVERY_SECONDS
-            await dispatcher.run_once(until=lambda: loop.time() > last_claim)
+            await budget.finish(background, "the outbox delivery", keep=2.0)
+            # Deliver what is due while the transports are still up, for a moment (the rest of
+            # a long fan-out is handed over to the other workers or the restart).
+            last = dispatcher.run_once(until=lambda: budget.spent(keep=1.25))
+            await budget.run(last, "the last deliveries", keep=0.75)
             for network in (telegram, matrix):
                 if network is not None:
                     network.stop()
-            await asyncio.gather(*networks, return_exceptions=True)
+            await budget.finish(networks, "the chat networks", keep=0.25)
             try:
-                await dispatcher.leave()
+                await budget.run(dispatcher.leave(), "handing messages over")
             except Exception as error:
                 log.warning("could not hand this worker's messages over: %s", error)
 

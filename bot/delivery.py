@@ -81,6 +81,9 @@ class Dispatcher:
             sending = _Sends()
             try:
                 return await self._deliver_due(sending, until or (lambda: False))
+            except asyncio.CancelledError:
+                sending.cancel_all()  # a send hanging on a silent network must not hold a stop
+                raise
             finally:
                 await sending.wait_all()
 
@@ -388,6 +391,11 @@ class _Sends:
         """Wait until every send under way ends."""
         if self.tasks:
             await asyncio.wait(self.tasks)
+
+    def cancel_all(self) -> None:
+        """Cancel every send under way (their messages stay claimed: `leave` frees them)."""
+        for task in self.tasks:
+            task.cancel()
 
     def _forget(self, task: asyncio.Task[None]) -> None:
         self.tasks.discard(task)

@@ -73,7 +73,10 @@ class Election:
             self.dispatcher.transports.pop(platform, None)
             self.dispatcher.elsewhere.add(platform)
             self.transport.stop()
-            await asyncio.wait({running})
+            try:
+                await asyncio.wait({running})
+            finally:
+                running.cancel()  # this worker is cut short itself: the transport goes too
             self.transport.resume()
         running.result()  # a transport that failed (e.g. a refused login) ends the run
         await self.lock.release()

@@ -60,6 +60,7 @@ from bot.transports.matrix.rooms import bot_joined
 from bot.transports.matrix.routes import Routes, display_name
 from bot.transports.matrix.settings import MatrixSettings, MemberDirectory, StateStore
 from bot.transports.spool import Spool
+from bot.transports.waiting import until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,14 @@ class MatrixTransport:
         return self._routes
 
     async def run(self) -> None:
-        """Log in (or resume), then sync until `stop()`; homeserver outages are waited out."""
+        """Log in (or resume), then sync until `stop()`; homeserver outages are waited out.
+
+        nio retries a request that gets no answer on its own, for ever: a stop does not wait
+        for it (the login or sync under way is cancelled after a short grace).
+        """
+        await until_stopped(self._run(), self._stop)
+
+    async def _run(self) -> None:
         await prepare_store(self.settings)
         client = new_client(self.settings)
         self._client = client

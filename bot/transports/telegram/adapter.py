@@ -62,12 +62,16 @@ from bot.transports.telegram.limits import SendPacer
 from bot.transports.telegram.media import PHOTO_TYPES, PHOTO_UPLOAD_LIMIT, incoming_file
 from bot.transports.telegram.polling import UPDATE_TYPES, poll_updates
 from bot.transports.telegram.webhook import WebhookReceiver
+from bot.transports.waiting import Backoff, pause, until_stopped
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 # Bots download files of 20 MB at most (getFile answers "file is too big" above).
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
+# Telegram unreachable at start: tried again after about 1 s, 2 s, 4 s… then every minute.
+START_RETRY_FIRST = 1.0
+START_RETRY_CAP = 60.0
 
 
 class TelegramConflict(RuntimeError):
@@ -127,6 +131,10 @@ class TelegramTransport:
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
     _conflict: bool = False
     download_limit: int | None = DOWNLOAD_LIMIT
+    # The delays between tries while Telegram cannot be reached at start.
+    start_retry: Backoff = field(
+        default_factory=lambda: Backoff(START_RETRY_FIRST, START_RETRY_CAP)
+    )
 
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
         # No PTB updater: it acknowledges updates as soon as they are fetched or queued, so
@@ -154,44 +162,77 @@ class TelegramTransport:
         return app
 
     async def run(self) -> None:
-        """Receive updates until `stop()`; raises TelegramConflict if another poller runs."""
+        """Receive updates until `stop()`; raises TelegramConflict if another poller runs.
+
+        Telegram unreachable at start (no network, a silent proxy, 5xx) is waited out: tried
+        again with backoff, one log line per try, while the other transports run.
+        """
         self._pacer.private_interval = self.settings.private_interval
-        app = self._app = self._build()
-        async with app:
-            me = await app.bot.get_me()
-            self.username = me.username
-            await self._set_menus()
-            await self._patient().resume()  # messages kept on disk by a previous run, first
-            receiver = polling = None
-            if self.settings.mode == "webhook":
-                receiver = await self._start_webhook(app)
-            else:
-                await app.bot.delete_webhook(drop_pending_updates=False)
-                polling = asyncio.create_task(
-                    poll_updates(app, self._stop, self.settings.poll_timeout, self._on_conflict),
-                    name="telegram-polling",
-                )
-            await app.start()
-            log.info("Telegram transport ready as @%s (%s)", self.username, self.settings.mode)
-            self._ready.set()
-            try:
-                await self._stop.wait()
-            finally:
-                if receiver is not None:
-                    await receiver.stop()
-                if polling is not None:
-                    polling.cancel()
-                    await asyncio.gather(polling, return_exceptions=True)
-                if app.running:
-                    await app.stop()
-                if self._answers is not None:
-                    await self._answers.close()
-        self._app = None
+        retry = self.start_retry
+        try:
+            while not self._stop.is_set():
+                try:
+                    await until_stopped(self._serve(), self._stop)
+                    break
+                except TelegramError as error:
+                    if self._ready.is_set() or not _unreachable(error):
+                        raise
+                    delay = retry.next()
+                    if isinstance(error, RetryAfter):
+                        delay = max(delay, _seconds(error.retry_after))
+                    log.warning(
+                        "Telegram unreachable (try %d: %s); trying again in %.1f s",
+                        retry.attempts,
+                        error,
+                        delay,
+                    )
+                await pause(self._stop, delay)
+        finally:
+            if self._answers is not None:
+                await self._answers.close()
         if self._conflict:
             raise TelegramConflict(
                 "another program is already receiving this bot's messages (409 Conflict): "
                 "stop it, or run a single `samu run` with this token"
             )
+
+    async def _serve(self) -> None:
+        """One start (getMe, menus, webhook or polling), then updates until `stop()`."""
+        app = self._app = self._build()
+        try:
+            async with app:
+                me = await app.bot.get_me()
+                self.username = me.username
+                await self._set_menus()
+                await self._patient().resume()  # messages kept on disk by a previous run, first
+                receiver = polling = None
+                try:
+                    if self.settings.mode == "webhook":
+                        receiver = await self._start_webhook(app)
+                    else:
+                        await app.bot.delete_webhook(drop_pending_updates=False)
+                        polling = asyncio.create_task(
+                            poll_updates(
+                                app, self._stop, self.settings.poll_timeout, self._on_conflict
+                            ),
+                            name="telegram-polling",
+                        )
+                    await app.start()
+                    log.info(
+                        "Telegram transport ready as @%s (%s)", self.username, self.settings.mode
+                    )
+                    self._ready.set()
+                    await self._stop.wait()
+                finally:
+                    if receiver is not None:
+                        await receiver.stop()
+                    if polling is not None:
+                        polling.cancel()
+                        await asyncio.gather(polling, return_exceptions=True)
+                    if app.running:
+                        await app.stop()
+        finally:
+            self._app = None
 
     async def _start_webhook(
         self, app: Application[Any, Any, Any, Any, Any, Any]
@@ -211,12 +252,17 @@ class TelegramTransport:
         receiver = WebhookReceiver(
             receive, path=settings.webhook_path, secret=settings.webhook_secret
         )
+        public = settings.webhook_public_url.rstrip("/") + "/" + settings.webhook_path.strip("/")
         receiver.start(settings.webhook_listen, settings.webhook_port)
-        await app.bot.set_webhook(
-            url=settings.webhook_public_url.rstrip("/") + "/" + settings.webhook_path.strip("/"),
-            secret_token=settings.webhook_secret,
-            allowed_updates=UPDATE_TYPES,
-        )
+        try:
+            await app.bot.set_webhook(
+                url=public,
+                secret_token=settings.webhook_secret,
+                allowed_updates=UPDATE_TYPES,
+            )
+        except BaseException:  # the next start listens on the same port again
+            await receiver.stop()
+            raise
         return receiver
 
     def stop(self) -> None:
@@ -450,6 +496,14 @@ class TelegramTransport:
             log.info("cannot edit message %s, sending a new one: %s", message.edit_of, error)
             return None
         return message.edit_of
+
+
+def _unreachable(error: TelegramError) -> bool:
+    """Whether a failure at start is the network's (wait and try again) rather than the
+    configuration's (a refused token, a bad webhook URL: stop and say so)."""
+    if isinstance(error, RetryAfter):
+        return True
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
 def _seconds(value: int | timedelta) -> float:
