@@ -26,6 +26,8 @@ from bot.core.session_rules import RuleError
 from bot.core.types import ExchangeSession, Role
 from bot.doctor import diagnose
 from bot.files_cli import report_command, tutorials_export_command
+from bot.logs import log_handler
+from bot.monitoring import MonitoringError
 from bot.places_cli import add_parser as add_places_parser
 from bot.privacy_cli import forget_by_name_or_id
 
@@ -188,6 +190,9 @@ async def _run(app: App, args: argparse.Namespace, t: Translator) -> int:
     except conflict as problem:
         _print(t._("Telegram: {problem}").format(problem=problem))
         return 4
+    except MonitoringError as problem:
+        _print(str(problem))
+        return 5
     return 0
 
 
@@ -434,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = os.environ.get("SAMU_LOG_LEVEL", default).upper()
     logging.basicConfig(
         level=level if level in logging.getLevelNamesMapping() else default,
-        format="%(levelname)s %(name)s: %(message)s",
+        handlers=[log_handler(config.logging.format)],
     )
     for chatty in ("httpx", "apscheduler", "nio", "peewee"):  # a line per request, tick, sync
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
