@@ -439,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = os.environ.get("SAMU_LOG_LEVEL", default).upper()
     logging.basicConfig(
         level=level if level in logging.getLevelNamesMapping() else default,
-        handlers=[log_handler(config.logging.format)],
+        handlers=[log_handler(config.logging.format, config.secrets())],
     )
     for chatty in ("httpx", "apscheduler", "nio", "peewee"):  # a line per request, tick, sync
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))

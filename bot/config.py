@@ -25,6 +25,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy.engine import make_url
 
 from bot.core.session_rules import RuleError, parse_rule
 from storage.db import DatabaseUrlError, normalize_url
@@ -372,6 +373,18 @@ class Config(_Section):
     monitoring: MonitoringConfig = MonitoringConfig()
     logging: LoggingConfig = LoggingConfig()
     source: str = Field(default="embedded defaults", exclude=True)
+
+    def secrets(self) -> list[str]:
+        """The values the log must never show (those set)."""
+        database_password = make_url(self.database.url).password
+        values = (
+            self.telegram.token,
+            self.telegram.webhook_secret,
+            self.matrix.password,
+            self.matrix.access_token,
+            str(database_password) if database_password else "",
+        )
+        return [value for value in values if value]
 
 
 def _describe(error: Mapping[str, Any]) -> str:
