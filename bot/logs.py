@@ -49,7 +49,7 @@ class Redacting(logging.Formatter):
     def __init__(self, inner: logging.Formatter, secrets: Iterable[str]) -> None:
         super().__init__()
         self.inner = inner
-        forms = set()
+        forms: set[str] = set()
         for secret in secrets:
             if len(secret) >= SHORTEST_SECRET:
                 forms.update((secret, json.dumps(secret, ensure_ascii=False)[1:-1]))
