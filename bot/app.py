@@ -34,6 +34,7 @@ from bot.core import skills as member_skills
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock, SystemClock
 from bot.core.demo import seed_demo
+from bot.core.observe import QUIET
 from bot.core.periodic import Job, JobName, run_jobs
 from bot.core.services import (
     DigestSettings,
@@ -69,6 +70,9 @@ from storage.migrate import (
 # imported only by the methods that build an enabled transport, not by every `samu` command.
 if TYPE_CHECKING:
     from bot.election import Election
+    from bot.monitoring.metrics import Metrics
+    from bot.monitoring.probe import Connected
+    from bot.monitoring.server import MonitoringServer
     from bot.transports.matrix import Device, MatrixSettings, MatrixTransport
     from bot.transports.telegram import CommandMenu, TelegramSettings, TelegramTransport
 
@@ -165,6 +169,10 @@ class App:
     dispatcher: Dispatcher | None = None
     # The SQLite file `prepare(migrate=True)` created, if it did (the CLI says so).
     created_file: Path | None = None
+    # The Prometheus metrics, when `[monitoring] listen` is set (see `bot.monitoring`).
+    metrics: Metrics | None = None
+    # When the periodic work last started (by the services' clock), for the readiness check.
+    last_tick: datetime | None = None
     _ticking: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
@@ -173,6 +181,7 @@ class App:
         # A SQLite file is created only by `prepare(migrate=True)`: one deleted while the bot
         # runs is then reported unavailable instead of being replaced by an empty one.
         db = Database.from_url(config.database.url, create_file=False)
+        metrics = _metrics(config)
         services = Services(
             uow=db.uow,
             clock=clock or SystemClock(),
@@ -214,6 +223,7 @@ class App:
                 takeover_after=timedelta(seconds=config.workers.takeover_seconds)
             ),
             places=PlaceSettings(timezone=config.bot.timezone),
+            observer=metrics or QUIET,
         )
         services = replace(services, after_erasure=partial(_erase_outside, config, db))
         router = Router(
@@ -223,7 +233,7 @@ class App:
             reply=relay_reply,
             location_command=LOCATION_COMMAND,
         )
-        return cls(config=config, db=db, services=services, router=router)
+        return cls(config=config, db=db, services=services, router=router, metrics=metrics)
 
     async def schema(self) -> SchemaStatus:
         """Where the database schema stands (a SQLite file not created yet: no revision)."""
@@ -387,10 +397,38 @@ class App:
         self.dispatcher = Dispatcher(self.services, {t.platform: t for t in transports})
         return self.dispatcher
 
-    def run_summary(self, platforms: list[str]) -> str:
-        """The line `samu run` logs at start: what runs, on which database (no password)."""
-        database = self.db.describe()
-        return f"samu run: {', '.join(platforms)}; database {database}"
+    def run_summary(self, platforms: list[str], monitoring: str = "") -> str:
+        """The line `samu run` logs at start: what runs, on which database (no password),
+        as which worker, and where the monitoring endpoint answers."""
+        return (
+            f"samu run: {', '.join(platforms)}; "
+            f"database {self.db.describe()}; "
+            f"worker {self.services.worker.name}; monitoring {monitoring or 'off'}"
+        )
+
+    def monitor(self, links: dict[str, Connected]) -> MonitoringServer:
+        """The monitoring endpoint of `[monitoring] listen`, looking at these chat networks."""
+        from bot.config import listen_address
+        from bot.monitoring.probe import Limits, Probe
+        from bot.monitoring.server import MonitoringServer
+
+        assert self.metrics is not None, "built without [monitoring] listen"
+        section = self.config.monitoring
+        period = self.config.requests.check_every_seconds
+        probe = Probe(
+            ping=self.db.ping,
+            uow=self.services.uow,
+            clock=self.services.clock,
+            links=links,
+            last_tick=lambda: self.last_tick,
+            limits=Limits(
+                outbox_stuck_after=timedelta(seconds=section.outbox_stuck_seconds),
+                tick_late_after=timedelta(seconds=period * section.late_ticks),
+                database_timeout=section.database_timeout_seconds,
+            ),
+        )
+        host, port = listen_address(section.listen)
+        return MonitoringServer(probe, self.metrics, host, port)
 
     def periodic_jobs(self) -> list[Job]:
         """The periodic work, in the order it runs: the personal-data purge first."""
@@ -422,7 +460,14 @@ class App:
     async def tick(self) -> None:
         """The periodic work: each job on its own (see `bot.core.periodic`)."""
         services = self.services
-        await run_jobs(self.periodic_jobs(), services.uow, services.clock, self.config.bot.timezone)
+        self.last_tick = services.clock.now()
+        await run_jobs(
+            self.periodic_jobs(),
+            services.uow,
+            services.clock,
+            self.config.bot.timezone,
+            observer=services.observer,
+        )
 
     async def _safe_tick(self) -> None:
         async with self._ticking:
@@ -450,8 +495,8 @@ class App:
             return
         dispatcher = self.use_transports(transports)
         platforms = [t.platform for t in transports] + (["matrix"] if matrix else [])
-        log.info("%s", self.run_summary(platforms))
         election = None
+        links: dict[str, Connected] = {t.platform: t for t in transports}
         if matrix is not None:
             from bot.election import Election  # imports matrix-nio: see the note on the imports
 
@@ -461,6 +506,11 @@ class App:
                 dispatcher,
                 every=self.config.workers.election_seconds,
             )
+            links["matrix"] = election
+        monitor = self.monitor(links) if self.metrics is not None else None
+        if monitor is not None:
+            await monitor.start()  # first: a port already taken stops the start here
+        log.info("%s", self.run_summary(platforms, monitor.address if monitor else ""))
         if console is not None:
             console.after_each = dispatcher.run_once
         for network in (telegram, matrix):
@@ -527,10 +577,27 @@ class App:
                 await budget.run(dispatcher.leave(), "handing messages over")
             except Exception as error:
                 log.warning("could not hand this worker's messages over: %s", error)
+            if monitor is not None:
+                await monitor.stop()
 
     async def close(self) -> None:
         """Release the database connections."""
         await self.db.dispose()
+
+
+def _metrics(config: Config) -> Metrics | None:
+    """The metrics of `samu run`, when the monitoring endpoint is on (prometheus-client is
+    imported only then)."""
+    if not config.monitoring.listen:
+        return None
+    from bot.monitoring.metrics import Metrics
+
+    enabled = {
+        "console": config.console.enabled,
+        "telegram": config.telegram.enabled,
+        "matrix": config.matrix.enabled,
+    }
+    return Metrics(platform for platform, on in enabled.items() if on)
 
 
 async def _announce_ready(

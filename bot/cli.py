@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 from bot.backup_parsers import add_parsers as add_backup_parsers
 from bot.chat.i18n import Translator, translator
 from bot.config import Config, ConfigError, load_config
+from bot.logs import log_handler
+from bot.monitoring import MonitoringError
 from bot.places_cli import add_parser as add_places_parser
 
 if TYPE_CHECKING:
@@ -207,6 +209,9 @@ async def _run(app: App, args: argparse.Namespace, t: Translator) -> int:
     except conflict as problem:
         _print(t._("Telegram: {problem}").format(problem=problem))
         return 4
+    except MonitoringError as problem:
+        _print(str(problem))
+        return 5
     return 0
 
 
@@ -473,7 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = os.environ.get("SAMU_LOG_LEVEL", default).upper()
     logging.basicConfig(
         level=level if level in logging.getLevelNamesMapping() else default,
-        format="%(levelname)s %(name)s: %(message)s",
+        handlers=[log_handler(config.logging.format, config.secrets())],
     )
     for chatty in ("httpx", "apscheduler", "nio", "peewee"):  # a line per request, tick, sync
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))

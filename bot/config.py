@@ -2,7 +2,8 @@
 
 Where the file comes from: `--config PATH`, else `$SAMU_CONFIG`, else `./config.toml` if it
 exists, else the embedded defaults (SQLite file, console only). `$SAMU_DATABASE_URL` and
-`$SAMU_TELEGRAM_TOKEN` override the file, so secrets need not be written in it.
+`$SAMU_TELEGRAM_TOKEN` override the file, so secrets need not be written in it (as do the
+other `SAMU_…` variables `parse_config` reads).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy.engine import make_url
 
 from bot.core.session_rules import RuleError, parse_rule
 from storage.urls import DatabaseUrlError, check_url
@@ -315,6 +317,41 @@ class MatrixConfig(_Section):
         return self
 
 
+def listen_address(value: str) -> tuple[str, int]:
+    """Read `HOST:PORT` (`[::1]:9464` for IPv6; port 0: any free port)."""
+    host, colon, port = value.strip().rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not colon or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"expected HOST:PORT such as 127.0.0.1:9464, got {value!r}")
+    return host, int(port)
+
+
+class MonitoringConfig(_Section):
+    """The operators' HTTP endpoint: /healthz, /readyz and /metrics (Prometheus)."""
+
+    listen: str = ""  # HOST:PORT; empty: no endpoint
+    # /readyz fails once a message due for delivery has waited this long.
+    outbox_stuck_seconds: float = Field(default=900, gt=0)
+    # ...or once the periodic work has not started for this many periods (check_every_seconds).
+    late_ticks: int = Field(default=3, ge=2, le=100)
+    # ...or once the database takes longer than this to answer `SELECT 1`.
+    database_timeout_seconds: float = Field(default=3, gt=0, le=60)
+
+    @field_validator("listen")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if value.strip():
+            listen_address(value)
+        return value.strip()
+
+
+class LoggingConfig(_Section):
+    """How log lines look: `text` for a terminal or journald, `json` (one object per line)
+    for a log collector."""
+
+    format: Literal["text", "json"] = "text"
+
+
 class Config(_Section):
     """The whole configuration."""
 
@@ -333,7 +370,21 @@ class Config(_Section):
     console: ConsoleConfig = ConsoleConfig()
     telegram: TelegramConfig = TelegramConfig()
     matrix: MatrixConfig = MatrixConfig()
+    monitoring: MonitoringConfig = MonitoringConfig()
+    logging: LoggingConfig = LoggingConfig()
     source: str = Field(default="embedded defaults", exclude=True)
+
+    def secrets(self) -> list[str]:
+        """The values the log must never show (those set)."""
+        database_password = make_url(self.database.url).password
+        values = (
+            self.telegram.token,
+            self.telegram.webhook_secret,
+            self.matrix.password,
+            self.matrix.access_token,
+            str(database_password) if database_password else "",
+        )
+        return [value for value in values if value]
 
 
 def _describe(error: Mapping[str, Any]) -> str:
@@ -360,6 +411,10 @@ def parse_config(data: dict[str, Any], source: str, env: Mapping[str, str]) -> C
             data.setdefault("matrix", {})[key] = env[f"SAMU_MATRIX_{key.upper()}"]
     if env.get("SAMU_TELEGRAM_WEBHOOK_SECRET"):
         data.setdefault("telegram", {})["webhook_secret"] = env["SAMU_TELEGRAM_WEBHOOK_SECRET"]
+    if env.get("SAMU_MONITORING_LISTEN"):
+        data.setdefault("monitoring", {})["listen"] = env["SAMU_MONITORING_LISTEN"]
+    if env.get("SAMU_LOG_FORMAT"):
+        data.setdefault("logging", {})["format"] = env["SAMU_LOG_FORMAT"]
     data.pop("source", None)
     try:
         return Config.model_validate({**data, "source": source})

@@ -34,6 +34,7 @@ from bot.chat.notifications import render, render_for_chat
 from bot.chat.types import Outgoing
 from bot.core import choices, members, outbox, routes
 from bot.core.choices import Shown
+from bot.core.observe import Via
 from bot.core.services import Services
 from bot.core.types import Identity, MemberStatus, NewChoice, OutboxMessage, ShownAction
 from bot.transports.base import DeliveryError, PrivateRoutes, Transport
@@ -175,7 +176,7 @@ class Dispatcher:
             rendered = await render(services, recipient, message, platform, prefix)
         except Exception as exc:
             log.exception("cannot word outbox message %s", message.id)
-            await self._failed(message, f"render: {exc}", permanent=False)
+            await self._failed(message, f"render: {exc}", permanent=False, platform=platform)
             return None
         if rendered is None:
             await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
@@ -234,7 +235,11 @@ class Dispatcher:
             chat_id = await transport.private_chat(identity.platform_user_id, identity.chat_id)
         except DeliveryError as error:
             await self._failed(
-                message, str(error), permanent=error.permanent, retry_after=error.retry_after
+                message,
+                str(error),
+                permanent=error.permanent,
+                retry_after=error.retry_after,
+                platform=transport.platform,
             )
             return None
         if chat_id != identity.chat_id:
@@ -255,8 +260,10 @@ class Dispatcher:
         *,
         permanent: bool,
         retry_after: float | None = None,
+        platform: str = "-",
     ) -> None:
-        """Record a failure; a message that becomes undeliverable is logged as an error."""
+        """Record a failure (and count it, on `platform` when the message had one); a message
+        that becomes undeliverable is logged as an error."""
         outcome = await outbox.settle_failure(
             self.services.uow(),
             self.services.clock,
@@ -265,6 +272,7 @@ class Dispatcher:
             permanent=permanent,
             retry_after=retry_after,
         )
+        self.services.observer.delivery_failed(platform, outcome.value)
         if outcome is outbox.Failure.STUCK:
             log.error(
                 "outbox message %s (%s, member %s) cannot be delivered: %s; kept, tried again "
@@ -325,12 +333,16 @@ class Dispatcher:
             ref = await transport.send(chat_id, rendered, key=f"samu-outbox-{message.id}")
         except DeliveryError as error:
             await self._failed(
-                message, str(error), permanent=error.permanent, retry_after=error.retry_after
+                message,
+                str(error),
+                permanent=error.permanent,
+                retry_after=error.retry_after,
+                platform=transport.platform,
             )
             return
         except Exception as exc:
             log.warning("delivery of outbox message %s failed: %s", message.id, exc)
-            await self._failed(message, repr(exc), permanent=False)
+            await self._failed(message, repr(exc), permanent=False, platform=transport.platform)
             return
         await outbox.settle_sent(
             services.uow(),
@@ -341,6 +353,7 @@ class Dispatcher:
             ref=ref,
             shown=_shown(message, transport.platform, chat_id, ref, rendered),
         )
+        services.observer.sent(transport.platform, Via.OUTBOX)
 
 
 def _shown(

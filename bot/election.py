@@ -31,6 +31,12 @@ class Election:
     # Set once this worker knows its part: leading and ready, or standing by.
     settled: asyncio.Event = field(default_factory=asyncio.Event)
 
+    @property
+    def connected(self) -> bool:
+        """For the readiness check: standing by counts as connected (another worker syncs);
+        leading, the transport must be."""
+        return self.settled.is_set() and (not self.leading or self.transport.connected)
+
     async def run(self, stop: asyncio.Event) -> None:
         """Campaign until `stop`; a failure of the transport itself ends the run loudly."""
         platform = self.transport.platform

@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -345,6 +345,16 @@ class Database:
     def leader_lock(self, job: str) -> LeaderLock:
         """The election of one worker for `job` among those sharing this database."""
         return LeaderLock(self.engine, job)
+
+    async def ping(self) -> None:
+        """Ask the database `SELECT 1`; raises StorageUnavailable when it does not answer
+        (for SQLite, also when its file is gone or replaced: a connection opened before
+        would still answer)."""
+        async with self.uow() as uow:
+            connection = await uow.session.connection()
+            await connection.execute(text("SELECT 1"))
+            if self._sqlite_path is not None:
+                check_sqlite_file(self._sqlite_path, connection.info.get(_OPENED_FILE))
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

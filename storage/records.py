@@ -288,6 +288,21 @@ class OutboxMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboxBacklog:
+    """What the outbox still holds, for the operators' monitoring.
+
+    `due`: messages whose time has come, not yet delivered (and not given up on); `scheduled`:
+    those kept for later (quiet hours, a session reminder); `undeliverable`: those tried too
+    often, now retried hourly. `oldest_due`: when the longest-waiting due message was due.
+    """
+
+    due: int
+    scheduled: int
+    undeliverable: int
+    oldest_due: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class ShownAction:
     """One action of a list the bot showed: its label and the command it stands for."""
 

@@ -23,6 +23,7 @@ from bot.chat.types import Deferred, Incoming, Outgoing, Sent
 from bot.chat.wording import help_hint, join_explanation, resumed_notice
 from bot.core import dialogs, members
 from bot.core.errors import is_unavailable
+from bot.core.observe import Via
 from bot.core.services import Services
 from bot.core.types import DialogState, Member
 from skills import fold
@@ -122,6 +123,7 @@ class Router:
                 raise Deferred(incoming, [], wait=wait)
             if not arrival.fresh:
                 return []
+            self.services.observer.received(incoming.platform)
             member = arrival.member
             if member is not None:
                 t = translator(member.locale)
@@ -155,6 +157,7 @@ class Router:
 
     async def delivered(self, sent: Sent) -> None:
         """An answer was delivered: remember what it showed (its list, its request)."""
+        self.services.observer.sent(sent.incoming.platform, Via.REPLY)
         await remember(self.services, sent)
 
     async def _give_back(self, incoming: Incoming, member: Member | None, t: Translator) -> Reply:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.errors import is_unavailable
+from bot.core.observe import QUIET, Observer
 from bot.core.outbox import notify_coordinators
 from bot.core.services import UowFactory
 
@@ -41,9 +42,14 @@ class Job:
 
 
 async def run_jobs(
-    jobs: Sequence[Job], uows: UowFactory, clock: Clock, timezone: str
+    jobs: Sequence[Job],
+    uows: UowFactory,
+    clock: Clock,
+    timezone: str,
+    *,
+    observer: Observer = QUIET,
 ) -> list[JobName]:
-    """Run every job in turn; returns those that failed.
+    """Run every job in turn; returns those that failed. `observer` hears how each one ended.
 
     A failure is logged at ERROR with its traceback and coordinators are told, at most once a
     day per job (the outbox's dedup key). While the database is unavailable every job fails
@@ -55,11 +61,14 @@ async def run_jobs(
             await job.run()
         except Exception as error:
             failed.append(job.name)
+            observer.job_done(job.name.value, ok=False, at=clock.now())
             if is_unavailable(error):
                 log.warning("periodic job %s: database unavailable (%s)", job.name.value, error)
                 continue
             log.exception("periodic job %s failed; the other jobs still run", job.name.value)
             await _tell_coordinators(uows, clock, timezone, job.name)
+        else:
+            observer.job_done(job.name.value, ok=True, at=clock.now())
     return failed
 
 

@@ -10,6 +10,7 @@ from datetime import time, timedelta
 
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock
+from bot.core.observe import QUIET, Observer
 from bot.core.types import Urgency
 from skills import ServiceCatalog, SkillLevel, SkillMatcher, default_catalog
 from storage.db import UnitOfWork
@@ -167,3 +168,5 @@ class Services:
     places: PlaceSettings = field(default_factory=PlaceSettings)
     default_locale: str = "fr"
     after_erasure: ErasureHook | None = None
+    # Counts messages and jobs for the operators' metrics (see `bot.core.observe`).
+    observer: Observer = QUIET

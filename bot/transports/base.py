@@ -285,6 +285,12 @@ class Transport(Protocol):
     # How many outbox messages (to different chats) the dispatcher may send at once.
     parallel_sends: int
 
+    @property
+    def connected(self) -> bool:
+        """True while the network is reachable: messages are received and can be sent (the
+        operators' readiness check asks)."""
+        ...
+
     async def run(self) -> None:
         """Receive messages until stopped (returns when the transport is done)."""
         ...

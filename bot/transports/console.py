@@ -74,6 +74,11 @@ class ConsoleTransport:
     _sent: int = 0
     _answers: PatientAnswers | None = None
 
+    @property
+    def connected(self) -> bool:
+        """A terminal is always there."""
+        return True
+
     async def run(self) -> None:
         """Read lines (standard input unless `lines` is given) until their end or `/quit`."""
         reader = self.lines or await self._stdin_reader()

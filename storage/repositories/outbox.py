@@ -6,13 +6,13 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import OutboxModel, WorkerModel
-from storage.records import NewMessage, OutboxMessage
+from storage.records import NewMessage, OutboxBacklog, OutboxMessage
 from storage.repositories._core import execute_core
 from storage.repositories._upsert import insert_for, upsert
 
@@ -290,3 +290,26 @@ class OutboxRepository:
         if kind is not None:
             query = query.where(OutboxModel.kind == kind)
         return [_record(row) for row in await self._session.scalars(query)]
+
+    async def backlog(self, now: datetime, *, stuck_at: int) -> OutboxBacklog:
+        """Count the undelivered messages (see OutboxBacklog); those tried `stuck_at` times
+        are undeliverable. One pass over the pending rows (the `ix_outbox_due` index)."""
+        row = OutboxModel
+        given_up = row.attempts >= stuck_at
+        due = and_(row.not_before <= now, ~given_up)
+        counts = (
+            await self._session.execute(
+                select(
+                    func.count(case((due, 1))),
+                    func.count(case((and_(row.not_before > now, ~given_up), 1))),
+                    func.count(case((given_up, 1))),
+                    func.min(case((due, row.not_before))),
+                ).where(row.sent_at.is_(None), row.failed_at.is_(None))
+            )
+        ).one()
+        return OutboxBacklog(
+            due=int(counts[0]),
+            scheduled=int(counts[1]),
+            undeliverable=int(counts[2]),
+            oldest_due=counts[3],
+        )

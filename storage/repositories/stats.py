@@ -147,3 +147,13 @@ class StatsRepository:
             .limit(limit)
         )
         return [(int(i), str(u), c) for i, u, c in rows]
+
+    async def requests_by_status(self) -> dict[RequestStatus, int]:
+        """How many requests stand in each state (every state named, 0 when none)."""
+        rows = await self._session.execute(
+            select(HelpRequestModel.status, func.count()).group_by(HelpRequestModel.status)
+        )
+        counts = dict.fromkeys(RequestStatus, 0)
+        for status, count in rows:
+            counts[RequestStatus(status)] = int(count)
+        return counts

@@ -138,7 +138,8 @@ async def test_the_database_password_is_not_logged(tmp_path: Path) -> None:
     assert "s3cret" not in summary
     assert (
         summary
-        == "samu run: telegram, matrix; database postgresql+asyncpg://samu:***@db.example/samu"
+        == "samu run: telegram, matrix; database postgresql+asyncpg://samu:***@db.example/samu; "
+        f"worker {app.services.worker.name}; monitoring off"
     )
 
 

@@ -102,6 +102,7 @@ class MatrixTransport:
     # The actions each recent message of the bot showed (what a reaction to it stands for).
     _actions: OrderedDict[str, list[dict[str, Any]]] = field(default_factory=OrderedDict)
     _joined_at: dict[str, int] = field(default_factory=dict)
+    _syncing: bool = False  # the last sync succeeded
     download_limit: int | None = None  # the homeserver's upload limit is the only one
 
     def stop(self) -> None:
@@ -112,6 +113,11 @@ class MatrixTransport:
         """Make a stopped transport runnable again (another `run()`, e.g. after an election)."""
         self._stop.clear()
         self._ready.clear()
+
+    @property
+    def connected(self) -> bool:
+        """True once a sync succeeded, until a sync fails or the transport stops."""
+        return self._ready.is_set() and self._syncing and not self._stop.is_set()
 
     async def wait_ready(self) -> None:
         """Return once the first sync is done (for tests and start-up ordering)."""
@@ -155,7 +161,7 @@ class MatrixTransport:
             )
             await self._sync_loop(client)
         finally:
-            self._rooms_known = False
+            self._rooms_known = self._syncing = False
             await client.close()
             self._client = None
 
@@ -182,6 +188,7 @@ class MatrixTransport:
                 sync.cancel()
                 return
             response = sync.result()
+            self._syncing = isinstance(response, SyncResponse)
             if not isinstance(response, SyncResponse):
                 log.warning("Matrix sync failed (%s); retrying in %.0f s", response, backoff)
                 await self._pause(backoff)

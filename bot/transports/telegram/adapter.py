@@ -269,6 +269,11 @@ class TelegramTransport:
         """Ask `run()` to return after a clean shutdown."""
         self._stop.set()
 
+    @property
+    def connected(self) -> bool:
+        """True from the start of polling (or of the webhook) until stopped."""
+        return self._ready.is_set() and not self._stop.is_set()
+
     async def wait_ready(self) -> None:
         """Return once updates are being received (polling or webhook started)."""
         await self._ready.wait()
