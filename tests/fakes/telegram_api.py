@@ -1106,7 +1106,7 @@ class FakeBotApi:
         plain, entities = self._formatted(text, params.get("parse_mode"), params.get("entities"))
         if not plain.strip():
             raise _bad("message text is empty")
-        if len(plain) > MAX_TEXT:
+        if _utf16_len(plain) > MAX_TEXT:
             raise _bad("message is too long")
         markup = self._check_markup(params.get("reply_markup"))
         reply = self._reply_target(chat["id"], params)
@@ -1140,7 +1140,7 @@ class FakeBotApi:
         if not isinstance(text, str) or not text.strip():
             raise _bad("message text is empty")
         plain, entities = self._formatted(text, params.get("parse_mode"), params.get("entities"))
-        if len(plain) > MAX_TEXT:
+        if _utf16_len(plain) > MAX_TEXT:
             raise _bad("message is too long")
         if "text" not in message:
             raise _bad("there is no text in the message to edit")
@@ -1297,7 +1297,7 @@ class FakeBotApi:
             caption, caption_entities = self._formatted(
                 params["caption"], params.get("parse_mode"), params.get("caption_entities")
             )
-            if len(caption) > MAX_CAPTION:
+            if _utf16_len(caption) > MAX_CAPTION:
                 raise _bad("message caption is too long")
         markup = self._check_markup(params.get("reply_markup"))
         reply = self._reply_target(chat["id"], params)
@@ -1346,7 +1346,7 @@ class FakeBotApi:
             caption, caption_entities = self._formatted(
                 params["caption"], params.get("parse_mode"), params.get("caption_entities")
             )
-            if len(caption) > MAX_CAPTION:
+            if _utf16_len(caption) > MAX_CAPTION:
                 raise _bad("message caption is too long")
         markup = self._check_markup(params.get("reply_markup"))
         message = self._new_message(

@@ -440,7 +440,9 @@ class TelegramTransport:
                 await self._app.bot.edit_message_text(
                     chat_id=int(chat_id),
                     message_id=int(message.edit_of),
-                    text=to_html(split_text(message.text)[0]),
+                    # The message edited is the last part of a long one (the part with the
+                    # buttons): it takes the end of the new text, the earlier parts stay.
+                    text=to_html(split_text(message.text)[-1]),
                     parse_mode=ParseMode.HTML,
                     reply_markup=keyboard(message.actions),
                 )
