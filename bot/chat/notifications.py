@@ -363,6 +363,20 @@ async def _delivery_failed(
     )
 
 
+async def _offer_undelivered(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None or not is_active(request.status):
+        return None
+    return ctx.reply(
+        ctx._("I could not send your request {number} to one of the people I chose.").format(
+            number=number(request)
+        ),
+        ctx._("The coordination is told. Your request stays open."),
+        about=request.id,
+    )
+
+
 async def _private_chat_moved(
     ctx: Context, message: OutboxMessage, request: HelpRequest | None
 ) -> Outgoing | None:
@@ -561,6 +575,7 @@ _RENDERERS: dict[str, Renderer] = {
     "skill_gap": _skill_gap,
     "escalated": _escalated,
     "delivery_failed": _delivery_failed,
+    outbox.OFFER_UNDELIVERED: _offer_undelivered,
     routes.NEW_PRIVATE_CHAT: _private_chat_moved,
     "given_back": _given_back,
     "session_announce": _session_announce,

@@ -392,6 +392,8 @@ class FakeBotApi:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] | None = None
         self.known_chats: set[int] = set()
+        # Users who blocked the bot: every send to their private chat is refused (403).
+        self.blocked_by: set[int] = set()
         self.files: dict[str, UploadedFile] = {}
         self.too_many_requests = 0
         # Which limit each 429 enforced: "chat" (per private or group chat) or "overall".
@@ -1014,6 +1016,8 @@ class FakeBotApi:
     # ------------------------------------------------------------------ limits
 
     def _check_limits(self, chat: dict[str, Any]) -> None:
+        if chat["id"] in self.blocked_by:
+            raise _ApiError(403, "Forbidden: bot was blocked by the user")
         if not self.enforce_limits:
             return
         now = asyncio.get_running_loop().time()
