@@ -82,9 +82,15 @@ async def render(
 
 
 async def render_for_chat(
-    services: Services, message: OutboxMessage, platform: str, prefix: str
+    services: Services,
+    message: OutboxMessage,
+    platform: str,
+    prefix: str,
+    *,
+    private_link: str | None = None,
 ) -> Outgoing | None:
-    """Word an announcement for a group chat: no request text, no names, ever."""
+    """Word an announcement for a group chat: no request text, no names, ever
+    (`private_link`: the link that opens a private chat with the bot, if there is one)."""
     if message.kind != "announce_request":
         return None
     ctx = _context(services, None, platform, prefix)
@@ -104,6 +110,8 @@ async def render_for_chat(
                 command=ctx.cmd("competences", ctx._("add") + " " + slugs)
             )
         )
+        if private_link:
+            lines.append(ctx._("Write to me here: {link}").format(link=private_link))
     return replace(ctx.reply(*lines), attention=Attention.QUIET)
 
 

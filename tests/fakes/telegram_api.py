@@ -389,6 +389,8 @@ class FakeBotApi:
         self.port = 0
         self.calls: list[Call] = []
         self.answered_callbacks: list[str] = []
+        # The text shown to the presser (a passing notice), by callback query id.
+        self.callback_texts: dict[str, str] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] | None = None
         self.known_chats: set[int] = set()
@@ -1189,8 +1191,13 @@ class FakeBotApi:
         query_id = str(params.get("callback_query_id") or "")
         if query_id not in self._open_callbacks:
             raise _bad("query is too old and response timeout expired or query ID is invalid")
+        text = params.get("text")
+        if text is not None and (not isinstance(text, str) or len(text) > 200):
+            raise _bad("MESSAGE_TOO_LONG")
         self._open_callbacks.discard(query_id)
         self.answered_callbacks.append(query_id)
+        if text:
+            self.callback_texts[query_id] = text
         return True
 
     def _scope_key(self, scope: Any) -> str:

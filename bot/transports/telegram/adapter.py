@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -18,6 +19,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
+    CallbackQuery,
     InputFile,
     Message,
     Update,
@@ -127,6 +129,11 @@ class TelegramTransport:
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
     _conflict: bool = False
     download_limit: int | None = DOWNLOAD_LIMIT
+
+    @property
+    def private_link(self) -> str | None:
+        """The link that opens a private chat with the bot (once its username is known)."""
+        return private_chat_link(self.username) if self.username else None
 
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
         # No PTB updater: it acknowledges updates as soon as they are fetched or queued, so
@@ -251,8 +258,8 @@ class TelegramTransport:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling a Telegram update", exc_info=context.error)
 
-    @staticmethod
     def _incoming(
+        self,
         update: Update,
         text: str,
         *,
@@ -290,6 +297,7 @@ class TelegramTransport:
             file=file,
             choice_of=choice_of,
             location=location,
+            private_link=None if private else self.private_link,
         )
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -303,6 +311,8 @@ class TelegramTransport:
             if replied is not None and replied.from_user is not None and replied.from_user.is_bot
             else None
         )
+        if self._for_another_bot(message.text or message.caption or ""):
+            return
         if message.text is not None:
             incoming = self._incoming(update, message.text, reply_to=reply_to)
         else:
@@ -310,6 +320,17 @@ class TelegramTransport:
             incoming = self._incoming(update, text, reply_to=reply_to, file=incoming_file(message))
         if incoming is not None:
             await self._answer(incoming)
+
+    def _for_another_bot(self, text: str) -> bool:
+        """Whether a text is a command addressed to another bot (`/aide@otherbot`): in a group
+        with several bots, each answers only its own."""
+        if not text.startswith("/"):
+            return False
+        head = text.split(maxsplit=1)[0] if text.strip() else ""
+        _, at, addressee = head.partition("@")
+        if not at:
+            return False
+        return self.username is None or addressee.casefold() != self.username.casefold()
 
     async def _on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A shared location (not a live one's updates): the nearest places answer it."""
@@ -325,10 +346,6 @@ class TelegramTransport:
         query = update.callback_query
         if query is None:
             return
-        try:
-            await query.answer()  # stops the button's spinner; optional for the rest
-        except TelegramError as error:  # e.g. a press received again after a restart: too old
-            log.info("callback query not answered: %s", error)
         # The conversation judges the press against the message that showed the button, and
         # edits that message itself once the outcome is known (never "✔" on a lost claim).
         payload = valid_callback(query.data)
@@ -339,9 +356,21 @@ class TelegramTransport:
             is_button=True,
             choice_of=str(shown.message_id) if shown is not None else None,
         )
-        if incoming is None:
+        if incoming is None or incoming.chat_type is ChatType.PRIVATE:
+            await _answer_press(query)  # stops the button's spinner at once
+            if incoming is not None:
+                await self._answer(incoming)
             return
-        await self._answer(incoming)
+        # In a group, the press is answered once handled: a press by someone the message is
+        # not for gets its short answer there, seen by that person only (see `send`).
+        press = _Press(query, incoming.chat_id, str(shown.message_id) if shown else "")
+        token = _PRESS.set(press)
+        try:
+            await self._answer(incoming)
+        finally:
+            _PRESS.reset(token)
+            if not press.answered:
+                await _answer_press(query)
 
     async def _answer(self, incoming: Incoming) -> None:
         await self._patient().answer(incoming)
@@ -384,6 +413,9 @@ class TelegramTransport:
             raise DeliveryError("Telegram transport is not running")
         bot = self._app.bot
         group = chat_id.startswith("-")
+        if message.brief and await self._answered_as_press(chat_id, message):
+            press = _PRESS.get()
+            return press.shown if press is not None else ""
         try:
             if message.edit_of:
                 edited = await self._edit(chat_id, message, group=group)
@@ -411,6 +443,19 @@ class TelegramTransport:
             raise DeliveryError(str(error), permanent=True) from error
         except NetworkError as error:
             raise DeliveryError(str(error)) from error
+
+    async def _answered_as_press(self, chat_id: str, message: Outgoing) -> bool:
+        """Show a brief answer as the answer to the group press being handled (a notice only
+        its presser sees); False when there is no such press (then it is sent as a message)."""
+        press = _PRESS.get()
+        if press is None or press.answered or press.chat_id != chat_id:
+            return False
+        if message.actions or message.attachments or message.edit_of:
+            return False
+        if not await _answer_press(press.query, message.text[:MAX_PRESS_ANSWER]):
+            return False
+        press.answered = True
+        return True
 
     async def _send_file(self, chat_id: str, attachment: Attachment, *, group: bool) -> None:
         """A picture as a photo (Telegram shows it in the chat), anything else as a document;
@@ -454,6 +499,34 @@ class TelegramTransport:
         return message.edit_of
 
 
+@dataclass(slots=True)
+class _Press:
+    """A button press in a group, while it is handled: answered once, with a short text or
+    without one."""
+
+    query: CallbackQuery
+    chat_id: str
+    shown: str  # the message the button was on
+    answered: bool = False
+
+
+# The group press being handled, seen by the `send` calls its handling makes (set and reset
+# around that handling only).
+_PRESS: ContextVar[_Press | None] = ContextVar("telegram_press", default=None)
+# Telegram shows at most 200 characters in the answer to a press.
+MAX_PRESS_ANSWER = 200
+
+
+async def _answer_press(query: CallbackQuery, text: str | None = None) -> bool:
+    """Answer a press (stops its spinner; `text` is shown to the presser alone)."""
+    try:
+        await query.answer(text=text)
+    except TelegramError as error:  # e.g. a press received again after a restart: too old
+        log.info("callback query not answered: %s", error)
+        return False
+    return True
+
+
 def _seconds(value: int | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
@@ -472,6 +545,11 @@ async def bot_username(settings: TelegramSettings) -> str:
     return me.username
 
 
+def private_chat_link(username: str) -> str:
+    """The link that opens a private chat with the bot."""
+    return f"https://t.me/{username}"
+
+
 def deep_link(username: str, code: str) -> str:
     """The link that opens the bot and sends `/start CODE` (payload: [A-Za-z0-9_-], ≤ 64)."""
-    return f"https://t.me/{username}?start={code}"
+    return f"{private_chat_link(username)}?start={code}"
