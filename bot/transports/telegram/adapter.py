@@ -238,17 +238,22 @@ class TelegramTransport:
         if self.menus is None or self._app is None:
             return
         for menu in await self.menus():
-            scope = (
-                BotCommandScopeChat(int(menu.chat_id)) if menu.chat_id else BotCommandScopeDefault()
+            await self.set_menu(menu)
+
+    async def set_menu(self, menu: CommandMenu) -> None:
+        """Set one command menu (a failure is logged: the menu is a convenience)."""
+        if self._app is None:
+            return
+        scope = BotCommandScopeChat(int(menu.chat_id)) if menu.chat_id else BotCommandScopeDefault()
+        try:
+            await self._app.bot.set_my_commands(
+                [BotCommand(name, description[:256]) for name, description in menu.commands],
+                scope=scope,
+                language_code=menu.language or None,
             )
-            try:
-                await self._app.bot.set_my_commands(
-                    [BotCommand(name, description[:256]) for name, description in menu.commands],
-                    scope=scope,
-                    language_code=menu.language or None,
-                )
-            except TelegramError as error:
-                log.warning("cannot set the %s command menu: %s", menu.language, error)
+        except TelegramError as error:
+            where = f"chat {menu.chat_id}" if menu.chat_id else "everyone"
+            log.warning("cannot set the command menu (%s, %r): %s", where, menu.language, error)
 
     def _on_conflict(self) -> None:
         log.error("409 Conflict: another poller uses this token; stopping")
