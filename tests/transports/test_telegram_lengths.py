@@ -48,3 +48,30 @@ async def test_a_long_request_with_emoji_reaches_the_helpers_with_its_buttons(
         }
     refused = [c for c in server.calls_to("sendMessage") if c.response_status == 400]
     assert not refused
+
+
+async def test_the_outcome_of_a_long_offer_is_shown_on_its_last_part(
+    running: Running, server: FakeBotApi
+) -> None:
+    await running.start()
+    await running.join(AMINA, "Amina")
+    await running.join(KARIM, "Karim", skills="ameli")
+    await running.join(SOPHIE, "Sophie", skills="ameli")
+    text = "/demande compte ameli " + ("ok 🙏🙏🙏🙏 " * 400)[: 2_990 - 22]
+    server.user_sends(AMINA, text, first_name="Amina")
+    offers = {}
+    for helper in (KARIM, SOPHIE):
+        await server.wait_for(
+            lambda chat=helper: any(
+                "/prendre 1" in buttons(m).values() for m in server.sent_messages(chat)
+            ),
+            timeout=10,
+        )
+        [offers[helper]] = [m for m in server.sent_messages(helper) if buttons(m)][-1:]
+    server.user_presses(KARIM, offers[KARIM]["message_id"], "/prendre 1")
+    taken = await running.wait_text(KARIM, "✔ Vous avez pris la demande #1.")
+    lost = await running.wait_text(SOPHIE, "prise par Karim")
+    assert taken["message_id"] == offers[KARIM]["message_id"]
+    assert lost["message_id"] == offers[SOPHIE]["message_id"]
+    assert all(_units(m["text"]) <= 4_096 and "🙏" in m["text"] for m in (taken, lost))
+    assert not buttons(taken) and not buttons(lost)
