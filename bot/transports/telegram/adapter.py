@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -19,7 +18,6 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
-    CallbackQuery,
     InputFile,
     Message,
     Update,
@@ -63,6 +61,7 @@ from bot.transports.telegram.formatting import (
 from bot.transports.telegram.limits import SendPacer
 from bot.transports.telegram.media import PHOTO_TYPES, PHOTO_UPLOAD_LIMIT, incoming_file
 from bot.transports.telegram.polling import UPDATE_TYPES, poll_updates
+from bot.transports.telegram.presses import MAX_PRESS_ANSWER, PRESS, Press, answer_press
 from bot.transports.telegram.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
@@ -362,20 +361,20 @@ class TelegramTransport:
             choice_of=str(shown.message_id) if shown is not None else None,
         )
         if incoming is None or incoming.chat_type is ChatType.PRIVATE:
-            await _answer_press(query)  # stops the button's spinner at once
+            await answer_press(query)  # stops the button's spinner at once
             if incoming is not None:
                 await self._answer(incoming)
             return
         # In a group, the press is answered once handled: a press by someone the message is
         # not for gets its short answer there, seen by that person only (see `send`).
-        press = _Press(query, incoming.chat_id, str(shown.message_id) if shown else "")
-        token = _PRESS.set(press)
+        press = Press(query, incoming.chat_id, str(shown.message_id) if shown else "")
+        token = PRESS.set(press)
         try:
             await self._answer(incoming)
         finally:
-            _PRESS.reset(token)
+            PRESS.reset(token)
             if not press.answered:
-                await _answer_press(query)
+                await answer_press(query)
 
     async def _answer(self, incoming: Incoming) -> None:
         await self._patient().answer(incoming)
@@ -419,7 +418,7 @@ class TelegramTransport:
         bot = self._app.bot
         group = chat_id.startswith("-")
         if message.brief and await self._answered_as_press(chat_id, message):
-            press = _PRESS.get()
+            press = PRESS.get()
             return press.shown if press is not None else ""
         try:
             if message.edit_of:
@@ -452,12 +451,12 @@ class TelegramTransport:
     async def _answered_as_press(self, chat_id: str, message: Outgoing) -> bool:
         """Show a brief answer as the answer to the group press being handled (a notice only
         its presser sees); False when there is no such press (then it is sent as a message)."""
-        press = _PRESS.get()
+        press = PRESS.get()
         if press is None or press.answered or press.chat_id != chat_id:
             return False
         if message.actions or message.attachments or message.edit_of:
             return False
-        if not await _answer_press(press.query, message.text[:MAX_PRESS_ANSWER]):
+        if not await answer_press(press.query, message.text[:MAX_PRESS_ANSWER]):
             return False
         press.answered = True
         return True
@@ -502,34 +501,6 @@ class TelegramTransport:
             log.info("cannot edit message %s, sending a new one: %s", message.edit_of, error)
             return None
         return message.edit_of
-
-
-@dataclass(slots=True)
-class _Press:
-    """A button press in a group, while it is handled: answered once, with a short text or
-    without one."""
-
-    query: CallbackQuery
-    chat_id: str
-    shown: str  # the message the button was on
-    answered: bool = False
-
-
-# The group press being handled, seen by the `send` calls its handling makes (set and reset
-# around that handling only).
-_PRESS: ContextVar[_Press | None] = ContextVar("telegram_press", default=None)
-# Telegram shows at most 200 characters in the answer to a press.
-MAX_PRESS_ANSWER = 200
-
-
-async def _answer_press(query: CallbackQuery, text: str | None = None) -> bool:
-    """Answer a press (stops its spinner; `text` is shown to the presser alone)."""
-    try:
-        await query.answer(text=text)
-    except TelegramError as error:  # e.g. a press received again after a restart: too old
-        log.info("callback query not answered: %s", error)
-        return False
-    return True
 
 
 def _seconds(value: int | timedelta) -> float:
