@@ -15,9 +15,8 @@ from bot.chat.commands import all_commands
 from bot.chat.commands.places import LOCATION_COMMAND
 from bot.chat.commands.requests import ask_from_text
 from bot.chat.commands.solving import relay_reply
-from bot.chat.i18n import LOCALES
-from bot.chat.menus import command_menu
 from bot.chat.router import Router
+from bot.command_menus import MenuKeeper
 from bot.config import DAYS, Config, clock_time, quiet_window
 from bot.core import (
     attachments,
@@ -49,7 +48,7 @@ from bot.core.services import (
     TutorialSettings,
     WorkerSettings,
 )
-from bot.core.types import Role, Urgency
+from bot.core.types import Urgency
 from bot.delivery import Dispatcher
 from bot.scheduler import build_scheduler
 from bot.stopping import StopBudget
@@ -74,7 +73,7 @@ if TYPE_CHECKING:
     from bot.monitoring.probe import Connected
     from bot.monitoring.server import MonitoringServer
     from bot.transports.matrix import Device, MatrixSettings, MatrixTransport
-    from bot.transports.telegram import CommandMenu, TelegramSettings, TelegramTransport
+    from bot.transports.telegram import TelegramSettings, TelegramTransport
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +166,7 @@ class App:
     services: Services
     router: Router
     dispatcher: Dispatcher | None = None
+    menus: MenuKeeper | None = None
     # The SQLite file `prepare(migrate=True)` created, if it did (the CLI says so).
     created_file: Path | None = None
     # The Prometheus metrics, when `[monitoring] listen` is set (see `bot.monitoring`).
@@ -225,7 +225,12 @@ class App:
             places=PlaceSettings(timezone=config.bot.timezone),
             observer=metrics or QUIET,
         )
-        services = replace(services, after_erasure=partial(_erase_outside, config, db))
+        menus = MenuKeeper(db.uow, config.bot.default_locale)
+        services = replace(
+            services,
+            after_erasure=partial(_erase_outside, config, db),
+            member_changed=menus.member_changed,
+        )
         router = Router(
             all_commands(),
             services,
@@ -233,7 +238,10 @@ class App:
             reply=relay_reply,
             location_command=LOCATION_COMMAND,
         )
-        return cls(config=config, db=db, services=services, router=router, metrics=metrics)
+        menus.commands = router.commands
+        return cls(
+            config=config, db=db, services=services, router=router, metrics=metrics, menus=menus
+        )
 
     async def schema(self) -> SchemaStatus:
         """Where the database schema stands (a SQLite file not created yet: no revision)."""
@@ -335,10 +343,12 @@ class App:
             settings=self.telegram_settings(),
             handle=self.router.handle,
             delivered=self.router.delivered,
-            menus=self._menus,
+            menus=self.menus.all if self.menus is not None else None,
             spool=self.spool("telegram"),
         )
         self.router.files.accept_from(transport)
+        if self.menus is not None:
+            self.menus.transport = transport
         return transport
 
     def spool(self, platform: str) -> Spool:
@@ -377,20 +387,6 @@ class App:
             private_interval=section.private_interval,
             read_timeout=section.read_timeout_seconds,
         )
-
-    async def _menus(self) -> list[CommandMenu]:
-        from bot.transports.telegram import CommandMenu  # see the note on the imports
-
-        commands = self.router.commands
-        menus = [
-            CommandMenu(locale, tuple(command_menu(commands, locale, Role.MEMBER)))
-            for locale in LOCALES
-        ]
-        coordinators = await members.coordinators_on(self.services.uow(), "telegram")
-        for coordinator, identity in coordinators:
-            entries = command_menu(commands, coordinator.locale, Role.COORDINATOR)
-            menus.append(CommandMenu("", tuple(entries), chat_id=identity.chat_id))
-        return menus
 
     def use_transports(self, transports: list[Transport]) -> Dispatcher:
         """Deliver the outbox through these transports."""

@@ -299,8 +299,13 @@ class Dispatcher:
         if transport is None or chat_id is None:
             await self._failed(message, "no transport for chat", permanent=True)
             return None
+        link = getattr(transport, "private_link", None)
         rendered = await render_for_chat(
-            services, message, transport.platform, transport.command_prefix
+            services,
+            message,
+            transport.platform,
+            transport.command_prefix,
+            private_link=link if isinstance(link, str) else None,
         )
         if rendered is None:
             await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")

@@ -87,8 +87,11 @@ async def resolve(ctx: Context, text: str) -> Resolved:
 def _judged(ctx: Context, checked: Checked, payload: str) -> Resolved:
     if checked.verdict is Verdict.VALID:
         return Resolved(payload, True, checked.choice)
+    if checked.verdict is Verdict.NOT_YOURS:  # in a group: a word to the presser, no more
+        brief = replace(ctx.reply(ctx._(REFUSALS[checked.verdict])), brief=True)
+        return Resolved(payload, True, checked.choice, refusal=brief)
     lines = [ctx._(REFUSALS[checked.verdict])]
-    if checked.verdict is not Verdict.NOT_YOURS and checked.request is not None:
+    if checked.request is not None:
         lines.append(standing(ctx, checked.request))
     lines.append(help_hint(ctx))
     return Resolved(payload, True, checked.choice, refusal=ctx.reply(*lines))

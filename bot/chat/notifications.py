@@ -82,9 +82,15 @@ async def render(
 
 
 async def render_for_chat(
-    services: Services, message: OutboxMessage, platform: str, prefix: str
+    services: Services,
+    message: OutboxMessage,
+    platform: str,
+    prefix: str,
+    *,
+    private_link: str | None = None,
 ) -> Outgoing | None:
-    """Word an announcement for a group chat: no request text, no names, ever."""
+    """Word an announcement for a group chat: no request text, no names, ever
+    (`private_link`: the link that opens a private chat with the bot, if there is one)."""
     if message.kind != "announce_request":
         return None
     ctx = _context(services, None, platform, prefix)
@@ -104,6 +110,8 @@ async def render_for_chat(
                 command=ctx.cmd("competences", ctx._("add") + " " + slugs)
             )
         )
+        if private_link:
+            lines.append(ctx._("Write to me here: {link}").format(link=private_link))
     return replace(ctx.reply(*lines), attention=Attention.QUIET)
 
 
@@ -363,6 +371,20 @@ async def _delivery_failed(
     )
 
 
+async def _offer_undelivered(
+    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+) -> Outgoing | None:
+    if request is None or not is_active(request.status):
+        return None
+    return ctx.reply(
+        ctx._("I could not send your request {number} to one of the people I chose.").format(
+            number=number(request)
+        ),
+        ctx._("The coordination is told. Your request stays open."),
+        about=request.id,
+    )
+
+
 async def _private_chat_moved(
     ctx: Context, message: OutboxMessage, request: HelpRequest | None
 ) -> Outgoing | None:
@@ -561,6 +583,7 @@ _RENDERERS: dict[str, Renderer] = {
     "skill_gap": _skill_gap,
     "escalated": _escalated,
     "delivery_failed": _delivery_failed,
+    outbox.OFFER_UNDELIVERED: _offer_undelivered,
     routes.NEW_PRIVATE_CHAT: _private_chat_moved,
     "given_back": _given_back,
     "session_announce": _session_announce,

@@ -20,7 +20,7 @@ from bot.chat.permissions import PERMISSIONS, Decision, decide
 from bot.chat.room_events import on_room_event
 from bot.chat.text import MAX_MESSAGE_LENGTH, clean_text
 from bot.chat.types import Deferred, Incoming, Outgoing, Sent
-from bot.chat.wording import help_hint, join_explanation, resumed_notice
+from bot.chat.wording import help_hint, join_explanation, private_only, resumed_notice
 from bot.core import dialogs, members
 from bot.core.errors import is_unavailable
 from bot.core.observe import Via
@@ -269,7 +269,7 @@ class Router:
         if decision is Decision.COORDINATORS_ONLY:
             return [ctx.reply(ctx._("This command is for coordinators."), help_hint(ctx))]
         if decision is Decision.PRIVATE_ONLY:
-            return [ctx.reply(ctx._("Please write to me in a private chat for this."))]
+            return [private_only(ctx)]
         if ctx.member is not None and ctx.private and dialog is not None:
             await dialogs.close_dialog(self.services.uow(), ctx.member.id)
         try:

@@ -151,6 +151,8 @@ class Incoming:
     `location` is a position the person shared (the text is then empty): the router hands
     it to the location command. `room_event` is something that happened to the chat itself
     rather than a message (the bot joined a direct chat, someone else came in).
+    `private_link` is a link that opens a private chat with the bot, from a group, on
+    platforms that have one (Telegram: https://t.me/<bot>).
     """
 
     platform: str
@@ -170,6 +172,7 @@ class Incoming:
     numbers_choose: bool = False
     location: Location | None = None
     room_event: RoomEvent | None = None
+    private_link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +185,9 @@ class Outgoing:
     thread, and its actions follow the request's state. The actions of the messages of one
     answer are numbered on from one message to the next, from `first_number`.
     `attention`: whether the person's device should notify them.
+    `brief`: a short answer to a button press, meant for its presser only: a platform that can
+    show it to that person alone (Telegram: the answer to the press) does so, instead of
+    posting it where everyone sees it.
     """
 
     text: str
@@ -192,6 +198,7 @@ class Outgoing:
     about: int | None = None
     first_number: int = 1
     attention: Attention = Attention.NOTIFY
+    brief: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,16 @@ def help_hint(ctx: Context) -> str:
     return ctx._("Type {command} to see what you can do.").format(command=ctx.cmd("aide"))
 
 
+def private_only(ctx: Context) -> Outgoing:
+    """The answer to a command for private chats written in a group: where to write instead
+    (with the link that opens a private chat with the bot, where the platform has one)."""
+    link = ctx.incoming.private_link
+    return ctx.reply(
+        ctx._("Please write to me in a private chat for this."),
+        ctx._("Write to me here: {link}").format(link=link) if link else "",
+    )
+
+
 def bullet(text: str) -> str:
     """One item of a list."""
     return f"• {text}"

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.core.request_states import is_active
 from bot.core.types import NewChoice, NewMessage, OutboxMessage
 from storage.db import UnitOfWork
 
@@ -247,6 +248,8 @@ async def settle_failure(
             message.id, retry_at=now + STUCK_RETRY, error=error, at_least=MAX_ATTEMPTS
         )
         newly = message.attempts < MAX_ATTEMPTS
+        if newly and message.kind == "offer":
+            await _tell_author_offer_failed(uow, now, message)
         if newly and message.recipient_id is not None:
             await notify_coordinators(
                 uow,
@@ -258,6 +261,29 @@ async def settle_failure(
             )
         await uow.commit()
     return Failure.STUCK if newly else Failure.STILL_STUCK
+
+
+# To a request's author, when the offer of their request to one helper could not be delivered.
+OFFER_UNDELIVERED = "offer_undelivered"
+
+
+async def _tell_author_offer_failed(uow: UnitOfWork, now: datetime, message: OutboxMessage) -> None:
+    """The author was told their request was being offered: they learn when one offer could
+    not reach its helper (once per helper), while the request still waits for someone."""
+    request_id = message.params.get("request_id")
+    if not isinstance(request_id, int):
+        return
+    request = await uow.requests.get(request_id)
+    if request is None or request.author_id is None or not is_active(request.status):
+        return
+    await notify(
+        uow,
+        now,
+        request.author_id,
+        OFFER_UNDELIVERED,
+        {"request_id": request_id},
+        dedup_key=f"{OFFER_UNDELIVERED}:{request_id}:{message.recipient_id}",
+    )
 
 
 async def delivered_as(

@@ -11,7 +11,7 @@ from datetime import time, timedelta
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock
 from bot.core.observe import QUIET, Observer
-from bot.core.types import Urgency
+from bot.core.types import Member, Urgency
 from skills import ServiceCatalog, SkillLevel, SkillMatcher, default_catalog
 from storage.db import UnitOfWork
 
@@ -28,6 +28,8 @@ class InviteDefaults:
 
 UowFactory = Callable[[], UnitOfWork]
 ErasureHook = Callable[[Sequence[tuple[str, str]]], Awaitable[None]]
+# Told when a member joined or changed language (a platform's per-person menu follows).
+MemberHook = Callable[[Member], Awaitable[None]]
 """Run after a member is erased, with their (platform, platform user id) accounts: removes
 what lives outside the database (kept messages on disk, the SQLite log)."""
 
@@ -170,3 +172,4 @@ class Services:
     after_erasure: ErasureHook | None = None
     # Counts messages and jobs for the operators' metrics (see `bot.core.observe`).
     observer: Observer = QUIET
+    member_changed: MemberHook | None = None

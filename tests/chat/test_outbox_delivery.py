@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import App
 from bot.chat.types import Outgoing
-from bot.core import matching, outbox, requests
+from bot.core import claims, matching, outbox, requests
 from bot.core.clock import FixedClock
 from bot.core.types import Member, Role, Urgency
 from bot.delivery import Dispatcher
@@ -327,3 +327,36 @@ async def test_rate_limits_count_as_attempts_after_hours_of_refusals(
     async with app.services.uow() as uow:
         [row] = await uow.outbox.find(recipient_id=people["Karim"].id)
     assert row.sent_at is None and row.attempts == 1
+
+
+async def test_an_offer_refused_for_good_is_told_to_its_author_once(
+    app: App, people: dict[str, Member], clock: FixedClock
+) -> None:
+    refusal = DeliveryError("blocked by user", permanent=True)
+    transport = RecordingTransport(failures=[refusal])
+    dispatcher = Dispatcher(app.services, {"console": transport})
+    await _ask(app, people["Amina"], "souci avec ameli, un seul message")
+    await dispatcher.run_once()
+    author = people["Amina"].id
+    async with app.services.uow() as uow:
+        told = await uow.outbox.find(recipient_id=author, kind=outbox.OFFER_UNDELIVERED)
+    assert len(told) == 1 and told[0].sent_at is not None
+    told_texts = transport.texts_to("amina")
+    assert any("Je n'ai pas pu envoyer votre demande #1" in text for text in told_texts)
+    transport.failures.append(refusal)  # an hour later, still refused: not told again
+    clock.advance(outbox.STUCK_RETRY)
+    await dispatcher.run_once()
+    async with app.services.uow() as uow:
+        assert len(await uow.outbox.find(recipient_id=author, kind=outbox.OFFER_UNDELIVERED)) == 1
+
+
+async def test_no_undelivered_offer_notice_for_a_request_no_longer_waiting(
+    app: App, people: dict[str, Member]
+) -> None:
+    transport = RecordingTransport(failures=[DeliveryError("blocked by user", permanent=True)])
+    dispatcher = Dispatcher(app.services, {"console": transport})
+    request_id = await _ask(app, people["Amina"], "souci avec ameli, un seul message")
+    await claims.cancel(app.services.uow, app.services.clock, request_id, people["Amina"])
+    await dispatcher.run_once()
+    async with app.services.uow() as uow:
+        assert not await uow.outbox.find(kind=outbox.OFFER_UNDELIVERED)

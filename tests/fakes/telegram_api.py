@@ -389,9 +389,13 @@ class FakeBotApi:
         self.port = 0
         self.calls: list[Call] = []
         self.answered_callbacks: list[str] = []
+        # The text shown to the presser (a passing notice), by callback query id.
+        self.callback_texts: dict[str, str] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] | None = None
         self.known_chats: set[int] = set()
+        # Users who blocked the bot: every send to their private chat is refused (403).
+        self.blocked_by: set[int] = set()
         self.files: dict[str, UploadedFile] = {}
         self.too_many_requests = 0
         # Which limit each 429 enforced: "chat" (per private or group chat) or "overall".
@@ -1014,6 +1018,8 @@ class FakeBotApi:
     # ------------------------------------------------------------------ limits
 
     def _check_limits(self, chat: dict[str, Any]) -> None:
+        if chat["id"] in self.blocked_by:
+            raise _ApiError(403, "Forbidden: bot was blocked by the user")
         if not self.enforce_limits:
             return
         now = asyncio.get_running_loop().time()
@@ -1106,7 +1112,7 @@ class FakeBotApi:
         plain, entities = self._formatted(text, params.get("parse_mode"), params.get("entities"))
         if not plain.strip():
             raise _bad("message text is empty")
-        if len(plain) > MAX_TEXT:
+        if _utf16_len(plain) > MAX_TEXT:
             raise _bad("message is too long")
         markup = self._check_markup(params.get("reply_markup"))
         reply = self._reply_target(chat["id"], params)
@@ -1140,7 +1146,7 @@ class FakeBotApi:
         if not isinstance(text, str) or not text.strip():
             raise _bad("message text is empty")
         plain, entities = self._formatted(text, params.get("parse_mode"), params.get("entities"))
-        if len(plain) > MAX_TEXT:
+        if _utf16_len(plain) > MAX_TEXT:
             raise _bad("message is too long")
         if "text" not in message:
             raise _bad("there is no text in the message to edit")
@@ -1185,8 +1191,13 @@ class FakeBotApi:
         query_id = str(params.get("callback_query_id") or "")
         if query_id not in self._open_callbacks:
             raise _bad("query is too old and response timeout expired or query ID is invalid")
+        text = params.get("text")
+        if text is not None and (not isinstance(text, str) or len(text) > 200):
+            raise _bad("MESSAGE_TOO_LONG")
         self._open_callbacks.discard(query_id)
         self.answered_callbacks.append(query_id)
+        if text:
+            self.callback_texts[query_id] = text
         return True
 
     def _scope_key(self, scope: Any) -> str:
@@ -1297,7 +1308,7 @@ class FakeBotApi:
             caption, caption_entities = self._formatted(
                 params["caption"], params.get("parse_mode"), params.get("caption_entities")
             )
-            if len(caption) > MAX_CAPTION:
+            if _utf16_len(caption) > MAX_CAPTION:
                 raise _bad("message caption is too long")
         markup = self._check_markup(params.get("reply_markup"))
         reply = self._reply_target(chat["id"], params)
@@ -1346,7 +1357,7 @@ class FakeBotApi:
             caption, caption_entities = self._formatted(
                 params["caption"], params.get("parse_mode"), params.get("caption_entities")
             )
-            if len(caption) > MAX_CAPTION:
+            if _utf16_len(caption) > MAX_CAPTION:
                 raise _bad("message caption is too long")
         markup = self._check_markup(params.get("reply_markup"))
         message = self._new_message(

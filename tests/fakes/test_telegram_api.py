@@ -163,6 +163,12 @@ async def test_send_message_validation(bot: Bot, server: FakeBotApi) -> None:
     with pytest.raises(BadRequest, match=r"(?i)message is too long"):
         await bot.send_message(USER, "x" * 4097)
     assert (await bot.send_message(USER, "x" * 4096)).text == "x" * 4096
+    # Telegram counts UTF-16 code units: an emoji outside the BMP counts two.
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(USER, "😀" * 2049)
+    assert (await bot.send_message(USER, "😀" * 2048)).text == "😀" * 2048
+    # ... of the text once its entities are parsed: "&lt;" counts one.
+    assert (await bot.send_message(USER, "&lt;" * 4096, parse_mode=ParseMode.HTML)).text
     too_long = InlineKeyboardButton("B", callback_data="d" * 65)
     with pytest.raises(BadRequest, match=r"(?i)BUTTON_DATA_INVALID"):
         await bot.send_message(USER, "t", reply_markup=InlineKeyboardMarkup([[too_long]]))

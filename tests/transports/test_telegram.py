@@ -33,19 +33,29 @@ async def test_deep_link_onboarding_and_menus_per_language(
     english = [c["command"] for c in server.commands[("default", "en")]]
     assert "competences" in french and "demande" in french and "invitation" not in french
     assert "skills" in english and "request" in english
+    # Any other language (or none): the menu of the network's default language, French.
+    assert server.commands[("default", "")] == server.commands[("default", "fr")]
     server.user_sends(1111, "/start", first_name="Bob", language_code="en")
     assert "invitation code" in (await running.wait_text(1111, "invitation"))["text"]
 
 
 async def test_coordinators_get_their_own_menu(running: Running, server: FakeBotApi) -> None:
     await running.start()
+    await running.join(AMINA, "Amina")
     await running.join(CLAIRE, "Claire", Role.COORDINATOR)
-    await running.stop()  # menus are set at start: the next start includes Claire's
+    # Set as she joins, not at the next restart.
+    menu = [c["command"] for c in server.commands[(f"chat:{CLAIRE}", "")]]
+    assert "invitation" in menu and "membres" in menu
+    assert (f"chat:{AMINA}", "") not in server.commands  # members have the default menus
+    server.user_sends(CLAIRE, "/langue en", first_name="Claire")
+    await running.wait_text(CLAIRE, "English")
+    menu = [c["command"] for c in server.commands[(f"chat:{CLAIRE}", "")]]
+    assert "skills" in menu and "invite" in menu  # her menu follows her language
+    await running.stop()
     restarted = Running(running.app, server)
-    await restarted.start()
+    await restarted.start()  # and a restart sets it again, as it is
     try:
-        menu = [c["command"] for c in server.commands[(f"chat:{CLAIRE}", "")]]
-        assert "invitation" in menu and "membres" in menu
+        assert [c["command"] for c in server.commands[(f"chat:{CLAIRE}", "")]] == menu
     finally:
         await restarted.stop()
 

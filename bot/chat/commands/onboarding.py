@@ -113,6 +113,8 @@ async def start(ctx: Context, args: str) -> Reply:
             )
         ]
     ctx = ctx.as_member(member)
+    if ctx.services.member_changed is not None:
+        await ctx.services.member_changed(member)
     lines = [ctx._("Welcome to the network, {name}!").format(name=member.display_name)]
     if refused is not None and refused is not NameProblem.EMPTY:
         lines.append(ctx._(REFUSED_NAMES[refused]))

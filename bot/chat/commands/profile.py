@@ -102,6 +102,8 @@ async def change_language(ctx: Context, args: str) -> Reply:
     if aliases.get(wanted, wanted) not in LOCALES:
         raise UsageError
     member = await members.set_locale(ctx.services.uow(), ctx.services.clock, ctx.me.id, locale)
+    if ctx.services.member_changed is not None:
+        await ctx.services.member_changed(member)
     ctx = ctx.as_member(member)
     return [ctx.reply(ctx._("Done. I will write to you in English."))]
 

@@ -76,8 +76,8 @@ def progress_lines(ctx: Context, progress: Progress | None) -> list[str]:
     if progress.step is Step.OFFERED:
         return [
             ctx.ngettext(
-                "I offered it to {n} person who knows this.",
-                "I offered it to {n} people who know this.",
+                "I am sending it to {n} person who knows this.",
+                "I am sending it to {n} people who know this.",
                 progress.offered,
             ).format(n=progress.offered),
             ctx._("I will tell you as soon as someone takes it."),

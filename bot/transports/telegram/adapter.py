@@ -61,6 +61,7 @@ from bot.transports.telegram.formatting import (
 from bot.transports.telegram.limits import SendPacer
 from bot.transports.telegram.media import PHOTO_TYPES, PHOTO_UPLOAD_LIMIT, incoming_file
 from bot.transports.telegram.polling import UPDATE_TYPES, poll_updates
+from bot.transports.telegram.presses import MAX_PRESS_ANSWER, PRESS, Press, answer_press
 from bot.transports.telegram.webhook import WebhookReceiver
 from bot.transports.waiting import Backoff, pause, until_stopped
 
@@ -135,6 +136,11 @@ class TelegramTransport:
     start_retry: Backoff = field(
         default_factory=lambda: Backoff(START_RETRY_FIRST, START_RETRY_CAP)
     )
+
+    @property
+    def private_link(self) -> str | None:
+        """The link that opens a private chat with the bot (once its username is known)."""
+        return private_chat_link(self.username) if self.username else None
 
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
         # No PTB updater: it acknowledges updates as soon as they are fetched or queued, so
@@ -282,17 +288,22 @@ class TelegramTransport:
         if self.menus is None or self._app is None:
             return
         for menu in await self.menus():
-            scope = (
-                BotCommandScopeChat(int(menu.chat_id)) if menu.chat_id else BotCommandScopeDefault()
+            await self.set_menu(menu)
+
+    async def set_menu(self, menu: CommandMenu) -> None:
+        """Set one command menu (a failure is logged: the menu is a convenience)."""
+        if self._app is None:
+            return
+        scope = BotCommandScopeChat(int(menu.chat_id)) if menu.chat_id else BotCommandScopeDefault()
+        try:
+            await self._app.bot.set_my_commands(
+                [BotCommand(name, description[:256]) for name, description in menu.commands],
+                scope=scope,
+                language_code=menu.language or None,
             )
-            try:
-                await self._app.bot.set_my_commands(
-                    [BotCommand(name, description[:256]) for name, description in menu.commands],
-                    scope=scope,
-                    language_code=menu.language or None,
-                )
-            except TelegramError as error:
-                log.warning("cannot set the %s command menu: %s", menu.language, error)
+        except TelegramError as error:
+            where = f"chat {menu.chat_id}" if menu.chat_id else "everyone"
+            log.warning("cannot set the command menu (%s, %r): %s", where, menu.language, error)
 
     def _on_conflict(self) -> None:
         log.error("409 Conflict: another poller uses this token; stopping")
@@ -302,8 +313,8 @@ class TelegramTransport:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling a Telegram update", exc_info=context.error)
 
-    @staticmethod
     def _incoming(
+        self,
         update: Update,
         text: str,
         *,
@@ -341,6 +352,7 @@ class TelegramTransport:
             file=file,
             choice_of=choice_of,
             location=location,
+            private_link=None if private else self.private_link,
         )
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -354,6 +366,8 @@ class TelegramTransport:
             if replied is not None and replied.from_user is not None and replied.from_user.is_bot
             else None
         )
+        if self._for_another_bot(message.text or message.caption or ""):
+            return
         if message.text is not None:
             incoming = self._incoming(update, message.text, reply_to=reply_to)
         else:
@@ -361,6 +375,17 @@ class TelegramTransport:
             incoming = self._incoming(update, text, reply_to=reply_to, file=incoming_file(message))
         if incoming is not None:
             await self._answer(incoming)
+
+    def _for_another_bot(self, text: str) -> bool:
+        """Whether a text is a command addressed to another bot (`/aide@otherbot`): in a group
+        with several bots, each answers only its own."""
+        if not text.startswith("/"):
+            return False
+        head = text.split(maxsplit=1)[0] if text.strip() else ""
+        _, at, addressee = head.partition("@")
+        if not at:
+            return False
+        return self.username is None or addressee.casefold() != self.username.casefold()
 
     async def _on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A shared location (not a live one's updates): the nearest places answer it."""
@@ -376,10 +401,6 @@ class TelegramTransport:
         query = update.callback_query
         if query is None:
             return
-        try:
-            await query.answer()  # stops the button's spinner; optional for the rest
-        except TelegramError as error:  # e.g. a press received again after a restart: too old
-            log.info("callback query not answered: %s", error)
         # The conversation judges the press against the message that showed the button, and
         # edits that message itself once the outcome is known (never "✔" on a lost claim).
         payload = valid_callback(query.data)
@@ -390,9 +411,21 @@ class TelegramTransport:
             is_button=True,
             choice_of=str(shown.message_id) if shown is not None else None,
         )
-        if incoming is None:
+        if incoming is None or incoming.chat_type is ChatType.PRIVATE:
+            await answer_press(query)  # stops the button's spinner at once
+            if incoming is not None:
+                await self._answer(incoming)
             return
-        await self._answer(incoming)
+        # In a group, the press is answered once handled: a press by someone the message is
+        # not for gets its short answer there, seen by that person only (see `send`).
+        press = Press(query, incoming.chat_id, str(shown.message_id) if shown else "")
+        token = PRESS.set(press)
+        try:
+            await self._answer(incoming)
+        finally:
+            PRESS.reset(token)
+            if not press.answered:
+                await answer_press(query)
 
     async def _answer(self, incoming: Incoming) -> None:
         await self._patient().answer(incoming)
@@ -435,6 +468,9 @@ class TelegramTransport:
             raise DeliveryError("Telegram transport is not running")
         bot = self._app.bot
         group = chat_id.startswith("-")
+        if message.brief and await self._answered_as_press(chat_id, message):
+            press = PRESS.get()
+            return press.shown if press is not None else ""
         try:
             if message.edit_of:
                 edited = await self._edit(chat_id, message, group=group)
@@ -462,6 +498,19 @@ class TelegramTransport:
             raise DeliveryError(str(error), permanent=True) from error
         except NetworkError as error:
             raise DeliveryError(str(error)) from error
+
+    async def _answered_as_press(self, chat_id: str, message: Outgoing) -> bool:
+        """Show a brief answer as the answer to the group press being handled (a notice only
+        its presser sees); False when there is no such press (then it is sent as a message)."""
+        press = PRESS.get()
+        if press is None or press.answered or press.chat_id != chat_id:
+            return False
+        if message.actions or message.attachments or message.edit_of:
+            return False
+        if not await answer_press(press.query, message.text[:MAX_PRESS_ANSWER]):
+            return False
+        press.answered = True
+        return True
 
     async def _send_file(self, chat_id: str, attachment: Attachment, *, group: bool) -> None:
         """A picture as a photo (Telegram shows it in the chat), anything else as a document;
@@ -491,7 +540,9 @@ class TelegramTransport:
                 await self._app.bot.edit_message_text(
                     chat_id=int(chat_id),
                     message_id=int(message.edit_of),
-                    text=to_html(split_text(message.text)[0]),
+                    # The message edited is the last part of a long one (the part with the
+                    # buttons): it takes the end of the new text, the earlier parts stay.
+                    text=to_html(split_text(message.text)[-1]),
                     parse_mode=ParseMode.HTML,
                     reply_markup=keyboard(message.actions),
                 )
@@ -529,6 +580,11 @@ async def bot_username(settings: TelegramSettings) -> str:
     return me.username
 
 
+def private_chat_link(username: str) -> str:
+    """The link that opens a private chat with the bot."""
+    return f"https://t.me/{username}"
+
+
 def deep_link(username: str, code: str) -> str:
     """The link that opens the bot and sends `/start CODE` (payload: [A-Za-z0-9_-], ≤ 64)."""
-    return f"https://t.me/{username}?start={code}"
+    return f"{private_chat_link(username)}?start={code}"
