@@ -25,10 +25,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy.engine import make_url
 
 from bot.core.session_rules import RuleError, parse_rule
-from storage.urls import DatabaseUrlError, check_url
+from storage.urls import DatabaseUrlError, check_url, url_password
 
 DEFAULT_DATABASE_URL = "sqlite:///samu.db"
 
@@ -376,15 +375,17 @@ class Config(_Section):
 
     def secrets(self) -> list[str]:
         """The values the log must never show (those set)."""
-        database_password = make_url(self.database.url).password
+        database_password = url_password(self.database.url)
+        written = self.database.url.split("://", 1)[-1].split("@", 1)[0].partition(":")[2]
         values = (
             self.telegram.token,
             self.telegram.webhook_secret,
             self.matrix.password,
             self.matrix.access_token,
-            str(database_password) if database_password else "",
+            database_password or "",
+            written if database_password else "",  # as written in the URL (%-encoded)
         )
-        return [value for value in values if value]
+        return list(dict.fromkeys(value for value in values if value))
 
 
 def _describe(error: Mapping[str, Any]) -> str:

@@ -8,7 +8,7 @@ rules `storage.db.normalize_url` applies (which adds SQLAlchemy's own parsing).
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -42,3 +42,12 @@ def check_url(url: str) -> str:
             f"unsupported driver {drivername!r}: use sqlite+aiosqlite or postgresql+asyncpg"
         )
     return drivername
+
+
+def url_password(url: str) -> str | None:
+    """The password a database URL holds, as written and decoded (None without one)."""
+    try:
+        written = urlsplit(url).password
+    except ValueError:
+        return None
+    return unquote(written) if written else None
