@@ -143,6 +143,16 @@ class SessionsConfig(_Section):
     announce_days: int = Field(default=21, ge=1, le=120)
     reminder_days: list[int] = Field(default_factory=lambda: [7, 1])
     coordinator_days: int = Field(default=30, ge=1, le=180)
+    organizer_email: str = ""
+
+    @field_validator("organizer_email")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        value = value.strip()
+        local, at, domain = value.partition("@")
+        if value and not (at and local and "." in domain and not any(c.isspace() for c in value)):
+            raise ValueError(f"{value!r} is not an e-mail address (write e.g. agenda@example.org)")
+        return value
 
     @field_validator("rule")
     @classmethod

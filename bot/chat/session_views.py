@@ -11,6 +11,7 @@ from bot.chat.context import Context
 from bot.chat.i18n import N_
 from bot.chat.types import Action, Answer, Attachment
 from bot.core.calendar_ics import CalendarEvent, invitation
+from bot.core.installation import calendar_identity
 from bot.core.types import ExchangeSession, RsvpAnswer
 
 ANSWER_NAMES = {
@@ -77,16 +78,20 @@ def agenda_actions(ctx: Context, session: ExchangeSession) -> list[Action]:
     ]
 
 
-def ics(ctx: Context, session: ExchangeSession, *, cancelled: bool = False) -> Attachment:
-    """The calendar invitation (same UID for every update, so calendars replace the entry)."""
+async def ics(ctx: Context, session: ExchangeSession, *, cancelled: bool = False) -> Attachment:
+    """The calendar invitation (same UID for every update, so calendars replace the entry;
+    unique to this installation), from the configured organizer."""
+    services = ctx.services
+    identity = await calendar_identity(services.uow, services.clock, services.sessions)
     event = CalendarEvent(
-        uid=f"session-{session.id}@samu-numerique",
+        uid=identity.uid(session.id),
         sequence=session.sequence,
         start=session.starts_at.astimezone(ZoneInfo(session.timezone)),
         end=session.ends_at.astimezone(ZoneInfo(session.timezone)),
         summary=ctx._("Samu numérique: exchange session"),
         location=session.place,
         description=session.agenda,
+        organizer_email=identity.organizer_email,
     )
     return Attachment(
         f"session-{session.id}.ics", invitation(event, cancelled=cancelled), "text/calendar"
