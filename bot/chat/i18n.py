@@ -17,6 +17,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from bot.chat.french import eliding
+
 LOCALES = ("fr", "en")
 DEFAULT_LOCALE = "fr"
 DOMAIN = "messages"
@@ -59,12 +61,12 @@ class Translator:
     _translations: gettext.NullTranslations
 
     def _(self, message: str) -> str:
-        """Translate a message."""
-        return self._translations.gettext(message)
+        """Translate a message (French may elide before a name: see `bot.chat.french`)."""
+        return eliding(self._translations.gettext(message))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """Translate a message that depends on a count."""
-        return self._translations.ngettext(singular, plural, n)
+        return eliding(self._translations.ngettext(singular, plural, n))
 
 
 @cache

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
 from bot.chat.context import Context
+from bot.chat.dates import day_text
 from bot.chat.i18n import N_
 from bot.chat.types import Action, Answer, Attachment
 from bot.core.calendar_ics import CalendarEvent, invitation
@@ -39,10 +38,10 @@ def _hour(moment: datetime, locale: str) -> str:
 
 
 def when(ctx: Context, session: ExchangeSession) -> str:
-    """ "jeudi 1 octobre 2026, 9 h – 12 h" (or its English form), in the session's timezone."""
+    """ "jeudi 1er octobre 2026, 9 h – 12 h" (or its English form), in the session's timezone."""
     zone = ZoneInfo(session.timezone)
     start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
-    day = format_date(start.date(), "EEEE d MMMM y", locale=ctx.t.locale)
+    day = day_text(start.date(), ctx.t.locale, "EEEE d MMMM y")
     return f"{day}, {_hour(start, ctx.t.locale)} – {_hour(end, ctx.t.locale)}"
 
 
@@ -67,7 +66,7 @@ def agenda_actions(ctx: Context, session: ExchangeSession) -> list[Action]:
     """The answer buttons of one session in `/agenda`, each naming its day ("7 janv. : Je
     viens"), so that several sessions listed together are never confused."""
     zone = ZoneInfo(session.timezone)
-    day = format_date(session.starts_at.astimezone(zone).date(), "d MMM", locale=ctx.t.locale)
+    day = day_text(session.starts_at.astimezone(zone).date(), ctx.t.locale, "d MMM")
     return [
         Action(
             ctx._("{day}: {answer}").format(day=day, answer=ctx._(ANSWER_NAMES[a])),

@@ -101,7 +101,7 @@ async def test_series_rule_plans_sessions_skipping_holidays(network: Conversatio
     assert "Exemple" in refused
     saved = await chat.say("Claire", "/session regle premier jeudi de chaque trimestre 9h-12h")
     assert "jeudi 7 janvier 2027, 9 h – 12 h" in saved  # the clock is at 30 November 2026
-    assert "jeudi 1 avril 2027" in saved
+    assert "jeudi 1er avril 2027" in saved
     assert "premier jeudi" in await chat.say("Claire", "/session regle")
     again = await chat.say("Claire", "/session regle premier jeudi de chaque trimestre 9h-12h")
     assert "#1" not in again  # already planned: nothing twice

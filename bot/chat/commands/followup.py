@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot.chat.context import Command, Context, Reply
+from bot.chat.dates import day_text
 from bot.chat.i18n import N_
 from bot.chat.tutorial_views import result_line
 from bot.chat.types import Action, Outgoing
@@ -51,13 +53,14 @@ async def followup(ctx: Context, args: str) -> Reply:
         if not waiting:
             return [ctx.reply(ctx._("No request is waiting for a helper."))]
         lines = [ctx._("Requests waiting for a helper:")]
+        zone = ZoneInfo(services.digest.timezone)
         for number, urgency, created in waiting:
             lines.append(
                 bullet(
                     ctx._("#{n} — {urgency} — since {date}").format(
                         n=number,
                         urgency=ctx._(URGENCY_NAMES[Urgency(urgency)]),
-                        date=created.date().isoformat(),
+                        date=day_text(created.astimezone(zone).date(), ctx.t.locale),
                     )
                 )
             )

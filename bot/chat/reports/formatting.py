@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from bot.chat.dates import day_text
 from bot.chat.i18n import N_, Translator
 from bot.core.indicators import NO_STRUCTURE, MonthStates, Period, PeriodKind
 
@@ -92,13 +93,13 @@ def period_slug(period: Period, t: Translator, zone: ZoneInfo) -> str:
 
 
 def long_date(t: Translator, day: date) -> str:
-    """A day written out (`1 octobre 2026`)."""
-    return str(format_date(day, format="long", locale=t.locale))
+    """A day written out (`1er octobre 2026`)."""
+    return day_text(day, t.locale)
 
 
 def short_date(t: Translator, day: date) -> str:
-    """A day in a few letters (`1 oct.`), for the axes of the charts."""
-    return str(format_date(day, "d MMM", locale=t.locale))
+    """A day in a few letters (`1er oct.`), for the axes of the charts."""
+    return day_text(day, t.locale, "d MMM")
 
 
 def month_label(t: Translator, month: date) -> str:
