@@ -64,8 +64,11 @@ class Translator:
         """Translate a message (French may elide before a name: see `bot.chat.french`)."""
         return eliding(self._translations.gettext(message))
 
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        """Translate a message that depends on a count."""
+    def ngettext(self, singular: str, plural: str, n: int, *, zero: str | None = None) -> str:
+        """Translate a message that depends on a count; `zero` (marked with `N_`) is said
+        instead when there is none ("Nobody is coming yet.", never "0 person is coming")."""
+        if n == 0 and zero is not None:
+            return eliding(self._translations.gettext(zero))
         return eliding(self._translations.ngettext(singular, plural, n))
 
 

@@ -364,3 +364,16 @@ def test_report_span() -> None:
         report_span(now, PARIS, None, date(2026, 12, 31))
     with pytest.raises(ValueError):
         report_span(now, PARIS, date(2026, 12, 31), date(2026, 12, 1))
+
+
+def test_every_state_the_database_reports_has_a_name_in_french() -> None:
+    """The chart's legend once read "deflected" in a French report."""
+    from bot.chat.reports import formatting
+    from bot.core.types import RequestStatus
+    from storage.repositories.indicators import DEFLECTED
+
+    french = translator("fr")
+    for state in [*(status.value for status in RequestStatus), DEFLECTED]:
+        name = formatting.state_name(french, state)
+        assert name != state and name != formatting.STATE_NAMES[state], state
+    assert formatting.state_name(french, DEFLECTED) == "résolue par un tutoriel"

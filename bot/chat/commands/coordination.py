@@ -188,6 +188,7 @@ COMMANDS = (
         invitation,
         summary=N_("create, list or cancel invitation codes"),
         usage=N_("[member|coordinator] [number of people] | list | revoke CODE"),
+        example=N_("member 5"),
     ),
     Command(
         "membres",

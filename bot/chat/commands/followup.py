@@ -87,11 +87,16 @@ def weak_spot_lines(
     lines = [ctx._("Skills asked for with nobody to help (last 3 months):")]
     lines += [
         bullet(
-            ctx.ngettext(
-                "{skill}: {n} request, {helpers} member knows it",
-                "{skill}: {n} requests, {helpers} members know it",
-                gap.count,
-            ).format(skill=gap.label(ctx.t.locale), n=gap.count, helpers=gap.helpers)
+            ctx._("{skill}: {requests}, {helpers}").format(
+                skill=gap.label(ctx.t.locale),
+                requests=ctx.ngettext("{n} request", "{n} requests", gap.count).format(n=gap.count),
+                helpers=ctx.ngettext(
+                    "{n} member knows it",
+                    "{n} members know it",
+                    gap.helpers,
+                    zero=N_("no member knows it"),
+                ).format(n=gap.helpers),
+            )
         )
         for gap in gaps
     ] or [bullet("—")]
@@ -109,5 +114,6 @@ COMMANDS = (
         followup,
         summary=N_("the week's figures and what is waiting"),
         usage=N_("[waiting|gaps]"),
+        example=N_("waiting"),
     ),
 )

@@ -251,6 +251,7 @@ COMMANDS = (
         orient_command,
         summary=N_("find a place near you for a need (scanner, ameli…)"),
         usage=N_("NEED [postal code or town]"),
+        example=N_("scanner 37000"),
     ),
     Command(
         "lieu",
@@ -258,5 +259,6 @@ COMMANDS = (
         place_command,
         summary=N_("your structure's entry among the places"),
         usage=N_("[FIELD value]"),
+        example="gps 47.3953, 0.6933",
     ),
 )

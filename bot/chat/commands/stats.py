@@ -180,5 +180,6 @@ COMMANDS = (
         stats,
         summary=N_("evaluation indicators, compared with the previous period"),
         usage=N_("[month|quarter|year]"),
+        example=N_("quarter"),
     ),
 )

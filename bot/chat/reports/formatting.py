@@ -19,7 +19,16 @@ from bot.chat.i18n import N_, Translator
 from bot.core.indicators import NO_STRUCTURE, MonthStates, Period, PeriodKind
 
 # The states of a request in the order the stacked bars pile them (unknown ones come after).
-STATE_ORDER = ("open", "offered", "claimed", "resolved", "closed", "cancelled", "draft")
+STATE_ORDER = (
+    "open",
+    "offered",
+    "claimed",
+    "resolved",
+    "closed",
+    "deflected",
+    "cancelled",
+    "draft",
+)
 STATE_NAMES = {
     "draft": N_("draft, not sent"),
     "open": N_("waiting for a helper"),
@@ -28,6 +37,8 @@ STATE_NAMES = {
     "resolved": N_("solved, to be confirmed"),
     "closed": N_("closed"),
     "cancelled": N_("cancelled"),
+    # Not a status of the table: a draft a tutorial answered (`storage…indicators.DEFLECTED`).
+    "deflected": N_("solved by a tutorial"),
 }
 
 
