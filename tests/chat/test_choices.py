@@ -64,7 +64,7 @@ async def test_typing_1_after_a_draft_and_its_suggestions_sends_the_draft(
     await chat.say("Karim", "Attestation de droits ameli")
     shown = await chat.say("Amina", "comment télécharger une attestation de droits ameli ?")
     assert "[1] Oui, envoyer" in shown and "[2] Non" in shown
-    assert "[3] #1 m’a aidé" in shown and "[4] Poster quand même" in shown
+    assert "[3] #1 m'a aidé" in shown and "[4] Poster quand même" in shown
     sent = await chat.say("Amina", "1")
     assert "enregistrée" in sent
     assert await status(chat, 2) is RequestStatus.OFFERED

@@ -32,6 +32,7 @@ async def test_plan_a_session_and_see_it_in_the_agenda(network: Conversation) ->
     assert "#1" in planned and "jeudi 7 janvier 2027, 9 h – 12 h" in planned
     agenda = await chat.say("Amina", "/agenda")
     assert "jeudi 7 janvier 2027, 9 h – 12 h" in agenda and "EPN Résoudre" in agenda
+    assert "Personne ne vient pour l'instant." in agenda and "0 personne" not in agenda
     assert "[1] 7 janv. : Je viens" in agenda
     answered = await chat.say("Amina", "1")
     assert "Je viens" in answered and "1 personne" in answered
