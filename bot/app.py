@@ -205,6 +205,7 @@ class App:
                 coordinator_days=config.sessions.coordinator_days,
                 timezone=config.bot.timezone,
                 places=tuple(config.sessions.places),
+                organizer_email=config.sessions.organizer_email,
             ),
             digest=DigestSettings(
                 enabled=config.digest.enabled,

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from bot.app import App, SchemaOutOfDate
-from bot.chat.i18n import Translator
+from bot.chat.i18n import N_, Translator
 from storage.backup import (
     BackupError,
     Problem,
@@ -166,6 +166,7 @@ async def db_copy_command(app: App, args: argparse.Namespace, t: Translator) -> 
             "{total} row copied into {url} (revision {revision}).",
             "{total} rows copied into {url} (revision {revision}).",
             report.total,
+            zero=N_("Nothing to copy: the database is empty; {url} is at revision {revision}."),
         ).format(total=report.total, url=target, revision=report.revision),
         _("To use it: set [database] url (or SAMU_DATABASE_URL) to it, then run samu doctor."),
     )

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from bot.backup_parsers import add_parsers as add_backup_parsers
 from bot.chat.i18n import Translator, translator
-from bot.config import Config, ConfigError, load_config
+from bot.config import UNKNOWN_KEY, Config, ConfigError, ConfigProblem, load_config
 from bot.logs import log_handler
 from bot.monitoring import MonitoringError
 from bot.places_cli import add_parser as add_places_parser
@@ -454,14 +454,30 @@ async def _main(config: Config, args: argparse.Namespace, t: Translator) -> int:
         await app.close()
 
 
-def _config_from_argv(argv: Sequence[str]) -> tuple[Config | None, str | None]:
+def _config_from_argv(argv: Sequence[str]) -> tuple[Config | None, ConfigError | None]:
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--config")
     known, _ = pre.parse_known_args(argv)
     try:
         return load_config(known.config), None
     except ConfigError as exc:
-        return None, str(exc)
+        return None, exc
+
+
+def config_problem_text(problem: ConfigError, t: Translator) -> str:
+    """What is wrong with the configuration, in the operator's language (the details of a
+    value the validators refused stay as they wrote them: they quote keys and examples)."""
+    headings = {
+        ConfigProblem.INVALID: t._("{source}: the configuration is not valid:"),
+        ConfigProblem.NOT_FOUND: t._("{source}: file not found (check --config or $SAMU_CONFIG)"),
+        ConfigProblem.NOT_TOML: t._("{source}: not valid TOML:"),
+    }
+    heading = headings[problem.problem].format(source=problem.source)
+    if problem.problem is ConfigProblem.NOT_TOML:
+        return " ".join([heading, *problem.details])
+    unknown = t._("unknown key (check its spelling in config.example.toml)")
+    lines = [f"  {detail.replace(UNKNOWN_KEY, unknown)}" for detail in problem.details]
+    return "\n".join([heading, *lines])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -471,7 +487,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     t = translator(config.bot.default_locale if config else "fr")
     args = build_parser(t).parse_args(arguments)
     if config is None:
-        print(problem, file=sys.stderr)
+        assert problem is not None
+        print(config_problem_text(problem, t), file=sys.stderr)
         return 2
     # A service's log says what it runs (INFO); a command in the terminal only what went wrong.
     default = "INFO" if args.handler is _run else "WARNING"

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,8 +33,39 @@ from storage.urls import DatabaseUrlError, check_url, url_password
 DEFAULT_DATABASE_URL = "sqlite:///samu.db"
 
 
+class ConfigProblem(StrEnum):
+    """Why a configuration cannot be used (the CLI words it in the operator's language)."""
+
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    NOT_TOML = "not_toml"
+
+
+UNKNOWN_KEY = "unknown key (check its spelling in config.example.toml)"
+
+
 class ConfigError(Exception):
-    """The configuration cannot be used; the message names the key and the expected form."""
+    """The configuration cannot be used; the message names the key and the expected form.
+
+    `problem`, `source` and `details` (one line per key, English) let the CLI say it in the
+    operator's language; `str()` is the whole message in English (logs, tests).
+    """
+
+    def __init__(self, problem: ConfigProblem, source: str, details: Sequence[str] = ()) -> None:
+        headings = {
+            ConfigProblem.INVALID: "the configuration is not valid:",
+            ConfigProblem.NOT_FOUND: "file not found (check --config or $SAMU_CONFIG)",
+            ConfigProblem.NOT_TOML: "not valid TOML:",
+        }
+        lines = [f"{source}: {headings[problem]}"]
+        if problem is ConfigProblem.NOT_TOML:
+            lines = [f"{lines[0]} {' '.join(details)}"]
+        else:
+            lines += [f"  {detail}" for detail in details]
+        super().__init__("\n".join(lines))
+        self.problem = problem
+        self.source = source
+        self.details = tuple(details)
 
 
 class _Section(BaseModel):
@@ -144,6 +176,16 @@ class SessionsConfig(_Section):
     announce_days: int = Field(default=21, ge=1, le=120)
     reminder_days: list[int] = Field(default_factory=lambda: [7, 1])
     coordinator_days: int = Field(default=30, ge=1, le=180)
+    organizer_email: str = ""
+
+    @field_validator("organizer_email")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        value = value.strip()
+        local, at, domain = value.partition("@")
+        if value and not (at and local and "." in domain and not any(c.isspace() for c in value)):
+            raise ValueError(f"{value!r} is not an e-mail address (write e.g. agenda@example.org)")
+        return value
 
     @field_validator("rule")
     @classmethod
@@ -392,7 +434,7 @@ def _describe(error: Mapping[str, Any]) -> str:
     location = [str(part) for part in error["loc"]]
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
-        message = "unknown key (check its spelling in config.example.toml)"
+        message = UNKNOWN_KEY
     if len(location) > 1:
         return f"[{location[0]}] {'.'.join(location[1:])}: {message}"
     if error["type"] == "extra_forbidden":
@@ -420,8 +462,8 @@ def parse_config(data: dict[str, Any], source: str, env: Mapping[str, str]) -> C
     try:
         return Config.model_validate({**data, "source": source})
     except ValidationError as exc:
-        problems = "\n".join(f"  {_describe(error)}" for error in exc.errors())
-        raise ConfigError(f"{source}: the configuration is not valid:\n{problems}") from None
+        problems = [_describe(error) for error in exc.errors()]
+        raise ConfigError(ConfigProblem.INVALID, source, problems) from None
 
 
 def find_config_file(explicit: str | None, env: Mapping[str, str]) -> Path | None:
@@ -443,7 +485,7 @@ def load_config(explicit: str | None = None, env: Mapping[str, str] | None = Non
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found (check --config or $SAMU_CONFIG)") from None
+        raise ConfigError(ConfigProblem.NOT_FOUND, str(path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(ConfigProblem.NOT_TOML, str(path), [str(exc)]) from None
     return parse_config(data, str(path), environment)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.app import App
 from bot.chat.exports import ExportFormat, export_tutorials
-from bot.chat.i18n import Translator
+from bot.chat.i18n import N_, Translator
 from bot.core import places, tutorials
 from bot.out_folder import OutFolderError, OutProblem, check_writable
 from bot.report_cli import write_report
@@ -69,6 +69,7 @@ async def tutorials_export_command(app: App, args: argparse.Namespace, t: Transl
             "{n} tutorial exported to {out} ({files} files).",
             "{n} tutorials exported to {out} ({files} files).",
             len(found),
+            zero=N_("No tutorial exported to {out} ({files} files)."),
         ).format(n=len(found), out=out, files=len(files))
     )
     if done.removed:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from bot.chat.i18n import Translator
+from bot.chat.i18n import N_, Translator
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -49,21 +49,46 @@ def _report_lines(t: Translator, report: ImportReport) -> list[str]:
     lines = []
     if report.resumed_after:
         lines.append(
-            t._("Resumed an interrupted import after {n} rows.").format(n=report.resumed_after)
+            t.ngettext(
+                "Resumed an interrupted import after {n} row.",
+                "Resumed an interrupted import after {n} rows.",
+                report.resumed_after,
+            ).format(n=report.resumed_after)
         )
     lines.append(
-        t._("{read} rows read: {accepted} kept, {rejected} rejected.").format(
-            read=report.read, accepted=report.accepted, rejected=report.rejected
+        t._("{rows}: {kept}, {rejected}.").format(
+            rows=t.ngettext(
+                "{n} row read", "{n} rows read", report.read, zero=N_("No row read")
+            ).format(n=report.read),
+            kept=t.ngettext("{n} kept", "{n} kept", report.accepted, zero=N_("none kept")).format(
+                n=report.accepted
+            ),
+            rejected=t.ngettext(
+                "{n} rejected", "{n} rejected", report.rejected, zero=N_("none rejected")
+            ).format(n=report.rejected),
         )
     )
     if report.warned:
-        lines.append(t._("{n} kept without a wrong field.").format(n=report.warned))
+        lines.append(
+            t.ngettext(
+                "{n} kept without a wrong field.",
+                "{n} kept without their wrong field.",
+                report.warned,
+            ).format(n=report.warned)
+        )
     lines.extend(
         t._("Line {line}: {what}").format(line=found.line, what=issue_text(t, found.issue))
         for found in report.issues
     )
     if report.pruned is not None:
-        lines.append(t._("{n} places no longer in the file were removed.").format(n=report.pruned))
+        lines.append(
+            t.ngettext(
+                "{n} place no longer in the file was removed.",
+                "{n} places no longer in the file were removed.",
+                report.pruned,
+                zero=N_("No place had to be removed: they are all still in the file."),
+            ).format(n=report.pruned)
+        )
     if report.prune_refused:
         lines.append(t._("Nothing was kept from this file: no place was removed (--prune)."))
     return lines
@@ -161,9 +186,22 @@ async def _export(app: App, args: argparse.Namespace, t: Translator) -> int:
         )
     finally:
         await asyncio.to_thread(stream.close)
-    _print(t._("{n} places written to {out}.").format(n=count.written, out=out))
+    _print(
+        t.ngettext(
+            "{n} place written to {out}.",
+            "{n} places written to {out}.",
+            count.written,
+            zero=N_("No place written to {out}."),
+        ).format(n=count.written, out=out)
+    )
     if count.unlocated:
-        _print(t._("{n} places without coordinates are not on the map.").format(n=count.unlocated))
+        _print(
+            t.ngettext(
+                "{n} place without coordinates is not on the map.",
+                "{n} places without coordinates are not on the map.",
+                count.unlocated,
+            ).format(n=count.unlocated)
+        )
     return 0
 
 

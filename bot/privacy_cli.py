@@ -7,7 +7,7 @@ prints the line this returns.
 from __future__ import annotations
 
 from bot.app import App
-from bot.chat.i18n import translator
+from bot.chat.i18n import N_, translator
 from bot.core import privacy
 
 
@@ -30,11 +30,13 @@ async def forget_by_name_or_id(app: App, who: str) -> tuple[bool, str]:
     report = await privacy.forget(services.uow, services.clock, found[0].id, services.after_erasure)
     if report is None:
         return False, t._("No member is called {who}.").format(who=who.strip())
-    return True, t._(
-        "Member #{id} ({name}) forgotten: {requests} request texts and {messages} messages erased."
-    ).format(
+    return True, t._("Member #{id} ({name}) forgotten: {requests} and {messages} erased.").format(
         id=report.member_id,
         name=report.display_name,
-        requests=report.requests,
-        messages=report.messages,
+        requests=t.ngettext(
+            "{n} request text", "{n} request texts", report.requests, zero=N_("no request text")
+        ).format(n=report.requests),
+        messages=t.ngettext(
+            "{n} message", "{n} messages", report.messages, zero=N_("no message")
+        ).format(n=report.messages),
     )

@@ -45,9 +45,9 @@ class Context:
         """Translate a message into the person's language."""
         return self.t._(message)
 
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        """Translate a message that depends on a count."""
-        return self.t.ngettext(singular, plural, n)
+    def ngettext(self, singular: str, plural: str, n: int, *, zero: str | None = None) -> str:
+        """Translate a message that depends on a count (`zero`: what to say for none)."""
+        return self.t.ngettext(singular, plural, n, zero=zero)
 
     def as_member(self, member: Member) -> Context:
         """The same message, now spoken by `member` (right after they joined)."""
@@ -96,3 +96,6 @@ class Command:
     summary: str
     usage: str
     in_help: bool = True
+    example: str = ""
+    """Arguments that work, shown under the usage line (a message id when they are words
+    of a language, `N_`); a usage starting with `N` gets `12 …` without one."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
+from bot.chat.french import eliding
 from bot.chat.po_files import read_translations
 
 LOCALES = ("fr", "en")
@@ -52,12 +53,15 @@ class Translator:
     _translations: gettext.NullTranslations
 
     def _(self, message: str) -> str:
-        """Translate a message."""
-        return self._translations.gettext(message)
+        """Translate a message (French may elide before a name: see `bot.chat.french`)."""
+        return eliding(self._translations.gettext(message))
 
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        """Translate a message that depends on a count."""
-        return self._translations.ngettext(singular, plural, n)
+    def ngettext(self, singular: str, plural: str, n: int, *, zero: str | None = None) -> str:
+        """Translate a message that depends on a count; `zero` (marked with `N_`) is said
+        instead when there is none ("Nobody is coming yet.", never "0 person is coming")."""
+        if n == 0 and zero is not None:
+            return eliding(self._translations.gettext(zero))
+        return eliding(self._translations.ngettext(singular, plural, n))
 
 
 @cache

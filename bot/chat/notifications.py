@@ -423,7 +423,7 @@ async def _session_announce(
         ctx._("Will you come? The invitation for your calendar is attached."),
         actions=rsvp_actions(ctx, session),
     )
-    return replace(reply, attachments=(ics(ctx, session),))
+    return replace(reply, attachments=(await ics(ctx, session),))
 
 
 async def _session_reminder(
@@ -455,7 +455,7 @@ async def _session_changed(
         *session_lines(ctx, session),
         actions=rsvp_actions(ctx, session),
     )
-    return replace(reply, attachments=(ics(ctx, session),))
+    return replace(reply, attachments=(await ics(ctx, session),))
 
 
 async def _session_cancelled(
@@ -468,7 +468,7 @@ async def _session_cancelled(
         ctx._("The exchange session #{n} is cancelled.").format(n=session.id),
         ctx._("The attached file removes it from your calendar."),
     )
-    return replace(reply, attachments=(ics(ctx, session, cancelled=True),))
+    return replace(reply, attachments=(await ics(ctx, session, cancelled=True),))
 
 
 async def _session_incomplete(

@@ -18,9 +18,16 @@ from bot.chat.files import FileDesk
 from bot.chat.i18n import Translator, pick_locale, translator
 from bot.chat.permissions import PERMISSIONS, Decision, decide
 from bot.chat.room_events import on_room_event
+from bot.chat.suggest import closest_command, retyped
 from bot.chat.text import MAX_MESSAGE_LENGTH, clean_text
-from bot.chat.types import Deferred, Incoming, Outgoing, Sent
-from bot.chat.wording import help_hint, join_explanation, private_only, resumed_notice
+from bot.chat.types import Action, Deferred, Incoming, Outgoing, Sent
+from bot.chat.wording import (
+    help_hint,
+    join_explanation,
+    private_only,
+    resumed_notice,
+    usage_lines,
+)
 from bot.core import dialogs, members
 from bot.core.errors import is_unavailable
 from bot.core.observe import Via
@@ -32,8 +39,6 @@ log = logging.getLogger(__name__)
 
 # An event another worker handles is looked at again this many times per takeover delay.
 BUSY_LOOKS = 4
-# The number in the example of a usage line (`/prendre 12`).
-EXAMPLE_NUMBER = 12
 
 
 # Dialogs whose awaited answer may be a file alone (the `/msg N` prompt).
@@ -246,13 +251,22 @@ class Router:
         if command is None:
             if ctx.member is None or not ctx.private:
                 return self._stranger_or_silence(ctx)
-            return [
-                ctx.reply(
-                    ctx._("I don't know this command."),
-                    help_hint(ctx),
-                )
-            ]
+            return [self._unknown(ctx, parsed)]
         return await self._run(ctx, command, parsed.args, dialog)
+
+    def _unknown(self, ctx: Context, parsed: ParsedCommand) -> Outgoing:
+        """A mistyped command: the closest one the person may run, as a button, else help."""
+        role = ctx.member.role if ctx.member is not None else None
+        found = closest_command(parsed.name, self.commands, role, ctx.incoming.chat_type)
+        if found is None:
+            return ctx.reply(ctx._("I don't know this command."), help_hint(ctx))
+        command, name = found
+        typed = ctx.incoming.command_prefix + name
+        return ctx.reply(
+            ctx._("I don't know this command. Did you mean {command}?").format(command=typed),
+            help_hint(ctx),
+            actions=[Action(typed, retyped(command.name, parsed.args))],
+        )
 
     def _stranger_or_silence(self, ctx: Context) -> Reply:
         if not ctx.private:
@@ -280,15 +294,8 @@ class Router:
             return [ctx.reply(ctx._("#{n}: not found.").format(n=unknown.number), help_hint(ctx))]
 
     def usage(self, ctx: Context, command: Command) -> Outgoing:
-        """The usage line of a command, in the person's language, with an example when the
-        command takes a number first (`/prendre 12`)."""
-        usage = ctx._(command.usage)
-        lines = [ctx._("Usage: {usage}").format(usage=ctx.cmd(command.name, usage))]
-        first, _, rest = usage.partition(" ")
-        if first == "N":
-            example = ctx.cmd(command.name, f"{EXAMPLE_NUMBER} {rest}".strip())
-            lines.append(ctx._("For example: {example}").format(example=example))
-        return ctx.reply(*lines)
+        """The usage line of a command, in the person's language, with an example."""
+        return ctx.reply(*usage_lines(ctx, command))
 
     async def _free_text(self, ctx: Context, text: str, dialog: DialogState | None) -> Reply:
         if ctx.member is None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
 from bot.chat.context import Context
+from bot.chat.dates import day_text
 from bot.chat.i18n import N_
 from bot.chat.types import Action, Answer, Attachment
 from bot.core.calendar_ics import CalendarEvent, invitation
+from bot.core.installation import calendar_identity
 from bot.core.types import ExchangeSession, RsvpAnswer
 
 ANSWER_NAMES = {
@@ -38,10 +38,10 @@ def _hour(moment: datetime, locale: str) -> str:
 
 
 def when(ctx: Context, session: ExchangeSession) -> str:
-    """ "jeudi 1 octobre 2026, 9 h – 12 h" (or its English form), in the session's timezone."""
+    """ "jeudi 1er octobre 2026, 9 h – 12 h" (or its English form), in the session's timezone."""
     zone = ZoneInfo(session.timezone)
     start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
-    day = format_date(start.date(), "EEEE d MMMM y", locale=ctx.t.locale)
+    day = day_text(start.date(), ctx.t.locale, "EEEE d MMMM y")
     return f"{day}, {_hour(start, ctx.t.locale)} – {_hour(end, ctx.t.locale)}"
 
 
@@ -66,7 +66,7 @@ def agenda_actions(ctx: Context, session: ExchangeSession) -> list[Action]:
     """The answer buttons of one session in `/agenda`, each naming its day ("7 janv. : Je
     viens"), so that several sessions listed together are never confused."""
     zone = ZoneInfo(session.timezone)
-    day = format_date(session.starts_at.astimezone(zone).date(), "d MMM", locale=ctx.t.locale)
+    day = day_text(session.starts_at.astimezone(zone).date(), ctx.t.locale, "d MMM")
     return [
         Action(
             ctx._("{day}: {answer}").format(day=day, answer=ctx._(ANSWER_NAMES[a])),
@@ -77,16 +77,20 @@ def agenda_actions(ctx: Context, session: ExchangeSession) -> list[Action]:
     ]
 
 
-def ics(ctx: Context, session: ExchangeSession, *, cancelled: bool = False) -> Attachment:
-    """The calendar invitation (same UID for every update, so calendars replace the entry)."""
+async def ics(ctx: Context, session: ExchangeSession, *, cancelled: bool = False) -> Attachment:
+    """The calendar invitation (same UID for every update, so calendars replace the entry;
+    unique to this installation), from the configured organizer."""
+    services = ctx.services
+    identity = await calendar_identity(services.uow, services.clock, services.sessions)
     event = CalendarEvent(
-        uid=f"session-{session.id}@samu-numerique",
+        uid=identity.uid(session.id),
         sequence=session.sequence,
         start=session.starts_at.astimezone(ZoneInfo(session.timezone)),
         end=session.ends_at.astimezone(ZoneInfo(session.timezone)),
         summary=ctx._("Samu numérique: exchange session"),
         location=session.place,
         description=session.agenda,
+        organizer_email=identity.organizer_email,
     )
     return Attachment(
         f"session-{session.id}.ics", invitation(event, cancelled=cancelled), "text/calendar"

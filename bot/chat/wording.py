@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.chat.context import Context
+from bot.chat.context import Command, Context
 from bot.chat.i18n import N_
 from bot.chat.types import Action, Outgoing
 from bot.core.types import RequestStatus, Role, Urgency
@@ -68,6 +68,25 @@ LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 def level_name(ctx: Context, level: SkillLevel) -> str:
     """The level as the person reads it ("je peux former")."""
     return ctx._(LEVEL_NAMES[level])
+
+
+EXAMPLE_NUMBER = 12
+"""The number in the example of a usage line (`/prendre 12`)."""
+
+
+def usage_lines(ctx: Context, command: Command) -> list[str]:
+    """How to type a command, then an example: the command's own, or `12 …` for a command
+    that takes a request number first (`/prendre 12`)."""
+    usage = ctx._(command.usage)
+    lines = [ctx._("Usage: {usage}").format(usage=ctx.cmd(command.name, usage))]
+    first, _, rest = usage.partition(" ")
+    if command.example:
+        example = ctx.cmd(command.name, ctx._(command.example))
+    elif first == "N":
+        example = ctx.cmd(command.name, f"{EXAMPLE_NUMBER} {rest}".strip())
+    else:
+        return lines
+    return [*lines, ctx._("For example: {example}").format(example=example)]
 
 
 def help_hint(ctx: Context) -> str:

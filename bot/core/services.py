@@ -94,6 +94,8 @@ class SessionSettings:
     coordinator_days: int = 30
     timezone: str = "Europe/Paris"
     places: tuple[str, ...] = field(default_factory=tuple)
+    organizer_email: str = ""
+    """The ORGANIZER of the calendar files; empty: a no-reply address of the installation."""
 
 
 @dataclass(frozen=True, slots=True)

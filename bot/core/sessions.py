@@ -87,7 +87,7 @@ async def change(
     place: str | None = None,
     agenda: str | None = None,
 ) -> ExchangeSession:
-    """Change a session; a new date or place is told to everyone who answered."""
+    """Change a session; a new date or place is told to everyone invited (see `_invited`)."""
     now = clock.now()
     async with uows() as uow:
         current = await _get(uow, session_id)
@@ -107,7 +107,7 @@ async def change(
         )
         changed = await _get(uow, session_id)
         if start is not None or place is not None:
-            for member in await uow.sessions.answered(session_id):
+            for member in await _invited(uow, session_id):
                 await notify(
                     uow,
                     now,
@@ -121,14 +121,14 @@ async def change(
 
 
 async def cancel(uows: UowFactory, clock: Clock, session_id: int) -> ExchangeSession:
-    """Cancel a session; those who answered receive a calendar cancellation."""
+    """Cancel a session; everyone invited receives a calendar cancellation."""
     now = clock.now()
     async with uows() as uow:
         current = await _get(uow, session_id)
         if current.status is SessionStatus.CANCELLED:
             return current
         await uow.sessions.change(session_id, now, status=SessionStatus.CANCELLED.value)
-        for member in await uow.sessions.answered(session_id):
+        for member in await _invited(uow, session_id):
             await notify(
                 uow,
                 now,
@@ -139,6 +139,22 @@ async def cancel(uows: UowFactory, clock: Clock, session_id: int) -> ExchangeSes
             )
         await uow.commit()
         return await _get(uow, session_id)
+
+
+def _announced_key(session_id: int) -> str:
+    return f"session-announced:{session_id}"
+
+
+async def _invited(uow: UnitOfWork, session_id: int) -> list[Member]:
+    """Who has the session in their calendar: once it was announced, every active member
+    (whether they answered or not), plus anyone who answered; before that, only those who
+    answered (from `/agenda`). The others will get the announcement with the new date."""
+    invited = {member.id: member for member in await uow.sessions.answered(session_id)}
+    if await uow.events.get_state(_announced_key(session_id)) is not None:
+        for member in await uow.members.list_all():
+            if member.status is MemberStatus.ACTIVE:
+                invited.setdefault(member.id, member)
+    return sorted(invited.values(), key=lambda member: member.id)
 
 
 async def _get(uow: UnitOfWork, session_id: int) -> ExchangeSession:
@@ -279,7 +295,7 @@ async def _session_notices(
                 dedup_key=f"session-incomplete:{session.id}:{coordinator.id}",
             )
     if before <= timedelta(days=settings.announce_days):
-        key = f"session-announced:{session.id}"
+        key = _announced_key(session.id)
         if await uow.events.get_state(key) is None:
             for member in await uow.members.list_all():
                 if member.status is MemberStatus.ACTIVE:

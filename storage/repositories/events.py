@@ -112,6 +112,22 @@ class EventRepository:
             select(TransportStateModel.value).where(TransportStateModel.key == key)
         )
 
+    async def state_once(self, key: str, value: str, now: datetime) -> str:
+        """The value stored under `key`, storing `value` first if there is none (the first
+        writer wins: two workers racing read the same value back)."""
+        await self._session.execute(
+            upsert(
+                self._session,
+                TransportStateModel.__table__,  # type: ignore[arg-type]
+                {"key": key, "value": value, "updated_at": now},
+                conflict=["key"],
+                update=[],
+            )
+        )
+        stored = await self.get_state(key)
+        assert stored is not None
+        return stored
+
     async def set_state(self, key: str, value: str, now: datetime) -> None:
         """Persist a transport value."""
         await self._session.execute(

@@ -64,7 +64,7 @@ async def test_typing_1_after_a_draft_and_its_suggestions_sends_the_draft(
     await chat.say("Karim", "Attestation de droits ameli")
     shown = await chat.say("Amina", "comment télécharger une attestation de droits ameli ?")
     assert "[1] Oui, envoyer" in shown and "[2] Non" in shown
-    assert "[3] #1 m’a aidé" in shown and "[4] Poster quand même" in shown
+    assert "[3] #1 m'a aidé" in shown and "[4] Poster quand même" in shown
     sent = await chat.say("Amina", "1")
     assert "enregistrée" in sent
     assert await status(chat, 2) is RequestStatus.OFFERED
@@ -159,13 +159,13 @@ async def test_agenda_answers_each_session_and_shows_the_new_count(
     await chat.say("Claire", "/session nouvelle 01/04/2027 9:00-12:00 Mission locale")
     await chat.say("Karim", "/rsvp 2 oui")
     agenda = await chat.say("Amina", "/agenda")
-    assert "[1] 7 janv. : Je viens" in agenda and "[4] 1 avr. : Je viens" in agenda
+    assert "[1] 7 janv. : Je viens" in agenda and "[4] 1er avr. : Je viens" in agenda
     answered = await chat.say("Amina", "4")
-    assert "C'est noté pour le temps d'échange du jeudi 1 avril 2027" in answered
+    assert "C'est noté pour le temps d'échange du jeudi 1er avril 2027" in answered
     assert "2 personnes viennent." in answered
     edited = answered.split("↻", 1)[1]  # the listing pressed, edited in place
     assert "Votre réponse : Je viens." in edited and "2 personnes viennent." in edited
-    assert "[4] 1 avr. : Je viens" in edited  # answers can still change
+    assert "[4] 1er avr. : Je viens" in edited  # answers can still change
     async with chat.app.services.uow() as uow:
         amina = await chat.member("Amina")
         assert await uow.sessions.answer_of(2, amina.id) is not None

@@ -54,6 +54,7 @@ async def test_followup_lists_for_coordinators_only(network: Conversation) -> No
     await chat.say("Amina", "/demande comment utiliser Blender pour un atelier ?")
     waiting = await chat.say("Claire", "/suivi attente")
     assert "#1" in waiting and "Blender" not in waiting
+    assert "depuis le 30 novembre 2026" in waiting and "2026-11-30" not in waiting
     gaps = await chat.say("Claire", "/suivi lacunes")
     assert "Blender" in gaps
     assert "coordination" in await chat.say("Amina", "/suivi")

@@ -29,7 +29,9 @@ async def test_report_counts_requests_by_service_against_places_nearby(
     out = tmp_path / "before"
     clock.advance(JANUARY - clock.now())
     await write_report(chat.app, out, None, None)
-    unknown = list(csv.DictReader(io.StringIO((out / "services.csv").read_text("utf-8"))))
+    unknown = list(
+        csv.DictReader(io.StringIO((out / "services.csv").read_text("utf-8-sig")), delimiter=";")
+    )
     assert {row["service"]: row["places_nearby"] for row in unknown}["demarches"] == ""
     page = (out / "rapport.html").read_text(encoding="utf-8")
     assert "Besoins et lieux proches" in page and "/lieu" in page
@@ -39,7 +41,7 @@ async def test_report_counts_requests_by_service_against_places_nearby(
     rows = {
         row["service"]: row
         for row in csv.DictReader(
-            io.StringIO((tmp_path / "after" / "services.csv").read_text("utf-8"))
+            io.StringIO((tmp_path / "after" / "services.csv").read_text("utf-8-sig")), delimiter=";"
         )
     }
     assert rows["demarches"]["requests"] == "2"  # ameli, and CAF with the scanner: once each

@@ -86,3 +86,47 @@ async def test_unexpected_failure_gets_a_polite_answer(chat: Conversation, monke
     answer = await chat.say("Alice", "/competences")
     assert "Réessayez" in answer
     assert "disk on fire" not in answer
+
+
+async def test_a_mistyped_command_suggests_the_closest_one_as_a_button(
+    chat: Conversation,
+) -> None:
+    await chat.join("Alice")
+    typo = await chat.say("Alice", "/demnde souci avec ameli pour un jeune")
+    assert "Vouliez-vous dire /demande ?" in typo and "[1] /demande" in typo
+    pressed = await chat.say("Alice", "1")  # the same words, now a request
+    assert "ameli" in pressed.lower() and "Vouliez-vous" not in pressed
+    nothing_close = await chat.say("Alice", "/xyzzy")
+    assert "Je ne connais pas cette commande." in nothing_close
+    assert "Vouliez-vous" not in nothing_close and "/aide" in nothing_close
+    # A member is never pointed to a coordinators' command.
+    assert "/assigner" not in await chat.say("Alice", "/assginer 3 Karim")
+    await chat.say("Alice", "/langue en")
+    assert "Did you mean /help?" in await chat.say("Alice", "/hepl")
+
+
+async def test_every_usage_line_shows_an_example(chat: Conversation) -> None:
+    from bot.core.types import Role
+
+    await chat.join("Claire", Role.COORDINATOR)
+    for command in chat.app.router.commands:
+        if not command.usage:
+            continue
+        shown = await chat.say("Claire", f"/aide {command.name}")
+        assert "Utilisation : /" in shown, command.name
+        assert "Par exemple : /" + command.name in shown, command.name
+
+
+async def test_the_examples_of_the_usage_lines_are_understood(chat: Conversation) -> None:
+    """An example that the command itself refuses would teach the wrong thing."""
+    from bot.chat.i18n import translator
+    from bot.core.types import Role
+
+    await chat.join("Claire", Role.COORDINATOR)
+    french = translator("fr")
+    for command in chat.app.router.commands:
+        if not command.example or command.name in ("oublier", "start"):
+            continue  # erasing Claire, or joining twice, tells nothing about the wording
+        answer = await chat.say("Claire", f"/{command.name} {french._(command.example)}")
+        assert f"Utilisation : /{command.name} " not in answer, (command.name, answer)
+        await chat.say("Claire", "/annuler")

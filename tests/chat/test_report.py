@@ -68,7 +68,9 @@ async def test_coordinators_get_the_last_quarter_as_a_zip(quarter: Conversation)
         assert "rapport.html" in names and "per_month.png" in names
         figures = {
             row["key"]: row
-            for row in csv.DictReader(io.StringIO(archive.read("indicators.csv").decode()))
+            for row in csv.DictReader(
+                io.StringIO(archive.read("indicators.csv").decode("utf-8-sig")), delimiter=";"
+            )
         }
     assert figures["asked"]["current"] == "2"
     assert figures["claimed"]["current"] == "1"
@@ -97,5 +99,9 @@ async def test_write_report_writes_the_files(quarter: Conversation, tmp_path: Pa
     )
     page = (tmp_path / "out" / "rapport.html").read_text(encoding="utf-8")
     assert 'lang="fr"' in page
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "out" / "skills.csv").read_text())))
+    rows = list(
+        csv.DictReader(
+            io.StringIO((tmp_path / "out" / "skills.csv").read_text("utf-8-sig")), delimiter=";"
+        )
+    )
     assert any(row["slug"] for row in rows)

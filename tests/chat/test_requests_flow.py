@@ -59,7 +59,9 @@ async def test_the_whole_flow_from_question_to_tutorial(network: Conversation) -
     published = await chat.say("Karim", "1")  # "Keep this title"
     assert "tutoriel #1 est publié" in published
     credit = addressed_to(published, "Amina")
-    assert "Votre demande #1 est devenue un tutoriel" in credit and "co-auteur" in credit
+    assert (
+        "Votre demande #1 est devenue un tutoriel" in credit and "votre nom figure aussi" in credit
+    )
 
     confirmed = await chat.say("Amina", "/confirmer 1 merci")
     assert "#1" in confirmed
@@ -69,7 +71,7 @@ async def test_the_whole_flow_from_question_to_tutorial(network: Conversation) -
     opened = await chat.say("Amina", "/tuto 1")
     assert "1. Créer une adresse mail" in opened and "2. Puis le compte sur ameli.fr" in opened
     assert "Écrit par Karim" in opened and "Etalab-2.0" in opened
-    assert "co-auteur" in await chat.say("Amina", "/tuto credit 1")
+    assert "votre nom figure sur le tutoriel #1" in await chat.say("Amina", "/tuto credit 1")
     assert "Écrit par Karim, Amina" in await chat.say("Sophie", "/tuto 1")
 
     async with chat.app.services.uow() as uow:

@@ -32,6 +32,7 @@ async def test_plan_a_session_and_see_it_in_the_agenda(network: Conversation) ->
     assert "#1" in planned and "jeudi 7 janvier 2027, 9 h – 12 h" in planned
     agenda = await chat.say("Amina", "/agenda")
     assert "jeudi 7 janvier 2027, 9 h – 12 h" in agenda and "EPN Résoudre" in agenda
+    assert "Personne ne vient pour l'instant." in agenda and "0 personne" not in agenda
     assert "[1] 7 janv. : Je viens" in agenda
     answered = await chat.say("Amina", "1")
     assert "Je viens" in answered and "1 personne" in answered
@@ -101,7 +102,7 @@ async def test_series_rule_plans_sessions_skipping_holidays(network: Conversatio
     assert "Exemple" in refused
     saved = await chat.say("Claire", "/session regle premier jeudi de chaque trimestre 9h-12h")
     assert "jeudi 7 janvier 2027, 9 h – 12 h" in saved  # the clock is at 30 November 2026
-    assert "jeudi 1 avril 2027" in saved
+    assert "jeudi 1er avril 2027" in saved
     assert "premier jeudi" in await chat.say("Claire", "/session regle")
     again = await chat.say("Claire", "/session regle premier jeudi de chaque trimestre 9h-12h")
     assert "#1" not in again  # already planned: nothing twice
@@ -169,3 +170,102 @@ async def test_two_workers_queue_each_notice_once(app, clock: FixedClock) -> Non
         assert len(announces) == 2  # Claire and Amina, once each
     finally:
         await other.close()
+
+
+async def test_after_the_announcement_changes_reach_everyone_invited(
+    network: Conversation, clock: FixedClock
+) -> None:
+    """Karim never answered the invitation, but it is in his calendar: he must learn the new
+    date and the cancellation, with the calendar file that moves or removes the entry."""
+    chat = network
+    await chat.say("Claire", "/session nouvelle 07/01/2027 9:00-12:00 EPN Résoudre")
+    start = datetime(2027, 1, 7, 9, 0, tzinfo=PARIS).astimezone(UTC)
+    set_clock(clock, start - timedelta(days=21))
+    await chat.tick()
+    await chat.say("Amina", "/rsvp 1 oui")
+    moved = await chat.say("Claire", "/session modifier 1 date 14/01/2027 9:00-12:00")
+    for person in ("Amina", "Karim"):
+        told = addressed_to(moved, person)
+        assert "14 janvier" in told and "session-1.ics" in told, person
+    cancelled = await chat.say("Claire", "/session annuler 1")
+    for person in ("Amina", "Karim"):
+        assert "session-1.ics" in addressed_to(cancelled, person), person
+    assert cancelled.count("session-1.ics") == 3  # Claire, in her own chat, too
+    assert addressed_to(await chat.tick(), "Karim") == ""  # once each
+
+
+async def _announced_ics(app, clock: FixedClock) -> bytes:  # type: ignore[no-untyped-def]
+    from bot.delivery import Dispatcher
+    from tests.helpers import RecordingTransport
+
+    chat = Conversation(app)
+    await chat.join("Amina")
+    await chat.say("Amina", "/rsvp 1 oui")  # no session yet: refused, harmless
+    from bot.core import sessions
+
+    start = datetime(2027, 1, 7, 9, 0, tzinfo=PARIS)
+    await sessions.create(
+        app.services.uow, clock, app.services.sessions, start=start, end=start + timedelta(hours=3)
+    )
+    set_clock(clock, start.astimezone(UTC) - timedelta(days=21))
+    await sessions.due_notices(app.services.uow, clock, app.services.sessions)
+    transport = RecordingTransport()
+    await Dispatcher(app.services, {"console": transport}).run_once()
+    [attachment] = [a for _, message in transport.sent for a in message.attachments]
+    return attachment.content
+
+
+async def test_calendar_file_has_an_organizer_and_an_installation_uid(
+    app, clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
+    from icalendar import Calendar
+
+    from bot.core.installation import installation_id
+
+    content = await _announced_ics(app, clock)
+    [event] = Calendar.from_ical(content).walk("VEVENT")
+    installation = await installation_id(app.services.uow, clock)
+    assert len(installation) == 32
+    assert await installation_id(app.services.uow, clock) == installation  # stored once
+    assert str(event["UID"]) == f"session-1@{installation}.samu-numerique"
+    assert str(event["ORGANIZER"]) == f"mailto:no-reply@{installation[:12]}.samu-numerique.invalid"
+
+
+async def test_two_installations_never_share_a_calendar_uid(
+    database_url: str, clock: FixedClock, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Two networks (two databases) each have their own session #1: calendars that receive
+    both must keep both. The configured organizer is used when set."""
+    from icalendar import Calendar
+
+    from bot.app import App
+    from bot.config import parse_config
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    other_url = f"sqlite:///{tmp_path / 'other.db'}"
+    engine = create_engine(other_url)
+    await upgrade(engine)
+    await engine.dispose()
+    uids = []
+    for index, url in enumerate((database_url, other_url)):
+        config = parse_config(
+            {
+                "database": {"url": url},
+                "network": {"structures": ["Mission locale"]},
+                "sessions": {"organizer_email": "agenda@reseau.example" if index else ""},
+            },
+            "tests",
+            {},
+        )
+        other = App.build(config, clock=FixedClock(clock.now()))
+        await other.prepare()
+        try:
+            content = await _announced_ics(other, other.services.clock)  # type: ignore[arg-type]
+            [event] = Calendar.from_ical(content).walk("VEVENT")
+            uids.append(str(event["UID"]))
+            if index:
+                assert str(event["ORGANIZER"]) == "mailto:agenda@reseau.example"
+        finally:
+            await other.close()
+    assert uids[0] != uids[1] and all(uid.startswith("session-1@") for uid in uids)

@@ -21,6 +21,16 @@ async def test_three_skills_with_a_misspelling_and_an_unknown_one(chat: Conversa
     assert "tricot (proposée) — je peux former" in listing
 
 
+async def test_a_skill_written_twice_is_told_once_with_the_level_kept(
+    chat: Conversation,
+) -> None:
+    await chat.join("Alice")
+    answer = await chat.say("Alice", "/competences ajouter ameli, ameli, compte ameli (former)")
+    assert answer.count("ameli (Assurance Maladie)") == 1
+    assert "ameli (Assurance Maladie) — je peux former" in answer
+    assert "— je peux former" in await chat.say("Alice", "/competences")
+
+
 async def test_level_given_inline_or_changed_afterwards(chat: Conversation) -> None:
     await chat.join("Alice")
     await chat.say("Alice", "/competences ajouter ameli (former), scribus (je découvre)")

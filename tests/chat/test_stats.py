@@ -73,7 +73,7 @@ async def history(chat: Conversation, clock: FixedClock) -> Conversation:
 async def test_quarter_by_default_in_french(history: Conversation) -> None:
     shown = await history.say("Claire", "/stats")
     heading = FR._("This quarter since {date} (in brackets: last quarter):")
-    assert heading.format(date="1 janvier 2027") in shown
+    assert heading.format(date="1er janvier 2027") in shown
     # Asked: #3, #4, #5 against #1, #2. Taken and solved: #3 against #1.
     assert fr_line("Requests asked: {trend}.", trend="3 ↑ (2)") in shown
     assert fr_line("Taken by a helper: {trend}.", trend="1 (1)") in shown
@@ -102,14 +102,14 @@ async def test_other_periods_and_buttons(history: Conversation) -> None:
     chat = history
     year = await chat.say("Claire", "/stats annee")
     assert (
-        FR._("This year since {date} (in brackets: last year):").format(date="1 janvier 2027")
+        FR._("This year since {date} (in brackets: last year):").format(date="1er janvier 2027")
         in year
     )
     assert fr_line("Requests asked: {trend}.", trend="3 ↑ (2)") in year
     # The buttons offer the two other periods; the first one is the month.
     month = await chat.say("Claire", "1")
     assert (
-        FR._("This month since {date} (in brackets: last month):").format(date="1 janvier 2027")
+        FR._("This month since {date} (in brackets: last month):").format(date="1er janvier 2027")
         in month
     )
     # December 2026 holds #2 only (#1 was asked on 30 November).

@@ -96,7 +96,7 @@ async def test_an_edit_adding_personal_data_unpublishes(network: Conversation) -
     chat = network
     await solve(chat, "attestation ameli")
     await write_up(chat, "Attestation introuvable.", "Aller sur ameli.fr")
-    assert "Ça m’a aidé" in await chat.say("Karim", "/tuto 1")  # published
+    assert "Ça m'a aidé" in await chat.say("Karim", "/tuto 1")  # published
     guarded = await chat.say("Karim", "/tuto modifier 1 ajouter Appeler le 3646 ou Mme Lefebvre")
     assert "données personnelles" in guarded
     assert "Je ne trouve pas de tutoriel #1" in await chat.say("Sophie", "/tuto 1")
@@ -129,7 +129,7 @@ async def test_search_open_thank_and_report(network: Conversation) -> None:
     await write_up(chat, "Attestation de droits ameli introuvable.", "Aller sur ameli.fr")
     found = await chat.say("Sophie", "/tuto attestations")
     assert "#1 Attestation de droits ameli introuvable" in found
-    assert "J’ai aussi cherché" in await chat.say("Sophie", "/tuto atestation")
+    assert "J'ai aussi cherché" in await chat.say("Sophie", "/tuto atestation")
     assert "#1" in await chat.say("Sophie", "/tuto #sante")
     assert "Aucun tutoriel" in await chat.say("Sophie", "/tuto #emploi")
     assert "Il a aidé" not in await chat.say("Sophie", "/tuto 1")
@@ -143,7 +143,7 @@ async def test_search_open_thank_and_report(network: Conversation) -> None:
     assert "plus à jour" in notice and "Toujours juste" in notice
     assert "#1" in await chat.say("Claire", "/tuto asuivre")
     assert "réservé à la coordination" in await chat.say("Sophie", "/tuto asuivre")
-    assert "vérifié aujourd’hui" in await chat.say("Claire", "/tuto verifie 1")
+    assert "vérifié aujourd'hui" in await chat.say("Claire", "/tuto verifie 1")
     assert "Aucun tutoriel à vérifier" in await chat.say("Claire", "/tuto asuivre")
     assert "plus à jour" in await chat.say("Claire", "/tuto perime 1")
     assert "peut-être plus à jour" in await chat.say("Sophie", "/tuto ameli")
@@ -166,7 +166,7 @@ async def test_suggestions_before_posting_and_deflection(network: Conversation) 
     question = await chat.say("Amina", "1")  # "#1 helped me"
     assert "Le tutoriel #1 a-t-il répondu à votre demande #2 ?" in question
     deflected = await chat.say("Amina", "1")  # "Yes, close #2"
-    assert "Je n’ai pas posté la demande #2" in deflected
+    assert "Je n'ai pas posté la demande #2" in deflected
     async with chat.app.services.uow() as uow:
         request = await uow.requests.get(2)
         tutorial = await uow.tutorials.get(1)

@@ -162,8 +162,15 @@ async def test_bad_configuration_names_the_key(tmp_path: Path) -> None:
     code, output = await samu("doctor", cwd=tmp_path)
     assert code == 2
     assert "[bot] timezone" in output and "Europe/Paris" in output
+    assert "la configuration n'est pas valide" in output  # in French, like the rest
     code, output = await samu("doctor", "--config", "missing.toml", cwd=tmp_path)
-    assert code == 2 and "missing.toml" in output
+    assert code == 2 and "missing.toml : fichier introuvable" in output
+    (tmp_path / "typo.toml").write_text("[sessions]\nrgle = 1\n")
+    code, output = await samu("doctor", "--config", "typo.toml", cwd=tmp_path)
+    assert "[sessions] rgle: clé inconnue" in output and "unknown" not in output
+    (tmp_path / "broken.toml").write_text("[sessions\n")
+    code, output = await samu("doctor", "--config", "broken.toml", cwd=tmp_path)
+    assert code == 2 and "ce n'est pas du TOML valide" in output
 
 
 async def test_scripted_help_request_from_question_to_tutorial(tmp_path: Path) -> None:

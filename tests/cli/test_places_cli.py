@@ -68,7 +68,7 @@ def test_import_then_export_geojson_and_csv_round_trip(
     config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     code, out = samu(config, capsys, "lieux", "import", str(DATA / "places_sample.json"))
-    assert code == 0 and "300 lignes lues : 300 gardées, 0 rejetées." in out
+    assert code == 0 and "300 lignes lues : 300 gardées, aucune rejetée." in out
     geojson = tmp_path / "lieux.geojson"
     code, out = samu(
         config, capsys, "lieux", "export", "--format", "geojson", "--out", str(geojson)
@@ -88,7 +88,7 @@ def test_import_then_export_geojson_and_csv_round_trip(
     assert len(rows) == 300 and rows[0]["code_postal"]
     # what we write, we read back identically (GeoJSON included)
     code, out = samu(config, capsys, "lieux", "import", str(geojson), "--prune")
-    assert "300 gardées, 0 rejetées" in out and "0 lieux absents du fichier ont été retirés" in out
+    assert "300 gardées, aucune rejetée" in out and "Aucun lieu à retirer" in out
 
 
 def test_export_defuses_spreadsheet_formulas(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import struct
@@ -153,9 +154,11 @@ def _png_size(content: bytes) -> tuple[int, int]:
 
 
 def _csv(files: dict[str, bytes], name: str) -> list[dict[str, str]]:
-    text = files[name].decode("utf-8")
+    content = files[name]
+    assert content.startswith(codecs.BOM_UTF8), name  # French Excel reads it as UTF-8
+    text = content.decode("utf-8-sig")
     assert "\r" not in text and text.endswith("\n")
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
 
 
 def test_the_report_has_its_files_and_the_same_bytes_every_time(
@@ -242,7 +245,10 @@ def test_csv_files_read_back_to_the_data(sample_files: dict[str, bytes]) -> None
     assert [row["month"] for row in months] == ["2026-10", "2026-11", "2026-12"]
     assert [int(row["total"]) for row in months] == [13, 12, 16]
     assert int(months[2]["closed"]) == 10 and int(months[0]["open"]) == 0
-    hours = [float(row["hours_to_claim"]) for row in _csv(sample_files, "time_to_claim.csv")]
+    hours = [
+        float(row["hours_to_claim"].replace(",", "."))
+        for row in _csv(sample_files, "time_to_claim.csv")
+    ]
     assert hours == sorted(data.hours_to_claim)
     skills = _csv(sample_files, "skills.csv")
     assert len(skills) == len(data.skills)
@@ -265,9 +271,28 @@ def test_csv_files_read_back_to_the_data(sample_files: dict[str, bytes]) -> None
     assert set(next(iter(figures.values()))) == {"key", "figure", "current", "previous"}
     assert (figures["asked"]["current"], figures["asked"]["previous"]) == ("42", "30")
     assert figures["median_hours_to_solution"]["previous"] == ""
-    assert float(figures["claim_share"]["current"]) == pytest.approx(37 / 42, abs=1e-4)
+    assert figures["claim_share"]["current"] == "0,881"  # a decimal comma, as Excel FR reads
+    assert float(figures["claim_share"]["current"].replace(",", ".")) == pytest.approx(
+        37 / 42, abs=1e-4
+    )
     structures = _csv(sample_files, "structures.csv")
     assert structures[0] == {"structure": "Mission locale", "asked": "20", "helped": "12"}
+
+
+def test_csv_bytes_are_what_french_excel_opens(sample_files: dict[str, bytes]) -> None:
+    """A double click in French Excel: UTF-8 with its mark, `;` between columns, `3,5`."""
+    for name, content in sample_files.items():
+        if name.endswith(".csv"):
+            assert content.startswith(b"\xef\xbb\xbf"), name
+            assert content.count(b"\xef\xbb\xbf") == 1, name
+            assert b"\r" not in content, name
+    assert sample_files["structures.csv"].startswith(
+        b"\xef\xbb\xbfstructure;asked;helped\nMission locale;20;12\n"
+    )
+    assert "Compte Ameli" in sample_files["skills.csv"].decode("utf-8-sig")
+    figures = sample_files["indicators.csv"].decode("utf-8-sig").splitlines()
+    assert "claim_share;Part des demandes prises;0,881;" in "\n".join(figures)
+    assert figures[0] == "key;figure;current;previous"
 
 
 def test_spreadsheet_formulas_are_defused() -> None:
@@ -339,3 +364,16 @@ def test_report_span() -> None:
         report_span(now, PARIS, None, date(2026, 12, 31))
     with pytest.raises(ValueError):
         report_span(now, PARIS, date(2026, 12, 31), date(2026, 12, 1))
+
+
+def test_every_state_the_database_reports_has_a_name_in_french() -> None:
+    """The chart's legend once read "deflected" in a French report."""
+    from bot.chat.reports import formatting
+    from bot.core.types import RequestStatus
+    from storage.repositories.indicators import DEFLECTED
+
+    french = translator("fr")
+    for state in [*(status.value for status in RequestStatus), DEFLECTED]:
+        name = formatting.state_name(french, state)
+        assert name != state and name != formatting.STATE_NAMES[state], state
+    assert formatting.state_name(french, DEFLECTED) == "résolue par un tutoriel"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from babel.dates import format_date
-
 from bot.chat.context import Command, Context, Reply, UsageError
+from bot.chat.dates import day_text
 from bot.chat.i18n import N_
 from bot.chat.invitations import matrix_line, matrix_link
 from bot.chat.types import Action
@@ -51,7 +50,7 @@ async def list_invitations(ctx: Context) -> Reply:
     ]
     for invite in found:
         ends = (
-            format_date(invite.expires_at.date(), "d MMMM y", locale=ctx.t.locale)
+            day_text(invite.expires_at.date(), ctx.t.locale, "d MMMM y")
             if invite.expires_at is not None
             else ctx._("never")
         )
@@ -189,6 +188,7 @@ COMMANDS = (
         invitation,
         summary=N_("create, list or cancel invitation codes"),
         usage=N_("[member|coordinator] [number of people] | list | revoke CODE"),
+        example=N_("member 5"),
     ),
     Command(
         "membres",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot.chat.context import Command, Context, Reply
+from bot.chat.dates import day_text
 from bot.chat.i18n import N_
 from bot.chat.tutorial_views import result_line
 from bot.chat.types import Action, Outgoing
@@ -51,13 +53,14 @@ async def followup(ctx: Context, args: str) -> Reply:
         if not waiting:
             return [ctx.reply(ctx._("No request is waiting for a helper."))]
         lines = [ctx._("Requests waiting for a helper:")]
+        zone = ZoneInfo(services.digest.timezone)
         for number, urgency, created in waiting:
             lines.append(
                 bullet(
                     ctx._("#{n} — {urgency} — since {date}").format(
                         n=number,
                         urgency=ctx._(URGENCY_NAMES[Urgency(urgency)]),
-                        date=created.date().isoformat(),
+                        date=day_text(created.astimezone(zone).date(), ctx.t.locale),
                     )
                 )
             )
@@ -84,11 +87,16 @@ def weak_spot_lines(
     lines = [ctx._("Skills asked for with nobody to help (last 3 months):")]
     lines += [
         bullet(
-            ctx.ngettext(
-                "{skill}: {n} request, {helpers} member knows it",
-                "{skill}: {n} requests, {helpers} members know it",
-                gap.count,
-            ).format(skill=gap.label(ctx.t.locale), n=gap.count, helpers=gap.helpers)
+            ctx._("{skill}: {requests}, {helpers}").format(
+                skill=gap.label(ctx.t.locale),
+                requests=ctx.ngettext("{n} request", "{n} requests", gap.count).format(n=gap.count),
+                helpers=ctx.ngettext(
+                    "{n} member knows it",
+                    "{n} members know it",
+                    gap.helpers,
+                    zero=N_("no member knows it"),
+                ).format(n=gap.helpers),
+            )
         )
         for gap in gaps
     ] or [bullet("—")]
@@ -106,5 +114,6 @@ COMMANDS = (
         followup,
         summary=N_("the week's figures and what is waiting"),
         usage=N_("[waiting|gaps]"),
+        example=N_("waiting"),
     ),
 )

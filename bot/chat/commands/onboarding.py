@@ -11,7 +11,7 @@ from bot.chat.dialogs import await_answer
 from bot.chat.i18n import N_, pick_locale, translator
 from bot.chat.permissions import allowed
 from bot.chat.types import Action, Outgoing
-from bot.chat.wording import help_hint, join_explanation
+from bot.chat.wording import help_hint, join_explanation, usage_lines
 from bot.core import attachments, choices, members, names
 from bot.core import skills as member_skills
 from bot.core.errors import AlreadyMember, InviteProblem, InviteRejected, NameProblem
@@ -141,12 +141,7 @@ async def show_help(ctx: Context, args: str) -> Reply:
             None,
         )
         if wanted is not None:
-            return [
-                ctx.reply(
-                    ctx._(wanted.summary),
-                    ctx._("Usage: {usage}").format(usage=ctx.cmd(wanted.name, ctx._(wanted.usage))),
-                )
-            ]
+            return [ctx.reply(ctx._(wanted.summary), *usage_lines(ctx, wanted))]
     lines = [ctx._("Here is what you can do:")]
     for command in ctx.commands:
         if command.in_help and allowed(command.name, ctx.me.role):
@@ -187,6 +182,7 @@ COMMANDS = (
         start,
         summary=N_("join the network with an invitation code"),
         usage=N_("CODE"),
+        example="K7QF-3MZP",
         in_help=False,
     ),
     Command(
@@ -195,6 +191,7 @@ COMMANDS = (
         show_help,
         summary=N_("what you can do"),
         usage=N_("[command]"),
+        example=N_("request"),
     ),
     Command(
         "annuler",
@@ -202,6 +199,7 @@ COMMANDS = (
         cancel,
         summary=N_("stop what is in progress"),
         usage=N_("[request number]"),
+        example="12",
         in_help=False,
     ),
 )

@@ -5,6 +5,7 @@ coordinator's structure."""
 from __future__ import annotations
 
 from bot.chat.context import Command, Context, Reply
+from bot.chat.dates import day_text
 from bot.chat.i18n import N_
 from bot.chat.place_views import address_text, issue_text, phone_text, place_lines
 from bot.chat.text import shorten
@@ -171,7 +172,7 @@ def _entry_lines(ctx: Context, entry: Place) -> list[str]:
         (ctx._("Services"), services),
         (ctx._("Phone"), phone_text(entry.phone) if entry.phone else ""),
         (ctx._("Appointment"), entry.booking_url or ""),
-        (ctx._("Updated"), entry.updated_on.isoformat() if entry.updated_on else ""),
+        (ctx._("Updated"), day_text(entry.updated_on, ctx.t.locale) if entry.updated_on else ""),
     ]
     missing = ctx._("not given")
     return [entry.name, *(f"{label}: {value or missing}" for label, value in rows)]
@@ -250,6 +251,7 @@ COMMANDS = (
         orient_command,
         summary=N_("find a place near you for a need (scanner, ameli…)"),
         usage=N_("NEED [postal code or town]"),
+        example=N_("scanner 37000"),
     ),
     Command(
         "lieu",
@@ -257,5 +259,6 @@ COMMANDS = (
         place_command,
         summary=N_("your structure's entry among the places"),
         usage=N_("[FIELD value]"),
+        example="gps 47.3953, 0.6933",
     ),
 )

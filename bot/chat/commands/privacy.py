@@ -125,6 +125,7 @@ COMMANDS = (
         forget_me,
         summary=N_("erase everything the bot keeps about you"),
         usage=N_("[confirm]"),
+        example=N_("confirm"),
         in_help=False,
     ),
 )

@@ -122,6 +122,7 @@ COMMANDS = (
         change_name,
         summary=N_("change the name the network sees"),
         usage=N_("[your name]"),
+        example="Amina B.",
         in_help=False,
     ),
     Command(
@@ -130,6 +131,7 @@ COMMANDS = (
         change_structure,
         summary=N_("change your structure"),
         usage=N_("[structure name]"),
+        example="Mission locale",
         in_help=False,
     ),
     Command(
@@ -138,6 +140,7 @@ COMMANDS = (
         change_language,
         summary=N_("change language (fr or en)"),
         usage="fr|en",
+        example="en",
         in_help=False,
     ),
 )

@@ -61,5 +61,6 @@ COMMANDS = (
         report,
         summary=N_("the report of the last month, quarter or year, with charts (ZIP)"),
         usage=N_("[month|quarter|year]"),
+        example=N_("quarter"),
     ),
 )

@@ -504,6 +504,7 @@ COMMANDS = (
         request_command,
         summary=N_("ask the network for help"),
         usage=N_("your question, in a few sentences"),
+        example=N_("how to create an ameli account for a young person?"),
     ),
     Command(
         "mesdemandes",
@@ -511,6 +512,7 @@ COMMANDS = (
         my_requests,
         summary=N_("your requests and the ones you help with"),
         usage=N_("[N]"),
+        example="12",
     ),
     Command(
         "envoyer",

@@ -84,9 +84,12 @@ async def _listing(ctx: Context) -> Outgoing:
 
 
 def _coming(ctx: Context, session: ExchangeSession) -> str:
-    return ctx.ngettext("{n} person is coming.", "{n} people are coming.", session.coming).format(
-        n=session.coming
-    )
+    return ctx.ngettext(
+        "{n} person is coming.",
+        "{n} people are coming.",
+        session.coming,
+        zero=N_("Nobody is coming yet."),
+    ).format(n=session.coming)
 
 
 async def _answer_from_agenda(ctx: Context, session_id: int, word: str) -> Reply:
@@ -224,6 +227,7 @@ COMMANDS = (
         agenda,
         summary=N_("the next exchange sessions"),
         usage=N_("[past | N yes|no|maybe]"),
+        example=N_("past"),
     ),
     Command(
         "rsvp",
@@ -242,5 +246,6 @@ COMMANDS = (
             "new 01/10/2026 9:00-12:00 [place] | edit N place|agenda|date … | cancel N | "
             "notes N … | rule …"
         ),
+        example=N_("new 07/01/2027 9:00-12:00"),
     ),
 )

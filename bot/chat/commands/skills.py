@@ -86,7 +86,10 @@ async def _add(ctx: Context, text: str) -> Reply:
     actions: list[Action] = []
     if result.recognised:
         lines.append(ctx._("Noted:"))
-        for typed, declared in result.recognised:
+        # A skill written twice ("ameli, compte ameli (former)") is one line: the last level
+        # given, which is the one kept.
+        latest = {declared.skill.slug: (typed, declared) for typed, declared in result.recognised}
+        for typed, declared in latest.values():
             line = _skill_line(ctx, declared)
             if fold(typed) not in (
                 fold(declared.skill.label_fr),
@@ -280,6 +283,7 @@ async def _proposed(ctx: Context) -> Reply:
                     "{skill} — proposed by {name}, declared by {n} member",
                     "{skill} — proposed by {name}, declared by {n} members",
                     proposal.member_count,
+                    zero=N_("{skill} — proposed by {name}, declared by no member now"),
                 ).format(
                     skill=proposal.skill.label_fr,
                     name=proposal.proposed_by or ctx._("a former member"),
@@ -315,5 +319,6 @@ COMMANDS = (
         skills_command,
         summary=N_("see and declare your skills"),
         usage=N_("[add|remove|level] skill, skill (can teach)"),
+        example=N_("add ameli, WordPress (can teach)"),
     ),
 )

@@ -14,10 +14,11 @@ from datetime import timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_timedelta
+from babel.dates import format_timedelta
 from babel.numbers import format_percent
 
 from bot.chat.context import Command, Context, Reply, UsageError
+from bot.chat.dates import day_text
 from bot.chat.i18n import N_
 from bot.chat.types import Action
 from bot.chat.wording import bullet
@@ -108,9 +109,7 @@ def _helping(current: Indicators) -> str:
 def indicator_lines(ctx: Context, current: Indicators, before: Indicators) -> list[str]:
     """The heading and the eight figures of `/stats`, each with the previous period's."""
     zone = ZoneInfo(current.period.timezone)
-    since = format_date(
-        current.period.start.astimezone(zone).date(), format="long", locale=ctx.t.locale
-    )
+    since = day_text(current.period.start.astimezone(zone).date(), ctx.t.locale)
     claim = trend(
         duration(ctx, current.median_to_claim),
         duration(ctx, before.median_to_claim),
@@ -181,5 +180,6 @@ COMMANDS = (
         stats,
         summary=N_("evaluation indicators, compared with the previous period"),
         usage=N_("[month|quarter|year]"),
+        example=N_("quarter"),
     ),
 )

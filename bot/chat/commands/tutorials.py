@@ -292,5 +292,6 @@ COMMANDS = (
         tutorial_command,
         summary=N_("find tutorials"),
         usage=N_("[words or #skill]"),
+        example="ameli",
     ),
 )

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from babel.dates import format_date
-
+from bot.chat.dates import day_text
 from bot.chat.i18n import N_, Translator
 from bot.chat.themes import theme_name
 from bot.core.types import Tutorial, TutorialSkill, TutorialStatus
@@ -152,7 +151,7 @@ def skill_label(skill: TutorialSkill, locale: str) -> str:
 
 def long_date(t: Translator, moment: datetime) -> str:
     """A date written out in the translator's language (`5 janvier 2025`)."""
-    return str(format_date(moment.date(), format="long", locale=t.locale))
+    return day_text(moment.date(), t.locale)
 
 
 def is_etalab(licence: str) -> bool:

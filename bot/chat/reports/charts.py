@@ -50,10 +50,11 @@ STATE_COLOURS = {
     "claimed": "#56B4E9",
     "resolved": "#009E73",
     "closed": "#0072B2",
+    "deflected": "#D55E00",
     "cancelled": "#999999",
     "draft": "#CC79A7",
 }
-OTHER_COLOURS = ("#D55E00", "#000000", "#666666", "#BBBBBB")
+OTHER_COLOURS = ("#000000", "#666666", "#BBBBBB")
 ANSWER_COLOURS = ("#009E73", "#E69F00", "#D55E00")  # coming, maybe, declined
 ASKED_COLOUR, HELPERS_COLOUR = "#0072B2", "#E69F00"
 

@@ -1,9 +1,14 @@
-"""The report's data as CSV files: UTF-8, a header row, `\\n` line endings, a fixed order.
+"""The report's data as CSV files that French Excel opens as they are (a double click).
+
+The format is the one French spreadsheets expect: UTF-8 with a byte order mark (without it,
+Excel reads "Résoudre" as "RÃ©soudre"), `;` between columns, `,` as the decimal mark
+(`3,5`), a header row, `\\n` line endings, a fixed order. LibreOffice and Python's
+`csv.reader(…, delimiter=";")` (after decoding with `utf-8-sig`) read it too.
 
 Column names are stable identifiers (for spreadsheets and scripts alike); the words people
 read (state names, skill labels, the names of the figures) are in the report's language.
-Numbers are written the machine way (`3.5`), durations in hours, shares between 0 and 1, and
-a figure that does not exist (a median of nothing) is left empty.
+Durations are in hours, shares between 0 and 1, and a figure that does not exist (a median
+of nothing) is left empty.
 """
 
 from __future__ import annotations
@@ -112,12 +117,24 @@ def cell(value: Cell) -> str:
     return str(value)
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+DELIMITER = ";"
+ENCODING = "utf-8-sig"
+"""UTF-8 with a byte order mark: how Excel knows the file is UTF-8."""
+
+
+def spreadsheet_cell(value: Cell) -> str:
+    """A value as a French spreadsheet reads it: `cell`, with a decimal comma."""
+    text = cell(value)
+    return text.replace(".", ",") if isinstance(value, float) else text
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """A CSV file of the report (see the module's docstring for its format)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows([cell(value) for value in row] for row in rows)
-    return buffer.getvalue().encode("utf-8")
+    writer.writerows([spreadsheet_cell(value) for value in row] for row in rows)
+    return buffer.getvalue().encode(ENCODING)
 
 
 def per_month(data: ReportData) -> bytes:
@@ -132,13 +149,13 @@ def per_month(data: ReportData) -> bytes:
         ]
         for month in months
     ]
-    return _csv(["month", *states, "total"], rows)
+    return write_csv(["month", *states, "total"], rows)
 
 
 def time_to_claim(data: ReportData) -> bytes:
     """`time_to_claim.csv`: the hours before each request of the period was taken, ascending."""
     values = tables.claim_hours(data.hours_to_claim)
-    return _csv(["hours_to_claim"], ([round(value, 2)] for value in values))
+    return write_csv(["hours_to_claim"], ([round(value, 2)] for value in values))
 
 
 def skills(data: ReportData, t: Translator) -> bytes:
@@ -146,7 +163,7 @@ def skills(data: ReportData, t: Translator) -> bytes:
     rows: list[list[Cell]] = [
         [s.slug, s.label(t.locale), s.asked, s.helpers] for s in tables.skills(data.skills)
     ]
-    return _csv(["slug", "skill", "asked", "helpers"], rows)
+    return write_csv(["slug", "skill", "asked", "helpers"], rows)
 
 
 def help_flows(data: ReportData, t: Translator) -> bytes:
@@ -159,7 +176,7 @@ def help_flows(data: ReportData, t: Translator) -> bytes:
         ]
         for flow in tables.flows(data.help_flows)
     ]
-    return _csv(["helper_structure", "asker_structure", "requests"], rows)
+    return write_csv(["helper_structure", "asker_structure", "requests"], rows)
 
 
 def sessions(data: ReportData, zone: ZoneInfo) -> bytes:
@@ -175,20 +192,20 @@ def sessions(data: ReportData, zone: ZoneInfo) -> bytes:
         ]
         for s in tables.sessions(data.indicators.sessions)
     ]
-    return _csv(["session", "starts_at", "place", "coming", "maybe", "declined"], rows)
+    return write_csv(["session", "starts_at", "place", "coming", "maybe", "declined"], rows)
 
 
 def structures(data: ReportData, t: Translator) -> bytes:
     """`structures.csv`: each structure, the requests its members asked and helped with."""
     ordered = sorted(data.indicators.structures, key=lambda s: (-s.asked - s.helped, s.name))
     rows: list[list[Cell]] = [[fmt.structure_name(t, s.name), s.asked, s.helped] for s in ordered]
-    return _csv(["structure", "asked", "helped"], rows)
+    return write_csv(["structure", "asked", "helped"], rows)
 
 
 def indicators(data: ReportData, t: Translator) -> bytes:
     """`indicators.csv`: each figure (key and name), this period and the previous one."""
     rows: list[list[Cell]] = [[f.key, t._(f.name), f.current, f.previous] for f in figures(data)]
-    return _csv(["key", "figure", "current", "previous"], rows)
+    return write_csv(["key", "figure", "current", "previous"], rows)
 
 
 def csv_files(data: ReportData, t: Translator, zone: ZoneInfo) -> dict[str, bytes]:

@@ -14,11 +14,21 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from bot.chat.dates import day_text
 from bot.chat.i18n import N_, Translator
 from bot.core.indicators import NO_STRUCTURE, MonthStates, Period, PeriodKind
 
 # The states of a request in the order the stacked bars pile them (unknown ones come after).
-STATE_ORDER = ("open", "offered", "claimed", "resolved", "closed", "cancelled", "draft")
+STATE_ORDER = (
+    "open",
+    "offered",
+    "claimed",
+    "resolved",
+    "closed",
+    "deflected",
+    "cancelled",
+    "draft",
+)
 STATE_NAMES = {
     "draft": N_("draft, not sent"),
     "open": N_("waiting for a helper"),
@@ -27,6 +37,8 @@ STATE_NAMES = {
     "resolved": N_("solved, to be confirmed"),
     "closed": N_("closed"),
     "cancelled": N_("cancelled"),
+    # Not a status of the table: a draft a tutorial answered (`storage…indicators.DEFLECTED`).
+    "deflected": N_("solved by a tutorial"),
 }
 
 
@@ -92,13 +104,13 @@ def period_slug(period: Period, t: Translator, zone: ZoneInfo) -> str:
 
 
 def long_date(t: Translator, day: date) -> str:
-    """A day written out (`1 octobre 2026`)."""
-    return str(format_date(day, format="long", locale=t.locale))
+    """A day written out (`1er octobre 2026`)."""
+    return day_text(day, t.locale)
 
 
 def short_date(t: Translator, day: date) -> str:
-    """A day in a few letters (`1 oct.`), for the axes of the charts."""
-    return str(format_date(day, "d MMM", locale=t.locale))
+    """A day in a few letters (`1er oct.`), for the axes of the charts."""
+    return day_text(day, t.locale, "d MMM")
 
 
 def month_label(t: Translator, month: date) -> str:

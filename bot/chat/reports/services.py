@@ -3,13 +3,11 @@ to how many places offer that service near the network's structures (`services.c
 
 from __future__ import annotations
 
-import csv
-import io
 from html import escape as _escape
 
 from bot.chat.i18n import Translator
 from bot.chat.reports import formatting as fmt
-from bot.chat.reports.csv_files import cell
+from bot.chat.reports.csv_files import write_csv
 from bot.core.indicators import ReportData
 
 
@@ -64,11 +62,7 @@ def section(data: ReportData, t: Translator) -> list[str]:
 
 def services_csv(data: ReportData, t: Translator) -> bytes:
     """`services.csv`: each service, requests of the period, places nearby (empty: unknown)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["service", "label", "requests", "places_nearby"])
-    for row in data.services:
-        writer.writerow(
-            [cell(value) for value in (row.slug, row.label(t.locale), row.requests, row.places)]
-        )
-    return out.getvalue().encode("utf-8")
+    return write_csv(
+        ["service", "label", "requests", "places_nearby"],
+        [(row.slug, row.label(t.locale), row.requests, row.places) for row in data.services],
+    )
