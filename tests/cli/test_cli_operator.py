@@ -4,6 +4,7 @@ traceback: a database from a newer version, a new SQLite file, codes to list or 
 from __future__ import annotations
 
 import re
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -147,3 +148,25 @@ async def test_doctor_names_a_session_rule_it_cannot_read(tmp_path: Path) -> Non
     code, output = await samu("doctor", cwd=tmp_path)
     assert code == 2 and "[sessions] rule" in output and "premier jeudi" in output
     assert "Traceback" not in output
+
+
+async def test_doctor_names_a_folder_it_cannot_write_and_a_taken_monitoring_port(
+    tmp_path: Path,
+) -> None:
+    code, output = await samu("db", "upgrade", cwd=tmp_path)
+    assert code == 0, output
+    (tmp_path / "a-file").write_text("not a folder")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        (tmp_path / "config.toml").write_text(
+            f'[workers]\nkept_dir = "a-file/kept"\n\n[monitoring]\nlisten = "127.0.0.1:{port}"\n'
+        )
+        code, output = await samu("doctor", cwd=tmp_path)
+    assert code == 1, output
+    assert "a-file/kept ([workers] kept_dir)" in output and "ne peut pas écrire" in output
+    assert f"127.0.0.1:{port}" in output and "Traceback" not in output
+    (tmp_path / "config.toml").write_text(
+        f'[workers]\nkept_dir = "kept"\n\n[monitoring]\nlisten = "127.0.0.1:{port}"\n'
+    )
+    code, output = await samu("doctor", cwd=tmp_path)  # the port is free again
+    assert code == 0 and "✘" not in output, output
