@@ -170,3 +170,23 @@ async def test_doctor_names_a_folder_it_cannot_write_and_a_taken_monitoring_port
     )
     code, output = await samu("doctor", cwd=tmp_path)  # the port is free again
     assert code == 0 and "✘" not in output, output
+
+
+async def test_commands_typed_by_hand_read_the_services_environment_file(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "secrets.env").write_text(
+        "# as systemd reads it\nSAMU_DATABASE_URL=sqlite:///from-env-file.db\n"
+        'SAMU_LOG_LEVEL="WARNING"\n'
+    )
+    (tmp_path / "config.toml").write_text('env_file = "secrets.env"\n')
+    code, output = await samu("db", "upgrade", cwd=tmp_path)
+    assert code == 0 and (tmp_path / "from-env-file.db").exists(), output
+    # what the environment already says wins, as with systemd's Environment=
+    code, output = await samu(
+        "db", "upgrade", cwd=tmp_path, database_url=f"sqlite:///{tmp_path / 'given.db'}"
+    )
+    assert code == 0 and (tmp_path / "given.db").exists(), output
+    (tmp_path / "config.toml").write_text('env_file = "missing.env"\n')
+    code, output = await samu("doctor", cwd=tmp_path)
+    assert code == 2 and "missing.env" in output and "Traceback" not in output, output
