@@ -507,7 +507,7 @@ def read_env_file(env_file: Path, source: str) -> dict[str, str]:
 
     try:
         with env_file.open(encoding="utf-8") as stream:
-            values = dotenv_values(stream=stream)
+            values = dotenv_values(stream=stream, interpolate=False)  # systemd expands nothing
     except OSError as exc:
         raise ConfigError(
             ConfigProblem.ENV_FILE, source, [f"{env_file}: {exc.strerror or exc}"]
