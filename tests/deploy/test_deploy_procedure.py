@@ -274,10 +274,12 @@ async def test_docs_deploy_md_from_top_to_bottom(bot_api: FakeBotApi, tmp_path: 
     await pip_install(server)
 
     async with AsyncExitStack() as stack:
-        service = Service(server, free_port())
-        stack.push_async_callback(service.kill)
-        # 2. PostgreSQL: a database of its own (the migration creates `unaccent`: superuser).
+        # 2. PostgreSQL: a database of its own (the migration creates `unaccent`: superuser),
+        # and the empty one section 6 restores into. Both are dropped at the end.
         database = await stack.enter_async_context(empty_postgres_database())
+        restored = await stack.enter_async_context(empty_postgres_database())
+        service = Service(server, free_port())
+        stack.push_async_callback(service.kill)  # first thing done on the way out
 
         # 3. Configuration: config.toml, and the secrets in an environment file of mode 600.
         server.env_file.write_text(
@@ -338,8 +340,7 @@ async def test_docs_deploy_md_from_top_to_bottom(bot_api: FakeBotApi, tmp_path: 
         assert await service.stop() == 0, service.log()
         assert "Traceback" not in service.log(), service.log()
 
-        # Restore into a new, empty database, named by SAMU_DATABASE_URL.
-        restored = await stack.enter_async_context(empty_postgres_database())
+        # Restore into the new, empty database, named by SAMU_DATABASE_URL.
         there = {"SAMU_DATABASE_URL": restored}
         code, output = await command(samu, "restore", str(dump), cwd=server.srv, env=there)
         assert code == 0, output
