@@ -471,9 +471,10 @@ def config_problem_text(problem: ConfigError, t: Translator) -> str:
         ConfigProblem.INVALID: t._("{source}: the configuration is not valid:"),
         ConfigProblem.NOT_FOUND: t._("{source}: file not found (check --config or $SAMU_CONFIG)"),
         ConfigProblem.NOT_TOML: t._("{source}: not valid TOML:"),
+        ConfigProblem.ENV_FILE: t._("{source}: env_file cannot be read:"),
     }
     heading = headings[problem.problem].format(source=problem.source)
-    if problem.problem is ConfigProblem.NOT_TOML:
+    if problem.problem in (ConfigProblem.NOT_TOML, ConfigProblem.ENV_FILE):
         return " ".join([heading, *problem.details])
     unknown = t._("unknown key (check its spelling in config.example.toml)")
     lines = [f"  {detail.replace(UNKNOWN_KEY, unknown)}" for detail in problem.details]

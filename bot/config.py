@@ -39,6 +39,7 @@ class ConfigProblem(StrEnum):
     INVALID = "invalid"
     NOT_FOUND = "not_found"
     NOT_TOML = "not_toml"
+    ENV_FILE = "env_file"
 
 
 UNKNOWN_KEY = "unknown key (check its spelling in config.example.toml)"
@@ -56,9 +57,10 @@ class ConfigError(Exception):
             ConfigProblem.INVALID: "the configuration is not valid:",
             ConfigProblem.NOT_FOUND: "file not found (check --config or $SAMU_CONFIG)",
             ConfigProblem.NOT_TOML: "not valid TOML:",
+            ConfigProblem.ENV_FILE: "env_file cannot be read:",
         }
         lines = [f"{source}: {headings[problem]}"]
-        if problem is ConfigProblem.NOT_TOML:
+        if problem in (ConfigProblem.NOT_TOML, ConfigProblem.ENV_FILE):
             lines = [f"{lines[0]} {' '.join(details)}"]
         else:
             lines += [f"  {detail}" for detail in details]
@@ -396,6 +398,9 @@ class LoggingConfig(_Section):
 class Config(_Section):
     """The whole configuration."""
 
+    # The environment file of the service (systemd's `EnvironmentFile`): every `samu` command
+    # reads it too, so that commands typed by hand get the same secrets (see `load_config`).
+    env_file: str = ""
     database: DatabaseConfig = DatabaseConfig()
     bot: BotConfig = BotConfig()
     network: NetworkConfig = NetworkConfig()
@@ -488,4 +493,23 @@ def load_config(explicit: str | None = None, env: Mapping[str, str] | None = Non
         raise ConfigError(ConfigProblem.NOT_FOUND, str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(ConfigProblem.NOT_TOML, str(path), [str(exc)]) from None
+    env_file = data.get("env_file")
+    if isinstance(env_file, str) and env_file:
+        environment = {**read_env_file(path.parent / env_file, str(path)), **environment}
     return parse_config(data, str(path), environment)
+
+
+def read_env_file(env_file: Path, source: str) -> dict[str, str]:
+    """The variables of an environment file as systemd's `EnvironmentFile` holds them
+    (`KEY=value` lines, comments, quotes); ConfigError when it cannot be read. Variables
+    already in the environment win over it, as they do for systemd's `Environment=`."""
+    from dotenv import dotenv_values
+
+    try:
+        with env_file.open(encoding="utf-8") as stream:
+            values = dotenv_values(stream=stream, interpolate=False)  # systemd expands nothing
+    except OSError as exc:
+        raise ConfigError(
+            ConfigProblem.ENV_FILE, source, [f"{env_file}: {exc.strerror or exc}"]
+        ) from None
+    return {key: value for key, value in values.items() if value is not None}

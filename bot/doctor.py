@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.app import App
 from bot.chat.i18n import LOCALES, Translator, translator
 from bot.config import MAKE_SECRET
+from bot.doctor_check import Check
+from bot.doctor_places import folder_checks, monitoring_check
 from skills import TaxonomyError, load_taxonomy
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One line of the diagnosis."""
-
-    ok: bool
-    what: str
-    fix: str = ""
 
 
 async def diagnose(app: App, t: Translator) -> list[Check]:
@@ -124,6 +115,8 @@ async def diagnose(app: App, t: Translator) -> list[Check]:
             )
         )
         checks.append(await _matrix_login(app, t))
+    checks += await folder_checks(config, t)
+    checks += await monitoring_check(config, t)
     if not (config.console.enabled or config.telegram.enabled or config.matrix.enabled):
         checks.append(
             Check(False, _("No transport is enabled."), _("Set [console] enabled = true."))

@@ -4,6 +4,7 @@ traceback: a database from a newer version, a new SQLite file, codes to list or 
 from __future__ import annotations
 
 import re
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -147,3 +148,45 @@ async def test_doctor_names_a_session_rule_it_cannot_read(tmp_path: Path) -> Non
     code, output = await samu("doctor", cwd=tmp_path)
     assert code == 2 and "[sessions] rule" in output and "premier jeudi" in output
     assert "Traceback" not in output
+
+
+async def test_doctor_names_a_folder_it_cannot_write_and_a_taken_monitoring_port(
+    tmp_path: Path,
+) -> None:
+    code, output = await samu("db", "upgrade", cwd=tmp_path)
+    assert code == 0, output
+    (tmp_path / "a-file").write_text("not a folder")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        (tmp_path / "config.toml").write_text(
+            f'[workers]\nkept_dir = "a-file/kept"\n\n[monitoring]\nlisten = "127.0.0.1:{port}"\n'
+        )
+        code, output = await samu("doctor", cwd=tmp_path)
+    assert code == 1, output
+    assert "a-file/kept ([workers] kept_dir)" in output and "ne peut pas écrire" in output
+    assert f"127.0.0.1:{port}" in output and "Traceback" not in output
+    (tmp_path / "config.toml").write_text(
+        f'[workers]\nkept_dir = "kept"\n\n[monitoring]\nlisten = "127.0.0.1:{port}"\n'
+    )
+    code, output = await samu("doctor", cwd=tmp_path)  # the port is free again
+    assert code == 0 and "✘" not in output, output
+
+
+async def test_commands_typed_by_hand_read_the_services_environment_file(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "secrets.env").write_text(
+        "# as systemd reads it\nSAMU_DATABASE_URL=sqlite:///from-env-file.db\n"
+        'SAMU_LOG_LEVEL="WARNING"\n'
+    )
+    (tmp_path / "config.toml").write_text('env_file = "secrets.env"\n')
+    code, output = await samu("db", "upgrade", cwd=tmp_path)
+    assert code == 0 and (tmp_path / "from-env-file.db").exists(), output
+    # what the environment already says wins, as with systemd's Environment=
+    code, output = await samu(
+        "db", "upgrade", cwd=tmp_path, database_url=f"sqlite:///{tmp_path / 'given.db'}"
+    )
+    assert code == 0 and (tmp_path / "given.db").exists(), output
+    (tmp_path / "config.toml").write_text('env_file = "missing.env"\n')
+    code, output = await samu("doctor", cwd=tmp_path)
+    assert code == 2 and "missing.env" in output and "Traceback" not in output, output
