@@ -386,6 +386,7 @@ class App:
             webhook_public_url=section.webhook_public_url,
             webhook_secret=section.webhook_secret,
             private_interval=section.private_interval,
+            private_burst=section.private_burst,
             read_timeout=section.read_timeout_seconds,
         )
 

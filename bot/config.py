@@ -308,6 +308,7 @@ class TelegramConfig(_Section):
     webhook_public_url: str = ""
     webhook_secret: str = ""
     private_interval: float = Field(default=1.05, ge=0)
+    private_burst: int = Field(default=3, ge=1, le=10)
     read_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
     announce_chat_id: str = ""
 

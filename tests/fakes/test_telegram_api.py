@@ -405,12 +405,13 @@ async def test_application_webhook_mode_checks_secret(server: FakeBotApi) -> Non
 # ---------------------------------------------------------------------- limits
 
 
-async def test_limits_one_message_per_second_per_private_chat() -> None:
+async def test_limits_one_message_per_second_per_private_chat_after_a_short_burst() -> None:
     async with FakeBotApi(token=TOKEN, enforce_limits=True) as limited, make_bot(limited) as bot:
         limited.known_chats.update({USER, USER + 1})
-        await bot.send_message(USER, "un")
+        for text in ("un", "deux", "trois"):
+            await bot.send_message(USER, text)
         with pytest.raises(RetryAfter) as too_many:
-            await bot.send_message(USER, "deux")
+            await bot.send_message(USER, "quatre")
         assert retry_seconds(too_many.value) == 1
         await bot.send_message(USER + 1, "autre chat")  # other chats are not affected
         assert limited.too_many_requests == 1

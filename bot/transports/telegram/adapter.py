@@ -93,6 +93,8 @@ class TelegramSettings:
     webhook_secret: str = ""
     poll_timeout: float = 10.0
     private_interval: float = 1.05
+    # How many messages may leave at once in a private chat before `private_interval` applies.
+    private_burst: int = 3
     # How long a Bot API call may take to answer before it counts as failed (and is retried).
     read_timeout: float = 5.0
 
@@ -174,6 +176,7 @@ class TelegramTransport:
         again with backoff, one log line per try, while the other transports run.
         """
         self._pacer.private_interval = self.settings.private_interval
+        self._pacer.private_burst = self.settings.private_burst
         retry = self.start_retry
         try:
             while not self._stop.is_set():
