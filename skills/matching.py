@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
@@ -38,6 +38,9 @@ class SkillMatch:
     skill: Skill
     confidence: float
     matched: str
+    span: tuple[int, int] = (-1, -1)
+    """Where it was found in a free sentence (`extract`): first and past-last word of the
+    folded text; (-1, -1) for a short phrase."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +226,7 @@ class SkillMatcher:
                     hits.append((content, end - start, start, hit))
             for _, size, start, hit in sorted(hits, key=lambda h: (-h[0], -h[1], h[2])):
                 if not any(used[start : start + size]):
-                    found.append(hit)
+                    found.append(replace(hit, span=(start, start + size)))
                     used[start : start + size] = [True] * size
         return _best_per_skill(found)
 

@@ -16,7 +16,9 @@ from bot.core.outbox import announce, notify_coordinators, notify_many
 from bot.core.request_states import Transition, is_active, sources
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.types import HelpRequest, NewMessage, RequestStatus, Urgency
+from skills.matching import SkillMatcher, default_matcher
 from skills.ranking import RankedHelper, best_by_fit
+from skills.weighting import need_weights
 from storage.db import UnitOfWork
 
 
@@ -86,6 +88,7 @@ async def choose_helpers(
     count: int,
     *,
     cap: tuple[datetime, int] | None = None,
+    matcher: SkillMatcher | None = None,
 ) -> Choice:
     """The members to offer the request to, best first (read only; `advance` uses it).
 
@@ -97,21 +100,47 @@ async def choose_helpers(
     window = Window(recent_since, *cap) if cap else Window(recent_since)
     skill_ids = [skill.id for skill in request.skills]
     exclude = [request.author_id] if request.author_id else []
+    weights = await skill_weights(uow, request, matcher or default_matcher())
     page = await uow.offers.candidates_by_fit(
-        request_id=request.id, skill_ids=skill_ids, exclude=exclude, limit=CANDIDATE_PAGE + 1
+        request_id=request.id,
+        skill_ids=skill_ids,
+        exclude=exclude,
+        limit=CANDIDATE_PAGE + 1,
+        weights=weights,
     )
     if not page.fits:
         return Choice([], page.offered_before)
-    known: dict[int, tuple[int, int] | None] = {}
+    known: dict[int, tuple[int, int, float] | None] = {}
     ranked, asked = await _walk(uow, page.fits, window, count, known)
     # The search asked about every candidate read, the one after the page too: it may need
     # more than were read, so read everyone (rare: the best fits are all busy).
     if asked == len(page.fits) > CANDIDATE_PAGE:
         everyone = await uow.offers.candidate_fits(
-            request_id=request.id, skill_ids=skill_ids, exclude=exclude
+            request_id=request.id, skill_ids=skill_ids, exclude=exclude, weights=weights
         )
         ranked, _ = await _walk(uow, everyone, window, count, known)
     return Choice([helper.member_id for helper in ranked], page.offered_before)
+
+
+async def skill_weights(
+    uow: UnitOfWork, request: HelpRequest, matcher: SkillMatcher
+) -> dict[int, float] | None:
+    """Each skill's weight in the request's need, by skill id (`skills.weighting`): how
+    central its mention is in the text, and how few members of the network hold it. None
+    for a request with fewer than two skills (one skill alone weighs nothing against)."""
+    if len(request.skills) < 2:
+        return None
+    holders, members = await uow.offers.holders([skill.id for skill in request.skills])
+    by_slug = {skill.slug: skill.id for skill in request.skills}
+    found = [match for match in matcher.extract(request.text) if match.skill.slug in by_slug]
+    weights = need_weights(
+        request.text,
+        found,
+        {slug: holders.get(skill_id, 0) for slug, skill_id in by_slug.items()},
+        members,
+        requested=by_slug,
+    )
+    return {by_slug[slug]: weight for slug, weight in weights.items()}
 
 
 async def _walk(
@@ -119,7 +148,7 @@ async def _walk(
     fits: list[tuple[int, float]],
     window: Window,
     count: int,
-    known: dict[int, tuple[int, int] | None],
+    known: dict[int, tuple[int, int, float] | None],
 ) -> tuple[list[RankedHelper], int]:
     """Run `best_by_fit` over `fits`, counting the loads it asks for (those in `known`, read
     earlier in this transaction, are not read again); returns the ranking and how many
@@ -134,8 +163,15 @@ async def _walk(
             if missing:
                 day_since = window.day_since or window.recent_since
                 found = await uow.offers.loads_and_today(missing, window.recent_since, day_since)
+                # When each was last offered a request: fairness settles equal scores.
+                last = await uow.offers.last_offered(missing)
                 known.update(
-                    (member, None if window.day_since and today >= window.per_day else (c, r))
+                    (
+                        member,
+                        None
+                        if window.day_since and today >= window.per_day
+                        else (c, r, last[member].timestamp() if member in last else 0.0),
+                    )
                     for member, (c, r, today) in found.items()
                 )
             wanted = search.send({member: known[member] for member in wanted})

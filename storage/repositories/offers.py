@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from sqlalchemy import (
     CompoundSelect,
     CursorResult,
     Executable,
+    Float,
     Integer,
     Select,
     Subquery,
@@ -55,18 +57,31 @@ class CandidateFits:
     """Whether the request has offers already (of any round, in any state)."""
 
 
-def _fits_statement(limited: bool) -> Select[Any]:
+def _fits_statement(limited: bool, weighted: int = 0) -> Select[Any]:
     """One statement: the number of offers the request has, then its candidates with their fit.
 
     The offers count comes from a one-row subquery LEFT JOINed to the candidates, so there
-    is always one row, even when nobody fits (then its candidate columns are NULL).
+    is always one row, even when nobody fits (then its candidate columns are NULL). With
+    `weighted` skills, each level weight is multiplied by its skill's weight in the need
+    (bound as s0, w0, s1, w1...).
     """
     request_id = bindparam("request_id", type_=Integer)
-    weight = case(
+    weight: Any = case(
         {level.value: level.weight for level in SkillLevel},
         value=MemberSkillModel.level,
         else_=0,
     )
+    if weighted:
+        weight = weight * case(
+            *(
+                (
+                    MemberSkillModel.skill_id == bindparam(f"s{i}", type_=Integer),
+                    bindparam(f"w{i}", type_=Float),
+                )
+                for i in range(weighted)
+            ),
+            else_=0.0,
+        )
     fit = func.sum(weight).label("fit")
     already = select(OfferModel.helper_id).where(OfferModel.request_id == request_id)
     candidates = (
@@ -135,10 +150,35 @@ def _one_skill_page_statement() -> Select[Any]:
 _FITS_PAGE = _fits_statement(limited=True)
 _FITS_ALL = _fits_statement(limited=False)
 _ONE_SKILL_PAGE = _one_skill_page_statement()
+
+
+@functools.cache
+def _weighted_statement(skills: int, limited: bool) -> Select[Any]:
+    """`_fits_statement` weighing `skills` skills, built once per count."""
+    return _fits_statement(limited, skills)
+
+
 # A request without a skill has no candidate; only its offers are counted (the candidate
 # statement with an empty skill list would still walk every active member).
 _OFFERS_COUNT = select(func.count()).where(
     OfferModel.request_id == bindparam("request_id", type_=Integer)
+)
+_ACTIVE_HOLDER = and_(
+    MemberModel.id == MemberSkillModel.member_id, MemberModel.status == MemberStatus.ACTIVE.value
+)
+_HOLDERS: CompoundSelect[Any] = union_all(
+    select(MemberSkillModel.skill_id, func.count())
+    .join(MemberModel, _ACTIVE_HOLDER)
+    .where(MemberSkillModel.skill_id.in_(bindparam("skill_ids", expanding=True)))
+    .group_by(MemberSkillModel.skill_id),
+    select(literal(None, type_=Integer), func.count()).where(
+        MemberModel.status == MemberStatus.ACTIVE.value
+    ),
+)
+_LAST_OFFERED = (
+    select(OfferModel.helper_id, func.max(OfferModel.offered_at))
+    .where(OfferModel.helper_id.in_(bindparam("members", expanding=True)))
+    .group_by(OfferModel.helper_id)
 )
 _LOADS: CompoundSelect[Any] = union_all(
     select(literal(0).label("kind"), HelpRequestModel.helper_id, func.count())
@@ -208,25 +248,34 @@ class OfferRepository:
         skill_ids: Collection[int],
         exclude: Collection[int],
         limit: int | None = None,
+        weights: Mapping[int, float] | None = None,
     ) -> CandidateFits:
         """The same candidates as `candidate_levels`, each with its fit (the sum of its level
-        weights on these skills) summed by the database: best fit first, then lowest id; and,
-        from the same statement, whether the request was offered before."""
+        weights on these skills, each times the skill's weight in `weights` if given) summed
+        by the database: best fit first, then lowest id; and, from the same statement,
+        whether the request was offered before."""
         skills = sorted(set(skill_ids))
         if not skills:
             [(offers,)] = await self._run(_OFFERS_COUNT, {"request_id": request_id})
             return CandidateFits(fits=[], offered_before=bool(offers))
         params: dict[str, Any] = {"request_id": request_id, "exclude": sorted(set(exclude))}
+        scale = 1.0
         if limit is not None and len(skills) == 1:
             statement: Select[Any] = _ONE_SKILL_PAGE
             params.update(skill_id=skills[0], limit=limit)
+            scale = weights.get(skills[0], 1.0) if weights is not None else 1.0
         else:
-            statement = _FITS_ALL if limit is None else _FITS_PAGE
+            if weights is None:
+                statement = _FITS_ALL if limit is None else _FITS_PAGE
+            else:
+                statement = _weighted_statement(len(skills), limit is not None)
+                for i, skill in enumerate(skills):
+                    params[f"s{i}"], params[f"w{i}"] = skill, float(weights.get(skill, 1.0))
             params["skill_ids"] = skills
             if limit is not None:
                 params["limit"] = limit
         rows = await self._run(statement, params)
-        fits = [(int(member), float(fit)) for _, member, fit in rows if member is not None]
+        fits = [(int(member), float(fit) * scale) for _, member, fit in rows if member is not None]
         return CandidateFits(fits=fits, offered_before=bool(rows[0][0]))
 
     async def candidate_fits(
@@ -236,12 +285,27 @@ class OfferRepository:
         skill_ids: Collection[int],
         exclude: Collection[int],
         limit: int | None = None,
+        weights: Mapping[int, float] | None = None,
     ) -> list[tuple[int, float]]:
         """`candidates_by_fit` without the offers count: (member id, fit), best fit first."""
         found = await self.candidates_by_fit(
-            request_id=request_id, skill_ids=skill_ids, exclude=exclude, limit=limit
+            request_id=request_id,
+            skill_ids=skill_ids,
+            exclude=exclude,
+            limit=limit,
+            weights=weights,
         )
         return found.fits
+
+    async def holders(self, skill_ids: Collection[int]) -> tuple[dict[int, int], int]:
+        """How many active members declare each of these skills, and how many active members
+        are active (one statement): the specificity of a skill in the network."""
+        if not skill_ids:
+            return {}, 0
+        rows = await self._run(_HOLDERS, {"skill_ids": sorted(set(skill_ids))})
+        counts = {int(skill): int(count) for skill, count in rows if skill is not None}
+        total = next((int(count) for skill, count in rows if skill is None), 0)
+        return counts, total
 
     async def loads(
         self, member_ids: Collection[int], recent_since: datetime
@@ -274,6 +338,15 @@ class OfferRepository:
             )
             for member in members
         }
+
+    async def last_offered(self, member_ids: Collection[int]) -> dict[int, datetime]:
+        """When each of these members was last offered a request (those never offered one
+        are left out), from the (helper, offered_at) index."""
+        members = list(member_ids)
+        if not members:
+            return {}
+        rows = await self._run(_LAST_OFFERED, {"members": members})
+        return {int(member): when for member, when in rows}
 
     async def candidates(
         self,
