@@ -98,9 +98,8 @@ async def choose_helpers(
     skipped: the request goes to the next one.
     """
     window = Window(recent_since, *cap) if cap else Window(recent_since)
-    skill_ids = [skill.id for skill in request.skills]
     exclude = [request.author_id] if request.author_id else []
-    weights = await skill_weights(uow, request, matcher or default_matcher())
+    skill_ids, weights = await skill_weights(uow, request, matcher or default_matcher())
     page = await uow.offers.candidates_by_fit(
         request_id=request.id,
         skill_ids=skill_ids,
@@ -122,16 +121,30 @@ async def choose_helpers(
     return Choice([helper.member_id for helper in ranked], page.offered_before)
 
 
+RELATIVE = 0.5
+"""A parent or child of a requested skill weighs this much of it ("smartphone" holders for
+a request about an iPhone, "iphone" holders for one about a smartphone)."""
+
+
 async def skill_weights(
     uow: UnitOfWork, request: HelpRequest, matcher: SkillMatcher
-) -> dict[int, float] | None:
-    """Each skill's weight in the request's need, by skill id (`skills.weighting`): how
-    central its mention is in the text, and how few members of the network hold it. None
-    for a request with fewer than two skills (one skill alone weighs nothing against)."""
-    if len(request.skills) < 2:
-        return None
-    holders, members = await uow.offers.holders([skill.id for skill in request.skills])
+) -> tuple[list[int], dict[int, float] | None]:
+    """The skills to look for and each one's weight in the request's need, by skill id
+    (`skills.weighting`): how central its mention is in the text, and how few members of
+    the network hold it; the parents and children of those skills are looked for too, at
+    `RELATIVE` of the weight. No weights (None) for a lone skill without relatives."""
     by_slug = {skill.slug: skill.id for skill in request.skills}
+    taxonomy = matcher.taxonomy
+    related = {
+        other: slug
+        for slug in by_slug
+        for other in taxonomy.relatives(slug)
+        if other not in by_slug
+    }
+    relatives = await uow.skills.by_slugs(sorted(related)) if related else {}
+    if len(by_slug) < 2 and not relatives:
+        return list(by_slug.values()), None
+    holders, members = await uow.offers.holders(list(by_slug.values()))
     found = [match for match in matcher.extract(request.text) if match.skill.slug in by_slug]
     weights = need_weights(
         request.text,
@@ -140,7 +153,11 @@ async def skill_weights(
         members,
         requested=by_slug,
     )
-    return {by_slug[slug]: weight for slug, weight in weights.items()}
+    by_id = {by_slug[slug]: weight for slug, weight in weights.items()}
+    for slug, row in relatives.items():
+        weight = RELATIVE * weights[related[slug]]
+        by_id[row.id] = max(weight, by_id.get(row.id, 0.0))
+    return sorted(by_id), by_id
 
 
 async def _walk(
