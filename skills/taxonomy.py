@@ -53,7 +53,15 @@ _CODE = re.compile(r"^\d+\.\d+$")
 _AREA_KEYS = frozenset({"code", "label_fr", "label_en"})
 _SKILL_KEYS = frozenset(
     {
-        "slug", "kind", "label_fr", "label_en", "area", "digcomp", "crcn", "aliases", "themes",
+        "slug",
+        "kind",
+        "label_fr",
+        "label_en",
+        "area",
+        "digcomp",
+        "crcn",
+        "aliases",
+        "themes",
         "parent",
     }
 )

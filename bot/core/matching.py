@@ -7,6 +7,7 @@ guarded by the request's `round`, so two workers can never run the same step twi
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -109,7 +110,7 @@ async def choose_helpers(
     )
     if not page.fits:
         return Choice([], page.offered_before)
-    known: dict[int, tuple[int, int, float] | None] = {}
+    known: Known = {}
     ranked, asked = await _walk(uow, page.fits, window, count, known)
     # The search asked about every candidate read, the one after the page too: it may need
     # more than were read, so read everyone (rare: the best fits are all busy).
@@ -134,30 +135,36 @@ async def skill_weights(
     the network hold it; the parents and children of those skills are looked for too, at
     `RELATIVE` of the weight. No weights (None) for a lone skill without relatives."""
     by_slug = {skill.slug: skill.id for skill in request.skills}
-    taxonomy = matcher.taxonomy
     related = {
         other: slug
         for slug in by_slug
-        for other in taxonomy.relatives(slug)
+        for other in matcher.taxonomy.relatives(slug)
         if other not in by_slug
     }
-    relatives = await uow.skills.by_slugs(sorted(related)) if related else {}
-    if len(by_slug) < 2 and not relatives:
+    if len(by_slug) < 2 and not related:
         return list(by_slug.values()), None
-    holders, members = await uow.offers.holders(list(by_slug.values()))
+    holders, members = await uow.offers.holders([*by_slug, *related])
     found = [match for match in matcher.extract(request.text) if match.skill.slug in by_slug]
     weights = need_weights(
         request.text,
         found,
-        {slug: holders.get(skill_id, 0) for slug, skill_id in by_slug.items()},
+        {slug: holders[slug][1] if slug in holders else 0 for slug in by_slug},
         members,
         requested=by_slug,
     )
     by_id = {by_slug[slug]: weight for slug, weight in weights.items()}
-    for slug, row in relatives.items():
-        weight = RELATIVE * weights[related[slug]]
-        by_id[row.id] = max(weight, by_id.get(row.id, 0.0))
+    for slug, source in related.items():
+        if holders.get(slug, (0, 0))[1] > 0:  # held by nobody: nothing to look for
+            skill_id = holders[slug][0]
+            by_id[skill_id] = max(RELATIVE * weights[source], by_id.get(skill_id, 0.0))
+    if len(by_id) < 2:
+        return list(by_id), None
     return sorted(by_id), by_id
+
+
+Known = dict[int, tuple[int, int, float | None] | None]
+"""Loads read in this transaction, by member: open claims, recent offers and when last
+offered (None: not read yet); None for a member not to be offered anything now."""
 
 
 async def _walk(
@@ -165,11 +172,16 @@ async def _walk(
     fits: list[tuple[int, float]],
     window: Window,
     count: int,
-    known: dict[int, tuple[int, int, float] | None],
+    known: Known,
 ) -> tuple[list[RankedHelper], int]:
     """Run `best_by_fit` over `fits`, counting the loads it asks for (those in `known`, read
     earlier in this transaction, are not read again); returns the ranking and how many
-    members it asked about."""
+    members it asked about.
+
+    When each member was last offered a request settles equal scores, so it is read only
+    for members whose fit another candidate shares (no tie is possible otherwise)."""
+    shared = Counter(fit for _, fit in fits)
+    tieable = {member for member, fit in fits if shared[fit] > 1}
     search = best_by_fit(fits, count)
     asked = 0
     try:
@@ -180,21 +192,33 @@ async def _walk(
             if missing:
                 day_since = window.day_since or window.recent_since
                 found = await uow.offers.loads_and_today(missing, window.recent_since, day_since)
-                # When each was last offered a request: fairness settles equal scores.
-                last = await uow.offers.last_offered(missing)
                 known.update(
-                    (
-                        member,
-                        None
-                        if window.day_since and today >= window.per_day
-                        else (c, r, last[member].timestamp() if member in last else 0.0),
-                    )
+                    (member, None if window.day_since and today >= window.per_day else (c, r, None))
                     for member, (c, r, today) in found.items()
                 )
-            wanted = search.send({member: known[member] for member in wanted})
+            undated = [
+                member
+                for member in wanted
+                if member in tieable and (load := known[member]) is not None and load[2] is None
+            ]
+            if undated:
+                last = await uow.offers.last_offered(undated)
+                for member in undated:
+                    claims, recent, _ = known[member] or (0, 0, None)
+                    when = last[member].timestamp() if member in last else 0.0
+                    known[member] = (claims, recent, when)
+            wanted = search.send({member: _load(known[member]) for member in wanted})
     except StopIteration as done:
         ranked: list[RankedHelper] = done.value
     return ranked, asked
+
+
+def _load(known: tuple[int, int, float | None] | None) -> tuple[int, int, float] | None:
+    """A load as the ranking takes it (never offered, or not read: 0)."""
+    if known is None:
+        return None
+    claims, recent, last = known
+    return claims, recent, last or 0.0
 
 
 async def advance(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Executable,
     Float,
     Integer,
+    String,
     Select,
     Subquery,
     and_,
@@ -163,15 +164,20 @@ def _weighted_statement(skills: int, limited: bool) -> Select[Any]:
 _OFFERS_COUNT = select(func.count()).where(
     OfferModel.request_id == bindparam("request_id", type_=Integer)
 )
-_ACTIVE_HOLDER = and_(
-    MemberModel.id == MemberSkillModel.member_id, MemberModel.status == MemberStatus.ACTIVE.value
-)
 _HOLDERS: CompoundSelect[Any] = union_all(
-    select(MemberSkillModel.skill_id, func.count())
-    .join(MemberModel, _ACTIVE_HOLDER)
-    .where(MemberSkillModel.skill_id.in_(bindparam("skill_ids", expanding=True)))
-    .group_by(MemberSkillModel.skill_id),
-    select(literal(None, type_=Integer), func.count()).where(
+    select(SkillModel.id, SkillModel.slug, func.count(MemberModel.id))
+    .select_from(SkillModel)
+    .outerjoin(MemberSkillModel, MemberSkillModel.skill_id == SkillModel.id)
+    .outerjoin(
+        MemberModel,
+        and_(
+            MemberModel.id == MemberSkillModel.member_id,
+            MemberModel.status == MemberStatus.ACTIVE.value,
+        ),
+    )
+    .where(SkillModel.slug.in_(bindparam("slugs", expanding=True)))
+    .group_by(SkillModel.id, SkillModel.slug),
+    select(literal(None, type_=Integer), literal(None, type_=String), func.count()).where(
         MemberModel.status == MemberStatus.ACTIVE.value
     ),
 )
@@ -275,7 +281,12 @@ class OfferRepository:
             if limit is not None:
                 params["limit"] = limit
         rows = await self._run(statement, params)
-        fits = [(int(member), float(fit) * scale) for _, member, fit in rows if member is not None]
+        # Rounded: the same levels summed in another order must tie exactly.
+        fits = [
+            (int(member), round(float(fit) * scale, 9))
+            for _, member, fit in rows
+            if member is not None
+        ]
         return CandidateFits(fits=fits, offered_before=bool(rows[0][0]))
 
     async def candidate_fits(
@@ -297,15 +308,16 @@ class OfferRepository:
         )
         return found.fits
 
-    async def holders(self, skill_ids: Collection[int]) -> tuple[dict[int, int], int]:
-        """How many active members declare each of these skills, and how many active members
-        are active (one statement): the specificity of a skill in the network."""
-        if not skill_ids:
+    async def holders(self, slugs: Collection[str]) -> tuple[dict[str, tuple[int, int]], int]:
+        """The id of each of these skills and how many active members declare it (unknown
+        slugs are absent), and how many members are active: one statement, for the
+        specificity of skills in the network."""
+        if not slugs:
             return {}, 0
-        rows = await self._run(_HOLDERS, {"skill_ids": sorted(set(skill_ids))})
-        counts = {int(skill): int(count) for skill, count in rows if skill is not None}
-        total = next((int(count) for skill, count in rows if skill is None), 0)
-        return counts, total
+        rows = await self._run(_HOLDERS, {"slugs": sorted(set(slugs))})
+        found = {str(slug): (int(id_), int(count)) for id_, slug, count in rows if slug is not None}
+        members = next((int(count) for _, slug, count in rows if slug is None), 0)
+        return found, members
 
     async def loads(
         self, member_ids: Collection[int], recent_since: datetime
@@ -361,7 +373,16 @@ class OfferRepository:
             request_id=request_id, skill_ids=skill_ids, exclude=exclude
         )
         loads = await self.loads(levels, recent_since)
-        return [Candidate(member_id, levels[member_id], *loads[member_id]) for member_id in levels]
+        last = await self.last_offered(levels)
+        return [
+            Candidate(
+                member_id,
+                levels[member_id],
+                *loads[member_id],
+                last_offered=last[member_id].timestamp() if member_id in last else 0.0,
+            )
+            for member_id in levels
+        ]
 
     async def add_many(
         self, *, request_id: int, helper_ids: Collection[int], round_number: int, now: datetime
