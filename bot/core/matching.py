@@ -144,9 +144,10 @@ async def skill_weights(
     if len(by_slug) < 2 and not related:
         return list(by_slug.values()), None
     holders, members = await uow.offers.holders([*by_slug, *related])
-    found = [match for match in matcher.extract(request.text) if match.skill.slug in by_slug]
+    text = request.text or ""  # erased once the request is closed for long enough
+    found = [match for match in matcher.extract(text) if match.skill.slug in by_slug]
     weights = need_weights(
-        request.text,
+        text,
         found,
         {slug: holders[slug][1] if slug in holders else 0 for slug in by_slug},
         members,
