@@ -17,8 +17,8 @@ from skills.matching import RECOGNISED, SUGGEST, SkillMatch, SkillMatcher, defau
 from skills.normalize import fold, slugify
 from skills.places import PlaceService, ServiceCatalog, default_catalog
 from skills.ranking import Candidate, RankedHelper, RankingWeights, rank_helpers
-from skills.weighting import need_weights
 from skills.taxonomy import Area, Skill, SkillKind, Taxonomy, TaxonomyError, load_taxonomy
+from skills.weighting import need_weights
 
 __all__ = [
     "DEFAULT_LEVEL",

@@ -127,6 +127,7 @@ class SkillMatcher:
             self._by_length.setdefault(len(choice), []).append(index)
         self._reach: dict[tuple[int, float], tuple[list[int], list[str]]] = {}
         self._window = min(_MAX_WINDOW, max((len(k.split()) for k in self._exact), default=1))
+        self._extracted = functools.lru_cache(maxsize=512)(self._extract_tuple)
 
     def _lookup(self, folded: str, *, in_text: bool) -> SkillMatch | None:
         """Exact, compact then stemmed lookup of one folded phrase."""
@@ -204,6 +205,11 @@ class SkillMatcher:
         return self._candidates(phrase, limit, SUGGEST) if limit > 0 else []
 
     def extract(self, text: str) -> list[SkillMatch]:
+        """:meth:`find_in_text`, remembered for the last few hundred texts: a request's text
+        is read when it is sent and again each time it is matched."""
+        return list(self._extracted(text))
+
+    def find_in_text(self, text: str) -> list[SkillMatch]:
         """Return every tool, service (or specifically named competence) in a free sentence.
 
         Windows of 1 to a few words are looked up exactly first, then by stems,
@@ -229,6 +235,9 @@ class SkillMatcher:
                     found.append(replace(hit, span=(start, start + size)))
                     used[start : start + size] = [True] * size
         return _best_per_skill(found)
+
+    def _extract_tuple(self, text: str) -> tuple[SkillMatch, ...]:
+        return tuple(self.find_in_text(text))
 
     def _windows(self, count: int) -> Iterator[tuple[int, int]]:
         for size in range(min(self._window, count), 0, -1):

@@ -78,7 +78,8 @@ class Candidate:
     recent_offers: int
     """Offers the member received in the recent window (e.g. the last 7 days)."""
     last_offered: float = 0.0
-    """When the member was last offered a request (a POSIX timestamp; 0: never)."""
+    """When the member was last offered a request, as any number that grows with time (a
+    timestamp, the number of the offer); 0: never."""
 
     def __post_init__(self) -> None:
         if self.open_claims < 0:
@@ -183,8 +184,8 @@ def fit_of(
 
 
 Loads = Mapping[int, tuple[int, int] | tuple[int, int, float] | None]
-"""Open claims, recent offers and optionally when last offered (a POSIX timestamp, 0:
-never), by member id (None: the member is left out)."""
+"""Open claims, recent offers and optionally when last offered (a number that grows with
+time, 0: never), by member id (None: the member is left out)."""
 
 
 def best_helpers(
@@ -200,9 +201,9 @@ def best_helpers(
     A generator: it yields the member ids whose load it needs next (best fit first) and is
     sent back their :data:`Loads` (a load of None leaves that member out); it returns the
     ranking. A load only lowers a score, so a
-    member whose fit is below the current last place — or equal to it and with a larger
-    number, when that last place carries no load and was never offered anything — can
-    never enter, nor can anyone after.
+    member whose fit is below the current last place — or equal to it, when that last place
+    carries no load — can never enter, nor can anyone after: when each was last offered
+    settles ties among the members read (the best `batch` fits and on), not the network.
     """
     wanted = frozenset(requested)
     fits = [
@@ -250,5 +251,9 @@ def best_by_fit(
 
 
 def _could_enter(next_up: tuple[float, int], last_key: Key) -> bool:
+    """Whether a candidate not read yet could beat the last place. When each was last
+    offered settles ties among the candidates read only (reading every member of an equal
+    fit to find who waited longest would read most of a large network): an unread one is
+    taken to lose that comparison."""
     fit, member_id = next_up
-    return _key(fit, fit, 0, 0, 0.0, member_id) < last_key
+    return _key(fit, fit, 0, 0, math.inf, member_id) < last_key

@@ -7,7 +7,6 @@ guarded by the request's `round`, so two workers can never run the same step twi
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -127,13 +126,20 @@ RELATIVE = 0.5
 a request about an iPhone, "iphone" holders for one about a smartphone)."""
 
 
+WIDEN_BELOW = 20
+"""The relatives of a requested skill are looked for only when fewer members than this
+hold the skill itself: the hierarchy widens a thin search, and a skill many hold has
+better helpers than those of a parent or child (it also keeps the fast path of a lone
+common skill)."""
+
+
 async def skill_weights(
     uow: UnitOfWork, request: HelpRequest, matcher: SkillMatcher
 ) -> tuple[list[int], dict[int, float] | None]:
     """The skills to look for and each one's weight in the request's need, by skill id
     (`skills.weighting`): how central its mention is in the text, and how few members of
-    the network hold it; the parents and children of those skills are looked for too, at
-    `RELATIVE` of the weight. No weights (None) for a lone skill without relatives."""
+    the network hold it; the parents and children of the skills few hold are looked for
+    too, at `RELATIVE` of the weight. No weights (None) for a lone skill without them."""
     by_slug = {skill.slug: skill.id for skill in request.skills}
     related = {
         other: slug
@@ -155,6 +161,8 @@ async def skill_weights(
     )
     by_id = {by_slug[slug]: weight for slug, weight in weights.items()}
     for slug, source in related.items():
+        if holders.get(source, (0, 0))[1] >= WIDEN_BELOW:
+            continue  # enough members hold the skill itself
         if holders.get(slug, (0, 0))[1] > 0:  # held by nobody: nothing to look for
             skill_id = holders[slug][0]
             by_id[skill_id] = max(RELATIVE * weights[source], by_id.get(skill_id, 0.0))
@@ -163,9 +171,9 @@ async def skill_weights(
     return sorted(by_id), by_id
 
 
-Known = dict[int, tuple[int, int, float | None] | None]
-"""Loads read in this transaction, by member: open claims, recent offers and when last
-offered (None: not read yet); None for a member not to be offered anything now."""
+Known = dict[int, tuple[int, int, int] | None]
+"""Loads read in this transaction, by member: open claims, recent offers and the number of
+their latest offer (0: none); None for a member not to be offered anything now."""
 
 
 async def _walk(
@@ -177,12 +185,7 @@ async def _walk(
 ) -> tuple[list[RankedHelper], int]:
     """Run `best_by_fit` over `fits`, counting the loads it asks for (those in `known`, read
     earlier in this transaction, are not read again); returns the ranking and how many
-    members it asked about.
-
-    When each member was last offered a request settles equal scores, so it is read only
-    for members whose fit another candidate shares (no tie is possible otherwise)."""
-    shared = Counter(fit for _, fit in fits)
-    tieable = {member for member, fit in fits if shared[fit] > 1}
+    members it asked about."""
     search = best_by_fit(fits, count)
     asked = 0
     try:
@@ -192,34 +195,23 @@ async def _walk(
             missing = [member for member in wanted if member not in known]
             if missing:
                 day_since = window.day_since or window.recent_since
-                found = await uow.offers.loads_and_today(missing, window.recent_since, day_since)
+                found = await uow.offers.loads_and_last(missing, window.recent_since, day_since)
                 known.update(
-                    (member, None if window.day_since and today >= window.per_day else (c, r, None))
-                    for member, (c, r, today) in found.items()
+                    (member, None if window.day_since and today >= window.per_day else (c, r, last))
+                    for member, (c, r, today, last) in found.items()
                 )
-            undated = [
-                member
-                for member in wanted
-                if member in tieable and (load := known[member]) is not None and load[2] is None
-            ]
-            if undated:
-                last = await uow.offers.last_offered(undated)
-                for member in undated:
-                    claims, recent, _ = known[member] or (0, 0, None)
-                    when = last[member].timestamp() if member in last else 0.0
-                    known[member] = (claims, recent, when)
             wanted = search.send({member: _load(known[member]) for member in wanted})
     except StopIteration as done:
         ranked: list[RankedHelper] = done.value
     return ranked, asked
 
 
-def _load(known: tuple[int, int, float | None] | None) -> tuple[int, int, float] | None:
-    """A load as the ranking takes it (never offered, or not read: 0)."""
+def _load(known: tuple[int, int, int] | None) -> tuple[int, int, float] | None:
+    """A load as the ranking takes it: the latest offer's number orders who waited longest."""
     if known is None:
         return None
     claims, recent, last = known
-    return claims, recent, last or 0.0
+    return claims, recent, float(last)
 
 
 async def advance(

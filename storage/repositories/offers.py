@@ -165,26 +165,16 @@ _OFFERS_COUNT = select(func.count()).where(
     OfferModel.request_id == bindparam("request_id", type_=Integer)
 )
 _HOLDERS: CompoundSelect[Any] = union_all(
-    select(SkillModel.id, SkillModel.slug, func.count(MemberModel.id))
+    # Holders counted from the (skill, level, member) index alone: members who left are
+    # few, and the count is only a measure of how common a skill is.
+    select(SkillModel.id, SkillModel.slug, func.count(MemberSkillModel.member_id))
     .select_from(SkillModel)
     .outerjoin(MemberSkillModel, MemberSkillModel.skill_id == SkillModel.id)
-    .outerjoin(
-        MemberModel,
-        and_(
-            MemberModel.id == MemberSkillModel.member_id,
-            MemberModel.status == MemberStatus.ACTIVE.value,
-        ),
-    )
     .where(SkillModel.slug.in_(bindparam("slugs", expanding=True)))
     .group_by(SkillModel.id, SkillModel.slug),
     select(literal(None, type_=Integer), literal(None, type_=String), func.count()).where(
         MemberModel.status == MemberStatus.ACTIVE.value
     ),
-)
-_LAST_OFFERED = (
-    select(OfferModel.helper_id, func.max(OfferModel.offered_at))
-    .where(OfferModel.helper_id.in_(bindparam("members", expanding=True)))
-    .group_by(OfferModel.helper_id)
 )
 _LOADS: CompoundSelect[Any] = union_all(
     select(literal(0).label("kind"), HelpRequestModel.helper_id, func.count())
@@ -204,6 +194,14 @@ _LOADS: CompoundSelect[Any] = union_all(
         OfferModel.helper_id.in_(bindparam("members", expanding=True)),
         OfferModel.offered_at >= bindparam("day_since"),
     )
+    .group_by(OfferModel.helper_id),
+)
+# The same three counts, and each member's latest offer (its number: offers are numbered
+# in the order they are made), for the fairness tie-break.
+_LOADS_LAST: CompoundSelect[Any] = union_all(
+    *_LOADS.selects,
+    select(literal(3).label("kind"), OfferModel.helper_id, func.max(OfferModel.id))
+    .where(OfferModel.helper_id.in_(bindparam("members", expanding=True)))
     .group_by(OfferModel.helper_id),
 )
 
@@ -309,9 +307,9 @@ class OfferRepository:
         return found.fits
 
     async def holders(self, slugs: Collection[str]) -> tuple[dict[str, tuple[int, int]], int]:
-        """The id of each of these skills and how many active members declare it (unknown
-        slugs are absent), and how many members are active: one statement, for the
-        specificity of skills in the network."""
+        """The id of each of these skills and how many members declare it (unknown slugs
+        are absent), and how many members are active: one statement, for the specificity
+        of skills in the network."""
         if not slugs:
             return {}, 0
         rows = await self._run(_HOLDERS, {"slugs": sorted(set(slugs))})
@@ -351,14 +349,21 @@ class OfferRepository:
             for member in members
         }
 
-    async def last_offered(self, member_ids: Collection[int]) -> dict[int, datetime]:
-        """When each of these members was last offered a request (those never offered one
-        are left out), from the (helper, offered_at) index."""
+    async def loads_and_last(
+        self, member_ids: Collection[int], recent_since: datetime, day_since: datetime
+    ) -> dict[int, tuple[int, int, int, int]]:
+        """`loads_and_today`, and the number of each member's latest offer (0: never offered
+        anything; a larger number is a later offer), in the same statement."""
         members = list(member_ids)
         if not members:
             return {}
-        rows = await self._run(_LAST_OFFERED, {"members": members})
-        return {int(member): when for member, when in rows}
+        counts: tuple[dict[int, int], ...] = ({}, {}, {}, {})
+        rows = await self._run(
+            _LOADS_LAST, {"members": members, "since": recent_since, "day_since": day_since}
+        )
+        for kind, member, count in rows:
+            counts[kind][member] = int(count)
+        return {member: tuple(c.get(member, 0) for c in counts) for member in members}  # type: ignore[misc]
 
     async def candidates(
         self,
@@ -372,16 +377,10 @@ class OfferRepository:
         levels = await self.candidate_levels(
             request_id=request_id, skill_ids=skill_ids, exclude=exclude
         )
-        loads = await self.loads(levels, recent_since)
-        last = await self.last_offered(levels)
+        loads = await self.loads_and_last(levels, recent_since, recent_since)
         return [
-            Candidate(
-                member_id,
-                levels[member_id],
-                *loads[member_id],
-                last_offered=last[member_id].timestamp() if member_id in last else 0.0,
-            )
-            for member_id in levels
+            Candidate(member_id, levels[member_id], claims, recent, last_offered=float(last))
+            for member_id, (claims, recent, _, last) in loads.items()
         ]
 
     async def add_many(

@@ -339,13 +339,18 @@ def test_best_by_fit_breaks_ties_by_when_last_offered() -> None:
     assert [h.member_id for h in done.value.value] == [8, 5]
 
 
-def test_best_by_fit_reads_on_while_the_last_place_was_offered_something() -> None:
-    # The first batch fills the places, but its last was offered before: an equal fit
-    # further on may never have been, and must be read.
+def test_best_by_fit_does_not_read_on_only_to_find_who_waited_longer() -> None:
+    # The first batch fills the places without load; equal fits further on could only have
+    # been offered longer ago, which is not worth reading a large network for.
     search = best_by_fit([(1, 4.0), (2, 4.0), (3, 4.0)], 1, batch=1)
     assert next(search) == [1]
-    assert search.send({1: (0, 0, 100.0)}) == [2]
-    assert search.send({2: (0, 0, 50.0)}) == [3]
     with pytest.raises(StopIteration) as done:
-        search.send({3: (0, 0)})
-    assert [h.member_id for h in done.value.value] == [3]
+        search.send({1: (0, 0, 100.0)})
+    assert [h.member_id for h in done.value.value] == [1]
+    # A recent offer is a load: the next equal fit is read, and wins.
+    search = best_by_fit([(1, 4.0), (2, 4.0), (3, 4.0)], 1, batch=1)
+    next(search)
+    assert search.send({1: (0, 1, 100.0)}) == [2]
+    with pytest.raises(StopIteration) as done:
+        search.send({2: (0, 0, 900.0)})
+    assert [h.member_id for h in done.value.value] == [2]
