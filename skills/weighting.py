@@ -57,11 +57,13 @@ _PARTITIVES = frozenset({"de", "d", "du", "des"})
 # ("en pdf", "par sms", "depuis son smartphone")...
 _INCIDENTAL = frozenset({"en", "par", "via", "depuis"})
 # ...and, for a skill after the first named, the words that make it a destination or a
-# possession ("pour la MDPH", "à la caf", "elle a un iphone", "il a sa carte vitale").
+# possession or the device used ("pour la MDPH", "à la caf", "elle a un iphone", "sur
+# l'ordinateur").
 _CONTEXT = frozenset(
     {("pour", "la"), ("pour", "le"), ("pour", "l"), ("pour", "les"), ("a", "la"), ("au",),
      ("aux",), ("a", "un"), ("a", "une"), ("a", "son"), ("a", "sa"), ("a", "ses"),
-     ("a", "deja", "un"), ("a", "deja", "une")}
+     ("a", "deja", "un"), ("a", "deja", "une"), ("sur", "l"), ("sur", "son"), ("sur", "sa"),
+     ("sur", "un"), ("sur", "une")}
 )  # fmt: skip
 _CLAUSE = re.compile(r"[,.;:!?()\[\]\n]+|\s(?:mais|car|donc|parce)\s", re.IGNORECASE)
 
@@ -119,8 +121,12 @@ def centrality(text: str, matches: Sequence[SkillMatch]) -> dict[str, float]:
             weight = NEGATED
         else:
             weight = 1.0
-            if (start > 0 and tokens[start - 1] in _INCIDENTAL) or (
-                first_seen and _in_context(tokens, start)
+            # "en pdf" may be the form found itself: its first word counts as the one before.
+            leading = tokens[start] if match.span[1] - start > 1 else ""
+            if (
+                leading in _INCIDENTAL
+                or (start > 0 and tokens[start - 1] in _INCIDENTAL)
+                or (first_seen and _in_context(tokens, start))
             ):
                 weight *= INCIDENTAL
             if _governed(tokens, clauses, start):

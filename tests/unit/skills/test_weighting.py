@@ -44,6 +44,8 @@ def test_not_managing_to_do_something_is_a_need_not_a_negation() -> None:
         ("prendre rendez-vous sur doctolib depuis son smartphone", "doctolib", "smartphone"),
         ("transformer des photos en un seul pdf pour la MDPH", "pdf", "mdph"),
         ("aide pour ses impots, elle a un iphone", "impots-gouv", "iphone"),
+        ("remplir un formulaire cerfa en pdf sur l'ordinateur", "pdf", "ordinateur"),
+        ("se connecter à ameli, et veut son attestation en pdf", "ameli", "pdf"),
         (
             "il a reçu un sms de l'assurance maladie, c'est une arnaque",
             "arnaques-en-ligne",
