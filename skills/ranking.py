@@ -13,8 +13,8 @@ Rules, in order:
    offers, so that busy members and members who were just asked come later
    and the work is spread over the network.
 4. Order: score descending, then fit descending, then by fairness: fewer recent
-   offers, then the one offered longest ago (never offered first), then fewer
-   open claims. ``member_id`` only settles candidates equal on all of these. The
+   offers, fewer open claims, then the one offered longest ago (never offered
+   first). ``member_id`` only settles candidates equal on all of these. The
    order is total, so the result does not depend on the order of the candidates.
 
 Nothing requested gives an empty ranking. Negative counts, negative or
@@ -117,12 +117,12 @@ class RankedHelper:
     """``fit - load_penalty * open_claims - recent_penalty * recent_offers``."""
 
 
-Key = tuple[float, float, int, float, int, int]
+Key = tuple[float, float, int, int, float, int]
 """The sort key of a ranked candidate (see rule 4)."""
 
 
 def _key(score: float, fit: float, claims: int, recent: int, last: float, member: int) -> Key:
-    return (-score, -fit, recent, last, claims, member)
+    return (-score, -fit, recent, claims, last, member)
 
 
 def rank_helpers(

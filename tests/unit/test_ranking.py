@@ -93,7 +93,7 @@ def test_member_id_settles_only_candidates_equal_in_everything() -> None:
     assert order(candidates, {"caf"}) == [4, 7, 9]
 
 
-def test_equal_score_prefers_fit_then_fewer_offers_then_longest_ago_then_fewer_claims() -> None:
+def test_equal_score_prefers_fit_then_fewer_offers_then_fewer_claims_then_longest_ago() -> None:
     # All score 2 with the default weights.
     candidates = [
         cand(1, {"caf": P}),  # fit 2
@@ -232,9 +232,9 @@ def test_ranking_is_the_sorted_fitting_candidates(
         expected -= weights.recent_penalty * c.recent_offers
         assert r.score == pytest.approx(expected)
 
-    def key(r: RankedHelper) -> tuple[float, float, int, float, int, int]:
+    def key(r: RankedHelper) -> tuple[float, float, int, int, float, int]:
         c = by_id[r.member_id]
-        return (-r.score, -r.fit, c.recent_offers, c.last_offered, c.open_claims, c.member_id)
+        return (-r.score, -r.fit, c.recent_offers, c.open_claims, c.last_offered, c.member_id)
 
     assert ranked == sorted(ranked, key=key)
     keys = [key(r) for r in ranked]
