@@ -19,11 +19,12 @@ class SkillLevel(StrEnum):
 
     @property
     def weight(self) -> int:
-        """Ordering weight: 1 discovering, 2 practising, 3 teaching."""
+        """Ranking weight: 1 discovering, 2 practising, 4 teaching (each level doubles, so
+        that teaching the need outweighs practising it plus a side skill)."""
         return _WEIGHTS[self]
 
 
-_WEIGHTS = {SkillLevel.DISCOVERING: 1, SkillLevel.PRACTISING: 2, SkillLevel.TEACHING: 3}
+_WEIGHTS = {SkillLevel.DISCOVERING: 1, SkillLevel.PRACTISING: 2, SkillLevel.TEACHING: 4}
 
 DEFAULT_LEVEL = SkillLevel.PRACTISING
 """The level assumed when a member names a skill without a level."""

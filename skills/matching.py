@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
@@ -38,6 +38,9 @@ class SkillMatch:
     skill: Skill
     confidence: float
     matched: str
+    span: tuple[int, int] = (-1, -1)
+    """Where it was found in a free sentence (`extract`): first and past-last word of the
+    folded text; (-1, -1) for a short phrase."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,7 @@ class SkillMatcher:
             self._by_length.setdefault(len(choice), []).append(index)
         self._reach: dict[tuple[int, float], tuple[list[int], list[str]]] = {}
         self._window = min(_MAX_WINDOW, max((len(k.split()) for k in self._exact), default=1))
+        self._extracted = functools.lru_cache(maxsize=512)(self._extract_tuple)
 
     def _lookup(self, folded: str, *, in_text: bool) -> SkillMatch | None:
         """Exact, compact then stemmed lookup of one folded phrase."""
@@ -201,6 +205,11 @@ class SkillMatcher:
         return self._candidates(phrase, limit, SUGGEST) if limit > 0 else []
 
     def extract(self, text: str) -> list[SkillMatch]:
+        """:meth:`find_in_text`, remembered for the last few hundred texts: a request's text
+        is read when it is sent and again each time it is matched."""
+        return list(self._extracted(text))
+
+    def find_in_text(self, text: str) -> list[SkillMatch]:
         """Return every tool, service (or specifically named competence) in a free sentence.
 
         Windows of 1 to a few words are looked up exactly first, then by stems,
@@ -223,9 +232,12 @@ class SkillMatcher:
                     hits.append((content, end - start, start, hit))
             for _, size, start, hit in sorted(hits, key=lambda h: (-h[0], -h[1], h[2])):
                 if not any(used[start : start + size]):
-                    found.append(hit)
+                    found.append(replace(hit, span=(start, start + size)))
                     used[start : start + size] = [True] * size
         return _best_per_skill(found)
+
+    def _extract_tuple(self, text: str) -> tuple[SkillMatch, ...]:
+        return tuple(self.find_in_text(text))
 
     def _windows(self, count: int) -> Iterator[tuple[int, int]]:
         for size in range(min(self._window, count), 0, -1):

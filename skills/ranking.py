@@ -2,44 +2,47 @@
 
 Rules, in order:
 
-1. Only the requested skills count. A candidate's *fit* is the sum of
-   :attr:`SkillLevel.weight` (discovering 1, practising 2, teaching 3) over the
-   requested skills they declared; levels on other skills are ignored, and a
-   skill requested twice counts once.
+1. Only the requested skills count. A candidate's *fit* is the sum, over the
+   requested skills they declared, of :attr:`SkillLevel.weight` (discovering 1,
+   practising 2, teaching 4) times the skill's weight in the need (1 when no
+   weights are given; see :mod:`skills.weighting`: the central, rarer skills
+   weigh most). Levels on other skills are ignored; a skill requested twice
+   counts once.
 2. A candidate with fit 0 (none of the requested skills) is left out.
 3. *score* = fit - ``load_penalty`` x open claims - ``recent_penalty`` x recent
    offers, so that busy members and members who were just asked come later
    and the work is spread over the network.
-4. Order: score descending, then fit descending, then fewer open claims, then
-   fewer recent offers, then ``member_id`` ascending. The order is total, so the
-   result does not depend on the order of the candidates given.
+4. Order: score descending, then fit descending, then by fairness: fewer recent
+   offers, fewer open claims, then the one offered longest ago (never offered
+   first). ``member_id`` only settles candidates equal on all of these. The
+   order is total, so the result does not depend on the order of the candidates.
 
 Nothing requested gives an empty ranking. Negative counts, negative or
 non-finite weights, and two candidates with the same ``member_id`` are
 errors (:class:`ValueError`).
 
-Worked example, a request about ``ameli`` and ``caf`` with the default weights
-(1 per open claim, 0.5 per recent offer):
+Worked example, a request about ``ameli`` (the need) that mentions ``caf`` in
+passing (weight 0.25), with the default penalties (1 per open claim, 0.5 per
+recent offer):
 
-* member 1 teaches ameli, holds nothing: fit 3, score 3;
-* member 2 practises ameli and caf, holds 1 request: fit 4, score 4 - 1 = 3;
-* member 3 teaches caf, was offered 2 requests lately: fit 3, score 3 - 1 = 2;
+* member 1 teaches ameli, holds nothing: fit 4, score 4;
+* member 2 practises ameli and caf: fit 2 + 0.5 = 2.5, score 2.5;
+* member 3 teaches ameli, was offered 2 requests lately: fit 4, score 3;
 * member 4 only knows wordpress: fit 0, left out.
-
-Members 1 and 2 tie on score 3; member 2 covers more (fit 4) and comes first:
 
 >>> T, P = SkillLevel.TEACHING, SkillLevel.PRACTISING
 >>> ranked = rank_helpers(
 ...     [
 ...         Candidate(1, {"ameli": T}, open_claims=0, recent_offers=0),
-...         Candidate(2, {"ameli": P, "caf": P}, open_claims=1, recent_offers=0),
-...         Candidate(3, {"caf": T}, open_claims=0, recent_offers=2),
+...         Candidate(2, {"ameli": P, "caf": P}, open_claims=0, recent_offers=0),
+...         Candidate(3, {"ameli": T}, open_claims=0, recent_offers=2),
 ...         Candidate(4, {"wordpress": T}, open_claims=0, recent_offers=0),
 ...     ],
 ...     {"ameli", "caf"},
+...     need={"ameli": 1.0, "caf": 0.25},
 ... )
 >>> [(r.member_id, r.fit, r.score) for r in ranked]
-[(2, 4.0, 3.0), (1, 3.0, 3.0), (3, 3.0, 2.0)]
+[(1, 4.0, 4.0), (3, 4.0, 3.0), (2, 2.5, 2.5)]
 """
 
 from __future__ import annotations
@@ -74,6 +77,9 @@ class Candidate:
     """Requests the member currently holds (claimed, not solved)."""
     recent_offers: int
     """Offers the member received in the recent window (e.g. the last 7 days)."""
+    last_offered: float = 0.0
+    """When the member was last offered a request, as any number that grows with time (a
+    timestamp, the number of the offer); 0: never."""
 
     def __post_init__(self) -> None:
         if self.open_claims < 0:
@@ -111,30 +117,39 @@ class RankedHelper:
     """``fit - load_penalty * open_claims - recent_penalty * recent_offers``."""
 
 
+Key = tuple[float, float, int, int, float, int]
+"""The sort key of a ranked candidate (see rule 4)."""
+
+
+def _key(score: float, fit: float, claims: int, recent: int, last: float, member: int) -> Key:
+    return (-score, -fit, recent, claims, last, member)
+
+
 def rank_helpers(
     candidates: Iterable[Candidate],
     requested: Collection[str],
     weights: RankingWeights = RankingWeights(),
+    need: Mapping[str, float] | None = None,
 ) -> list[RankedHelper]:
     """Rank the candidates who know at least one requested skill, best first.
 
     See the module documentation for the rules and a worked example. ``requested``
     is a collection of skill slugs (duplicates count once); passing a single
     ``str`` is rejected with :class:`TypeError` since it would be read letter by
-    letter.
+    letter. ``need`` weighs each requested skill (a skill missing from it weighs 1).
     """
     if isinstance(requested, str):
         raise TypeError("requested must be a collection of skill slugs, not a single str")
     wanted = frozenset(requested)
     if not wanted:
         return []
-    keyed: list[tuple[tuple[float, float, int, int, int], RankedHelper]] = []
+    keyed: list[tuple[Key, RankedHelper]] = []
     seen: set[int] = set()
     for candidate in candidates:
         if candidate.member_id in seen:
             raise ValueError(f"member {candidate.member_id} is a candidate twice")
         seen.add(candidate.member_id)
-        fit = fit_of(candidate.levels, wanted)
+        fit = fit_of(candidate.levels, wanted, need)
         if fit <= 0:
             continue
         score = (
@@ -142,19 +157,35 @@ def rank_helpers(
             - weights.load_penalty * candidate.open_claims
             - weights.recent_penalty * candidate.recent_offers
         )
-        key = (-score, -fit, candidate.open_claims, candidate.recent_offers, candidate.member_id)
+        key = _key(
+            score,
+            fit,
+            candidate.open_claims,
+            candidate.recent_offers,
+            candidate.last_offered,
+            candidate.member_id,
+        )
         keyed.append((key, RankedHelper(candidate.member_id, fit, score)))
     keyed.sort(key=lambda pair: pair[0])
     return [helper for _, helper in keyed]
 
 
-def fit_of(levels: Mapping[str, SkillLevel], wanted: Collection[str]) -> float:
-    """The sum of the level weights over the requested skills a member declared."""
-    return float(sum(level.weight for slug, level in levels.items() if slug in wanted))
+def fit_of(
+    levels: Mapping[str, SkillLevel],
+    wanted: Collection[str],
+    need: Mapping[str, float] | None = None,
+) -> float:
+    """The sum of the level weights over the requested skills a member declared, each times
+    the skill's weight in the need (1 when `need` does not name it)."""
+    weigh = need or {}
+    return float(
+        sum(level.weight * weigh.get(slug, 1.0) for slug, level in levels.items() if slug in wanted)
+    )
 
 
-Loads = Mapping[int, tuple[int, int] | None]
-"""Open claims and recent offers, by member id (None: the member is left out)."""
+Loads = Mapping[int, tuple[int, int] | tuple[int, int, float] | None]
+"""Open claims, recent offers and optionally when last offered (a number that grows with
+time, 0: never), by member id (None: the member is left out)."""
 
 
 def best_helpers(
@@ -170,8 +201,9 @@ def best_helpers(
     A generator: it yields the member ids whose load it needs next (best fit first) and is
     sent back their :data:`Loads` (a load of None leaves that member out); it returns the
     ranking. A load only lowers a score, so a
-    member whose fit is below the current last place — or equal to it and with a larger
-    number, when that last place carries no load — can never enter, nor can anyone after.
+    member whose fit is below the current last place — or equal to it, when that last place
+    carries no load — can never enter, nor can anyone after: when each was last offered
+    settles ties among the members read (the best `batch` fits and on), not the network.
     """
     wanted = frozenset(requested)
     fits = [
@@ -194,8 +226,7 @@ def best_by_fit(
         ((fit, member_id) for member_id, fit in fits if fit > 0),
         key=lambda pair: (-pair[0], pair[1]),
     )
-    seen: dict[int, tuple[float, int, int]] = {}  # member id → fit, open claims, recent offers
-    ranked: list[tuple[tuple[float, float, int, int, int], RankedHelper]] = []
+    ranked: list[tuple[Key, RankedHelper]] = []
     position = 0
     while position < len(order):
         if len(ranked) >= count > 0 and not _could_enter(order[position], ranked[count - 1][0]):
@@ -208,19 +239,21 @@ def best_by_fit(
             load = loads.get(member_id, (0, 0))
             if load is None:  # not to be offered anything now (e.g. offered enough today)
                 continue
-            claims, recent = load
+            claims, recent, last = (*load, 0.0) if len(load) == 2 else load
             if claims < 0 or recent < 0:
                 raise ValueError(f"negative load for member {member_id}")
             fit = fits_by_id[member_id]
-            seen[member_id] = (fit, claims, recent)
             score = fit - weights.load_penalty * claims - weights.recent_penalty * recent
-            key = (-score, -fit, claims, recent, member_id)
+            key = _key(score, fit, claims, recent, last, member_id)
             ranked.append((key, RankedHelper(member_id, fit, score)))
         ranked.sort(key=lambda pair: pair[0])
     return [helper for _, helper in ranked[:count]] if count > 0 else []
 
 
-def _could_enter(next_up: tuple[float, int], last_key: tuple[float, float, int, int, int]) -> bool:
+def _could_enter(next_up: tuple[float, int], last_key: Key) -> bool:
+    """Whether a candidate not read yet could beat the last place. When each was last
+    offered settles ties among the candidates read only (reading every member of an equal
+    fit to find who waited longest would read most of a large network): an unread one is
+    taken to lose that comparison."""
     fit, member_id = next_up
-    best_possible = (-fit, -fit, 0, 0, member_id)
-    return best_possible < last_key
+    return _key(fit, fit, 0, 0, math.inf, member_id) < last_key

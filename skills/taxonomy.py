@@ -52,7 +52,18 @@ _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _CODE = re.compile(r"^\d+\.\d+$")
 _AREA_KEYS = frozenset({"code", "label_fr", "label_en"})
 _SKILL_KEYS = frozenset(
-    {"slug", "kind", "label_fr", "label_en", "area", "digcomp", "crcn", "aliases", "themes"}
+    {
+        "slug",
+        "kind",
+        "label_fr",
+        "label_en",
+        "area",
+        "digcomp",
+        "crcn",
+        "aliases",
+        "themes",
+        "parent",
+    }
 )
 
 
@@ -94,6 +105,8 @@ class Skill:
     crcn: tuple[str, ...]
     aliases: tuple[str, ...]
     themes: tuple[str, ...]
+    parent: str | None = None
+    """The broader skill this one is a case of ("iphone" → "smartphone"), if any."""
 
     def label(self, locale: str) -> str:
         """Return the English label for an ``en*`` locale, the French one otherwise."""
@@ -109,9 +122,26 @@ class Taxonomy:
     skills: tuple[Skill, ...]
     _by_slug: Mapping[str, Skill] = field(init=False, repr=False, compare=False)
 
+    _children: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         by_slug = MappingProxyType({skill.slug: skill for skill in self.skills})
         object.__setattr__(self, "_by_slug", by_slug)
+        children: dict[str, list[str]] = {}
+        for skill in self.skills:
+            if skill.parent is not None:
+                children.setdefault(skill.parent, []).append(skill.slug)
+        frozen = MappingProxyType({slug: tuple(kids) for slug, kids in children.items()})
+        object.__setattr__(self, "_children", frozen)
+
+    def relatives(self, slug: str) -> tuple[str, ...]:
+        """The skill's parent and children ("smartphone" for "iphone"; "iphone" and
+        "smartphone-android" for "smartphone"): who holds them can help, less well."""
+        skill = self._by_slug.get(slug)
+        if skill is None:
+            return ()
+        parent = (skill.parent,) if skill.parent is not None else ()
+        return parent + self._children.get(slug, ())
 
     def get(self, slug: str) -> Skill | None:
         """Return the skill with this slug, or ``None``."""
@@ -190,7 +220,10 @@ def _parse_skill(entry: Mapping[str, Any], index: int, area_codes: set[str]) -> 
     if unknown_themes := sorted(set(themes) - THEMES):
         raise TaxonomyError(f"{where}: unknown themes {unknown_themes}")
     label_fr, label_en = _text(entry, "label_fr", where), _text(entry, "label_en", where)
-    return Skill(slug, kind, label_fr, label_en, area, digcomp, crcn, aliases, themes)
+    parent = entry.get("parent")
+    if parent is not None and (not isinstance(parent, str) or not _SLUG.match(parent)):
+        raise TaxonomyError(f"{where}: 'parent' must be a skill slug")
+    return Skill(slug, kind, label_fr, label_en, area, digcomp, crcn, aliases, themes, parent)
 
 
 def _check_digcomp(skills: tuple[Skill, ...]) -> None:
@@ -206,6 +239,21 @@ def _check_digcomp(skills: tuple[Skill, ...]) -> None:
     for skill in skills:
         if undeclared := sorted(set(skill.digcomp) - declared):
             raise TaxonomyError(f"skill {skill.slug!r}: unknown DigComp codes {undeclared}")
+
+
+def _check_parents(skills: tuple[Skill, ...]) -> None:
+    """Every parent is a skill of the taxonomy, and no skill is its own ancestor."""
+    by_slug = {skill.slug: skill for skill in skills}
+    for skill in skills:
+        seen = {skill.slug}
+        parent = skill.parent
+        while parent is not None:
+            if parent not in by_slug:
+                raise TaxonomyError(f"skill {skill.slug!r}: unknown parent {parent!r}")
+            if parent in seen:
+                raise TaxonomyError(f"skill {skill.slug!r}: its parents make a cycle")
+            seen.add(parent)
+            parent = by_slug[parent].parent
 
 
 def parse_taxonomy(text: str) -> Taxonomy:
@@ -228,6 +276,7 @@ def parse_taxonomy(text: str) -> Taxonomy:
         seen.add(skill.slug)
         skills.append(skill)
     _check_digcomp(tuple(skills))
+    _check_parents(tuple(skills))
     return Taxonomy(version=version, areas=areas, skills=tuple(skills))
 
 

@@ -75,6 +75,7 @@ PERMISSIONS: Mapping[str, Rule] = MappingProxyType(
         "assigner": COORDINATOR,
         "invitation": COORDINATOR,
         "membres": COORDINATOR,
+        "pourquoi": COORDINATOR,
         "suivi": COORDINATOR,
         "stats": COORDINATOR,
         "rapport": COORDINATOR,

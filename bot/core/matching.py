@@ -16,7 +16,9 @@ from bot.core.outbox import announce, notify_coordinators, notify_many
 from bot.core.request_states import Transition, is_active, sources
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.types import HelpRequest, NewMessage, RequestStatus, Urgency
+from skills.matching import SkillMatcher, default_matcher
 from skills.ranking import RankedHelper, best_by_fit
+from skills.weighting import need_weights
 from storage.db import UnitOfWork
 
 
@@ -86,6 +88,7 @@ async def choose_helpers(
     count: int,
     *,
     cap: tuple[datetime, int] | None = None,
+    matcher: SkillMatcher | None = None,
 ) -> Choice:
     """The members to offer the request to, best first (read only; `advance` uses it).
 
@@ -95,23 +98,82 @@ async def choose_helpers(
     skipped: the request goes to the next one.
     """
     window = Window(recent_since, *cap) if cap else Window(recent_since)
-    skill_ids = [skill.id for skill in request.skills]
     exclude = [request.author_id] if request.author_id else []
+    skill_ids, weights = await skill_weights(uow, request, matcher or default_matcher())
     page = await uow.offers.candidates_by_fit(
-        request_id=request.id, skill_ids=skill_ids, exclude=exclude, limit=CANDIDATE_PAGE + 1
+        request_id=request.id,
+        skill_ids=skill_ids,
+        exclude=exclude,
+        limit=CANDIDATE_PAGE + 1,
+        weights=weights,
     )
     if not page.fits:
         return Choice([], page.offered_before)
-    known: dict[int, tuple[int, int] | None] = {}
+    known: Known = {}
     ranked, asked = await _walk(uow, page.fits, window, count, known)
     # The search asked about every candidate read, the one after the page too: it may need
     # more than were read, so read everyone (rare: the best fits are all busy).
     if asked == len(page.fits) > CANDIDATE_PAGE:
         everyone = await uow.offers.candidate_fits(
-            request_id=request.id, skill_ids=skill_ids, exclude=exclude
+            request_id=request.id, skill_ids=skill_ids, exclude=exclude, weights=weights
         )
         ranked, _ = await _walk(uow, everyone, window, count, known)
     return Choice([helper.member_id for helper in ranked], page.offered_before)
+
+
+RELATIVE = 0.5
+"""A parent or child of a requested skill weighs this much of it ("smartphone" holders for
+a request about an iPhone, "iphone" holders for one about a smartphone)."""
+
+
+WIDEN_BELOW = 20
+"""The relatives of a requested skill are looked for only when fewer members than this
+hold the skill itself: the hierarchy widens a thin search, and a skill many hold has
+better helpers than those of a parent or child (it also keeps the fast path of a lone
+common skill)."""
+
+
+async def skill_weights(
+    uow: UnitOfWork, request: HelpRequest, matcher: SkillMatcher
+) -> tuple[list[int], dict[int, float] | None]:
+    """The skills to look for and each one's weight in the request's need, by skill id
+    (`skills.weighting`): how central its mention is in the text, and how few members of
+    the network hold it; the parents and children of the skills few hold are looked for
+    too, at `RELATIVE` of the weight. No weights (None) for a lone skill without them."""
+    by_slug = {skill.slug: skill.id for skill in request.skills}
+    related = {
+        other: slug
+        for slug in by_slug
+        for other in matcher.taxonomy.relatives(slug)
+        if other not in by_slug
+    }
+    if len(by_slug) < 2 and not related:
+        return list(by_slug.values()), None
+    holders, members = await uow.offers.holders([*by_slug, *related])
+    text = request.text or ""  # erased once the request is closed for long enough
+    found = [match for match in matcher.extract(text) if match.skill.slug in by_slug]
+    weights = need_weights(
+        text,
+        found,
+        {slug: holders[slug][1] if slug in holders else 0 for slug in by_slug},
+        members,
+        requested=by_slug,
+    )
+    by_id = {by_slug[slug]: weight for slug, weight in weights.items()}
+    for slug, source in related.items():
+        if holders.get(source, (0, 0))[1] >= WIDEN_BELOW:
+            continue  # enough members hold the skill itself
+        if holders.get(slug, (0, 0))[1] > 0:  # held by nobody: nothing to look for
+            skill_id = holders[slug][0]
+            by_id[skill_id] = max(RELATIVE * weights[source], by_id.get(skill_id, 0.0))
+    if len(by_id) < 2:
+        return list(by_id), None
+    return sorted(by_id), by_id
+
+
+Known = dict[int, tuple[int, int, int] | None]
+"""Loads read in this transaction, by member: open claims, recent offers and the number of
+their latest offer (0: none); None for a member not to be offered anything now."""
 
 
 async def _walk(
@@ -119,7 +181,7 @@ async def _walk(
     fits: list[tuple[int, float]],
     window: Window,
     count: int,
-    known: dict[int, tuple[int, int] | None],
+    known: Known,
 ) -> tuple[list[RankedHelper], int]:
     """Run `best_by_fit` over `fits`, counting the loads it asks for (those in `known`, read
     earlier in this transaction, are not read again); returns the ranking and how many
@@ -133,15 +195,23 @@ async def _walk(
             missing = [member for member in wanted if member not in known]
             if missing:
                 day_since = window.day_since or window.recent_since
-                found = await uow.offers.loads_and_today(missing, window.recent_since, day_since)
+                found = await uow.offers.loads_and_last(missing, window.recent_since, day_since)
                 known.update(
-                    (member, None if window.day_since and today >= window.per_day else (c, r))
-                    for member, (c, r, today) in found.items()
+                    (member, None if window.day_since and today >= window.per_day else (c, r, last))
+                    for member, (c, r, today, last) in found.items()
                 )
-            wanted = search.send({member: known[member] for member in wanted})
+            wanted = search.send({member: _load(known[member]) for member in wanted})
     except StopIteration as done:
         ranked: list[RankedHelper] = done.value
     return ranked, asked
+
+
+def _load(known: tuple[int, int, int] | None) -> tuple[int, int, float] | None:
+    """A load as the ranking takes it: the latest offer's number orders who waited longest."""
+    if known is None:
+        return None
+    claims, recent, last = known
+    return claims, recent, float(last)
 
 
 async def advance(

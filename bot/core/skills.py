@@ -44,6 +44,9 @@ class Declaration:
     rejected: list[str] = field(default_factory=list)
     full: dict[SkillLevel, list[str]] = field(default_factory=dict)
     """Items not added: their level already holds as many skills as allowed."""
+    kept_higher: list[tuple[str, MemberSkill]] = field(default_factory=list)
+    """Items giving a skill a lower level than earlier in the same list: the higher level is
+    kept (typed item, the skill at the level kept)."""
 
 
 class LevelFull(CoreError):
@@ -105,6 +108,7 @@ async def declare(
     """
     result = Declaration()
     now = clock.now()
+    given: dict[str, SkillLevel] = {}  # the level each skill was given in this list
     async with uow:
         current = {ms.skill.slug: ms.level for ms in await uow.skills.of_member(member_id)}
         for item in split_items(text)[:MAX_ITEMS]:
@@ -118,6 +122,14 @@ async def declare(
                 continue
             match = matcher.match(phrase)
             slug = match.skill.slug if match else PROPOSED_PREFIX + slugify(phrase)
+            earlier = given.get(slug)
+            if earlier is not None and (level is None or level.weight < earlier.weight):
+                # Named twice in one list ("smartphone (former), téléphone portable"): the
+                # highest level given is kept, whatever the order.
+                row = await uow.skills.by_slug(slug) if level is not None else None
+                if row is not None:  # a lower level given: say which one was kept
+                    result.kept_higher.append((item, MemberSkill(skill=row, level=earlier)))
+                continue
             wanted = level or current.get(slug, DEFAULT_LEVEL)
             if limits is not None and not _room(current, limits, slug, wanted):
                 result.full.setdefault(wanted, []).append(item)
@@ -136,7 +148,7 @@ async def declare(
                 continue
             chosen = level or current.get(row.slug, DEFAULT_LEVEL)
             await uow.skills.set_level(member_id=member_id, skill_id=row.id, level=chosen, now=now)
-            current[row.slug] = chosen
+            current[row.slug] = given[row.slug] = chosen
             declared_skill = MemberSkill(skill=row, level=chosen)
             if match is not None:
                 result.recognised.append((phrase, declared_skill))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -13,8 +14,10 @@ from sqlalchemy import (
     CompoundSelect,
     CursorResult,
     Executable,
+    Float,
     Integer,
     Select,
+    String,
     Subquery,
     and_,
     bindparam,
@@ -55,18 +58,31 @@ class CandidateFits:
     """Whether the request has offers already (of any round, in any state)."""
 
 
-def _fits_statement(limited: bool) -> Select[Any]:
+def _fits_statement(limited: bool, weighted: int = 0) -> Select[Any]:
     """One statement: the number of offers the request has, then its candidates with their fit.
 
     The offers count comes from a one-row subquery LEFT JOINed to the candidates, so there
-    is always one row, even when nobody fits (then its candidate columns are NULL).
+    is always one row, even when nobody fits (then its candidate columns are NULL). With
+    `weighted` skills, each level weight is multiplied by its skill's weight in the need
+    (bound as s0, w0, s1, w1...).
     """
     request_id = bindparam("request_id", type_=Integer)
-    weight = case(
+    weight: Any = case(
         {level.value: level.weight for level in SkillLevel},
         value=MemberSkillModel.level,
         else_=0,
     )
+    if weighted:
+        weight = weight * case(
+            *(
+                (
+                    MemberSkillModel.skill_id == bindparam(f"s{i}", type_=Integer),
+                    bindparam(f"w{i}", type_=Float),
+                )
+                for i in range(weighted)
+            ),
+            else_=0.0,
+        )
     fit = func.sum(weight).label("fit")
     already = select(OfferModel.helper_id).where(OfferModel.request_id == request_id)
     candidates = (
@@ -135,10 +151,30 @@ def _one_skill_page_statement() -> Select[Any]:
 _FITS_PAGE = _fits_statement(limited=True)
 _FITS_ALL = _fits_statement(limited=False)
 _ONE_SKILL_PAGE = _one_skill_page_statement()
+
+
+@functools.cache
+def _weighted_statement(skills: int, limited: bool) -> Select[Any]:
+    """`_fits_statement` weighing `skills` skills, built once per count."""
+    return _fits_statement(limited, skills)
+
+
 # A request without a skill has no candidate; only its offers are counted (the candidate
 # statement with an empty skill list would still walk every active member).
 _OFFERS_COUNT = select(func.count()).where(
     OfferModel.request_id == bindparam("request_id", type_=Integer)
+)
+_HOLDERS: CompoundSelect[Any] = union_all(
+    # Holders counted from the (skill, level, member) index alone: members who left are
+    # few, and the count is only a measure of how common a skill is.
+    select(SkillModel.id, SkillModel.slug, func.count(MemberSkillModel.member_id))
+    .select_from(SkillModel)
+    .outerjoin(MemberSkillModel, MemberSkillModel.skill_id == SkillModel.id)
+    .where(SkillModel.slug.in_(bindparam("slugs", expanding=True)))
+    .group_by(SkillModel.id, SkillModel.slug),
+    select(literal(None, type_=Integer), literal(None, type_=String), func.count()).where(
+        MemberModel.status == MemberStatus.ACTIVE.value
+    ),
 )
 _LOADS: CompoundSelect[Any] = union_all(
     select(literal(0).label("kind"), HelpRequestModel.helper_id, func.count())
@@ -158,6 +194,14 @@ _LOADS: CompoundSelect[Any] = union_all(
         OfferModel.helper_id.in_(bindparam("members", expanding=True)),
         OfferModel.offered_at >= bindparam("day_since"),
     )
+    .group_by(OfferModel.helper_id),
+)
+# The same three counts, and each member's latest offer (its number: offers are numbered
+# in the order they are made), for the fairness tie-break.
+_LOADS_LAST: CompoundSelect[Any] = union_all(
+    *_LOADS.selects,
+    select(literal(3).label("kind"), OfferModel.helper_id, func.max(OfferModel.id))
+    .where(OfferModel.helper_id.in_(bindparam("members", expanding=True)))
     .group_by(OfferModel.helper_id),
 )
 
@@ -208,25 +252,39 @@ class OfferRepository:
         skill_ids: Collection[int],
         exclude: Collection[int],
         limit: int | None = None,
+        weights: Mapping[int, float] | None = None,
     ) -> CandidateFits:
         """The same candidates as `candidate_levels`, each with its fit (the sum of its level
-        weights on these skills) summed by the database: best fit first, then lowest id; and,
-        from the same statement, whether the request was offered before."""
+        weights on these skills, each times the skill's weight in `weights` if given) summed
+        by the database: best fit first, then lowest id; and, from the same statement,
+        whether the request was offered before."""
         skills = sorted(set(skill_ids))
         if not skills:
             [(offers,)] = await self._run(_OFFERS_COUNT, {"request_id": request_id})
             return CandidateFits(fits=[], offered_before=bool(offers))
         params: dict[str, Any] = {"request_id": request_id, "exclude": sorted(set(exclude))}
+        scale = 1.0
         if limit is not None and len(skills) == 1:
             statement: Select[Any] = _ONE_SKILL_PAGE
             params.update(skill_id=skills[0], limit=limit)
+            scale = weights.get(skills[0], 1.0) if weights is not None else 1.0
         else:
-            statement = _FITS_ALL if limit is None else _FITS_PAGE
+            if weights is None:
+                statement = _FITS_ALL if limit is None else _FITS_PAGE
+            else:
+                statement = _weighted_statement(len(skills), limit is not None)
+                for i, skill in enumerate(skills):
+                    params[f"s{i}"], params[f"w{i}"] = skill, float(weights.get(skill, 1.0))
             params["skill_ids"] = skills
             if limit is not None:
                 params["limit"] = limit
         rows = await self._run(statement, params)
-        fits = [(int(member), float(fit)) for _, member, fit in rows if member is not None]
+        # Rounded: the same levels summed in another order must tie exactly.
+        fits = [
+            (int(member), round(float(fit) * scale, 9))
+            for _, member, fit in rows
+            if member is not None
+        ]
         return CandidateFits(fits=fits, offered_before=bool(rows[0][0]))
 
     async def candidate_fits(
@@ -236,12 +294,28 @@ class OfferRepository:
         skill_ids: Collection[int],
         exclude: Collection[int],
         limit: int | None = None,
+        weights: Mapping[int, float] | None = None,
     ) -> list[tuple[int, float]]:
         """`candidates_by_fit` without the offers count: (member id, fit), best fit first."""
         found = await self.candidates_by_fit(
-            request_id=request_id, skill_ids=skill_ids, exclude=exclude, limit=limit
+            request_id=request_id,
+            skill_ids=skill_ids,
+            exclude=exclude,
+            limit=limit,
+            weights=weights,
         )
         return found.fits
+
+    async def holders(self, slugs: Collection[str]) -> tuple[dict[str, tuple[int, int]], int]:
+        """The id of each of these skills and how many members declare it (unknown slugs
+        are absent), and how many members are active: one statement, for the specificity
+        of skills in the network."""
+        if not slugs:
+            return {}, 0
+        rows = await self._run(_HOLDERS, {"slugs": sorted(set(slugs))})
+        found = {str(slug): (int(id_), int(count)) for id_, slug, count in rows if slug is not None}
+        members = next((int(count) for _, slug, count in rows if slug is None), 0)
+        return found, members
 
     async def loads(
         self, member_ids: Collection[int], recent_since: datetime
@@ -275,6 +349,22 @@ class OfferRepository:
             for member in members
         }
 
+    async def loads_and_last(
+        self, member_ids: Collection[int], recent_since: datetime, day_since: datetime
+    ) -> dict[int, tuple[int, int, int, int]]:
+        """`loads_and_today`, and the number of each member's latest offer (0: never offered
+        anything; a larger number is a later offer), in the same statement."""
+        members = list(member_ids)
+        if not members:
+            return {}
+        counts: tuple[dict[int, int], ...] = ({}, {}, {}, {})
+        rows = await self._run(
+            _LOADS_LAST, {"members": members, "since": recent_since, "day_since": day_since}
+        )
+        for kind, member, count in rows:
+            counts[kind][member] = int(count)
+        return {member: tuple(c.get(member, 0) for c in counts) for member in members}  # type: ignore[misc]
+
     async def candidates(
         self,
         *,
@@ -287,8 +377,11 @@ class OfferRepository:
         levels = await self.candidate_levels(
             request_id=request_id, skill_ids=skill_ids, exclude=exclude
         )
-        loads = await self.loads(levels, recent_since)
-        return [Candidate(member_id, levels[member_id], *loads[member_id]) for member_id in levels]
+        loads = await self.loads_and_last(levels, recent_since, recent_since)
+        return [
+            Candidate(member_id, levels[member_id], claims, recent, last_offered=float(last))
+            for member_id, (claims, recent, _, last) in loads.items()
+        ]
 
     async def add_many(
         self, *, request_id: int, helper_ids: Collection[int], round_number: int, now: datetime

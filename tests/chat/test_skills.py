@@ -31,6 +31,23 @@ async def test_a_skill_written_twice_is_told_once_with_the_level_kept(
     assert "— je peux former" in await chat.say("Alice", "/competences")
 
 
+async def test_the_highest_level_given_in_one_list_is_kept_and_said(chat: Conversation) -> None:
+    await chat.join("Alice")
+    answer = await chat.say(
+        "Alice",
+        "/competences ajouter smartphone (je peux former), téléphone portable (je pratique)",
+    )
+    assert "Smartphone — je peux former" in answer
+    assert "« téléphone portable (je pratique) », c'est encore Smartphone" in answer
+    assert "le niveau le plus haut" in answer
+    assert "Smartphone — je peux former" in await chat.say("Alice", "/competences")
+    # In the other order the higher level wins as well, and nothing needs saying.
+    await chat.join("Bob")
+    answer = await chat.say("Bob", "/competences ajouter sécu (je pratique), ameli (former)")
+    assert "le niveau le plus haut" not in answer
+    assert "— je peux former" in await chat.say("Bob", "/competences")
+
+
 async def test_level_given_inline_or_changed_afterwards(chat: Conversation) -> None:
     await chat.join("Alice")
     await chat.say("Alice", "/competences ajouter ameli (former), scribus (je découvre)")

@@ -12,7 +12,7 @@ import pytest
 from bot.app import App
 from bot.core import matching
 from bot.core.matching import CANDIDATE_PAGE, choose_helpers
-from skills import SkillLevel
+from skills import SkillLevel, default_matcher
 from skills.ranking import fit_of, rank_helpers
 from storage.records import RequestStatus, Role, Urgency
 
@@ -137,7 +137,14 @@ async def test_choose_helpers_is_the_head_of_the_full_ranking(
             member: (claims[member], recent[member] + (member in members[1:3]))
             for member in members
         }
-        full = [helper.member_id for helper in rank_helpers(everyone, ["ameli", "caf"])]
+        # The need's weights (centrality in the text, rarity in the network) as matching
+        # computes them; the members here hold none of the skills' relatives.
+        _, by_id = await matching.skill_weights(uow, request, default_matcher())
+        assert by_id is not None
+        need = {slug: by_id[skill.id] for slug, skill in skills.items() if skill.id in by_id}
+        assert set(need) == {"ameli", "caf"}
+        ranked = rank_helpers(everyone, ["ameli", "caf"], need=need)
+        full = [helper.member_id for helper in ranked]
         for page in (CANDIDATE_PAGE, 4, 1):
             monkeypatch.setattr(matching, "CANDIDATE_PAGE", page)
             for count in (1, 3, 6):

@@ -23,9 +23,13 @@ D, P, T = SkillLevel.DISCOVERING, SkillLevel.PRACTISING, SkillLevel.TEACHING
 
 
 def cand(
-    member_id: int, levels: dict[str, SkillLevel], claims: int = 0, recent: int = 0
+    member_id: int,
+    levels: dict[str, SkillLevel],
+    claims: int = 0,
+    recent: int = 0,
+    last: float = 0.0,
 ) -> Candidate:
-    return Candidate(member_id, levels, open_claims=claims, recent_offers=recent)
+    return Candidate(member_id, levels, open_claims=claims, recent_offers=recent, last_offered=last)
 
 
 def order(candidates: list[Candidate], requested: set[str] | list[str], **kw: float) -> list[int]:
@@ -37,20 +41,36 @@ def test_teacher_beats_practitioner_beats_discoverer_at_equal_load() -> None:
     assert order(candidates, {"ameli"}) == [2, 3, 1]
 
 
-def test_two_requested_skills_beat_a_teacher_of_one() -> None:
+def test_two_skills_practised_equal_one_taught_when_both_are_the_need() -> None:
     candidates = [cand(1, {"ameli": T}), cand(2, {"ameli": P, "caf": P})]
-    assert order(candidates, {"ameli", "caf"}) == [2, 1]
     assert rank_helpers(candidates, {"ameli", "caf"}) == [
+        RankedHelper(1, 4.0, 4.0),
         RankedHelper(2, 4.0, 4.0),
-        RankedHelper(1, 3.0, 3.0),
     ]
 
 
+def test_teaching_the_central_need_beats_breadth() -> None:
+    # "n'arrive pas à se connecter à ameli, elle a une adresse mail, en pdf": ameli is the
+    # need, the others are mentioned in passing.
+    need = {"ameli": 1.0, "email": 0.3, "pdf": 0.3}
+    generalist = cand(1, {"ameli": P, "email": P, "pdf": P})
+    teacher = cand(2, {"ameli": T})
+    two_taught = cand(3, {"ameli": T, "email": T})
+    ranked = rank_helpers([generalist, teacher, two_taught], need, need=need)
+    assert [r.member_id for r in ranked] == [3, 2, 1]
+    assert [r.fit for r in ranked] == pytest.approx([5.2, 4.0, 3.2])
+
+
+def test_a_skill_missing_from_the_need_weighs_one() -> None:
+    ranked = rank_helpers([cand(1, {"ameli": T, "caf": P})], ["ameli", "caf"], need={"caf": 0.5})
+    assert ranked == [RankedHelper(1, 5.0, 5.0)]
+
+
 def test_busy_teacher_ranks_after_idle_practitioner() -> None:
-    candidates = [cand(1, {"ameli": T}, claims=2), cand(2, {"ameli": P})]
+    candidates = [cand(1, {"ameli": T}, claims=3), cand(2, {"ameli": P})]
     assert rank_helpers(candidates, {"ameli"}) == [
         RankedHelper(2, 2.0, 2.0),
-        RankedHelper(1, 3.0, 1.0),
+        RankedHelper(1, 4.0, 1.0),
     ]
 
 
@@ -59,21 +79,31 @@ def test_recent_offers_spread_the_work() -> None:
     assert order(candidates, {"ameli"}) == [2, 1]
 
 
-def test_ties_broken_by_member_id() -> None:
+def test_ties_go_to_whoever_was_offered_longest_ago_not_to_the_first_member() -> None:
+    candidates = [
+        cand(4, {"caf": P}, last=3_000.0),
+        cand(9, {"caf": P}),  # never offered anything
+        cand(7, {"caf": P}, last=1_000.0),
+    ]
+    assert order(candidates, {"caf"}) == [9, 7, 4]
+
+
+def test_member_id_settles_only_candidates_equal_in_everything() -> None:
     candidates = [cand(9, {"caf": P}), cand(4, {"caf": P}), cand(7, {"caf": P})]
     assert order(candidates, {"caf"}) == [4, 7, 9]
 
 
-def test_equal_score_prefers_fit_then_fewer_claims_then_fewer_offers() -> None:
+def test_equal_score_prefers_fit_then_fewer_offers_then_fewer_claims_then_longest_ago() -> None:
     # All score 2 with the default weights.
     candidates = [
         cand(1, {"caf": P}),  # fit 2
-        cand(2, {"caf": T, "ameli": D}, claims=1, recent=2),  # fit 4: 4 - 1 - 1
-        cand(3, {"caf": T, "ameli": D}, claims=2),  # fit 4: 4 - 2
-        cand(4, {"caf": T}, recent=2),  # fit 3: 3 - 1
-        cand(5, {"caf": T}, claims=1),  # fit 3: 3 - 1
+        cand(2, {"caf": T, "ameli": D}, claims=2, recent=2),  # fit 5: 5 - 2 - 1
+        cand(3, {"caf": T, "ameli": D}, claims=3),  # fit 5: 5 - 3
+        cand(4, {"caf": T}, recent=4, last=10.0),  # fit 4: 4 - 2
+        cand(5, {"caf": T}, claims=2, last=20.0),  # fit 4: 4 - 2
+        cand(6, {"caf": T}, claims=2, last=10.0),  # fit 4: 4 - 2
     ]
-    assert order(candidates, {"caf", "ameli"}) == [2, 3, 4, 5, 1]
+    assert order(candidates, {"caf", "ameli"}) == [3, 2, 6, 5, 4, 1]
 
 
 def test_equal_score_fit_and_claims_prefers_fewer_recent_offers() -> None:
@@ -87,13 +117,14 @@ def test_custom_weights_change_the_order() -> None:
     idle_practitioner = cand(2, {"ameli": P})
     often_asked_teacher = cand(3, {"ameli": T}, recent=4)
     candidates = [busy_teacher, idle_practitioner, often_asked_teacher]
-    # Defaults: 1 → 3 - 2 = 1, 2 → 2, 3 → 3 - 2 = 1 (tie on fit and score, fewer claims first).
-    assert order(candidates, {"ameli"}) == [2, 3, 1]
-    # Load ignored: 1 → 3, 2 → 2, 3 → 1.
-    assert order(candidates, {"ameli"}, load_penalty=0.0) == [1, 2, 3]
-    # Nothing but skill: the teachers tie on score and fit, fewer open claims first.
-    assert order(candidates, {"ameli"}, load_penalty=0, recent_penalty=0) == [3, 1, 2]
-    # Load counts a lot: 3 → 3 - 0.4, 2 → 2, 1 → 3 - 10 = -7 last (but still listed).
+    # Defaults: 1 → 4 - 2 = 2, 2 → 2, 3 → 4 - 2 = 2 (the teachers have the better fit; of
+    # them, fewer recent offers first).
+    assert order(candidates, {"ameli"}) == [1, 3, 2]
+    # Load ignored: 1 → 4, 2 → 2, 3 → 2 (fit first).
+    assert order(candidates, {"ameli"}, load_penalty=0.0) == [1, 3, 2]
+    # Nothing but skill: the teachers tie on score and fit, fewer recent offers first.
+    assert order(candidates, {"ameli"}, load_penalty=0, recent_penalty=0) == [1, 3, 2]
+    # Load counts a lot: 3 → 4 - 0.4, 2 → 2, 1 → 4 - 10 = -6 last (but still listed).
     assert order(candidates, {"ameli"}, load_penalty=5.0, recent_penalty=0.1) == [3, 2, 1]
 
 
@@ -104,13 +135,13 @@ def test_only_requested_skills_count() -> None:
         cand(3, {"wordpress": T}),
     ]
     ranked = rank_helpers(candidates, ["ameli"])
-    assert ranked == [RankedHelper(2, 3.0, 3.0), RankedHelper(1, 2.0, 2.0)]
+    assert ranked == [RankedHelper(2, 4.0, 4.0), RankedHelper(1, 2.0, 2.0)]
 
 
 def test_duplicates_in_request_count_once() -> None:
     candidates = [cand(1, {"ameli": T}), cand(2, {"ameli": P, "caf": D})]
     assert rank_helpers(candidates, ["ameli", "ameli", "ameli"]) == [
-        RankedHelper(1, 3.0, 3.0),
+        RankedHelper(1, 4.0, 4.0),
         RankedHelper(2, 2.0, 2.0),
     ]
 
@@ -201,9 +232,9 @@ def test_ranking_is_the_sorted_fitting_candidates(
         expected -= weights.recent_penalty * c.recent_offers
         assert r.score == pytest.approx(expected)
 
-    def key(r: RankedHelper) -> tuple[float, float, int, int, int]:
+    def key(r: RankedHelper) -> tuple[float, float, int, int, float, int]:
         c = by_id[r.member_id]
-        return (-r.score, -r.fit, c.open_claims, c.recent_offers, c.member_id)
+        return (-r.score, -r.fit, c.recent_offers, c.open_claims, c.last_offered, c.member_id)
 
     assert ranked == sorted(ranked, key=key)
     keys = [key(r) for r in ranked]
@@ -298,3 +329,28 @@ def test_best_by_fit_takes_fits_in_any_order_and_skips_zero() -> None:
         assert [(h.member_id, h.score) for h in done.value] == [(7, 2.0), (9, 2.0)]
     else:
         raise AssertionError("expected the ranking")
+
+
+def test_best_by_fit_breaks_ties_by_when_last_offered() -> None:
+    search = best_by_fit([(3, 4.0), (5, 4.0), (8, 4.0)], 2)
+    assert next(search) == [3, 5, 8]
+    with pytest.raises(StopIteration) as done:
+        search.send({3: (0, 0, 500.0), 5: (0, 0, 100.0), 8: (0, 0)})
+    assert [h.member_id for h in done.value.value] == [8, 5]
+
+
+def test_best_by_fit_does_not_read_on_only_to_find_who_waited_longer() -> None:
+    # The first batch fills the places without load; equal fits further on could only have
+    # been offered longer ago, which is not worth reading a large network for.
+    search = best_by_fit([(1, 4.0), (2, 4.0), (3, 4.0)], 1, batch=1)
+    assert next(search) == [1]
+    with pytest.raises(StopIteration) as done:
+        search.send({1: (0, 0, 100.0)})
+    assert [h.member_id for h in done.value.value] == [1]
+    # A recent offer is a load: the next equal fit is read, and wins.
+    search = best_by_fit([(1, 4.0), (2, 4.0), (3, 4.0)], 1, batch=1)
+    next(search)
+    assert search.send({1: (0, 1, 100.0)}) == [2]
+    with pytest.raises(StopIteration) as done:
+        search.send({2: (0, 0, 900.0)})
+    assert [h.member_id for h in done.value.value] == [2]

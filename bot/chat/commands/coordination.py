@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from babel.numbers import format_decimal
+
+from bot.chat.commands.requests import request_number
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.dates import day_text
 from bot.chat.i18n import N_
 from bot.chat.invitations import matrix_line, matrix_link
 from bot.chat.types import Action
-from bot.chat.wording import ROLE_NAMES, bullet
+from bot.chat.wording import ROLE_NAMES, bullet, level_name
 from bot.core import invites, members
 from bot.core import skills as member_skills
 from bot.core.errors import InvalidValue
 from bot.core.numbers import ascii_number
 from bot.core.types import Role
+from bot.core.why import why
 from skills import fold
 
 _ROLE_WORDS = {
@@ -181,7 +185,73 @@ async def list_members(ctx: Context, args: str) -> Reply:
     return [ctx.reply(*lines, actions=actions)]
 
 
+async def explain(ctx: Context, args: str) -> Reply:
+    """`/pourquoi N`: the skills found in request N with their weight in the need, and each
+    helper it was offered to with their levels and load."""
+    request_id, _ = request_number(args)
+    services = ctx.services
+    found = await why(
+        services.uow,
+        services.matcher,
+        request_id,
+        services.clock.now() - services.requests.recent_window,
+    )
+    if found is None:
+        return [ctx.reply(ctx._("I find no request #{n}.").format(n=request_id))]
+    lines = [ctx._("Why request #{n} went to whom:").format(n=request_id)]
+    if found.weights:
+        lines.append(ctx._("Skills found, with their weight in the need (1 = the need):"))
+        lines.extend(
+            bullet(
+                f"{skill.label(ctx.t.locale)} — "
+                + format_decimal(weight, format="0.00", locale=ctx.t.locale)
+            )
+            for skill, weight in found.weights
+        )
+    else:
+        lines.append(ctx._("No skill was found in it: nobody could be offered it."))
+    if found.relatives:
+        lines.append(
+            ctx.ngettext(
+                "{n} broader or narrower skill was looked for too, at half weight.",
+                "{n} broader or narrower skills were looked for too, at half weight.",
+                found.relatives,
+            ).format(n=found.relatives)
+        )
+    if found.helpers:
+        lines.append(ctx._("Offered to, in this order (their load now):"))
+    for helper in found.helpers:
+        levels = ", ".join(
+            f"{skill.label(ctx.t.locale)} — {level_name(ctx, level)}"
+            for skill, level in helper.levels
+        )
+        load = ctx._("requests held: {claims}, offers in the last 7 days: {offers}").format(
+            claims=helper.open_claims, offers=helper.recent_offers
+        )
+        lines.append(
+            bullet(
+                ctx._("{name}: {levels}; {load}").format(
+                    name=helper.name, levels=levels or "—", load=load
+                )
+            )
+        )
+    lines.append(
+        ctx._(
+            "Level times weight, summed; minus 1 per request held and 0.5 per recent offer. "
+            "Equal helpers: fewer recent offers first, then whoever was asked longest ago."
+        )
+    )
+    return [ctx.reply(*lines)]
+
+
 COMMANDS = (
+    Command(
+        "pourquoi",
+        "why",
+        explain,
+        summary=N_("why a request went to whom"),
+        usage=N_("N"),
+    ),
     Command(
         "invitation",
         "invite",

@@ -86,8 +86,8 @@ async def _add(ctx: Context, text: str) -> Reply:
     actions: list[Action] = []
     if result.recognised:
         lines.append(ctx._("Noted:"))
-        # A skill written twice ("ameli, compte ameli (former)") is one line: the last level
-        # given, which is the one kept.
+        # A skill written twice ("ameli, compte ameli (former)") is one line: the highest
+        # level given, which is the one kept (the last one recognised at it).
         latest = {declared.skill.slug: (typed, declared) for typed, declared in result.recognised}
         for typed, declared in latest.values():
             line = _skill_line(ctx, declared)
@@ -97,6 +97,12 @@ async def _add(ctx: Context, text: str) -> Reply:
             ):
                 line += " " + ctx._("(you wrote “{typed}”)").format(typed=typed)
             lines.append(line)
+    for typed, kept in result.kept_higher:
+        lines.append(
+            ctx._("“{typed}” is {skill} again: I kept the highest level you gave.").format(
+                typed=typed, skill=kept.skill.label(ctx.t.locale)
+            )
+        )
     for proposal in result.proposed:
         lines.append(ctx._("I don't know “{skill}”.").format(skill=proposal.typed))
         lines.append(ctx._("I kept it as a proposed skill; a coordinator will see it."))

@@ -129,3 +129,19 @@ def test_extract_prefers_the_longer_name(matcher: SkillMatcher) -> None:
 def test_generic_competences_need_a_specific_name(matcher: SkillMatcher) -> None:
     assert matcher.extract("la programmation de l'atelier") == []
     assert matcher.match("programmation") is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("elle reçoit des faux mails de la banque et a cliqué sur un lien", "arnaques-en-ligne"),
+        ("on lui demande de payer des frais de douane par sms", "arnaques-en-ligne"),
+        ("elle a donné le numéro de sa carte bancaire sur un site", "arnaques-en-ligne"),
+        ("son compte facebook a été piraté", "arnaques-en-ligne"),
+        ("Mr n'a plus de place sur son téléphone", "cle-usb"),
+        ("sauvegarder les photos avant de changer de portable", "cle-usb"),
+        ("elle veut mettre ses photos sur icloud", "google-drive"),
+    ],
+)
+def test_everyday_wording_of_scams_and_backups(text: str, slug: str) -> None:
+    assert slug in [match.skill.slug for match in default_matcher().extract(text)]

@@ -55,7 +55,7 @@ def test_unknown_words(word: str) -> None:
 
 
 def test_weights_and_default() -> None:
-    assert [level.weight for level in SkillLevel] == [1, 2, 3]
+    assert [level.weight for level in SkillLevel] == [1, 2, 4]
     assert DEFAULT_LEVEL is SkillLevel.PRACTISING
     assert SkillLevel("teaching") is SkillLevel.TEACHING
 

@@ -176,3 +176,53 @@ def test_parse_rejects_bad_data(bad: str, message: str) -> None:
 
 def test_taxonomy_error_is_a_value_error() -> None:
     assert issubclass(TaxonomyError, ValueError)
+
+
+def test_parse_keeps_the_parent_and_finds_relatives() -> None:
+    taxonomy = parse_taxonomy(
+        GOOD.replace('themes = ["demarches"]', 'themes = ["demarches"]\nparent = "digcomp-2-3"')
+    )
+    assert taxonomy.get("caf").parent == "digcomp-2-3"  # type: ignore[union-attr]
+    assert taxonomy.relatives("caf") == ("digcomp-2-3",)
+    assert taxonomy.relatives("digcomp-2-3") == ("caf",)
+    assert taxonomy.relatives("tricot") == ()
+
+
+@pytest.mark.parametrize(
+    ("parent", "message"),
+    [
+        ('"tricot"', r"'caf'.*unknown parent 'tricot'"),
+        ('"caf"', r"'caf'.*cycle"),
+        ("3", r"'caf'.*'parent' must be a skill slug"),
+    ],
+)
+def test_parse_rejects_bad_parents(parent: str, message: str) -> None:
+    bad = GOOD.replace('themes = ["demarches"]', f'themes = ["demarches"]\nparent = {parent}')
+    with pytest.raises(TaxonomyError, match=message):
+        parse_taxonomy(bad)
+
+
+def test_parse_rejects_a_cycle_of_two() -> None:
+    both = GOOD.replace('themes = ["demarches"]', 'themes = ["demarches"]\nparent = "digcomp-2-3"')
+    both = both.replace(
+        'digcomp = ["2.3"]\n[[skill]]', 'digcomp = ["2.3"]\nparent = "caf"\n[[skill]]'
+    )
+    with pytest.raises(TaxonomyError, match="cycle"):
+        parse_taxonomy(both)
+
+
+@pytest.mark.parametrize(
+    ("child", "parent"),
+    [
+        ("iphone", "smartphone"),
+        ("smartphone-android", "smartphone"),
+        ("gmail", "email"),
+        ("ameli", "digcomp-2-3"),
+        ("caf", "digcomp-2-3"),
+        ("permis-conduire", "france-titres"),
+    ],
+)
+def test_the_packaged_taxonomy_has_a_hierarchy(child: str, parent: str) -> None:
+    taxonomy = load_taxonomy()
+    assert parent in taxonomy.relatives(child)
+    assert child in taxonomy.relatives(parent)

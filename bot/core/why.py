@@ -1,0 +1,68 @@
+"""Why a request went to whom (`/pourquoi N`, for coordinators): the skills found with their
+weight in the need, and each helper offered with their levels and load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.matching import skill_weights
+from bot.core.services import UowFactory
+from bot.core.types import SkillRow
+from skills import SkillLevel, SkillMatcher
+
+
+@dataclass(frozen=True, slots=True)
+class HelperWhy:
+    """A helper the request was offered to, in the order asked, as they are now."""
+
+    name: str
+    levels: list[tuple[SkillRow, SkillLevel]]
+    """Their levels on the request's skills (the others are not listed)."""
+    open_claims: int
+    recent_offers: int
+
+
+@dataclass(frozen=True, slots=True)
+class Why:
+    """The weights matching gives the request's skills, and whom it was offered to."""
+
+    request_id: int
+    weights: list[tuple[SkillRow, float]]
+    """The request's skills, heaviest first (weight 1 when it has a single skill)."""
+    relatives: int
+    """How many parent or child skills were looked for too (at half weight)."""
+    helpers: list[HelperWhy]
+
+
+async def why(
+    uows: UowFactory, matcher: SkillMatcher, request_id: int, recent_since: datetime
+) -> Why | None:
+    """The explanation of request `request_id`'s matching; None if there is no such request."""
+    async with uows() as uow:
+        request = await uow.requests.get(request_id)
+        if request is None:
+            return None
+        ids, by_id = await skill_weights(uow, request, matcher)
+        own = {skill.id for skill in request.skills}
+        weights = sorted(
+            ((skill, (by_id or {}).get(skill.id, 1.0)) for skill in request.skills),
+            key=lambda pair: (-pair[1], pair[0].slug),
+        )
+        offers = await uow.offers.of_request(request_id)
+        helpers = [offer.helper_id for offer in offers]
+        loads = await uow.offers.loads_and_last(helpers, recent_since, recent_since)
+        found: list[HelperWhy] = []
+        for helper in helpers:
+            member = await uow.members.get(helper)
+            declared = await uow.skills.of_member(helper)
+            claims, recent, _, _ = loads.get(helper, (0, 0, 0, 0))
+            found.append(
+                HelperWhy(
+                    name=member.display_name if member else "?",
+                    levels=[(ms.skill, ms.level) for ms in declared if ms.skill.id in own],
+                    open_claims=claims,
+                    recent_offers=recent,
+                )
+            )
+    return Why(request_id, weights, len(set(ids) - own), found)
