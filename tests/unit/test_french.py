@@ -191,6 +191,8 @@ NEVER_ZERO = {
     "Resumed an interrupted import after {n} row.": "only said when rows were skipped",
     "{n} kept without a wrong field.": "only said when some were",
     "{n} place without coordinates is not on the map.": "only said when some are",
+    "{n} broader or narrower skill was looked for too, at half weight.":
+        "/pourquoi says it only when relatives were looked for",
 }  # fmt: skip
 
 
