@@ -19,12 +19,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.app import App
-from bot.config import parse_config
 from bot.core.clock import FixedClock
 from storage.db import Database, create_engine
 from storage.migrate import upgrade
 from storage.models import Base
-from tests.helpers import Conversation
+from tests.helpers import Conversation, prepared_app
 
 POSTGRES_URL = os.environ.get("SAMU_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
@@ -103,20 +102,8 @@ def clock() -> FixedClock:
 @pytest.fixture
 async def app(database_url: str, clock: FixedClock) -> AsyncIterator[App]:
     """The whole application on a fresh database, taxonomy loaded, console-ready."""
-    config = parse_config(
-        {
-            "database": {"url": database_url},
-            "network": {"structures": ["Mission locale", "EPN Résoudre"]},
-        },
-        "tests",
-        {},
-    )
-    application = App.build(config, clock=clock)
-    await application.prepare()
-    try:
+    async with prepared_app(database_url, clock) as application:
         yield application
-    finally:
-        await application.close()
 
 
 @pytest.fixture

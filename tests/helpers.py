@@ -5,15 +5,42 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.app import App
 from bot.chat.types import Incoming, Outgoing
+from bot.config import parse_config
 from bot.core import invites
+from bot.core.clock import Clock
 from bot.core.types import Invite, Member, Role
 from bot.transports.console import persona_key
 
 CODE = re.compile(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b")
+
+
+@asynccontextmanager
+async def prepared_app(
+    database_url: str, clock: Clock, **sections: dict[str, Any]
+) -> AsyncIterator[App]:
+    """The whole application on `database_url`, prepared, closed afterwards: the network's
+    two test structures, and the configuration `sections` given (each replaces its default)."""
+    config = parse_config(
+        {
+            "database": {"url": database_url},
+            "network": {"structures": ["Mission locale", "EPN Résoudre"]},
+            **sections,
+        },
+        "tests",
+        {},
+    )
+    application = App.build(config, clock=clock)
+    await application.prepare()
+    try:
+        yield application
+    finally:
+        await application.close()
 
 
 class Conversation:

@@ -15,33 +15,23 @@ import pytest
 from bot.app import App
 from bot.chat import notifications
 from bot.chat.types import ChatType, Incoming
-from bot.config import parse_config
 from bot.core.clock import FixedClock
 from bot.core.types import Role
 from bot.transports.spool import Spool
 from tests.chat.test_privacy import everything_stored
-from tests.helpers import Conversation, addressed_to
+from tests.helpers import Conversation, addressed_to, prepared_app
 
 
 @pytest.fixture
 async def reviewed(database_url: str, clock: FixedClock, tmp_path: Path) -> AsyncIterator[App]:
     """The app with coordinators' review of tutorials, and messages kept under tmp_path."""
-    config = parse_config(
-        {
-            "database": {"url": database_url},
-            "network": {"structures": ["Mission locale", "EPN Résoudre"]},
-            "tutorials": {"review_required": True},
-            "workers": {"kept_dir": str(tmp_path / "kept")},
-        },
-        "tests",
-        {},
-    )
-    application = App.build(config, clock=clock)
-    await application.prepare()
-    try:
+    async with prepared_app(
+        database_url,
+        clock,
+        tutorials={"review_required": True},
+        workers={"kept_dir": str(tmp_path / "kept")},
+    ) as application:
         yield application
-    finally:
-        await application.close()
 
 
 async def write_up(chat: Conversation, helper: str, request_id: int, problem: str) -> str:

@@ -12,11 +12,10 @@ import pytest
 from bot.app import App
 from bot.chat.notifications import render
 from bot.chat.types import Action, Answer, Attention, ChatType, Incoming, RoomEvent
-from bot.config import parse_config
 from bot.core import invites, outbox
 from bot.core.clock import FixedClock
 from bot.core.types import Role
-from tests.helpers import CODE, Conversation
+from tests.helpers import CODE, Conversation, prepared_app
 
 BOT = "@samu:example.org"
 # A command written with Telegram's (and the terminal's) prefix: `/aide`, `/language`…
@@ -26,26 +25,16 @@ SLASH_COMMAND = re.compile(r"(^|[\s(«“:])/[a-z]")
 @pytest.fixture
 async def matrix_app(database_url: str, clock: FixedClock) -> AsyncIterator[App]:
     """The app with Matrix enabled in its configuration (nothing connects to a homeserver)."""
-    config = parse_config(
-        {
-            "database": {"url": database_url},
-            "network": {"structures": ["Mission locale"]},
-            "matrix": {
-                "enabled": True,
-                "homeserver": "https://matrix.example.org",
-                "user_id": BOT,
-                "password": "secret",
-            },
-        },
-        "tests",
-        {},
-    )
-    application = App.build(config, clock=clock)
-    await application.prepare()
-    try:
+    matrix = {
+        "enabled": True,
+        "homeserver": "https://matrix.example.org",
+        "user_id": BOT,
+        "password": "secret",
+    }
+    async with prepared_app(
+        database_url, clock, network={"structures": ["Mission locale"]}, matrix=matrix
+    ) as application:
         yield application
-    finally:
-        await application.close()
 
 
 class MatrixPerson:

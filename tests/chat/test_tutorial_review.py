@@ -9,31 +9,19 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import App
-from bot.config import parse_config
 from bot.core.clock import FixedClock
 from bot.core.types import Role
 from tests.chat.test_privacy import everything_stored
 from tests.chat.test_tutorials import PHONE, solve, write_up
-from tests.helpers import Conversation, addressed_to
+from tests.helpers import Conversation, addressed_to, prepared_app
 
 
 @pytest.fixture
 async def strict_app(database_url: str, clock: FixedClock) -> AsyncIterator[App]:
-    config = parse_config(
-        {
-            "database": {"url": database_url},
-            "network": {"structures": ["Mission locale", "EPN Résoudre"]},
-            "tutorials": {"review_required": True},
-        },
-        "tests",
-        {},
-    )
-    application = App.build(config, clock=clock)
-    await application.prepare()
-    try:
+    async with prepared_app(
+        database_url, clock, tutorials={"review_required": True}
+    ) as application:
         yield application
-    finally:
-        await application.close()
 
 
 @pytest.fixture
