@@ -101,14 +101,39 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the driver, open transactions (see _begin_immediate).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={round(SQLITE_BUSY_SECONDS * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     # Deleted and overwritten content is zeroed on disk, not left in free space: an erased
     # member's words do not stay readable in the file (see also `Database.checkpoint`).
     cursor.execute("PRAGMA secure_delete=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={round(SQLITE_BUSY_SECONDS * 1000)}")
+    _use_write_ahead_log(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# How many times a new connection waits for another one's transaction before it gives up
+# switching a fresh database file to write-ahead logging.
+_WAL_SWITCH_ATTEMPTS = 3
+
+
+def _use_write_ahead_log(cursor: Any) -> None:
+    # Switching the journal mode fails at once, without waiting for busy_timeout, while
+    # another connection holds a transaction: two processes opening a brand-new file together
+    # (two `samu db upgrade`) would see "database is locked". The waiting is done by an empty
+    # write transaction, which does honour busy_timeout; by then the other connection has
+    # usually made the file WAL already.
+    for attempt in range(_WAL_SWITCH_ATTEMPTS):
+        cursor.execute("PRAGMA journal_mode")
+        if str(cursor.fetchone()[0]).lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except Exception as exc:
+            if "locked" not in str(exc) or attempt == _WAL_SWITCH_ATTEMPTS - 1:
+                raise
+        cursor.execute("BEGIN IMMEDIATE")
+        cursor.execute("ROLLBACK")
 
 
 # Where a connection keeps the identity of the SQLite file it opened (its device and inode).

@@ -20,6 +20,9 @@ class _Recorder:
     def execute(self, statement: str) -> None:
         self.statements.append(statement)
 
+    def fetchone(self) -> tuple[str]:
+        return ("delete",)  # the journal mode of a brand-new file
+
     def close(self) -> None:
         """Nothing to close."""
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine
 from storage.migrate import HEAD_REVISION, schema_status, upgrade
@@ -56,3 +57,29 @@ async def test_sqlite_upgrades_twice_at_once_without_harm(tmp_path: Path) -> Non
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+async def test_fresh_sqlite_files_opened_by_four_engines_at_once_never_report_locked(
+    tmp_path: Path,
+) -> None:
+    """The race behind the test above: switching a brand-new file to write-ahead logging fails
+    at once, without waiting, while another connection holds its first transaction (it failed
+    in about one file in twelve before the fix)."""
+
+    async def first_transaction(engine: AsyncEngine, table: str) -> None:
+        async with engine.begin() as connection:
+            for n in range(30):
+                await connection.execute(text(f"CREATE TABLE IF NOT EXISTS {table}_{n} (n INT)"))
+
+    for attempt in range(60):
+        url = f"sqlite:///{tmp_path / f'fresh-{attempt}.db'}"
+        engines = [create_engine(url) for _ in range(4)]
+        try:
+            await asyncio.gather(
+                *(first_transaction(engine, f"t{n}") for n, engine in enumerate(engines))
+            )
+            async with engines[0].connect() as connection:
+                assert await connection.scalar(text("PRAGMA journal_mode")) == "wal"
+        finally:
+            for engine in engines:
+                await engine.dispose()
