@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, text
 from sqlalchemy.engine import make_url
 
-from storage.db import create_engine
+from storage.db import create_engine, create_sqlite_file
 from storage.models import Base
 
 
@@ -38,7 +38,10 @@ async def database(backend: str, postgres_url: str) -> AsyncIterator[str]:
     """A throwaway database: a temporary SQLite file, or a PostgreSQL database dropped after."""
     if backend == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.db"
+            url = f"sqlite:///{folder}/bench.db"
+            # The application never creates a missing database file (see `create_engine`).
+            create_sqlite_file(url)
+            yield url
         return
     name = f"samu_bench_{uuid.uuid4().hex[:12]}"
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
