@@ -11,11 +11,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.chat.commands import all_commands
-from bot.chat.commands.places import LOCATION_COMMAND
-from bot.chat.commands.requests import ask_from_text
-from bot.chat.commands.solving import relay_reply
-from bot.chat.router import Router
 from bot.command_menus import MenuKeeper
 from bot.config import DAYS, Config, clock_time, quiet_window
 from bot.core import (
@@ -32,7 +27,6 @@ from bot.core import (
 from bot.core import skills as member_skills
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock, SystemClock
-from bot.core.demo import seed_demo
 from bot.core.observe import QUIET
 from bot.core.periodic import Job, JobName, run_jobs
 from bot.core.services import (
@@ -49,11 +43,9 @@ from bot.core.services import (
     WorkerSettings,
 )
 from bot.core.types import Urgency
-from bot.delivery import Dispatcher
 from bot.scheduler import build_scheduler
 from bot.stopping import StopBudget
 from bot.transports.base import Transport
-from bot.transports.console import ConsoleTransport
 from bot.transports.spool import Spool
 from skills import default_matcher, load_taxonomy
 from storage.db import Database, create_sqlite_file
@@ -66,16 +58,37 @@ from storage.migrate import (
 )
 
 # The chat networks' libraries (matrix-nio ~20 MiB, python-telegram-bot with httpx ~15 MiB) are
-# imported only by the methods that build an enabled transport, not by every `samu` command.
+# imported only by the methods that build an enabled transport, not by every `samu` command;
+# the chat layer (commands, router, renderers) only when a command needs the router.
 if TYPE_CHECKING:
+    from bot.chat.router import Router
+    from bot.delivery import Dispatcher
     from bot.election import Election
     from bot.monitoring.metrics import Metrics
     from bot.monitoring.probe import Connected
     from bot.monitoring.server import MonitoringServer
+    from bot.transports.console import ConsoleTransport
     from bot.transports.matrix import Device, MatrixSettings, MatrixTransport
     from bot.transports.telegram import TelegramSettings, TelegramTransport
 
 log = logging.getLogger(__name__)
+
+
+def _chat_router(services: Services) -> Router:
+    """The router over every chat command."""
+    from bot.chat.commands import all_commands
+    from bot.chat.commands.places import LOCATION_COMMAND
+    from bot.chat.commands.requests import ask_from_text
+    from bot.chat.commands.solving import relay_reply
+    from bot.chat.router import Router
+
+    return Router(
+        all_commands(),
+        services,
+        free_text=ask_from_text,
+        reply=relay_reply,
+        location_command=LOCATION_COMMAND,
+    )
 
 
 class SchemaOutOfDate(Exception):
@@ -164,7 +177,6 @@ class App:
     config: Config
     db: Database
     services: Services
-    router: Router
     dispatcher: Dispatcher | None = None
     menus: MenuKeeper | None = None
     # The SQLite file `prepare(migrate=True)` created, if it did (the CLI says so).
@@ -174,6 +186,7 @@ class App:
     # When the periodic work last started (by the services' clock), for the readiness check.
     last_tick: datetime | None = None
     _ticking: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _router: Router | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(cls, config: Config, clock: Clock | None = None) -> App:
@@ -232,17 +245,17 @@ class App:
             after_erasure=partial(_erase_outside, config, db),
             member_changed=menus.member_changed,
         )
-        router = Router(
-            all_commands(),
-            services,
-            free_text=ask_from_text,
-            reply=relay_reply,
-            location_command=LOCATION_COMMAND,
-        )
-        menus.commands = router.commands
-        return cls(
-            config=config, db=db, services=services, router=router, metrics=metrics, menus=menus
-        )
+        return cls(config=config, db=db, services=services, metrics=metrics, menus=menus)
+
+    @property
+    def router(self) -> Router:
+        """The chat router, built on first use: a command-line action that only reads or
+        writes the database (`samu invite list`) does not load the chat layer."""
+        if self._router is None:
+            self._router = _chat_router(self.services)
+            if self.menus is not None:
+                self.menus.commands = self._router.commands
+        return self._router
 
     async def schema(self) -> SchemaStatus:
         """Where the database schema stands (a SQLite file not created yet: no revision)."""
@@ -274,10 +287,14 @@ class App:
 
     async def seed_demo(self) -> bool:
         """Add the demo network (false when it is already there)."""
+        from bot.core.demo import seed_demo
+
         return await seed_demo(self.services.uow(), self.services.clock, self.services.matcher)
 
     def console(self, persona: str, output: TextIO, *, interactive: bool) -> ConsoleTransport:
         """A terminal chat wired to the router; what it queues is delivered after each line."""
+        from bot.transports.console import ConsoleTransport
+
         console = ConsoleTransport(
             handle=self.router.handle,
             delivered=self.router.delivered,
@@ -392,6 +409,8 @@ class App:
 
     def use_transports(self, transports: list[Transport]) -> Dispatcher:
         """Deliver the outbox through these transports."""
+        from bot.delivery import Dispatcher
+
         self.dispatcher = Dispatcher(self.services, {t.platform: t for t in transports})
         return self.dispatcher
 

@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.chat.context import Command
 from bot.chat.i18n import LOCALES
-from bot.chat.menus import command_menu
 from bot.core import members
 from bot.core.services import UowFactory
 from bot.core.types import Member, Role
 
 if TYPE_CHECKING:
+    from bot.chat.context import Command
     from bot.transports.telegram import CommandMenu, TelegramTransport
 
 log = logging.getLogger(__name__)
@@ -39,6 +38,7 @@ class MenuKeeper:
 
     async def all(self) -> list[CommandMenu]:
         """Every menu, as set when the transport starts."""
+        from bot.chat.menus import command_menu
         from bot.transports.telegram import CommandMenu  # see the note on the imports in app.py
 
         menus = [self._everyone("", self.default_locale)]
@@ -49,6 +49,7 @@ class MenuKeeper:
         return menus
 
     def _everyone(self, language: str, locale: str) -> CommandMenu:
+        from bot.chat.menus import command_menu
         from bot.transports.telegram import CommandMenu  # see the note on the imports in app.py
 
         return CommandMenu(language, tuple(command_menu(self.commands, locale, Role.MEMBER)))
@@ -58,6 +59,7 @@ class MenuKeeper:
         transport = self.transport
         if transport is None or not member.role.allows(Role.COORDINATOR):
             return
+        from bot.chat.menus import command_menu
         from bot.transports.telegram import CommandMenu  # see the note on the imports in app.py
 
         try:

@@ -43,7 +43,7 @@ HEAVY = (
 )
 
 
-def _imported(*args: str, cwd: Path) -> set[str]:
+def _imported(*args: str, cwd: Path, expect: str = "usage: samu") -> set[str]:
     """The modules the `samu` process imports, from `python -X importtime`'s report."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAMU_")}
     done = subprocess.run(
@@ -56,7 +56,7 @@ def _imported(*args: str, cwd: Path) -> set[str]:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "usage: samu" in done.stdout
+    assert expect in done.stdout
     return {
         line.rsplit("|", 1)[1].strip()
         for line in done.stderr.splitlines()
@@ -80,6 +80,32 @@ def test_help_imports_no_database_layer_transport_or_heavy_library(
     imported = _imported(*args, cwd=tmp_path)
     assert "bot.cli" in imported and "bot.config" in imported  # the report is read right
     assert sorted(name for name in HEAVY if name in imported) == []
+
+
+# What only answering in a chat needs: the commands, the router, the renderers of notices and
+# the transports.
+CHAT_ONLY = (
+    "bot.chat.commands",
+    "bot.chat.router",
+    "bot.chat.notifications",
+    "bot.delivery",
+    "bot.transports.console",
+    "telegram",
+    "nio",
+    "httpx",
+    "matplotlib",
+)
+
+
+def test_a_command_line_action_on_the_database_loads_no_chat_layer(tmp_path: Path) -> None:
+    config = tmp_path / "samu.toml"
+    config.write_text('[database]\nurl = "sqlite:///samu.db"\n', encoding="utf-8")
+    _imported("--config", str(config), "db", "upgrade", cwd=tmp_path, expect="")
+    imported = _imported(
+        "--config", str(config), "invite", "list", cwd=tmp_path, expect="invitation"
+    )
+    assert "bot.app" in imported and "sqlalchemy" in imported  # it did open the database
+    assert sorted(name for name in CHAT_ONLY if name in imported) == []
 
 
 def _choices(parser: argparse.ArgumentParser, *path: str, option: str) -> list[str]:
