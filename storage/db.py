@@ -378,7 +378,11 @@ class UnitOfWork:
         Raises StorageUnavailable (nothing written) when a SQLite file was deleted, replaced
         or made read-only since it was opened.
         """
-        if self._sqlite_path is not None and self.session.in_transaction():
+        if (
+            self._sqlite_path is not None
+            and not self.read_only  # nothing to lose: it wrote nothing
+            and self.session.in_transaction()
+        ):
             connection = await self.session.connection()
             check_sqlite_file(self._sqlite_path, connection.info.get(_OPENED_FILE))
         await self.session.commit()

@@ -108,3 +108,15 @@ async def test_a_read_only_failure_is_not_taken_for_an_unavailable_database(
         assert not isinstance(error, StorageUnavailable)
     else:
         raise AssertionError("the write went through")
+
+
+async def test_committing_a_read_only_unit_of_work_that_wrote_nothing_is_harmless(
+    one_connection: Database,
+) -> None:
+    async with one_connection.uow(read_only=True) as uow:
+        assert await uow.structures.list_all() == []
+        await uow.commit()
+    async with one_connection.uow() as uow:
+        await uow.structures.add("Mission locale", NOW)
+        await uow.commit()
+    assert await _names(one_connection) == ["Mission locale"]
