@@ -21,7 +21,10 @@ directly, `App.router.handle(Incoming(...))`, with no transport and no network:
    (the bench checks that `advance` then offers the request to exactly those helpers).
    SQL statements are counted per call (a `before_cursor_execute` listener).
    `--full-ranking` also times the old path (every candidate's load, all ranked).
-3. `--profile`: cProfile of `--profile-advances` calls of `advance`, then of
+3. Statements: `--statement-demandes` sequential `/demande` at `--members` members after a
+   warm-up, each one's SQL statements counted by kind with those SQLAlchemy compiled anew
+   rather than took from its compiled cache (`storage.statements.StatementTally`); 0 skips.
+4. `--profile`: cProfile of `--profile-advances` calls of `advance`, then of
    `--profile-demandes` sequential `/demande`, at `--members` members on SQLite, with the
    SQL statements counted per `/demande`.
 
@@ -31,7 +34,8 @@ request is offered at once.
 Run: .venv/bin/python bench/core_bench.py [--members 10000] [--past-per-member 10]
      [--small 100] [--backends sqlite postgresql] [--concurrency 20]
      [--burst-concurrency 1 20] [--demandes 2000]
-     [--duration 20] [--match-samples 200] [--full-ranking] [--profile]
+     [--duration 20] [--match-samples 200] [--full-ranking] [--statement-demandes 30]
+     [--profile]
      [--profile-advances 200] [--profile-demandes 50] [--seed 7]
      [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--no-one-core]
 """
@@ -89,6 +93,7 @@ from storage.models import (
     OfferModel,
     RequestSkillModel,
 )
+from storage.statements import StatementTally, statement_kind
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = tomllib.loads((ROOT / "tests" / "data" / "tutorial_corpus.toml").read_text("utf-8"))
@@ -607,12 +612,36 @@ async def profile_advance(app: App, members: int, count: int, seed: int) -> None
 # --- Profile -------------------------------------------------------------------------------
 
 
-def statement_kind(statement: str) -> str:
-    """`SELECT members`, `INSERT outbox`…: the verb and the first table named."""
-    words = statement.split()
-    verb = words[0].upper() if words else "?"
-    match = re.search(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", statement, re.IGNORECASE)
-    return f"{verb} {match.group(1) if match else ''}".strip()
+@dataclass
+class Statements:
+    """Statements per `/demande` on a warmed engine, and those compiled afresh."""
+
+    demandes: int = 0
+    offers: int = 0
+    sent: Counter[str] = field(default_factory=Counter)
+    compiled: Counter[str] = field(default_factory=Counter)
+
+
+async def count_statements(app: App, members: int, count: int, seed: int) -> Statements:
+    """`count` sequential `/demande` after 5 of warm-up, each one's statements counted (a
+    `before_cursor_execute` listener) with those not found in SQLAlchemy's compiled cache."""
+    rng = random.Random(seed + 23)
+    texts = request_texts()
+    load = Load()
+    result = Statements()
+    authors = rng.sample(range(1, members + 1), count + 5)
+    for author in authors[:5]:
+        await demande(app, author, rng.choice(texts)[0], load)
+    for author in authors[5:]:
+        body = rng.choice(texts)[0]
+        with StatementTally(app.db.engine) as tally:
+            request_id = await demande(app, author, body, load)
+        result.demandes += 1
+        result.sent.update(tally.statements)
+        result.compiled.update(tally.compiled)
+        if request_id is not None:
+            result.offers += len(await offered_to(app, request_id))
+    return result
 
 
 async def profile(app: App, members: int, count: int, seed: int) -> None:
@@ -701,6 +730,7 @@ class Results:
     mixed: dict[str, Load] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     kinds: dict[str, int] = field(default_factory=dict)
+    statements: dict[str, Statements] = field(default_factory=dict)
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -740,6 +770,18 @@ async def run(args: argparse.Namespace) -> None:
                         load = await mixed(app, members, args)
                         results.mixed[f"{backend} ×{args.concurrency}"] = load
                         print(f"  mixed: {dict(load.steps)} in {load.elapsed:.1f} s", flush=True)
+                    if args.statement_demandes:
+                        counted = await count_statements(
+                            app, members, args.statement_demandes, args.seed
+                        )
+                        results.statements[backend] = counted
+                        print(
+                            f"  statements per /demande: "
+                            f"{sum(counted.sent.values()) / counted.demandes:.1f} sent, "
+                            f"{sum(counted.compiled.values()) / counted.demandes:.2f} compiled "
+                            f"(not in the compiled cache) {dict(counted.compiled)}",
+                            flush=True,
+                        )
                     if args.profile and backend == "sqlite":
                         await profile(app, members, args.profile_demandes, args.seed)
                 results.errors[f"{backend} {members}"] = errors.count - before
@@ -823,6 +865,19 @@ def report(results: Results, args: argparse.Namespace, versions: dict[str, str])
                 f"p50 {percentile(big.advance, 0.5) / percentile(small.advance, 0.5):.1f}×, "
                 f"p95 {percentile(big.advance, 0.95) / percentile(small.advance, 0.95):.1f}×"
             )
+    for backend, counted in results.statements.items():
+        n = max(1, counted.demandes)
+        print()
+        print(
+            f"{backend} {args.members:,} members, per /demande on a warmed engine "
+            f"({counted.demandes} sequential, {counted.offers / n:.1f} helpers offered each): "
+            f"{sum(counted.sent.values()) / n:.1f} statements sent (BEGIN included), "
+            f"{sum(counted.compiled.values()) / n:.2f} compiled (compiled-cache misses)"
+        )
+        print("| statement | sent per /demande | compiled per /demande |")
+        print("|---|---|---|")
+        for kind, sent in sorted(counted.sent.items(), key=lambda pair: -pair[1]):
+            print(f"| {kind} | {sent / n:.2f} | {counted.compiled[kind] / n:.2f} |")
 
 
 def main() -> None:
@@ -844,6 +899,12 @@ def main() -> None:
     parser.add_argument("--demandes", type=int, default=2000, help="store+match phase, in all")
     parser.add_argument("--duration", type=float, default=20.0, help="mixed phase, seconds")
     parser.add_argument("--match-samples", type=int, default=200)
+    parser.add_argument(
+        "--statement-demandes",
+        type=int,
+        default=30,
+        help="sequential /demande whose statements and compiled-cache misses are counted",
+    )
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--profile-demandes", type=int, default=50)
     parser.add_argument("--profile-advances", type=int, default=200)

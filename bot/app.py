@@ -197,6 +197,7 @@ class App:
         metrics = _metrics(config)
         services = Services(
             uow=db.uow,
+            read=partial(db.uow, read_only=True),
             clock=clock or SystemClock(),
             matcher=default_matcher(),
             invites=InviteDefaults(

@@ -171,11 +171,37 @@ def check_sqlite_file(path: Path, opened: tuple[int, int] | None) -> None:
         raise StorageUnavailable(f"the database file {path} is read-only")
 
 
+# The execution option that opens a read-only unit of work (see `Database.uow`).
+_READ_ONLY = "samu_read_only"
+# Set in a pooled SQLite connection's info while it refuses writes (PRAGMA query_only).
+_QUERY_ONLY = "samu_query_only"
+
+
 def _begin_immediate(connection: Any) -> None:
     # A deferred SQLite transaction that reads then writes fails at once ("database is locked")
     # when another connection wrote in between; taking the write lock up front makes
     # concurrent units of work wait their turn (busy_timeout) instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read-only unit of work takes no lock up front (it reads a snapshot of the WAL and
+    # never waits for a writer) and, as a guard, its connection refuses writes meanwhile.
+    read_only = bool(connection.get_execution_options().get(_READ_ONLY))
+    if read_only or connection.info.get(_QUERY_ONLY):
+        connection.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+        connection.info[_QUERY_ONLY] = read_only
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _writable_again(dbapi_connection: Any, record: Any) -> None:
+    # A connection back in the pool accepts writes again, whatever its last unit of work was
+    # (the next write transaction would switch it back anyway: see _begin_immediate).
+    if dbapi_connection is None or record is None or not record.info.get(_QUERY_ONLY):
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA query_only=OFF")
+        cursor.close()
+    except Exception:  # e.g. a connection already closed: it is never used again
+        return
+    record.info[_QUERY_ONLY] = False
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -215,10 +241,25 @@ def create_engine(url: str, *, create_file: bool = True, **kwargs: Any) -> Async
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
+        event.listen(engine.sync_engine.pool, "checkin", _writable_again)
         path = sqlite_file(url)
         if path is not None:
             event.listen(engine.sync_engine, "connect", _remember_file(path))
     return engine
+
+
+class ReadOnlyViolation(Exception):
+    """A write was attempted in a read-only unit of work (a bug: nothing was written)."""
+
+
+def _refused_write(error: BaseException) -> bool:
+    """Whether `error` is the database refusing a write in a read-only transaction."""
+    if not isinstance(error, DBAPIError):
+        return False
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    if code == "25006":  # read_only_sql_transaction
+        return True
+    return "readonly database" in str(error.orig).lower()
 
 
 class UnitOfWork:
@@ -226,6 +267,12 @@ class UnitOfWork:
 
     Use as `async with db.uow() as uow: …; await uow.commit()`. Leaving the block without a
     commit rolls everything back, so a failure never leaves half-written rows.
+
+    A read-only unit of work (`db.uow(read_only=True)`) waits for no writer: on SQLite it
+    neither queues in this process's turns nor takes the write lock (a deferred BEGIN reads
+    a consistent snapshot), on PostgreSQL it is a READ ONLY transaction; any write in it
+    raises ReadOnlyViolation on leaving the block (a bug, never "unavailable": nothing was
+    written, and trying again would fail the same way).
     """
 
     session: AsyncSession
@@ -253,10 +300,13 @@ class UnitOfWork:
         sessions: async_sessionmaker[AsyncSession],
         turns: Turns | None = None,
         sqlite_path: Path | None = None,
+        *,
+        read_only: bool = False,
     ) -> None:
         self._sessions = sessions
         self._turns = turns
         self._sqlite_path = sqlite_path
+        self.read_only = read_only
 
     async def __aenter__(self) -> UnitOfWork:
         if self._turns is not None:
@@ -265,6 +315,15 @@ class UnitOfWork:
             except TurnTimeout as error:
                 raise StorageUnavailable(str(error)) from error
         self.session = self._sessions()
+        if self.read_only:
+            try:
+                # The transaction begins now, with its options (see _begin_immediate).
+                await self.session.connection(
+                    execution_options={_READ_ONLY: True, "postgresql_readonly": True}
+                )
+            except BaseException as error:
+                await self.__aexit__(type(error), error, error.__traceback__)
+                raise
         self.structures = StructureRepository(self.session)
         self.members = MemberRepository(self.session)
         self.invites = InviteRepository(self.session)
@@ -291,8 +350,10 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        refused = exc is not None and self.read_only and _refused_write(exc)
+        unavailable = exc is not None and not refused and is_unavailable(exc)
         try:
-            if exc is not None and is_unavailable(exc):
+            if unavailable:
                 # Not pooled again (e.g. a SQLite file deleted under it): a new connection
                 # opens the database once it is back.
                 await self.session.invalidate()
@@ -306,7 +367,9 @@ class UnitOfWork:
         finally:
             if self._turns is not None:
                 self._turns.give_back()
-        if exc is not None and not isinstance(exc, StorageUnavailable) and is_unavailable(exc):
+        if refused:
+            raise ReadOnlyViolation(f"a write in a read-only unit of work: {exc}") from exc
+        if unavailable and not isinstance(exc, StorageUnavailable):
             raise StorageUnavailable(str(exc)) from exc
 
     async def commit(self) -> None:
@@ -315,7 +378,11 @@ class UnitOfWork:
         Raises StorageUnavailable (nothing written) when a SQLite file was deleted, replaced
         or made read-only since it was opened.
         """
-        if self._sqlite_path is not None and self.session.in_transaction():
+        if (
+            self._sqlite_path is not None
+            and not self.read_only  # nothing to lose: it wrote nothing
+            and self.session.in_transaction()
+        ):
             connection = await self.session.connection()
             check_sqlite_file(self._sqlite_path, connection.info.get(_OPENED_FILE))
         await self.session.commit()
@@ -340,6 +407,9 @@ class Database:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._turns = Turns(SQLITE_BUSY_SECONDS) if engine.dialect.name == "sqlite" else None
         self._sqlite_path = sqlite_file(url) if url and self._turns is not None else None
+        # An in-memory SQLite database is one connection shared by every unit of work: reads
+        # take their turn too.
+        self._reads_queue = self._turns is not None and sqlite_file(str(engine.url)) is None
 
     @classmethod
     def from_url(cls, url: str, *, create_file: bool = True) -> Database:
@@ -363,9 +433,11 @@ class Database:
         """`sqlite` or `postgresql`."""
         return self.engine.dialect.name
 
-    def uow(self) -> UnitOfWork:
-        """A new unit of work (use it with `async with`)."""
-        return UnitOfWork(self._sessions, self._turns, self._sqlite_path)
+    def uow(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work (use it with `async with`); a `read_only` one waits for no
+        writer and refuses writes (see UnitOfWork)."""
+        turns = None if read_only and not self._reads_queue else self._turns
+        return UnitOfWork(self._sessions, turns, self._sqlite_path, read_only=read_only)
 
     def leader_lock(self, job: str) -> LeaderLock:
         """The election of one worker for `job` among those sharing this database."""

@@ -88,9 +88,10 @@ class _Search:
         )
         if found:
             await self._session.execute(
-                insert_for(self._session, Word.__table__)  # type: ignore[arg-type]
-                .values([{"word": word} for word in found])
-                .on_conflict_do_nothing(index_elements=["word"])
+                insert_for(self._session, Word.__table__).on_conflict_do_nothing(  # type: ignore[arg-type]
+                    index_elements=["word"]
+                ),
+                [{"word": word} for word in found],
             )
 
     async def known_words(self, words: Collection[str]) -> set[str]:

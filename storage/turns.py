@@ -6,6 +6,9 @@ retries (up to 100 ms a time) and favours whoever tries at the right moment: und
 few messages waited seconds while others went straight through. Queueing the units of work
 in an asyncio lock hands the database over in arrival order, with no sleeping in between.
 Other processes (the `samu` commands) still meet SQLite's busy timeout.
+
+Read-only units of work (`Database.uow(read_only=True)`) take no turn: they begin with a
+deferred `BEGIN`, read a snapshot of the write-ahead log and wait for no writer.
 """
 
 from __future__ import annotations

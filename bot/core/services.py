@@ -175,3 +175,10 @@ class Services:
     # Counts messages and jobs for the operators' metrics (see `bot.core.observe`).
     observer: Observer = QUIET
     member_changed: MemberHook | None = None
+    # Units of work for use-cases that only read: they wait for no writer and refuse writes
+    # (`Database.uow(read_only=True)`); None reads through `uow`.
+    read: UowFactory | None = None
+
+    def reader(self) -> UowFactory:
+        """The factory of units of work for a use-case that only reads."""
+        return self.read or self.uow

@@ -22,18 +22,29 @@ def insert_for(session: AsyncSession, table: Table) -> Any:
     return sqlite_insert(table)
 
 
-def upsert(
-    session: AsyncSession,
-    table: Table,
-    values: dict[str, Any] | Sequence[dict[str, Any]],
-    conflict: Sequence[str],
-    update: Sequence[str],
+def on_conflict(
+    session: AsyncSession, table: Table, conflict: Sequence[str], update: Sequence[str]
 ) -> Insert:
-    """INSERT `values`, or UPDATE the `update` columns of the row that conflicts on `conflict`."""
-    stmt = insert_for(session, table).values(values)
+    """INSERT into `table`, or UPDATE the `update` columns of the row that conflicts on
+    `conflict` (nothing when `update` is empty). Without values: run it over a list of rows
+    (executemany), which SQLAlchemy compiles once, not with `.values([...])`, which it
+    compiles anew every time."""
+    stmt = insert_for(session, table)
     if not update:
         return stmt.on_conflict_do_nothing(index_elements=list(conflict))  # type: ignore[no-any-return]
     return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
         index_elements=list(conflict),
         set_={name: getattr(stmt.excluded, name) for name in update},
     )
+
+
+def upsert(
+    session: AsyncSession,
+    table: Table,
+    values: dict[str, Any],
+    conflict: Sequence[str],
+    update: Sequence[str],
+) -> Insert:
+    """INSERT the row `values`, or UPDATE the `update` columns of the row that conflicts on
+    `conflict` (several rows: `on_conflict` run over them)."""
+    return on_conflict(session, table, conflict, update).values(values)

@@ -38,10 +38,6 @@ def _record(row: OutboxModel) -> OutboxMessage:
     )
 
 
-# Rows per INSERT of `enqueue_many` (far below either database's limit on bound parameters).
-_ENQUEUE_CHUNK = 500
-
-
 def _later(kinds: Collection[str]) -> list[ColumnElement[int]]:
     """An ORDER BY term putting the rows of these kinds last (none when there are none)."""
     if not kinds:
@@ -71,33 +67,35 @@ class OutboxRepository:
         return await self.enqueue_many([message], now=now) == 1
 
     async def enqueue_many(self, messages: Sequence[NewMessage], *, now: datetime) -> int:
-        """Store several messages, one INSERT statement per 500 (each with a repeated
-        `dedup_key` is skipped, as `enqueue` does); returns how many were stored."""
-        stored = 0
-        for start in range(0, len(messages), _ENQUEUE_CHUNK):
-            rows = [
-                {
-                    "recipient_id": message.recipient_id,
-                    "target_platform": message.target[0] if message.target else None,
-                    "target_chat": message.target[1] if message.target else None,
-                    "kind": message.kind,
-                    "params": message.params,
-                    "dedup_key": message.dedup_key,
-                    "not_before": message.not_before or now,
-                    "attempts": 0,
-                    "created_at": now,
-                }
-                for message in messages[start : start + _ENQUEUE_CHUNK]
-            ]
-            table = OutboxModel.__table__
-            statement = (
-                insert_for(self._session, table)  # type: ignore[arg-type]
-                .values(rows)
-                .on_conflict_do_nothing(index_elements=["dedup_key"])
-                .returning(table.c.id)
-            )
-            stored += len((await execute_core(self._session, statement)).all())
-        return stored
+        """Store several messages (each with a repeated `dedup_key` is skipped, as `enqueue`
+        does); returns how many were stored.
+
+        One statement run over the rows (executemany): SQLAlchemy compiles it once and sends
+        the rows in batches, where a multi-row VALUES would be compiled anew every time.
+        """
+        if not messages:
+            return 0
+        rows = [
+            {
+                "recipient_id": message.recipient_id,
+                "target_platform": message.target[0] if message.target else None,
+                "target_chat": message.target[1] if message.target else None,
+                "kind": message.kind,
+                "params": message.params,
+                "dedup_key": message.dedup_key,
+                "not_before": message.not_before or now,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for message in messages
+        ]
+        table = OutboxModel.__table__
+        statement = (
+            insert_for(self._session, table)  # type: ignore[arg-type]
+            .on_conflict_do_nothing(index_elements=["dedup_key"])
+            .returning(table.c.id)
+        )
+        return len((await execute_core(self._session, statement, rows)).all())
 
     async def heartbeat(self, worker: str, now: datetime) -> None:
         """Show that `worker` is alive (its claims stay its own)."""

@@ -299,7 +299,7 @@ class PlaceRepository:
         values["structure_id"] = structure_id
         columns = [c for c in values if c not in ("source_id", "import_id")]
         await execute_core(
-            self._session, upsert(self._session, _TABLE, [values], ["source_id"], columns)
+            self._session, upsert(self._session, _TABLE, values, ["source_id"], columns)
         )
         saved = await self.by_source_id(place.source_id)
         assert saved is not None

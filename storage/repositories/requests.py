@@ -366,9 +366,10 @@ class RequestRepository:
         ]
         if values:
             await self._session.execute(
-                insert_for(self._session, SkillGapModel.__table__)  # type: ignore[arg-type]
-                .values(values)
-                .on_conflict_do_nothing(index_elements=["request_id", "skill_id"])
+                insert_for(self._session, SkillGapModel.__table__).on_conflict_do_nothing(  # type: ignore[arg-type]
+                    index_elements=["request_id", "skill_id"]
+                ),
+                values,
             )
 
     async def gaps(self, request_id: int) -> list[int | None]:

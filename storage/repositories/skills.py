@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skills import Skill, SkillLevel
 from storage.models import MemberModel, MemberSkillModel, SkillModel
 from storage.records import MemberSkill, ProposedSkill, SkillRow, SkillSource
-from storage.repositories._upsert import upsert
+from storage.repositories._upsert import on_conflict, upsert
 
 
 def _record(row: SkillModel) -> SkillRow:
@@ -46,13 +46,13 @@ class SkillRepository:
         ]
         if values:
             await self._session.execute(
-                upsert(
+                on_conflict(
                     self._session,
                     SkillModel.__table__,  # type: ignore[arg-type]
-                    values,
                     conflict=["slug"],
                     update=["label_fr", "label_en", "kind", "area", "source"],
-                )
+                ),
+                values,
             )
 
     async def by_slug(self, slug: str) -> SkillRow | None:

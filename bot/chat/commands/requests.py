@@ -324,13 +324,13 @@ _EDITS = {
 async def _show_or_edit(ctx: Context, request_id: int, rest: str) -> Reply:
     services = ctx.services
     try:
-        request = await requests.visible(services.uow, request_id, ctx.me)
+        request = await requests.visible(services.reader(), request_id, ctx.me)
     except RequestNotFound:
         return [not_found(ctx, request_id)]
     if not rest:
         if request.author_id != ctx.me.id:
             return [show(ctx, request)]
-        shown = await requests.shown_to(services.uow, request_id, ctx.me)
+        shown = await requests.shown_to(services.reader(), request_id, ctx.me)
         return [show(ctx, request, shown_line(ctx, shown))]
     word, _, value = rest.partition(" ")
     if request.author_id != ctx.me.id:
@@ -454,7 +454,7 @@ async def my_requests(ctx: Context, args: str) -> Reply:
     if args.strip():
         request_id, _ = request_number(args)
         return await _show_or_edit(ctx, request_id, "")
-    mine = await requests.mine(ctx.services.uow, ctx.me)
+    mine = await requests.mine(ctx.services.reader(), ctx.me)
     asked = [r for r in mine if r.author_id == ctx.me.id]
     helping = [r for r in mine if r.helper_id == ctx.me.id]
     if not asked and not helping:

@@ -52,7 +52,7 @@ async def agenda(ctx: Context, args: str) -> Reply:
         number, rest = request_number(args)
         return await _answer_from_agenda(ctx, number, rest)
     if fold(args) in ("passees", "past", "passe"):
-        held = await sessions.past(services.uow, services.clock)
+        held = await sessions.past(services.reader(), services.clock)
         if not held:
             return [ctx.reply(ctx._("No session has taken place yet."))]
         lines = []
@@ -66,7 +66,7 @@ async def agenda(ctx: Context, args: str) -> Reply:
 async def _listing(ctx: Context) -> Outgoing:
     """The next sessions, each with one's answer, the count, and its own answer buttons."""
     services = ctx.services
-    upcoming = await sessions.upcoming(services.uow, services.clock, ctx.me)
+    upcoming = await sessions.upcoming(services.reader(), services.clock, ctx.me)
     if not upcoming:
         return ctx.reply(ctx._("No session is planned yet."))
     lines = []

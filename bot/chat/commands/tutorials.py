@@ -26,7 +26,7 @@ not_found_tutorial = writeup.tutorial_not_found
 async def search(ctx: Context, text: str) -> Reply:
     """`/tuto words #skill #theme`: the published tutorials that answer it."""
     services = ctx.services
-    found = await tutorial_search.search(services.uow, services.matcher, text)
+    found = await tutorial_search.search(services.reader(), services.matcher, text)
     if not found.tutorials:
         return [
             ctx.reply(
@@ -52,8 +52,8 @@ async def search(ctx: Context, text: str) -> Reply:
 async def overview(ctx: Context) -> Reply:
     """`/tuto` alone: how to search, the most useful entries, and the member's drafts."""
     services = ctx.services
-    found = await tutorial_search.search(services.uow, services.matcher, "", limit=5)
-    mine = await tutorials.drafts(services.uow, ctx.me)
+    found = await tutorial_search.search(services.reader(), services.matcher, "", limit=5)
+    mine = await tutorials.drafts(services.reader(), ctx.me)
     lines = [
         ctx._("The network's tutorials, written from solved cases."),
         ctx._("To search: {command}").format(command=ctx.cmd("tuto", ctx._("words or #skill"))),
@@ -222,7 +222,7 @@ async def to_check(ctx: Context, args: str) -> Reply:
 
 async def mine(ctx: Context, args: str) -> Reply:
     """`/tuto mes`: my drafts."""
-    found = await tutorials.drafts(ctx.services.uow, ctx.me)
+    found = await tutorials.drafts(ctx.services.reader(), ctx.me)
     if not found:
         return [ctx.reply(ctx._("You have no tutorial draft."))]
     lines = [ctx._("Your drafts:"), *(result_line(ctx, tutorial) for tutorial in found)]

@@ -1,0 +1,54 @@
+"""A `/demande` on a warmed engine compiles nothing anew, and its statement count does not
+grow with the number of helpers it is offered to (issue 20)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.chat.types import Incoming
+from storage.statements import StatementTally
+from tests.helpers import Conversation
+
+
+async def _demande(chat: Conversation, persona: str, text: str) -> StatementTally:
+    key = chat.key(persona)
+    with StatementTally(chat.app.db.engine) as tally:
+        await chat.app.router.handle(
+            Incoming(platform="console", user_id=key, chat_id=key, text=f"/demande {text}")
+        )
+    return tally
+
+
+async def _network(chat: Conversation, helpers: int) -> None:
+    await chat.join("Amina")
+    await chat.join("Bruno")
+    for n in range(helpers):
+        await chat.join(f"Aide{n}")
+        await chat.declare(f"Aide{n}", "ameli")
+
+
+@pytest.mark.parametrize("helpers", [1, 3])
+async def test_a_warmed_demande_compiles_no_statement(chat: Conversation, helpers: int) -> None:
+    await _network(chat, helpers)
+    await _demande(chat, "Bruno", "créer un compte ameli pour un jeune")  # warms the cache
+    tally = await _demande(chat, "Amina", "créer un compte ameli pour ma mère")
+    assert tally.statements["INSERT outbox"] >= 1, tally.statements
+    assert not tally.compiled, tally.compiled
+
+
+async def test_the_statements_of_a_demande_do_not_grow_with_its_helpers(
+    chat: Conversation,
+) -> None:
+    await _network(chat, 1)
+    await chat.join("Carla")
+    await _demande(chat, "Bruno", "créer un compte ameli pour un jeune")  # warms the cache
+    one = await _demande(chat, "Amina", "créer un compte ameli pour ma mère")
+    for n in range(1, 5):
+        await chat.join(f"Aide{n}")
+        await chat.declare(f"Aide{n}", "ameli")
+    five = await _demande(chat, "Carla", "créer un compte ameli pour un voisin")
+    async with chat.app.services.uow() as uow:
+        offered = [len(await uow.offers.of_request(number)) for number in (2, 3)]
+    assert offered[0] == 1 and offered[1] > 1, offered
+    # (One row and several rows are two compiled forms, each compiled once per process.)
+    assert five.statements == one.statements
