@@ -15,7 +15,7 @@ from bot.core.clock import Clock
 from bot.core.outbox import announce, notify_coordinators, notify_many
 from bot.core.request_states import Transition, is_active, sources
 from bot.core.services import RequestSettings, UowFactory
-from bot.core.skills import network_matcher
+from bot.core.skills import with_network
 from bot.core.types import HelpRequest, NewMessage, RequestStatus, Urgency
 from skills.matching import SkillMatcher, default_matcher
 from skills.proposed import PROPOSED_DISCOUNT, similar_to
@@ -144,8 +144,9 @@ async def skill_weights(
     too, at `RELATIVE` of the weight, and the proposed skills similar to the text at
     `PROPOSED_DISCOUNT` (`proposed_matches`). No weights (None) for a lone skill without
     them."""
-    ids, weights = await _taxonomy_weights(uow, request, await network_matcher(uow, matcher))
-    similar = await proposed_matches(uow, request)
+    network, proposals = await uow.skills.matchable()
+    ids, weights = await _taxonomy_weights(uow, request, with_network(matcher, network))
+    similar = proposed_matches(request, proposals)
     if not similar:
         return ids, weights
     merged = dict(weights) if weights is not None else dict.fromkeys(ids, 1.0)
@@ -156,15 +157,16 @@ async def skill_weights(
     return sorted(merged), merged
 
 
-async def proposed_matches(uow: UnitOfWork, request: HelpRequest) -> list[tuple[int, str, str]]:
-    """The proposed skills (id, slug, label) some member declares whose label is similar to
-    the request's text (`skills.proposed`): their holders are candidates, at a discount.
-    The central need weighs 1, so at an equal level a holder of its taxonomy skill always
-    has the higher fit."""
+def proposed_matches(
+    request: HelpRequest, proposals: list[tuple[int, str, str]]
+) -> list[tuple[int, str, str]]:
+    """The proposals (id, slug, label: those some member declares, `matchable`) whose label
+    is similar to the request's text (`skills.proposed`): their holders are candidates, at
+    a discount. The central need weighs 1, so at an equal level a holder of its taxonomy
+    skill always has the higher fit."""
     text = request.text or ""
     if not text.strip():
         return []
-    proposals = await uow.skills.proposed_labels()
     own = {skill.id for skill in request.skills}
     return [
         proposals[i]

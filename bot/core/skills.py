@@ -283,7 +283,11 @@ def _as_skill(row: NetworkSkill, taxonomy: Taxonomy) -> Skill:
 async def network_matcher(uow: UnitOfWork, matcher: SkillMatcher) -> SkillMatcher:
     """`matcher` plus the network's own skills (validated proposals), read in `uow`: request
     texts find them like taxonomy skills."""
-    rows = await uow.skills.network()
+    return with_network(matcher, await uow.skills.network())
+
+
+def with_network(matcher: SkillMatcher, rows: list[NetworkSkill]) -> SkillMatcher:
+    """`matcher` plus these network skills."""
     return matcher.with_skills(tuple(_as_skill(row, matcher.taxonomy) for row in rows))
 
 

@@ -52,8 +52,9 @@ async def why(
         if request is None:
             return None
         ids, by_id = await skill_weights(uow, request, matcher)
+        _, proposals = await uow.skills.matchable()
         similar = await uow.skills.by_slugs(
-            slug for _, slug, _ in await proposed_matches(uow, request)
+            slug for _, slug, _ in proposed_matches(request, proposals)
         )
         shown = [*request.skills, *similar.values()]
         own = {skill.id for skill in shown}

@@ -24,6 +24,17 @@ def _record(row: SkillModel) -> SkillRow:
     )
 
 
+def _network(row: SkillModel) -> NetworkSkill:
+    return NetworkSkill(
+        id=row.id,
+        slug=row.slug,
+        label_fr=row.label_fr,
+        label_en=row.label_en,
+        aliases=tuple(line for line in (row.aliases or "").splitlines() if line),
+        parent=row.parent_slug,
+    )
+
+
 class SkillRepository:
     """Skills and member skills."""
 
@@ -183,17 +194,31 @@ class SkillRepository:
             .where(SkillModel.source == SkillSource.NETWORK.value)
             .order_by(SkillModel.id)
         )
-        return [
-            NetworkSkill(
-                id=row.id,
-                slug=row.slug,
-                label_fr=row.label_fr,
-                label_en=row.label_en,
-                aliases=tuple(line for line in (row.aliases or "").splitlines() if line),
-                parent=row.parent_slug,
+        return [_network(row) for row in rows]
+
+    async def matchable(self) -> tuple[list[NetworkSkill], list[tuple[int, str, str]]]:
+        """`network` and `proposed_labels` in one statement (matching reads both)."""
+        held = (
+            select(MemberSkillModel.member_id)
+            .where(MemberSkillModel.skill_id == SkillModel.id)
+            .exists()
+        )
+        rows = await self._session.scalars(
+            select(SkillModel)
+            .where(
+                (SkillModel.source == SkillSource.NETWORK.value)
+                | ((SkillModel.source == SkillSource.PROPOSED.value) & held)
             )
-            for row in rows
-        ]
+            .order_by(SkillModel.id)
+        )
+        network: list[NetworkSkill] = []
+        proposed: list[tuple[int, str, str]] = []
+        for row in rows:
+            if row.source == SkillSource.NETWORK.value:
+                network.append(_network(row))
+            else:
+                proposed.append((row.id, row.slug, row.label_fr))
+        return network, proposed
 
     async def replacement_of(self, slug: str) -> SkillRow | None:
         """The skill that replaced a replaced proposal, if it still exists."""
