@@ -318,8 +318,8 @@ class NameTaken(ReviewError):
         self.existing = existing
 
 
-class NoSuchParent(ReviewError):
-    """The broader skill named is not a skill of the taxonomy."""
+class UnknownSkill(ReviewError):
+    """The skill named (the broader skill, or the replacement) is not a known skill."""
 
     def __init__(self, name: str, suggestions: tuple[SkillMatch, ...]) -> None:
         super().__init__(name)
@@ -376,7 +376,7 @@ async def validate_proposed(
     `parent` if given. The members who declared it keep it, at their level.
 
     Raises NoSuchProposal, AlreadyReviewed, NameTaken (a name already means a known skill:
-    replace the proposal by it instead), NoSuchParent.
+    replace the proposal by it instead), UnknownSkill.
     """
     async with uow:
         row = await _find_proposal(uow, reference)
@@ -390,7 +390,7 @@ async def validate_proposed(
         if parent is not None:
             hit = known.match(parent)
             if hit is None or hit.skill.slug == row.slug:
-                raise NoSuchParent(parent, tuple(known.suggest(parent)))
+                raise UnknownSkill(parent, tuple(known.suggest(parent)))
             broader = hit.skill
         kept = tuple(dict.fromkeys(" ".join(alias.split()) for alias in aliases))
         if not await uow.skills.promote(
@@ -423,7 +423,7 @@ async def replace_everywhere(
 ) -> Replaced:
     """Replace a proposal by a known skill (taxonomy or network) for every member who
     declared it, keeping the higher level when they had both (the caller checked that a
-    coordinator asks). Raises NoSuchProposal, AlreadyReviewed, NoSuchParent (the target
+    coordinator asks). Raises NoSuchProposal, AlreadyReviewed, UnknownSkill (the target
     names no known skill)."""
     async with uow:
         row = await _find_proposal(uow, reference)
@@ -431,7 +431,7 @@ async def replace_everywhere(
         hit = known.taxonomy.get(target.strip()) or getattr(known.match(target), "skill", None)
         new = await uow.skills.by_slug(hit.slug) if hit is not None else None
         if new is None or new.id == row.id:
-            raise NoSuchParent(target, tuple(known.suggest(target)))
+            raise UnknownSkill(target, tuple(known.suggest(target)))
         moved = await uow.skills.replace_everywhere(row, new, clock.now())
         if moved is None:
             raise AlreadyReviewed(row, await uow.skills.replacement_of(row.slug))

@@ -444,7 +444,7 @@ async def _validate(ctx: Context, text: str) -> Reply:
                 ],
             )
         ]
-    except member_skills.NoSuchParent as unknown:
+    except member_skills.UnknownSkill as unknown:
         proposal = await _slug_of(ctx, reference)
         return [
             ctx.reply(
@@ -525,7 +525,7 @@ async def _merge(ctx: Context, text: str) -> Reply:
         return _not_found(ctx, reference)
     except member_skills.AlreadyReviewed as already:
         return _already(ctx, already)
-    except member_skills.NoSuchParent as unknown:
+    except member_skills.UnknownSkill as unknown:
         return [
             ctx.reply(
                 ctx._("I don't know the skill “{skill}”.").format(skill=unknown.name),
