@@ -154,3 +154,23 @@ async def test_a_coordinator_replaces_a_proposal_for_everyone_who_declared_it(
     assert "« Padlet » a déjà été remplacée, par : Canva" in old
     # Typed again later, the proposal is its replacement.
     assert "Canva" in await chat.say("Bruno", "/competences ajouter padlet")
+
+
+async def test_the_buttons_of_the_proposals_list_validate_and_offer_replacements(
+    chat: Conversation,
+) -> None:
+    await chat.join("Sophie")
+    await chat.join("Claire", Role.COORDINATOR)
+    await chat.declare("Sophie", "Genially (je peux former), Padlet (je pratique)")
+    listing = await chat.say("Claire", "/competences proposees")
+
+    def number(answer: str, label: str) -> str:
+        line = next(line for line in answer.splitlines() if label in line and "[" in line)
+        return line.split("]")[0].strip(" [")
+
+    done = await chat.say("Claire", number(listing, "Valider « Genially »"))
+    assert "« Genially » est maintenant une compétence du réseau." in done
+    listing = await chat.say("Claire", "/competences proposees")
+    choose = await chat.say("Claire", number(listing, "Remplacer « Padlet » par…"))
+    assert "Remplacer « Padlet » par quelle compétence ?" in choose
+    assert await source_of(chat, "x-padlet") is SkillSource.PROPOSED
