@@ -128,6 +128,21 @@ class SkillMatcher:
         self._reach: dict[tuple[int, float], tuple[list[int], list[str]]] = {}
         self._window = min(_MAX_WINDOW, max((len(k.split()) for k in self._exact), default=1))
         self._extracted = functools.lru_cache(maxsize=512)(self._extract_tuple)
+        self._extended = functools.lru_cache(maxsize=4)(self._build_extended)
+
+    def with_skills(self, extra: tuple[Skill, ...]) -> SkillMatcher:
+        """A matcher over this taxonomy plus `extra` skills (the network's own), which are
+        found in texts like the others; the same matcher when there are none. The last few
+        are remembered: the network's skills change rarely."""
+        return self._extended(extra) if extra else self
+
+    def _build_extended(self, extra: tuple[Skill, ...]) -> SkillMatcher:
+        taxonomy = self.taxonomy
+        known = {skill.slug for skill in taxonomy}
+        added = tuple(skill for skill in extra if skill.slug not in known)
+        return SkillMatcher(
+            Taxonomy(version=taxonomy.version, areas=taxonomy.areas, skills=(*taxonomy, *added))
+        )
 
     def _lookup(self, folded: str, *, in_text: bool) -> SkillMatch | None:
         """Exact, compact then stemmed lookup of one folded phrase."""

@@ -129,6 +129,13 @@ class SkillModel(Base):
     source: Mapped[str] = mapped_column(String(16), index=True)
     proposed_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A network skill (a proposal a coordinator promoted): its other names, one a line, and
+    # the taxonomy skill it is a case of. A replaced proposal: the slug of the skill that
+    # replaced it. When a coordinator validated or replaced it.
+    aliases: Mapped[str | None] = mapped_column(Text)
+    parent_slug: Mapped[str | None] = mapped_column(String(80))
+    replaced_by: Mapped[str | None] = mapped_column(String(80))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class MemberSkillModel(Base):

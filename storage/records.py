@@ -40,10 +40,14 @@ class MemberStatus(StrEnum):
 
 
 class SkillSource(StrEnum):
-    """Where a skill comes from: the shipped taxonomy or a member's proposal."""
+    """Where a skill comes from: the shipped taxonomy, a member's proposal, or the network's
+    own taxonomy (a proposal a coordinator validated); a proposal a coordinator replaced by
+    another skill is kept, empty, to answer old buttons truthfully."""
 
     TAXONOMY = "taxonomy"
     PROPOSED = "proposed"
+    NETWORK = "network"
+    REPLACED = "replaced"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +128,19 @@ class MemberSkill:
 
     skill: SkillRow
     level: SkillLevel
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSkill:
+    """A skill of the network's own taxonomy: a proposal a coordinator validated."""
+
+    id: int
+    slug: str
+    label_fr: str
+    label_en: str
+    aliases: tuple[str, ...]
+    parent: str | None
+    """The slug of the taxonomy skill it is a case of, if any."""
 
 
 @dataclass(frozen=True, slots=True)

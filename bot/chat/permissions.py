@@ -83,6 +83,24 @@ PERMISSIONS: Mapping[str, Rule] = MappingProxyType(
 )
 
 
+SUBCOMMANDS: Mapping[tuple[str, str], Role] = MappingProxyType(
+    {
+        # the network's own skills: reviewing what members proposed is for coordinators
+        ("competences", "proposed"): Role.COORDINATOR,
+        ("competences", "validate"): Role.COORDINATOR,
+        ("competences", "merge"): Role.COORDINATOR,
+    }
+)
+"""Subcommands that need a higher role than their command (checked by the command itself,
+which says why it refuses)."""
+
+
+def sub_allowed(command: str, sub: str, role: Role | None) -> bool:
+    """Whether someone of `role` may use this subcommand of a command they may use."""
+    needed = SUBCOMMANDS.get((command, sub))
+    return needed is None or (role is not None and role.allows(needed))
+
+
 class Decision(StrEnum):
     """What the router does with a command, for a person, in a chat."""
 

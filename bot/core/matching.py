@@ -15,8 +15,10 @@ from bot.core.clock import Clock
 from bot.core.outbox import announce, notify_coordinators, notify_many
 from bot.core.request_states import Transition, is_active, sources
 from bot.core.services import RequestSettings, UowFactory
+from bot.core.skills import with_network
 from bot.core.types import HelpRequest, NewMessage, RequestStatus, Urgency
 from skills.matching import SkillMatcher, default_matcher
+from skills.proposed import PROPOSED_DISCOUNT, similar_to
 from skills.ranking import RankedHelper, best_by_fit
 from skills.weighting import need_weights
 from storage.db import UnitOfWork
@@ -139,7 +141,44 @@ async def skill_weights(
     """The skills to look for and each one's weight in the request's need, by skill id
     (`skills.weighting`): how central its mention is in the text, and how few members of
     the network hold it; the parents and children of the skills few hold are looked for
-    too, at `RELATIVE` of the weight. No weights (None) for a lone skill without them."""
+    too, at `RELATIVE` of the weight, and the proposed skills similar to the text at
+    `PROPOSED_DISCOUNT` (`proposed_matches`). No weights (None) for a lone skill without
+    them."""
+    network, proposals = await uow.skills.matchable()
+    ids, weights = await _taxonomy_weights(uow, request, with_network(matcher, network))
+    similar = proposed_matches(request, proposals)
+    if not similar:
+        return ids, weights
+    merged = dict(weights) if weights is not None else dict.fromkeys(ids, 1.0)
+    for skill_id, _, _ in similar:
+        merged.setdefault(skill_id, PROPOSED_DISCOUNT)
+    if len(merged) < 2:
+        return list(merged), None
+    return sorted(merged), merged
+
+
+def proposed_matches(
+    request: HelpRequest, proposals: list[tuple[int, str, str]]
+) -> list[tuple[int, str, str]]:
+    """The proposals (id, slug, label: those some member declares, `matchable`) whose label
+    is similar to the request's text (`skills.proposed`): their holders are candidates, at
+    a discount. The central need weighs 1, so at an equal level a holder of its taxonomy
+    skill always has the higher fit."""
+    text = request.text or ""
+    if not text.strip():
+        return []
+    own = {skill.id for skill in request.skills}
+    return [
+        proposals[i]
+        for i in similar_to(text, [label for _, _, label in proposals])
+        if proposals[i][0] not in own
+    ]
+
+
+async def _taxonomy_weights(
+    uow: UnitOfWork, request: HelpRequest, matcher: SkillMatcher
+) -> tuple[list[int], dict[int, float] | None]:
+    """`skill_weights` of the request's own skills and their relatives."""
     by_slug = {skill.slug: skill.id for skill in request.skills}
     related = {
         other: slug

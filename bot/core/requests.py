@@ -24,7 +24,7 @@ from bot.core.pii import PiiFinding, find_personal_data
 from bot.core.places import PlaceHint, hint_in
 from bot.core.request_states import IllegalTransition, Transition, is_active, sources, target
 from bot.core.services import RequestSettings, UowFactory
-from bot.core.skills import split_items
+from bot.core.skills import network_matcher, split_items
 from bot.core.tutorial_search import suggest_in
 from bot.core.types import (
     HelpRequest,
@@ -103,8 +103,15 @@ async def _skills_by_slug(uow: UnitOfWork, slugs: list[str]) -> list[SkillRow]:
     return [rows[slug] for slug in slugs if slug in rows]
 
 
+async def _detected_in(uow: UnitOfWork, matcher: SkillMatcher, text: str) -> list[str]:
+    """The skills found in `text`, the network's own skills included."""
+    return _detected_slugs(await network_matcher(uow, matcher), text)
+
+
 async def _detect_skills(uow: UnitOfWork, matcher: SkillMatcher, text: str) -> list[int]:
-    return [skill.id for skill in await _skills_by_slug(uow, _detected_slugs(matcher, text))]
+    return [
+        skill.id for skill in await _skills_by_slug(uow, await _detected_in(uow, matcher, text))
+    ]
 
 
 async def _store(
@@ -157,6 +164,7 @@ async def ask(
     findings = find_personal_data(text)
     draft = draft or bool(findings)
     async with uows() as uow:
+        slugs = await _detected_in(uow, matcher, text)
         skills = await _skills_by_slug(uow, slugs)
         status = RequestStatus.DRAFT if draft else RequestStatus.OPEN
         request_id, placed = await _store(uow, author, text, now, status, skills)
@@ -197,6 +205,7 @@ async def ask_or_suggest(
     try:
         async with uows() as uow:
             suggestions = await suggest_in(uow, text)
+            slugs = await _detected_in(uow, matcher, text)
             skills = await _skills_by_slug(uow, slugs)
             if not suggestions and not findings:
                 status = RequestStatus.OPEN
@@ -493,11 +502,12 @@ async def set_skills(
 ) -> HelpRequest:
     """Correct the skills a request needs (typed like `/competences`)."""
     slugs = []
-    for item in split_items(text)[:MAX_SKILLS]:
-        match = matcher.match(item)
-        if match is not None:
-            slugs.append(match.skill.slug)
     async with uows() as uow:
+        known = await network_matcher(uow, matcher)
+        for item in split_items(text)[:MAX_SKILLS]:
+            match = known.match(item)
+            if match is not None:
+                slugs.append(match.skill.slug)
         request = await get_own(uow, request_id, author)
         rows = await uow.skills.by_slugs(slugs)
         await uow.requests.set_skills(request_id, [rows[s].id for s in slugs if s in rows])

@@ -1,4 +1,5 @@
-"""Members' declared skills: add, remove, change level, and proposed skills."""
+"""Members' declared skills: add, remove, change level; proposed skills, and the network's
+own taxonomy coordinators grow from them (validate a proposal, or replace it)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from dataclasses import dataclass, field
 
 from bot.core.clock import Clock
 from bot.core.errors import CoreError
-from bot.core.types import MemberSkill, ProposedSkill, SkillRow, SkillSource
+from bot.core.types import MemberSkill, NetworkSkill, ProposedSkill, SkillRow, SkillSource
 from skills import (
     DEFAULT_LEVEL,
+    Skill,
+    SkillKind,
     SkillLevel,
     SkillMatch,
     SkillMatcher,
@@ -24,6 +27,7 @@ PROPOSED_PREFIX = "x-"
 MAX_ITEMS = 20
 MAX_ITEM_LENGTH = 60
 MAX_ITEM_WORDS = 6
+MAX_ALIASES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,7 @@ async def declare(
     now = clock.now()
     given: dict[str, SkillLevel] = {}  # the level each skill was given in this list
     async with uow:
+        matcher = await network_matcher(uow, matcher)
         current = {ms.skill.slug: ms.level for ms in await uow.skills.of_member(member_id)}
         for item in split_items(text)[:MAX_ITEMS]:
             phrase, level = split_level(item)
@@ -143,6 +148,8 @@ async def declare(
                     proposed_by=member_id,
                     now=now,
                 )
+                if row.source is SkillSource.REPLACED:  # a coordinator chose its replacement
+                    row = await uow.skills.replacement_of(row.slug) or row
             if row is None:  # taxonomy not synced: treat as unknown rather than fail
                 result.rejected.append(item)
                 continue
@@ -150,7 +157,7 @@ async def declare(
             await uow.skills.set_level(member_id=member_id, skill_id=row.id, level=chosen, now=now)
             current[row.slug] = given[row.slug] = chosen
             declared_skill = MemberSkill(skill=row, level=chosen)
-            if match is not None:
+            if match is not None or row.source is not SkillSource.PROPOSED:
                 result.recognised.append((phrase, declared_skill))
             else:
                 suggestions = tuple(matcher.suggest(phrase))
@@ -253,3 +260,202 @@ async def proposed(uow: UnitOfWork) -> list[ProposedSkill]:
     """Skills members proposed that the taxonomy does not know (for coordinators)."""
     async with uow:
         return await uow.skills.proposed()
+
+
+def _as_skill(row: NetworkSkill, taxonomy: Taxonomy) -> Skill:
+    """A network skill as the matcher takes it: a tool (found in texts by its label and
+    aliases), in its parent's area and themes."""
+    parent = taxonomy.get(row.parent) if row.parent else None
+    return Skill(
+        slug=row.slug,
+        kind=SkillKind.TOOL,
+        label_fr=row.label_fr,
+        label_en=row.label_en,
+        area=parent.area if parent else "",
+        digcomp=(),
+        crcn=(),
+        aliases=row.aliases,
+        themes=parent.themes if parent else (),
+        parent=parent.slug if parent else None,
+    )
+
+
+async def network_matcher(uow: UnitOfWork, matcher: SkillMatcher) -> SkillMatcher:
+    """`matcher` plus the network's own skills (validated proposals), read in `uow`: request
+    texts find them like taxonomy skills."""
+    return with_network(matcher, await uow.skills.network())
+
+
+def with_network(matcher: SkillMatcher, rows: list[NetworkSkill]) -> SkillMatcher:
+    """`matcher` plus these network skills."""
+    return matcher.with_skills(tuple(_as_skill(row, matcher.taxonomy) for row in rows))
+
+
+class ReviewError(CoreError):
+    """A proposal cannot be validated or replaced as asked."""
+
+
+class NoSuchProposal(ReviewError):
+    """No proposed skill has this name."""
+
+
+class AlreadyReviewed(ReviewError):
+    """The proposal was validated or replaced already (an old button)."""
+
+    def __init__(self, skill: SkillRow, replacement: SkillRow | None) -> None:
+        super().__init__(skill.slug)
+        self.skill = skill
+        self.replacement = replacement
+        """What replaced it; None when it was validated (it is a network skill now)."""
+
+
+class NameTaken(ReviewError):
+    """A name given to the new skill already names a known skill: replace instead."""
+
+    def __init__(self, name: str, existing: Skill) -> None:
+        super().__init__(name)
+        self.name = name
+        self.existing = existing
+
+
+class UnknownSkill(ReviewError):
+    """The skill named (the broader skill, or the replacement) is not a known skill."""
+
+    def __init__(self, name: str, suggestions: tuple[SkillMatch, ...]) -> None:
+        super().__init__(name)
+        self.name = name
+        self.suggestions = suggestions
+
+
+def bad_name(name: str) -> bool:
+    """Whether a skill name is empty, too long or without a letter ("²", "42")."""
+    folded = fold(name)
+    return (
+        not any(ch.isalpha() for ch in folded)
+        or len(name) > MAX_ITEM_LENGTH
+        or len(name.split()) > MAX_ITEM_WORDS
+    )
+
+
+async def _find_proposal(uow: UnitOfWork, reference: str) -> SkillRow:
+    """The proposal a coordinator names by its slug (buttons) or its label; raises
+    NoSuchProposal, or AlreadyReviewed for one validated or replaced already."""
+    row = await uow.skills.by_slug(reference.strip())
+    if row is None or row.source is SkillSource.TAXONOMY:
+        row = await uow.skills.by_slug(PROPOSED_PREFIX + slugify(reference))
+    if row is None or row.source is SkillSource.TAXONOMY:
+        raise NoSuchProposal(reference)
+    if row.source is SkillSource.NETWORK:
+        raise AlreadyReviewed(row, None)
+    if row.source is SkillSource.REPLACED:
+        raise AlreadyReviewed(row, await uow.skills.replacement_of(row.slug))
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class Validated:
+    """A proposal promoted into the network's own taxonomy."""
+
+    skill: SkillRow
+    aliases: tuple[str, ...]
+    parent: Skill | None
+    holders: int
+
+
+async def validate_proposed(
+    uow: UnitOfWork,
+    clock: Clock,
+    matcher: SkillMatcher,
+    reference: str,
+    *,
+    parent: str | None = None,
+    aliases: tuple[str, ...] = (),
+) -> Validated:
+    """Promote a proposed skill into the network's own taxonomy (the caller checked that a
+    coordinator asks): request texts then find it by its label and `aliases`, as a case of
+    `parent` if given. The members who declared it keep it, at their level.
+
+    Raises NoSuchProposal, AlreadyReviewed, NameTaken (a name already means a known skill:
+    replace the proposal by it instead), UnknownSkill.
+    """
+    async with uow:
+        row = await _find_proposal(uow, reference)
+        known = await network_matcher(uow, matcher)
+        names = [row.label_fr, *aliases]
+        for name in names:
+            hit = known.match(name)
+            if hit is not None and hit.skill.slug != row.slug:
+                raise NameTaken(name, hit.skill)
+        broader: Skill | None = None
+        if parent is not None:
+            hit = known.match(parent)
+            if hit is None or hit.skill.slug == row.slug:
+                raise UnknownSkill(parent, tuple(known.suggest(parent)))
+            broader = hit.skill
+        kept = tuple(dict.fromkeys(" ".join(alias.split()) for alias in aliases))
+        if not await uow.skills.promote(
+            row.id,
+            label=row.label_fr,
+            aliases=kept,
+            parent=broader.slug if broader else None,
+            now=clock.now(),
+        ):
+            raise AlreadyReviewed(row, await uow.skills.replacement_of(row.slug))
+        holders, _ = await uow.offers.holders([row.slug])
+        await uow.commit()
+        promoted = await uow.skills.by_slug(row.slug)
+    assert promoted is not None
+    count = holders[row.slug][1] if row.slug in holders else 0
+    return Validated(promoted, kept, broader, count)
+
+
+@dataclass(frozen=True, slots=True)
+class Replaced:
+    """A proposal replaced, for every member who declared it, by a known skill."""
+
+    proposal: SkillRow
+    skill: SkillRow
+    moved: int
+
+
+async def replace_everywhere(
+    uow: UnitOfWork, clock: Clock, matcher: SkillMatcher, reference: str, target: str
+) -> Replaced:
+    """Replace a proposal by a known skill (taxonomy or network) for every member who
+    declared it, keeping the higher level when they had both (the caller checked that a
+    coordinator asks). Raises NoSuchProposal, AlreadyReviewed, UnknownSkill (the target
+    names no known skill)."""
+    async with uow:
+        row = await _find_proposal(uow, reference)
+        known = await network_matcher(uow, matcher)
+        hit = known.taxonomy.get(target.strip()) or getattr(known.match(target), "skill", None)
+        new = await uow.skills.by_slug(hit.slug) if hit is not None else None
+        if new is None or new.id == row.id:
+            raise UnknownSkill(target, tuple(known.suggest(target)))
+        moved = await uow.skills.replace_everywhere(row, new, clock.now())
+        if moved is None:
+            raise AlreadyReviewed(row, await uow.skills.replacement_of(row.slug))
+        await uow.commit()
+    return Replaced(row, new, moved)
+
+
+async def suggestions_for(
+    uow: UnitOfWork, matcher: SkillMatcher, reference: str
+) -> tuple[SkillRow, list[SkillMatch]]:
+    """A proposal and the known skills it may mean (for "replace by…"); raises like
+    `replace_everywhere`."""
+    async with uow:
+        row = await _find_proposal(uow, reference)
+        known = await network_matcher(uow, matcher)
+    return row, known.suggest(row.label_fr, limit=4)
+
+
+async def find_proposal(uow: UnitOfWork, reference: str) -> SkillRow | None:
+    """The proposal (or reviewed proposal) a coordinator names by slug or label, if any."""
+    async with uow:
+        try:
+            return await _find_proposal(uow, reference)
+        except AlreadyReviewed as done:
+            return done.skill
+        except NoSuchProposal:
+            return None

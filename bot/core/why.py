@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.matching import skill_weights
+from bot.core.matching import proposed_matches, skill_weights
 from bot.core.services import UowFactory
-from bot.core.types import SkillRow
+from bot.core.types import SkillRow, SkillSource
 from skills import SkillLevel, SkillMatcher
+from skills.proposed import PROPOSED_DISCOUNT
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +30,17 @@ class Why:
 
     request_id: int
     weights: list[tuple[SkillRow, float]]
-    """The request's skills, heaviest first (weight 1 when it has a single skill)."""
+    """The request's skills, heaviest first (weight 1 when it has a single skill), then the
+    proposed skills looked for because the text is similar to their label (their source is
+    `SkillSource.PROPOSED`)."""
     relatives: int
     """How many parent or child skills were looked for too (at half weight)."""
     helpers: list[HelperWhy]
+
+
+def _alone(skill: SkillRow) -> float:
+    """The weight of the only skill looked for: 1, or the discount of a proposed one."""
+    return PROPOSED_DISCOUNT if skill.source is SkillSource.PROPOSED else 1.0
 
 
 async def why(
@@ -44,9 +52,14 @@ async def why(
         if request is None:
             return None
         ids, by_id = await skill_weights(uow, request, matcher)
-        own = {skill.id for skill in request.skills}
+        _, proposals = await uow.skills.matchable()
+        similar = await uow.skills.by_slugs(
+            slug for _, slug, _ in proposed_matches(request, proposals)
+        )
+        shown = [*request.skills, *similar.values()]
+        own = {skill.id for skill in shown}
         weights = sorted(
-            ((skill, (by_id or {}).get(skill.id, 1.0)) for skill in request.skills),
+            ((skill, (by_id or {}).get(skill.id, _alone(skill))) for skill in shown),
             key=lambda pair: (-pair[1], pair[0].slug),
         )
         offers = await uow.offers.of_request(request_id)

@@ -184,14 +184,15 @@ class PrivacyRepository:
 
     async def _drop_own_proposed_skills(self, member_id: int) -> None:
         """Skills the member typed that the taxonomy did not know, unless others hold them
-        too (then they are the network's: they stay, proposed by nobody)."""
+        too (then they are the network's: they stay, proposed by nobody); so do those a
+        coordinator replaced (nobody holds them). Validated ones are the network's: they stay."""
         held_by_others = select(MemberSkillModel.skill_id).where(
             MemberSkillModel.member_id != member_id
         )
         await self._session.execute(
             delete(SkillModel).where(
                 SkillModel.proposed_by == member_id,
-                SkillModel.source == SkillSource.PROPOSED.value,
+                SkillModel.source.in_([SkillSource.PROPOSED.value, SkillSource.REPLACED.value]),
                 SkillModel.id.not_in(held_by_others),
             )
         )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills import Skill, SkillLevel
 from storage.models import MemberModel, MemberSkillModel, SkillModel
-from storage.records import MemberSkill, ProposedSkill, SkillRow, SkillSource
+from storage.records import MemberSkill, NetworkSkill, ProposedSkill, SkillRow, SkillSource
 from storage.repositories._upsert import on_conflict, upsert
 
 
@@ -21,6 +21,17 @@ def _record(row: SkillModel) -> SkillRow:
         label_fr=row.label_fr,
         label_en=row.label_en,
         source=SkillSource(row.source),
+    )
+
+
+def _network(row: SkillModel) -> NetworkSkill:
+    return NetworkSkill(
+        id=row.id,
+        slug=row.slug,
+        label_fr=row.label_fr,
+        label_en=row.label_en,
+        aliases=tuple(line for line in (row.aliases or "").splitlines() if line),
+        parent=row.parent_slug,
     )
 
 
@@ -160,3 +171,114 @@ class SkillRepository:
             ProposedSkill(skill=_record(skill), proposed_by=name, member_count=int(count))
             for skill, name, count in rows
         ]
+
+    async def proposed_labels(self) -> list[tuple[int, str, str]]:
+        """Id, slug and label of each proposed skill some member declares (for matching by
+        similar text)."""
+        rows = await self._session.execute(
+            select(SkillModel.id, SkillModel.slug, SkillModel.label_fr)
+            .where(
+                SkillModel.source == SkillSource.PROPOSED.value,
+                select(MemberSkillModel.member_id)
+                .where(MemberSkillModel.skill_id == SkillModel.id)
+                .exists(),
+            )
+            .order_by(SkillModel.id)
+        )
+        return [(int(id_), str(slug), str(label)) for id_, slug, label in rows]
+
+    async def network(self) -> list[NetworkSkill]:
+        """The network's own skills (proposals a coordinator validated), oldest first."""
+        rows = await self._session.scalars(
+            select(SkillModel)
+            .where(SkillModel.source == SkillSource.NETWORK.value)
+            .order_by(SkillModel.id)
+        )
+        return [_network(row) for row in rows]
+
+    async def matchable(self) -> tuple[list[NetworkSkill], list[tuple[int, str, str]]]:
+        """`network` and `proposed_labels` in one statement (matching reads both)."""
+        held = (
+            select(MemberSkillModel.member_id)
+            .where(MemberSkillModel.skill_id == SkillModel.id)
+            .exists()
+        )
+        rows = await self._session.scalars(
+            select(SkillModel)
+            .where(
+                (SkillModel.source == SkillSource.NETWORK.value)
+                | ((SkillModel.source == SkillSource.PROPOSED.value) & held)
+            )
+            .order_by(SkillModel.id)
+        )
+        network: list[NetworkSkill] = []
+        proposed: list[tuple[int, str, str]] = []
+        for row in rows:
+            if row.source == SkillSource.NETWORK.value:
+                network.append(_network(row))
+            else:
+                proposed.append((row.id, row.slug, row.label_fr))
+        return network, proposed
+
+    async def replacement_of(self, slug: str) -> SkillRow | None:
+        """The skill that replaced a replaced proposal, if it still exists."""
+        target = await self._session.scalar(
+            select(SkillModel.replaced_by).where(SkillModel.slug == slug)
+        )
+        return await self.by_slug(target) if target else None
+
+    async def promote(
+        self,
+        skill_id: int,
+        *,
+        label: str,
+        aliases: Iterable[str],
+        parent: str | None,
+        now: datetime,
+    ) -> bool:
+        """Make a proposed skill a skill of the network's own taxonomy; false when it is no
+        longer a proposal (validated or replaced meanwhile). Its holders keep it."""
+        result = await self._session.execute(
+            update(SkillModel)
+            .where(SkillModel.id == skill_id, SkillModel.source == SkillSource.PROPOSED.value)
+            .values(
+                source=SkillSource.NETWORK.value,
+                label_fr=label,
+                label_en=label,
+                aliases="\n".join(aliases) or None,
+                parent_slug=parent,
+                reviewed_at=now,
+            )
+        )
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    async def replace_everywhere(self, old: SkillRow, new: SkillRow, now: datetime) -> int | None:
+        """Give every holder of the proposal `old` the skill `new` instead, at the higher of
+        their two levels, and mark `old` replaced; how many members it moved, None when `old`
+        is no longer a proposal."""
+        result = await self._session.execute(
+            update(SkillModel)
+            .where(SkillModel.id == old.id, SkillModel.source == SkillSource.PROPOSED.value)
+            .values(source=SkillSource.REPLACED.value, replaced_by=new.slug, reviewed_at=now)
+        )
+        assert isinstance(result, CursorResult)
+        if result.rowcount != 1:
+            return None
+        rows = await self._session.execute(
+            select(
+                MemberSkillModel.member_id, MemberSkillModel.skill_id, MemberSkillModel.level
+            ).where(MemberSkillModel.skill_id.in_([old.id, new.id]))
+        )
+        held: dict[int, dict[int, SkillLevel]] = {}
+        for member, skill, level in rows:
+            held.setdefault(int(member), {})[int(skill)] = SkillLevel(level)
+        moved = 0
+        for member, levels in held.items():
+            if old.id not in levels:
+                continue
+            best = max(levels.values(), key=lambda level: level.weight)
+            await self.set_level(member_id=member, skill_id=new.id, level=best, now=now)
+            await self.remove_from_member(member_id=member, skill_id=old.id)
+            moved += 1
+        return moved

@@ -17,7 +17,7 @@ from bot.core import invites, members
 from bot.core import skills as member_skills
 from bot.core.errors import InvalidValue
 from bot.core.numbers import ascii_number
-from bot.core.types import Role
+from bot.core.types import Role, SkillRow, SkillSource
 from bot.core.why import why
 from skills import fold
 
@@ -185,6 +185,15 @@ async def list_members(ctx: Context, args: str) -> Reply:
     return [ctx.reply(*lines, actions=actions)]
 
 
+def _skill_name(ctx: Context, skill: SkillRow) -> str:
+    """A skill's label; a proposed one (looked for by similar text) says so."""
+    if skill.source is SkillSource.PROPOSED:
+        return ctx._("{skill} (proposed skill, similar text)").format(
+            skill=skill.label(ctx.t.locale)
+        )
+    return skill.label(ctx.t.locale)
+
+
 async def explain(ctx: Context, args: str) -> Reply:
     """`/pourquoi N`: the skills found in request N with their weight in the need, and each
     helper it was offered to with their levels and load."""
@@ -203,7 +212,7 @@ async def explain(ctx: Context, args: str) -> Reply:
         lines.append(ctx._("Skills found, with their weight in the need (1 = the need):"))
         lines.extend(
             bullet(
-                f"{skill.label(ctx.t.locale)} — "
+                f"{_skill_name(ctx, skill)} — "
                 + format_decimal(weight, format="0.00", locale=ctx.t.locale)
             )
             for skill, weight in found.weights
@@ -222,7 +231,7 @@ async def explain(ctx: Context, args: str) -> Reply:
         lines.append(ctx._("Offered to, in this order (their load now):"))
     for helper in found.helpers:
         levels = ", ".join(
-            f"{skill.label(ctx.t.locale)} — {level_name(ctx, level)}"
+            f"{_skill_name(ctx, skill)} — {level_name(ctx, level)}"
             for skill, level in helper.levels
         )
         load = ctx._("requests held: {claims}, offers in the last 7 days: {offers}").format(

@@ -1,4 +1,5 @@
-"""`/competences`: declare, list, re-level and remove one's skills; proposed skills."""
+"""`/competences`: declare, list, re-level and remove one's skills; proposed skills, which
+coordinators validate into the network's own skills or replace by a known one."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from bot.chat.commands.requests import ask_from_text
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.dialogs import await_answer
 from bot.chat.i18n import N_
+from bot.chat.permissions import sub_allowed
 from bot.chat.types import Action, Outgoing
 from bot.chat.wording import LEVEL_KEYWORDS, bullet, level_name
 from bot.core import skills as member_skills
-from bot.core.types import MemberSkill, Role, SkillSource
+from bot.core.types import MemberSkill, SkillSource
 from skills import SkillLevel, fold, parse_level
 
 _SUBCOMMANDS = {
@@ -24,7 +26,17 @@ _SUBCOMMANDS = {
     "replace": "replace",
     "proposees": "proposed",
     "proposed": "proposed",
+    "valider": "validate",
+    "validate": "validate",
+    "fusionner": "merge",
+    "merge": "merge",
 }
+# Keywords inside `/competences valider …` and `/competences fusionner …` (folded).
+_UNDER = frozenset({"sous", "under"})
+_ALIASES = frozenset({"alias", "aliases"})
+_INTO = frozenset({"avec", "par", "with", "into", "by"})
+MAX_REVIEW_TEXT = 400
+SHOWN_PROPOSALS = 10  # proposals listed with their buttons
 
 
 def _skill_line(ctx: Context, declared: MemberSkill) -> str:
@@ -276,12 +288,27 @@ async def _replace(ctx: Context, text: str) -> Reply:
 
 
 async def _proposed(ctx: Context) -> Reply:
-    if not ctx.me.role.allows(Role.COORDINATOR):
+    if not sub_allowed("competences", "proposed", ctx.me.role):
         return [ctx.reply(ctx._("This list is for coordinators."))]
     proposals = await member_skills.proposed(ctx.services.uow())
     if not proposals:
         return [ctx.reply(ctx._("No skill is waiting for review."))]
     lines = [ctx._("Skills proposed by members:")]
+    actions: list[Action] = []
+    for proposal in proposals[:SHOWN_PROPOSALS]:
+        label, slug = proposal.skill.label_fr, proposal.skill.slug
+        actions.append(
+            Action(
+                ctx._("Validate “{skill}”").format(skill=label),
+                f"/competences valider {slug}",
+            )
+        )
+        actions.append(
+            Action(
+                ctx._("Replace “{skill}” with…").format(skill=label),
+                f"/competences fusionner {slug}",
+            )
+        )
     for proposal in proposals:
         lines.append(
             bullet(
@@ -297,7 +324,234 @@ async def _proposed(ctx: Context) -> Reply:
                 )
             )
         )
-    return [ctx.reply(*lines)]
+    lines.append(ctx._("Validate one: it becomes a skill of the network, found in requests."))
+    lines.append(ctx._("Or replace it with a known skill, for everyone who declared it."))
+    return [ctx.reply(*lines, actions=actions)]
+
+
+def _review_usage(ctx: Context, sub: str) -> Reply:
+    """How to write `/competences valider …` or `/competences fusionner …`."""
+    if sub == "validate":
+        syntax = ctx._("validate PROPOSAL [under SKILL] [aliases NAME, NAME]")
+        example = ctx._("validate Genially under Canva aliases genialy")
+    else:
+        syntax = ctx._("merge PROPOSAL with SKILL")
+        example = ctx._("merge impots en ligne with impots.gouv")
+    return [
+        ctx.reply(
+            ctx._("Usage: {usage}").format(usage=ctx.cmd("competences", syntax)),
+            ctx._("Example: {command}").format(command=ctx.cmd("competences", example)),
+            actions=[Action(ctx._("Proposed skills"), "/competences proposees")],
+        )
+    ]
+
+
+def _sections(text: str, keywords: dict[str, frozenset[str]]) -> dict[str, str] | None:
+    """Split `PROPOSAL kw1 … kw2 …` on its keywords (each at most once); None if a keyword
+    comes twice."""
+    found: dict[str, list[str]] = {"": []}
+    current = ""
+    for word in text.split():
+        name = next((n for n, words in keywords.items() if fold(word) in words), None)
+        if name is not None and found[current]:
+            if name in found:
+                return None
+            found[name] = []
+            current = name
+            continue
+        found[current].append(word)
+    return {name: " ".join(words) for name, words in found.items()}
+
+
+def _refusal(ctx: Context) -> Reply:
+    return [
+        ctx.reply(
+            ctx._("Only coordinators review proposed skills."),
+            ctx._("They decide what the whole network's matching knows."),
+            ctx._("Ask the coordination if a skill is missing."),
+        )
+    ]
+
+
+def _already(ctx: Context, done: member_skills.AlreadyReviewed) -> Reply:
+    label = done.skill.label(ctx.t.locale)
+    if done.skill.source is SkillSource.NETWORK:
+        line = ctx._("“{skill}” was validated already: it is a skill of the network.").format(
+            skill=label
+        )
+    elif done.replacement is not None:
+        line = ctx._("“{skill}” was replaced already, with {other}.").format(
+            skill=label, other=done.replacement.label(ctx.t.locale)
+        )
+    else:
+        line = ctx._("“{skill}” was replaced already.").format(skill=label)
+    return [ctx.reply(line, actions=[Action(ctx._("Proposed skills"), "/competences proposees")])]
+
+
+def _not_found(ctx: Context, reference: str) -> Reply:
+    return [
+        ctx.reply(
+            ctx._("No proposed skill is called “{skill}”.").format(skill=reference),
+            actions=[Action(ctx._("Proposed skills"), "/competences proposees")],
+        )
+    ]
+
+
+async def _validate(ctx: Context, text: str) -> Reply:
+    if not sub_allowed("competences", "validate", ctx.me.role):
+        return _refusal(ctx)
+    parts = _sections(text, {"under": _UNDER, "aliases": _ALIASES})
+    if not text or len(text) > MAX_REVIEW_TEXT or parts is None:
+        return _review_usage(ctx, "validate")
+    reference, parent = parts[""], parts.get("under")
+    aliases = tuple(member_skills.split_items(parts.get("aliases", "")))
+    names = [reference, *aliases, *([parent] if parent is not None else [])]
+    if (
+        any(member_skills.bad_name(name) for name in names)
+        or ("aliases" in parts and not aliases)
+        or len(aliases) > member_skills.MAX_ALIASES
+    ):
+        return _review_usage(ctx, "validate")
+    services = ctx.services
+    try:
+        done = await member_skills.validate_proposed(
+            services.uow(),
+            services.clock,
+            services.matcher,
+            reference,
+            parent=parent,
+            aliases=aliases,
+        )
+    except member_skills.NoSuchProposal:
+        return _not_found(ctx, reference)
+    except member_skills.AlreadyReviewed as already:
+        return _already(ctx, already)
+    except member_skills.NameTaken as taken:
+        proposal = await _slug_of(ctx, reference)
+        return [
+            ctx.reply(
+                ctx._("“{name}” already means {skill}.").format(
+                    name=taken.name, skill=taken.existing.label(ctx.t.locale)
+                ),
+                ctx._("Replace the proposal with it instead."),
+                actions=[
+                    Action(
+                        ctx._("Replace with {skill}").format(
+                            skill=taken.existing.label(ctx.t.locale)
+                        ),
+                        f"/competences fusionner {proposal} avec {taken.existing.slug}",
+                    )
+                ],
+            )
+        ]
+    except member_skills.UnknownSkill as unknown:
+        proposal = await _slug_of(ctx, reference)
+        return [
+            ctx.reply(
+                ctx._("I don't know the skill “{skill}”.").format(skill=unknown.name),
+                actions=[
+                    Action(
+                        ctx._("Under {skill}").format(skill=s.skill.label(ctx.t.locale)),
+                        f"/competences valider {proposal} sous {s.skill.slug}",
+                    )
+                    for s in unknown.suggestions
+                ],
+            )
+        ]
+    label = done.skill.label(ctx.t.locale)
+    lines = [ctx._("“{skill}” is now a skill of the network.").format(skill=label)]
+    if done.parent is not None:
+        lines.append(
+            ctx._("It is a case of {skill}.").format(skill=done.parent.label(ctx.t.locale))
+        )
+    if done.aliases:
+        lines.append(ctx._("Also found as: {names}.").format(names=", ".join(done.aliases)))
+    lines.append(
+        ctx.ngettext(
+            "Requests that name it now reach the {n} member who declared it.",
+            "Requests that name it now reach the {n} members who declared it.",
+            done.holders,
+            zero=N_("Requests that name it will reach the members who declare it."),
+        ).format(n=done.holders)
+    )
+    return [ctx.reply(*lines, actions=[Action(ctx._("Proposed skills"), "/competences proposees")])]
+
+
+async def _slug_of(ctx: Context, reference: str) -> str:
+    """The slug a button can carry for a proposal named by its label or slug."""
+    found = await member_skills.find_proposal(ctx.services.uow(), reference)
+    return found.slug if found is not None else reference
+
+
+async def _merge(ctx: Context, text: str) -> Reply:
+    if not sub_allowed("competences", "merge", ctx.me.role):
+        return _refusal(ctx)
+    parts = _sections(text, {"into": _INTO})
+    if not text or len(text) > MAX_REVIEW_TEXT or parts is None:
+        return _review_usage(ctx, "merge")
+    reference, target = parts[""], parts.get("into")
+    if any(member_skills.bad_name(name) for name in (reference, *filter(None, [target]))) or (
+        "into" in parts and not target
+    ):
+        return _review_usage(ctx, "merge")
+    services = ctx.services
+    try:
+        if target is None:
+            proposal, suggestions = await member_skills.suggestions_for(
+                services.uow(), services.matcher, reference
+            )
+            label = proposal.label(ctx.t.locale)
+            return [
+                ctx.reply(
+                    ctx._("Replace “{skill}” with which skill?").format(skill=label),
+                    ctx._("Choose, or type: {command}").format(
+                        command=ctx.cmd(
+                            "competences", ctx._("merge {skill} with …").format(skill=label)
+                        )
+                    ),
+                    actions=[
+                        Action(
+                            s.skill.label(ctx.t.locale),
+                            f"/competences fusionner {proposal.slug} avec {s.skill.slug}",
+                        )
+                        for s in suggestions
+                    ],
+                )
+            ]
+        done = await member_skills.replace_everywhere(
+            services.uow(), services.clock, services.matcher, reference, target
+        )
+    except member_skills.NoSuchProposal:
+        return _not_found(ctx, reference)
+    except member_skills.AlreadyReviewed as already:
+        return _already(ctx, already)
+    except member_skills.UnknownSkill as unknown:
+        return [
+            ctx.reply(
+                ctx._("I don't know the skill “{skill}”.").format(skill=unknown.name),
+                actions=[
+                    Action(
+                        s.skill.label(ctx.t.locale),
+                        f"/competences fusionner {reference} avec {s.skill.slug}",
+                    )
+                    for s in unknown.suggestions
+                ],
+            )
+        ]
+    return [
+        ctx.reply(
+            ctx._("“{skill}” is replaced with {other}.").format(
+                skill=done.proposal.label(ctx.t.locale), other=done.skill.label(ctx.t.locale)
+            ),
+            ctx.ngettext(
+                "The {n} member who declared it has {other} now, at the same level.",
+                "The {n} members who declared it have {other} now, at the same level.",
+                done.moved,
+                zero=N_("Nobody declared it any more."),
+            ).format(n=done.moved, other=done.skill.label(ctx.t.locale)),
+            actions=[Action(ctx._("Proposed skills"), "/competences proposees")],
+        )
+    ]
 
 
 async def skills_command(ctx: Context, args: str) -> Reply:
@@ -315,6 +569,10 @@ async def skills_command(ctx: Context, args: str) -> Reply:
         return await _replace(ctx, rest)
     if sub == "proposed":
         return await _proposed(ctx)
+    if sub == "validate":
+        return await _validate(ctx, rest)
+    if sub == "merge":
+        return await _merge(ctx, rest)
     return await _add(ctx, rest if sub == "add" else args)
 
 
