@@ -1,9 +1,15 @@
-"""Queued messages about the exchange sessions, and the coordinators' weekly digest."""
+"""Queued messages about the exchange sessions, and the coordinators' weekly digest.
+
+Each session notice is worded from its session, looked up once by `_about_session`: a notice
+about a session no longer planned (or no longer there) is stale, except the cancellation and
+the call for notes, worded whatever the session's state.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.chat.commands.followup import digest_message, weak_spot_lines
 from bot.chat.context import Context
@@ -15,41 +21,50 @@ from bot.core.notices import AboutSession, DigestNotice, NoticeKind, SessionRemi
 from bot.core.sessions import SessionProblem
 from bot.core.types import ExchangeSession, HelpRequest, SessionStatus
 
-
-async def _session(ctx: Context, notice: AboutSession | SessionReminder) -> ExchangeSession | None:
-    try:
-        return await sessions.get(ctx.services.uow, notice.session_id)
-    except SessionProblem:
-        return None
+N = TypeVar("N", AboutSession, SessionReminder)
+SessionBody = Callable[[Context, ExchangeSession, N], Awaitable[Outgoing | None]]
 
 
-async def _planned(ctx: Context, notice: AboutSession | SessionReminder) -> ExchangeSession | None:
-    """The notice's session while it is still planned (else the notice is stale)."""
-    session = await _session(ctx, notice)
-    return session if session is not None and session.status is SessionStatus.PLANNED else None
+def _about_session(payload: type[N], body: SessionBody[N], *, planned: bool = True) -> Wording[N]:
+    """The wording of a session notice by `body`, given the session (`planned`: only while
+    it is still planned, else the notice is stale)."""
+
+    async def word(ctx: Context, notice: N, request: HelpRequest | None) -> Outgoing | None:
+        try:
+            session = await sessions.get(ctx.services.uow, notice.session_id)
+        except SessionProblem:
+            return None
+        if planned and session.status is not SessionStatus.PLANNED:
+            return None
+        return await body(ctx, session, notice)
+
+    return Wording(payload, word)
 
 
-async def _session_announce(
-    ctx: Context, notice: AboutSession, request: HelpRequest | None
-) -> Outgoing | None:
-    session = await _planned(ctx, notice)
-    if session is None:
-        return None
+async def _invitation(
+    ctx: Context, session: ExchangeSession, heading: str, *after: str
+) -> Outgoing:
+    """The session, the answers it asks for, and the invitation for a calendar."""
     reply = ctx.reply(
-        ctx._("You are invited to the network's next exchange session."),
-        *session_lines(ctx, session),
-        ctx._("Will you come? The invitation for your calendar is attached."),
-        actions=rsvp_actions(ctx, session),
+        heading, *session_lines(ctx, session), *after, actions=rsvp_actions(ctx, session)
     )
     return replace(reply, attachments=(await ics(ctx, session),))
 
 
-async def _session_reminder(
-    ctx: Context, notice: SessionReminder, request: HelpRequest | None
-) -> Outgoing | None:
-    session = await _planned(ctx, notice)
-    if session is None:
-        return None
+async def _announce(ctx: Context, session: ExchangeSession, notice: AboutSession) -> Outgoing:
+    return await _invitation(
+        ctx,
+        session,
+        ctx._("You are invited to the network's next exchange session."),
+        ctx._("Will you come? The invitation for your calendar is attached."),
+    )
+
+
+async def _changed(ctx: Context, session: ExchangeSession, notice: AboutSession) -> Outgoing:
+    return await _invitation(ctx, session, ctx._("The exchange session has changed."))
+
+
+async def _reminder(ctx: Context, session: ExchangeSession, notice: SessionReminder) -> Outgoing:
     days = notice.days
     return ctx.reply(
         ctx.ngettext(
@@ -62,26 +77,7 @@ async def _session_reminder(
     )
 
 
-async def _session_changed(
-    ctx: Context, notice: AboutSession, request: HelpRequest | None
-) -> Outgoing | None:
-    session = await _planned(ctx, notice)
-    if session is None:
-        return None
-    reply = ctx.reply(
-        ctx._("The exchange session has changed."),
-        *session_lines(ctx, session),
-        actions=rsvp_actions(ctx, session),
-    )
-    return replace(reply, attachments=(await ics(ctx, session),))
-
-
-async def _session_cancelled(
-    ctx: Context, notice: AboutSession, request: HelpRequest | None
-) -> Outgoing | None:
-    session = await _session(ctx, notice)
-    if session is None:
-        return None
+async def _cancelled(ctx: Context, session: ExchangeSession, notice: AboutSession) -> Outgoing:
     reply = ctx.reply(
         ctx._("The exchange session #{n} is cancelled.").format(n=session.id),
         ctx._("The attached file removes it from your calendar."),
@@ -89,12 +85,9 @@ async def _session_cancelled(
     return replace(reply, attachments=(await ics(ctx, session, cancelled=True),))
 
 
-async def _session_incomplete(
-    ctx: Context, notice: AboutSession, request: HelpRequest | None
+async def _incomplete(
+    ctx: Context, session: ExchangeSession, notice: AboutSession
 ) -> Outgoing | None:
-    session = await _planned(ctx, notice)
-    if session is None:
-        return None
     if session.place and session.agenda:
         return None
     return ctx.reply(
@@ -106,12 +99,7 @@ async def _session_incomplete(
     )
 
 
-async def _session_attendance(
-    ctx: Context, notice: AboutSession, request: HelpRequest | None
-) -> Outgoing | None:
-    session = await _planned(ctx, notice)
-    if session is None:
-        return None
+async def _attendance(ctx: Context, session: ExchangeSession, notice: AboutSession) -> Outgoing:
     names = await sessions.attendees(ctx.services.uow, session.id)
     return ctx.reply(
         ctx._("Tomorrow's exchange session: who is coming."),
@@ -121,11 +109,8 @@ async def _session_attendance(
     )
 
 
-async def _session_notes(
-    ctx: Context, notice: AboutSession, request: HelpRequest | None
-) -> Outgoing | None:
-    session = await _session(ctx, notice)
-    if session is None or session.notes:
+async def _notes(ctx: Context, session: ExchangeSession, notice: AboutSession) -> Outgoing | None:
+    if session.notes:
         return None
     return ctx.reply(
         ctx._("The exchange session #{n} took place. What should the network remember?").format(
@@ -133,6 +118,17 @@ async def _session_notes(
         ),
         ctx._("Write a few lines: {command}").format(
             command=ctx.cmd("session", ctx._("notes {n} …").format(n=session.id))
+        ),
+    )
+
+
+async def _suggestions(ctx: Context, session: ExchangeSession, notice: AboutSession) -> Outgoing:
+    gaps, topics = await digest.weak_spots(ctx.services.uow, ctx.services.clock)
+    return ctx.reply(
+        ctx._("Ideas for the agenda of session #{n}, from the last quarter:").format(n=session.id),
+        *weak_spot_lines(ctx, gaps, topics),
+        ctx._("To set the agenda: {command}").format(
+            command=ctx.cmd("session", ctx._("edit {n} agenda …").format(n=session.id))
         ),
     )
 
@@ -146,30 +142,14 @@ async def _digest(
     return digest_message(ctx, summary, heading=ctx._("Your weekly digest:"))
 
 
-async def _session_suggestions(
-    ctx: Context, notice: AboutSession, request: HelpRequest | None
-) -> Outgoing | None:
-    session = await _planned(ctx, notice)
-    if session is None:
-        return None
-    gaps, topics = await digest.weak_spots(ctx.services.uow, ctx.services.clock)
-    return ctx.reply(
-        ctx._("Ideas for the agenda of session #{n}, from the last quarter:").format(n=session.id),
-        *weak_spot_lines(ctx, gaps, topics),
-        ctx._("To set the agenda: {command}").format(
-            command=ctx.cmd("session", ctx._("edit {n} agenda …").format(n=session.id))
-        ),
-    )
-
-
 WORDINGS: dict[NoticeKind, Wording[Any]] = {
-    NoticeKind.SESSION_ANNOUNCE: Wording(AboutSession, _session_announce),
-    NoticeKind.SESSION_REMINDER: Wording(SessionReminder, _session_reminder),
-    NoticeKind.SESSION_CHANGED: Wording(AboutSession, _session_changed),
-    NoticeKind.SESSION_CANCELLED: Wording(AboutSession, _session_cancelled),
-    NoticeKind.SESSION_INCOMPLETE: Wording(AboutSession, _session_incomplete),
-    NoticeKind.SESSION_ATTENDANCE: Wording(AboutSession, _session_attendance),
-    NoticeKind.SESSION_NOTES: Wording(AboutSession, _session_notes),
-    NoticeKind.SESSION_SUGGESTIONS: Wording(AboutSession, _session_suggestions),
+    NoticeKind.SESSION_ANNOUNCE: _about_session(AboutSession, _announce),
+    NoticeKind.SESSION_REMINDER: _about_session(SessionReminder, _reminder),
+    NoticeKind.SESSION_CHANGED: _about_session(AboutSession, _changed),
+    NoticeKind.SESSION_CANCELLED: _about_session(AboutSession, _cancelled, planned=False),
+    NoticeKind.SESSION_INCOMPLETE: _about_session(AboutSession, _incomplete),
+    NoticeKind.SESSION_ATTENDANCE: _about_session(AboutSession, _attendance),
+    NoticeKind.SESSION_NOTES: _about_session(AboutSession, _notes, planned=False),
+    NoticeKind.SESSION_SUGGESTIONS: _about_session(AboutSession, _suggestions),
     NoticeKind.DIGEST: Wording(DigestNotice, _digest),
 }
