@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.chat.context import Context
 from bot.chat.file_views import as_attachments
@@ -28,6 +29,46 @@ from bot.core.notices import (
 from bot.core.request_states import is_active
 from bot.core.types import HelpRequest, RequestStatus
 
+P = TypeVar("P", AboutRequest, ChoiceOutcome, Closed, Released, RelayNotice)
+RequestBody = Callable[[Context, HelpRequest, P], Awaitable[Outgoing | None]]
+
+
+def _always(ctx: Context, request: HelpRequest) -> bool:
+    return True
+
+
+def _is_active(ctx: Context, request: HelpRequest) -> bool:
+    return is_active(request.status)
+
+
+def _is_claimed(ctx: Context, request: HelpRequest) -> bool:
+    return request.status is RequestStatus.CLAIMED
+
+
+def _is_resolved(ctx: Context, request: HelpRequest) -> bool:
+    return request.status is RequestStatus.RESOLVED
+
+
+def _helped_by_reader(ctx: Context, request: HelpRequest) -> bool:
+    return request.helper_id == ctx.me.id
+
+
+def _about_request(
+    payload: type[P],
+    body: RequestBody[P],
+    *,
+    when: Callable[[Context, HelpRequest], bool] = _always,
+) -> Wording[P]:
+    """The wording of a notice about a request by `body`, given the request; stale once the
+    request is gone (erased) or no longer `when` (e.g. an offer of a request already taken)."""
+
+    async def word(ctx: Context, notice: P, request: HelpRequest | None) -> Outgoing | None:
+        if request is None or not when(ctx, request):
+            return None
+        return await body(ctx, request, notice)
+
+    return Wording(payload, word)
+
 
 async def _with_request_files(ctx: Context, reply: Outgoing, request: HelpRequest) -> Outgoing:
     """A message that shows a request, with the files sent with it."""
@@ -35,11 +76,7 @@ async def _with_request_files(ctx: Context, reply: Outgoing, request: HelpReques
     return replace(reply, attachments=as_attachments(files)) if files else reply
 
 
-async def _offer(
-    ctx: Context, notice: AboutRequest, request: HelpRequest | None
-) -> Outgoing | None:
-    if request is None or not is_active(request.status):
-        return None
+async def _offer(ctx: Context, request: HelpRequest, notice: AboutRequest) -> Outgoing | None:
     reply = ctx.reply(
         *offer_lines(ctx, request),
         actions=[
@@ -51,10 +88,10 @@ async def _offer(
 
 
 async def _choice_outcome(
-    ctx: Context, notice: ChoiceOutcome, request: HelpRequest | None
+    ctx: Context, request: HelpRequest, notice: ChoiceOutcome
 ) -> Outgoing | None:
     """The edit of a message that showed a request's buttons: what became of the request."""
-    if request is None or notice.outcome not in set(Outcome):
+    if notice.outcome not in set(Outcome):
         return None
     choice = await choices.get(ctx.services.uow, notice.choice_id)
     if choice is None:
@@ -64,11 +101,7 @@ async def _choice_outcome(
     return outcome_message(ctx, choice, request, Outcome(notice.outcome), actor, name)
 
 
-async def _offer_taken(
-    ctx: Context, notice: AboutRequest, request: HelpRequest | None
-) -> Outgoing | None:
-    if request is None:
-        return None
+async def _offer_taken(ctx: Context, request: HelpRequest, notice: AboutRequest) -> Outgoing | None:
     text = ctx._("Request {number}: already taken by {name}. Thank you all the same!").format(
         number=number(request), name=who(ctx, request.helper_name)
     )
@@ -87,19 +120,13 @@ async def _earlier_offer(ctx: Context, request_id: int) -> str | None:
 
 
 async def _offer_withdrawn(
-    ctx: Context, notice: AboutRequest, request: HelpRequest | None
+    ctx: Context, request: HelpRequest, notice: AboutRequest
 ) -> Outgoing | None:
-    if request is None:
-        return None
     text = ctx._("Request {number} was cancelled by its author.").format(number=number(request))
     return Outgoing(text=text, edit_of=await _earlier_offer(ctx, request.id))
 
 
-async def _claimed(
-    ctx: Context, notice: AboutRequest, request: HelpRequest | None
-) -> Outgoing | None:
-    if request is None or request.status is not RequestStatus.CLAIMED:
-        return None
+async def _claimed(ctx: Context, request: HelpRequest, notice: AboutRequest) -> Outgoing | None:
     return ctx.reply(
         ctx._("{name} took your request {number}.").format(
             name=request.helper_name or ctx._("someone"), number=number(request)
@@ -111,11 +138,7 @@ async def _claimed(
     )
 
 
-async def _assigned(
-    ctx: Context, notice: AboutRequest, request: HelpRequest | None
-) -> Outgoing | None:
-    if request is None or request.helper_id != ctx.me.id:
-        return None
+async def _assigned(ctx: Context, request: HelpRequest, notice: AboutRequest) -> Outgoing | None:
     reply = ctx.reply(
         ctx._("The coordination gave you a request."),
         *offer_lines(ctx, request),
@@ -130,9 +153,7 @@ async def _assigned(
     return await _with_request_files(ctx, reply, request)
 
 
-async def _released(ctx: Context, notice: Released, request: HelpRequest | None) -> Outgoing | None:
-    if request is None:
-        return None
+async def _released(ctx: Context, request: HelpRequest, notice: Released) -> Outgoing | None:
     return ctx.reply(
         ctx._("{name} gave your request {number} back.").format(
             name=who(ctx, notice.helper or None, first=True), number=number(request)
@@ -141,9 +162,7 @@ async def _released(ctx: Context, notice: Released, request: HelpRequest | None)
     )
 
 
-async def _relay(ctx: Context, notice: RelayNotice, request: HelpRequest | None) -> Outgoing | None:
-    if request is None:
-        return None
+async def _relay(ctx: Context, request: HelpRequest, notice: RelayNotice) -> Outgoing | None:
     relay_id = notice.relay_id
     text = await conversation.thread_text(ctx.services.uow, relay_id, request.id)
     files = await attachments.of_message_to_send(ctx.services.uow, relay_id)
@@ -173,10 +192,8 @@ async def _relay(ctx: Context, notice: RelayNotice, request: HelpRequest | None)
 
 
 async def _confirm_solved(
-    ctx: Context, notice: AboutRequest, request: HelpRequest | None
+    ctx: Context, request: HelpRequest, notice: AboutRequest
 ) -> Outgoing | None:
-    if request is None or request.status is not RequestStatus.RESOLVED:
-        return None
     return ctx.reply(
         ctx._("{name} says your request {number} is solved.").format(
             name=request.helper_name or ctx._("Your helper"), number=number(request)
@@ -190,9 +207,7 @@ async def _confirm_solved(
     )
 
 
-async def _closed(ctx: Context, notice: Closed, request: HelpRequest | None) -> Outgoing | None:
-    if request is None:
-        return None
+async def _closed(ctx: Context, request: HelpRequest, notice: Closed) -> Outgoing | None:
     lines = [ctx._("Request {number} is closed.").format(number=number(request))]
     if notice.thanked:
         lines.append(
@@ -205,11 +220,7 @@ async def _closed(ctx: Context, notice: Closed, request: HelpRequest | None) -> 
     return ctx.reply(*lines, actions=actions)
 
 
-async def _not_solved(
-    ctx: Context, notice: AboutRequest, request: HelpRequest | None
-) -> Outgoing | None:
-    if request is None:
-        return None
+async def _not_solved(ctx: Context, request: HelpRequest, notice: AboutRequest) -> Outgoing | None:
     return ctx.reply(
         ctx._("{name} says request {number} is not solved yet.").format(
             name=who(ctx, request.author_name, first=True), number=number(request)
@@ -218,11 +229,7 @@ async def _not_solved(
     )
 
 
-async def _cancelled(
-    ctx: Context, notice: AboutRequest, request: HelpRequest | None
-) -> Outgoing | None:
-    if request is None:
-        return None
+async def _cancelled(ctx: Context, request: HelpRequest, notice: AboutRequest) -> Outgoing | None:
     return ctx.reply(
         ctx._("{name} cancelled request {number}. Thank you for your help.").format(
             name=who(ctx, request.author_name, first=True), number=number(request)
@@ -242,21 +249,13 @@ def _ask_coordinators(ctx: Context, request: HelpRequest, heading: str) -> Outgo
     )
 
 
-async def _skill_gap(
-    ctx: Context, notice: AboutRequest, request: HelpRequest | None
-) -> Outgoing | None:
-    if request is None or not is_active(request.status):
-        return None
+async def _skill_gap(ctx: Context, request: HelpRequest, notice: AboutRequest) -> Outgoing | None:
     return _ask_coordinators(
         ctx, request, ctx._("Skill gap: nobody can take request {number} yet.")
     )
 
 
-async def _escalated(
-    ctx: Context, notice: AboutRequest, request: HelpRequest | None
-) -> Outgoing | None:
-    if request is None or not is_active(request.status):
-        return None
+async def _escalated(ctx: Context, request: HelpRequest, notice: AboutRequest) -> Outgoing | None:
     return _ask_coordinators(ctx, request, ctx._("Request {number} is still waiting for a helper."))
 
 
@@ -272,10 +271,8 @@ async def _delivery_failed(
 
 
 async def _offer_undelivered(
-    ctx: Context, notice: AboutRequest, request: HelpRequest | None
+    ctx: Context, request: HelpRequest, notice: AboutRequest
 ) -> Outgoing | None:
-    if request is None or not is_active(request.status):
-        return None
     return ctx.reply(
         ctx._("I could not send your request {number} to one of the people I chose.").format(
             number=number(request)
@@ -302,23 +299,23 @@ async def _given_back(
 
 
 WORDINGS: dict[NoticeKind, Wording[Any]] = {
-    NoticeKind.OFFER: Wording(AboutRequest, _offer),
-    NoticeKind.CHOICE_OUTCOME: Wording(ChoiceOutcome, _choice_outcome),
+    NoticeKind.OFFER: _about_request(AboutRequest, _offer, when=_is_active),
+    NoticeKind.CHOICE_OUTCOME: _about_request(ChoiceOutcome, _choice_outcome),
     # Queued before choices were remembered: edits of the offers' messages.
-    NoticeKind.OFFER_TAKEN: Wording(AboutRequest, _offer_taken),
-    NoticeKind.OFFER_WITHDRAWN: Wording(AboutRequest, _offer_withdrawn),
-    NoticeKind.CLAIMED: Wording(AboutRequest, _claimed),
-    NoticeKind.ASSIGNED: Wording(AboutRequest, _assigned),
-    NoticeKind.RELEASED: Wording(Released, _released),
-    NoticeKind.RELAY: Wording(RelayNotice, _relay),
-    NoticeKind.CONFIRM_SOLVED: Wording(AboutRequest, _confirm_solved),
-    NoticeKind.CLOSED: Wording(Closed, _closed),
-    NoticeKind.NOT_SOLVED: Wording(AboutRequest, _not_solved),
-    NoticeKind.CANCELLED: Wording(AboutRequest, _cancelled),
-    NoticeKind.SKILL_GAP: Wording(AboutRequest, _skill_gap),
-    NoticeKind.ESCALATED: Wording(AboutRequest, _escalated),
+    NoticeKind.OFFER_TAKEN: _about_request(AboutRequest, _offer_taken),
+    NoticeKind.OFFER_WITHDRAWN: _about_request(AboutRequest, _offer_withdrawn),
+    NoticeKind.CLAIMED: _about_request(AboutRequest, _claimed, when=_is_claimed),
+    NoticeKind.ASSIGNED: _about_request(AboutRequest, _assigned, when=_helped_by_reader),
+    NoticeKind.RELEASED: _about_request(Released, _released),
+    NoticeKind.RELAY: _about_request(RelayNotice, _relay),
+    NoticeKind.CONFIRM_SOLVED: _about_request(AboutRequest, _confirm_solved, when=_is_resolved),
+    NoticeKind.CLOSED: _about_request(Closed, _closed),
+    NoticeKind.NOT_SOLVED: _about_request(AboutRequest, _not_solved),
+    NoticeKind.CANCELLED: _about_request(AboutRequest, _cancelled),
+    NoticeKind.SKILL_GAP: _about_request(AboutRequest, _skill_gap, when=_is_active),
+    NoticeKind.ESCALATED: _about_request(AboutRequest, _escalated, when=_is_active),
     NoticeKind.DELIVERY_FAILED: Wording(DeliveryFailed, _delivery_failed),
-    NoticeKind.OFFER_UNDELIVERED: Wording(AboutRequest, _offer_undelivered),
+    NoticeKind.OFFER_UNDELIVERED: _about_request(AboutRequest, _offer_undelivered, when=_is_active),
     NoticeKind.PRIVATE_CHAT_MOVED: Wording(PrivateChatMoved, _private_chat_moved),
     NoticeKind.GIVEN_BACK: Wording(GivenBack, _given_back),
 }
