@@ -49,7 +49,7 @@ from bot.app import App
 from bot.config import parse_config
 from bot.core import outbox, requests
 from bot.core.clock import FixedClock
-from bot.core.notices import Released
+from bot.core.notices import AboutRequest, NoticeKind, Released
 from bot.core.types import Member
 from bot.transports.base import REPLY_ATTEMPTS
 from storage.models import OutboxModel
@@ -458,8 +458,7 @@ async def test_telegram_announcements_to_a_group_keep_their_order_despite_a_faul
                     uow,
                     services.clock.now(),
                     (("telegram", str(group)),),
-                    "announce_request",
-                    {"request_id": request_id},
+                    AboutRequest(NoticeKind.ANNOUNCE_REQUEST, request_id),
                     dedup_prefix=f"announce:{request_id}",
                 )
             await uow.commit()
