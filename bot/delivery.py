@@ -30,7 +30,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from datetime import timedelta
 from typing import Any
 
-from bot.chat.notifications import render, render_for_chat
+from bot.chat.notifications import NoticeError, render, render_for_chat
 from bot.chat.types import Outgoing
 from bot.core import choices, members, outbox, routes
 from bot.core.choices import Shown
@@ -174,6 +174,9 @@ class Dispatcher:
         try:
             prefix = transport.command_prefix
             rendered = await render(services, recipient, message, platform, prefix)
+        except NoticeError as exc:
+            await self._unreadable(message, exc, platform)
+            return None
         except Exception as exc:
             log.exception("cannot word outbox message %s", message.id)
             await self._failed(message, f"render: {exc}", permanent=False, platform=platform)
@@ -286,6 +289,18 @@ class Dispatcher:
         elif outcome is outbox.Failure.STILL_STUCK:
             log.warning("outbox message %s still cannot be delivered: %s", message.id, error)
 
+    async def _unreadable(self, message: OutboxMessage, error: NoticeError, platform: str) -> None:
+        """A row this version cannot word (an unknown kind, a payload that does not parse):
+        never marked sent, kept pending with its reason like an undeliverable message."""
+        log.error(
+            "outbox message %s (%r, member %s) cannot be worded: %s",
+            message.id,
+            message.kind,
+            message.recipient_id,
+            error,
+        )
+        await self._failed(message, f"notice: {error}", permanent=True, platform=platform)
+
     async def _prepare_for_chat(
         self, message: OutboxMessage
     ) -> tuple[Transport, str, Outgoing] | None:
@@ -300,13 +315,17 @@ class Dispatcher:
             await self._failed(message, "no transport for chat", permanent=True)
             return None
         link = getattr(transport, "private_link", None)
-        rendered = await render_for_chat(
-            services,
-            message,
-            transport.platform,
-            transport.command_prefix,
-            private_link=link if isinstance(link, str) else None,
-        )
+        try:
+            rendered = await render_for_chat(
+                services,
+                message,
+                transport.platform,
+                transport.command_prefix,
+                private_link=link if isinstance(link, str) else None,
+            )
+        except NoticeError as exc:
+            await self._unreadable(message, exc, transport.platform)
+            return None
         if rendered is None:
             await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
             return None

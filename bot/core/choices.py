@@ -24,13 +24,14 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from bot.core.clock import Clock
-from bot.core.outbox import notify_many
+from bot.core.notices import ChoiceOutcome, NoticeKind
+from bot.core.outbox import new_message, notify_many
 from bot.core.request_states import Transition, is_active
 from bot.core.services import UowFactory
-from bot.core.types import Choice, HelpRequest, NewChoice, NewMessage, ShownAction
+from bot.core.types import Choice, HelpRequest, NewChoice, ShownAction
 from storage.db import UnitOfWork
 
-OUTCOME_KIND = "choice_outcome"
+OUTCOME_KIND = NoticeKind.CHOICE_OUTCOME
 
 
 class Verdict(StrEnum):
@@ -265,15 +266,9 @@ async def settle(
     work of the change). Returns how many messages will be edited."""
     closed = await uow.choices.close_open(request_id, now, member_id=member_id)
     edits = [
-        NewMessage(
+        new_message(
             choice.member_id,
-            OUTCOME_KIND,
-            {
-                "request_id": request_id,
-                "choice_id": choice.id,
-                "outcome": outcome.value,
-                "actor_id": actor_id,
-            },
+            ChoiceOutcome(request_id, choice.id, outcome.value, actor_id),
             dedup_key=f"{OUTCOME_KIND}:{choice.id}",
             target=(choice.platform, choice.chat_id),
         )

@@ -9,6 +9,7 @@ from bot.core.choices import Outcome
 from bot.core.clock import Clock
 from bot.core.errors import AlreadyTaken, NotAllowed, RequestNotFound
 from bot.core.matching import Progress, Step, advance
+from bot.core.notices import AboutRequest, NoticeKind, Released
 from bot.core.outbox import notify
 from bot.core.request_states import IllegalTransition, Transition, sources, target
 from bot.core.requests import get_or_fail, get_own, move
@@ -47,7 +48,7 @@ async def claim(uows: UowFactory, clock: Clock, request_id: int, helper: Member)
         await choices.after_transition(uow, now, request_id, Transition.CLAIM, helper.id)
         await _settle_offers_after_claim(uow, request_id, helper.id, now)
         if request.author_id:
-            await notify(uow, now, request.author_id, "claimed", {"request_id": request_id})
+            await notify(uow, now, request.author_id, AboutRequest(NoticeKind.CLAIMED, request_id))
         await uow.commit()
         return await get_or_fail(uow, request_id)
 
@@ -125,8 +126,7 @@ async def release(
                 uow,
                 now,
                 request.author_id,
-                "released",
-                {"request_id": request_id, "helper": helper.display_name},
+                Released(request_id, helper.display_name),
             )
         await uow.commit()
     return await advance(uows(), clock, settings, request_id)
@@ -160,7 +160,7 @@ async def cancel_in(uow: UnitOfWork, request: HelpRequest, now: datetime) -> Non
     )
     await uow.offers.close_pending(request_id=request.id, to=OfferState.WITHDRAWN, now=now)
     if moved.helper_id:
-        await notify(uow, now, moved.helper_id, "cancelled", {"request_id": request.id})
+        await notify(uow, now, moved.helper_id, AboutRequest(NoticeKind.CANCELLED, request.id))
 
 
 async def reopen(
@@ -224,8 +224,8 @@ async def assign(
                 request_id=request_id, helper_ids=[helper.id], round_number=request.round, now=now
             )
         await _settle_offers_after_claim(uow, request_id, helper.id, now)
-        await notify(uow, now, helper.id, "assigned", {"request_id": request_id})
+        await notify(uow, now, helper.id, AboutRequest(NoticeKind.ASSIGNED, request_id))
         if request.author_id:
-            await notify(uow, now, request.author_id, "claimed", {"request_id": request_id})
+            await notify(uow, now, request.author_id, AboutRequest(NoticeKind.CLAIMED, request_id))
         await uow.commit()
         return await get_or_fail(uow, request_id)

@@ -17,6 +17,7 @@ from bot.core.guard import (
     fingerprint,
     needs_choice,
 )
+from bot.core.notices import AboutRequest, Closed, NoticeKind, RelayNotice
 from bot.core.outbox import notify
 from bot.core.pii import PiiFinding, find_personal_data
 from bot.core.request_states import IllegalTransition, Transition
@@ -86,8 +87,7 @@ async def _pass_on(
         uow,
         now,
         recipient,
-        "relay",
-        {"request_id": request_id, "relay_id": relay_id, "sender": sender.display_name},
+        RelayNotice(request_id, relay_id, sender.display_name),
     )
 
 
@@ -192,7 +192,9 @@ async def mark_solved(
         if member.id == request.author_id:
             await _close(uow, request, now, thanked=False)
         elif request.author_id:
-            await notify(uow, now, request.author_id, "confirm_solved", {"request_id": request_id})
+            await notify(
+                uow, now, request.author_id, AboutRequest(NoticeKind.CONFIRM_SOLVED, request_id)
+            )
         await uow.commit()
         solved = await uow.requests.get(request_id)
     assert solved is not None
@@ -206,8 +208,7 @@ async def _close(uow: UnitOfWork, request: HelpRequest, now: datetime, *, thanke
             uow,
             now,
             moved.helper_id,
-            "closed",
-            {"request_id": request.id, "thanked": thanked},
+            Closed(request.id, thanked),
             dedup_key=f"closed:{request.id}:{moved.helper_id}:{now.isoformat()}",
         )
 
@@ -243,8 +244,7 @@ async def not_solved(
                 uow,
                 now,
                 moved.helper_id,
-                "not_solved",
-                {"request_id": request_id},
+                AboutRequest(NoticeKind.NOT_SOLVED, request_id),
                 dedup_key=f"not_solved:{request_id}:{now.isoformat()}",
             )
         await uow.commit()

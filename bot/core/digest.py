@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
+from bot.core.notices import AboutSession, DigestNotice, NoticeKind
 from bot.core.outbox import notify
 from bot.core.services import DigestSettings, UowFactory
 from bot.core.types import Tutorial, TutorialStatus
@@ -50,7 +51,7 @@ async def due_digest(uows: UowFactory, clock: Clock, settings: DigestSettings) -
         log.debug("weekly digest of %s not sent: more than a day late", moment.date())
         return 0
     week = moment.strftime("%G-W%V")
-    params = {"since": (moment - timedelta(days=7)).isoformat(), "until": moment.isoformat()}
+    notice = DigestNotice(since=moment - timedelta(days=7), until=moment)
     queued = 0
     async with uows() as uow:
         for coordinator in await uow.members.coordinators():
@@ -58,8 +59,7 @@ async def due_digest(uows: UowFactory, clock: Clock, settings: DigestSettings) -
                 uow,
                 now,
                 coordinator.id,
-                "digest",
-                params,
+                notice,
                 dedup_key=f"digest:{week}:{coordinator.id}",
             )
         await uow.commit()
@@ -107,8 +107,7 @@ async def suggest_agenda(uow: UnitOfWork, now: datetime, session_id: int) -> int
             uow,
             now,
             coordinator.id,
-            "session_suggestions",
-            {"session_id": session_id},
+            AboutSession(NoticeKind.SESSION_SUGGESTIONS, session_id),
             dedup_key=f"session-suggestions:{session_id}:{coordinator.id}",
         )
     return queued

@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.core.clock import Clock
-from bot.core.outbox import announce, notify_coordinators, notify_many
+from bot.core.notices import AboutRequest, NoticeKind
+from bot.core.outbox import announce, new_message, notify_coordinators, notify_many
 from bot.core.request_states import Transition, is_active, sources
 from bot.core.services import RequestSettings, UowFactory
 from bot.core.skills import with_network
-from bot.core.types import HelpRequest, NewMessage, RequestStatus, Urgency
+from bot.core.types import HelpRequest, RequestStatus, Urgency
 from skills.matching import SkillMatcher, default_matcher
 from skills.proposed import PROPOSED_DISCOUNT, similar_to
 from skills.ranking import RankedHelper, best_by_fit
@@ -340,10 +341,9 @@ async def advance_in(
         uow,
         now,
         [
-            NewMessage(
+            new_message(
                 helper_id,
-                "offer",
-                {"request_id": request_id},
+                AboutRequest(NoticeKind.OFFER, request_id),
                 dedup_key=f"offer:{request_id}:{helper_id}",
             )
             for helper_id in chosen
@@ -360,8 +360,7 @@ async def _announce_unclaimed(
         uow,
         now,
         settings.announce_to,
-        "announce_request",
-        {"request_id": request_id},
+        AboutRequest(NoticeKind.ANNOUNCE_REQUEST, request_id),
         dedup_prefix=f"announce:{request_id}",
     )
 
@@ -383,7 +382,10 @@ async def _no_helper(
     if not offered_before:
         await uow.requests.record_gap(request.id, [s.id for s in request.skills] or [None], now)
         await notify_coordinators(
-            uow, now, "skill_gap", {"request_id": request.id}, dedup_prefix=f"gap:{request.id}"
+            uow,
+            now,
+            AboutRequest(NoticeKind.SKILL_GAP, request.id),
+            dedup_prefix=f"gap:{request.id}",
         )
         await _announce_unclaimed(uow, now, settings, request.id)
     return Progress(Step.NO_HELPER, next_check_at=next_check)
@@ -398,7 +400,7 @@ async def _alert(
     ):
         return Progress(Step.NOTHING)
     await notify_coordinators(
-        uow, now, "escalated", {"request_id": request.id}, dedup_prefix=f"alert:{request.id}"
+        uow, now, AboutRequest(NoticeKind.ESCALATED, request.id), dedup_prefix=f"alert:{request.id}"
     )
     return Progress(Step.ALERTED)
 

@@ -18,6 +18,7 @@ from bot.core.errors import (
 )
 from bot.core.invites import canonical_code
 from bot.core.names import clean_name, refuse_coordinators_name
+from bot.core.notices import GivenBack
 from bot.core.outbox import notify
 from bot.core.services import WorkerSettings
 from bot.core.types import DialogState, Identity, Member, MemberStatus, Structure
@@ -307,8 +308,7 @@ async def give_back(
             uow,
             now,
             member_id,
-            "given_back",
-            {"text": text[:GIVEN_BACK_LENGTH]},
+            GivenBack(text[:GIVEN_BACK_LENGTH]),
             dedup_key=f"given-back:{platform}:{event_id}",
         )
         await uow.events.finish(platform, event_id, now)

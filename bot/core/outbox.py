@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from bot.core.clock import Clock
+from bot.core.notices import AboutRequest, DeliveryFailed, Notice, NoticeKind, encode
 from bot.core.request_states import is_active
 from bot.core.types import NewChoice, NewMessage, OutboxMessage
 from storage.db import UnitOfWork
@@ -27,13 +27,13 @@ LOCK_DURATION = timedelta(minutes=2)
 # (offers, relays, claims), so that an announcement to thousands does not hold those back.
 BULK_KINDS = frozenset(
     {
-        "session_announce",
-        "session_reminder",
-        "session_changed",
-        "session_cancelled",
-        "session_attendance",
-        "session_notes",
-        "digest",
+        NoticeKind.SESSION_ANNOUNCE,
+        NoticeKind.SESSION_REMINDER,
+        NoticeKind.SESSION_CHANGED,
+        NoticeKind.SESSION_CANCELLED,
+        NoticeKind.SESSION_ATTENDANCE,
+        NoticeKind.SESSION_NOTES,
+        NoticeKind.DIGEST,
     }
 )
 
@@ -42,13 +42,13 @@ async def notify(
     uow: UnitOfWork,
     now: datetime,
     recipient_id: int,
-    kind: str,
-    params: dict[str, Any],
+    notice: Notice,
     *,
     dedup_key: str | None = None,
     not_before: datetime | None = None,
 ) -> bool:
     """Queue a message inside an open unit of work; false if `dedup_key` was already queued."""
+    kind, params = encode(notice)
     return await uow.outbox.enqueue(
         recipient_id=recipient_id,
         kind=kind,
@@ -57,6 +57,18 @@ async def notify(
         not_before=not_before,
         dedup_key=dedup_key,
     )
+
+
+def new_message(
+    recipient_id: int | None,
+    notice: Notice,
+    *,
+    dedup_key: str | None = None,
+    target: tuple[str, str] | None = None,
+) -> NewMessage:
+    """A notice to queue with `notify_many`: for a member, or for a chat `target`."""
+    kind, params = encode(notice)
+    return NewMessage(recipient_id, kind, params, dedup_key=dedup_key, target=target)
 
 
 async def notify_many(uow: UnitOfWork, now: datetime, messages: list[NewMessage]) -> int:
@@ -70,8 +82,7 @@ async def notify_many(uow: UnitOfWork, now: datetime, messages: list[NewMessage]
 async def notify_coordinators(
     uow: UnitOfWork,
     now: datetime,
-    kind: str,
-    params: dict[str, Any],
+    notice: Notice,
     *,
     dedup_prefix: str,
     except_member: int | None = None,
@@ -79,7 +90,7 @@ async def notify_coordinators(
     """Queue the same message for every coordinator but `except_member` (once each per
     `dedup_prefix`)."""
     messages = [
-        NewMessage(coordinator.id, kind, params, dedup_key=f"{dedup_prefix}:{coordinator.id}")
+        new_message(coordinator.id, notice, dedup_key=f"{dedup_prefix}:{coordinator.id}")
         for coordinator in await uow.members.coordinators()
         if coordinator.id != except_member
     ]
@@ -90,17 +101,15 @@ async def announce(
     uow: UnitOfWork,
     now: datetime,
     channels: tuple[tuple[str, str], ...],
-    kind: str,
-    params: dict[str, Any],
+    notice: Notice,
     *,
     dedup_prefix: str,
 ) -> None:
     """Queue a message for each announcement chat (e.g. the network's group), once each."""
     messages = [
-        NewMessage(
+        new_message(
             None,
-            kind,
-            params,
+            notice,
             dedup_key=f"{dedup_prefix}:{platform}:{chat_id}",
             target=(platform, chat_id),
         )
@@ -248,14 +257,13 @@ async def settle_failure(
             message.id, retry_at=now + STUCK_RETRY, error=error, at_least=MAX_ATTEMPTS
         )
         newly = message.attempts < MAX_ATTEMPTS
-        if newly and message.kind == "offer":
+        if newly and message.kind == NoticeKind.OFFER:
             await _tell_author_offer_failed(uow, now, message)
         if newly and message.recipient_id is not None:
             await notify_coordinators(
                 uow,
                 now,
-                "delivery_failed",
-                {"member_id": message.recipient_id, "kind": message.kind},
+                DeliveryFailed(message.recipient_id, message.kind),
                 dedup_prefix=f"unreachable:{message.recipient_id}:{now.date().isoformat()}",
                 except_member=message.recipient_id,
             )
@@ -264,7 +272,7 @@ async def settle_failure(
 
 
 # To a request's author, when the offer of their request to one helper could not be delivered.
-OFFER_UNDELIVERED = "offer_undelivered"
+OFFER_UNDELIVERED = NoticeKind.OFFER_UNDELIVERED
 
 
 async def _tell_author_offer_failed(uow: UnitOfWork, now: datetime, message: OutboxMessage) -> None:
@@ -280,8 +288,7 @@ async def _tell_author_offer_failed(uow: UnitOfWork, now: datetime, message: Out
         uow,
         now,
         request.author_id,
-        OFFER_UNDELIVERED,
-        {"request_id": request_id},
+        AboutRequest(OFFER_UNDELIVERED, request_id),
         dedup_key=f"{OFFER_UNDELIVERED}:{request_id}:{message.recipient_id}",
     )
 
@@ -294,7 +301,7 @@ async def delivered_as(
         return await uow.outbox.by_delivery(platform, chat_id, ref)
 
 
-async def sent_to(uow: UnitOfWork, recipient_id: int, kind: str) -> list[OutboxMessage]:
+async def sent_to(uow: UnitOfWork, recipient_id: int, kind: NoticeKind) -> list[OutboxMessage]:
     """Messages of a kind queued for a member, oldest first."""
     async with uow:
         return await uow.outbox.find(recipient_id=recipient_id, kind=kind)

@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.errors import is_unavailable
+from bot.core.notices import JobFailed, NoticeKind
 from bot.core.observe import QUIET, Observer
 from bot.core.outbox import notify_coordinators
 from bot.core.services import UowFactory
 
 log = logging.getLogger(__name__)
 
-JOB_FAILED = "job_failed"
+JOB_FAILED = NoticeKind.JOB_FAILED
 
 
 class JobName(StrEnum):
@@ -78,7 +79,7 @@ async def _tell_coordinators(uows: UowFactory, clock: Clock, timezone: str, job:
     try:
         async with uows() as uow:
             await notify_coordinators(
-                uow, now, JOB_FAILED, {"job": job.value}, dedup_prefix=f"{JOB_FAILED}:{job}:{day}"
+                uow, now, JobFailed(job.value), dedup_prefix=f"{JOB_FAILED}:{job}:{day}"
             )
             await uow.commit()
     except Exception:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.claims import cancel_in
 from bot.core.clock import Clock
+from bot.core.notices import Released
 from bot.core.numbers import ascii_number, is_record_number
 from bot.core.outbox import notify
 from bot.core.request_states import Transition
@@ -105,7 +106,7 @@ async def _give_back(uow: UnitOfWork, now: datetime, member_id: int, request_ids
         )
         if request.author_id:
             # No name in the notice: the person who gave it back is being forgotten.
-            await notify(uow, now, request.author_id, "released", {"request_id": request_id})
+            await notify(uow, now, request.author_id, Released(request_id))
     return len(request_ids)
 
 

@@ -4,12 +4,13 @@ changes it (a chat that stopped being private with them)."""
 from __future__ import annotations
 
 from bot.core.clock import Clock
+from bot.core.notices import NoticeKind, PrivateChatMoved
 from bot.core.outbox import notify
 from bot.core.types import Identity, MemberStatus
 from storage.db import UnitOfWork
 
 # The notice that opens a member's new private chat (worded by the conversation layer).
-NEW_PRIVATE_CHAT = "private_chat_moved"
+NEW_PRIVATE_CHAT = NoticeKind.PRIVATE_CHAT_MOVED
 
 
 async def move_chat(uow: UnitOfWork, clock: Clock, identity: Identity, chat_id: str) -> bool:
@@ -49,8 +50,7 @@ async def chat_shared(
             uow,
             now,
             member.id,
-            NEW_PRIVATE_CHAT,
-            {"platform": platform, "left_chat": chat_id},
+            PrivateChatMoved(platform, chat_id),
             dedup_key=f"shared:{platform}:{event_id}",
         )
         await uow.commit()

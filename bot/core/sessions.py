@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.core.clock import Clock
 from bot.core.digest import suggest_agenda
 from bot.core.errors import CoreError, UnknownStructure
+from bot.core.notices import AboutSession, NoticeKind, SessionReminder
 from bot.core.outbox import notify
 from bot.core.services import SessionSettings, UowFactory
 from bot.core.session_rules import occurrences, parse_rule
@@ -112,8 +113,7 @@ async def change(
                     uow,
                     now,
                     member.id,
-                    "session_changed",
-                    {"session_id": session_id},
+                    AboutSession(NoticeKind.SESSION_CHANGED, session_id),
                     dedup_key=f"session-changed:{session_id}:{changed.sequence}:{member.id}",
                 )
         await uow.commit()
@@ -133,8 +133,7 @@ async def cancel(uows: UowFactory, clock: Clock, session_id: int) -> ExchangeSes
                 uow,
                 now,
                 member.id,
-                "session_cancelled",
-                {"session_id": session_id},
+                AboutSession(NoticeKind.SESSION_CANCELLED, session_id),
                 dedup_key=f"session-cancelled:{session_id}:{member.id}",
             )
         await uow.commit()
@@ -254,8 +253,7 @@ async def due_notices(uows: UowFactory, clock: Clock, settings: SessionSettings)
                         uow,
                         now,
                         coordinator.id,
-                        "session_notes",
-                        {"session_id": held.id},
+                        AboutSession(NoticeKind.SESSION_NOTES, held.id),
                         dedup_key=f"session-notes:{held.id}:{coordinator.id}",
                     )
         await uow.commit()
@@ -280,7 +278,6 @@ async def _session_notices(
 ) -> int:
     queued = 0
     before = session.starts_at - now
-    params = {"session_id": session.id}
     coordinators = await uow.members.coordinators()
     if before <= timedelta(days=settings.coordinator_days) and not (
         session.place and session.agenda
@@ -290,8 +287,7 @@ async def _session_notices(
                 uow,
                 now,
                 coordinator.id,
-                "session_incomplete",
-                params,
+                AboutSession(NoticeKind.SESSION_INCOMPLETE, session.id),
                 dedup_key=f"session-incomplete:{session.id}:{coordinator.id}",
             )
     if before <= timedelta(days=settings.announce_days):
@@ -303,8 +299,7 @@ async def _session_notices(
                         uow,
                         now,
                         member.id,
-                        "session_announce",
-                        params,
+                        AboutSession(NoticeKind.SESSION_ANNOUNCE, session.id),
                         dedup_key=f"session-announce:{session.id}:{member.id}",
                     )
             await uow.events.set_state(key, now.isoformat(), now)
@@ -320,8 +315,7 @@ async def _session_notices(
                     uow,
                     now,
                     member.id,
-                    "session_reminder",
-                    {**params, "days": days},
+                    SessionReminder(session.id, days),
                     dedup_key=f"session-remind:{days}:{session.id}:{session.sequence}:{member.id}",
                 )
     if before <= timedelta(days=1):
@@ -330,8 +324,7 @@ async def _session_notices(
                 uow,
                 now,
                 coordinator.id,
-                "session_attendance",
-                params,
+                AboutSession(NoticeKind.SESSION_ATTENDANCE, session.id),
                 dedup_key=f"session-attendance:{session.id}:{session.sequence}:{coordinator.id}",
             )
     return queued

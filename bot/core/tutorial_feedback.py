@@ -4,6 +4,7 @@ request before it was posted, it looks out of date, it was checked."""
 from __future__ import annotations
 
 from bot.core.clock import Clock
+from bot.core.notices import AboutTutorial, NoticeKind
 from bot.core.outbox import notify_coordinators
 from bot.core.request_states import Transition
 from bot.core.requests import get_own, move
@@ -59,8 +60,7 @@ async def flag(uows: UowFactory, clock: Clock, tutorial_id: int, member: Member)
             await notify_coordinators(
                 uow,
                 now,
-                "tutorial_flagged",
-                {"tutorial_id": tutorial_id},
+                AboutTutorial(NoticeKind.TUTORIAL_FLAGGED, tutorial_id),
                 dedup_prefix=f"tutorial_flagged:{tutorial_id}:{now.date().isoformat()}",
             )
         await uow.commit()

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from bot.core.notices import AboutTutorial, NoticeKind
 from bot.core.outbox import notify_coordinators
 from bot.core.services import TutorialSettings, UowFactory
 from bot.core.types import Member, Role, Tutorial, TutorialRevision
 from storage.db import UnitOfWork
 
-TUTORIAL_CHANGE = "tutorial_change"
+TUTORIAL_CHANGE = NoticeKind.TUTORIAL_CHANGE
 
 
 def _coordinates(member: Member) -> bool:
@@ -62,8 +63,7 @@ async def propose(
         await notify_coordinators(
             uow,
             now,
-            TUTORIAL_CHANGE,
-            {"tutorial_id": proposal.id},
+            AboutTutorial(NoticeKind.TUTORIAL_CHANGE, proposal.id),
             dedup_prefix=f"{TUTORIAL_CHANGE}:{proposal.id}:{now.isoformat()}",
         )
 

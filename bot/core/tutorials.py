@@ -16,6 +16,7 @@ from enum import StrEnum
 from bot.core import tutorial_revisions
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed, RequestNotFound
+from bot.core.notices import AboutTutorial, NoticeKind, TutorialCredit
 from bot.core.outbox import notify, notify_coordinators
 from bot.core.pii import PiiFinding, PiiKind, find_personal_data, mask
 from bot.core.services import TutorialSettings, UowFactory
@@ -356,10 +357,12 @@ async def _mask(
 async def _announce(
     uow: UnitOfWork, tutorial: Tutorial, status: TutorialStatus, now: datetime
 ) -> None:
-    params = {"tutorial_id": tutorial.id}
     if status is TutorialStatus.REVIEW:
         await notify_coordinators(
-            uow, now, "tutorial_review", params, dedup_prefix=f"tutorial_review:{tutorial.id}"
+            uow,
+            now,
+            AboutTutorial(NoticeKind.TUTORIAL_REVIEW, tutorial.id),
+            dedup_prefix=f"tutorial_review:{tutorial.id}",
         )
         return
     if tutorial.request_id is None:
@@ -370,8 +373,7 @@ async def _announce(
             uow,
             now,
             request.author_id,
-            "tutorial_credit",
-            {**params, "request_id": request.id},
+            TutorialCredit(tutorial.id, request.id),
             dedup_key=f"tutorial_credit:{tutorial.id}",
         )
 

@@ -14,6 +14,7 @@ from bot.chat.notifications import render
 from bot.chat.types import Action, Answer, Attention, ChatType, Incoming, RoomEvent
 from bot.core import invites, outbox
 from bot.core.clock import FixedClock
+from bot.core.notices import DigestNotice
 from bot.core.types import Role
 from tests.helpers import CODE, Conversation, prepared_app
 
@@ -156,11 +157,7 @@ async def test_offers_and_reminders_ring_digests_and_edits_do_not(
             uow,
             clock.now(),
             claire.id,
-            "digest",
-            {
-                "since": (clock.now() - timedelta(days=7)).isoformat(),
-                "until": clock.now().isoformat(),
-            },
+            DigestNotice(since=clock.now() - timedelta(days=7), until=clock.now()),
         )
         await uow.commit()
         [digest] = await uow.outbox.find(recipient_id=claire.id, kind="digest")

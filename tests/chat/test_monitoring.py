@@ -20,6 +20,7 @@ from bot.app import App
 from bot.config import parse_config
 from bot.core import outbox
 from bot.core.clock import FixedClock
+from bot.core.notices import AboutRequest, GivenBack, NoticeKind
 from bot.monitoring.server import MonitoringServer
 from tests.conftest import Backend
 from tests.fakes.tcp_proxy import CuttableRelay
@@ -142,7 +143,7 @@ async def test_not_ready_while_a_due_message_waits_too_long(
     await chat.tick()
     # Queued, but nothing delivers it (no line typed, no tick): the dispatcher is stuck.
     async with chat.app.services.uow() as uow:
-        await outbox.notify(uow, clock.now(), amina.id, "welcome", {})
+        await outbox.notify(uow, clock.now(), amina.id, GivenBack("Bonjour"))
         await uow.commit()
     clock.advance(timedelta(seconds=STUCK))
     assert (await get(server, "/readyz")).status_code == 200  # not yet too long
@@ -169,11 +170,15 @@ async def test_a_message_kept_for_later_or_given_up_does_not_make_it_unready(
     amina = await chat.member("Amina")
     async with chat.app.services.uow() as uow:
         later = clock.now() + timedelta(days=3)  # e.g. a session reminder
-        await outbox.notify(uow, clock.now(), amina.id, "welcome", {}, not_before=later)
+        await outbox.notify(uow, clock.now(), amina.id, GivenBack("Bonjour"), not_before=later)
         # An announcement for a Telegram group, while Telegram does not run here: refused
         # for good, kept and retried hourly (the log and the coordinators say so).
         await outbox.announce(
-            uow, clock.now(), (("telegram", "-100123"),), "request_announce", {}, dedup_prefix="a"
+            uow,
+            clock.now(),
+            (("telegram", "-100123"),),
+            AboutRequest(NoticeKind.ANNOUNCE_REQUEST, 1),
+            dedup_prefix="a",
         )
         await uow.commit()
     await chat.tick()

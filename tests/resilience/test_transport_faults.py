@@ -49,6 +49,7 @@ from bot.app import App
 from bot.config import parse_config
 from bot.core import outbox, requests
 from bot.core.clock import FixedClock
+from bot.core.notices import AboutRequest, NoticeKind, Released
 from bot.core.types import Member
 from bot.transports.base import REPLY_ATTEMPTS
 from storage.models import OutboxModel
@@ -244,8 +245,7 @@ async def queue_numbered_notices(app: App, recipients: Sequence[Member], count: 
                     uow,
                     services.clock.now(),
                     member.id,
-                    "released",
-                    {"request_id": asked.request.id, "helper": f"Relais {number:02d}"},
+                    Released(asked.request.id, f"Relais {number:02d}"),
                 )
         await uow.commit()
     assert app.dispatcher is not None
@@ -458,8 +458,7 @@ async def test_telegram_announcements_to_a_group_keep_their_order_despite_a_faul
                     uow,
                     services.clock.now(),
                     (("telegram", str(group)),),
-                    "announce_request",
-                    {"request_id": request_id},
+                    AboutRequest(NoticeKind.ANNOUNCE_REQUEST, request_id),
                     dedup_prefix=f"announce:{request_id}",
                 )
             await uow.commit()

@@ -21,6 +21,7 @@ from bot.app import App
 from bot.chat.i18n import translator
 from bot.config import parse_config
 from bot.core import outbox, sessions
+from bot.core.notices import SessionReminder
 from bot.core.types import RsvpAnswer
 from bot.doctor import diagnose
 from tests.fakes.synapse import Synapse, synapse_fixture  # noqa: F401
@@ -64,8 +65,7 @@ async def test_a_member_quiet_since_a_restart_gets_each_notice_once(
             uow,
             services.clock.now(),
             helper.id,
-            "session_reminder",
-            {"session_id": session.id, "days": 1},
+            SessionReminder(session.id, days=1),
             dedup_key=f"session-remind:1:{session.id}:{session.sequence}:{helper.id}",
         )
         await uow.commit()

@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.chat.context import Context
+from bot.chat.notifications.base import Wording
 from bot.chat.tutorial_views import result_line
 from bot.chat.types import Action, Outgoing
 from bot.core import tutorial_revisions, tutorials
+from bot.core.notices import AboutTutorial, NoticeKind, TutorialCredit
 from bot.core.tutorials import TutorialNotFound
-from bot.core.types import HelpRequest, OutboxMessage, Tutorial, TutorialStatus
+from bot.core.types import HelpRequest, Tutorial, TutorialStatus
 
 
-async def _tutorial(ctx: Context, message: OutboxMessage) -> Tutorial | None:
-    tutorial_id = message.params.get("tutorial_id")
-    if not isinstance(tutorial_id, int) or ctx.member is None:
+async def _tutorial(ctx: Context, notice: AboutTutorial | TutorialCredit) -> Tutorial | None:
+    if ctx.member is None:
         return None
     try:
-        return await tutorials.visible(ctx.services.uow, tutorial_id, ctx.me)
+        return await tutorials.visible(ctx.services.uow, notice.tutorial_id, ctx.me)
     except TutorialNotFound:
         return None
 
 
 async def review(
-    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+    ctx: Context, notice: AboutTutorial, request: HelpRequest | None
 ) -> Outgoing | None:
     """To coordinators: a tutorial waits for their reading before publication."""
-    tutorial = await _tutorial(ctx, message)
+    tutorial = await _tutorial(ctx, notice)
     if tutorial is None or tutorial.status is not TutorialStatus.REVIEW:
         return None
     n = tutorial.id
@@ -39,10 +42,10 @@ async def review(
 
 
 async def change(
-    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+    ctx: Context, notice: AboutTutorial, request: HelpRequest | None
 ) -> Outgoing | None:
     """To coordinators: a member changed a published tutorial; the change waits for them."""
-    tutorial = await _tutorial(ctx, message)
+    tutorial = await _tutorial(ctx, notice)
     if tutorial is None:
         return None
     if await tutorial_revisions.pending_version(ctx.services.uow, tutorial.id, ctx.me) is None:
@@ -61,10 +64,10 @@ async def change(
 
 
 async def flagged(
-    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+    ctx: Context, notice: AboutTutorial, request: HelpRequest | None
 ) -> Outgoing | None:
     """To coordinators: a member thinks a tutorial is out of date."""
-    tutorial = await _tutorial(ctx, message)
+    tutorial = await _tutorial(ctx, notice)
     if tutorial is None or not tutorial.flag_count:
         return None
     n = tutorial.id
@@ -80,10 +83,10 @@ async def flagged(
 
 
 async def credit(
-    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+    ctx: Context, notice: TutorialCredit, request: HelpRequest | None
 ) -> Outgoing | None:
     """To the person who asked: their solved case became a tutorial; be named as co-author?"""
-    tutorial = await _tutorial(ctx, message)
+    tutorial = await _tutorial(ctx, notice)
     if tutorial is None or request is None or tutorial.asker_id is not None:
         return None
     return ctx.reply(
@@ -95,3 +98,11 @@ async def credit(
             Action(ctx._("Read it"), f"/tuto {tutorial.id}"),
         ],
     )
+
+
+WORDINGS: dict[NoticeKind, Wording[Any]] = {
+    NoticeKind.TUTORIAL_REVIEW: Wording(AboutTutorial, review),
+    NoticeKind.TUTORIAL_FLAGGED: Wording(AboutTutorial, flagged),
+    NoticeKind.TUTORIAL_CREDIT: Wording(TutorialCredit, credit),
+    NoticeKind.TUTORIAL_CHANGE: Wording(AboutTutorial, change),
+}

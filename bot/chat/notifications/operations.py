@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.chat.context import Context
 from bot.chat.i18n import N_
+from bot.chat.notifications.base import Wording
 from bot.chat.types import Outgoing
+from bot.core.notices import JobFailed, NoticeKind
 from bot.core.periodic import JobName
-from bot.core.types import HelpRequest, OutboxMessage
+from bot.core.types import HelpRequest
 
 JOB_NAMES = {
     JobName.PURGE: N_("erasing the texts of old requests (personal data)"),
@@ -21,11 +25,11 @@ JOB_NAMES = {
 
 
 async def job_failed(
-    ctx: Context, message: OutboxMessage, request: HelpRequest | None
+    ctx: Context, notice: JobFailed, request: HelpRequest | None
 ) -> Outgoing | None:
     """To coordinators, once a day per job: an automatic task fails, the others still run."""
     try:
-        job = JobName(str(message.params.get("job")))
+        job = JobName(notice.job)
     except ValueError:
         return None
     return ctx.reply(
@@ -33,3 +37,8 @@ async def job_failed(
         ctx._("The other tasks still run."),
         ctx._("Please tell whoever runs the server: the details are in its log."),
     )
+
+
+WORDINGS: dict[NoticeKind, Wording[Any]] = {
+    NoticeKind.JOB_FAILED: Wording(JobFailed, job_failed),
+}
