@@ -96,39 +96,65 @@ def _forms(skill: Skill) -> Iterator[_Form]:
     yield _Form(skill, skill.slug, slug.folded, "", slug.in_text)
 
 
+@dataclass(frozen=True)
+class _Indexes:
+    """The lookups of one taxonomy's forms (see `_build_indexes`)."""
+
+    exact: dict[str, _Form]
+    compact: dict[str, _Form]
+    stemmed: dict[str, _Form]
+    fuzzy_forms: list[_Form]
+    fuzzy_choices: list[str]
+    # Positions of the fuzzy choices by length, to compare a phrase only with the choices
+    # long enough and short enough to reach the cutoff (see `SkillMatcher._within_reach`).
+    by_length: dict[int, list[int]]
+    # The most words a form has (up to `_MAX_WINDOW`): the widest window read in a text.
+    window: int
+
+
+def _build_indexes(taxonomy: Taxonomy) -> _Indexes:
+    exact: dict[str, _Form] = {}
+    compact: dict[str, _Form] = {}
+    stemmed: dict[str, _Form] = {}
+    ambiguous_stems: set[str] = set()
+    for skill in taxonomy:
+        for form in _forms(skill):
+            exact.setdefault(form.folded, form)
+            squeezed = form.folded.replace(" ", "")
+            if len(squeezed) > _EXACT_ONLY_MAX_LEN:
+                compact.setdefault(squeezed, form)
+            if form.stem_key:
+                other = stemmed.setdefault(form.stem_key, form)
+                if other.skill.slug != skill.slug:
+                    ambiguous_stems.add(form.stem_key)
+    for key in ambiguous_stems:
+        del stemmed[key]
+    fuzzy_forms = list(exact.values())
+    fuzzy_choices = [form.folded for form in fuzzy_forms]
+    by_length: dict[int, list[int]] = {}
+    for index, choice in enumerate(fuzzy_choices):
+        by_length.setdefault(len(choice), []).append(index)
+    window = min(_MAX_WINDOW, max((len(k.split()) for k in exact), default=1))
+    return _Indexes(exact, compact, stemmed, fuzzy_forms, fuzzy_choices, by_length, window)
+
+
 class SkillMatcher:
     """Finds taxonomy skills in short phrases and free sentences."""
 
     def __init__(self, taxonomy: Taxonomy) -> None:
-        """Build every index once from ``taxonomy``."""
+        """A matcher over ``taxonomy``; its indexes are built on first use (a few tenths of a
+        second: a command-line action that never reads a text does not pay for them)."""
         self.taxonomy = taxonomy
-        self._exact: dict[str, _Form] = {}
-        self._compact: dict[str, _Form] = {}
-        self._stemmed: dict[str, _Form] = {}
-        ambiguous_stems: set[str] = set()
-        for skill in taxonomy:
-            for form in _forms(skill):
-                self._exact.setdefault(form.folded, form)
-                compact = form.folded.replace(" ", "")
-                if len(compact) > _EXACT_ONLY_MAX_LEN:
-                    self._compact.setdefault(compact, form)
-                if form.stem_key:
-                    other = self._stemmed.setdefault(form.stem_key, form)
-                    if other.skill.slug != skill.slug:
-                        ambiguous_stems.add(form.stem_key)
-        for key in ambiguous_stems:
-            del self._stemmed[key]
-        self._fuzzy_forms = list(self._exact.values())
-        self._fuzzy_choices = [form.folded for form in self._fuzzy_forms]
-        # Positions of the fuzzy choices by length, to compare a phrase only with the
-        # choices long enough and short enough to reach the cutoff (see `_within_reach`).
-        self._by_length: dict[int, list[int]] = {}
-        for index, choice in enumerate(self._fuzzy_choices):
-            self._by_length.setdefault(len(choice), []).append(index)
+        self._built: _Indexes | None = None
         self._reach: dict[tuple[int, float], tuple[list[int], list[str]]] = {}
-        self._window = min(_MAX_WINDOW, max((len(k.split()) for k in self._exact), default=1))
         self._extracted = functools.lru_cache(maxsize=512)(self._extract_tuple)
         self._extended = functools.lru_cache(maxsize=4)(self._build_extended)
+
+    @property
+    def _indexes(self) -> _Indexes:
+        if self._built is None:
+            self._built = _build_indexes(self.taxonomy)
+        return self._built
 
     def with_skills(self, extra: tuple[Skill, ...]) -> SkillMatcher:
         """A matcher over this taxonomy plus `extra` skills (the network's own), which are
@@ -146,15 +172,15 @@ class SkillMatcher:
 
     def _lookup(self, folded: str, *, in_text: bool) -> SkillMatch | None:
         """Exact, compact then stemmed lookup of one folded phrase."""
-        candidates: list[tuple[_Form | None, float]] = [(self._exact.get(folded), _EXACT)]
+        candidates: list[tuple[_Form | None, float]] = [(self._indexes.exact.get(folded), _EXACT)]
         if len(folded) > _EXACT_ONLY_MAX_LEN:
-            candidates.append((self._compact.get(folded.replace(" ", "")), _COMPACT))
+            candidates.append((self._indexes.compact.get(folded.replace(" ", "")), _COMPACT))
         if len(folded) >= _SHORT_LEN:
-            candidates.append((self._stemmed.get(_stem_key(folded)), _STEMMED))
+            candidates.append((self._indexes.stemmed.get(_stem_key(folded)), _STEMMED))
             # "la sécu", "l'ANTS": the name without the articles around it.
             trimmed = " ".join(_trim(folded.split()))
             if trimmed != folded:
-                candidates.append((self._exact.get(trimmed), _STEMMED))
+                candidates.append((self._indexes.exact.get(trimmed), _STEMMED))
         for form, confidence in candidates:
             if form is not None and (form.in_text or not in_text):
                 return SkillMatch(form.skill, confidence, form.text)
@@ -174,7 +200,7 @@ class SkillMatcher:
             score_cutoff=score_cutoff,
         )
         return [
-            (self._fuzzy_forms[reachable[i]], round(score / 100 * damping, 4))
+            (self._indexes.fuzzy_forms[reachable[i]], round(score / 100 * damping, 4))
             for _, score, i in found
         ]
 
@@ -191,11 +217,11 @@ class SkillMatcher:
         if key not in self._reach:
             reachable = sorted(
                 index
-                for other, indexes in self._by_length.items()
+                for other, indexes in self._indexes.by_length.items()
                 if 200 * min(length, other) >= score_cutoff * (length + other) - 1e-9
                 for index in indexes
             )
-            self._reach[key] = (reachable, [self._fuzzy_choices[i] for i in reachable])
+            self._reach[key] = (reachable, [self._indexes.fuzzy_choices[i] for i in reachable])
         return self._reach[key]
 
     def _candidates(self, phrase: str, limit: int, cutoff: float) -> list[SkillMatch]:
@@ -255,14 +281,14 @@ class SkillMatcher:
         return tuple(self.find_in_text(text))
 
     def _windows(self, count: int) -> Iterator[tuple[int, int]]:
-        for size in range(min(self._window, count), 0, -1):
+        for size in range(min(self._indexes.window, count), 0, -1):
             for start in range(count - size + 1):
                 yield start, start + size
 
     def _find_in_window(self, window: list[str], *, exact_pass: bool) -> SkillMatch | None:
         phrase = " ".join(window)
         if exact_pass:
-            form = self._exact.get(phrase)
+            form = self._indexes.exact.get(phrase)
             return SkillMatch(form.skill, _EXACT, form.text) if form and form.in_text else None
         # Stems and fuzzy: the window must start and end on a content word.
         if not _framed(window):

@@ -82,9 +82,11 @@ def test_help_imports_no_database_layer_transport_or_heavy_library(
     assert sorted(name for name in HEAVY if name in imported) == []
 
 
-# What only answering in a chat needs: the commands, the router, the renderers of notices and
-# the transports.
+# What only answering in a chat needs: the commands, the router, the renderers of notices,
+# the transports, and the stemmers the skill matcher's indexes are built with.
 CHAT_ONLY = (
+    "snowballstemmer",
+    "simplemma",
     "bot.chat.commands",
     "bot.chat.router",
     "bot.chat.notifications",

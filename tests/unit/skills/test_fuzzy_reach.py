@@ -24,13 +24,15 @@ def _everything(matcher: SkillMatcher, folded: str, limit: int, cutoff: float) -
     damping = 0.9 if len(folded) <= 5 else 1.0
     found = process.extract(
         folded,
-        matcher._fuzzy_choices,
+        matcher._indexes.fuzzy_choices,
         scorer=fuzz.token_sort_ratio,
         processor=None,
         limit=limit,
         score_cutoff=100 * cutoff / damping,
     )
-    return [(matcher._fuzzy_forms[i], round(score / 100 * damping, 4)) for _, score, i in found]
+    return [
+        (matcher._indexes.fuzzy_forms[i], round(score / 100 * damping, 4)) for _, score, i in found
+    ]
 
 
 def _windows() -> list[str]:
@@ -59,7 +61,7 @@ def test_every_window_of_the_corpus_finds_the_same_choices() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    choice=st.sampled_from(MATCHER._fuzzy_choices),
+    choice=st.sampled_from(MATCHER._indexes.fuzzy_choices),
     edits=st.lists(st.tuples(st.integers(0, 40), st.sampled_from("abcdeéilmnorstu ")), max_size=4),
     cutoff=st.sampled_from([_EXTRACT_FUZZY, RECOGNISED, SUGGEST]),
     limit=st.integers(1, 12),
