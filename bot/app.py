@@ -271,6 +271,8 @@ class App:
             await members.ensure_structures(
                 self.services.uow(), self.services.clock, self.config.network.structures
             )
+        # Matching reads candidates from memory (it falls back to SQL until this is done).
+        await self.db.build_candidate_index()
 
     async def seed_demo(self) -> bool:
         """Add the demo network (false when it is already there)."""

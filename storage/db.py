@@ -20,8 +20,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.candidate_index import CandidateIndex
 from storage.leader import LeaderLock
 from storage.repositories.attachments import AttachmentRepository
+from storage.repositories.candidates import CandidateRepository
 from storage.repositories.choices import ChoiceRepository
 from storage.repositories.dialogs import DialogRepository
 from storage.repositories.events import EventRepository
@@ -238,6 +240,7 @@ class UnitOfWork:
     requests: RequestRepository
     attachments: AttachmentRepository
     offers: OfferRepository
+    candidates: CandidateRepository
     outbox: OutboxRepository
     tutorials: TutorialRepository
     tutorial_revisions: TutorialRevisionRepository
@@ -253,10 +256,12 @@ class UnitOfWork:
         sessions: async_sessionmaker[AsyncSession],
         turns: Turns | None = None,
         sqlite_path: Path | None = None,
+        candidate_index: CandidateIndex | None = None,
     ) -> None:
         self._sessions = sessions
         self._turns = turns
         self._sqlite_path = sqlite_path
+        self._candidate_index = candidate_index
 
     async def __aenter__(self) -> UnitOfWork:
         if self._turns is not None:
@@ -274,6 +279,7 @@ class UnitOfWork:
         self.requests = RequestRepository(self.session)
         self.attachments = AttachmentRepository(self.session)
         self.offers = OfferRepository(self.session)
+        self.candidates = CandidateRepository(self.session, self.offers, self._candidate_index)
         self.outbox = OutboxRepository(self.session)
         self.tutorials = TutorialRepository(self.session)
         self.tutorial_revisions = TutorialRevisionRepository(self.session)
@@ -340,6 +346,9 @@ class Database:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._turns = Turns(SQLITE_BUSY_SECONDS) if engine.dialect.name == "sqlite" else None
         self._sqlite_path = sqlite_file(url) if url and self._turns is not None else None
+        # Matching from memory: built by `build_candidate_index` (the app does at start);
+        # until then, and when disabled, candidates come from SQL.
+        self.candidate_index = CandidateIndex(self.uow)
 
     @classmethod
     def from_url(cls, url: str, *, create_file: bool = True) -> Database:
@@ -365,7 +374,11 @@ class Database:
 
     def uow(self) -> UnitOfWork:
         """A new unit of work (use it with `async with`)."""
-        return UnitOfWork(self._sessions, self._turns, self._sqlite_path)
+        return UnitOfWork(self._sessions, self._turns, self._sqlite_path, self.candidate_index)
+
+    async def build_candidate_index(self) -> None:
+        """Load the in-memory candidate index from the database (see `storage.candidate_index`)."""
+        await self.candidate_index.catch_up()
 
     def leader_lock(self, job: str) -> LeaderLock:
         """The election of one worker for `job` among those sharing this database."""
