@@ -64,6 +64,13 @@ class CandidateRepository:
         if self._index is not None and self._index.behind:
             await self._index.catch_up()
 
+    async def keep_up(self) -> None:
+        """Bring the index to the database's version now, in a unit of work of its own (call
+        it once this one is committed): after a change of members' skills or status, so that
+        the next match does not pay for it (it would be answered by SQL, correctly)."""
+        if self._index is not None and self._index.ready:
+            await self._index.catch_up()
+
     async def by_fit(
         self,
         *,
