@@ -77,8 +77,9 @@ from bench.common import (
 from bot.app import App
 from bot.chat.types import Deferred, Incoming
 from bot.config import parse_config
+from bot.core import matching as matching_step
 from bot.core.clock import FixedClock
-from bot.core.matching import DAY, Step, advance, choose_helpers
+from bot.core.matching import CANDIDATE_PAGE, DAY, Step, advance, choose_helpers
 from bot.core.types import Urgency
 from skills import SkillLevel, default_matcher, rank_helpers
 from skills.taxonomy import SkillKind
@@ -458,6 +459,8 @@ class Matching:
     advance: list[float] = field(default_factory=list)
     find_rank: list[float] = field(default_factory=list)
     advance_sql: list[float] = field(default_factory=list)
+    step_index: list[float] = field(default_factory=list)
+    step_sql: list[float] = field(default_factory=list)
     find_rank_sql: list[float] = field(default_factory=list)
     index_mb: float = 0.0
     index_rebuild_ms: float = 0.0
@@ -517,6 +520,31 @@ async def find_and_rank(app: App, request_id: int) -> list[int]:
             cap=(services.clock.now() - DAY, services.requests.max_offers_per_day),
         )
     return choice.helpers
+
+
+async def candidate_step(app: App, request_id: int) -> tuple[float, float]:
+    """The candidate step alone (the best page of fits, as `choose_helpers` asks for it), ms:
+    from the index, then from SQL, in one read-only unit of work; the same answer."""
+    async with app.services.uow() as uow:
+        request = await uow.requests.get(request_id)
+        assert request is not None
+        skill_ids, weights = await matching_step.skill_weights(uow, request, app.services.matcher)
+        query: dict[str, Any] = {
+            "request_id": request_id,
+            "skill_ids": skill_ids,
+            "exclude": [request.author_id] if request.author_id else [],
+            "limit": CANDIDATE_PAGE + 1,
+            "weights": weights,
+        }
+        start = time.perf_counter()
+        from_index = await uow.candidates.by_fit(**query)
+        index_ms = (time.perf_counter() - start) * 1000
+        start = time.perf_counter()
+        from_sql = await uow.offers.candidates_by_fit(**query)
+        sql_ms = (time.perf_counter() - start) * 1000
+        assert from_index == from_sql, "candidate step: index ≠ SQL"
+        assert not app.db.candidate_index.behind
+    return index_ms, sql_ms
 
 
 async def full_ranking(app: App, request_id: int, author: int) -> int:
@@ -579,6 +607,7 @@ async def time_matching(
             chosen = await find_and_rank(app, request_id)
             find_ms = (time.perf_counter() - start) * 1000
             assert chosen == from_sql, "index ≠ SQL"
+            step_index_ms, step_sql_ms = await candidate_step(app, request_id)
             by_sql = i % 2 == 1
             index.enabled = not by_sql
             counter.into = None if warm or by_sql else result.advance_statements
@@ -594,6 +623,8 @@ async def time_matching(
             (result.advance_sql if by_sql else result.advance).append(advance_ms)
             result.find_rank.append(find_ms)
             result.find_rank_sql.append(sql_ms)
+            result.step_index.append(step_index_ms)
+            result.step_sql.append(step_sql_ms)
             if full:
                 result.full_ranking.append(full_ms)
             result.candidates.append(candidates)
@@ -771,6 +802,10 @@ async def run(args: argparse.Namespace) -> None:
                     f"{percentile(match.find_rank_sql, 0.5):.2f}, p95 "
                     f"{percentile(match.find_rank_sql, 0.95):.2f} ms); index "
                     f"{match.index_mb:.2f} MB, rebuilt in {match.index_rebuild_ms:.0f} ms; "
+                    f"candidate step alone p50 {percentile(match.step_index, 0.5):.2f} / "
+                    f"{percentile(match.step_sql, 0.5):.2f} ms, p95 "
+                    f"{percentile(match.step_index, 0.95):.2f} / "
+                    f"{percentile(match.step_sql, 0.95):.2f} ms (index / SQL); "
                     "candidates median "
                     f"{percentile(match.candidates, 0.5):.0f}; {dict(match.steps)}",
                     flush=True,
@@ -845,10 +880,12 @@ def report(results: Results, args: argparse.Namespace, versions: dict[str, str])
     print(
         "| backend | members | candidates (median) | advance p50 index / SQL "
         "| advance p95 index / SQL | find+rank p50 index / SQL | find+rank p95 index / SQL "
+        "| candidate step p50 index / SQL | candidate step p95 index / SQL "
         f"| index MB | index rebuild | statements per advance | per find+rank |{full}"
     )
     print(
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if full else "")
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        + ("---:|---:|" if full else "")
     )
     for (backend, members), m in results.matching.items():
         samples = max(1, len(m.advance))
@@ -858,6 +895,8 @@ def report(results: Results, args: argparse.Namespace, versions: dict[str, str])
             f"| {percentile(m.advance, 0.95):.2f} / {percentile(m.advance_sql, 0.95):.2f} ms "
             f"| {percentile(m.find_rank, 0.5):.2f} / {percentile(m.find_rank_sql, 0.5):.2f} ms "
             f"| {percentile(m.find_rank, 0.95):.2f} / {percentile(m.find_rank_sql, 0.95):.2f} ms "
+            f"| {percentile(m.step_index, 0.5):.3f} / {percentile(m.step_sql, 0.5):.3f} ms "
+            f"| {percentile(m.step_index, 0.95):.3f} / {percentile(m.step_sql, 0.95):.3f} ms "
             f"| {m.index_mb:.2f} | {m.index_rebuild_ms:.0f} ms "
             f"| {sum(m.advance_statements.values()) / samples:.1f} "
             f"| {sum(m.find_rank_statements.values()) / max(1, len(m.find_rank)):.1f} |"

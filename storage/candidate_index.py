@@ -46,9 +46,9 @@ class CandidateIndex:
         self.version = -1
         self.behind = False
         """A unit of work found the database ahead of the index (see `catch_up`)."""
-        # skill -> {member: level weight}; member -> {skill: level weight} (active only).
+        # skill -> {member: level weight}; member -> their skills (active members only).
         self._holders: dict[int, dict[int, int]] = {}
-        self._skills: dict[int, dict[int, int]] = {}
+        self._skills: dict[int, tuple[int, ...]] = {}
         # (skill, level weight) -> member ids, ascending: the one-skill page.
         self._tiers: dict[tuple[int, int], list[int]] = {}
         self._lock = asyncio.Lock()
@@ -63,7 +63,9 @@ class CandidateIndex:
     def load(self, version: int, rows: Iterable[tuple[int, int, str]]) -> None:
         """Replace everything by these (member, skill, level) rows of active members."""
         self._holders, self._skills, self._tiers = {}, {}, {}
+        same: dict[int, int] = {}  # one int object per id, however many rows name it
         for member, skill, level in rows:
+            member, skill = same.setdefault(member, member), same.setdefault(skill, skill)
             self._add(member, skill, _WEIGHTS.get(level, 0), sort=False)
         for members in self._tiers.values():
             members.sort()
@@ -74,9 +76,9 @@ class CandidateIndex:
     ) -> None:
         """The skills of these members are now these rows (none: inactive or gone)."""
         for member in members:
-            for skill, weight in self._skills.pop(member, {}).items():
+            for skill in self._skills.pop(member, ()):
                 holders = self._holders[skill]
-                del holders[member]
+                weight = holders.pop(member)
                 if not holders:
                     del self._holders[skill]
                 tier = self._tiers.get((skill, weight))
@@ -89,8 +91,10 @@ class CandidateIndex:
         self.version, self.behind = version, False
 
     def _add(self, member: int, skill: int, weight: int, *, sort: bool) -> None:
-        self._holders.setdefault(skill, {})[member] = weight
-        self._skills.setdefault(member, {})[skill] = weight
+        holders = self._holders.setdefault(skill, {})
+        if member not in holders:
+            self._skills[member] = (*self._skills.get(member, ()), skill)
+        holders[member] = weight
         if weight in _TIERS:
             tier = self._tiers.setdefault((skill, weight), [])
             if sort:

@@ -157,6 +157,8 @@ class MatchingVersionModel(Base):
     triggers on every change of a member's skills, status or existence (migration 0012)."""
 
     __tablename__ = "matching_version"
+    # Kept by the triggers from the other tables: `samu db copy` does not copy it.
+    __table_args__ = ({"info": {"derived": True}},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
@@ -167,6 +169,7 @@ class MatchingChangeModel(Base):
     same triggers; no foreign key: a removed member's change stays until read)."""
 
     __tablename__ = "matching_changes"
+    __table_args__ = ({"info": {"derived": True}},)
 
     member_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger, index=True)

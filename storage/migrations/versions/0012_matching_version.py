@@ -127,7 +127,8 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_matching_changes_version"), "matching_changes", ["version"], unique=False
     )
-    op.execute("INSERT INTO matching_version (id, version) VALUES (1, 0)")
+    # No row yet: the first change inserts it (version 1); none reads as version 0. (An empty
+    # migrated database stays without rows, as `samu db copy` wants its target.)
     if op.get_bind().dialect.name == "postgresql":
         for function in _POSTGRES_FUNCTIONS:
             op.execute(function)
