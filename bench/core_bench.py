@@ -607,6 +607,7 @@ async def time_matching(
             chosen = await find_and_rank(app, request_id)
             find_ms = (time.perf_counter() - start) * 1000
             assert chosen == from_sql, "index ≠ SQL"
+            counter.into = None
             step_index_ms, step_sql_ms = await candidate_step(app, request_id)
             by_sql = i % 2 == 1
             index.enabled = not by_sql
