@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import logging
 from bisect import bisect_left, insort
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 _WEIGHTS: dict[str, int] = {level.value: level.weight for level in SkillLevel}
 # The one-skill page walks the known levels, best first (as `_one_skill_page_statement`).
 _TIERS: tuple[int, ...] = tuple(sorted({level.weight for level in SkillLevel}, reverse=True))
+
+log = logging.getLogger(__name__)
 
 FULL_RELOAD_ABOVE = 2000
 """More changed members than this since the index's version: reload everything."""
@@ -108,7 +111,19 @@ class CandidateIndex:
         never built, the counter went back, or too many changed)."""
         if not self.enabled or self._uows is None:
             return
-        async with self._lock, self._uows() as uow:
+        try:
+            await self._catch_up(self._uows)
+        except Exception as error:
+            from storage.db import is_unavailable  # storage.db builds this index
+
+            if not is_unavailable(error):
+                raise
+            # The database went away after the step that asked: the index stays behind and
+            # SQL answers until a later catch-up succeeds.
+            log.warning("the candidate index could not catch up: %s", error)
+
+    async def _catch_up(self, uows: Callable[[], UnitOfWork]) -> None:
+        async with self._lock, uows() as uow:
             version = await uow.candidates.version()
             if self.built and version == self.version:
                 self.behind = False

@@ -19,7 +19,8 @@ from bot.core.clock import FixedClock
 from bot.core.matching import Step
 from bot.core.types import Member
 from skills import SkillLevel
-from storage.db import Database
+from storage.candidate_index import CandidateIndex
+from storage.db import Database, StorageUnavailable, UnitOfWork
 from storage.models import MemberModel, MemberSkillModel
 from storage.records import MemberStatus, Role, Urgency
 from tests.helpers import prepared_app
@@ -307,3 +308,27 @@ async def test_every_write_path_keeps_the_index_right(app: App) -> None:
     assert await privacy.forget(services.uow, services.clock, helpers[2].id) is not None
     await check()
     assert db.candidate_index.members() == 1
+
+
+async def test_a_catch_up_without_database_leaves_the_index_behind() -> None:
+    """The database went away right after a step: the step's outcome stands, the index stays
+    behind (SQL answers) instead of failing the step that asked it to catch up."""
+
+    def gone() -> UnitOfWork:
+        raise StorageUnavailable("the database is restarting")
+
+    index = CandidateIndex(gone)
+    index.load(3, [(1, 10, SkillLevel.TEACHING.value)])
+    index.behind = True
+    await index.catch_up()
+    assert index.behind and index.version == 3
+
+
+def test_replacing_a_member_moves_them_between_levels_and_skills() -> None:
+    index = CandidateIndex()
+    index.load(1, [(1, 10, "teaching"), (2, 10, "discovering"), (3, 11, "practising")])
+    index.replace(2, [1, 3], [(1, 10, "discovering"), (1, 11, "teaching")])
+    assert index.fits([10], excluded=(), limit=5) == [(1, 1.0), (2, 1.0)]
+    assert index.fits([10, 11], excluded=()) == [(1, 5.0), (2, 1.0)]
+    index.replace(3, [1, 2], [])
+    assert index.fits([10, 11], excluded=()) == [] and index.members() == 0
