@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import io
 import logging
 import pstats
@@ -54,6 +55,7 @@ import sqlite3
 import sys
 import time
 import tomllib
+import tracemalloc
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -79,11 +81,13 @@ from bench.common import (
 from bot.app import App
 from bot.chat.types import Deferred, Incoming
 from bot.config import parse_config
+from bot.core import matching as matching_step
 from bot.core.clock import FixedClock
-from bot.core.matching import Step, advance, choose_helpers
+from bot.core.matching import CANDIDATE_PAGE, DAY, Step, advance, choose_helpers
 from bot.core.types import Urgency
 from skills import SkillLevel, default_matcher, rank_helpers
 from skills.taxonomy import SkillKind
+from storage.candidate_index import CandidateIndex
 from storage.models import (
     Base,
     HelpRequestModel,
@@ -459,6 +463,12 @@ class Matching:
 
     advance: list[float] = field(default_factory=list)
     find_rank: list[float] = field(default_factory=list)
+    advance_sql: list[float] = field(default_factory=list)
+    step_index: list[float] = field(default_factory=list)
+    step_sql: list[float] = field(default_factory=list)
+    find_rank_sql: list[float] = field(default_factory=list)
+    index_mb: float = 0.0
+    index_rebuild_ms: float = 0.0
     full_ranking: list[float] = field(default_factory=list)
     candidates: list[int] = field(default_factory=list)
     steps: Counter[str] = field(default_factory=Counter)
@@ -510,8 +520,36 @@ async def find_and_rank(app: App, request_id: int) -> list[int]:
             request,
             services.clock.now() - services.requests.recent_window,
             services.requests.offers_per_round,
+            # The daily cap as `advance` applies it (without it, find+rank and `advance`
+            # differ once the bench has offered a member 10 requests on its fixed day).
+            cap=(services.clock.now() - DAY, services.requests.max_offers_per_day),
         )
     return choice.helpers
+
+
+async def candidate_step(app: App, request_id: int) -> tuple[float, float]:
+    """The candidate step alone (the best page of fits, as `choose_helpers` asks for it), ms:
+    from the index, then from SQL, in one read-only unit of work; the same answer."""
+    async with app.services.uow() as uow:
+        request = await uow.requests.get(request_id)
+        assert request is not None
+        skill_ids, weights = await matching_step.skill_weights(uow, request, app.services.matcher)
+        query: dict[str, Any] = {
+            "request_id": request_id,
+            "skill_ids": skill_ids,
+            "exclude": [request.author_id] if request.author_id else [],
+            "limit": CANDIDATE_PAGE + 1,
+            "weights": weights,
+        }
+        start = time.perf_counter()
+        from_index = await uow.candidates.by_fit(**query)
+        index_ms = (time.perf_counter() - start) * 1000
+        start = time.perf_counter()
+        from_sql = await uow.offers.candidates_by_fit(**query)
+        sql_ms = (time.perf_counter() - start) * 1000
+        assert from_index == from_sql, "candidate step: index ≠ SQL"
+        assert not app.db.candidate_index.behind
+    return index_ms, sql_ms
 
 
 async def full_ranking(app: App, request_id: int, author: int) -> int:
@@ -549,6 +587,9 @@ async def time_matching(
     services = app.services
     texts = request_texts()
     result = Matching()
+    result.index_rebuild_ms, result.index_mb = await index_figures(app)
+    index = app.db.candidate_index
+    await app.db.build_candidate_index()  # the network was seeded after the app started
     with StatementCounter(app) as counter:
         for i in range(samples + 5):
             warm = i < 5  # warm-up: neither timed nor counted
@@ -559,26 +600,64 @@ async def time_matching(
                 start = time.perf_counter()
                 await full_ranking(app, request_id, author)
                 full_ms = (time.perf_counter() - start) * 1000
+            # The same request's candidates from SQL (the index switched off), then from the
+            # index; `advance` alternates between the two paths.
+            index.enabled = False
+            start = time.perf_counter()
+            from_sql = await find_and_rank(app, request_id)
+            sql_ms = (time.perf_counter() - start) * 1000
+            index.enabled = True
             counter.into = None if warm else result.find_rank_statements
             start = time.perf_counter()
             chosen = await find_and_rank(app, request_id)
             find_ms = (time.perf_counter() - start) * 1000
-            counter.into = None if warm else result.advance_statements
+            assert chosen == from_sql, "index ≠ SQL"
+            counter.into = None
+            step_index_ms, step_sql_ms = await candidate_step(app, request_id)
+            by_sql = i % 2 == 1
+            index.enabled = not by_sql
+            counter.into = None if warm or by_sql else result.advance_statements
             start = time.perf_counter()
             progress = await advance(services.uow(), services.clock, services.requests, request_id)
             advance_ms = (time.perf_counter() - start) * 1000
             counter.into = None
+            index.enabled = True
             if progress.step is Step.OFFERED:  # the column times what advance really does
                 assert await offered_to(app, request_id) == chosen, "find+rank ≠ advance"
             if warm:
                 continue
-            result.advance.append(advance_ms)
+            (result.advance_sql if by_sql else result.advance).append(advance_ms)
             result.find_rank.append(find_ms)
+            result.find_rank_sql.append(sql_ms)
+            result.step_index.append(step_index_ms)
+            result.step_sql.append(step_sql_ms)
             if full:
                 result.full_ranking.append(full_ms)
             result.candidates.append(candidates)
             result.steps[progress.step.value] += 1
     return result
+
+
+async def index_figures(app: App) -> tuple[float, float]:
+    """The candidate index's rebuild time from the database (ms, best of 3: one query and
+    the dicts) and its size in MB (10^6 bytes: what tracemalloc sees it keep)."""
+    times = []
+    for _ in range(3):
+        fresh = CandidateIndex(app.db.uow)
+        start = time.perf_counter()
+        await fresh.catch_up()
+        times.append((time.perf_counter() - start) * 1000)
+    del fresh
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = CandidateIndex(app.db.uow)
+    await kept.catch_up()
+    gc.collect()
+    size = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert kept.built
+    return min(times), size / 1e6
 
 
 async def profile_advance(app: App, members: int, count: int, seed: int) -> None:
@@ -750,7 +829,15 @@ async def run(args: argparse.Namespace) -> None:
                     f"  matching: advance p50 {percentile(match.advance, 0.5):.2f} ms, "
                     f"p95 {percentile(match.advance, 0.95):.2f} ms; find+rank p50 "
                     f"{percentile(match.find_rank, 0.5):.2f} ms, p95 "
-                    f"{percentile(match.find_rank, 0.95):.2f} ms; candidates median "
+                    f"{percentile(match.find_rank, 0.95):.2f} ms (SQL p50 "
+                    f"{percentile(match.find_rank_sql, 0.5):.2f}, p95 "
+                    f"{percentile(match.find_rank_sql, 0.95):.2f} ms); index "
+                    f"{match.index_mb:.2f} MB, rebuilt in {match.index_rebuild_ms:.0f} ms; "
+                    f"candidate step alone p50 {percentile(match.step_index, 0.5):.2f} / "
+                    f"{percentile(match.step_sql, 0.5):.2f} ms, p95 "
+                    f"{percentile(match.step_index, 0.95):.2f} / "
+                    f"{percentile(match.step_sql, 0.95):.2f} ms (index / SQL); "
+                    "candidates median "
                     f"{percentile(match.candidates, 0.5):.0f}; {dict(match.steps)}",
                     flush=True,
                 )
@@ -822,7 +909,9 @@ def report(results: Results, args: argparse.Namespace, versions: dict[str, str])
     print(
         "Matching one request: `advance` = the whole step (read the request, find and rank, "
         "move it to offered, queue the offers, commit); find+rank = what `advance` does to "
-        "choose the helpers (`choose_helpers`), read only"
+        "choose the helpers (`choose_helpers`), read only; each from the candidate index "
+        "(`advance` every other request) and from SQL (the index switched off: the other "
+        "requests, and find+rank of the same request)"
         + (
             "; full ranking = the old path (every candidate's load, all ranked)"
             if args.full_ranking
@@ -832,18 +921,28 @@ def report(results: Results, args: argparse.Namespace, versions: dict[str, str])
     print()
     full = " full ranking p50 | full ranking p95 |" if args.full_ranking else ""
     print(
-        "| backend | members | candidates (median) | advance p50 | advance p95 "
-        f"| find+rank p50 | find+rank p95 | statements per advance | per find+rank |{full}"
+        "| backend | members | candidates (median) | advance p50 index / SQL "
+        "| advance p95 index / SQL | find+rank p50 index / SQL | find+rank p95 index / SQL "
+        "| candidate step p50 index / SQL | candidate step p95 index / SQL "
+        f"| index MB | index rebuild | statements per advance | per find+rank |{full}"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if full else ""))
+    print(
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        + ("---:|---:|" if full else "")
+    )
     for (backend, members), m in results.matching.items():
         samples = max(1, len(m.advance))
         line = (
             f"| {backend} | {members:,} | {percentile(m.candidates, 0.5):.0f} "
-            f"| {percentile(m.advance, 0.5):.2f} ms | {percentile(m.advance, 0.95):.2f} ms "
-            f"| {percentile(m.find_rank, 0.5):.2f} ms | {percentile(m.find_rank, 0.95):.2f} ms "
+            f"| {percentile(m.advance, 0.5):.2f} / {percentile(m.advance_sql, 0.5):.2f} ms "
+            f"| {percentile(m.advance, 0.95):.2f} / {percentile(m.advance_sql, 0.95):.2f} ms "
+            f"| {percentile(m.find_rank, 0.5):.2f} / {percentile(m.find_rank_sql, 0.5):.2f} ms "
+            f"| {percentile(m.find_rank, 0.95):.2f} / {percentile(m.find_rank_sql, 0.95):.2f} ms "
+            f"| {percentile(m.step_index, 0.5):.3f} / {percentile(m.step_sql, 0.5):.3f} ms "
+            f"| {percentile(m.step_index, 0.95):.3f} / {percentile(m.step_sql, 0.95):.3f} ms "
+            f"| {m.index_mb:.2f} | {m.index_rebuild_ms:.0f} ms "
             f"| {sum(m.advance_statements.values()) / samples:.1f} "
-            f"| {sum(m.find_rank_statements.values()) / samples:.1f} |"
+            f"| {sum(m.find_rank_statements.values()) / max(1, len(m.find_rank)):.1f} |"
         )
         if full:
             line += (
@@ -853,7 +952,10 @@ def report(results: Results, args: argparse.Namespace, versions: dict[str, str])
         print(line)
     for (backend, members), m in results.matching.items():
         samples = max(1, len(m.advance))
-        print(f"{backend} {members:,} members, statements per advance by kind (BEGIN included):")
+        print(
+            f"{backend} {members:,} members, statements per advance (index path) by kind "
+            "(BEGIN included):"
+        )
         for kind, n in sorted(m.advance_statements.items(), key=lambda pair: -pair[1]):
             print(f"  {n / samples:6.2f}  {kind}")
     for backend in args.backends:

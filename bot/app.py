@@ -511,6 +511,9 @@ class App:
         if not transports and matrix is None:
             log.warning("no transport is enabled: nothing to run")
             return
+        # Matching reads candidates from memory (SQL answers until this is done); built here,
+        # not in `prepare`, so that the one-shot commands do not pay for it.
+        await self.db.build_candidate_index()
         dispatcher = self.use_transports(transports)
         platforms = [t.platform for t in transports] + (["matrix"] if matrix else [])
         election = None

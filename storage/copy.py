@@ -83,10 +83,16 @@ def _batch_size(table: Table) -> int:
     return BATCH_ROWS_WITH_FILES if binary else BATCH_ROWS
 
 
+def _copied_tables() -> list[Table]:
+    """The tables copied, parents first: not those the database's triggers fill from the
+    others (`info["derived"]`), which the copy of the others fills in the target."""
+    return [table for table in Base.metadata.sorted_tables if not table.info.get("derived")]
+
+
 async def _tables_with_rows(connection: AsyncConnection) -> list[str]:
     present = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
     found = []
-    for table in Base.metadata.sorted_tables:
+    for table in _copied_tables():
         if table.name in present and await connection.scalar(
             select(func.count()).select_from(table)
         ):
@@ -211,7 +217,7 @@ async def copy_database(source: AsyncEngine, source_url: str, target_url: str) -
             reading = source.execution_options(isolation_level="REPEATABLE READ")
         async with reading.connect() as read, read.begin(), target.begin() as write:
             late = []
-            for table in Base.metadata.sorted_tables:
+            for table in _copied_tables():
                 rows[table.name], pending = await _copy_table(read, write, table)
                 late.append(pending)
             for pending in late:

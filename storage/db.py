@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -20,8 +21,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.candidate_index import CandidateIndex
 from storage.leader import LeaderLock
 from storage.repositories.attachments import AttachmentRepository
+from storage.repositories.candidates import CandidateRepository
 from storage.repositories.choices import ChoiceRepository
 from storage.repositories.dialogs import DialogRepository
 from storage.repositories.events import EventRepository
@@ -285,6 +288,7 @@ class UnitOfWork:
     requests: RequestRepository
     attachments: AttachmentRepository
     offers: OfferRepository
+    candidates: CandidateRepository
     outbox: OutboxRepository
     tutorials: TutorialRepository
     tutorial_revisions: TutorialRevisionRepository
@@ -300,12 +304,14 @@ class UnitOfWork:
         sessions: async_sessionmaker[AsyncSession],
         turns: Turns | None = None,
         sqlite_path: Path | None = None,
+        candidate_index: CandidateIndex | None = None,
         *,
         read_only: bool = False,
     ) -> None:
         self._sessions = sessions
         self._turns = turns
         self._sqlite_path = sqlite_path
+        self._candidate_index = candidate_index
         self.read_only = read_only
 
     async def __aenter__(self) -> UnitOfWork:
@@ -333,6 +339,7 @@ class UnitOfWork:
         self.requests = RequestRepository(self.session)
         self.attachments = AttachmentRepository(self.session)
         self.offers = OfferRepository(self.session)
+        self.candidates = CandidateRepository(self.session, self.offers, self._candidate_index)
         self.outbox = OutboxRepository(self.session)
         self.tutorials = TutorialRepository(self.session)
         self.tutorial_revisions = TutorialRevisionRepository(self.session)
@@ -410,6 +417,9 @@ class Database:
         # An in-memory SQLite database is one connection shared by every unit of work: reads
         # take their turn too.
         self._reads_queue = self._turns is not None and sqlite_file(str(engine.url)) is None
+        # Matching from memory: built by `build_candidate_index` (the app does at start);
+        # until then, and when disabled, candidates come from SQL.
+        self.candidate_index = CandidateIndex(partial(self.uow, read_only=True))
 
     @classmethod
     def from_url(cls, url: str, *, create_file: bool = True) -> Database:
@@ -437,7 +447,17 @@ class Database:
         """A new unit of work (use it with `async with`); a `read_only` one waits for no
         writer and refuses writes (see UnitOfWork)."""
         turns = None if read_only and not self._reads_queue else self._turns
-        return UnitOfWork(self._sessions, turns, self._sqlite_path, read_only=read_only)
+        return UnitOfWork(
+            self._sessions,
+            turns,
+            self._sqlite_path,
+            self.candidate_index,
+            read_only=read_only,
+        )
+
+    async def build_candidate_index(self) -> None:
+        """Load the in-memory candidate index from the database (see `storage.candidate_index`)."""
+        await self.candidate_index.catch_up()
 
     def leader_lock(self, job: str) -> LeaderLock:
         """The election of one worker for `job` among those sharing this database."""

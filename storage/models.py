@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -156,6 +157,29 @@ class MemberSkillModel(Base):
     level: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MatchingVersionModel(Base):
+    """The version of what matching reads about members (one row, id 1): bumped by database
+    triggers on every change of a member's skills, status or existence (migration 0012)."""
+
+    __tablename__ = "matching_version"
+    # Kept by the triggers from the other tables: `samu db copy` does not copy it.
+    __table_args__ = ({"info": {"derived": True}},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class MatchingChangeModel(Base):
+    """Each member's latest change seen by matching, with the version it made (kept by the
+    same triggers; no foreign key: a removed member's change stays until read)."""
+
+    __tablename__ = "matching_changes"
+    __table_args__ = ({"info": {"derived": True}},)
+
+    member_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 class DialogStateModel(Base):

@@ -37,6 +37,7 @@ async def prepared_app(
     )
     application = App.build(config, clock=clock)
     await application.prepare()
+    await application.db.build_candidate_index()  # as `App.run` does: tests match from memory
     try:
         yield application
     finally:

@@ -95,15 +95,15 @@ async def choose_helpers(
 ) -> Choice:
     """The members to offer the request to, best first (read only; `advance` uses it).
 
-    Only the best-fitting candidates are read (the database sums their fit, and says in the
-    same statement whether the request has offers already) and only the best few's load is
-    counted. With `cap` (since, most), a member offered `most` requests since then is
-    skipped: the request goes to the next one.
+    Only the best-fitting candidates are read (from the in-memory candidate index when it is
+    current, else the database sums their fit; either says whether the request has offers
+    already) and only the best few's load is counted. With `cap` (since, most), a member
+    offered `most` requests since then is skipped: the request goes to the next one.
     """
     window = Window(recent_since, *cap) if cap else Window(recent_since)
     exclude = [request.author_id] if request.author_id else []
     skill_ids, weights = await skill_weights(uow, request, matcher or default_matcher())
-    page = await uow.offers.candidates_by_fit(
+    page = await uow.candidates.by_fit(
         request_id=request.id,
         skill_ids=skill_ids,
         exclude=exclude,
@@ -117,10 +117,10 @@ async def choose_helpers(
     # The search asked about every candidate read, the one after the page too: it may need
     # more than were read, so read everyone (rare: the best fits are all busy).
     if asked == len(page.fits) > CANDIDATE_PAGE:
-        everyone = await uow.offers.candidate_fits(
+        everyone = await uow.candidates.by_fit(
             request_id=request.id, skill_ids=skill_ids, exclude=exclude, weights=weights
         )
-        ranked, _ = await _walk(uow, everyone, window, count, known)
+        ranked, _ = await _walk(uow, everyone.fits, window, count, known)
     return Choice([helper.member_id for helper in ranked], page.offered_before)
 
 
@@ -278,6 +278,9 @@ async def advance(
         progress = await advance_in(uow, now, settings, request, limit=limit)
         if progress.step is not Step.NOTHING:
             await uow.commit()
+    # The candidates came from SQL because members changed since the index was read: it
+    # reads the changed members again now, in a unit of work of its own.
+    await uow.candidates.catch_up()
     return progress
 
 

@@ -129,6 +129,7 @@ async def forget(
         erased = await uow.privacy.erase_member(member_id)
         assert erased is not None
         await uow.commit()
+    await uow.candidates.keep_up()  # the erased member leaves matching's memory at once
     if after is not None:
         await after(accounts)
     log.info(

@@ -222,6 +222,8 @@ async def ask_or_suggest(
         if not is_unavailable(error):
             await _keep(uows, now, author, text, status, slugs)
         raise
+    # Matching used SQL because members changed since the index was read: it catches up.
+    await uow.candidates.catch_up()
     return Asked(
         request_id,
         Submitted(request, [], progress, placed.files, placed, nearby),

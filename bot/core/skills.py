@@ -163,6 +163,7 @@ async def declare(
                 suggestions = tuple(matcher.suggest(phrase))
                 result.proposed.append(Proposal(declared_skill, phrase, suggestions))
         await uow.commit()
+    await uow.candidates.keep_up()  # matching from memory sees the change at once
     return result
 
 
@@ -203,6 +204,7 @@ async def remove(
             mine = [ms for ms in mine if ms.skill.id != found.skill.id]
             removed.append(found.skill)
         await uow.commit()
+    await uow.candidates.keep_up()  # matching from memory sees the change at once
     return removed, missing
 
 
@@ -231,6 +233,7 @@ async def change_level(
             member_id=member_id, skill_id=found.skill.id, level=level, now=clock.now()
         )
         await uow.commit()
+    await uow.candidates.keep_up()  # matching from memory sees the change at once
     return MemberSkill(skill=found.skill, level=level)
 
 
@@ -253,6 +256,7 @@ async def replace_proposed(
             member_id=member_id, skill_id=new.id, level=old.level, now=clock.now()
         )
         await uow.commit()
+    await uow.candidates.keep_up()  # matching from memory sees the change at once
     return MemberSkill(skill=new, level=old.level)
 
 

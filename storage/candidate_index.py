@@ -1,0 +1,200 @@
+"""Matching from memory: which active members hold which skills, at which level.
+
+The index answers the candidate question of matching (`OfferRepository.candidates_by_fit`)
+without asking the database to walk and sum every holder of a skill. The database stays the
+truth: triggers bump a version counter on every change of a member's skills, status or
+existence (migration 0012), and a unit of work uses the index only when the counter it reads
+equals the index's version; otherwise it asks the SQL statement, and the index catches up
+afterwards in its own read-only unit of work (so it never holds what a transaction wrote and
+then rolled back). Several workers over one PostgreSQL database each keep their own index and
+see each other's changes through the same counter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+from bisect import bisect_left, insort
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from skills import SkillLevel
+
+if TYPE_CHECKING:
+    from storage.db import UnitOfWork
+
+# The level weights as the SQL statement sums them (an unknown level weighs 0).
+_WEIGHTS: dict[str, int] = {level.value: level.weight for level in SkillLevel}
+# The one-skill page walks the known levels, best first (as `_one_skill_page_statement`).
+_TIERS: tuple[int, ...] = tuple(sorted({level.weight for level in SkillLevel}, reverse=True))
+
+log = logging.getLogger(__name__)
+
+FULL_RELOAD_ABOVE = 2000
+"""More changed members than this since the index's version: reload everything."""
+
+
+def _order(fit: tuple[int, float]) -> tuple[float, int]:
+    return -fit[1], fit[0]
+
+
+class CandidateIndex:
+    """Active members' skills and levels, by skill, at one version of the database."""
+
+    def __init__(self, uows: Callable[[], UnitOfWork] | None = None, *, enabled: bool = True):
+        self._uows = uows
+        self.enabled = enabled
+        self.built = False
+        self.version = -1
+        self.behind = False
+        """A unit of work found the database ahead of the index (see `catch_up`)."""
+        # skill -> {member: level weight}; member -> their skills (active members only).
+        self._holders: dict[int, dict[int, int]] = {}
+        self._skills: dict[int, tuple[int, ...]] = {}
+        # (skill, level weight) -> member ids, ascending: the one-skill page.
+        self._tiers: dict[tuple[int, int], list[int]] = {}
+        self._lock = asyncio.Lock()
+
+    @property
+    def ready(self) -> bool:
+        """Whether candidates may be read from the index (at a version still to compare)."""
+        return self.enabled and self.built
+
+    # -- keeping it -------------------------------------------------------------------
+
+    def load(self, version: int, rows: Iterable[tuple[int, int, str]]) -> None:
+        """Replace everything by these (member, skill, level) rows of active members."""
+        self._holders, self._skills, self._tiers = {}, {}, {}
+        same: dict[int, int] = {}  # one int object per id, however many rows name it
+        for member, skill, level in rows:
+            member, skill = same.setdefault(member, member), same.setdefault(skill, skill)
+            self._add(member, skill, _WEIGHTS.get(level, 0), sort=False)
+        for members in self._tiers.values():
+            members.sort()
+        self.version, self.built, self.behind = version, True, False
+
+    def replace(
+        self, version: int, members: Collection[int], rows: Iterable[tuple[int, int, str]]
+    ) -> None:
+        """The skills of these members are now these rows (none: inactive or gone)."""
+        for member in members:
+            for skill in self._skills.pop(member, ()):
+                holders = self._holders[skill]
+                weight = holders.pop(member)
+                if not holders:
+                    del self._holders[skill]
+                tier = self._tiers.get((skill, weight))
+                if tier is not None:
+                    del tier[bisect_left(tier, member)]
+                    if not tier:
+                        del self._tiers[(skill, weight)]
+        for member, skill, level in rows:
+            self._add(member, skill, _WEIGHTS.get(level, 0), sort=True)
+        self.version, self.behind = version, False
+
+    def _add(self, member: int, skill: int, weight: int, *, sort: bool) -> None:
+        holders = self._holders.setdefault(skill, {})
+        if member not in holders:
+            self._skills[member] = (*self._skills.get(member, ()), skill)
+        holders[member] = weight
+        if weight in _TIERS:
+            tier = self._tiers.setdefault((skill, weight), [])
+            if sort:
+                insort(tier, member)
+            else:
+                tier.append(member)
+
+    async def catch_up(self) -> None:
+        """Bring the index to the database's version, in its own read-only unit of work:
+        only the members changed since its version are read again (everything when it was
+        never built, the counter went back, or too many changed)."""
+        if not self.enabled or self._uows is None:
+            return
+        try:
+            await self._catch_up(self._uows)
+        except Exception as error:
+            from storage.db import is_unavailable  # storage.db builds this index
+
+            if not is_unavailable(error):
+                raise
+            # The database went away after the step that asked: the index stays behind and
+            # SQL answers until a later catch-up succeeds.
+            log.warning("the candidate index could not catch up: %s", error)
+
+    async def _catch_up(self, uows: Callable[[], UnitOfWork]) -> None:
+        async with self._lock, uows() as uow:
+            version = await uow.candidates.version()
+            if self.built and version == self.version:
+                self.behind = False
+                return
+            changes = (
+                await uow.candidates.changes_since(self.version)
+                if self.built and version > self.version
+                else None
+            )
+            if not changes or len(changes) > FULL_RELOAD_ABOVE:
+                self.load(version, await uow.candidates.active_skills())
+                return
+            members = [member for member, _ in changes]
+            latest = max(version, *(changed for _, changed in changes))
+            self.replace(latest, members, await uow.candidates.active_skills(members))
+
+    # -- reading it -------------------------------------------------------------------
+
+    def fits(
+        self,
+        skill_ids: Collection[int],
+        *,
+        excluded: Collection[int],
+        limit: int | None = None,
+        weights: Mapping[int, float] | None = None,
+    ) -> list[tuple[int, float]]:
+        """(member id, fit) of the active holders of these skills not in `excluded`, best
+        fit first, then lowest id: what `OfferRepository.candidates_by_fit` returns."""
+        skills = sorted(set(skill_ids))
+        if not skills or limit == 0:
+            return []
+        if limit is not None and len(skills) == 1:
+            return self._one_skill(skills[0], excluded, limit, weights)
+        summed: dict[int, float] = {}
+        for skill in skills:
+            holders = self._holders.get(skill)
+            if not holders:
+                continue
+            if weights is None:
+                for member, weight in holders.items():
+                    summed[member] = summed.get(member, 0) + weight
+            else:
+                scale = float(weights.get(skill, 1.0))
+                for member, weight in holders.items():
+                    summed[member] = summed.get(member, 0.0) + weight * scale
+        for member in excluded:
+            summed.pop(member, None)
+        found = [(member, round(float(fit), 9)) for member, fit in summed.items()]
+        if limit is None:
+            return sorted(found, key=_order)
+        return heapq.nsmallest(limit, found, key=_order)
+
+    def _one_skill(
+        self,
+        skill: int,
+        excluded: Collection[int],
+        limit: int,
+        weights: Mapping[int, float] | None,
+    ) -> list[tuple[int, float]]:
+        scale = weights.get(skill, 1.0) if weights is not None else 1.0
+        found: list[tuple[int, float]] = []
+        for weight in _TIERS:
+            fit = round(float(weight) * scale, 9)
+            for member in self._tiers.get((skill, weight), ()):
+                if member in excluded:
+                    continue
+                found.append((member, fit))
+                if len(found) == limit:
+                    return found
+        return found
+
+    def members(self) -> int:
+        """How many active members hold at least one skill in the index."""
+        return len(self._skills)
