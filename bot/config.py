@@ -513,4 +513,12 @@ def read_env_file(env_file: Path, source: str) -> dict[str, str]:
         raise ConfigError(
             ConfigProblem.ENV_FILE, source, [f"{env_file}: {exc.strerror or exc}"]
         ) from None
+    except UnicodeDecodeError as exc:
+        # An editor that saved it in Latin-1 or Windows-1252 (an accented password).
+        line = env_file.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            ConfigProblem.ENV_FILE,
+            source,
+            [f"{env_file}, line {line}: not UTF-8 text; save the file as UTF-8"],
+        ) from None
     return {key: value for key, value in values.items() if value is not None}

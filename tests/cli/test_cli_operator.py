@@ -190,3 +190,11 @@ async def test_commands_typed_by_hand_read_the_services_environment_file(
     (tmp_path / "config.toml").write_text('env_file = "missing.env"\n')
     code, output = await samu("doctor", cwd=tmp_path)
     assert code == 2 and "missing.env" in output and "Traceback" not in output, output
+    # saved by an editor in Windows-1252: said with its line, not a traceback
+    (tmp_path / "latin.env").write_bytes(
+        b"SAMU_DATABASE_URL=sqlite:///x.db\nSAMU_MATRIX_PASSWORD=s\xe9same\n"
+    )
+    (tmp_path / "config.toml").write_text('env_file = "latin.env"\n')
+    code, output = await samu("doctor", cwd=tmp_path)
+    assert code == 2 and "Traceback" not in output, output
+    assert "latin.env, line 2: not UTF-8 text" in output, output
