@@ -3,6 +3,7 @@ own taxonomy coordinators grow from them (validate a proposal, or replace it).""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -341,14 +342,40 @@ def bad_name(name: str) -> bool:
     )
 
 
+# How a button names a proposal: its number, since a slug can be 62 characters and
+# Telegram drops a button whose command is over 64 bytes.
+_PROPOSAL_REFERENCE = re.compile(r"#([0-9]{1,9})")
+
+
+def proposal_reference(skill: SkillRow) -> str:
+    """The short name of a proposal that buttons carry (`#12`)."""
+    return f"#{skill.id}"
+
+
+def is_proposal_reference(text: str) -> bool:
+    """Whether `text` is a proposal's short name as buttons carry it."""
+    return _PROPOSAL_REFERENCE.fullmatch(text.strip()) is not None
+
+
 async def _find_proposal(uow: UnitOfWork, reference: str) -> SkillRow:
-    """The proposal a coordinator names by its slug (buttons) or its label; raises
+    """The proposal a coordinator names by its number (buttons), slug or label; raises
     NoSuchProposal, or AlreadyReviewed for one validated or replaced already."""
+    number = _PROPOSAL_REFERENCE.fullmatch(reference.strip())
+    if number is not None:
+        row = await uow.skills.by_id(int(number.group(1)))
+        if row is None or row.source is SkillSource.TAXONOMY:
+            raise NoSuchProposal(reference)
+        return await _reviewed_or(uow, row)
     row = await uow.skills.by_slug(reference.strip())
     if row is None or row.source is SkillSource.TAXONOMY:
         row = await uow.skills.by_slug(PROPOSED_PREFIX + slugify(reference))
     if row is None or row.source is SkillSource.TAXONOMY:
         raise NoSuchProposal(reference)
+    return await _reviewed_or(uow, row)
+
+
+async def _reviewed_or(uow: UnitOfWork, row: SkillRow) -> SkillRow:
+    """`row`, still a proposal; AlreadyReviewed when it was validated or replaced."""
     if row.source is SkillSource.NETWORK:
         raise AlreadyReviewed(row, None)
     if row.source is SkillSource.REPLACED:

@@ -71,6 +71,11 @@ class SkillRepository:
         row = await self._session.scalar(select(SkillModel).where(SkillModel.slug == slug))
         return _record(row) if row else None
 
+    async def by_id(self, skill_id: int) -> SkillRow | None:
+        """The skill with this id, if any."""
+        row = await self._session.get(SkillModel, skill_id)
+        return _record(row) if row else None
+
     async def by_slugs(self, slugs: Iterable[str]) -> dict[str, SkillRow]:
         """The skills with these slugs, by slug (unknown slugs are absent)."""
         wanted = list(slugs)

@@ -174,3 +174,33 @@ async def test_the_buttons_of_the_proposals_list_validate_and_offer_replacements
     choose = await chat.say("Claire", number(listing, "Remplacer « Padlet » par…"))
     assert "Remplacer « Padlet » par quelle compétence ?" in choose
     assert await source_of(chat, "x-padlet") is SkillSource.PROPOSED
+
+
+async def test_a_proposal_with_a_long_name_keeps_buttons_telegram_can_carry(
+    chat: Conversation,
+) -> None:
+    long_name = "Remboursements complémentaires santé solidaire expliqués"  # 56 characters
+    await chat.join("Sophie")
+    await chat.join("Claire", Role.COORDINATOR)
+    await chat.declare("Sophie", f"{long_name} (je pratique)")
+    await chat.say("Claire", "/competences proposees")
+    pending = chat.console._pending[chat.key("Claire")]
+    payloads = [action.payload for action in pending if "Remboursements" in action.label]
+    assert len(payloads) == 2
+    # Telegram refuses callback data over 64 bytes: the button would silently be left out.
+    assert all(len(payload.encode("utf-8")) <= 64 for payload in payloads), payloads
+    [merge] = [p for p in payloads if "fusionner" in p]
+    choose = await chat.say("Claire", merge)
+    assert "par quelle compétence ?" in choose
+    [validate] = [p for p in payloads if "valider" in p]
+    assert "est maintenant une compétence du réseau" in await chat.say("Claire", validate)
+    # The same button pressed again, and a number that names no proposal.
+    assert "a déjà été validée" in await chat.say("Claire", validate)
+    missing = await chat.say("Claire", "/competences valider #999999")
+    assert "#999999" in missing and "Traceback" not in missing
+    # A taxonomy skill's number is not a proposal.
+    async with chat.app.services.uow() as uow:
+        canva = await uow.skills.by_slug("canva")
+    assert canva is not None
+    refused = await chat.say("Claire", f"/competences valider #{canva.id}")
+    assert "compétence du réseau" not in refused

@@ -296,17 +296,17 @@ async def _proposed(ctx: Context) -> Reply:
     lines = [ctx._("Skills proposed by members:")]
     actions: list[Action] = []
     for proposal in proposals[:SHOWN_PROPOSALS]:
-        label, slug = proposal.skill.label_fr, proposal.skill.slug
+        label, ref = proposal.skill.label_fr, member_skills.proposal_reference(proposal.skill)
         actions.append(
             Action(
                 ctx._("Validate “{skill}”").format(skill=label),
-                f"/competences valider {slug}",
+                f"/competences valider {ref}",
             )
         )
         actions.append(
             Action(
                 ctx._("Replace “{skill}” with…").format(skill=label),
-                f"/competences fusionner {slug}",
+                f"/competences fusionner {ref}",
             )
         )
     for proposal in proposals:
@@ -405,7 +405,9 @@ async def _validate(ctx: Context, text: str) -> Reply:
         return _review_usage(ctx, "validate")
     reference, parent = parts[""], parts.get("under")
     aliases = tuple(member_skills.split_items(parts.get("aliases", "")))
-    names = [reference, *aliases, *([parent] if parent is not None else [])]
+    names = [*aliases, *([parent] if parent is not None else [])]
+    if not member_skills.is_proposal_reference(reference):
+        names.append(reference)
     if (
         any(member_skills.bad_name(name) for name in names)
         or ("aliases" in parts and not aliases)
@@ -478,9 +480,9 @@ async def _validate(ctx: Context, text: str) -> Reply:
 
 
 async def _slug_of(ctx: Context, reference: str) -> str:
-    """The slug a button can carry for a proposal named by its label or slug."""
+    """The short name a button can carry for a proposal named by its label or slug."""
     found = await member_skills.find_proposal(ctx.services.uow(), reference)
-    return found.slug if found is not None else reference
+    return member_skills.proposal_reference(found) if found is not None else reference
 
 
 async def _merge(ctx: Context, text: str) -> Reply:
@@ -490,9 +492,10 @@ async def _merge(ctx: Context, text: str) -> Reply:
     if not text or len(text) > MAX_REVIEW_TEXT or parts is None:
         return _review_usage(ctx, "merge")
     reference, target = parts[""], parts.get("into")
-    if any(member_skills.bad_name(name) for name in (reference, *filter(None, [target]))) or (
-        "into" in parts and not target
-    ):
+    named = [*filter(None, [target])]
+    if not member_skills.is_proposal_reference(reference):
+        named.append(reference)
+    if any(member_skills.bad_name(name) for name in named) or ("into" in parts and not target):
         return _review_usage(ctx, "merge")
     services = ctx.services
     try:
@@ -512,7 +515,8 @@ async def _merge(ctx: Context, text: str) -> Reply:
                     actions=[
                         Action(
                             s.skill.label(ctx.t.locale),
-                            f"/competences fusionner {proposal.slug} avec {s.skill.slug}",
+                            f"/competences fusionner {member_skills.proposal_reference(proposal)}"
+                            f" avec {s.skill.slug}",
                         )
                         for s in suggestions
                     ],
