@@ -55,6 +55,7 @@ class NoticeKind(StrEnum):
     TUTORIAL_CREDIT = "tutorial_credit"
     TUTORIAL_CHANGE = "tutorial_change"
     JOB_FAILED = "job_failed"
+    SKILL_REVIEWED = "skill_reviewed"
 
 
 class NoticeError(ValueError):
@@ -188,6 +189,16 @@ class JobFailed:
     job: str  # a `bot.core.periodic.JobName` value
 
 
+@dataclass(frozen=True, slots=True)
+class SkillReviewed:
+    """Told to the members who declared a proposed skill: coordinators made it a skill of the
+    network, or replaced it (`replacement_id`) by a known one in their profile."""
+
+    kind: ClassVar[NoticeKind] = NoticeKind.SKILL_REVIEWED
+    proposal_id: int
+    replacement_id: int | None = None
+
+
 Notice: TypeAlias = (
     AboutRequest
     | ChoiceOutcome
@@ -203,6 +214,7 @@ Notice: TypeAlias = (
     | AboutTutorial
     | TutorialCredit
     | JobFailed
+    | SkillReviewed
 )
 
 _K = NoticeKind
@@ -252,6 +264,7 @@ PAYLOADS: Mapping[NoticeKind, type[Notice]] = types.MappingProxyType(
         _K.DIGEST: DigestNotice,
         _K.TUTORIAL_CREDIT: TutorialCredit,
         _K.JOB_FAILED: JobFailed,
+        _K.SKILL_REVIEWED: SkillReviewed,
     }
 )
 

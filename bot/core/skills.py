@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from bot.core.clock import Clock
 from bot.core.errors import CoreError
+from bot.core.notices import SkillReviewed
+from bot.core.outbox import new_message, notify_many
 from bot.core.types import MemberSkill, NetworkSkill, ProposedSkill, SkillRow, SkillSource
 from skills import (
     DEFAULT_LEVEL,
@@ -433,11 +435,36 @@ async def validate_proposed(
         ):
             raise AlreadyReviewed(row, await uow.skills.replacement_of(row.slug))
         holders, _ = await uow.offers.holders([row.slug])
+        await _tell_holders(uow, clock, await uow.skills.holder_ids(row.id), SkillReviewed(row.id))
         await uow.commit()
         promoted = await uow.skills.by_slug(row.slug)
     assert promoted is not None
     count = holders[row.slug][1] if row.slug in holders else 0
     return Validated(promoted, kept, broader, count)
+
+
+async def _tell_holders(
+    uow: UnitOfWork, clock: Clock, holder_ids: list[int], notice: SkillReviewed
+) -> None:
+    """Queue, in the reviewing transaction, the notice of each member who declared it."""
+    await notify_many(uow, clock.now(), [new_message(member, notice) for member in holder_ids])
+
+
+async def reviewed_labels(
+    uow: UnitOfWork, notice: SkillReviewed
+) -> tuple[SkillRow, SkillRow | None] | None:
+    """The proposal a `SkillReviewed` notice is about and its replacement, if any (None once
+    the proposal is gone)."""
+    async with uow:
+        proposal = await uow.skills.by_id(notice.proposal_id)
+        replacement = (
+            await uow.skills.by_id(notice.replacement_id)
+            if notice.replacement_id is not None
+            else None
+        )
+    if proposal is None or (notice.replacement_id is not None and replacement is None):
+        return None
+    return proposal, replacement
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,9 +490,11 @@ async def replace_everywhere(
         new = await uow.skills.by_slug(hit.slug) if hit is not None else None
         if new is None or new.id == row.id:
             raise UnknownSkill(target, tuple(known.suggest(target)))
+        holder_ids = await uow.skills.holder_ids(row.id)
         moved = await uow.skills.replace_everywhere(row, new, clock.now())
         if moved is None:
             raise AlreadyReviewed(row, await uow.skills.replacement_of(row.slug))
+        await _tell_holders(uow, clock, holder_ids, SkillReviewed(row.id, new.id))
         await uow.commit()
     return Replaced(row, new, moved)
 

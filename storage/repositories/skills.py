@@ -10,7 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills import Skill, SkillLevel
 from storage.models import MemberModel, MemberSkillModel, SkillModel
-from storage.records import MemberSkill, NetworkSkill, ProposedSkill, SkillRow, SkillSource
+from storage.records import (
+    MemberSkill,
+    MemberStatus,
+    NetworkSkill,
+    ProposedSkill,
+    SkillRow,
+    SkillSource,
+)
 from storage.repositories._upsert import on_conflict, upsert
 
 
@@ -75,6 +82,19 @@ class SkillRepository:
         """The skill with this id, if any."""
         row = await self._session.get(SkillModel, skill_id)
         return _record(row) if row else None
+
+    async def holder_ids(self, skill_id: int) -> list[int]:
+        """The members still in the network who declared this skill, by id."""
+        rows = await self._session.scalars(
+            select(MemberSkillModel.member_id)
+            .join(MemberModel, MemberModel.id == MemberSkillModel.member_id)
+            .where(
+                MemberSkillModel.skill_id == skill_id,
+                MemberModel.status != MemberStatus.LEFT.value,
+            )
+            .order_by(MemberSkillModel.member_id)
+        )
+        return list(rows)
 
     async def by_slugs(self, slugs: Iterable[str]) -> dict[str, SkillRow]:
         """The skills with these slugs, by slug (unknown slugs are absent)."""

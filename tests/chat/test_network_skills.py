@@ -204,3 +204,24 @@ async def test_a_proposal_with_a_long_name_keeps_buttons_telegram_can_carry(
     assert canva is not None
     refused = await chat.say("Claire", f"/competences valider #{canva.id}")
     assert "compétence du réseau" not in refused
+
+
+async def test_the_members_who_declared_a_proposal_are_told_what_coordinators_decided(
+    chat: Conversation,
+) -> None:
+    await chat.join("Sophie")
+    await chat.join("Bruno")
+    await chat.join("Claire", Role.COORDINATOR)
+    await chat.declare("Sophie", "Genially (je peux former)")
+    await chat.declare("Bruno", "Padlet (je pratique)")
+    await chat.say("Bruno", "/langue en")
+    told = await chat.say("Claire", "/competences valider Genially")
+    assert "La coordination a ajouté votre compétence « Genially »" in told
+    assert "Les demandes qui la citent vous parviennent maintenant." in told
+    assert told.count("Genially") == told.count("« Genially »")  # nothing to Bruno about it
+    told = await chat.say("Claire", "/competences fusionner Padlet avec Canva")
+    assert "In your skills, “Padlet” is now Canva." in told
+    assert "Your level is kept." in told
+    # Said once: the same review again changes nothing and tells no one again.
+    again = await chat.say("Claire", "/competences fusionner Padlet avec Canva")
+    assert "is now Canva" not in again

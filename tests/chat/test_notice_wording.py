@@ -153,8 +153,9 @@ async def test_every_kind_renders_in_french_and_english_from_a_stored_row(
 
     # Worded elsewhere in the suite, from states this scenario does not reach: a flagged
     # tutorial (test_tutorial_feedback), a pending change (test_tutorial_revisions), the
-    # credit offered to the asker of a published one (test_tutorials).
-    elsewhere = {K.TUTORIAL_FLAGGED, K.TUTORIAL_CHANGE, K.TUTORIAL_CREDIT}
+    # credit offered to the asker of a published one (test_tutorials), a proposed skill
+    # reviewed by coordinators (test_network_skills, in both languages).
+    elsewhere = {K.TUTORIAL_FLAGGED, K.TUTORIAL_CHANGE, K.TUTORIAL_CREDIT, K.SKILL_REVIEWED}
     assert set(words.worded) == set(NoticeKind) - elsewhere
     for kind, texts in words.worded.items():
         french, english = texts[0], texts[1]

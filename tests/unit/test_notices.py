@@ -26,6 +26,7 @@ from bot.core.notices import (
     RelayNotice,
     Released,
     SessionReminder,
+    SkillReviewed,
     TutorialCredit,
     decode,
     encode,
@@ -71,6 +72,7 @@ STORED: dict[NoticeKind, dict[str, Any]] = {
     K.TUTORIAL_CREDIT: {"tutorial_id": 5, "request_id": 3},
     K.TUTORIAL_CHANGE: {"tutorial_id": 5},
     K.JOB_FAILED: {"job": "purge"},
+    K.SKILL_REVIEWED: {"proposal_id": 8, "replacement_id": 2},
 }
 
 EXPECTED: dict[NoticeKind, Notice] = {
@@ -85,6 +87,7 @@ EXPECTED: dict[NoticeKind, Notice] = {
     K.DIGEST: DigestNotice(SINCE, UNTIL),
     K.TUTORIAL_CREDIT: TutorialCredit(5, 3),
     K.JOB_FAILED: JobFailed("purge"),
+    K.SKILL_REVIEWED: SkillReviewed(8, 2),
 }
 
 
@@ -102,7 +105,7 @@ def _expected(kind: NoticeKind) -> Notice:
 
 def test_every_kind_has_a_payload_and_keeps_the_string_it_was_stored_as() -> None:
     assert set(PAYLOADS) == set(NoticeKind) == set(STORED)
-    assert len(NoticeKind) == 33
+    assert len(NoticeKind) == 34
     assert {kind.value for kind in NoticeKind} >= {"offer", "relay", "digest", "job_failed"}
 
 

@@ -7,7 +7,8 @@ kind is unknown or whose payload does not parse raises `NoticeError` (kept pendi
 dispatcher). Every notification asks for the person's attention (their device notifies them)
 except the kinds in `QUIET_KINDS`.
 
-The wording of each kind lives by topic: `requests`, `sessions`, `tutorials`, `operations`.
+The wording of each kind lives by topic: `requests`, `sessions`, `tutorials`, `operations`,
+`skills`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from bot.chat.context import Context
 from bot.chat.i18n import translator
-from bot.chat.notifications import operations, requests, sessions, tutorials
+from bot.chat.notifications import operations, requests, sessions, skills, tutorials
 from bot.chat.notifications.base import Wording
 from bot.chat.request_views import number, skills_line, urgency_line
 from bot.chat.types import Attention, Incoming, Outgoing
@@ -111,6 +112,7 @@ QUIET_KINDS = frozenset(
         NoticeKind.SESSION_ATTENDANCE,
         NoticeKind.SESSION_SUGGESTIONS,
         NoticeKind.TUTORIAL_CREDIT,
+        NoticeKind.SKILL_REVIEWED,  # news about one's profile, nothing to do
     }
 )
 
@@ -120,4 +122,5 @@ RENDERERS: Mapping[NoticeKind, Wording[Any]] = {
     **sessions.WORDINGS,
     **tutorials.WORDINGS,
     **operations.WORDINGS,
+    **skills.WORDINGS,
 }
