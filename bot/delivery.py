@@ -264,6 +264,7 @@ class Dispatcher:
         permanent: bool,
         retry_after: float | None = None,
         platform: str = "-",
+        unreadable: bool = False,
     ) -> None:
         """Record a failure (and count it, on `platform` when the message had one); a message
         that becomes undeliverable is logged as an error."""
@@ -274,6 +275,7 @@ class Dispatcher:
             error,
             permanent=permanent,
             retry_after=retry_after,
+            unreadable=unreadable,
         )
         self.services.observer.delivery_failed(platform, outcome.value)
         if outcome is outbox.Failure.STUCK:
@@ -299,7 +301,9 @@ class Dispatcher:
             message.recipient_id,
             error,
         )
-        await self._failed(message, f"notice: {error}", permanent=True, platform=platform)
+        await self._failed(
+            message, f"notice: {error}", permanent=True, platform=platform, unreadable=True
+        )
 
     async def _prepare_for_chat(
         self, message: OutboxMessage

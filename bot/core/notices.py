@@ -119,6 +119,9 @@ class DeliveryFailed:
     kind: ClassVar[NoticeKind] = NoticeKind.DELIVERY_FAILED
     member_id: int
     failed_kind: str = dataclasses.field(default="", metadata={"stored_as": "kind"})
+    # The message itself cannot be worded by this version (damaged, or from another one):
+    # the member may well be reachable.
+    unreadable: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -234,9 +234,11 @@ async def settle_failure(
     *,
     permanent: bool,
     retry_after: float | None = None,
+    unreadable: bool = False,
 ) -> Failure:
     """Schedule a retry: soon, with backoff; or, after MAX_ATTEMPTS or a permanent error,
-    every STUCK_RETRY, the message kept pending with its reason.
+    every STUCK_RETRY, the message kept pending with its reason (`unreadable`: this version
+    cannot word it, which the coordinators are told instead of "cannot be reached").
 
     A refusal that says when to try again (`retry_after`: a rate limit) is not counted as an
     attempt, within RATE_LIMIT_PATIENCE. When a message to a member becomes stuck, the
@@ -263,8 +265,11 @@ async def settle_failure(
             await notify_coordinators(
                 uow,
                 now,
-                DeliveryFailed(message.recipient_id, message.kind),
-                dedup_prefix=f"unreachable:{message.recipient_id}:{now.date().isoformat()}",
+                DeliveryFailed(message.recipient_id, message.kind, unreadable=unreadable),
+                dedup_prefix=(
+                    f"{'unreadable' if unreadable else 'unreachable'}:"
+                    f"{message.recipient_id}:{now.date().isoformat()}"
+                ),
                 except_member=message.recipient_id,
             )
         await uow.commit()

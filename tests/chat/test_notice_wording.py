@@ -198,9 +198,11 @@ async def test_a_row_that_cannot_be_read_is_kept_pending_loudly_not_marked_sent(
     assert after.sent_at is not None  # it does not hold back the next message
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert any("cannot be worded" in r.getMessage() and why in r.getMessage() for r in errors)
-    # The coordinators are told, as for any message that cannot be delivered.
+    # The coordinators are told that the message, not the member, is the problem.
     assert [(t.params["member_id"], t.params["kind"]) for t in told] == [(amina.id, kind)]
-    assert any("Amina" in text for text in transport.texts_to("claire"))
+    [alert] = [text for text in transport.texts_to("claire") if "Amina" in text]
+    assert "Je ne peux pas rédiger un message destiné à Amina." in alert
+    assert "joindre" not in alert  # not "check they can still be reached"
 
 
 async def test_a_group_chat_row_that_cannot_be_read_is_kept_pending(

@@ -54,7 +54,7 @@ STORED: dict[NoticeKind, dict[str, Any]] = {
     K.SKILL_GAP: {"request_id": 3},
     K.ESCALATED: {"request_id": 3},
     K.ANNOUNCE_REQUEST: {"request_id": 3},
-    K.DELIVERY_FAILED: {"member_id": 4, "kind": "offer"},
+    K.DELIVERY_FAILED: {"member_id": 4, "kind": "offer", "unreadable": True},
     K.OFFER_UNDELIVERED: {"request_id": 3},
     K.PRIVATE_CHAT_MOVED: {"platform": "matrix", "left_chat": "!room:example.org"},
     K.GIVEN_BACK: {"text": "Bonjour, je reviens."},
@@ -80,7 +80,7 @@ EXPECTED: dict[NoticeKind, Notice] = {
     K.RELEASED: Released(3, "Karim"),
     K.RELAY: RelayNotice(3, 12, "Amina"),
     K.CLOSED: Closed(3, thanked=True),
-    K.DELIVERY_FAILED: DeliveryFailed(4, "offer"),
+    K.DELIVERY_FAILED: DeliveryFailed(4, "offer", unreadable=True),
     K.PRIVATE_CHAT_MOVED: PrivateChatMoved("matrix", "!room:example.org"),
     K.GIVEN_BACK: GivenBack("Bonjour, je reviens."),
     K.SESSION_REMINDER: SessionReminder(2, days=3),
@@ -123,6 +123,9 @@ def test_optional_fields_missing_from_older_rows_take_their_default() -> None:
     assert decode("released", {"request_id": 3}) == Released(3, None)  # after an erasure
     assert decode("closed", {"request_id": 3}) == Closed(3, thanked=False)
     assert decode("session_reminder", {"session_id": 2}) == SessionReminder(2, days=1)
+    assert decode("delivery_failed", {"member_id": 4, "kind": "offer"}) == DeliveryFailed(
+        4, "offer", unreadable=False
+    )
     # Keys it does not know are ignored (a test's marker, a field no longer used).
     assert decode("delivery_failed", {"member_id": 4, "n": 1}) == DeliveryFailed(4, "")
 

@@ -263,6 +263,13 @@ async def _delivery_failed(
     ctx: Context, notice: DeliveryFailed, request: HelpRequest | None
 ) -> Outgoing | None:
     name = await requests.member_name(ctx.services.uow, notice.member_id)
+    if notice.unreadable:
+        return ctx.reply(
+            ctx._("I cannot write out a message meant for {name}.").format(name=who(ctx, name)),
+            ctx._("It is damaged, or comes from another version of the bot."),
+            ctx._("I keep it and try again every hour."),
+            ctx._("Please tell whoever runs the server: the details are in its log."),
+        )
     return ctx.reply(
         ctx._("I could not deliver a message to {name}.").format(name=who(ctx, name)),
         ctx._("I keep it and try again every hour."),
