@@ -353,6 +353,10 @@ class Choice:
         index = number - self.first_number
         return self.actions[index] if 0 <= index < len(self.actions) else None
 
+    def at(self, position: int) -> ShownAction | None:
+        """The action shown at this place of the message (1 = first), if there is one."""
+        return self.actions[position - 1] if 1 <= position <= len(self.actions) else None
+
     def offers(self, payload: str) -> bool:
         """Whether this message showed an action standing for `payload`."""
         return any(action.payload == payload for action in self.actions)

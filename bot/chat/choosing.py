@@ -17,7 +17,7 @@ from types import MappingProxyType
 from bot.chat.context import Context
 from bot.chat.i18n import N_
 from bot.chat.request_views import number
-from bot.chat.types import Outgoing, Sent
+from bot.chat.types import Outgoing, Sent, payload_position
 from bot.chat.wording import STATUS_NAMES, help_hint
 from bot.core import choices
 from bot.core.choices import Checked, Shown, Verdict
@@ -71,9 +71,15 @@ async def resolve(ctx: Context, text: str) -> Resolved:
     uows = ctx.services.uow
     if incoming.choice_of is not None:
         checked = await choices.check(
-            uows, incoming.platform, incoming.chat_id, incoming.choice_of, ctx.me.id, text
+            uows,
+            incoming.platform,
+            incoming.chat_id,
+            incoming.choice_of,
+            ctx.me.id,
+            text,
+            position=payload_position(text),
         )
-        return _judged(ctx, checked, text)
+        return _judged(ctx, checked, checked.action.payload if checked.action else text)
     if incoming.numbers_choose and BARE_NUMBER.fullmatch(text):
         picked = await choices.pick(
             uows, incoming.platform, incoming.chat_id, ctx.me.id, int(text), incoming.reply_to

@@ -5,9 +5,15 @@ Text is always plain: transports escape it for their markup (HTML on Telegram an
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
+
+# A button whose command a platform cannot carry (Telegram: 64 bytes of callback data) carries
+# its place among its message's actions instead; the conversation finds the action again in
+# the message it remembers showing.
+_BUTTON_POSITION = re.compile(r"/#([1-9][0-9]?)")
 
 
 class ChatType(StrEnum):
@@ -55,6 +61,17 @@ class Action:
     label: str
     payload: str
     answer: Answer | None = None
+
+
+def position_payload(position: int) -> str:
+    """What a button carries instead of its command: its place in its message (1 = first)."""
+    return f"/#{position}"
+
+
+def payload_position(payload: str) -> int | None:
+    """The place a button's payload names, when it carries one instead of a command."""
+    found = _BUTTON_POSITION.fullmatch(payload)
+    return int(found.group(1)) if found is not None else None
 
 
 @dataclass(frozen=True, slots=True)

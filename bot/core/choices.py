@@ -198,14 +198,25 @@ async def close(uows: UowFactory, clock: Clock, choice_id: int) -> None:
 
 
 async def check(
-    uows: UowFactory, platform: str, chat_id: str, ref: str, member_id: int, payload: str
+    uows: UowFactory,
+    platform: str,
+    chat_id: str,
+    ref: str,
+    member_id: int,
+    payload: str,
+    *,
+    position: int | None = None,
 ) -> Checked:
-    """Judge a press (or reaction) on the message `ref`, standing for `payload`."""
+    """Judge a press (or reaction) on the message `ref`, standing for `payload` — or for the
+    action at `position` in that message, when the button could carry only its place."""
     async with uows() as uow:
         choice = await uow.choices.get(platform, chat_id, ref)
         if choice is None:
             return Checked(Verdict.UNKNOWN)
-        action = next((a for a in choice.actions if a.payload == payload), None)
+        if position is not None:
+            action = choice.at(position)
+        else:
+            action = next((a for a in choice.actions if a.payload == payload), None)
         if action is None:
             return Checked(Verdict.NOT_SHOWN, choice)
         return await _judge(uow, choice, action, member_id)

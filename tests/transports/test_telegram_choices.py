@@ -114,3 +114,44 @@ async def test_replying_to_its_offer_taken_writes_to_the_author(
     async with running.app.services.uow() as uow:
         assert [m.text for m in await uow.requests.thread(1)] == ["Bonjour, il a quel âge ?"]
         assert await uow.requests.get(2) is None  # no draft from either reply
+
+
+LONG_SKILL = "gestion informatique des associations sportives communales"
+
+
+async def test_a_button_whose_command_is_over_64_bytes_is_shown_and_works(
+    running: Running, server: FakeBotApi
+) -> None:
+    """A proposed skill's name can be 60 characters: `/competences retirer <its name>` is over
+    Telegram's 64 bytes of callback data. The button used to be left out (the member could
+    not remove that skill by tapping); it now carries its place in the message."""
+    await running.start()
+    await running.join(AMINA, "Amina", skills=f"ameli (former), {LONG_SKILL} (pratique)")
+    before = len(server.sent_messages(AMINA))
+    server.user_sends(AMINA, "/competences retirer", first_name="Amina")
+    asked = await running.wait_text(AMINA, "Quelle compétence", after=before)
+    shown = buttons(asked)
+    long_label = next(label for label in shown if label.startswith("gestion informatique"))
+    assert len(shown) == 2
+    assert shown[long_label] == "/#2"  # its place: the command itself would not fit
+    assert all(len(data.encode()) <= 64 for data in shown.values())
+
+    before = len(server.sent_messages(AMINA))
+    server.user_presses(AMINA, asked["message_id"], "/#9")  # no such place: forged
+    await running.wait_text(AMINA, "n'est plus valable", after=before)
+
+    before = len(server.sent_messages(AMINA))
+    server.user_presses(AMINA, asked["message_id"], "/#2")
+    done = await running.wait_text(AMINA, "J'ai retiré", after=before)
+    assert "gestion informatique" in done["text"]
+    async with running.app.services.uow() as uow:
+        member = await uow.members.by_identity("telegram", str(AMINA))
+        assert member is not None
+        kept = await uow.skills.of_member(member.id)
+    assert [held.skill.slug for held in kept] == ["ameli"]
+
+    before = len(server.sent_messages(AMINA))
+    server.user_sends(AMINA, "/#1", first_name="Amina")  # typed, not pressed: no list's place
+    await running.wait_text(AMINA, "/aide", after=before)
+    async with running.app.services.uow() as uow:
+        assert len(await uow.skills.of_member(member.id)) == 1

@@ -8,7 +8,7 @@ import unicodedata
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.chat.types import Action
+from bot.chat.types import Action, position_payload
 
 log = logging.getLogger(__name__)
 
@@ -112,13 +112,18 @@ def fits_callback(payload: str) -> bool:
 
 
 def keyboard(actions: tuple[Action, ...]) -> InlineKeyboardMarkup | None:
-    """One button per row (easy to tap on a phone); actions too long for Telegram are left out."""
+    """One button per row (easy to tap on a phone). A button whose command is over Telegram's
+    64 bytes carries its place in the message instead (`/#3`)."""
     rows = [
-        [InlineKeyboardButton(action.label[:64], callback_data=action.payload)]
-        for action in actions
-        if fits_callback(action.payload)
+        [InlineKeyboardButton(action.label[:64], callback_data=callback_data(action, position))]
+        for position, action in enumerate(actions, start=1)
     ]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def callback_data(action: Action, position: int) -> str:
+    """What the button of `action`, shown at `position` in its message, carries."""
+    return action.payload if fits_callback(action.payload) else position_payload(position)
 
 
 def valid_callback(data: object) -> str | None:
