@@ -72,6 +72,16 @@ class Dispatcher:
         """Deliver as soon as possible (something was just queued)."""
         self._wake.set()
 
+    def serve(self, transport: Transport) -> None:
+        """Deliver this transport's network from this worker (it was elected to run it)."""
+        self.transports[transport.platform] = transport
+        self.elsewhere.discard(transport.platform)
+
+    def leave_to_another_worker(self, platform: str) -> None:
+        """Leave this network's messages to the worker that runs it (this one stands by)."""
+        self.transports.pop(platform, None)
+        self.elsewhere.add(platform)
+
     async def run_once(self, *, until: Callable[[], bool] | None = None) -> int:
         """Deliver everything due now; returns how many messages were handled.
 

@@ -39,8 +39,7 @@ class Election:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Campaign until `stop`; a failure of the transport itself ends the run loudly."""
-        platform = self.transport.platform
-        self.dispatcher.elsewhere.add(platform)
+        self.dispatcher.leave_to_another_worker(self.transport.platform)
         try:
             while not stop.is_set():
                 if await self._try_to_lead():
@@ -62,8 +61,7 @@ class Election:
         platform = self.transport.platform
         log.info("this worker runs the %s sync", platform)
         self.leading = True
-        self.dispatcher.transports[platform] = self.transport
-        self.dispatcher.elsewhere.discard(platform)
+        self.dispatcher.serve(self.transport)
         running = asyncio.create_task(self.transport.run(), name=platform)
         ready = asyncio.create_task(self.transport.wait_ready())
         ready.add_done_callback(lambda _: self._ready())
@@ -76,8 +74,7 @@ class Election:
         finally:
             ready.cancel()
             self.leading = False
-            self.dispatcher.transports.pop(platform, None)
-            self.dispatcher.elsewhere.add(platform)
+            self.dispatcher.leave_to_another_worker(platform)
             self.transport.stop()
             try:
                 await asyncio.wait({running})

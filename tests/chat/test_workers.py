@@ -121,7 +121,7 @@ async def test_messages_for_a_network_served_by_another_worker_are_left_to_it(
     await _queue(app, people["Karim"], people["Claire"], 2)
     here = RecordingTransport("telegram")
     standby = Dispatcher(app.services, {"telegram": here}, worker="standby")
-    standby.elsewhere.add("console")  # Karim's identity is on a network the leader serves
+    standby.leave_to_another_worker("console")  # Karim's identity is on a network the leader serves
     assert await standby.run_once() == 1  # the first one is deferred; the second waits behind
     assert here.sent == []
     leader = Dispatcher(app.services, {"console": RecordingTransport()}, worker="leader")
