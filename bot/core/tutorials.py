@@ -95,13 +95,20 @@ async def write_problem(
     settings: TutorialSettings,
     request_id: int,
     helper: Member,
-    problem: str,
+    problem: str | None,
 ) -> int:
-    """Write-up, question 1: the problem. Creates the draft (or rewrites its problem)."""
+    """Write-up, question 1: the problem. Creates the draft (or rewrites its problem).
+
+    Without `problem` (the helper skipped the question), a draft already started is kept as
+    it is, and a new one starts from the request's own text."""
     now = clock.now()
     async with uows() as uow:
-        request = await _solved_by(uow, request_id, helper)
         existing = await uow.tutorials.for_request(request_id, helper.id)
+        if problem is None and existing is not None:
+            return existing.id
+        request = await _solved_by(uow, request_id, helper)
+        if problem is None:
+            problem = request.text or ""
         if existing is not None:
             await uow.tutorials.update(existing.id, now, title=title_from(problem), problem=problem)
             tutorial_id = existing.id

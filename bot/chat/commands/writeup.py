@@ -105,13 +105,6 @@ async def write_up(ctx: Context, args: str) -> Reply:
 
 async def _write_problem(ctx: Context, request_id: int, text: str | None) -> int:
     services = ctx.services
-    if text is None:
-        existing = await tutorials.draft_for(services.uow, request_id, ctx.me)
-        if existing is not None:
-            return existing.id
-        async with services.uow() as uow:
-            request = await uow.requests.get(request_id)
-        text = (request.text if request else None) or ""
     return await tutorials.write_problem(
         services.uow,
         services.clock,

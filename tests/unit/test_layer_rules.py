@@ -1,0 +1,34 @@
+"""Rules of the layers that import-linter cannot see: the conversation layer reaches the
+database only through the use-cases of `bot/core`, never by opening a unit of work."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+CHAT = Path(__file__).resolve().parents[2] / "bot" / "chat"
+
+
+def _units_of_work_opened(source: str) -> list[int]:
+    """Lines where a `with`/`async with` opens something called `uow` (a unit of work)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                if isinstance(item.optional_vars, ast.Name) and "uow" in item.optional_vars.id:
+                    lines.append(node.lineno)
+    return lines
+
+
+def test_the_rule_sees_a_unit_of_work_opened() -> None:
+    code = "async def f(s):\n    async with s.uow() as uow:\n        await uow.requests.get(1)\n"
+    assert _units_of_work_opened(code) == [2]
+
+
+def test_the_conversation_layer_opens_no_unit_of_work() -> None:
+    found = {
+        str(path.relative_to(CHAT)): lines
+        for path in sorted(CHAT.rglob("*.py"))
+        if (lines := _units_of_work_opened(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}, "bot/chat reads the database itself; use a use-case of bot/core"
