@@ -7,6 +7,7 @@ a reaction, a typed number — is judged here, by one rule per origin:
 ```
 origin of the list                 its actions may be used …
 offer                              while its request waits for a helper
+"is it solved?" to the author      while its request is marked solved, awaiting the author
 session invitation / reminder      until closed (/rsvp checks the session itself)
 anything else                      while it belongs to the newest answer of the chat
 ```
@@ -28,7 +29,7 @@ from bot.core.notices import ChoiceOutcome, NoticeKind
 from bot.core.outbox import new_message, notify_many
 from bot.core.request_states import Transition, is_active
 from bot.core.services import UowFactory
-from bot.core.types import Choice, HelpRequest, NewChoice, ShownAction
+from bot.core.types import Choice, HelpRequest, NewChoice, RequestStatus, ShownAction
 from storage.db import UnitOfWork
 
 OUTCOME_KIND = NoticeKind.CHOICE_OUTCOME
@@ -50,12 +51,16 @@ class Lasts(StrEnum):
 
     NEWEST_ONLY = "newest_only"
     WHILE_REQUEST_WAITS = "while_request_waits"
+    WHILE_REQUEST_SOLVED = "while_request_solved"
     UNTIL_CLOSED = "until_closed"
 
 
 LASTS: Mapping[str, Lasts] = MappingProxyType(
     {
         "offer": Lasts.WHILE_REQUEST_WAITS,
+        # Other notices come meanwhile (the tutorial written from it, at once): the author's
+        # answer to this question must not be refused as replaced by them.
+        "confirm_solved": Lasts.WHILE_REQUEST_SOLVED,
         "session_announce": Lasts.UNTIL_CLOSED,
         "session_reminder": Lasts.UNTIL_CLOSED,
         "session_changed": Lasts.UNTIL_CLOSED,
@@ -256,6 +261,9 @@ async def _judge(uow: UnitOfWork, choice: Choice, action: ShownAction, member_id
     if lasts is Lasts.WHILE_REQUEST_WAITS:
         waiting = request is not None and is_active(request.status)
         return Checked(Verdict.VALID if waiting else Verdict.CLOSED, choice, action, request)
+    if lasts is Lasts.WHILE_REQUEST_SOLVED:
+        solved = request is not None and request.status is RequestStatus.RESOLVED
+        return Checked(Verdict.VALID if solved else Verdict.CLOSED, choice, action, request)
     if lasts is Lasts.UNTIL_CLOSED:
         return Checked(Verdict.VALID, choice, action, request)
     newest = await uow.choices.newest_lists(member_id, choice.platform, choice.chat_id)

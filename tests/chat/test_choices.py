@@ -201,3 +201,28 @@ async def test_a_button_shown_to_someone_in_a_group_is_theirs(network: Conversat
     assert "Ce bouton est pour une autre personne." in answer.text
     assert "ameli" not in answer.text
     assert await status(chat, 1) is RequestStatus.OFFERED
+
+
+async def test_the_question_is_it_solved_holds_while_other_notices_arrive(
+    network: Conversation,
+) -> None:
+    """Seen on Telegram: Karim marked the request solved and wrote its tutorial at once;
+    Amina's "Oui, merci !" on the question "Est-ce bien le cas ?" was then refused as
+    replaced by a newer message (the tutorial's own notice, which has buttons too)."""
+    chat = network
+    await chat.say("Amina", "/demande souci ameli pour une attestation")
+    await chat.say("Karim", "/prendre 1")
+    await chat.say("Karim", "/resolu 1 oui")
+    question_ref = chat.last_ref("Amina")
+    await chat.say("Karim", "Le jeune n'avait pas d'adresse mail.")
+    await chat.say("Karim", "Créer l'adresse, puis le compte ameli.")
+    published = await chat.say("Karim", "passer")
+    assert "Votre demande #1 est devenue un tutoriel" in addressed_to(published, "Amina")
+    assert chat.last_ref("Amina") != question_ref  # a newer list was shown to Amina
+
+    thanked = await chat.press("Amina", question_ref, "/confirmer 1 merci")
+    assert "plus récent" not in thanked
+    assert "vous dit merci" in addressed_to(thanked, "Karim")
+    assert await status(chat, 1) is RequestStatus.CLOSED
+    again = await chat.press("Amina", question_ref, "/confirmer 1 merci")
+    assert "vous dit merci" not in again  # once closed, the question is answered

@@ -7,6 +7,7 @@ from bot.chat.confirmations import QUESTIONS, Ending, confirmed
 from bot.chat.outcomes import OUTCOME_LINES
 from bot.chat.types import Action, Outgoing
 from bot.core.choices import LASTS, OUTCOMES, Lasts, Outcome, Verdict
+from bot.core.notices import NoticeKind
 from bot.core.request_states import TRANSITIONS, Transition
 from bot.transports.matrix.formatting import action_for_reaction, content
 
@@ -22,6 +23,7 @@ def test_every_refusal_and_ending_is_worded() -> None:
     assert set(REFUSALS) == set(Verdict) - {Verdict.VALID}
     assert set(QUESTIONS) == set(Ending)
     assert LASTS["offer"] is Lasts.WHILE_REQUEST_WAITS
+    assert set(LASTS) <= {kind.value for kind in NoticeKind}  # origins are notice kinds
 
 
 def test_only_the_yes_word_at_the_end_confirms() -> None:
