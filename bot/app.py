@@ -260,11 +260,13 @@ class App:
             return SchemaStatus(current=None, head=HEAD_REVISION, known=known_revisions())
         return await schema_status(self.db.engine)
 
-    async def prepare(self, *, migrate: bool = False) -> None:
+    async def prepare(self, *, migrate: bool = False, taxonomy: bool = True) -> None:
         """Check (or bring) the schema up to date, then load the taxonomy and structures.
 
         With `migrate`, a SQLite file that does not exist is created (`created_file`). A
-        database from a newer version is never touched (SchemaOutOfDate).
+        database from a newer version is never touched (SchemaOutOfDate). Without `taxonomy`
+        the skills table is left as it is, the taxonomy not even read: for a command that
+        touches no skill (`samu invite list`).
         """
         if migrate:
             self.created_file = create_sqlite_file(self.config.database.url)
@@ -276,10 +278,12 @@ class App:
             status = await self.schema()
         if not status.up_to_date:
             raise SchemaOutOfDate(status)
-        from bot.core import skills as member_skills
-        from skills import load_taxonomy
+        if taxonomy:
+            from bot.core import skills as member_skills
+            from skills import load_taxonomy
 
-        await member_skills.sync_taxonomy(self.services.uow(), self.services.clock, load_taxonomy())
+            uow, clock = self.services.uow(), self.services.clock
+            await member_skills.sync_taxonomy(uow, clock, load_taxonomy())
         if self.config.network.structures:
             from bot.core import members
 

@@ -118,9 +118,9 @@ def test_a_command_line_action_on_the_database_loads_no_chat_layer(
 
 
 # What only running the bot, or another command, needs: the use-cases of the periodic work,
-# the members' (loaded when `[network] structures` are set), the scheduler, the spool, and
-# the repositories of what `invite list` does not touch (a unit of work makes each one on
-# first use).
+# the members' (loaded when `[network] structures` are set), the skills' (the taxonomy is
+# not synchronised for an invitation), the scheduler, the spool, and the repositories of
+# what `invite list` does not touch (a unit of work makes each one on first use).
 NOT_FOR_LISTING_INVITES = (
     "apscheduler",
     "bot.scheduler",
@@ -133,6 +133,7 @@ NOT_FOR_LISTING_INVITES = (
     "bot.core.digest",
     "bot.core.sessions",
     "bot.core.attachments",
+    "bot.core.skills",
     "bot.transports.spool",
     "storage.repositories.members",
     "storage.repositories.requests",
@@ -142,6 +143,7 @@ NOT_FOR_LISTING_INVITES = (
     "storage.repositories.tutorials",
     "storage.repositories.stats",
     "storage.repositories.places",
+    "storage.repositories.skills",
 )
 
 
