@@ -13,22 +13,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot.command_menus import MenuKeeper
 from bot.config import DAYS, Config, clock_time, quiet_window
-from bot.core import (
-    attachments,
-    conversation,
-    digest,
-    events,
-    matching,
-    members,
-    privacy,
-    routes,
-    sessions,
-)
-from bot.core import skills as member_skills
 from bot.core.business_hours import QuietHours
 from bot.core.clock import Clock, SystemClock
 from bot.core.observe import QUIET
-from bot.core.periodic import Job, JobName, run_jobs
 from bot.core.services import (
     DigestSettings,
     FileSettings,
@@ -43,11 +30,7 @@ from bot.core.services import (
     WorkerSettings,
 )
 from bot.core.types import Urgency
-from bot.scheduler import build_scheduler
-from bot.stopping import StopBudget
-from bot.transports.base import Transport
-from bot.transports.spool import Spool
-from skills import default_matcher, load_taxonomy
+from skills import default_matcher
 from storage.db import Database, create_sqlite_file
 from storage.migrate import (
     HEAD_REVISION,
@@ -59,16 +42,21 @@ from storage.migrate import (
 
 # The chat networks' libraries (matrix-nio ~20 MiB, python-telegram-bot with httpx ~15 MiB) are
 # imported only by the methods that build an enabled transport, not by every `samu` command;
-# the chat layer (commands, router, renderers) only when a command needs the router.
+# the chat layer (commands, router, renderers) only when a command needs the router; the
+# use-cases of the periodic work, the scheduler and the spool only by what runs them (a
+# one-shot command such as `samu invite list` loads none of them).
 if TYPE_CHECKING:
     from bot.chat.router import Router
+    from bot.core.periodic import Job
     from bot.delivery import Dispatcher
     from bot.election import Election
     from bot.monitoring.metrics import Metrics
     from bot.monitoring.probe import Connected
     from bot.monitoring.server import MonitoringServer
+    from bot.transports.base import Transport
     from bot.transports.console import ConsoleTransport
     from bot.transports.matrix import Device, MatrixSettings, MatrixTransport
+    from bot.transports.spool import Spool
     from bot.transports.telegram import TelegramSettings, TelegramTransport
 
 log = logging.getLogger(__name__)
@@ -129,6 +117,8 @@ def request_settings(config: Config) -> RequestSettings:
 
 def spool_of(config: Config, platform: str) -> Spool:
     """Where a chat network's messages are kept on disk while the database is away."""
+    from bot.transports.spool import Spool
+
     return Spool(Path(config.workers.kept_dir) / platform)
 
 
@@ -151,10 +141,14 @@ class DatabaseState:
 
     async def get(self, key: str) -> str | None:
         """The stored value, if any."""
+        from bot.core import events
+
         return await events.get_state(self.app.services.uow, key)
 
     async def set(self, key: str, value: str) -> None:
         """Store a value."""
+        from bot.core import events
+
         await events.set_state(self.app.services.uow, self.app.services.clock, key, value)
 
 
@@ -167,6 +161,8 @@ class Directory:
 
     async def is_member(self, user_id: str) -> bool:
         """True for the account of a member still in the network."""
+        from bot.core import routes
+
         return await routes.is_member(self.app.services.uow(), self.platform, user_id)
 
 
@@ -264,11 +260,13 @@ class App:
             return SchemaStatus(current=None, head=HEAD_REVISION, known=known_revisions())
         return await schema_status(self.db.engine)
 
-    async def prepare(self, *, migrate: bool = False) -> None:
+    async def prepare(self, *, migrate: bool = False, taxonomy: bool = True) -> None:
         """Check (or bring) the schema up to date, then load the taxonomy and structures.
 
         With `migrate`, a SQLite file that does not exist is created (`created_file`). A
-        database from a newer version is never touched (SchemaOutOfDate).
+        database from a newer version is never touched (SchemaOutOfDate). Without `taxonomy`
+        the skills table is left as it is, the taxonomy not even read: for a command that
+        touches no skill (`samu invite list`).
         """
         if migrate:
             self.created_file = create_sqlite_file(self.config.database.url)
@@ -280,8 +278,15 @@ class App:
             status = await self.schema()
         if not status.up_to_date:
             raise SchemaOutOfDate(status)
-        await member_skills.sync_taxonomy(self.services.uow(), self.services.clock, load_taxonomy())
+        if taxonomy:
+            from bot.core import skills as member_skills
+            from skills import load_taxonomy
+
+            uow, clock = self.services.uow(), self.services.clock
+            await member_skills.sync_taxonomy(uow, clock, load_taxonomy())
         if self.config.network.structures:
+            from bot.core import members
+
             await members.ensure_structures(
                 self.services.uow(), self.services.clock, self.config.network.structures
             )
@@ -450,6 +455,9 @@ class App:
 
     def periodic_jobs(self) -> list[Job]:
         """The periodic work, in the order it runs: the personal-data purge first."""
+        from bot.core import attachments, conversation, digest, matching, privacy, sessions
+        from bot.core.periodic import Job, JobName
+
         services = self.services
         uow, clock = services.uow, services.clock
         jobs = [
@@ -477,6 +485,8 @@ class App:
 
     async def tick(self) -> None:
         """The periodic work: each job on its own (see `bot.core.periodic`)."""
+        from bot.core.periodic import run_jobs
+
         services = self.services
         self.last_tick = services.clock.now()
         await run_jobs(
@@ -506,6 +516,9 @@ class App:
         With only the terminal, the end of its input ends the run; with a chat network, the
         run lasts until `stop` is set (SIGINT/SIGTERM under `samu run`).
         """
+        from bot.scheduler import build_scheduler
+        from bot.stopping import StopBudget
+
         stop = stop or asyncio.Event()
         transports: list[Transport] = [t for t in (console, telegram) if t is not None]
         if not transports and matrix is None:

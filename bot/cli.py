@@ -52,9 +52,11 @@ def _default_persona(config: Config) -> str:
         return "Console"
 
 
-async def _prepare(app: App, t: Translator, *, migrate: bool = False) -> None:
+async def _prepare(
+    app: App, t: Translator, *, migrate: bool = False, taxonomy: bool = True
+) -> None:
     """`app.prepare`, saying which SQLite file it created, if it did."""
-    await app.prepare(migrate=migrate)
+    await app.prepare(migrate=migrate, taxonomy=taxonomy)
     if app.created_file is not None:
         _print(t._("New database file created: {path}").format(path=app.created_file))
 
@@ -114,7 +116,7 @@ async def _invite_create(app: App, args: argparse.Namespace, t: Translator) -> i
     from bot.core.errors import InvalidValue, UnknownStructure
     from bot.core.types import Role
 
-    await _prepare(app, t)
+    await _prepare(app, t, taxonomy=False)  # no skill in an invitation
     try:
         invite = await invites.create_invite(
             app.services.uow(),
@@ -147,7 +149,7 @@ async def _invite_create(app: App, args: argparse.Namespace, t: Translator) -> i
 async def _invite_list(app: App, args: argparse.Namespace, t: Translator) -> int:
     from bot.core import invites
 
-    await _prepare(app, t)
+    await _prepare(app, t, taxonomy=False)  # no skill in an invitation
     found = await invites.usable(app.services.uow(), app.services.clock)
     if not found:
         _print(t._("No invitation code is usable now."))
@@ -163,7 +165,7 @@ async def _invite_list(app: App, args: argparse.Namespace, t: Translator) -> int
 async def _invite_revoke(app: App, args: argparse.Namespace, t: Translator) -> int:
     from bot.core import invites
 
-    await _prepare(app, t)
+    await _prepare(app, t, taxonomy=False)  # no skill in an invitation
     if not await invites.revoke(app.services.uow(), app.services.clock, args.code):
         _print(t._("No usable invitation code is {code}.").format(code=args.code))
         return 2

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.chat.i18n import LOCALES
-from bot.core import members
 from bot.core.services import UowFactory
 from bot.core.types import Member, Role
 
@@ -39,6 +38,7 @@ class MenuKeeper:
     async def all(self) -> list[CommandMenu]:
         """Every menu, as set when the transport starts."""
         from bot.chat.menus import command_menu
+        from bot.core import members  # loaded by what sets menus, not by every `samu` command
         from bot.transports.telegram import CommandMenu  # see the note on the imports in app.py
 
         menus = [self._everyone("", self.default_locale)]
@@ -60,6 +60,7 @@ class MenuKeeper:
         if transport is None or not member.role.allows(Role.COORDINATOR):
             return
         from bot.chat.menus import command_menu
+        from bot.core import members  # see `all`
         from bot.transports.telegram import CommandMenu  # see the note on the imports in app.py
 
         try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sqlalchemy import event, text
@@ -23,27 +23,31 @@ from sqlalchemy.ext.asyncio import (
 
 from storage.candidate_index import CandidateIndex
 from storage.leader import LeaderLock
-from storage.repositories.attachments import AttachmentRepository
-from storage.repositories.candidates import CandidateRepository
-from storage.repositories.choices import ChoiceRepository
-from storage.repositories.dialogs import DialogRepository
-from storage.repositories.events import EventRepository
-from storage.repositories.indicators import IndicatorRepository
-from storage.repositories.invites import InviteRepository
-from storage.repositories.members import MemberRepository
-from storage.repositories.offers import OfferRepository
-from storage.repositories.outbox import OutboxRepository
-from storage.repositories.places import PlaceRepository
-from storage.repositories.privacy import PrivacyRepository
-from storage.repositories.requests import RequestRepository
-from storage.repositories.sessions import SessionRepository
-from storage.repositories.skills import SkillRepository
-from storage.repositories.stats import StatsRepository
-from storage.repositories.structures import StructureRepository
-from storage.repositories.tutorial_revisions import TutorialRevisionRepository
-from storage.repositories.tutorials import TutorialRepository
 from storage.turns import Turns, TurnTimeout
 from storage.urls import ASYNC_DRIVERS, DRIVERS, DatabaseUrlError, check_url
+
+# The repositories are imported by the first unit of work that uses each one: a command that
+# reads invitations (`samu invite list`) loads neither the others nor their record types.
+if TYPE_CHECKING:
+    from storage.repositories.attachments import AttachmentRepository
+    from storage.repositories.candidates import CandidateRepository
+    from storage.repositories.choices import ChoiceRepository
+    from storage.repositories.dialogs import DialogRepository
+    from storage.repositories.events import EventRepository
+    from storage.repositories.indicators import IndicatorRepository
+    from storage.repositories.invites import InviteRepository
+    from storage.repositories.members import MemberRepository
+    from storage.repositories.offers import OfferRepository
+    from storage.repositories.outbox import OutboxRepository
+    from storage.repositories.places import PlaceRepository
+    from storage.repositories.privacy import PrivacyRepository
+    from storage.repositories.requests import RequestRepository
+    from storage.repositories.sessions import SessionRepository
+    from storage.repositories.skills import SkillRepository
+    from storage.repositories.stats import StatsRepository
+    from storage.repositories.structures import StructureRepository
+    from storage.repositories.tutorial_revisions import TutorialRevisionRepository
+    from storage.repositories.tutorials import TutorialRepository
 
 
 class StorageUnavailable(Exception):
@@ -279,25 +283,6 @@ class UnitOfWork:
     """
 
     session: AsyncSession
-    structures: StructureRepository
-    members: MemberRepository
-    invites: InviteRepository
-    skills: SkillRepository
-    dialogs: DialogRepository
-    events: EventRepository
-    requests: RequestRepository
-    attachments: AttachmentRepository
-    offers: OfferRepository
-    candidates: CandidateRepository
-    outbox: OutboxRepository
-    tutorials: TutorialRepository
-    tutorial_revisions: TutorialRevisionRepository
-    sessions: SessionRepository
-    stats: StatsRepository
-    privacy: PrivacyRepository
-    indicators: IndicatorRepository
-    choices: ChoiceRepository
-    places: PlaceRepository
 
     def __init__(
         self,
@@ -330,26 +315,142 @@ class UnitOfWork:
             except BaseException as error:
                 await self.__aexit__(type(error), error, error.__traceback__)
                 raise
-        self.structures = StructureRepository(self.session)
-        self.members = MemberRepository(self.session)
-        self.invites = InviteRepository(self.session)
-        self.skills = SkillRepository(self.session)
-        self.dialogs = DialogRepository(self.session)
-        self.events = EventRepository(self.session)
-        self.requests = RequestRepository(self.session)
-        self.attachments = AttachmentRepository(self.session)
-        self.offers = OfferRepository(self.session)
-        self.candidates = CandidateRepository(self.session, self.offers, self._candidate_index)
-        self.outbox = OutboxRepository(self.session)
-        self.tutorials = TutorialRepository(self.session)
-        self.tutorial_revisions = TutorialRevisionRepository(self.session)
-        self.sessions = SessionRepository(self.session)
-        self.stats = StatsRepository(self.session)
-        self.privacy = PrivacyRepository(self.session)
-        self.indicators = IndicatorRepository(self.session)
-        self.choices = ChoiceRepository(self.session)
-        self.places = PlaceRepository(self.session)
+        for name in _REPOSITORIES:  # made anew, over this session, when first used
+            self.__dict__.pop(name, None)
         return self
+
+    @cached_property
+    def structures(self) -> StructureRepository:
+        """StructureRepository over this unit of work's session."""
+        from storage.repositories.structures import StructureRepository
+
+        return StructureRepository(self.session)
+
+    @cached_property
+    def members(self) -> MemberRepository:
+        """MemberRepository over this unit of work's session."""
+        from storage.repositories.members import MemberRepository
+
+        return MemberRepository(self.session)
+
+    @cached_property
+    def invites(self) -> InviteRepository:
+        """InviteRepository over this unit of work's session."""
+        from storage.repositories.invites import InviteRepository
+
+        return InviteRepository(self.session)
+
+    @cached_property
+    def skills(self) -> SkillRepository:
+        """SkillRepository over this unit of work's session."""
+        from storage.repositories.skills import SkillRepository
+
+        return SkillRepository(self.session)
+
+    @cached_property
+    def dialogs(self) -> DialogRepository:
+        """DialogRepository over this unit of work's session."""
+        from storage.repositories.dialogs import DialogRepository
+
+        return DialogRepository(self.session)
+
+    @cached_property
+    def events(self) -> EventRepository:
+        """EventRepository over this unit of work's session."""
+        from storage.repositories.events import EventRepository
+
+        return EventRepository(self.session)
+
+    @cached_property
+    def requests(self) -> RequestRepository:
+        """RequestRepository over this unit of work's session."""
+        from storage.repositories.requests import RequestRepository
+
+        return RequestRepository(self.session)
+
+    @cached_property
+    def attachments(self) -> AttachmentRepository:
+        """AttachmentRepository over this unit of work's session."""
+        from storage.repositories.attachments import AttachmentRepository
+
+        return AttachmentRepository(self.session)
+
+    @cached_property
+    def offers(self) -> OfferRepository:
+        """OfferRepository over this unit of work's session."""
+        from storage.repositories.offers import OfferRepository
+
+        return OfferRepository(self.session)
+
+    @cached_property
+    def candidates(self) -> CandidateRepository:
+        """CandidateRepository over this unit of work's session."""
+        from storage.repositories.candidates import CandidateRepository
+
+        return CandidateRepository(self.session, self.offers, self._candidate_index)
+
+    @cached_property
+    def outbox(self) -> OutboxRepository:
+        """OutboxRepository over this unit of work's session."""
+        from storage.repositories.outbox import OutboxRepository
+
+        return OutboxRepository(self.session)
+
+    @cached_property
+    def tutorials(self) -> TutorialRepository:
+        """TutorialRepository over this unit of work's session."""
+        from storage.repositories.tutorials import TutorialRepository
+
+        return TutorialRepository(self.session)
+
+    @cached_property
+    def tutorial_revisions(self) -> TutorialRevisionRepository:
+        """TutorialRevisionRepository over this unit of work's session."""
+        from storage.repositories.tutorial_revisions import TutorialRevisionRepository
+
+        return TutorialRevisionRepository(self.session)
+
+    @cached_property
+    def sessions(self) -> SessionRepository:
+        """SessionRepository over this unit of work's session."""
+        from storage.repositories.sessions import SessionRepository
+
+        return SessionRepository(self.session)
+
+    @cached_property
+    def stats(self) -> StatsRepository:
+        """StatsRepository over this unit of work's session."""
+        from storage.repositories.stats import StatsRepository
+
+        return StatsRepository(self.session)
+
+    @cached_property
+    def privacy(self) -> PrivacyRepository:
+        """PrivacyRepository over this unit of work's session."""
+        from storage.repositories.privacy import PrivacyRepository
+
+        return PrivacyRepository(self.session)
+
+    @cached_property
+    def indicators(self) -> IndicatorRepository:
+        """IndicatorRepository over this unit of work's session."""
+        from storage.repositories.indicators import IndicatorRepository
+
+        return IndicatorRepository(self.session)
+
+    @cached_property
+    def choices(self) -> ChoiceRepository:
+        """ChoiceRepository over this unit of work's session."""
+        from storage.repositories.choices import ChoiceRepository
+
+        return ChoiceRepository(self.session)
+
+    @cached_property
+    def places(self) -> PlaceRepository:
+        """PlaceRepository over this unit of work's session."""
+        from storage.repositories.places import PlaceRepository
+
+        return PlaceRepository(self.session)
 
     async def __aexit__(
         self,
@@ -393,6 +494,12 @@ class UnitOfWork:
             connection = await self.session.connection()
             check_sqlite_file(self._sqlite_path, connection.info.get(_OPENED_FILE))
         await self.session.commit()
+
+
+# The repositories a unit of work makes when first used (see `UnitOfWork.__aenter__`).
+_REPOSITORIES = tuple(
+    name for name, value in vars(UnitOfWork).items() if isinstance(value, cached_property)
+)
 
 
 def create_sqlite_file(url: str) -> Path | None:

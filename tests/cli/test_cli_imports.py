@@ -99,15 +99,60 @@ CHAT_ONLY = (
 )
 
 
-def test_a_command_line_action_on_the_database_loads_no_chat_layer(tmp_path: Path) -> None:
-    config = tmp_path / "samu.toml"
+@pytest.fixture(scope="module")
+def invite_list_imports(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """What `samu invite list` imports, on a fresh SQLite database."""
+    folder = tmp_path_factory.mktemp("invite_list")
+    config = folder / "samu.toml"
     config.write_text('[database]\nurl = "sqlite:///samu.db"\n', encoding="utf-8")
-    _imported("--config", str(config), "db", "upgrade", cwd=tmp_path, expect="")
-    imported = _imported(
-        "--config", str(config), "invite", "list", cwd=tmp_path, expect="invitation"
-    )
+    _imported("--config", str(config), "db", "upgrade", cwd=folder, expect="")
+    return _imported("--config", str(config), "invite", "list", cwd=folder, expect="invitation")
+
+
+def test_a_command_line_action_on_the_database_loads_no_chat_layer(
+    invite_list_imports: set[str],
+) -> None:
+    imported = invite_list_imports
     assert "bot.app" in imported and "sqlalchemy" in imported  # it did open the database
     assert sorted(name for name in CHAT_ONLY if name in imported) == []
+
+
+# What only running the bot, or another command, needs: the use-cases of the periodic work,
+# the members' (loaded when `[network] structures` are set), the skills' (the taxonomy is
+# not synchronised for an invitation), the scheduler, the spool, and the repositories of
+# what `invite list` does not touch (a unit of work makes each one on first use).
+NOT_FOR_LISTING_INVITES = (
+    "apscheduler",
+    "bot.scheduler",
+    "bot.core.periodic",
+    "bot.core.members",
+    "bot.core.conversation",
+    "bot.core.requests",
+    "bot.core.matching",
+    "bot.core.privacy",
+    "bot.core.digest",
+    "bot.core.sessions",
+    "bot.core.attachments",
+    "bot.core.skills",
+    "bot.transports.spool",
+    "storage.repositories.members",
+    "storage.repositories.requests",
+    "storage.repositories.offers",
+    "storage.repositories.candidates",
+    "storage.repositories.outbox",
+    "storage.repositories.tutorials",
+    "storage.repositories.stats",
+    "storage.repositories.places",
+    "storage.repositories.skills",
+)
+
+
+def test_listing_invitations_loads_only_the_use_cases_and_repositories_it_uses(
+    invite_list_imports: set[str],
+) -> None:
+    imported = invite_list_imports
+    assert "storage.repositories.invites" in imported  # the report is read right
+    assert sorted(name for name in NOT_FOR_LISTING_INVITES if name in imported) == []
 
 
 def _choices(parser: argparse.ArgumentParser, *path: str, option: str) -> list[str]:
