@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import cached_property, partial
+from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from urllib.parse import quote
 
 from sqlalchemy import event, text
@@ -48,6 +48,36 @@ if TYPE_CHECKING:
     from storage.repositories.structures import StructureRepository
     from storage.repositories.tutorial_revisions import TutorialRevisionRepository
     from storage.repositories.tutorials import TutorialRepository
+
+
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A repository of the unit of work, made over its session the first time it is used in
+    it, and imported then: a command that reads invitations (`samu invite list`) loads no
+    other repository nor their record types."""
+
+    def __init__(self, name: str) -> None:
+        self._class = name
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        self._attribute = attribute
+        self._module = f"storage.repositories.{attribute}"  # uow.invites: …invites
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> _Repository[R]: ...
+    @overload
+    def __get__(self, uow: UnitOfWork, owner: type) -> R: ...
+    def __get__(self, uow: UnitOfWork | None, owner: type) -> _Repository[R] | R:
+        if uow is None:
+            return self
+        # The import statement's own path (`importlib.import_module` would hide it from
+        # `python -X importtime`, which the import tests and profiles read).
+        module = __import__(self._module, fromlist=[self._class])
+        made: R = getattr(module, self._class)(uow.session)
+        uow.__dict__[self._attribute] = made  # found there from now on, until the next use
+        return made
 
 
 class StorageUnavailable(Exception):
@@ -319,138 +349,38 @@ class UnitOfWork:
             self.__dict__.pop(name, None)
         return self
 
-    @cached_property
-    def structures(self) -> StructureRepository:
-        """StructureRepository over this unit of work's session."""
-        from storage.repositories.structures import StructureRepository
+    structures: _Repository[StructureRepository] = _Repository("StructureRepository")
+    members: _Repository[MemberRepository] = _Repository("MemberRepository")
+    invites: _Repository[InviteRepository] = _Repository("InviteRepository")
+    skills: _Repository[SkillRepository] = _Repository("SkillRepository")
+    dialogs: _Repository[DialogRepository] = _Repository("DialogRepository")
+    events: _Repository[EventRepository] = _Repository("EventRepository")
+    requests: _Repository[RequestRepository] = _Repository("RequestRepository")
+    attachments: _Repository[AttachmentRepository] = _Repository("AttachmentRepository")
+    offers: _Repository[OfferRepository] = _Repository("OfferRepository")
+    outbox: _Repository[OutboxRepository] = _Repository("OutboxRepository")
+    tutorials: _Repository[TutorialRepository] = _Repository("TutorialRepository")
+    tutorial_revisions: _Repository[TutorialRevisionRepository] = _Repository(
+        "TutorialRevisionRepository"
+    )
+    sessions: _Repository[SessionRepository] = _Repository("SessionRepository")
+    stats: _Repository[StatsRepository] = _Repository("StatsRepository")
+    privacy: _Repository[PrivacyRepository] = _Repository("PrivacyRepository")
+    indicators: _Repository[IndicatorRepository] = _Repository("IndicatorRepository")
+    choices: _Repository[ChoiceRepository] = _Repository("ChoiceRepository")
+    places: _Repository[PlaceRepository] = _Repository("PlaceRepository")
 
-        return StructureRepository(self.session)
-
-    @cached_property
-    def members(self) -> MemberRepository:
-        """MemberRepository over this unit of work's session."""
-        from storage.repositories.members import MemberRepository
-
-        return MemberRepository(self.session)
-
-    @cached_property
-    def invites(self) -> InviteRepository:
-        """InviteRepository over this unit of work's session."""
-        from storage.repositories.invites import InviteRepository
-
-        return InviteRepository(self.session)
-
-    @cached_property
-    def skills(self) -> SkillRepository:
-        """SkillRepository over this unit of work's session."""
-        from storage.repositories.skills import SkillRepository
-
-        return SkillRepository(self.session)
-
-    @cached_property
-    def dialogs(self) -> DialogRepository:
-        """DialogRepository over this unit of work's session."""
-        from storage.repositories.dialogs import DialogRepository
-
-        return DialogRepository(self.session)
-
-    @cached_property
-    def events(self) -> EventRepository:
-        """EventRepository over this unit of work's session."""
-        from storage.repositories.events import EventRepository
-
-        return EventRepository(self.session)
-
-    @cached_property
-    def requests(self) -> RequestRepository:
-        """RequestRepository over this unit of work's session."""
-        from storage.repositories.requests import RequestRepository
-
-        return RequestRepository(self.session)
-
-    @cached_property
-    def attachments(self) -> AttachmentRepository:
-        """AttachmentRepository over this unit of work's session."""
-        from storage.repositories.attachments import AttachmentRepository
-
-        return AttachmentRepository(self.session)
-
-    @cached_property
-    def offers(self) -> OfferRepository:
-        """OfferRepository over this unit of work's session."""
-        from storage.repositories.offers import OfferRepository
-
-        return OfferRepository(self.session)
-
-    @cached_property
+    @property
     def candidates(self) -> CandidateRepository:
-        """CandidateRepository over this unit of work's session."""
-        from storage.repositories.candidates import CandidateRepository
+        """CandidateRepository over this unit of work's session (with the candidate index)."""
+        made = self.__dict__.get("candidates")
+        if made is None:
+            from storage.repositories.candidates import CandidateRepository
 
-        return CandidateRepository(self.session, self.offers, self._candidate_index)
-
-    @cached_property
-    def outbox(self) -> OutboxRepository:
-        """OutboxRepository over this unit of work's session."""
-        from storage.repositories.outbox import OutboxRepository
-
-        return OutboxRepository(self.session)
-
-    @cached_property
-    def tutorials(self) -> TutorialRepository:
-        """TutorialRepository over this unit of work's session."""
-        from storage.repositories.tutorials import TutorialRepository
-
-        return TutorialRepository(self.session)
-
-    @cached_property
-    def tutorial_revisions(self) -> TutorialRevisionRepository:
-        """TutorialRevisionRepository over this unit of work's session."""
-        from storage.repositories.tutorial_revisions import TutorialRevisionRepository
-
-        return TutorialRevisionRepository(self.session)
-
-    @cached_property
-    def sessions(self) -> SessionRepository:
-        """SessionRepository over this unit of work's session."""
-        from storage.repositories.sessions import SessionRepository
-
-        return SessionRepository(self.session)
-
-    @cached_property
-    def stats(self) -> StatsRepository:
-        """StatsRepository over this unit of work's session."""
-        from storage.repositories.stats import StatsRepository
-
-        return StatsRepository(self.session)
-
-    @cached_property
-    def privacy(self) -> PrivacyRepository:
-        """PrivacyRepository over this unit of work's session."""
-        from storage.repositories.privacy import PrivacyRepository
-
-        return PrivacyRepository(self.session)
-
-    @cached_property
-    def indicators(self) -> IndicatorRepository:
-        """IndicatorRepository over this unit of work's session."""
-        from storage.repositories.indicators import IndicatorRepository
-
-        return IndicatorRepository(self.session)
-
-    @cached_property
-    def choices(self) -> ChoiceRepository:
-        """ChoiceRepository over this unit of work's session."""
-        from storage.repositories.choices import ChoiceRepository
-
-        return ChoiceRepository(self.session)
-
-    @cached_property
-    def places(self) -> PlaceRepository:
-        """PlaceRepository over this unit of work's session."""
-        from storage.repositories.places import PlaceRepository
-
-        return PlaceRepository(self.session)
+            made = self.__dict__["candidates"] = CandidateRepository(
+                self.session, self.offers, self._candidate_index
+            )
+        return made
 
     async def __aexit__(
         self,
@@ -497,8 +427,9 @@ class UnitOfWork:
 
 
 # The repositories a unit of work makes when first used (see `UnitOfWork.__aenter__`).
-_REPOSITORIES = tuple(
-    name for name, value in vars(UnitOfWork).items() if isinstance(value, cached_property)
+_REPOSITORIES = (
+    *(name for name, value in vars(UnitOfWork).items() if isinstance(value, _Repository)),
+    "candidates",
 )
 
 
