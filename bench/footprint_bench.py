@@ -76,7 +76,7 @@ from tests.fakes.synapse import Synapse, synapse_python
 from tests.fakes.telegram_api import Call, FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMU = ROOT / ".venv" / "bin" / "samu"
+SAMU = Path(sys.executable).with_name("samu")  # the samu of the venv running this bench
 CORPUS = tomllib.loads((ROOT / "tests" / "data" / "tutorial_corpus.toml").read_text("utf-8"))
 TOKEN = "123456:BENCH"
 PASSWORD = "correct horse battery staple"
