@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -158,12 +158,19 @@ class RecordingTransport:
     `failures` are raised, one per send, before anything is recorded (to test retries).
     """
 
-    def __init__(self, platform: str = "console", failures: list[Exception] | None = None) -> None:
+    def __init__(
+        self, platform: str = "console", failures: Sequence[Exception] | None = None
+    ) -> None:
         self.platform = platform
         self.command_prefix = "/"
         self.parallel_sends = 1
         self.sent: list[tuple[str, Outgoing]] = []
         self.failures = list(failures or [])
+
+    @property
+    def connected(self) -> bool:
+        """Always reachable."""
+        return True
 
     async def run(self) -> None:
         """Nothing to receive."""

@@ -15,8 +15,8 @@ PARIS = ZoneInfo("Europe/Paris")
 HELPERS = ("H1", "H2", "H3", "H4")
 
 
-def paris(*args: int) -> datetime:
-    return datetime(*args, tzinfo=PARIS).astimezone(UTC)
+def paris(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=PARIS).astimezone(UTC)
 
 
 def set_clock(clock: FixedClock, when: datetime) -> None:

@@ -83,7 +83,7 @@ async def ask(app: App, user: str, text: str, chat_type: ChatType = ChatType.PRI
 
 async def everything_stored(app: App) -> list[tuple[str, str, str]]:
     """(table, column, value as text) for every non-null value of every table."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     async with app.services.uow() as uow:
         for table in Base.metadata.sorted_tables:
             for row in (await uow.session.execute(select(table))).mappings():

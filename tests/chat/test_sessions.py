@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app import App
 from bot.core.clock import FixedClock
 from bot.core.types import Role
 from tests.helpers import Conversation, addressed_to
@@ -144,10 +146,9 @@ async def test_times_stay_local_across_daylight_saving_changes(
     assert "jeudi 29 avril 2027, 9 h – 12 h" in agenda
 
 
-async def test_two_workers_queue_each_notice_once(app, clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
+async def test_two_workers_queue_each_notice_once(app: App, clock: FixedClock) -> None:
     import asyncio
 
-    from bot.app import App
     from bot.core import sessions
 
     chat = Conversation(app)
@@ -194,7 +195,7 @@ async def test_after_the_announcement_changes_reach_everyone_invited(
     assert addressed_to(await chat.tick(), "Karim") == ""  # once each
 
 
-async def _announced_ics(app, clock: FixedClock) -> bytes:  # type: ignore[no-untyped-def]
+async def _announced_ics(app: App, clock: FixedClock) -> bytes:
     from bot.delivery import Dispatcher
     from tests.helpers import RecordingTransport
 
@@ -216,8 +217,8 @@ async def _announced_ics(app, clock: FixedClock) -> bytes:  # type: ignore[no-un
 
 
 async def test_calendar_file_has_an_organizer_and_an_installation_uid(
-    app, clock: FixedClock
-) -> None:  # type: ignore[no-untyped-def]
+    app: App, clock: FixedClock
+) -> None:
     from icalendar import Calendar
 
     from bot.core.installation import installation_id
@@ -232,13 +233,12 @@ async def test_calendar_file_has_an_organizer_and_an_installation_uid(
 
 
 async def test_two_installations_never_share_a_calendar_uid(
-    database_url: str, clock: FixedClock, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    database_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
     """Two networks (two databases) each have their own session #1: calendars that receive
     both must keep both. The configured organizer is used when set."""
     from icalendar import Calendar
 
-    from bot.app import App
     from bot.config import parse_config
     from storage.db import create_engine
     from storage.migrate import upgrade

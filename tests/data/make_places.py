@@ -232,7 +232,7 @@ def main() -> None:
     """Rewrite the sample files and the demo subset."""
     places = generate_sample()
     with (HERE / "places_sample.csv").open("w", encoding="utf-8", newline="") as out:
-        write_csv(places, out)  # type: ignore[arg-type]
+        write_csv(places, out)
     (HERE / "places_sample.json").write_text(
         json.dumps([_json_place(i, p) for i, p in enumerate(places)], ensure_ascii=False, indent=1)
         + "\n",
@@ -242,7 +242,7 @@ def main() -> None:
     target = ROOT / "bot" / "core" / "data"
     target.mkdir(exist_ok=True)
     with (target / "demo_places.csv").open("w", encoding="utf-8", newline="") as out:
-        write_csv(demo, out)  # type: ignore[arg-type]
+        write_csv(demo, out)
 
 
 if __name__ == "__main__":

@@ -1138,7 +1138,10 @@ class FakeBotApi:
         if params.get("inline_message_id"):
             raise _bad("inline messages are not supported by the fake")
         chat = self._chat(params.get("chat_id"))
-        message = self._messages.get((chat["id"], params.get("message_id")))
+        message_id = params.get("message_id")
+        message = (
+            self._messages.get((chat["id"], message_id)) if isinstance(message_id, int) else None
+        )
         if message is None:
             raise _bad("message to edit not found")
         if message["from"].get("id") != self.bot_id:
@@ -1188,8 +1191,11 @@ class FakeBotApi:
 
     def _delete_message(self, params: dict[str, Any]) -> bool:
         chat = self._chat(params.get("chat_id"))
-        key = (chat["id"], params.get("message_id"))
-        if self._messages.pop(key, None) is None:
+        message_id = params.get("message_id")
+        if (
+            not isinstance(message_id, int)
+            or self._messages.pop((chat["id"], message_id), None) is None
+        ):
             raise _bad("message to delete not found")
         return True
 
@@ -1309,7 +1315,8 @@ class FakeBotApi:
         else:
             raise _bad("wrong file identifier/HTTP URL specified")
         stored = self.files[file_id]
-        caption, caption_entities = "", []
+        caption = ""
+        caption_entities: list[dict[str, Any]] = []
         if params.get("caption"):
             caption, caption_entities = self._formatted(
                 params["caption"], params.get("parse_mode"), params.get("caption_entities")
@@ -1358,7 +1365,8 @@ class FakeBotApi:
             raise _bad("there is no photo in the request")
         else:
             raise _bad("wrong file identifier/HTTP URL specified")
-        caption, caption_entities = "", []
+        caption = ""
+        caption_entities: list[dict[str, Any]] = []
         if params.get("caption"):
             caption, caption_entities = self._formatted(
                 params["caption"], params.get("parse_mode"), params.get("caption_entities")
@@ -1387,9 +1395,9 @@ class FakeBotApi:
 
     def _get_file(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = params.get("file_id")
-        stored = self.files.get(file_id) if isinstance(file_id, str) else None
-        if stored is None:
+        if not isinstance(file_id, str) or file_id not in self.files:
             raise _bad("invalid file_id")
+        stored = self.files[file_id]
         if len(stored.data) > MAX_DOWNLOAD:
             raise _bad("file is too big")
         return {

@@ -136,7 +136,11 @@ async def test_unreachable_networks_are_waited_out_and_a_signal_still_stops_at_o
         assert run.process.returncode is None
         # The homeserver was asked meanwhile (a login hanging, or refused and retried by nio).
         for hole in unreachable.holes:
-            await until(lambda hole=hole: hole.accepted > 0, 10, run.describe)
+
+            def reached(hole: Blackhole = hole) -> bool:
+                return hole.accepted > 0
+
+            await until(reached, 10, run.describe)
         if not unreachable.holes:
             assert "this worker runs the matrix sync" in "\n".join(run.log), run.describe()
         # The terminal works while both networks are away.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -30,9 +30,11 @@ from bot.core.types import Role
 from tests.conftest import START
 
 PEOPLE = ("mia", "cora", "stranger")
+# One message: who, in which chat, the text, pressed as a button, the message it replies to.
+Typed = tuple[str, ChatType, str, bool, str | None]
 COMMAND_NAMES = sorted({n for c in all_commands() for n in (c.name, c.name_en)})
 
-words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
 # What people type where a number goes: ASCII numbers, numbers beyond what PostgreSQL's integer
 # holds, and characters that look like digits ("²" passes str.isdigit but not int; int reads
 # Arabic-Indic and full-width digits).
@@ -114,11 +116,11 @@ def errors() -> Iterator[Errors]:
         logging.getLogger().removeHandler(handler)
 
 
-async def _play(path: Path, sequence: list[tuple[str, ChatType, str, bool, str | None]]) -> None:
+async def _play(path: Path, sequence: Sequence[Typed]) -> None:
     await play_on(f"sqlite:///{path}", sequence)
 
 
-async def play_on(url: str, sequence: list[tuple[str, ChatType, str, bool, str | None]]) -> None:
+async def play_on(url: str, sequence: Sequence[Typed]) -> None:
     """Send each message through the router of an app on `url`; check every answer."""
     app = App.build(parse_config({"database": {"url": url}}, "fuzz", {}), clock=FixedClock(START))
     await app.prepare()
@@ -152,7 +154,7 @@ def test_any_input_gets_an_answer_or_a_defined_silence(
     template: Path,
     tmp_path: Path,
     errors: Errors,
-    sequence: list[tuple[str, ChatType, str, bool, str | None]],
+    sequence: list[Typed],
 ) -> None:
     copy = tmp_path / "fuzz.db"
     shutil.copy(template, copy)

@@ -59,13 +59,13 @@ async def test_kill_9_soak_loses_nothing_and_does_nothing_twice(
                 await worker.start()
                 for _ in range(rng.randint(3, 8)):
                     user, roll = rng.choice(USERS), rng.random()
-                    offers = offers_seen_by(server, user)
-                    if roll < 0.55 or (roll < 0.85 and not offers):
+                    seen = offers_seen_by(server, user)
+                    if roll < 0.55 or (roll < 0.85 and not seen):
                         marker = f"soak{run:02d}n{len(asked):03d}"
                         server.user_sends(user, f"/demande souci ameli dossier {marker}")
                         asked[marker] = user
                     elif roll < 0.85:
-                        message_id, payload = rng.choice(offers)
+                        message_id, payload = rng.choice(seen)
                         server.user_presses(user, message_id, payload)
                     else:
                         server.user_sends(user, "/mesdemandes")

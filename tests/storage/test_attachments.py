@@ -71,7 +71,7 @@ async def test_a_waiting_file_is_placed_once_under_concurrency(db: Database) -> 
         return len(placed)
 
     assert sorted(await asyncio.gather(place(first), place(second))) == [0, 1]
-    assert await asyncio.gather(place(first), place(second)) == [0, 0]
+    assert list(await asyncio.gather(place(first), place(second))) == [0, 0]
     async with db.uow() as uow:
         assert await uow.attachments.waiting(amina, NOW - timedelta(hours=1)) == []
         placed = await uow.attachments.of_request(first) + await uow.attachments.of_request(second)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 import pytest
 
@@ -17,6 +18,14 @@ from skills.ranking import fit_of, rank_helpers
 from storage.records import RequestStatus, Role, Urgency
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+class Query(TypedDict):
+    """The arguments common to the candidate queries of `OfferRepository`."""
+
+    request_id: int
+    skill_ids: list[int]
+    exclude: list[int]
 
 
 async def test_candidate_fits_match_the_levels_summed_in_python(app: App) -> None:
@@ -47,7 +56,7 @@ async def test_candidate_fits_match_the_levels_summed_in_python(app: App) -> Non
         )
         await uow.commit()
     wanted = [skills["ameli"].id, skills["caf"].id]
-    query = {"request_id": request_id, "skill_ids": wanted, "exclude": [members[0]]}
+    query: Query = {"request_id": request_id, "skill_ids": wanted, "exclude": [members[0]]}
     async with db.uow() as uow:
         levels = await uow.offers.candidate_levels(**query)
         fits = await uow.offers.candidate_fits(**query)
@@ -60,7 +69,7 @@ async def test_candidate_fits_match_the_levels_summed_in_python(app: App) -> Non
     assert first == expected[:5]
     assert not {members[0], *members[1:4]} & {member for member, _ in fits}
     # One skill: the page walks each level by member id instead of summing; same answer.
-    alone = {**query, "skill_ids": [skills["ameli"].id]}
+    alone: Query = {**query, "skill_ids": [skills["ameli"].id]}
     async with db.uow() as uow:
         everyone = await uow.offers.candidate_fits(**alone)
         pages = [await uow.offers.candidate_fits(**alone, limit=n) for n in (1, 4, 9, 200)]
@@ -165,7 +174,7 @@ async def test_offered_before_is_known_without_any_candidate(app: App) -> None:
         request_id = await uow.requests.add(
             author_id=author.id, text="rien", urgency=Urgency.WEEK, now=NOW
         )
-        query = {"request_id": request_id, "skill_ids": [], "exclude": [author.id]}
+        query: Query = {"request_id": request_id, "skill_ids": [], "exclude": [author.id]}
         before = await uow.offers.candidates_by_fit(**query)
         await uow.offers.add_many(
             request_id=request_id, helper_ids=[other.id], round_number=1, now=NOW

@@ -20,6 +20,7 @@ from bot.core.place_import import ImportReport, import_places
 from bot.core.places import Origin, OriginKind
 from skills import default_catalog
 from storage.db import Database
+from storage.records import Structure
 from storage.repositories.places import PlaceRepository
 
 DATA = Path(__file__).parent.parent / "data"
@@ -149,7 +150,7 @@ async def test_nearest_places_are_the_true_nearest(db: Database) -> None:
         assert [p.place.source_id for p in found] == [source for _, source in expected]
 
 
-async def _structure(db: Database):  # type: ignore[no-untyped-def]
+async def _structure(db: Database) -> Structure:
     async with db.uow() as uow:
         structure = await uow.structures.add("Mission locale", NOW)
         await uow.commit()

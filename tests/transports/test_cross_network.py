@@ -16,7 +16,7 @@ from bot.config import parse_config
 from bot.core import invites
 from bot.core.types import Role
 from tests.fakes.synapse import Synapse, synapse_fixture  # noqa: F401
-from tests.fakes.telegram_api import FakeBotApi
+from tests.fakes.telegram_api import FakeBotApi, UploadedFile
 from tests.transports.conftest import TOKEN, Running
 from tests.transports.test_matrix import PASSWORD, Network, matrix_config
 
@@ -124,7 +124,7 @@ async def test_files_cross_between_telegram_and_an_encrypted_matrix_chat(
         b"%PDF-1.4 attestation",
         "attestation.pdf",
         "application/pdf",
-        **{"m.relates_to": {"m.in_reply_to": {"event_id": relayed.event_id}}},
+        extra={"m.relates_to": {"m.in_reply_to": {"event_id": relayed.event_id}}},
     )
     await telegram.wait_text(2002, "vous a envoyé un fichier")
 
@@ -137,4 +137,5 @@ async def test_files_cross_between_telegram_and_an_encrypted_matrix_chat(
 
     await server.wait_for(lambda: bool(documents()))
     [document] = documents()
+    assert isinstance(document, UploadedFile), document  # uploaded, not sent by file_id
     assert (document.file_name, document.data) == ("attestation.pdf", b"%PDF-1.4 attestation")

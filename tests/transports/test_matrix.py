@@ -6,7 +6,7 @@ import asyncio
 import io
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -129,10 +129,11 @@ class Person:
         body: str | None = None,
         event_type: str = "m.room.message",
         wrong_hash: bool = False,
-        **extra: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> str:
         """Upload a file (encrypted when this person's client encrypts) and post it, as
-        Element does: `body` is the file name, or a caption beside `filename`."""
+        Element does: `body` is the file name, or a caption beside `filename`; `extra` is
+        added to the event's content."""
         encrypt = self.client.olm is not None and event_type != "m.sticker"  # stickers: plain
         uploaded, keys = await self.client.upload(
             lambda *_: io.BytesIO(data),
@@ -145,7 +146,7 @@ class Person:
         content: dict[str, Any] = {
             "body": body or name,
             "info": {"mimetype": mimetype, "size": len(data)},
-            **extra,
+            **(extra or {}),
         }
         if event_type == "m.room.message":
             content["msgtype"] = msgtype
@@ -530,7 +531,7 @@ async def test_files_in_encrypted_chats(network: Network) -> None:
     await amina.send_file(b"%PDF secret", "broken.pdf", "application/pdf", wrong_hash=True)
     await amina.sync_until(lambda: amina.bot_says("pas pu ouvrir votre fichier", network.bot))
     await amina.send_file(
-        b"OggS", "voice.ogg", "audio/ogg", msgtype="m.audio", **{"org.matrix.msc3245.voice": {}}
+        b"OggS", "voice.ogg", "audio/ogg", msgtype="m.audio", extra={"org.matrix.msc3245.voice": {}}
     )
     await amina.sync_until(lambda: amina.bot_says("messages vocaux", network.bot))
     await amina.send_file(png(), "sticker.png", "image/png", event_type="m.sticker", body="👍")

@@ -108,9 +108,11 @@ async def test_reactions_answer_a_session_invitation_and_name_the_session(
         start=1,
     ):
         await amina.react(invitation.event_id, key)
-        await amina.sync_until(
-            lambda count=count: len(bot_events(amina, network.bot, "C'est noté")) == count
-        )
+
+        def all_noted(count: int = count) -> bool:
+            return len(bot_events(amina, network.bot, "C'est noté")) == count
+
+        await amina.sync_until(all_noted)
         noted = bot_events(amina, network.bot, "C'est noté")[-1]
         assert f" : {said}." in noted.body
         day = start.astimezone(ZoneInfo(session.timezone)).day

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from tests.fakes.telegram_api import FakeBotApi
@@ -19,6 +20,11 @@ def buttons(message: dict[str, Any]) -> dict[str, str]:
     return {button["text"]: button["callback_data"] for row in rows for button in row}
 
 
+def _offered(server: FakeBotApi, chat: int) -> bool:
+    """True once request #1 was offered in `chat` (a message with its take button)."""
+    return any("/prendre 1" in buttons(m).values() for m in server.sent_messages(chat))
+
+
 async def test_a_long_request_with_emoji_reaches_the_helpers_with_its_buttons(
     running: Running, server: FakeBotApi
 ) -> None:
@@ -33,12 +39,7 @@ async def test_a_long_request_with_emoji_reaches_the_helpers_with_its_buttons(
     server.user_sends(AMINA, text, first_name="Amina")
     await running.wait_text(AMINA, "#1")
     for helper in (KARIM, SOPHIE):
-        await server.wait_for(
-            lambda chat=helper: any(
-                "/prendre 1" in buttons(m).values() for m in server.sent_messages(chat)
-            ),
-            timeout=10,
-        )
+        await server.wait_for(partial(_offered, server, helper), timeout=10)
         offer = [m for m in server.sent_messages(helper) if "🙏" in m.get("text", "")]
         assert len(offer) == 2, [_units(m["text"]) for m in offer]
         assert all(_units(m["text"]) <= 4_096 for m in offer)
@@ -61,12 +62,7 @@ async def test_the_outcome_of_a_long_offer_is_shown_on_its_last_part(
     server.user_sends(AMINA, text, first_name="Amina")
     offers = {}
     for helper in (KARIM, SOPHIE):
-        await server.wait_for(
-            lambda chat=helper: any(
-                "/prendre 1" in buttons(m).values() for m in server.sent_messages(chat)
-            ),
-            timeout=10,
-        )
+        await server.wait_for(partial(_offered, server, helper), timeout=10)
         [offers[helper]] = [m for m in server.sent_messages(helper) if buttons(m)][-1:]
     server.user_presses(KARIM, offers[KARIM]["message_id"], "/prendre 1")
     taken = await running.wait_text(KARIM, "✔ Vous avez pris la demande #1.")

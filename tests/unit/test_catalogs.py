@@ -68,8 +68,9 @@ def test_translations_keep_their_placeholders() -> None:
     for entry in catalog:
         if not entry.id:
             continue
-        ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
-        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        assert entry.string is not None, entry.id
+        ids = (entry.id,) if isinstance(entry.id, str) else tuple(entry.id)
+        strings = (entry.string,) if isinstance(entry.string, str) else tuple(entry.string)
         expected = set().union(*(_fields(i) for i in ids))
         for translated in strings:
             assert _fields(translated) <= expected, entry.id

@@ -86,9 +86,15 @@ class _Values(dict[str, object]):
         return self.names["name"] if key not in ("other", "who") else self.names["other"]
 
 
+def _texts(entry: Message) -> tuple[str, ...]:
+    """The French texts of a message: one, or one per plural form."""
+    assert entry.string is not None, entry.id
+    return (entry.string,) if isinstance(entry.string, str) else tuple(entry.string)
+
+
 def _renderings(entry: Message) -> Iterator[tuple[str, int, str]]:
     """(the names' initial, the count, the French text) for every sample."""
-    strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+    strings = _texts(entry)
     for initial, names in (("vowel", VOWEL_NAMES), ("consonant", CONSONANT_NAMES)):
         if len(strings) == 1:
             for count in (1, 3):
@@ -99,7 +105,7 @@ def _renderings(entry: Message) -> Iterator[tuple[str, int, str]]:
 
 
 def _ids(entry: Message) -> str:
-    return entry.id[0] if isinstance(entry.id, tuple) else entry.id
+    return entry.id if isinstance(entry.id, str) else entry.id[0]
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +135,7 @@ def test_no_de_or_que_before_a_name_placeholder() -> None:
     wrong = [
         (_ids(entry), match[0])
         for entry in CATALOG
-        for text in (entry.string if isinstance(entry.string, tuple) else (entry.string,))
+        for text in _texts(entry)
         for match in re.finditer(r"\b(?:de|que|De|Que) \{(\w+)\}", text)
         if match[1] not in NOT_NAMES and match[1] not in COUNTS
     ]
@@ -209,10 +215,11 @@ def test_a_count_before_a_noun_is_a_plural_message() -> None:
         "your {n} pictures",
     }
     wrong = [
-        entry.string
+        text
         for entry in CATALOG
         if isinstance(entry.id, str) and entry.id not in always_many
-        for match in nouns.finditer(entry.string)
+        for text in _texts(entry)
+        for match in nouns.finditer(text)
         if match[1] in COUNTS - {"id", "tutorial", "limit", "length"}
         and not re.search(r"(?:change|edit) \{n\}|^\{n\} (?:name|your message)$", entry.id)
         # ↑ the number in an example command line (`/assigner 12 nom`), not a count
@@ -236,7 +243,8 @@ def _ngettext_calls() -> Iterator[tuple[str, str, bool, str | None]]:
                 zero_text = None
                 if isinstance(zero, ast.Call) and zero.args:
                     first = zero.args[0]
-                    zero_text = first.value if isinstance(first, ast.Constant) else None
+                    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                        zero_text = first.value
                 yield path.name, str(node.args[0].value), zero is not None, zero_text
 
 
@@ -280,7 +288,7 @@ def test_no_iso_dates_and_the_first_of_the_month(
 def test_one_apostrophe_and_no_plural_or_gender_hacks() -> None:
     problems = []
     for entry in CATALOG:
-        for text in entry.string if isinstance(entry.string, tuple) else (entry.string,):
+        for text in _texts(entry):
             if "’" in text:
                 problems.append(("curly apostrophe", text))
             if re.search(r"\w\((?:s|e|es|x)\)", text):

@@ -276,20 +276,22 @@ def drive(
         return done.value, asked
 
 
-SLUGS = ("ameli", "caf", "pix")
+FEW_SLUGS = ("ameli", "caf", "pix")
 
 
 @given(
     members=st.dictionaries(
         st.integers(1, 400),
         st.tuples(
-            st.dictionaries(st.sampled_from(SLUGS), st.sampled_from(list(SkillLevel)), max_size=3),
+            st.dictionaries(
+                st.sampled_from(FEW_SLUGS), st.sampled_from(list(SkillLevel)), max_size=3
+            ),
             st.integers(0, 3),
             st.integers(0, 4),
         ),
         max_size=120,
     ),
-    requested=st.sets(st.sampled_from(SLUGS), min_size=1),
+    requested=st.sets(st.sampled_from(FEW_SLUGS), min_size=1),
     count=st.integers(0, 6),
     load_penalty=st.sampled_from([0.0, 0.5, 1.0, 2.0]),
     recent_penalty=st.sampled_from([0.0, 0.5, 1.0]),

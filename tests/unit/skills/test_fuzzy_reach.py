@@ -43,7 +43,7 @@ def _windows() -> list[str]:
         for entry in entries
         if isinstance(entry, dict) and "problem" in entry
     ]
-    phrases = set()
+    phrases: set[str] = set()
     for text in texts:
         tokens = fold(text).split()
         for size in (1, 2, 3):
