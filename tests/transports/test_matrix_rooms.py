@@ -85,16 +85,20 @@ async def until_bot_left(network: Network, room: str, timeout: float = 15.0) -> 
 
 
 @ENCRYPTION
+@pytest.mark.parametrize("accepted", [True, False], ids=["joined", "only-invited"])
 async def test_when_someone_else_comes_in_private_content_moves_to_a_new_direct_chat(
-    network: Network, encrypted: bool
+    network: Network, encrypted: bool, accepted: bool
 ) -> None:
     bot = network.bot
     amina = await network.join("Amina", encrypted=encrypted, skills="ameli (former)")
     karim = await network.join("Karim", encrypted=encrypted)
     shared = amina.room
     mallory = await outsider(network, "Mallory", encrypted=encrypted)
+    mallory.accepts_invitations = accepted
     await amina.client.room_invite(shared, mallory.client.user_id)
-    await mallory.sync_until(lambda: shared in mallory.invited_to)
+    await mallory.sync_until(
+        lambda: shared in (mallory.in_room if accepted else mallory.invited_to)
+    )
 
     warning = await amina.sync_until(
         lambda: bot_events(amina, bot, "Une autre personne est maintenant", room=shared)
@@ -123,7 +127,10 @@ async def test_when_someone_else_comes_in_private_content_moves_to_a_new_direct_
     assert not bot_events(amina, bot, "secret", room=shared)
 
     await amina.client.room_leave(shared)  # only the outsider and the bot remain
-    await mallory.sync_until(lambda: left(mallory, shared, bot))
+    if accepted:
+        await mallory.sync_until(lambda: left(mallory, shared, bot))
+    else:
+        await until_bot_left(network, shared)
     await karim.say("!msg 1 Toujours là ?")
     await amina.sync_until(lambda: bot_events(amina, bot, "Toujours là", room=moved_to))
     assert not bot_events(mallory, bot, "Toujours là")
