@@ -177,8 +177,9 @@ async def test_the_bot_leaves_rooms_it_is_alone_in_and_foreign_homeservers_at_st
 
 
 @ENCRYPTION
+@pytest.mark.parametrize("invited", [True, False], ids=["invited", "public-room"])
 async def test_when_someone_else_joins_private_content_goes_to_another_existing_direct_chat(
-    network: Network, encrypted: bool
+    network: Network, encrypted: bool, invited: bool
 ) -> None:
     bot = network.bot
     amina = await network.join("Amina", encrypted=encrypted, skills="ameli (former)")
@@ -191,8 +192,12 @@ async def test_when_someone_else_joins_private_content_goes_to_another_existing_
     second = created.room_id
     await amina.sync_until(lambda: bot_events(amina, bot, "je suis là", room=second))
     mallory = await outsider(network, "Mallory", encrypted=encrypted)
-    await amina.client.room_invite(shared, mallory.client.user_id)
-    await mallory.sync_until(lambda: shared in mallory.in_room)  # accepted: joined
+    if invited:
+        await amina.client.room_invite(shared, mallory.client.user_id)  # Mallory accepts
+    else:  # Amina opened the room to anyone: Mallory joins, uninvited
+        await amina.client.room_put_state(shared, "m.room.join_rules", {"join_rule": "public"})
+        await mallory.client.join(shared)
+    await mallory.sync_until(lambda: shared in mallory.in_room)  # joined
 
     warning = await amina.sync_until(
         lambda: bot_events(amina, bot, "Une autre personne est maintenant", room=shared)
