@@ -58,7 +58,8 @@ class Person:
         self.room = ""
         self.seen: list[Any] = []
         self.in_room: dict[str, list[Any]] = {}  # the same events, by room
-        self.invited_to: list[str] = []  # rooms the person was invited to (and joined)
+        self.invited_to: list[str] = []  # rooms the person was invited to
+        self.accepts_invitations = True  # joins the rooms they are invited to
 
     async def sync_until(self, found: Callable[[], Any], timeout: float = 15.0) -> Any:
         deadline = time.monotonic() + timeout
@@ -76,7 +77,8 @@ class Person:
             for room_id in response.rooms.invite:
                 if room_id not in self.invited_to:
                     self.invited_to.append(room_id)
-                    await client.join(room_id)
+                    if self.accepts_invitations:
+                        await client.join(room_id)
             for room_id, room in response.rooms.join.items():
                 self.seen.extend(room.timeline.events)
                 self.in_room.setdefault(room_id, []).extend(room.timeline.events)

@@ -15,14 +15,14 @@ import pytest
 
 pytest.importorskip("nio", reason="matrix-nio is not installed")
 
-from nio import RoomMessageText
+from nio import RoomGetStateEventResponse, RoomMessageText
 
 from bot.app import App
 from bot.chat.i18n import translator
 from bot.config import parse_config
 from bot.core import outbox, sessions
 from bot.core.notices import SessionReminder
-from bot.core.types import RsvpAnswer
+from bot.core.types import Role, RsvpAnswer
 from bot.doctor import diagnose
 from tests.fakes.synapse import Synapse, synapse_fixture  # noqa: F401
 from tests.transports.test_matrix import (
@@ -124,6 +124,43 @@ async def test_reactions_answer_a_session_invitation_and_name_the_session(
     await amina.react(invitation.event_id, "🎉")  # no answer means nothing: ignored
     await amina.sync_until(lambda: True)
     assert not amina.bot_says("pas compris", network.bot)
+
+
+async def test_a_notice_the_bot_cannot_post_stays_pending_and_coordinators_are_told(
+    network: Network, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = network.bot
+    claire = await network.join("Claire", Role.COORDINATOR)
+    amina = await network.join("Amina")
+    karim = await network.join("Karim", skills="ameli (former)")
+    levels = await karim.client.room_get_state_event(karim.room, "m.room.power_levels")
+    assert isinstance(levels, RoomGetStateEventResponse), levels
+    # Karim lets only himself speak in his room: the bot is still in it, and may not post.
+    await karim.client.room_put_state(
+        karim.room, "m.room.power_levels", {**levels.content, "events_default": 100}
+    )
+    with caplog.at_level(logging.ERROR, logger="bot.delivery"):
+        await amina.say("!demande souci ameli, pour un jeune")
+        alert = await claire.sync_until(
+            lambda: claire.bot_says("Je n'ai pas pu transmettre un message à", bot), timeout=30
+        )
+    assert karim.client.user_id.split(":")[0].lstrip("@") in alert.body  # about Karim
+    assert bot_events(claire, bot, "pas pu transmettre", room=claire.room)  # her own route
+    services = network.app.services
+    async with services.uow() as uow:
+        helper = await uow.members.by_identity("matrix", karim.client.user_id)
+        assert helper is not None
+        [offer] = await uow.outbox.find(recipient_id=helper.id, kind="offer")
+        [told] = await uow.outbox.find(kind="delivery_failed")
+    assert offer.sent_at is None and offer.failed_at is None  # kept, not dropped
+    assert offer.attempts == outbox.MAX_ATTEMPTS  # tried again hourly from now on
+    assert offer.last_error is not None and "M_FORBIDDEN" in offer.last_error
+    assert told.sent_at is not None and told.chat_id == claire.room
+    errors = [r for r in caplog.records if "cannot be delivered" in r.getMessage()]
+    assert [r.levelname for r in errors] == ["ERROR"]
+    assert f"outbox message {offer.id} " in errors[0].getMessage()
+    await karim.sync_until(lambda: True)
+    assert not bot_events(karim, bot, "pour un jeune")
 
 
 async def test_samu_run_says_what_runs_with_the_device(

@@ -85,16 +85,20 @@ async def until_bot_left(network: Network, room: str, timeout: float = 15.0) -> 
 
 
 @ENCRYPTION
+@pytest.mark.parametrize("accepted", [True, False], ids=["joined", "only-invited"])
 async def test_when_someone_else_comes_in_private_content_moves_to_a_new_direct_chat(
-    network: Network, encrypted: bool
+    network: Network, encrypted: bool, accepted: bool
 ) -> None:
     bot = network.bot
     amina = await network.join("Amina", encrypted=encrypted, skills="ameli (former)")
     karim = await network.join("Karim", encrypted=encrypted)
     shared = amina.room
     mallory = await outsider(network, "Mallory", encrypted=encrypted)
+    mallory.accepts_invitations = accepted
     await amina.client.room_invite(shared, mallory.client.user_id)
-    await mallory.sync_until(lambda: shared in mallory.invited_to)
+    await mallory.sync_until(
+        lambda: shared in (mallory.in_room if accepted else mallory.invited_to)
+    )
 
     warning = await amina.sync_until(
         lambda: bot_events(amina, bot, "Une autre personne est maintenant", room=shared)
@@ -123,7 +127,10 @@ async def test_when_someone_else_comes_in_private_content_moves_to_a_new_direct_
     assert not bot_events(amina, bot, "secret", room=shared)
 
     await amina.client.room_leave(shared)  # only the outsider and the bot remain
-    await mallory.sync_until(lambda: left(mallory, shared, bot))
+    if accepted:
+        await mallory.sync_until(lambda: left(mallory, shared, bot))
+    else:
+        await until_bot_left(network, shared)
     await karim.say("!msg 1 Toujours là ?")
     await amina.sync_until(lambda: bot_events(amina, bot, "Toujours là", room=moved_to))
     assert not bot_events(mallory, bot, "Toujours là")
@@ -167,3 +174,52 @@ async def test_the_bot_leaves_rooms_it_is_alone_in_and_foreign_homeservers_at_st
     await network.start()
     await amina.sync_until(lambda: left(amina, amina.room, network.bot))  # localhost: not allowed
     await until_bot_left(network, karim.room)
+
+
+@ENCRYPTION
+@pytest.mark.parametrize("invited", [True, False], ids=["invited", "public-room"])
+async def test_when_someone_else_joins_private_content_goes_to_another_existing_direct_chat(
+    network: Network, encrypted: bool, invited: bool
+) -> None:
+    bot = network.bot
+    amina = await network.join("Amina", encrypted=encrypted, skills="ameli (former)")
+    karim = await network.join("Karim", encrypted=encrypted)
+    shared = amina.room  # where Amina typed `!start`
+    created = await amina.client.room_create(
+        is_direct=True, invite=[bot], initial_state=[MEGOLM] if encrypted else []
+    )
+    assert isinstance(created, RoomCreateResponse), created
+    second = created.room_id
+    await amina.sync_until(lambda: bot_events(amina, bot, "je suis là", room=second))
+    mallory = await outsider(network, "Mallory", encrypted=encrypted)
+    if invited:
+        await amina.client.room_invite(shared, mallory.client.user_id)  # Mallory accepts
+    else:  # Amina opened the room to anyone: Mallory joins, uninvited
+        await amina.client.room_put_state(shared, "m.room.join_rules", {"join_rule": "public"})
+        await mallory.client.join(shared)
+    await mallory.sync_until(lambda: shared in mallory.in_room)  # joined
+
+    warning = await amina.sync_until(
+        lambda: bot_events(amina, bot, "Une autre personne est maintenant", room=shared)
+    )
+    assert "privé" in warning[0].body
+    await amina.sync_until(lambda: bot_events(amina, bot, "conversation privée", room=second))
+    await karim.say("!demande souci ameli, le secret de Karim")
+    offer = await amina.sync_until(
+        lambda: bot_events(amina, bot, "le secret de Karim", room=second)
+    )
+    assert offer[0].decrypted is encrypted
+    await amina.react(offer[0].event_id, "✅", room=second)
+    await karim.sync_until(lambda: karim.bot_says("a pris votre demande", bot))
+    await karim.say("!msg 1 Encore un secret")
+    await amina.sync_until(lambda: bot_events(amina, bot, "Encore un secret", room=second))
+    async with network.app.services.uow() as uow:
+        member = await uow.members.by_identity("matrix", amina.client.user_id)
+        assert member is not None
+        [identity] = await uow.members.identities(member.id)
+    assert identity.chat_id == second  # the member's route, from now on
+    assert amina.invited_to == []  # no new direct chat was opened
+    assert await bot_rooms(network) == {shared, second, karim.room}
+    await mallory.sync_until(lambda: True)
+    assert not bot_events(mallory, bot, "secret")
+    assert not bot_events(amina, bot, "secret", room=shared)
