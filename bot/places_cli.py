@@ -17,10 +17,11 @@ import sys
 import tempfile
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from bot.chat.i18n import N_, Translator
+from bot.out_folder import OutFileError, OutFileProblem, check_out_file, out_file
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -169,23 +170,41 @@ async def _import(app: App, args: argparse.Namespace, t: Translator) -> int:
     return 0 if report.accepted or not report.read else 1
 
 
+def _out_file_problem(problem: OutFileError, t: Translator) -> int:
+    """Say why the file given to `--out` cannot be written; the exit status for it."""
+    messages = {
+        OutFileProblem.FOLDER_MISSING: t._(
+            "The folder {path} does not exist: create it, or choose another one."
+        ),
+        OutFileProblem.IS_A_FOLDER: t._("{path} is a folder: give a file name to --out."),
+        OutFileProblem.FILE_EXISTS: t._(
+            "{path} already exists: choose another name, or add --force to replace it."
+        ),
+        OutFileProblem.NOT_WRITABLE: t._(
+            "I cannot write into {path}: check its permissions, or choose another folder."
+        ),
+    }
+    _print(messages[problem.problem].format(path=problem.path))
+    return 2
+
+
 async def _export(app: App, args: argparse.Namespace, t: Translator) -> int:
     from bot.core.place_export import ExportFormat, export_places
 
+    out = Path(args.out)
+    try:
+        await asyncio.to_thread(check_out_file, out, force=args.force)
+    except OutFileError as problem:
+        return _out_file_problem(problem, t)
     await app.prepare()
     services = app.services
-    out = Path(args.out)
-    stream: IO[bytes] = await asyncio.to_thread(out.open, "wb")
-
-    async def write(data: bytes) -> None:
-        await asyncio.to_thread(stream.write, data)
-
     try:
-        count = await export_places(
-            services.uow, services.places.catalog, ExportFormat(args.format), write
-        )
-    finally:
-        await asyncio.to_thread(stream.close)
+        async with out_file(out, force=args.force) as write:
+            count = await export_places(
+                services.uow, services.places.catalog, ExportFormat(args.format), write
+            )
+    except OutFileError as problem:
+        return _out_file_problem(problem, t)
     _print(
         t.ngettext(
             "{n} place written to {out}.",
@@ -290,6 +309,7 @@ def add_parser(
     )
     export.add_argument("--format", choices=EXPORT_FORMATS, default="geojson", help=_("format"))
     export.add_argument("--out", required=True, metavar="FILE", help=_("file to write"))
+    export.add_argument("--force", action="store_true", help=_("replace an existing file"))
     export.set_defaults(handler=_export)
     edit = places_sub.add_parser(
         "edit", parents=[common], help=_("complete a place or a structure's entry")

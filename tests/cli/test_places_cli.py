@@ -130,3 +130,28 @@ def test_edit_completes_a_structure_entry_and_refuses_bad_values(
 def test_a_missing_file_says_so(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = samu(config, capsys, "lieux", "import", "/nonexistent/lieux.csv")
     assert code == 2 and "Fichier introuvable" in out
+
+
+def test_export_out_problems_exit_2_with_a_message(
+    config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.read_only import read_only
+
+    export = ("lieux", "export", "--format", "csv", "--out")
+    code, out = samu(config, capsys, *export, str(tmp_path))
+    assert code == 2 and "est un dossier" in out and "--out" in out
+    code, out = samu(config, capsys, *export, str(tmp_path / "missing" / "x.csv"))
+    assert code == 2 and "n'existe pas" in out and not (tmp_path / "missing").exists()
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    with read_only(locked):
+        code, out = samu(config, capsys, *export, str(locked / "x.csv"))
+    assert code == 2 and "Je ne peux pas écrire" in out and not any(locked.iterdir())
+    theirs = tmp_path / "theirs.csv"
+    theirs.write_text("their file")
+    code, out = samu(config, capsys, *export, str(theirs))
+    assert code == 2 and "existe déjà" in out and "--force" in out
+    assert theirs.read_text() == "their file"
+    code, out = samu(config, capsys, *export, str(theirs), "--force")
+    assert code == 0 and theirs.read_text().startswith("id,")
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
