@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from bot.logs import JsonFormatter, log_handler
 from tests.conftest import Backend
 from tests.fakes.telegram_api import FakeBotApi
-from tests.transports.conftest import until
+from tests.helpers import wait_until
 
 SAMU = str(Path(sys.executable).parent / "samu")
 TOKEN = "7001234567:AAHsecretTokenValueForTests_123"
@@ -164,7 +164,7 @@ encryption = false
         outputs = [await finish(await start_samu("doctor", cwd=tmp_path, env=debug))]
         running = await start_samu("run", cwd=tmp_path, env=debug)
         try:
-            await until(
+            await wait_until(
                 lambda: bool(bot_api.calls_to("getUpdates")) and homeserver.syncs >= 2,
                 timeout=30,
             )
