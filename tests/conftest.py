@@ -48,6 +48,15 @@ settings.register_profile("dev")
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `synapse` every test that uses the real homeserver (the `synapse` fixture, directly or
+    through another fixture), so that a new Matrix test is marked without anyone thinking of it.
+    `slow` and `cli_subprocess` are set by the test modules themselves (see pyproject.toml)."""
+    for item in items:
+        if "synapse" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.synapse)
+
+
 @dataclass(frozen=True)
 class Backend:
     """A migrated database the tests of one backend share (reset between tests)."""

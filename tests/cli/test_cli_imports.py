@@ -74,6 +74,7 @@ def _imported(*args: str, cwd: Path, expect: str = "usage: samu") -> set[str]:
         ("report", "--help"),
     ],
 )
+@pytest.mark.cli_subprocess
 def test_help_imports_no_database_layer_transport_or_heavy_library(
     args: tuple[str, ...], tmp_path: Path
 ) -> None:
@@ -99,6 +100,7 @@ CHAT_ONLY = (
 )
 
 
+@pytest.mark.cli_subprocess
 def test_a_command_line_action_on_the_database_loads_no_chat_layer(tmp_path: Path) -> None:
     config = tmp_path / "samu.toml"
     config.write_text('[database]\nurl = "sqlite:///samu.db"\n', encoding="utf-8")

@@ -39,9 +39,13 @@ from tests.fakes.telegram_api import FakeBotApi
 from tests.helpers import wait_until
 from tests.postgres_databases import POSTGRES_URL, empty_postgres_database
 
-pytestmark = pytest.mark.skipif(
-    not POSTGRES_URL, reason="the procedure is for PostgreSQL: set SAMU_TEST_POSTGRES_URL"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not POSTGRES_URL, reason="the procedure is for PostgreSQL: set SAMU_TEST_POSTGRES_URL"
+    ),
+    pytest.mark.slow,  # a fresh venv, pip install, the whole procedure: minutes by design
+    pytest.mark.cli_subprocess,
+]
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "7009876543:AAFdeployProcedureTokenForTests_42"

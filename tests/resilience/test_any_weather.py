@@ -24,6 +24,9 @@ from tests.fakes.blackhole import Blackhole, refused_port
 from tests.helpers import wait_until
 from tests.resilience.workers import SAMU
 
+# Real processes waiting out real reconnection delays.
+pytestmark = [pytest.mark.slow, pytest.mark.cli_subprocess]
+
 # The bound the issue promises an operator, enforced as a timeout on waiting for the exit.
 STOP_BOUND = 5.0
 RETRY_LINE = re.compile(r"^WARNING \S+: Telegram unreachable \(try (\d+): .+\); trying again in ")

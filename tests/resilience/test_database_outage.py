@@ -28,6 +28,8 @@ from tests.resilience.workers import TOKEN as WORKER_TOKEN
 from tests.resilience.workers import Worker, add_members, prepare, worker_config
 from tests.transports.conftest import TOKEN, Running, app_config
 
+pytestmark = pytest.mark.slow  # database outages
+
 KEPT = "Votre message est gardé"
 RECORDED = "est enregistrée"
 MEMBERS = {4101: "Amina", 4102: "Karim", 4103: "Sophie"}
@@ -106,6 +108,7 @@ async def worker_server() -> AsyncIterator[FakeBotApi]:
         yield fake
 
 
+@pytest.mark.cli_subprocess
 async def test_messages_kept_during_an_outage_survive_a_crash(
     database_url: str, relay: CuttableRelay, worker_server: FakeBotApi, tmp_path: Path
 ) -> None:

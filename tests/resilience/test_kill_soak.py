@@ -19,6 +19,8 @@ import random
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from tests.fakes.telegram_api import FakeBotApi
 from tests.helpers import wait_until
 from tests.resilience.workers import (
@@ -34,6 +36,9 @@ from tests.resilience.workers import (
     wait_drained,
     worker_config,
 )
+
+# 20 kills of a real worker process: a few minutes by design.
+pytestmark = [pytest.mark.slow, pytest.mark.cli_subprocess]
 
 SEED = 20261130
 KILLS = 20

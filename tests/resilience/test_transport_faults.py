@@ -61,6 +61,8 @@ from tests.helpers import wait_until
 from tests.transports.conftest import TOKEN, Running, app_config
 from tests.transports.test_matrix import PASSWORD, Network, Person, matrix_config
 
+pytestmark = pytest.mark.slow  # hundreds of messages through random faults, on both networks
+
 NAMES = ("Amina", "Karim", "Sophie", "Claire", "Yanis", "Lucie")
 NOTICE = re.compile(r"Relais (\d+) a rendu votre demande")  # the numbered outbox message
 REPLY = re.compile(r"demande #(\d+) pour vous")  # the answer to "/demande N" (no such request)

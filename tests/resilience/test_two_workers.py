@@ -48,6 +48,8 @@ from tests.resilience.workers import (
 )
 from tests.transports.test_matrix import PASSWORD, Person
 
+pytestmark = [pytest.mark.slow, pytest.mark.cli_subprocess]
+
 SEED = 7
 USERS = list(range(5001, 5007))
 SECRET = "lb-secret"
