@@ -2,6 +2,11 @@
 
 Storage and conversation tests run on SQLite always, and on PostgreSQL too when
 `SAMU_TEST_POSTGRES_URL` points to a server (one throwaway database per test session).
+
+Hypothesis runs with the "ci" profile when the environment variable `CI` is set (no deadline
+nor "too slow" check: a busy machine must not fail a test; the same examples on every run; no
+example database; a failure prints the blob that reproduces it), with the "dev" profile
+(Hypothesis's defaults) otherwise; `pytest --hypothesis-profile=ci` picks one by hand.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -28,6 +34,27 @@ from tests.helpers import Conversation, prepared_app
 POSTGRES_URL = os.environ.get("SAMU_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday morning
+
+# Loaded here, before the test modules are imported: their `@settings(...)` build on it.
+settings.register_profile(
+    "ci",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev")
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `synapse` every test that uses the real homeserver (the `synapse` fixture, directly or
+    through another fixture), so that a new Matrix test is marked without anyone thinking of it.
+    `slow` and `cli_subprocess` are set by the test modules themselves (see pyproject.toml)."""
+    for item in items:
+        if "synapse" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.synapse)
 
 
 @dataclass(frozen=True)

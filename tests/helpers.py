@@ -1,11 +1,13 @@
-"""Test helpers: console conversations and invite codes."""
+"""Test helpers: console conversations, invite codes, and waiting for a condition."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import inspect
 import io
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,6 +20,47 @@ from bot.core.types import Invite, Member, Role
 from bot.transports.console import persona_key
 
 CODE = re.compile(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b")
+
+
+async def wait_until(
+    condition: Callable[[], bool] | Callable[[], Awaitable[bool]],
+    timeout: float = 8.0,
+    what: str | Callable[[], str] = "",
+    *,
+    every: float = 0.05,
+) -> None:
+    """Poll `condition` until it holds: for work running concurrently (in this event loop, in
+    another process, on a server) that has no event to wait on. Not for letting time pass.
+
+    `condition` is a function returning a bool, or an awaitable of one (a database query).
+    It is checked at once, then every `every` seconds; after `timeout` seconds the test fails
+    with an AssertionError naming the condition and `what` (a string, or a function called
+    then: a process's log, a state worth seeing).
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        held = condition()
+        if inspect.isawaitable(held):
+            held = await held
+        if held:
+            return
+        if loop.time() > deadline:
+            details = what() if callable(what) else what
+            raise AssertionError(
+                f"not within {timeout} s: {_condition_text(condition)}"
+                + (f"\n{details}" if details else "")
+            )
+        await asyncio.sleep(every)
+
+
+def _condition_text(condition: Callable[..., object]) -> str:
+    """A lambda's source line(s), else the function's name."""
+    name = getattr(condition, "__qualname__", repr(condition))
+    if name.endswith("<lambda>"):
+        with contextlib.suppress(OSError, TypeError):
+            return inspect.getsource(condition).strip()
+    return name
 
 
 @asynccontextmanager

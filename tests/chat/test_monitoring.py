@@ -24,8 +24,7 @@ from bot.core.notices import AboutRequest, GivenBack, NoticeKind
 from bot.monitoring.server import MonitoringServer
 from tests.conftest import Backend
 from tests.fakes.tcp_proxy import CuttableRelay
-from tests.helpers import Conversation, addressed_to
-from tests.transports.conftest import until
+from tests.helpers import Conversation, addressed_to, wait_until
 
 PERIOD = 600  # check_every_seconds: the periodic work is late after 3 periods (30 min)
 STUCK = 900  # outbox_stuck_seconds
@@ -269,7 +268,9 @@ async def test_samu_run_serves_the_endpoint_while_it_runs(
     console.lines = asyncio.StreamReader()
     running = asyncio.create_task(app.run(console))
     try:
-        await until(lambda: app.last_tick is not None and "monitoring endpoint on" in caplog.text)
+        await wait_until(
+            lambda: app.last_tick is not None and "monitoring endpoint on" in caplog.text
+        )
         summary = next(r.getMessage() for r in caplog.records if "samu run:" in r.getMessage())
         address = summary.rsplit("monitoring ", 1)[1]
         assert address.startswith("http://127.0.0.1:")

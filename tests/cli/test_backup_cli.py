@@ -101,6 +101,7 @@ async def same_rows(first_url: str, second_url: str) -> None:
         assert second[table] == rows, table
 
 
+@pytest.mark.cli_subprocess
 @pytest.mark.parametrize("kind", BACKENDS)
 async def test_a_running_network_is_backed_up_restored_and_equal_table_by_table(
     kind: str, tmp_path: Path
@@ -153,6 +154,7 @@ async def test_a_sqlite_backup_taken_while_the_bot_writes_is_whole(tmp_path: Pat
             assert copy.execute("PRAGMA journal_mode").fetchall() == [("delete",)]
 
 
+@pytest.mark.cli_subprocess
 @needs_postgres
 async def test_db_copy_moves_a_sqlite_network_to_postgresql_and_the_bot_goes_on(
     tmp_path: Path,
@@ -178,6 +180,7 @@ async def test_db_copy_moves_a_sqlite_network_to_postgresql_and_the_bot_goes_on(
         assert "Télécharger une attestation" in await chat.say("Amina", "/tuto ameli")
 
 
+@pytest.mark.cli_subprocess
 async def test_backup_refuses_to_overwrite_and_names_a_folder_it_cannot_use(
     tmp_path: Path,
 ) -> None:
@@ -206,6 +209,7 @@ async def test_backup_refuses_to_overwrite_and_names_a_folder_it_cannot_use(
         assert code == 2 and "est un dossier" in output
 
 
+@pytest.mark.cli_subprocess
 async def test_restore_refuses_what_is_not_a_backup_and_leaves_no_database(
     tmp_path: Path,
 ) -> None:
@@ -226,6 +230,7 @@ async def test_restore_refuses_what_is_not_a_backup_and_leaves_no_database(
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".part")]
 
 
+@pytest.mark.cli_subprocess
 async def test_restore_of_an_older_backup_migrates_and_a_newer_one_is_refused(
     tmp_path: Path,
 ) -> None:
@@ -248,6 +253,7 @@ async def test_restore_of_an_older_backup_migrates_and_a_newer_one_is_refused(
     assert not (tmp_path / "other.db").exists()
 
 
+@pytest.mark.cli_subprocess
 @needs_postgres
 async def test_pg_dump_gets_the_password_in_its_environment_never_on_its_command_line(
     tmp_path: Path,

@@ -14,6 +14,8 @@ from bot.app import App
 from bot.config import parse_config
 from bot.core.demo_history import DEMO_CASES
 
+pytestmark = pytest.mark.cli_subprocess
+
 SAMU = str(Path(sys.executable).parent / "samu")
 
 

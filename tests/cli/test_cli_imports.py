@@ -74,6 +74,7 @@ def _imported(*args: str, cwd: Path, expect: str = "usage: samu") -> set[str]:
         ("report", "--help"),
     ],
 )
+@pytest.mark.cli_subprocess
 def test_help_imports_no_database_layer_transport_or_heavy_library(
     args: tuple[str, ...], tmp_path: Path
 ) -> None:
@@ -109,6 +110,7 @@ def invite_list_imports(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     return _imported("--config", str(config), "invite", "list", cwd=folder, expect="invitation")
 
 
+@pytest.mark.cli_subprocess
 def test_a_command_line_action_on_the_database_loads_no_chat_layer(
     invite_list_imports: set[str],
 ) -> None:
@@ -147,6 +149,7 @@ NOT_FOR_LISTING_INVITES = (
 )
 
 
+@pytest.mark.cli_subprocess
 def test_listing_invitations_loads_only_the_use_cases_and_repositories_it_uses(
     invite_list_imports: set[str],
 ) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from bot.logs import JsonFormatter, log_handler
 from tests.conftest import Backend
 from tests.fakes.telegram_api import FakeBotApi
-from tests.transports.conftest import until
+from tests.helpers import wait_until
 
 SAMU = str(Path(sys.executable).parent / "samu")
 TOKEN = "7001234567:AAHsecretTokenValueForTests_123"
@@ -66,6 +66,7 @@ def test_a_json_record_is_one_line_even_with_a_traceback() -> None:
     assert entry["time"].endswith("+00:00")
 
 
+@pytest.mark.cli_subprocess
 async def test_json_logs_of_samu_run_say_what_runs(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text('[logging]\nformat = "json"\n')
     code, output = await finish(await start_samu("db", "upgrade", cwd=tmp_path))
@@ -81,6 +82,7 @@ async def test_json_logs_of_samu_run_say_what_runs(tmp_path: Path) -> None:
     assert summary["message"].endswith("; monitoring off")
 
 
+@pytest.mark.cli_subprocess
 async def test_a_taken_monitoring_port_stops_samu_run_with_a_clear_line(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -130,6 +132,7 @@ async def homeserver() -> AsyncIterator[RefusingHomeserver]:
         yield server
 
 
+@pytest.mark.cli_subprocess
 async def test_no_secret_is_ever_logged(
     backend: Backend, database_url: str, homeserver: RefusingHomeserver, tmp_path: Path
 ) -> None:
@@ -164,7 +167,7 @@ encryption = false
         outputs = [await finish(await start_samu("doctor", cwd=tmp_path, env=debug))]
         running = await start_samu("run", cwd=tmp_path, env=debug)
         try:
-            await until(
+            await wait_until(
                 lambda: bool(bot_api.calls_to("getUpdates")) and homeserver.syncs >= 2,
                 timeout=30,
             )

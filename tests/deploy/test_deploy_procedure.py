@@ -36,11 +36,16 @@ from sqlalchemy.engine import make_url
 
 from bot.config import read_env_file
 from tests.fakes.telegram_api import FakeBotApi
+from tests.helpers import wait_until
 from tests.postgres_databases import POSTGRES_URL, empty_postgres_database
 
-pytestmark = pytest.mark.skipif(
-    not POSTGRES_URL, reason="the procedure is for PostgreSQL: set SAMU_TEST_POSTGRES_URL"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not POSTGRES_URL, reason="the procedure is for PostgreSQL: set SAMU_TEST_POSTGRES_URL"
+    ),
+    pytest.mark.slow,  # a fresh venv, pip install, the whole procedure: minutes by design
+    pytest.mark.cli_subprocess,
+]
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "7009876543:AAFdeployProcedureTokenForTests_42"
@@ -206,23 +211,23 @@ class Service:
 
     async def wait_ready(self, deadline_seconds: float = 60) -> str:
         """Poll /readyz until it answers 200; its body. Fails with the last answer and the log."""
-        assert self.process is not None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + deadline_seconds
-        last = "no answer"
-        while loop.time() < deadline:
-            if self.process.returncode is not None:
-                pytest.fail(f"samu run exited {self.process.returncode}:\n{self.log()}")
+        process = self.process
+        assert process is not None
+        last: tuple[int, str] | str = "no answer"
+
+        async def ready() -> bool:
+            nonlocal last
+            if process.returncode is not None:
+                pytest.fail(f"samu run exited {process.returncode}:\n{self.log()}")
             try:
-                status, body = await self.get("/readyz")
+                last = await self.get("/readyz")
             except aiohttp.ClientError as exc:
                 last = repr(exc)
-            else:
-                if status == 200:
-                    return body
-                last = f"{status} {body}"
-            await asyncio.sleep(0.2)
-        pytest.fail(f"/readyz not 200 within {deadline_seconds} s: {last}\n{self.log()}")
+            return isinstance(last, tuple) and last[0] == 200
+
+        await wait_until(ready, deadline_seconds, lambda: f"{last}\n{self.log()}", every=0.2)
+        assert isinstance(last, tuple)
+        return last[1]
 
     async def stop(self) -> int:
         """SIGTERM, as `systemctl stop` sends; the exit status, within TimeoutStopSec."""

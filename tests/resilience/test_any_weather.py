@@ -21,7 +21,11 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.blackhole import Blackhole, refused_port
-from tests.resilience.workers import SAMU, until
+from tests.helpers import wait_until
+from tests.resilience.workers import SAMU
+
+# Real processes waiting out real reconnection delays.
+pytestmark = [pytest.mark.slow, pytest.mark.cli_subprocess]
 
 # The bound the issue promises an operator, enforced as a timeout on waiting for the exit.
 STOP_BOUND = 5.0
@@ -131,7 +135,7 @@ async def test_unreachable_networks_are_waited_out_and_a_signal_still_stops_at_o
     write_config(config, database_url, unreachable)
     async with samu_run(config) as run:
         # Telegram is tried again and again, one line per try (no traceback, no exit).
-        await until(lambda: len(run.retries()) >= 2, 40, run.describe)
+        await wait_until(lambda: len(run.retries()) >= 2, 40, run.describe)
         assert run.retries()[:2] == [1, 2], run.describe()
         assert run.process.returncode is None
         # The homeserver was asked meanwhile (a login hanging, or refused and retried by nio).
@@ -140,13 +144,13 @@ async def test_unreachable_networks_are_waited_out_and_a_signal_still_stops_at_o
             def reached(hole: Blackhole = hole) -> bool:
                 return hole.accepted > 0
 
-            await until(reached, 10, run.describe)
+            await wait_until(reached, 10, run.describe)
         if not unreachable.holes:
             assert "this worker runs the matrix sync" in "\n".join(run.log), run.describe()
         # The terminal works while both networks are away.
         assert run.process.stdin is not None
         run.process.stdin.write(b"/aide\n")
-        await until(lambda: any("/start" in line for line in run.terminal), 20, run.describe)
+        await wait_until(lambda: any("/start" in line for line in run.terminal), 20, run.describe)
 
         run.process.send_signal(how)
         try:
@@ -170,7 +174,7 @@ async def test_a_signal_stops_a_run_whose_homeserver_login_hangs(
         text = config.read_text(encoding="utf-8")
         config.write_text(text.replace("[telegram]\nenabled = true", "[telegram]\nenabled = false"))
         async with samu_run(config) as run:
-            await until(lambda: homeserver.accepted > 0, 40, run.describe)
+            await wait_until(lambda: homeserver.accepted > 0, 40, run.describe)
             run.process.send_signal(signal.SIGTERM)
             try:
                 await asyncio.wait_for(run.process.wait(), timeout=STOP_BOUND)

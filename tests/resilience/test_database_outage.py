@@ -23,9 +23,12 @@ from storage.models import HelpRequestModel
 from tests.conftest import Backend
 from tests.fakes.tcp_proxy import CuttableRelay
 from tests.fakes.telegram_api import FakeBotApi
+from tests.helpers import wait_until
 from tests.resilience.workers import TOKEN as WORKER_TOKEN
-from tests.resilience.workers import Worker, add_members, prepare, until, worker_config
+from tests.resilience.workers import Worker, add_members, prepare, worker_config
 from tests.transports.conftest import TOKEN, Running, app_config
+
+pytestmark = pytest.mark.slow  # database outages
 
 KEPT = "Votre message est gardé"
 RECORDED = "est enregistrée"
@@ -105,6 +108,7 @@ async def worker_server() -> AsyncIterator[FakeBotApi]:
         yield fake
 
 
+@pytest.mark.cli_subprocess
 async def test_messages_kept_during_an_outage_survive_a_crash(
     database_url: str, relay: CuttableRelay, worker_server: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -144,7 +148,9 @@ async def test_messages_kept_during_an_outage_survive_a_crash(
             return sum(RECORDED in m.get("text", "") for m in server.sent_messages(user_id))
 
         await server.wait_for(lambda: all(answered(u) == 2 for u in MEMBERS), timeout=40)
-        await until(lambda: not list((kept_dir / "telegram").glob("*.json")), 10, worker.describe)
+        await wait_until(
+            lambda: not list((kept_dir / "telegram").glob("*.json")), 10, worker.describe
+        )
     finally:
         await worker.stop()
 

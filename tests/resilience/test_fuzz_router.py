@@ -144,6 +144,7 @@ async def play_on(url: str, sequence: Sequence[Typed]) -> None:
         await app.close()
 
 
+@pytest.mark.slow  # 150 random conversations of up to 15 messages
 @settings(
     max_examples=150,
     deadline=None,
@@ -175,6 +176,7 @@ SUBCOMMANDS = [
 ]
 
 
+@pytest.mark.slow  # every command × odd argument × person
 def test_every_command_with_odd_arguments(template: Path, tmp_path: Path, errors: Errors) -> None:
     """The deterministic half of the fuzzing: every command, in both languages, with odd
     arguments, from each kind of person, in a private chat."""

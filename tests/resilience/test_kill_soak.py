@@ -19,7 +19,10 @@ import random
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from tests.fakes.telegram_api import FakeBotApi
+from tests.helpers import wait_until
 from tests.resilience.workers import (
     TOKEN,
     Worker,
@@ -30,10 +33,12 @@ from tests.resilience.workers import (
     repeated_deliveries,
     requests_and_offers,
     telegram_sends,
-    until,
     wait_drained,
     worker_config,
 )
+
+# 20 kills of a real worker process: a few minutes by design.
+pytestmark = [pytest.mark.slow, pytest.mark.cli_subprocess]
 
 SEED = 20261130
 KILLS = 20
@@ -77,7 +82,7 @@ async def test_kill_9_soak_loses_nothing_and_does_nothing_twice(
                 in_flight_at_kills.update((await outbox_state(database_url)).in_flight)
 
             await worker.start()
-            await until(lambda: not server.pending_updates, 60, worker.describe)
+            await wait_until(lambda: not server.pending_updates, 60, worker.describe)
             state = await wait_drained(database_url, 60, worker.describe)
             await worker.stop()
         finally:

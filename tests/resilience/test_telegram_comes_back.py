@@ -15,7 +15,8 @@ from bot.config import parse_config
 from bot.transports.waiting import Backoff
 from tests.fakes.tcp_proxy import CuttableRelay
 from tests.fakes.telegram_api import FakeBotApi
-from tests.transports.conftest import TOKEN, app_config, until
+from tests.helpers import wait_until
+from tests.transports.conftest import TOKEN, app_config
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ async def test_telegram_down_at_start_is_tried_again_until_it_answers(
     try:
         with caplog.at_level(logging.INFO):
             running = asyncio.create_task(app.run(telegram=telegram, stop=stop))
-            await until(lambda: len(_retries(caplog)) >= 3)
+            await wait_until(lambda: len(_retries(caplog)) >= 3)
             assert not running.done()
             assert relay.refused >= 3 and server.calls_to("getMe") == []
             assert all(record.exc_info is None for record in caplog.records)

@@ -35,7 +35,7 @@ import re
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -57,8 +57,11 @@ from tests.conftest import START
 from tests.fakes.fault_proxy import FaultProxy, SendAttempt
 from tests.fakes.synapse import Synapse, synapse_fixture  # noqa: F401
 from tests.fakes.telegram_api import CLIENT_CLOSED, FakeBotApi
-from tests.transports.conftest import TOKEN, Running, app_config, until
+from tests.helpers import wait_until
+from tests.transports.conftest import TOKEN, Running, app_config
 from tests.transports.test_matrix import PASSWORD, Network, Person, matrix_config
+
+pytestmark = pytest.mark.slow  # hundreds of messages through random faults, on both networks
 
 NAMES = ("Amina", "Karim", "Sophie", "Claire", "Yanis", "Lucie")
 NOTICE = re.compile(r"Relais (\d+) a rendu votre demande")  # the numbered outbox message
@@ -117,16 +120,6 @@ def check_in_order(seen: Sequence[int], expected: int, where: str) -> int:
     assert list(seen) == sorted(seen), f"{where}: out of order: {list(seen)}"
     assert set(seen) == set(range(1, expected + 1)), f"{where}: missing: {list(seen)}"
     return len(seen) - expected
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
-    """Poll an async condition (e.g. a database state) until true; fail after `timeout` s."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await check():
-        if loop.time() > deadline:
-            raise TimeoutError(f"{what}: not within {timeout} s")
-        await asyncio.sleep(0.05)
 
 
 @dataclass
@@ -324,7 +317,7 @@ async def test_telegram_outbox_delivers_everything_in_order_despite_random_fault
     started = time.monotonic()
     async with skipping_idle_time(bed.app, bed.clock) as skips:
         await queue_numbered_notices(bed.app, recipients, count)
-        await eventually(lambda: outbox_settled(bed.app, "released"), 60, "outbox delivered")
+        await wait_until(lambda: outbox_settled(bed.app, "released"), 60, "outbox delivered")
     elapsed = time.monotonic() - started
 
     duplicates = sum(
@@ -406,7 +399,7 @@ async def test_telegram_direct_replies_arrive_in_order_despite_random_faults(
         sent = server.calls_to("sendMessage")[calls_before:]
         return len(sent) >= calls and all(c.response_status for c in sent)
 
-    await until(answered, timeout=30 + 2 * waited)
+    await wait_until(answered, timeout=30 + 2 * waited)
     elapsed = time.monotonic() - started
     seen = {chat: telegram_numbers(server, chat, REPLY) for chat in chats}
     duplicates = sum(check_in_order(seen[chat], count, f"chat {chat}") for chat in chats)
@@ -464,7 +457,7 @@ async def test_telegram_announcements_to_a_group_keep_their_order_despite_a_faul
             await uow.commit()
         assert bed.app.dispatcher is not None
         bed.app.dispatcher.wake()
-        await eventually(lambda: outbox_settled(bed.app, "announce_request"), 30, "announced")
+        await wait_until(lambda: outbox_settled(bed.app, "announce_request"), 30, "announced")
     seen = telegram_numbers(server, group, re.compile(r"attend quelqu'un : #(\d+)"))
     assert seen == numbers
 
@@ -559,7 +552,7 @@ async def test_matrix_outbox_delivers_everything_in_order_despite_random_faults(
     started = time.monotonic()
     async with skipping_idle_time(bed.app, bed.clock) as skips:
         await queue_numbered_notices(bed.app, recipients, count)
-        await eventually(lambda: outbox_settled(bed.app, "released"), 60, "outbox delivered")
+        await wait_until(lambda: outbox_settled(bed.app, "released"), 60, "outbox delivered")
     elapsed = time.monotonic() - started
     proxy.rates = {}
     sends = proxy.sends[first_send:]
@@ -616,7 +609,7 @@ async def test_matrix_direct_replies_arrive_in_order_despite_random_faults(
             and sum(map(len, seen.values())) == copies_stored(sends)
         )
 
-    await eventually(all_answered, 60, "every command answered")
+    await wait_until(all_answered, 60, "every command answered")
     elapsed = time.monotonic() - started
     proxy.rates = {}
     sends = proxy.sends[first_send:]

@@ -32,6 +32,7 @@ from storage.db import Database
 from tests.conftest import Backend
 from tests.fakes.synapse import Synapse, synapse_fixture  # noqa: F401
 from tests.fakes.telegram_api import FakeBotApi
+from tests.helpers import wait_until
 from tests.resilience.workers import (
     TOKEN,
     Worker,
@@ -42,11 +43,12 @@ from tests.resilience.workers import (
     repeated_deliveries,
     requests_and_offers,
     telegram_sends,
-    until,
     wait_drained,
     worker_config,
 )
 from tests.transports.test_matrix import PASSWORD, Person
+
+pytestmark = [pytest.mark.slow, pytest.mark.cli_subprocess]
 
 SEED = 7
 USERS = list(range(5001, 5007))
@@ -223,7 +225,9 @@ async def test_two_workers_one_killed_mid_traffic_every_message_once(
         await leader.kill()
         killed_at = time.monotonic()
         in_flight = Counter((await outbox_state(database_url)).in_flight)
-        await until(lambda: any(LEADING in line for line in standby.lines), 30, standby.describe)
+        await wait_until(
+            lambda: any(LEADING in line for line in standby.lines), 30, standby.describe
+        )
         takeover = time.monotonic() - killed_at
 
         await person.say("!demande souci ameli matrix après")

@@ -29,6 +29,7 @@ from skills import SkillLevel
 from storage.db import Database
 from storage.models import HelpRequestModel, OfferModel, OutboxModel, ProcessedEventModel
 from tests.fakes.telegram_api import FakeBotApi
+from tests.helpers import wait_until
 
 TOKEN = "123456:SOAK"
 SAMU = Path(sys.executable).with_name("samu")
@@ -113,7 +114,9 @@ class Worker:
             env=env,
         )
         self._reader = asyncio.create_task(self._read(self.process))
-        await until(lambda: any("ready:" in line for line in self.lines), timeout, self.describe)
+        await wait_until(
+            lambda: any("ready:" in line for line in self.lines), timeout, self.describe
+        )
 
     async def _read(self, process: asyncio.subprocess.Process) -> None:
         assert process.stderr is not None
@@ -152,30 +155,18 @@ class Worker:
             process.stdin.close()
 
 
-async def until(
-    condition: Callable[[], bool], timeout: float, describe: Callable[[], str] = lambda: ""
-) -> None:
-    """Wait until `condition()` holds (checked every 50 ms); fail after `timeout` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s\n{describe()}")
-        await asyncio.sleep(0.05)
-
-
 async def wait_drained(
     database_url: str, timeout: float, describe: Callable[[], str]
 ) -> OutboxState:
     """Wait until every outbox row is settled and every event finished; return that state."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        state = await outbox_state(database_url)
-        if state.pending == 0 and state.unfinished_events == 0:
-            return state
-        assert loop.time() < deadline, f"{state}\n{describe()}"
-        await asyncio.sleep(0.2)
+    last: list[OutboxState] = []
+
+    async def drained() -> bool:
+        last[:] = [await outbox_state(database_url)]
+        return last[0].pending == 0 and last[0].unfinished_events == 0
+
+    await wait_until(drained, timeout, lambda: f"{last}\n{describe()}", every=0.2)
+    return last[0]
 
 
 async def add_members(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -92,17 +92,6 @@ class Running:
 
         await self.server.wait_for(seen, timeout=timeout)
         return found[-1]
-
-
-async def until(condition: Callable[[], bool], timeout: float = 8.0) -> None:
-    """Wait for work running concurrently in this loop (the console prints without any
-    server call to wake `FakeBotApi.wait_for`); fails after `timeout` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.02)
 
 
 def app_config(database_url: str, server: FakeBotApi, **telegram: Any) -> dict[str, Any]:

@@ -20,6 +20,9 @@ from bot.core.types import Role
 from tests.fakes.synapse import Synapse, synapse_python
 from tests.transports.test_matrix import PASSWORD, Network, matrix_config
 
+# A Synapse of its own, at its real rate limit (0.2 message/s): a minute by design.
+pytestmark = [pytest.mark.slow, pytest.mark.synapse]
+
 MESSAGES = 12
 
 

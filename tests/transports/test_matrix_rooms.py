@@ -4,7 +4,6 @@ rooms the bot leaves. Real matrix-nio clients, the real Synapse, plain and encry
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from typing import Any
 
@@ -22,6 +21,7 @@ from nio import (
 )
 
 from tests.fakes.synapse import synapse_fixture  # noqa: F401
+from tests.helpers import wait_until
 from tests.transports.test_matrix import (
     MEGOLM,
     PASSWORD,
@@ -78,10 +78,12 @@ async def bot_rooms(network: Network) -> set[str]:
 
 
 async def until_bot_left(network: Network, room: str, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while room in await bot_rooms(network):
-        assert time.monotonic() < deadline, f"the bot is still in {room}"
-        await asyncio.sleep(0.2)  # the bot's own sync, in this event loop, has to see it
+    """Wait for the bot's own sync (in this event loop) to see that it left `room`."""
+
+    async def left() -> bool:
+        return room not in await bot_rooms(network)
+
+    await wait_until(left, timeout, f"the bot is still in {room}", every=0.2)
 
 
 @ENCRYPTION

@@ -10,7 +10,8 @@ import pytest
 from bot.core.types import RequestStatus, Role
 from bot.transports.telegram import TelegramConflict
 from tests.fakes.telegram_api import FakeBotApi
-from tests.transports.conftest import Running, until
+from tests.helpers import wait_until
+from tests.transports.conftest import Running
 
 AMINA, KARIM, SOPHIE, CLAIRE = 1001, 1002, 1003, 1009
 
@@ -133,13 +134,13 @@ async def test_relay_between_telegram_and_the_terminal(
     running.console_in.feed_data(
         f"/start {console_code}\n/annuler\n/competences ajouter ameli (former)\n".encode()
     )
-    await until(lambda: "je peux former" in out.getvalue())
+    await wait_until(lambda: "je peux former" in out.getvalue())
     server.user_sends(AMINA, "/demande souci ameli pour un jeune", first_name="Amina")
-    await until(lambda: "souci ameli pour un jeune" in out.getvalue())
+    await wait_until(lambda: "souci ameli pour un jeune" in out.getvalue())
     running.console_in.feed_data(b"/prendre 1\n/msg 1 Bonjour depuis le terminal\n")
     await running.wait_text(AMINA, "Bonjour depuis le terminal")
     server.user_sends(AMINA, "/msg 1 Merci, depuis Telegram", first_name="Amina")
-    await until(lambda: "Merci, depuis Telegram" in out.getvalue())
+    await wait_until(lambda: "Merci, depuis Telegram" in out.getvalue())
 
 
 async def test_429_and_500_are_retried_without_loss_or_duplicate(

@@ -9,6 +9,7 @@ from bot.app import App
 from bot.chat.types import Deferred, Incoming, Outgoing
 from bot.config import parse_config
 from bot.transports.base import REPLY_ATTEMPTS, DeliveryError, PatientAnswers
+from tests.helpers import wait_until
 
 
 def incoming(text: str, chat: str = "c1", event: str | None = None) -> Incoming:
@@ -47,11 +48,7 @@ class Chats:
 
 
 async def settled(answers: PatientAnswers) -> None:
-    for _ in range(1000):
-        if answers.kept == 0 and not answers._unsent:
-            return
-        await asyncio.sleep(0.001)
-    raise AssertionError("still waiting")
+    await wait_until(lambda: answers.kept == 0 and not answers._unsent, 5, every=0.001)
 
 
 async def test_messages_kept_during_an_outage_are_handled_later_in_order_per_chat() -> None:
