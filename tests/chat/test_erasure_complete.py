@@ -1,4 +1,5 @@
-"""Erasure is complete (issue 15): after `/oublier` nothing identifying remains anywhere.
+"""Erasure is complete (issue 15): after `/oublier`, or a coordinator's `samu member forget`,
+nothing identifying remains anywhere.
 
 The strongest check reads the raw bytes of the SQLite file and its write-ahead log: no name,
 account id or text of the erased person may be found there, not even in free space.
@@ -17,6 +18,7 @@ from bot.chat import notifications
 from bot.chat.types import ChatType, Incoming
 from bot.core.clock import FixedClock
 from bot.core.types import Role
+from bot.privacy_cli import forget_by_name_or_id
 from bot.transports.spool import Spool
 from tests.chat.test_privacy import everything_stored
 from tests.helpers import Conversation, addressed_to, prepared_app
@@ -49,12 +51,17 @@ TRACES = [
     b"QUIZREVIEW",  # her tutorial, awaiting review
     b"xylophonie",  # a skill she proposed
     b"zed-console",  # her account on the console
+    b"ZEDDRAFT",  # a message she typed and never sent (kept as her draft)
 ]
 
+# How Zed is erased: she asks herself, or a coordinator runs `samu member forget NAME`.
+HOW = ["oublier", "member-forget"]
 
-async def erase_zed(app: App, kept_dir: Path) -> str:
-    """Zed asks, talks, helps, writes up, renames herself, has a message kept on disk, and is
-    erased. Returns the name of another person's kept message (it must stay)."""
+
+async def erase_zed(app: App, kept_dir: Path, how: str = "oublier") -> str:
+    """Zed asks, talks, helps, writes up, renames herself, has a message kept on disk, leaves a
+    draft unsent, and is erased (`how`). Returns the name of another person's kept message
+    (it must stay)."""
     chat = Conversation(app)
     await chat.join("zed-console")
     await chat.say("zed-console", "/nom Zed Oldname")
@@ -95,15 +102,24 @@ async def erase_zed(app: App, kept_dir: Path) -> str:
         Incoming(platform="console", user_id="karim", chat_id="karim", text="bonjour")
     )
 
-    await chat.say("zed-console", "/oublier")
-    assert "oublié" in await chat.say("zed-console", "/oublier confirmer")
+    kept_draft = await chat.say("zed-console", "mon voisin ZEDDRAFT n'arrive pas à imprimer")
+    assert "J'ai gardé votre message" in kept_draft
+    if how == "oublier":
+        await chat.say("zed-console", "/oublier")
+        assert "oublié" in await chat.say("zed-console", "/oublier confirmer")
+    else:
+        done, line = await forget_by_name_or_id(app, "Amina")
+        assert done, line
     await chat.console.close()
     return other
 
 
-async def test_nothing_identifying_remains_in_any_table(reviewed: App, tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", HOW)
+async def test_nothing_identifying_remains_in_any_table(
+    reviewed: App, tmp_path: Path, how: str
+) -> None:
     """On both databases: no stored value holds a trace of the erased person."""
-    other = await erase_zed(reviewed, tmp_path / "kept")
+    other = await erase_zed(reviewed, tmp_path / "kept", how)
     stored = await everything_stored(reviewed)
     leaks = [
         (table, column) for table, column, value in stored for t in TRACES if t.decode() in value
@@ -112,12 +128,13 @@ async def test_nothing_identifying_remains_in_any_table(reviewed: App, tmp_path:
     assert await asyncio.to_thread(_names, tmp_path / "kept" / "console") == [other]
 
 
+@pytest.mark.parametrize("how", HOW)
 async def test_nothing_identifying_remains_in_the_sqlite_file(
-    reviewed: App, database_url: str, tmp_path: Path
+    reviewed: App, database_url: str, tmp_path: Path, how: str
 ) -> None:
     if not database_url.startswith("sqlite"):
         pytest.skip("reads the SQLite file itself (PostgreSQL: see docs/deploy.md)")
-    await erase_zed(reviewed, tmp_path / "kept")
+    await erase_zed(reviewed, tmp_path / "kept", how)
     # Read while the bot still runs (its connections open, the log not folded in at close).
     raw = await asyncio.to_thread(_file_and_log, Path(database_url.removeprefix("sqlite:///")))
     assert [trace for trace in TRACES if trace in raw] == []
