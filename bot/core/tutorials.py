@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from bot.core import tutorial_revisions
 from bot.core.clock import Clock
@@ -207,7 +208,7 @@ async def edit(
     return Edited(result)
 
 
-def _stored_texts(field: Field, changed: Tutorial) -> dict[str, object]:
+def _stored_texts(field: Field, changed: Tutorial) -> dict[str, Any]:
     """The columns a change of `field` writes."""
     if field is Field.AUDIENCE:
         return {"audience": ",".join(changed.audience)[:200]}
@@ -296,8 +297,11 @@ async def publish(
             values: dict[str, object] = {"status": status}
             if status is TutorialStatus.PUBLISHED:
                 values.update(published_at=now, checked_at=now)
-            await uow.tutorials.update(tutorial_id, now, **values)
-            await _announce(uow, tutorial, status, now)
+            # Two presses of [Publish] at once: the second finds it done, announces nothing.
+            if await uow.tutorials.update(
+                tutorial_id, now, expected_status=tutorial.status, **values
+            ):
+                await _announce(uow, tutorial, status, now)
         await uow.commit()
         result = await uow.tutorials.get(tutorial_id)
     assert result is not None

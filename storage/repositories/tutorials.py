@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import CompoundSelect, delete, null, select, union_all, update
+from sqlalchemy import CompoundSelect, CursorResult, delete, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -97,18 +97,32 @@ class TutorialRepository:
                 [{"tutorial_id": tutorial_id, "theme": theme} for theme in chosen],
             )
 
-    async def update(self, tutorial_id: int, now: datetime, **values: Any) -> None:
-        """Change fields of a tutorial (`steps` is a list of lines) and reindex it."""
+    async def update(
+        self,
+        tutorial_id: int,
+        now: datetime,
+        *,
+        expected_status: TutorialStatus | None = None,
+        **values: Any,
+    ) -> bool:
+        """Change fields of a tutorial (`steps` is a list of lines) and reindex it. With
+        `expected_status`, only if the tutorial is still in it (one conditional update: of two
+        changes racing from the same state, one wins). Returns whether it changed."""
         if "steps" in values:
             values["solution"] = "\n".join(values.pop("steps"))
         if "status" in values and isinstance(values["status"], TutorialStatus):
             values["status"] = values["status"].value
-        await self._session.execute(
-            update(TutorialModel)
-            .where(TutorialModel.id == tutorial_id)
-            .values(updated_at=now, **values)
+        statement = update(TutorialModel).where(TutorialModel.id == tutorial_id)
+        if expected_status is not None:
+            statement = statement.where(TutorialModel.status == expected_status.value)
+        result = cast(
+            "CursorResult[Any]",
+            await self._session.execute(statement.values(updated_at=now, **values)),
         )
+        if not result.rowcount:
+            return False
         await self.search.index(tutorial_id)
+        return True
 
     async def get(self, tutorial_id: int) -> Tutorial | None:
         """One tutorial, complete."""
