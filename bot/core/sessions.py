@@ -98,7 +98,7 @@ async def change(
         known_place = await _check(uow, now, new_start, new_end, place) if place else current.place
         if start is not None:
             await _check(uow, now, new_start, new_end, None)
-        await uow.sessions.change(
+        changed_now = await uow.sessions.change(
             session_id,
             now,
             starts_at=new_start,
@@ -106,6 +106,8 @@ async def change(
             place=known_place,
             agenda=agenda if agenda is not None else current.agenda,
         )
+        if not changed_now:  # cancelled (now or meanwhile): nobody is told of a new date
+            raise SessionProblem("closed")
         changed = await _get(uow, session_id)
         if start is not None or place is not None:
             for member in await _invited(uow, session_id):
@@ -127,7 +129,8 @@ async def cancel(uows: UowFactory, clock: Clock, session_id: int) -> ExchangeSes
         current = await _get(uow, session_id)
         if current.status is SessionStatus.CANCELLED:
             return current
-        await uow.sessions.change(session_id, now, status=SessionStatus.CANCELLED.value)
+        if not await uow.sessions.change(session_id, now, status=SessionStatus.CANCELLED.value):
+            return await _get(uow, session_id)  # cancelled meanwhile by someone else
         for member in await _invited(uow, session_id):
             await notify(
                 uow,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import CursorResult, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ExchangeSessionModel, MemberModel, RsvpModel
@@ -102,13 +102,29 @@ class SessionRepository:
         ).all()
         return [self._record(*row) for row in rows]
 
-    async def change(self, session_id: int, now: datetime, **values: Any) -> None:
-        """Change a session; the calendar sequence goes up so invitations replace the entry."""
-        await self._session.execute(
-            update(ExchangeSessionModel)
-            .where(ExchangeSessionModel.id == session_id)
-            .values(updated_at=now, sequence=ExchangeSessionModel.sequence + 1, **values)
+    async def change(
+        self,
+        session_id: int,
+        now: datetime,
+        *,
+        expected_status: SessionStatus = SessionStatus.PLANNED,
+        **values: Any,
+    ) -> bool:
+        """Change a session still in `expected_status` (one conditional update: of a change
+        and a cancellation at the same moment, one wins); the calendar sequence goes up so
+        invitations replace the entry. Returns whether it changed."""
+        result = cast(
+            "CursorResult[Any]",
+            await self._session.execute(
+                update(ExchangeSessionModel)
+                .where(
+                    ExchangeSessionModel.id == session_id,
+                    ExchangeSessionModel.status == expected_status.value,
+                )
+                .values(updated_at=now, sequence=ExchangeSessionModel.sequence + 1, **values)
+            ),
         )
+        return bool(result.rowcount)
 
     async def set_notes(self, session_id: int, notes: str, now: datetime) -> None:
         """Keep the notes of a session that took place (the calendar entry is unchanged)."""
