@@ -187,6 +187,20 @@ class Conversation:
         return self.output.getvalue()[start:]
 
 
+async def stored_member(app: App, name: str, role: Role = Role.MEMBER) -> Member:
+    """A member written straight into the database (no chat onboarding), in French."""
+    async with app.services.uow() as uow:
+        member = await uow.members.add(
+            display_name=name,
+            role=role,
+            locale="fr",
+            structure_id=None,
+            now=app.services.clock.now(),
+        )
+        await uow.commit()
+    return member
+
+
 def addressed_to(output: str, persona: str) -> str:
     """The part of a console transcript delivered to another persona (after its header)."""
     blocks = ("\n" + output).split("\n— ")

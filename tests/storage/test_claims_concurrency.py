@@ -7,25 +7,13 @@ import asyncio
 from bot.app import App
 from bot.core import claims, requests
 from bot.core.errors import AlreadyTaken
-from bot.core.types import Member, RequestStatus, Role
-
-
-async def _member(app: App, name: str) -> Member:
-    async with app.services.uow() as uow:
-        member = await uow.members.add(
-            display_name=name,
-            role=Role.MEMBER,
-            locale="fr",
-            structure_id=None,
-            now=app.services.clock.now(),
-        )
-        await uow.commit()
-    return member
+from bot.core.types import Member, RequestStatus
+from tests.helpers import stored_member
 
 
 async def test_fifty_concurrent_claims_have_exactly_one_winner(app: App) -> None:
-    author = await _member(app, "Amina")
-    helpers = [await _member(app, f"Helper {i}") for i in range(50)]
+    author = await stored_member(app, "Amina")
+    helpers = [await stored_member(app, f"Helper {i}") for i in range(50)]
     services = app.services
     submitted = await requests.ask(
         services.uow,

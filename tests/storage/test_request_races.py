@@ -15,21 +15,9 @@ from bot.app import App
 from bot.core import claims, requests
 from bot.core.request_states import IllegalTransition
 from bot.core.types import HelpRequest, Member, OfferState, RequestStatus, Role
+from tests.helpers import stored_member
 
 ROUNDS = 50
-
-
-async def _member(app: App, name: str, role: Role = Role.MEMBER) -> Member:
-    async with app.services.uow() as uow:
-        member = await uow.members.add(
-            display_name=name,
-            role=role,
-            locale="fr",
-            structure_id=None,
-            now=app.services.clock.now(),
-        )
-        await uow.commit()
-    return member
 
 
 async def _offered(app: App, author: Member, helpers: list[Member]) -> int:
@@ -58,8 +46,8 @@ async def _kinds(app: App, member: Member, request_id: int) -> list[str]:
 @pytest.mark.parametrize("cancel_first", [True, False], ids=["cancel-first", "claim-first"])
 async def test_cancel_and_claim_at_the_same_moment(app: App, cancel_first: bool) -> None:
     services = app.services
-    author = await _member(app, "Amina")
-    helper = await _member(app, "Karim")
+    author = await stored_member(app, "Amina")
+    helper = await stored_member(app, "Karim")
     outcomes: Counter[str] = Counter()
     for _ in range(ROUNDS):
         request_id = await _offered(app, author, [helper])
@@ -130,7 +118,7 @@ async def test_a_cancel_that_read_before_a_claim_tells_the_helper(
 ) -> None:
     _postgresql_only(app)
     services = app.services
-    author, helper = await _member(app, "Amina"), await _member(app, "Karim")
+    author, helper = await stored_member(app, "Amina"), await stored_member(app, "Karim")
     request_id = await _offered(app, author, [helper])
 
     async def helper_claims() -> None:
@@ -150,8 +138,8 @@ async def test_a_helper_who_gave_a_request_back_cannot_mark_it_solved(
     from bot.core import conversation
 
     services = app.services
-    author = await _member(app, "Amina")
-    karim, sophie = await _member(app, "Karim"), await _member(app, "Sophie")
+    author = await stored_member(app, "Amina")
+    karim, sophie = await stored_member(app, "Karim"), await stored_member(app, "Sophie")
     request_id = await _offered(app, author, [karim, sophie])
     await claims.claim(services.uow, services.clock, request_id, karim)
 
@@ -173,8 +161,8 @@ async def test_assigning_a_request_cancelled_meanwhile_says_it_is_cancelled(
 ) -> None:
     _postgresql_only(app)
     services = app.services
-    author, helper = await _member(app, "Amina"), await _member(app, "Karim")
-    coordinator = await _member(app, "Claire", Role.COORDINATOR)
+    author, helper = await stored_member(app, "Amina"), await stored_member(app, "Karim")
+    coordinator = await stored_member(app, "Claire", Role.COORDINATOR)
     request_id = await _offered(app, author, [helper])
 
     async def author_cancels() -> None:

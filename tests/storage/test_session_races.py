@@ -14,22 +14,10 @@ import pytest
 from bot.app import App
 from bot.core import sessions
 from bot.core.sessions import SessionProblem
-from bot.core.types import ExchangeSession, Member, Role, RsvpAnswer, SessionStatus
+from bot.core.types import ExchangeSession, Member, RsvpAnswer, SessionStatus
+from tests.helpers import stored_member
 
 ROUNDS = 50
-
-
-async def _member(app: App) -> Member:
-    async with app.services.uow() as uow:
-        member = await uow.members.add(
-            display_name="Amina",
-            role=Role.MEMBER,
-            locale="fr",
-            structure_id=None,
-            now=app.services.clock.now(),
-        )
-        await uow.commit()
-    return member
 
 
 async def _move(app: App, session_id: int) -> ExchangeSession | SessionProblem:
@@ -50,7 +38,7 @@ async def _told(app: App, member: Member, kind: str, session_id: int) -> int:
 @pytest.mark.parametrize("cancel_first", [True, False], ids=["cancel-first", "move-first"])
 async def test_moving_and_cancelling_at_the_same_moment(app: App, cancel_first: bool) -> None:
     services = app.services
-    amina = await _member(app)
+    amina = await stored_member(app, "Amina")
     for n in range(ROUNDS):
         start = services.clock.now() + timedelta(days=10, hours=n)
         planned = await sessions.create(
