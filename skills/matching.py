@@ -8,7 +8,7 @@ forms, and a list for fuzzy matching with rapidfuzz.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
@@ -141,14 +141,24 @@ def _build_indexes(taxonomy: Taxonomy) -> _Indexes:
 class SkillMatcher:
     """Finds taxonomy skills in short phrases and free sentences."""
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
-        """A matcher over ``taxonomy``; its indexes are built on first use (a few tenths of a
-        second: a command-line action that never reads a text does not pay for them)."""
-        self.taxonomy = taxonomy
+    def __init__(self, taxonomy: Taxonomy | Callable[[], Taxonomy]) -> None:
+        """A matcher over ``taxonomy``, or over what the given function loads the first time the
+        taxonomy is read; its indexes are built on first use (a few tenths of a second: a
+        command-line action that never reads a text pays for neither)."""
+        self._taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else None
+        self._load = taxonomy if not isinstance(taxonomy, Taxonomy) else None
         self._built: _Indexes | None = None
         self._reach: dict[tuple[int, float], tuple[list[int], list[str]]] = {}
         self._extracted = functools.lru_cache(maxsize=512)(self._extract_tuple)
         self._extended = functools.lru_cache(maxsize=4)(self._build_extended)
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        """The skills this matcher knows (loaded on first read when given as a function)."""
+        if self._taxonomy is None:
+            assert self._load is not None
+            self._taxonomy = self._load()
+        return self._taxonomy
 
     @property
     def _indexes(self) -> _Indexes:
@@ -318,5 +328,5 @@ def _best_per_skill(matches: Iterable[SkillMatch]) -> list[SkillMatch]:
 
 @functools.cache
 def default_matcher() -> SkillMatcher:
-    """Return the (cached) matcher over the packaged taxonomy."""
-    return SkillMatcher(load_taxonomy())
+    """Return the (cached) matcher over the packaged taxonomy, read when first needed."""
+    return SkillMatcher(load_taxonomy)

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -27,21 +26,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storage.tables import INVITES, JOIN_ATTEMPTS, METADATA
 from storage.types import UTCDateTime
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 
 class Base(DeclarativeBase):
     """Declarative base with stable constraint names (needed for SQLite batch migrations)."""
 
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    metadata = METADATA
 
 
 class StructureModel(Base):
@@ -55,33 +47,33 @@ class StructureModel(Base):
 
 
 class InviteModel(Base):
-    """An invitation code; `uses` is only ever increased by a conditional UPDATE."""
+    """An invitation code; `uses` is only ever increased by a conditional UPDATE (the table is
+    declared in `storage.tables`)."""
 
-    __tablename__ = "invites"
+    __table__ = INVITES
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    role: Mapped[str] = mapped_column(String(16))
-    structure_id: Mapped[int | None] = mapped_column(
-        ForeignKey("structures.id", ondelete="SET NULL")
-    )
-    max_uses: Mapped[int] = mapped_column(Integer, default=1)
-    uses: Mapped[int] = mapped_column(Integer, default=0)
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    id: Mapped[int]
+    code: Mapped[str]
+    role: Mapped[str]
+    structure_id: Mapped[int | None]
+    max_uses: Mapped[int]
+    uses: Mapped[int]
+    expires_at: Mapped[datetime | None]
+    created_by: Mapped[int | None]
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
 
 
 class JoinAttemptModel(Base):
-    """Tries of invitation codes by one chat account, counted in a time window (throttling)."""
+    """Tries of invitation codes by one chat account, counted in a time window (throttling;
+    the table is declared in `storage.tables`)."""
 
-    __tablename__ = "join_attempts"
+    __table__ = JOIN_ATTEMPTS
 
-    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
-    tries: Mapped[int] = mapped_column(Integer)
-    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    platform: Mapped[str]
+    user_id: Mapped[str]
+    tries: Mapped[int]
+    window_started_at: Mapped[datetime]
 
 
 class MemberModel(Base):

@@ -149,8 +149,15 @@ class WorkerSettings:
 class PlaceSettings:
     """The places of digital mediation: the schema's services and the zone of their hours."""
 
-    catalog: ServiceCatalog = field(default_factory=default_catalog)
+    # Read when first needed (parsing it reads the taxonomy): a command that touches no
+    # place, `samu invite list`, does not pay for it.
+    load_catalog: Callable[[], ServiceCatalog] = default_catalog
     timezone: str = "Europe/Paris"
+
+    @property
+    def catalog(self) -> ServiceCatalog:
+        """The services a place can offer (the packaged catalog unless given another)."""
+        return self.load_catalog()
 
 
 @dataclass(frozen=True, slots=True)

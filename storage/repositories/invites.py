@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import CursorResult, Table, case, delete, or_, select, update
+from sqlalchemy import CursorResult, Row, case, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import InviteModel, JoinAttemptModel
 from storage.records import Invite, JoinTries, Role
 from storage.repositories._upsert import insert_for
+from storage.tables import INVITES, JOIN_ATTEMPTS
 
-_ATTEMPTS: Table = JoinAttemptModel.__table__  # type: ignore[assignment]
+# SQLAlchemy Core only (see `storage.tables`): the invitation commands load no ORM mapping.
+_CODES = INVITES.c
+_ATTEMPTS = JOIN_ATTEMPTS.c
 
 
-def _record(row: InviteModel) -> Invite:
+def _record(row: Row[Any]) -> Invite:
     return Invite(
         id=row.id,
         code=row.code,
@@ -46,23 +49,25 @@ class InviteRepository:
         now: datetime,
     ) -> Invite:
         """Store a new invitation code."""
-        row = InviteModel(
-            code=code,
-            role=role.value,
-            structure_id=structure_id,
-            max_uses=max_uses,
-            uses=0,
-            expires_at=expires_at,
-            created_by=created_by,
-            created_at=now,
+        statement = (
+            insert(INVITES)
+            .values(
+                code=code,
+                role=role.value,
+                structure_id=structure_id,
+                max_uses=max_uses,
+                uses=0,
+                expires_at=expires_at,
+                created_by=created_by,
+                created_at=now,
+            )
+            .returning(*INVITES.c)
         )
-        self._session.add(row)
-        await self._session.flush()
-        return _record(row)
+        return _record((await self._session.execute(statement)).one())
 
     async def by_code(self, code: str) -> Invite | None:
         """The invite with this (canonical) code, if any."""
-        row = await self._session.scalar(select(InviteModel).where(InviteModel.code == code))
+        row = (await self._session.execute(select(INVITES).where(_CODES.code == code))).first()
         return _record(row) if row else None
 
     async def consume(self, code: str, now: datetime) -> bool:
@@ -71,36 +76,36 @@ class InviteRepository:
         A single conditional UPDATE, so two people racing for the last use cannot both win.
         """
         result = await self._session.execute(
-            update(InviteModel)
+            update(INVITES)
             .where(
-                InviteModel.code == code,
-                InviteModel.revoked_at.is_(None),
-                InviteModel.uses < InviteModel.max_uses,
-                or_(InviteModel.expires_at.is_(None), InviteModel.expires_at > now),
+                _CODES.code == code,
+                _CODES.revoked_at.is_(None),
+                _CODES.uses < _CODES.max_uses,
+                or_(_CODES.expires_at.is_(None), _CODES.expires_at > now),
             )
-            .values(uses=InviteModel.uses + 1)
+            .values(uses=_CODES.uses + 1)
         )
         assert isinstance(result, CursorResult)
         return result.rowcount == 1
 
     async def usable(self, now: datetime) -> list[Invite]:
         """Codes that still let someone join (not revoked, expired or used up), newest first."""
-        rows = await self._session.scalars(
-            select(InviteModel)
+        rows = await self._session.execute(
+            select(INVITES)
             .where(
-                InviteModel.revoked_at.is_(None),
-                InviteModel.uses < InviteModel.max_uses,
-                or_(InviteModel.expires_at.is_(None), InviteModel.expires_at > now),
+                _CODES.revoked_at.is_(None),
+                _CODES.uses < _CODES.max_uses,
+                or_(_CODES.expires_at.is_(None), _CODES.expires_at > now),
             )
-            .order_by(InviteModel.id.desc())
+            .order_by(_CODES.id.desc())
         )
         return [_record(row) for row in rows]
 
     async def revoke(self, code: str, now: datetime) -> bool:
         """Cancel a code (one conditional UPDATE); false when unknown or already revoked."""
         result = await self._session.execute(
-            update(InviteModel)
-            .where(InviteModel.code == code, InviteModel.revoked_at.is_(None))
+            update(INVITES)
+            .where(_CODES.code == code, _CODES.revoked_at.is_(None))
             .values(revoked_at=now)
         )
         assert isinstance(result, CursorResult)
@@ -111,7 +116,7 @@ class InviteRepository:
     ) -> JoinTries:
         """Count one more try of a code by this account, in one statement (so tries made at
         once by several workers are all counted); a window older than `window` starts again."""
-        table = _ATTEMPTS
+        table = JOIN_ATTEMPTS
         statement = insert_for(self._session, table).values(
             platform=platform, user_id=user_id, tries=1, window_started_at=now
         )
@@ -129,7 +134,7 @@ class InviteRepository:
     async def forget_tries(self, platform: str, user_id: str) -> None:
         """The account joined: its tries no longer matter."""
         await self._session.execute(
-            delete(JoinAttemptModel).where(
-                JoinAttemptModel.platform == platform, JoinAttemptModel.user_id == user_id
+            delete(JOIN_ATTEMPTS).where(
+                _ATTEMPTS.platform == platform, _ATTEMPTS.user_id == user_id
             )
         )

@@ -122,8 +122,10 @@ def test_a_command_line_action_on_the_database_loads_no_chat_layer(
 # What only running the bot, or another command, needs: the use-cases of the periodic work,
 # the members' (loaded when `[network] structures` are set), the skills' (the taxonomy is
 # not synchronised for an invitation), the scheduler, the spool, and the repositories of
-# what `invite list` does not touch (a unit of work makes each one on first use).
+# what `invite list` does not touch (a unit of work makes each one on first use), and the ORM
+# mappings: the invitations' repository reads its tables through SQLAlchemy Core.
 NOT_FOR_LISTING_INVITES = (
+    "storage.models",
     "apscheduler",
     "bot.scheduler",
     "bot.core.periodic",
@@ -177,3 +179,33 @@ def test_the_written_out_choices_are_the_values_of_the_enums() -> None:
     assert tutorial_formats == [f.value for f in TutorialFormat]
     assert _choices(parser, "lieux", "import", option="--format") == [f.value for f in FileFormat]
     assert _choices(parser, "lieux", "export", option="--format") == [f.value for f in PlaceFormat]
+
+
+BUILD_AND_COUNT_READS = """
+from bot.app import App
+from bot.config import load_config
+from skills.places import default_catalog
+from skills.taxonomy import load_taxonomy
+
+App.build(load_config(None))
+print(load_taxonomy.cache_info().misses, default_catalog.cache_info().misses)
+"""
+
+
+@pytest.mark.cli_subprocess
+def test_building_the_application_reads_neither_the_taxonomy_nor_the_places_catalog(
+    tmp_path: Path,
+) -> None:
+    """Every command builds the application; only those that need skills or places read
+    their files (a few hundredths of a second of `samu invite list`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMU_")}
+    done = subprocess.run(
+        [sys.executable, "-c", BUILD_AND_COUNT_READS],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.split() == ["0", "0"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from skills import RECOGNISED, SUGGEST, SkillMatcher, default_matcher, load_taxonomy
+from skills import RECOGNISED, SUGGEST, SkillMatcher, Taxonomy, default_matcher, load_taxonomy
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +129,18 @@ def test_suggest_limit(matcher: SkillMatcher) -> None:
     assert len(matcher.suggest("google", limit=5)) <= 5
     assert matcher.suggest("google", limit=0) == []
     assert matcher.suggest("xyz") == []
+
+
+def test_a_matcher_given_a_loader_reads_the_taxonomy_only_when_first_needed() -> None:
+    loads: list[int] = []
+
+    def load() -> Taxonomy:
+        loads.append(1)
+        return load_taxonomy()
+
+    lazy = SkillMatcher(load)
+    assert loads == []  # built, as `App.build` does for every command, without reading it
+    found = lazy.match("wordpress")
+    assert found is not None and found.skill.slug == "wordpress"
+    assert lazy.taxonomy.get("wordpress") is not None
+    assert loads == [1]
