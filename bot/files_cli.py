@@ -14,7 +14,7 @@ from bot.app import App
 from bot.chat.exports import ExportFormat, export_tutorials
 from bot.chat.i18n import N_, Translator
 from bot.core import places, tutorials
-from bot.out_folder import OutFolderError, OutProblem, check_writable
+from bot.out_folder import OutError, check_writable, out_problem_text
 from bot.report_cli import write_report
 from bot.tutorials_export import export_to_folder
 
@@ -24,23 +24,9 @@ def _print(*lines: str) -> None:
         print(line)
 
 
-def _out_problem(problem: OutFolderError, t: Translator) -> int:
+def _out_problem(problem: OutError, t: Translator) -> int:
     """Say why `--out` cannot be used; the exit status for it."""
-    messages = {
-        OutProblem.NOT_A_FOLDER: t._("{path} is not a folder: give a folder to --out."),
-        OutProblem.NOT_WRITABLE: t._(
-            "I cannot write into {path}: check its permissions, or choose another folder."
-        ),
-        OutProblem.REPORT_EXISTS: t._(
-            "There is already a report in {path}: choose another folder, "
-            "or add --force to replace it."
-        ),
-        OutProblem.NOT_EMPTY: t._(
-            "{path} is not empty and was not written by an export: choose an empty folder, "
-            "or add --force to write into it (nothing there is deleted)."
-        ),
-    }
-    _print(messages[problem.problem].format(path=problem.path))
+    _print(out_problem_text(problem, t))
     return 2
 
 
@@ -50,7 +36,7 @@ async def tutorials_export_command(app: App, args: argparse.Namespace, t: Transl
     out = Path(args.out)
     try:
         await asyncio.to_thread(check_writable, out)
-    except OutFolderError as problem:
+    except OutError as problem:
         return _out_problem(problem, t)
     found = await tutorials.everything(app.services.uow, only_published=not args.include_drafts)
     known_places = await places.everything(app.services.uow)
@@ -62,7 +48,7 @@ async def tutorials_export_command(app: App, args: argparse.Namespace, t: Transl
     )
     try:
         done = await asyncio.to_thread(export_to_folder, out, files, force=args.force)
-    except OutFolderError as problem:
+    except OutError as problem:
         return _out_problem(problem, t)
     _print(
         t.ngettext(
@@ -90,7 +76,7 @@ async def report_command(app: App, args: argparse.Namespace, t: Translator) -> i
     await app.prepare()
     try:
         written = await write_report(app, Path(args.out), args.since, args.until, force=args.force)
-    except OutFolderError as problem:
+    except OutError as problem:
         return _out_problem(problem, t)
     except ValueError:
         _print(t._("The report needs --from, and --to must not come before it."))

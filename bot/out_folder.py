@@ -13,20 +13,25 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
+from bot.chat.i18n import Translator
+
 OutFileWriter = Callable[[bytes], Coroutine[Any, Any, None]]
 
 
 class OutProblem(StrEnum):
-    """Why files cannot be written where asked."""
+    """Why files cannot be written where `--out` says."""
 
-    NOT_A_FOLDER = "not_a_folder"
+    NOT_A_FOLDER = "not_a_folder"  # a folder was asked for
+    IS_A_FOLDER = "is_a_folder"  # a file name was asked for
+    FOLDER_MISSING = "folder_missing"  # the folder of the one file asked for
     NOT_WRITABLE = "not_writable"
     REPORT_EXISTS = "report_exists"
     NOT_EMPTY = "not_empty"
+    FILE_EXISTS = "file_exists"
 
 
-class OutFolderError(Exception):
-    """The folder given to `--out` cannot be used; `path` is the one at fault."""
+class OutError(Exception):
+    """What `--out` names cannot be written; `path` is the one at fault."""
 
     def __init__(self, problem: OutProblem, path: Path) -> None:
         super().__init__(f"{problem.value}: {path}")
@@ -34,23 +39,49 @@ class OutFolderError(Exception):
         self.path = path
 
 
+def out_problem_text(error: OutError, t: Translator) -> str:
+    """Why `--out` cannot be used, and what to do, in the operator's language."""
+    messages = {
+        OutProblem.NOT_A_FOLDER: t._("{path} is not a folder: give a folder to --out."),
+        OutProblem.IS_A_FOLDER: t._("{path} is a folder: give a file name to --out."),
+        OutProblem.FOLDER_MISSING: t._(
+            "The folder {path} does not exist: create it, or choose another one."
+        ),
+        OutProblem.NOT_WRITABLE: t._(
+            "I cannot write into {path}: check its permissions, or choose another folder."
+        ),
+        OutProblem.REPORT_EXISTS: t._(
+            "There is already a report in {path}: choose another folder, "
+            "or add --force to replace it."
+        ),
+        OutProblem.NOT_EMPTY: t._(
+            "{path} is not empty and was not written by an export: choose an empty folder, "
+            "or add --force to write into it (nothing there is deleted)."
+        ),
+        OutProblem.FILE_EXISTS: t._(
+            "{path} already exists: choose another name, or add --force to replace it."
+        ),
+    }
+    return messages[error.problem].format(path=error.path)
+
+
 def check_writable(out: Path) -> None:
-    """Raise OutFolderError unless `out` is a folder that can be written (or can be created)."""
+    """Raise OutError unless `out` is a folder that can be written (or can be created)."""
     existing = out
     while not existing.exists():
         if existing.parent == existing:
             break
         existing = existing.parent
     if not existing.is_dir():
-        raise OutFolderError(OutProblem.NOT_A_FOLDER, existing)
+        raise OutError(OutProblem.NOT_A_FOLDER, existing)
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise OutFolderError(OutProblem.NOT_WRITABLE, existing)
+        raise OutError(OutProblem.NOT_WRITABLE, existing)
 
 
 def write_files(out: Path, files: Mapping[str, bytes]) -> list[Path]:
     """Write each file (by `/`-separated path) under `out`; the paths written.
 
-    Raises OutFolderError when the system refuses (permissions, a read-only file system, a
+    Raises OutError when the system refuses (permissions, a read-only file system, a
     file where a folder should be).
     """
     written = []
@@ -62,42 +93,24 @@ def write_files(out: Path, files: Mapping[str, bytes]) -> list[Path]:
             target.write_bytes(content)
             written.append(target)
     except (NotADirectoryError, FileExistsError) as error:
-        raise OutFolderError(OutProblem.NOT_A_FOLDER, Path(error.filename or out)) from error
+        raise OutError(OutProblem.NOT_A_FOLDER, Path(error.filename or out)) from error
     except OSError as error:
-        raise OutFolderError(OutProblem.NOT_WRITABLE, Path(error.filename or out)) from error
+        raise OutError(OutProblem.NOT_WRITABLE, Path(error.filename or out)) from error
     return written
 
 
-class OutFileProblem(StrEnum):
-    """Why the one file asked for cannot be written there."""
-
-    FOLDER_MISSING = "folder_missing"
-    IS_A_FOLDER = "is_a_folder"
-    FILE_EXISTS = "file_exists"
-    NOT_WRITABLE = "not_writable"
-
-
-class OutFileError(Exception):
-    """The file given to `--out` cannot be written; `path` is the one at fault."""
-
-    def __init__(self, problem: OutFileProblem, path: Path) -> None:
-        super().__init__(f"{problem.value}: {path}")
-        self.problem = problem
-        self.path = path
-
-
 def check_out_file(out: Path, *, force: bool = False) -> None:
-    """Raise OutFileError unless `out` can be written: its folder exists and can be written,
+    """Raise OutError unless `out` can be written: its folder exists and can be written,
     it is not a folder, and it does not exist yet (unless `force`)."""
     folder = out.absolute().parent
     if not folder.is_dir():
-        raise OutFileError(OutFileProblem.FOLDER_MISSING, folder)
+        raise OutError(OutProblem.FOLDER_MISSING, folder)
     if out.is_dir():
-        raise OutFileError(OutFileProblem.IS_A_FOLDER, out)
+        raise OutError(OutProblem.IS_A_FOLDER, out)
     if out.exists() and not force:
-        raise OutFileError(OutFileProblem.FILE_EXISTS, out)
+        raise OutError(OutProblem.FILE_EXISTS, out)
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutFileError(OutFileProblem.NOT_WRITABLE, folder)
+        raise OutError(OutProblem.NOT_WRITABLE, folder)
 
 
 def _partial_file(out: Path) -> tuple[Path, IO[bytes]]:
@@ -105,7 +118,7 @@ def _partial_file(out: Path) -> tuple[Path, IO[bytes]]:
     try:
         handle, name = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".part")
     except OSError as error:
-        raise OutFileError(OutFileProblem.NOT_WRITABLE, folder) from error
+        raise OutError(OutProblem.NOT_WRITABLE, folder) from error
     return Path(name), os.fdopen(handle, "wb")
 
 
@@ -116,11 +129,11 @@ def _publish(partial: Path, out: Path, *, force: bool) -> None:
         else:
             os.link(partial, out)  # unlike a rename, fails if `out` appeared meanwhile
     except FileExistsError as error:
-        raise OutFileError(OutFileProblem.FILE_EXISTS, out) from error
+        raise OutError(OutProblem.FILE_EXISTS, out) from error
     except IsADirectoryError as error:
-        raise OutFileError(OutFileProblem.IS_A_FOLDER, out) from error
+        raise OutError(OutProblem.IS_A_FOLDER, out) from error
     except OSError as error:
-        raise OutFileError(OutFileProblem.NOT_WRITABLE, out) from error
+        raise OutError(OutProblem.NOT_WRITABLE, out) from error
 
 
 @asynccontextmanager
@@ -129,7 +142,7 @@ async def out_file(out: Path, *, force: bool = False) -> AsyncIterator[OutFileWr
     without an error.
 
     It is written next to `out` under a hidden name first: a failure leaves no half-written
-    file, and a file at `out` is replaced only with `force`. Raises OutFileError when the
+    file, and a file at `out` is replaced only with `force`. Raises OutError when the
     system refuses (before the block, while writing, or at the end).
     """
     await asyncio.to_thread(check_out_file, out, force=force)
@@ -139,7 +152,7 @@ async def out_file(out: Path, *, force: bool = False) -> AsyncIterator[OutFileWr
         try:
             await asyncio.to_thread(stream.write, data)
         except OSError as error:
-            raise OutFileError(OutFileProblem.NOT_WRITABLE, out) from error
+            raise OutError(OutProblem.NOT_WRITABLE, out) from error
 
     try:
         try:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from bot.chat.i18n import N_, Translator
-from bot.out_folder import OutFileError, OutFileProblem, check_out_file, out_file
+from bot.out_folder import OutError, check_out_file, out_file, out_problem_text
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -170,21 +170,9 @@ async def _import(app: App, args: argparse.Namespace, t: Translator) -> int:
     return 0 if report.accepted or not report.read else 1
 
 
-def _out_file_problem(problem: OutFileError, t: Translator) -> int:
+def _out_file_problem(problem: OutError, t: Translator) -> int:
     """Say why the file given to `--out` cannot be written; the exit status for it."""
-    messages = {
-        OutFileProblem.FOLDER_MISSING: t._(
-            "The folder {path} does not exist: create it, or choose another one."
-        ),
-        OutFileProblem.IS_A_FOLDER: t._("{path} is a folder: give a file name to --out."),
-        OutFileProblem.FILE_EXISTS: t._(
-            "{path} already exists: choose another name, or add --force to replace it."
-        ),
-        OutFileProblem.NOT_WRITABLE: t._(
-            "I cannot write into {path}: check its permissions, or choose another folder."
-        ),
-    }
-    _print(messages[problem.problem].format(path=problem.path))
+    _print(out_problem_text(problem, t))
     return 2
 
 
@@ -194,7 +182,7 @@ async def _export(app: App, args: argparse.Namespace, t: Translator) -> int:
     out = Path(args.out)
     try:
         await asyncio.to_thread(check_out_file, out, force=args.force)
-    except OutFileError as problem:
+    except OutError as problem:
         return _out_file_problem(problem, t)
     await app.prepare()
     services = app.services
@@ -203,7 +191,7 @@ async def _export(app: App, args: argparse.Namespace, t: Translator) -> int:
             count = await export_places(
                 services.uow, services.places.catalog, ExportFormat(args.format), write
             )
-    except OutFileError as problem:
+    except OutError as problem:
         return _out_file_problem(problem, t)
     _print(
         t.ngettext(

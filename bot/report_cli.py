@@ -15,7 +15,7 @@ from bot.app import App
 from bot.chat.reports import render_report
 from bot.core import indicators
 from bot.core.indicators import PeriodKind
-from bot.out_folder import OutFolderError, OutProblem, check_writable, write_files
+from bot.out_folder import OutError, OutProblem, check_writable, write_files
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -46,11 +46,11 @@ REPORT_PAGE = "rapport.html"
 
 
 def check_out_dir(out_dir: Path, *, force: bool = False) -> None:
-    """Raise OutFolderError when the report cannot be written into `out_dir`, or would replace
+    """Raise OutError when the report cannot be written into `out_dir`, or would replace
     an earlier report there (unless `force`)."""
     check_writable(out_dir)
     if (out_dir / REPORT_PAGE).exists() and not force:
-        raise OutFolderError(OutProblem.REPORT_EXISTS, out_dir / REPORT_PAGE)
+        raise OutError(OutProblem.REPORT_EXISTS, out_dir / REPORT_PAGE)
 
 
 async def write_report(
@@ -60,7 +60,7 @@ async def write_report(
 
     See `report_span` for the period; the report is in the configured language and
     timezone. Drawing and writing run in a worker thread, off the event loop. The folder is
-    checked first (OutFolderError, see `check_out_dir`).
+    checked first (OutError, see `check_out_dir`).
     """
     timezone = app.config.bot.timezone
     start, end = report_span(app.services.clock.now(), timezone, since, until)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from bot.out_folder import OutFolderError, OutProblem, check_writable, write_files
+from bot.out_folder import OutError, OutProblem, check_writable, write_files
 
 MANIFEST = ".samu-export.json"
 GENERATOR = "samu tutorials export"
@@ -75,17 +75,17 @@ def _remove_stale(out: Path, stale: Mapping[str, str]) -> tuple[list[Path], list
 
 
 def export_to_folder(out: Path, files: Mapping[str, bytes], *, force: bool = False) -> Exported:
-    """Write an export's files into `out` as described above; raises OutFolderError."""
+    """Write an export's files into `out` as described above; raises OutError."""
     check_writable(out)
     previous = _previous_files(out) if out.is_dir() else None
     if previous is None and out.is_dir() and any(out.iterdir()) and not force:
-        raise OutFolderError(OutProblem.NOT_EMPTY, out)
+        raise OutError(OutProblem.NOT_EMPTY, out)
     written = write_files(out, files)
     stale = {path: digest for path, digest in (previous or {}).items() if path not in files}
     try:
         removed, kept = _remove_stale(out, stale)
     except OSError as error:
-        raise OutFolderError(OutProblem.NOT_WRITABLE, Path(error.filename or out)) from error
+        raise OutError(OutProblem.NOT_WRITABLE, Path(error.filename or out)) from error
     manifest = {
         "generator": GENERATOR,
         "files": {path: _digest(content) for path, content in sorted(files.items())},

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.out_folder import OutFolderError, OutProblem
+from bot.out_folder import OutError, OutProblem
 from bot.tutorials_export import MANIFEST, export_to_folder
 from tests.read_only import read_only
 
@@ -54,7 +54,7 @@ def test_someone_elses_folder_is_refused_unless_forced(tmp_path: Path) -> None:
     out = tmp_path / "site"
     out.mkdir()
     (out / "keep.html").write_text("theirs")
-    with pytest.raises(OutFolderError) as refused:
+    with pytest.raises(OutError) as refused:
         export_to_folder(out, FIRST)
     assert refused.value.problem is OutProblem.NOT_EMPTY
     assert files_in(out) == {"keep.html"}
@@ -83,7 +83,7 @@ def test_a_file_or_a_read_only_folder_is_named(tmp_path: Path) -> None:
     a_file = tmp_path / "report.pdf"
     a_file.write_text("x")
     for target in (a_file, a_file / "inside"):
-        with pytest.raises(OutFolderError) as refused:
+        with pytest.raises(OutError) as refused:
             export_to_folder(target, FIRST)
         assert refused.value.problem is OutProblem.NOT_A_FOLDER
         assert refused.value.path == a_file
@@ -91,6 +91,6 @@ def test_a_file_or_a_read_only_folder_is_named(tmp_path: Path) -> None:
     locked.mkdir()
     with read_only(locked):
         for target in (locked, locked / "sub"):
-            with pytest.raises(OutFolderError) as refused:
+            with pytest.raises(OutError) as refused:
                 export_to_folder(target, FIRST)
             assert refused.value.problem is OutProblem.NOT_WRITABLE
