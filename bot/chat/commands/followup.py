@@ -7,41 +7,12 @@ from zoneinfo import ZoneInfo
 
 from bot.chat.context import Command, Context, Reply
 from bot.chat.dates import day_text
+from bot.chat.digest_views import digest_message, weak_spot_lines
 from bot.chat.i18n import N_
-from bot.chat.tutorial_views import result_line
-from bot.chat.types import Action, Outgoing
 from bot.chat.wording import URGENCY_NAMES, bullet
 from bot.core import digest
-from bot.core.digest import Digest
 from bot.core.types import Urgency
 from skills import fold
-
-
-def digest_message(ctx: Context, summary: Digest, *, heading: str) -> Outgoing:
-    """The figures of a period, with the lists a coordinator can open."""
-    counts = summary.counts
-    lines = [
-        heading,
-        bullet(ctx._("New requests: {n}.").format(n=counts.new)),
-        bullet(ctx._("Solved: {n}.").format(n=counts.solved)),
-        bullet(ctx._("Solved by a tutorial, without posting: {n}.").format(n=counts.deflected)),
-        bullet(ctx._("Waiting for a helper now: {n}.").format(n=counts.unclaimed)),
-        bullet(ctx._("Sent to the coordination: {n}.").format(n=counts.escalated)),
-        bullet(ctx._("New tutorials: {n}.").format(n=counts.tutorials)),
-        bullet(ctx._("Requests with a skill gap: {n}.").format(n=counts.gaps)),
-    ]
-    if summary.gaps:
-        missing = ", ".join(gap.label(ctx.t.locale) for gap in summary.gaps)
-        lines.append(ctx._("Skills most missing: {skills}.").format(skills=missing))
-    actions = [
-        Action(ctx._("Requests waiting"), "/suivi attente"),
-        Action(ctx._("Skill gaps"), "/suivi lacunes"),
-    ]
-    if summary.tutorials_to_check:
-        lines.append(ctx._("Tutorials to check (reported, or not checked for long):"))
-        lines.extend(result_line(ctx, tutorial) for tutorial in summary.tutorials_to_check)
-        actions.append(Action(ctx._("Tutorials to check"), "/tuto asuivre"))
-    return ctx.reply(*lines, actions=actions)
 
 
 async def followup(ctx: Context, args: str) -> Reply:
@@ -78,33 +49,6 @@ async def followup(ctx: Context, args: str) -> Reply:
         services.uow, now - timedelta(days=7), now, services.tutorials.stale_after
     )
     return [digest_message(ctx, summary, heading=ctx._("The last 7 days:"))]
-
-
-def weak_spot_lines(
-    ctx: Context, gaps: list[digest.SkillCount], topics: list[digest.SkillCount]
-) -> list[str]:
-    """Skills asked without a helper, and the tutorials' topics, over the last quarter."""
-    lines = [ctx._("Skills asked for with nobody to help (last 3 months):")]
-    lines += [
-        bullet(
-            ctx._("{skill}: {requests}, {helpers}").format(
-                skill=gap.label(ctx.t.locale),
-                requests=ctx.ngettext("{n} request", "{n} requests", gap.count).format(n=gap.count),
-                helpers=ctx.ngettext(
-                    "{n} member knows it",
-                    "{n} members know it",
-                    gap.helpers,
-                    zero=N_("no member knows it"),
-                ).format(n=gap.helpers),
-            )
-        )
-        for gap in gaps
-    ] or [bullet("—")]
-    lines.append(ctx._("Most frequent tutorial topics:"))
-    lines += [bullet(f"{topic.label(ctx.t.locale)} ({topic.count})") for topic in topics] or [
-        bullet("—")
-    ]
-    return lines
 
 
 COMMANDS = (

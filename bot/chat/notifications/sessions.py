@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from bot.chat.commands.followup import digest_message, weak_spot_lines
 from bot.chat.context import Context
+from bot.chat.digest_views import digest_message, weak_spot_lines
 from bot.chat.notifications.base import Wording
 from bot.chat.session_views import ics, rsvp_actions, session_lines
 from bot.chat.types import Outgoing
