@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.chat.commands.requests import request_number
 from bot.chat.commands.solving import nothing_waiting, relay_files
 from bot.chat.context import Command, Context, Reply
 from bot.chat.i18n import N_
+from bot.chat.request_replies import request_number
 from bot.core import attachments
 from skills import fold
 

@@ -6,11 +6,11 @@ from itertools import groupby
 
 from babel.numbers import format_decimal
 
-from bot.chat.commands.requests import request_number
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.dates import day_text
 from bot.chat.i18n import N_
 from bot.chat.invitations import matrix_line, matrix_link
+from bot.chat.request_replies import request_number
 from bot.chat.types import Action
 from bot.chat.wording import ROLE_NAMES, bullet, level_name
 from bot.core import invites, members

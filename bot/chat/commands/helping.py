@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from bot.chat.commands.requests import (
-    not_found,
-    progress_lines,
-    request_number,
-    wrong_state,
-)
 from bot.chat.commands.solving import talk_hint
 from bot.chat.confirmations import Ending, ask, confirmed
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.i18n import N_
+from bot.chat.request_replies import not_found, progress_lines, request_number, wrong_state
 from bot.chat.types import Action
 from bot.chat.wording import who
 from bot.core import claims

@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.chat.commands.requests import request_number
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.i18n import N_
+from bot.chat.request_replies import request_number
 from bot.chat.session_views import (
     ANSWER_NAMES,
     ANSWER_WORDS,

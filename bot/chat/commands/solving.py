@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.chat.commands.requests import not_found, request_number, too_long, wrong_state
 from bot.chat.commands.writeup import ask_problem
 from bot.chat.confirmations import Ending, ask, confirmed
 from bot.chat.context import Command, Context, Reply, UsageError
@@ -12,6 +11,7 @@ from bot.chat.dialogs import await_answer
 from bot.chat.file_views import reminder
 from bot.chat.i18n import N_
 from bot.chat.personal_data_views import CHANGE_WORDS, CHOICE_WORDS, mask_labels, relay_question
+from bot.chat.request_replies import not_found, request_number, too_long, wrong_state
 from bot.chat.types import Action, Outgoing
 from bot.chat.wording import STATUS_NAMES, help_hint
 from bot.core import attachments, choices, conversation, outbox, requests

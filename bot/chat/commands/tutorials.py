@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.chat.commands import writeup
-from bot.chat.commands.requests import not_found, request_number
 from bot.chat.confirmations import Ending, ask, confirmed
 from bot.chat.context import Command, Context, Reply
 from bot.chat.i18n import N_
+from bot.chat.request_replies import not_found, request_number
 from bot.chat.tutorial_views import entry, open_actions, result_line
 from bot.chat.types import Action
 from bot.core import tutorial_feedback, tutorial_revisions, tutorial_search, tutorials

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.chat.commands.requests import not_found, request_number
 from bot.chat.context import Context, Reply
 from bot.chat.dialogs import await_answer
 from bot.chat.personal_data_views import mask_labels
+from bot.chat.request_replies import not_found, request_number
 from bot.chat.tutorial_views import entry, personal_data_guard
 from bot.chat.types import Action, Outgoing
 from bot.core import tutorials
