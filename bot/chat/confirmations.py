@@ -122,7 +122,7 @@ async def ask(
     if not sides & question.sides:
         raise RequestNotFound(request_id)
     if request.status not in sources(question.transition):
-        raise IllegalTransition(request.status, question.transition)
+        raise IllegalTransition(request.status, question.transition, request.id)
     named = number(request)
     return ctx.reply(
         ctx._(question.ask).format(number=named, tutorial=tutorial),

@@ -6,9 +6,11 @@ from __future__ import annotations
 from bot.chat.context import Context, NoSuchNumber, UsageError
 from bot.chat.types import Outgoing
 from bot.chat.wording import STATUS_NAMES
+from bot.core.errors import RequestNotFound
 from bot.core.guard import TooLong
 from bot.core.matching import Progress, Step
 from bot.core.numbers import ascii_number, is_record_number
+from bot.core.request_states import IllegalTransition
 from bot.core.types import RequestStatus
 
 
@@ -28,6 +30,15 @@ def wrong_state(ctx: Context, request_id: int, status: RequestStatus) -> Outgoin
         ),
         ctx._("Your requests: {command}").format(command=ctx.cmd("mesdemandes")),
     )
+
+
+def refusal(ctx: Context, refused: RequestNotFound | IllegalTransition) -> Outgoing:
+    """The answer to an action on a request that is not there (or not visible to the person)
+    or not in a state that allows it: the router gives it for every handler that does not
+    answer otherwise."""
+    if isinstance(refused, RequestNotFound):
+        return not_found(ctx, refused.request_id)
+    return wrong_state(ctx, refused.request_id, refused.status)
 
 
 def request_number(text: str) -> tuple[int, str]:

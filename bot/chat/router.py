@@ -17,6 +17,7 @@ from bot.chat.dialogs import AWAIT_TEXT
 from bot.chat.files import FileDesk
 from bot.chat.i18n import Translator, pick_locale, translator
 from bot.chat.permissions import PERMISSIONS, Decision, decide
+from bot.chat.request_replies import refusal
 from bot.chat.room_events import on_room_event
 from bot.chat.suggest import closest_command, retyped
 from bot.chat.text import MAX_MESSAGE_LENGTH, clean_text
@@ -29,8 +30,9 @@ from bot.chat.wording import (
     usage_lines,
 )
 from bot.core import dialogs, members
-from bot.core.errors import is_unavailable
+from bot.core.errors import RequestNotFound, is_unavailable
 from bot.core.observe import Via
+from bot.core.request_states import IllegalTransition
 from bot.core.services import Services
 from bot.core.types import DialogState, Member
 from skills import fold
@@ -292,6 +294,8 @@ class Router:
             return [self.usage(ctx, command)]
         except NoSuchNumber as unknown:
             return [ctx.reply(ctx._("#{n}: not found.").format(n=unknown.number), help_hint(ctx))]
+        except (RequestNotFound, IllegalTransition) as refused:
+            return [refusal(ctx, refused)]
 
     def usage(self, ctx: Context, command: Command) -> Outgoing:
         """The usage line of a command, in the person's language, with an example."""
@@ -306,7 +310,10 @@ class Router:
         if ctx.incoming.reply_to and self._reply_handler is not None:
             # A reply to a message about a request goes to its thread, even while a dialog
             # waits (the dialog's own questions are about no request).
-            answered = await self._reply_handler(ctx, ctx.incoming.reply_to, text)
+            try:
+                answered = await self._reply_handler(ctx, ctx.incoming.reply_to, text)
+            except (RequestNotFound, IllegalTransition) as refused:
+                return [refusal(ctx, refused)]
             if answered is not None:
                 return answered
         if dialog is not None and waiting and (text or dialog.step in FILE_DIALOGS):
@@ -317,5 +324,8 @@ class Router:
         if not text:
             return []  # a file alone: `FileDesk.left_over` asks where it goes
         if self._free_text_handler is not None:
-            return await self._free_text_handler(ctx, text)
+            try:
+                return await self._free_text_handler(ctx, text)
+            except (RequestNotFound, IllegalTransition) as refused:
+                return [refusal(ctx, refused)]
         return [ctx.reply(ctx._("I did not understand."), help_hint(ctx))]

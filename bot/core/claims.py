@@ -44,7 +44,7 @@ async def claim(uows: UowFactory, clock: Clock, request_id: int, helper: Member)
             current = await get_or_fail(uow, request_id)
             if current.status in HELD:
                 raise AlreadyTaken(current.helper_name, current.helper_id)
-            raise IllegalTransition(current.status, Transition.CLAIM)
+            raise IllegalTransition(current.status, Transition.CLAIM, request_id)
         await choices.after_transition(uow, now, request_id, Transition.CLAIM, helper.id)
         await _settle_offers_after_claim(uow, request_id, helper.id, now)
         if request.author_id:
@@ -204,7 +204,7 @@ async def assign(
         helper = candidates[0]
         if helper.id == request.author_id:
             raise NotAllowed("own_request")
-        target(request.status, Transition.ASSIGN)
+        target(request.status, Transition.ASSIGN, request_id)
         if not await uow.requests.transition(
             request_id,
             allowed_from=sources(Transition.ASSIGN),
@@ -217,7 +217,8 @@ async def assign(
             current = await get_or_fail(uow, request_id)
             if current.status is RequestStatus.CLAIMED:
                 raise AlreadyTaken(current.helper_name, current.helper_id)
-            raise IllegalTransition(current.status, Transition.ASSIGN)  # e.g. cancelled meanwhile
+            # e.g. cancelled meanwhile
+            raise IllegalTransition(current.status, Transition.ASSIGN, request_id)
         await choices.after_transition(uow, now, request_id, Transition.ASSIGN, helper.id)
         if await uow.offers.get(request_id, helper.id) is None:
             await uow.offers.add_many(

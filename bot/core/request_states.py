@@ -54,12 +54,14 @@ TRANSITIONS: Mapping[Transition, tuple[frozenset[RequestStatus], RequestStatus]]
 
 
 class IllegalTransition(CoreError):
-    """The request is not in a state where this can happen."""
+    """The request is not in a state where this can happen (`request_id`: which one, for the
+    answer that names it)."""
 
-    def __init__(self, status: RequestStatus, transition: Transition) -> None:
-        super().__init__(f"cannot {transition.value} a request that is {status.value}")
+    def __init__(self, status: RequestStatus, transition: Transition, request_id: int) -> None:
+        super().__init__(f"cannot {transition.value} request {request_id}: it is {status.value}")
         self.status = status
         self.transition = transition
+        self.request_id = request_id
 
 
 def sources(transition: Transition) -> frozenset[RequestStatus]:
@@ -67,11 +69,12 @@ def sources(transition: Transition) -> frozenset[RequestStatus]:
     return TRANSITIONS[transition][0]
 
 
-def target(status: RequestStatus, transition: Transition) -> RequestStatus:
-    """The state after `transition` from `status`; raises IllegalTransition if not allowed."""
+def target(status: RequestStatus, transition: Transition, request_id: int) -> RequestStatus:
+    """The state after `transition` from `status` (of request `request_id`); raises
+    IllegalTransition if not allowed."""
     allowed, after = TRANSITIONS[transition]
     if status not in allowed:
-        raise IllegalTransition(status, transition)
+        raise IllegalTransition(status, transition, request_id)
     return after
 
 

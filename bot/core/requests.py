@@ -333,7 +333,7 @@ async def rewrite_draft(
             request_id, now, only_if={"status": RequestStatus.DRAFT.value}, text=text
         ):
             current = await get_or_fail(uow, request_id)
-            raise IllegalTransition(current.status, Transition.SUBMIT)
+            raise IllegalTransition(current.status, Transition.SUBMIT, request_id)
         await uow.requests.set_skills(request_id, await _detect_skills(uow, matcher, text))
         await uow.commit()
         return replace(request, text=text)
@@ -359,7 +359,7 @@ async def send_draft(
     async with uows() as uow:
         request = await get_own(uow, request_id, author)
         if request.status is not RequestStatus.DRAFT:
-            raise IllegalTransition(request.status, Transition.SUBMIT)
+            raise IllegalTransition(request.status, Transition.SUBMIT, request.id)
         text = request.text or ""
         findings = find_personal_data(text)
         if needs_choice(findings, text, decision):
@@ -405,7 +405,7 @@ async def move(
     `request`, which someone may have changed since it was read. Raises IllegalTransition
     when the request is not (or no longer) in a state it allows.
     """
-    after = target(request.status, transition)
+    after = target(request.status, transition, request.id)
     moved = await uow.requests.transition(
         request.id,
         allowed_from=sources(transition),
@@ -416,7 +416,9 @@ async def move(
     )
     if moved is None:
         current = await uow.requests.get(request.id)
-        raise IllegalTransition(current.status if current else request.status, transition)
+        raise IllegalTransition(
+            current.status if current else request.status, transition, request.id
+        )
     await choices.after_transition(uow, now, request.id, transition, by)
     return moved
 

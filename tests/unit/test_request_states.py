@@ -39,8 +39,9 @@ def test_transition_table(transition: Transition, status: RequestStatus) -> None
     expected = LEGAL.get((transition, status))
     if expected is None:
         with pytest.raises(IllegalTransition) as refused:
-            target(status, transition)
+            target(status, transition, 12)
         assert refused.value.status is status and refused.value.transition is transition
+        assert refused.value.request_id == 12
         assert status.value in str(refused.value)
     else:
-        assert target(status, transition) is expected
+        assert target(status, transition, 12) is expected

@@ -6,12 +6,11 @@ from bot.chat.commands.solving import talk_hint
 from bot.chat.confirmations import Ending, ask, confirmed
 from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.i18n import N_
-from bot.chat.request_replies import not_found, progress_lines, request_number, wrong_state
+from bot.chat.request_replies import progress_lines, request_number, wrong_state
 from bot.chat.types import Action
 from bot.chat.wording import who
 from bot.core import claims
-from bot.core.errors import AlreadyTaken, NotAllowed, RequestNotFound
-from bot.core.request_states import IllegalTransition
+from bot.core.errors import AlreadyTaken, NotAllowed
 from bot.core.types import RequestStatus
 
 SKIP_WORDS = frozenset({"-", "passer", "skip"})
@@ -30,8 +29,6 @@ async def claim(ctx: Context, args: str) -> Reply:
     services = ctx.services
     try:
         request = await claims.claim(services.uow, services.clock, request_id, ctx.me)
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
     except NotAllowed:
         return [ctx.reply(ctx._("You cannot take your own request."))]
     except AlreadyTaken as taken:
@@ -51,8 +48,6 @@ async def claim(ctx: Context, args: str) -> Reply:
                 ctx._("Thank you all the same!"),
             )
         ]
-    except IllegalTransition as illegal:
-        return [wrong_state(ctx, request_id, illegal.status)]
     if request.status is not RequestStatus.CLAIMED:  # cancelled right after: already told
         return [wrong_state(ctx, request_id, request.status)]
     return [
@@ -71,10 +66,7 @@ async def decline(ctx: Context, args: str) -> Reply:
     """`/decliner N`: not available for this request; someone else is asked at once."""
     request_id, _ = request_number(args)
     services = ctx.services
-    try:
-        await claims.decline(services.uow, services.clock, services.requests, request_id, ctx.me)
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
+    await claims.decline(services.uow, services.clock, services.requests, request_id, ctx.me)
     return [
         ctx.reply(
             ctx._("Noted for request #{n}, thank you. I am asking someone else.").format(
@@ -90,14 +82,9 @@ async def release(ctx: Context, args: str) -> Reply:
     it (`/lacher N oui`)."""
     request_id, rest = request_number(args)
     services = ctx.services
-    try:
-        if not confirmed(rest):
-            return [await ask(ctx, Ending.RELEASE, request_id, f"/lacher {request_id}")]
-        await claims.release(services.uow, services.clock, services.requests, request_id, ctx.me)
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
-    except IllegalTransition as illegal:
-        return [wrong_state(ctx, request_id, illegal.status)]
+    if not confirmed(rest):
+        return [await ask(ctx, Ending.RELEASE, request_id, f"/lacher {request_id}")]
+    await claims.release(services.uow, services.clock, services.requests, request_id, ctx.me)
     return [
         ctx.reply(
             ctx._("Request #{n} is open again. I am offering it to others.").format(n=request_id),
@@ -110,14 +97,9 @@ async def reopen(ctx: Context, args: str) -> Reply:
     """`/relancer N`: open one of your closed or cancelled requests again."""
     request_id, _ = request_number(args)
     services = ctx.services
-    try:
-        progress = await claims.reopen(
-            services.uow, services.clock, services.requests, request_id, ctx.me
-        )
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
-    except IllegalTransition as illegal:
-        return [wrong_state(ctx, request_id, illegal.status)]
+    progress = await claims.reopen(
+        services.uow, services.clock, services.requests, request_id, ctx.me
+    )
     return [
         ctx.reply(
             ctx._("Request #{n} is open again.").format(n=request_id),
@@ -135,8 +117,6 @@ async def assign(ctx: Context, args: str) -> Reply:
     services = ctx.services
     try:
         request = await claims.assign(services.uow, services.clock, request_id, ctx.me, name)
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
     except AlreadyTaken as taken:
         return [
             ctx.reply(
@@ -145,8 +125,6 @@ async def assign(ctx: Context, args: str) -> Reply:
                 )
             )
         ]
-    except IllegalTransition as illegal:
-        return [wrong_state(ctx, request_id, illegal.status)]
     except NotAllowed as refused:
         if refused.reason == "own_request":
             return [ctx.reply(ctx._("The author cannot help with their own request."))]

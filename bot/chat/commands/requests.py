@@ -36,7 +36,6 @@ from bot.chat.tutorial_views import suggestions
 from bot.chat.types import Action, Answer, Outgoing
 from bot.chat.wording import STATUS_NAMES, URGENCY_WORDS, help_hint
 from bot.core import claims, requests, tutorial_search
-from bot.core.errors import RequestNotFound
 from bot.core.guard import Decision, TooLong, fingerprint
 from bot.core.numbers import ascii_number
 from bot.core.places import PlaceHint
@@ -183,8 +182,6 @@ async def send_draft(ctx: Context, args: str) -> Reply:
             decision,
             catalog=services.places.catalog,
         )
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
     except IllegalTransition as illegal:
         if is_active(illegal.status) or illegal.status in (
             RequestStatus.RESOLVED,
@@ -261,10 +258,7 @@ _EDITS = {
 
 async def _show_or_edit(ctx: Context, request_id: int, rest: str) -> Reply:
     services = ctx.services
-    try:
-        request = await requests.visible(services.reader(), request_id, ctx.me)
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
+    request = await requests.visible(services.reader(), request_id, ctx.me)
     if not rest:
         if request.author_id != ctx.me.id:
             return [show(ctx, request)]
@@ -340,14 +334,9 @@ async def cancel_request(ctx: Context, args: str) -> Reply:
     """`/annuler N`: the author cancels their request, once they said yes to the question
     naming it (`/annuler N oui`)."""
     request_id, rest = request_number(args)
-    try:
-        if not confirmed(rest):
-            return [await ask(ctx, Ending.CANCEL, request_id, f"/annuler {request_id}")]
-        request = await claims.cancel(ctx.services.uow, ctx.services.clock, request_id, ctx.me)
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
-    except IllegalTransition as illegal:
-        return [wrong_state(ctx, request_id, illegal.status)]
+    if not confirmed(rest):
+        return [await ask(ctx, Ending.CANCEL, request_id, f"/annuler {request_id}")]
+    request = await claims.cancel(ctx.services.uow, ctx.services.clock, request_id, ctx.me)
     return [
         ctx.reply(
             ctx._("Request #{n} is cancelled.").format(n=request.id),

@@ -11,13 +11,12 @@ from bot.chat.dialogs import await_answer
 from bot.chat.file_views import reminder
 from bot.chat.i18n import N_
 from bot.chat.personal_data_views import CHANGE_WORDS, CHOICE_WORDS, mask_labels, relay_question
-from bot.chat.request_replies import not_found, request_number, too_long, wrong_state
+from bot.chat.request_replies import not_found, request_number, too_long
 from bot.chat.types import Action, Outgoing
 from bot.chat.wording import STATUS_NAMES, help_hint
 from bot.core import attachments, choices, conversation, outbox, requests
 from bot.core.errors import NotAllowed, RequestNotFound
 from bot.core.guard import Decision, TooLong
-from bot.core.request_states import IllegalTransition
 from bot.core.types import HelpRequest, RequestStatus
 from skills import fold
 
@@ -52,8 +51,6 @@ async def relay_files(ctx: Context, request_id: int, text: str, files: tuple[int
         relayed = await conversation.relay(
             services.uow, services.clock, request_id, ctx.me, text, files=files
         )
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
     except TooLong as error:
         return [too_long(ctx, error)]
     except NotAllowed as refused:
@@ -135,14 +132,9 @@ async def solved(ctx: Context, args: str) -> Reply:
     to the question naming it (`/resolu N oui`)."""
     request_id, rest = request_number(args)
     services = ctx.services
-    try:
-        if not confirmed(rest):
-            return [await ask(ctx, Ending.CLOSE, request_id, f"/resolu {request_id}")]
-        request = await conversation.mark_solved(services.uow, services.clock, request_id, ctx.me)
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
-    except IllegalTransition as illegal:
-        return [wrong_state(ctx, request_id, illegal.status)]
+    if not confirmed(rest):
+        return [await ask(ctx, Ending.CLOSE, request_id, f"/resolu {request_id}")]
+    request = await conversation.mark_solved(services.uow, services.clock, request_id, ctx.me)
     if ctx.me.id == request.author_id:
         return [
             ctx.reply(
@@ -171,8 +163,6 @@ async def confirm(ctx: Context, args: str) -> Reply:
         )
     except (RequestNotFound, NotAllowed):
         return [not_found(ctx, request_id)]
-    except IllegalTransition as illegal:
-        return [wrong_state(ctx, request_id, illegal.status)]
     lines = [ctx._("Request #{n} is closed.").format(n=request_id)]
     if thanked:
         lines.append(ctx._("I passed on your thanks."))
@@ -187,8 +177,6 @@ async def not_solved(ctx: Context, args: str) -> Reply:
         request = await conversation.not_solved(services.uow, services.clock, request_id, ctx.me)
     except (RequestNotFound, NotAllowed):
         return [not_found(ctx, request_id)]
-    except IllegalTransition as illegal:
-        return [wrong_state(ctx, request_id, illegal.status)]
     return [
         ctx.reply(
             ctx._("Noted. I told {name}.").format(name=request.helper_name or ctx._("your helper")),
@@ -208,10 +196,7 @@ async def relay_reply(ctx: Context, reply_to: str, text: str) -> Reply | None:
     request_id = await replied_request(ctx, reply_to)
     if request_id is None:
         return None
-    try:
-        request = await requests.visible(ctx.services.uow, request_id, ctx.me)
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
+    request = await requests.visible(ctx.services.uow, request_id, ctx.me)
     participant = ctx.me.id in (request.author_id, request.helper_id)
     if participant and request.status in TALKING:
         return await message(ctx, f"{request_id} {text}")

@@ -9,11 +9,10 @@ from bot.chat.commands import writeup
 from bot.chat.confirmations import Ending, ask, confirmed
 from bot.chat.context import Command, Context, Reply
 from bot.chat.i18n import N_
-from bot.chat.request_replies import not_found, request_number
+from bot.chat.request_replies import request_number
 from bot.chat.tutorial_views import entry, open_actions, result_line
 from bot.chat.types import Action
 from bot.core import tutorial_feedback, tutorial_revisions, tutorial_search, tutorials
-from bot.core.errors import RequestNotFound
 from bot.core.numbers import ascii_number
 from bot.core.request_states import IllegalTransition
 from bot.core.tutorials import TutorialNotFound
@@ -129,8 +128,6 @@ async def solved_by(ctx: Context, args: str) -> Reply:
         )
     except TutorialNotFound:
         return [not_found_tutorial(ctx, tutorial_id)]
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
     except IllegalTransition:
         return [ctx.reply(ctx._("Request #{n} is already posted.").format(n=request_id))]
     return [

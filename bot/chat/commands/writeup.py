@@ -9,7 +9,7 @@ from bot.chat.request_replies import not_found, request_number
 from bot.chat.tutorial_views import entry, personal_data_guard
 from bot.chat.types import Action, Outgoing
 from bot.core import tutorials
-from bot.core.errors import InvalidValue, NotAllowed, RequestNotFound
+from bot.core.errors import InvalidValue, NotAllowed
 from bot.core.tutorial_changes import Field
 from bot.core.tutorials import Outcome, TutorialNotFound
 from skills import fold
@@ -94,8 +94,6 @@ async def write_up(ctx: Context, args: str) -> Reply:
                 text,
                 settings=services.tutorials,
             )
-    except RequestNotFound:
-        return [not_found(ctx, request_id)]
     except TutorialNotFound:
         return [not_found(ctx, request_id)]
     except NotAllowed:
