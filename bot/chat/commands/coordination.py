@@ -11,6 +11,7 @@ from bot.chat.dates import day_text
 from bot.chat.i18n import N_
 from bot.chat.invitations import matrix_line, matrix_link
 from bot.chat.request_replies import request_number
+from bot.chat.subcommands import Sub, Subcommands
 from bot.chat.types import Action
 from bot.chat.wording import ROLE_NAMES, bullet, level_name
 from bot.core import invites, members
@@ -34,15 +35,10 @@ _ROLE_WORDS = {
 async def invitation(ctx: Context, args: str) -> Reply:
     """`/invitation [membre|coordinateur] [N]` creates a code for N people to join;
     `/invitation liste` lists the codes still usable, `/invitation revoquer CODE` cancels one."""
-    head, _, rest = args.strip().partition(" ")
-    if fold(head) in ("liste", "list"):
-        return await list_invitations(ctx)
-    if fold(head) in ("revoquer", "revoke"):
-        return await revoke_invitation(ctx, rest)
-    return await create_invitation(ctx, args)
+    return await _INVITATION.run(ctx, args)
 
 
-async def list_invitations(ctx: Context) -> Reply:
+async def list_invitations(ctx: Context, _: str = "") -> Reply:
     """The codes that still let someone join, with their role, uses and end."""
     found = await invites.usable(ctx.services.uow(), ctx.services.clock)
     if not found:
@@ -143,6 +139,13 @@ async def create_invitation(ctx: Context, args: str) -> Reply:
             )
         )
     return [ctx.reply(*lines)]
+
+
+_INVITATION = Subcommands(
+    Sub(("liste", "list"), list_invitations),
+    Sub(("revoquer", "revoke"), revoke_invitation),
+    otherwise=create_invitation,  # `/invitation`, `/invitation coordinateur 3`
+)
 
 
 async def list_members(ctx: Context, args: str) -> Reply:

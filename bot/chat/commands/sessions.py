@@ -17,6 +17,7 @@ from bot.chat.session_views import (
     session_lines,
     when,
 )
+from bot.chat.subcommands import Sub, Subcommands
 from bot.chat.types import Outgoing
 from bot.core import sessions
 from bot.core.errors import UnknownStructure
@@ -146,46 +147,8 @@ def _parse_when(text: str, timezone: str) -> tuple[datetime, datetime, str]:
 
 async def session_command(ctx: Context, args: str) -> Reply:
     """`/session nouvelle|modifier|annuler …` (coordinators)."""
-    services = ctx.services
-    settings = services.sessions
-    head, _, rest = args.partition(" ")
-    action = fold(head)
     try:
-        if action in ("regle", "rule"):
-            return await _rule(ctx, rest)
-        if action in ("nouvelle", "new"):
-            start, end, place = _parse_when(rest, settings.timezone)
-            created = await sessions.create(
-                services.uow, services.clock, settings, start=start, end=end, place=place or None
-            )
-            return [ctx.reply(ctx._("Session planned."), *session_lines(ctx, created))]
-        number, change = request_number(rest)
-        if action == "notes":
-            if not change.strip():
-                raise UsageError
-            noted = await sessions.write_notes(services.uow, services.clock, number, change)
-            return [ctx.reply(ctx._("Notes kept for session #{n}.").format(n=noted.id))]
-        if action in ("annuler", "cancel"):
-            cancelled = await sessions.cancel(services.uow, services.clock, number)
-            return [ctx.reply(ctx._("Session #{n} is cancelled.").format(n=cancelled.id))]
-        if action not in ("modifier", "edit"):
-            raise UsageError
-        field_name, _, value = change.partition(" ")
-        field_name = fold(field_name)
-        if not value.strip():
-            raise UsageError
-        if field_name in ("lieu", "place"):
-            changed = await sessions.change(services.uow, services.clock, number, place=value)
-        elif field_name in ("ordre", "agenda"):
-            changed = await sessions.change(services.uow, services.clock, number, agenda=value)
-        elif field_name == "date":
-            start, end, _rest = _parse_when(value, settings.timezone)
-            changed = await sessions.change(
-                services.uow, services.clock, number, start=start, end=end
-            )
-        else:
-            raise UsageError
-        return [ctx.reply(ctx._("Session updated."), *session_lines(ctx, changed))]
+        return await _SESSION.run(ctx, args)
     except SessionProblem as problem:
         return _problem(ctx, problem)
     except UnknownStructure as unknown:
@@ -195,6 +158,53 @@ async def session_command(ctx: Context, args: str) -> Reply:
                 ctx._("Known structures: {names}.").format(names=", ".join(unknown.known) or "—"),
             )
         ]
+
+
+async def _new(ctx: Context, text: str) -> Reply:
+    services = ctx.services
+    settings = services.sessions
+    start, end, place = _parse_when(text, settings.timezone)
+    created = await sessions.create(
+        services.uow, services.clock, settings, start=start, end=end, place=place or None
+    )
+    return [ctx.reply(ctx._("Session planned."), *session_lines(ctx, created))]
+
+
+async def _notes(ctx: Context, text: str) -> Reply:
+    number, notes = request_number(text)
+    if not notes.strip():
+        raise UsageError
+    noted = await sessions.write_notes(ctx.services.uow, ctx.services.clock, number, notes)
+    return [ctx.reply(ctx._("Notes kept for session #{n}.").format(n=noted.id))]
+
+
+async def _cancel(ctx: Context, text: str) -> Reply:
+    number, _ = request_number(text)
+    cancelled = await sessions.cancel(ctx.services.uow, ctx.services.clock, number)
+    return [ctx.reply(ctx._("Session #{n} is cancelled.").format(n=cancelled.id))]
+
+
+async def _edit(ctx: Context, text: str) -> Reply:
+    services = ctx.services
+    number, change = request_number(text)
+    field_name, _, value = change.partition(" ")
+    field_name = fold(field_name)
+    if not value.strip():
+        raise UsageError
+    if field_name in ("lieu", "place"):
+        changed = await sessions.change(services.uow, services.clock, number, place=value)
+    elif field_name in ("ordre", "agenda"):
+        changed = await sessions.change(services.uow, services.clock, number, agenda=value)
+    elif field_name == "date":
+        start, end, _rest = _parse_when(value, services.sessions.timezone)
+        changed = await sessions.change(services.uow, services.clock, number, start=start, end=end)
+    else:
+        raise UsageError
+    return [ctx.reply(ctx._("Session updated."), *session_lines(ctx, changed))]
+
+
+async def _no_action(ctx: Context, text: str) -> Reply:
+    raise UsageError
 
 
 async def _rule(ctx: Context, text: str) -> Reply:
@@ -219,6 +229,15 @@ async def _rule(ctx: Context, text: str) -> Reply:
         lines += session_lines(ctx, session)[:2]
     return [ctx.reply(*lines)]
 
+
+_SESSION = Subcommands(
+    Sub(("regle", "rule"), _rule),
+    Sub(("nouvelle", "new"), _new),
+    Sub(("notes",), _notes),
+    Sub(("annuler", "cancel"), _cancel),
+    Sub(("modifier", "edit"), _edit),
+    otherwise=_no_action,
+)
 
 COMMANDS = (
     Command(

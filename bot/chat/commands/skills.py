@@ -8,29 +8,13 @@ from bot.chat.context import Command, Context, Reply, UsageError
 from bot.chat.dialogs import await_answer
 from bot.chat.i18n import N_
 from bot.chat.permissions import sub_allowed
+from bot.chat.subcommands import Sub, Subcommands
 from bot.chat.types import Action, Outgoing
 from bot.chat.wording import LEVEL_KEYWORDS, bullet, level_name
 from bot.core import skills as member_skills
 from bot.core.types import MemberSkill, SkillSource
 from skills import SkillLevel, fold, parse_level
 
-_SUBCOMMANDS = {
-    "ajouter": "add",
-    "add": "add",
-    "retirer": "remove",
-    "supprimer": "remove",
-    "remove": "remove",
-    "niveau": "level",
-    "level": "level",
-    "remplacer": "replace",
-    "replace": "replace",
-    "proposees": "proposed",
-    "proposed": "proposed",
-    "valider": "validate",
-    "validate": "validate",
-    "fusionner": "merge",
-    "merge": "merge",
-}
 # Keywords inside `/competences valider …` and `/competences fusionner …` (folded).
 _UNDER = frozenset({"sous", "under"})
 _ALIASES = frozenset({"alias", "aliases"})
@@ -558,26 +542,29 @@ async def _merge(ctx: Context, text: str) -> Reply:
     ]
 
 
+async def _list_or_add(ctx: Context, text: str) -> Reply:
+    return await _add(ctx, text) if text else await _list(ctx)
+
+
+async def _proposals(ctx: Context, _: str) -> Reply:
+    return await _proposed(ctx)
+
+
+_SUBCOMMANDS = Subcommands(
+    Sub(("ajouter", "add"), _add),
+    Sub(("retirer", "supprimer", "remove"), _remove),
+    Sub(("niveau", "level"), _level),
+    Sub(("remplacer", "replace"), _replace),
+    Sub(("proposees", "proposed"), _proposals),
+    Sub(("valider", "validate"), _validate),
+    Sub(("fusionner", "merge"), _merge),
+    otherwise=_list_or_add,  # `/competences ameli (former)` adds, as `ajouter` does
+)
+
+
 async def skills_command(ctx: Context, args: str) -> Reply:
     """`/competences [ajouter|retirer|niveau …]`: the member's skills."""
-    if not args:
-        return await _list(ctx)
-    head, _, rest = args.partition(" ")
-    sub = _SUBCOMMANDS.get(fold(head))
-    rest = rest.strip()
-    if sub == "remove":
-        return await _remove(ctx, rest)
-    if sub == "level":
-        return await _level(ctx, rest)
-    if sub == "replace":
-        return await _replace(ctx, rest)
-    if sub == "proposed":
-        return await _proposed(ctx)
-    if sub == "validate":
-        return await _validate(ctx, rest)
-    if sub == "merge":
-        return await _merge(ctx, rest)
-    return await _add(ctx, rest if sub == "add" else args)
+    return await _SUBCOMMANDS.run(ctx, args)
 
 
 COMMANDS = (

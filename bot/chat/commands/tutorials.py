@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.chat.commands import writeup
@@ -10,6 +9,7 @@ from bot.chat.confirmations import Ending, ask, confirmed
 from bot.chat.context import Command, Context, Reply
 from bot.chat.i18n import N_
 from bot.chat.request_replies import request_number
+from bot.chat.subcommands import Sub, Subcommands
 from bot.chat.tutorial_views import entry, open_actions, result_line
 from bot.chat.types import Action
 from bot.core import tutorial_feedback, tutorial_revisions, tutorial_search, tutorials
@@ -17,7 +17,6 @@ from bot.core.numbers import ascii_number
 from bot.core.request_states import IllegalTransition
 from bot.core.tutorials import TutorialNotFound
 from bot.core.types import Tutorial
-from skills import fold
 
 not_found_tutorial = writeup.tutorial_not_found
 
@@ -234,44 +233,35 @@ async def _hide(ctx: Context, args: str) -> Reply:
     return await writeup.publish_command(ctx, args, masked=True)
 
 
-_SUBCOMMANDS: dict[str, Callable[[Context, str], Awaitable[Reply]]] = {
-    "merci": thank,
-    "thanks": thank,
-    "aide": solved_by,
-    "helped": solved_by,
-    "signaler": report,
-    "report": report,
-    "modifier": writeup.change,
-    "change": writeup.change,
-    "publier": _publish,
-    "publish": _publish,
-    "masquer": _hide,
-    "hide": _hide,
-    "credit": credit,
-    "verifie": checked,
-    "checked": checked,
-    "perime": outdated,
-    "outdated": outdated,
-    "refuser": refuse_change,
-    "reject": refuse_change,
-    "asuivre": to_check,
-    "tocheck": to_check,
-    "mes": mine,
-    "mine": mine,
-}
+async def _show_or_search(ctx: Context, args: str) -> Reply:
+    head, _, rest = args.partition(" ")
+    if not head:
+        return await overview(ctx)
+    if ascii_number(head) is not None and not rest:
+        return await show(ctx, head)
+    return await search(ctx, args)
+
+
+_SUBCOMMANDS = Subcommands(
+    Sub(("merci", "thanks"), thank),
+    Sub(("aide", "helped"), solved_by),
+    Sub(("signaler", "report"), report),
+    Sub(("modifier", "change"), writeup.change),
+    Sub(("publier", "publish"), _publish),
+    Sub(("masquer", "hide"), _hide),
+    Sub(("credit",), credit),
+    Sub(("verifie", "checked"), checked),
+    Sub(("perime", "outdated"), outdated),
+    Sub(("refuser", "reject"), refuse_change),
+    Sub(("asuivre", "tocheck"), to_check),
+    Sub(("mes", "mine"), mine),
+    otherwise=_show_or_search,  # `/tuto 12` shows an entry, `/tuto ameli` searches
+)
 
 
 async def tutorial_command(ctx: Context, args: str) -> Reply:
     """`/tuto [words | N | merci N | signaler N | modifier N | publier N | …]`."""
-    head, _, rest = args.strip().partition(" ")
-    if not head:
-        return await overview(ctx)
-    handler = _SUBCOMMANDS.get(fold(head))
-    if handler is not None:
-        return await handler(ctx, rest)
-    if ascii_number(head) is not None and not rest:
-        return await show(ctx, head)
-    return await search(ctx, args)
+    return await _SUBCOMMANDS.run(ctx, args)
 
 
 COMMANDS = (
