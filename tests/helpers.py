@@ -1,4 +1,5 @@
-"""Test helpers: console conversations, invite codes, and waiting for a condition."""
+"""Test helpers: console conversations, invite codes, waiting for a condition, and the `samu`
+command run in the test process."""
 
 from __future__ import annotations
 
@@ -6,9 +7,15 @@ import asyncio
 import contextlib
 import inspect
 import io
+import logging
+import os
 import re
+import sys
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.app import App
@@ -261,3 +268,115 @@ def jpeg(width: int = 64, height: int = 48) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), (30, 90, 200)).save(buffer, format="JPEG")
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a `samu` command did: its exit status and what it printed."""
+
+    code: int
+    stdout: str
+    stderr: str
+    output: str  # both streams interleaved as written, as a terminal (or `2>&1`) shows them
+
+
+class _Tee(io.StringIO):
+    """A text stream that keeps what is written and copies it into a shared one."""
+
+    def __init__(self, both: io.StringIO) -> None:
+        super().__init__()
+        self.both = both
+
+    def write(self, text: str) -> int:
+        """Keep `text`, and copy it into the shared stream."""
+        self.both.write(text)
+        return super().write(text)
+
+
+def samu_in_process(
+    args: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None, stdin: str | Path = ""
+) -> Ran:
+    """`samu ARGS` run by `bot.cli.main` in this process, as if in its own: in the folder
+    `cwd`, with no SAMU_* variable but those of `env` (the other variables kept), `stdin` fed
+    through a pipe (not a terminal) or, given a path, that file opened (a regular file, or
+    /dev/null as under systemd), stdout and stderr captured; argparse's exits (`--help`, a
+    bad option) become the exit status. The working folder, the environment, the standard
+    streams and the logging configuration are restored afterwards. An exception `main` lets
+    out is raised here (where a process would print a traceback and exit with 1).
+
+    One at a time: it changes what the whole process shares (for two `samu` at once, such as
+    two upgrades racing, run two processes).
+
+    It calls `asyncio.run`: from a test that runs in an event loop, use `samu_in_thread`."""
+    from bot.cli import main
+
+    if isinstance(sys.stdout, _Tee):
+        raise RuntimeError(
+            "samu_in_process: one at a time (the process has one folder, one sys.stdout)"
+        )
+    both = io.StringIO()
+    out, err = _Tee(both), _Tee(both)
+    if isinstance(stdin, Path):
+        source, writer = stdin.open(encoding="utf-8"), None
+    else:
+        read_end, write_end = os.pipe()
+        source = open(read_end, encoding="utf-8")  # noqa: SIM115 (closed below)
+        writer = threading.Thread(target=_feed, args=(write_end, stdin.encode()), daemon=True)
+        writer.start()
+    saved_environment = dict(os.environ)
+    saved_folder = os.getcwd()
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    root = logging.getLogger()
+    saved_handlers, saved_levels = root.handlers[:], _logger_levels()
+    root.handlers.clear()  # as in a new process: `logging.basicConfig` installs samu's handler
+    try:
+        for name in [name for name in os.environ if name.startswith("SAMU_")]:
+            del os.environ[name]
+        os.environ.update(env or {})
+        os.chdir(cwd)
+        sys.stdin, sys.stdout, sys.stderr = source, out, err
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:
+            if isinstance(exit_.code, str):
+                print(exit_.code, file=sys.stderr)
+            code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        source.close()  # the feeding thread, if still writing, gets a broken pipe and ends
+        if writer is not None:
+            writer.join()
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:] = saved_handlers
+        for logger_name, level in _logger_levels().items():
+            if level != saved_levels.get(logger_name, logging.NOTSET):
+                logging.getLogger(logger_name or None).setLevel(saved_levels.get(logger_name, 0))
+        os.chdir(saved_folder)
+        for name in set(os.environ) - set(saved_environment):
+            del os.environ[name]
+        os.environ.update(saved_environment)
+    return Ran(code, out.getvalue(), err.getvalue(), both.getvalue())
+
+
+async def samu_in_thread(
+    args: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None, stdin: str | Path = ""
+) -> Ran:
+    """`samu_in_process` from a test running in an event loop (which `asyncio.run` refuses),
+    in a thread of its own; that loop goes on meanwhile (a running bot, a fake server)."""
+    return await asyncio.to_thread(samu_in_process, args, cwd=cwd, env=env, stdin=stdin)
+
+
+def _feed(write_end: int, data: bytes) -> None:
+    """Write `data` into a pipe, then close it (end of input)."""
+    with contextlib.suppress(BrokenPipeError), open(write_end, "wb") as pipe:
+        pipe.write(data)
+
+
+def _logger_levels() -> dict[str, int]:
+    """The level of the root logger (named "") and of every logger created so far."""
+    loggers = logging.Logger.manager.loggerDict
+    levels = {
+        name: logger.level for name, logger in loggers.items() if isinstance(logger, logging.Logger)
+    }
+    return {"": logging.getLogger().level, **levels}

@@ -1,5 +1,6 @@
-"""`samu backup`, `samu restore` and `samu db copy`, run as an operator runs them, against a
-demo network that is running (its app open, its SQLite log not yet folded in)."""
+"""`samu backup`, `samu restore` and `samu db copy`, run as an operator runs them (in the test
+process), against a demo network that is running (its app open, its SQLite log not yet folded
+in)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,8 @@ from storage.backup import backup
 from storage.db import create_engine
 from storage.migrate import HEAD_REVISION, upgrade
 from storage.models import Base
-from tests.cli.test_cli import SAMU
 from tests.conftest import START
-from tests.helpers import Conversation
+from tests.helpers import Conversation, samu_in_thread
 from tests.postgres_databases import POSTGRES_URL, empty_postgres_database
 from tests.read_only import read_only
 
@@ -37,16 +37,11 @@ needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="SAMU_TEST_POSTGRES
 async def run(
     *args: str, cwd: Path, database_url: str, env: dict[str, str] | None = None
 ) -> tuple[int, str]:
-    """`samu …` in a process of its own; exit status and everything it printed."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SAMU_")}
-    environment.update(env or {}, SAMU_DATABASE_URL=database_url)
-    process = await asyncio.create_subprocess_exec(
-        SAMU, *args, cwd=cwd, env=environment,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode is not None
-    return process.returncode, output.decode()
+    """`samu …` in the test process (in a thread: the demo network's app goes on in this
+    event loop meanwhile); exit status and everything it printed."""
+    environment = {**(env or {}), "SAMU_DATABASE_URL": database_url}
+    ran = await samu_in_thread(args, cwd=cwd, env=environment)
+    return ran.code, ran.output
 
 
 @asynccontextmanager
@@ -101,7 +96,6 @@ async def same_rows(first_url: str, second_url: str) -> None:
         assert second[table] == rows, table
 
 
-@pytest.mark.cli_subprocess
 @pytest.mark.parametrize("kind", BACKENDS)
 async def test_a_running_network_is_backed_up_restored_and_equal_table_by_table(
     kind: str, tmp_path: Path
@@ -154,7 +148,6 @@ async def test_a_sqlite_backup_taken_while_the_bot_writes_is_whole(tmp_path: Pat
             assert copy.execute("PRAGMA journal_mode").fetchall() == [("delete",)]
 
 
-@pytest.mark.cli_subprocess
 @needs_postgres
 async def test_db_copy_moves_a_sqlite_network_to_postgresql_and_the_bot_goes_on(
     tmp_path: Path,
@@ -180,7 +173,6 @@ async def test_db_copy_moves_a_sqlite_network_to_postgresql_and_the_bot_goes_on(
         assert "Télécharger une attestation" in await chat.say("Amina", "/tuto ameli")
 
 
-@pytest.mark.cli_subprocess
 async def test_backup_refuses_to_overwrite_and_names_a_folder_it_cannot_use(
     tmp_path: Path,
 ) -> None:
@@ -209,7 +201,6 @@ async def test_backup_refuses_to_overwrite_and_names_a_folder_it_cannot_use(
         assert code == 2 and "est un dossier" in output
 
 
-@pytest.mark.cli_subprocess
 async def test_restore_refuses_what_is_not_a_backup_and_leaves_no_database(
     tmp_path: Path,
 ) -> None:
@@ -230,7 +221,6 @@ async def test_restore_refuses_what_is_not_a_backup_and_leaves_no_database(
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".part")]
 
 
-@pytest.mark.cli_subprocess
 async def test_restore_of_an_older_backup_migrates_and_a_newer_one_is_refused(
     tmp_path: Path,
 ) -> None:
@@ -253,7 +243,6 @@ async def test_restore_of_an_older_backup_migrates_and_a_newer_one_is_refused(
     assert not (tmp_path / "other.db").exists()
 
 
-@pytest.mark.cli_subprocess
 @needs_postgres
 async def test_pg_dump_gets_the_password_in_its_environment_never_on_its_command_line(
     tmp_path: Path,

@@ -1,4 +1,7 @@
-"""The `samu` command, run as a person runs it: a real process, piped input, exit codes."""
+"""The `samu` command as a person runs it: piped input, what it prints, exit codes.
+
+Its logic runs in the test process (`tests.helpers.samu_in_process`); what needs a process of
+its own (the installed entry point, `samu run`, a file or nothing as standard input) runs one."""
 
 from __future__ import annotations
 
@@ -13,15 +16,25 @@ import pytest
 from bot.app import App
 from bot.config import parse_config
 from bot.core.demo_history import DEMO_CASES
-
-pytestmark = pytest.mark.cli_subprocess
+from tests.helpers import samu_in_thread
 
 SAMU = str(Path(sys.executable).parent / "samu")
 
 
 async def samu(
+    *args: str, stdin: str | Path = "", cwd: Path, database_url: str | None = None
+) -> tuple[int, str]:
+    """`samu ARGS` in the test process: its exit status and all it printed (stdout and stderr
+    interleaved, as the terminal shows them)."""
+    env = {"SAMU_DATABASE_URL": database_url} if database_url else {}
+    ran = await samu_in_thread(args, cwd=cwd, env=env, stdin=stdin)
+    return ran.code, ran.output
+
+
+async def samu_process(
     *args: str, stdin: str = "", cwd: Path, database_url: str | None = None
 ) -> tuple[int, str]:
+    """`samu ARGS` run by the installed command in a process of its own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAMU_")}
     if database_url:
         env["SAMU_DATABASE_URL"] = database_url
@@ -121,9 +134,12 @@ async def test_invite_options_are_checked(tmp_path: Path) -> None:
     assert code == 2
 
 
+@pytest.mark.cli_subprocess
 async def test_samu_run_says_at_start_what_runs(tmp_path: Path) -> None:
-    await samu("db", "upgrade", cwd=tmp_path)
-    code, output = await samu("run", stdin="", cwd=tmp_path)  # the terminal: ends with its input
+    """Also the end-to-end check of the installed `samu` entry point, input through a pipe."""
+    code, output = await samu_process("db", "upgrade", cwd=tmp_path)
+    assert code == 0, output
+    code, output = await samu_process("run", stdin="", cwd=tmp_path)  # ends with its input
     assert code == 0, output
     assert "INFO bot.app: samu run: console; database sqlite+aiosqlite:///samu.db" in output
 
@@ -232,17 +248,11 @@ async def test_demo_reads_a_file_or_nothing_as_its_input(tmp_path: Path) -> None
     """Standard input may be a regular file or /dev/null (as under systemd), not only a pipe."""
     script = tmp_path / "script.txt"
     script.write_text("/tuto ameli\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMU_")}
     for source in (script, Path(os.devnull)):
-        with source.open("rb") as stdin:
-            process = await asyncio.create_subprocess_exec(
-                SAMU, "demo", cwd=tmp_path, env=env, stdin=stdin,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-            )  # fmt: skip
-            output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
-        assert process.returncode == 0, output.decode()
+        code, output = await samu("demo", stdin=source, cwd=tmp_path)
+        assert code == 0, output
         if source == script:
-            assert "Tutoriels :" in output.decode()
+            assert "Tutoriels :" in output
 
 
 def between(text: str, start: str, end: str) -> str:

@@ -8,12 +8,8 @@ import socket
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from tests.cli.test_cli import samu
 from tests.read_only import read_only
-
-pytestmark = pytest.mark.cli_subprocess
 
 
 async def test_a_new_sqlite_file_is_only_created_by_an_upgrade_which_says_so(

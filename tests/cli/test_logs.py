@@ -1,4 +1,6 @@
-"""What `samu` writes in its log: JSON lines on request, and never a secret, even at DEBUG."""
+"""What `samu` writes in its log: JSON lines on request, and never a secret, even at DEBUG.
+
+`samu run`'s log is read from a process of its own, as a service's log is."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from sqlalchemy.engine import make_url
 from bot.logs import JsonFormatter, log_handler
 from tests.conftest import Backend
 from tests.fakes.telegram_api import FakeBotApi
-from tests.helpers import wait_until
+from tests.helpers import samu_in_process, wait_until
 
 SAMU = str(Path(sys.executable).parent / "samu")
 TOKEN = "7001234567:AAHsecretTokenValueForTests_123"
@@ -82,18 +84,19 @@ async def test_json_logs_of_samu_run_say_what_runs(tmp_path: Path) -> None:
     assert summary["message"].endswith("; monitoring off")
 
 
-@pytest.mark.cli_subprocess
-async def test_a_taken_monitoring_port_stops_samu_run_with_a_clear_line(tmp_path: Path) -> None:
+def test_a_taken_monitoring_port_stops_samu_run_with_a_clear_line(tmp_path: Path) -> None:
+    """In the test process, outside any event loop: `samu run` sets its signal handlers, which
+    only the main thread may."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         (tmp_path / "config.toml").write_text(f'[monitoring]\nlisten = "127.0.0.1:{port}"\n')
-        await finish(await start_samu("db", "upgrade", cwd=tmp_path))
-        code, output = await finish(await start_samu("run", cwd=tmp_path))
-    assert code == 5, output
-    assert f"monitoring: cannot listen on 127.0.0.1:{port}" in output
-    assert "Traceback" not in output
+        samu_in_process(["db", "upgrade"], cwd=tmp_path)
+        ran = samu_in_process(["run"], cwd=tmp_path)
+    assert ran.code == 5, ran.output
+    assert f"monitoring: cannot listen on 127.0.0.1:{port}" in ran.output
+    assert "Traceback" not in ran.output
 
 
 class RefusingHomeserver:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from tests.helpers import samu_in_process
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -21,14 +21,14 @@ def config(tmp_path: Path) -> Path:
         '[network]\nstructures = ["Mission locale"]\n',
         encoding="utf-8",
     )
-    assert main(["db", "upgrade", "--config", str(path)]) == 0
+    assert samu(path, "db", "upgrade")[0] == 0
     return path
 
 
-def samu(config: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    capsys.readouterr()
-    code = main([*args, "--config", str(config)])
-    return code, capsys.readouterr().out
+def samu(config: Path, *args: str) -> tuple[int, str]:
+    """`samu ARGS --config CONFIG` in the test process: exit status and standard output."""
+    ran = samu_in_process([*args, "--config", str(config)], cwd=config.parent)
+    return ran.code, ran.stdout
 
 
 HOSTILE = (
@@ -44,12 +44,10 @@ HOSTILE = (
 )
 
 
-def test_import_reports_every_rejected_or_trimmed_row_by_line(
-    config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_import_reports_every_rejected_or_trimmed_row_by_line(config: Path, tmp_path: Path) -> None:
     hostile = tmp_path / "lieux.csv"
     hostile.write_text(HOSTILE, encoding="utf-8", newline="")
-    code, out = samu(config, capsys, "lieux", "import", str(hostile))
+    code, out = samu(config, "lieux", "import", str(hostile))
     assert code == 0
     assert "7 lignes lues : 4 gardées, 3 rejetées." in out
     assert "3 gardées sans leur champ erroné." in out
@@ -64,15 +62,11 @@ def test_import_reports_every_rejected_or_trimmed_row_by_line(
     assert "Ligne 8 : l'identifiant « ok-1 » était déjà dans le fichier" in out
 
 
-def test_import_then_export_geojson_and_csv_round_trip(
-    config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    code, out = samu(config, capsys, "lieux", "import", str(DATA / "places_sample.json"))
+def test_import_then_export_geojson_and_csv_round_trip(config: Path, tmp_path: Path) -> None:
+    code, out = samu(config, "lieux", "import", str(DATA / "places_sample.json"))
     assert code == 0 and "300 lignes lues : 300 gardées, aucune rejetée." in out
     geojson = tmp_path / "lieux.geojson"
-    code, out = samu(
-        config, capsys, "lieux", "export", "--format", "geojson", "--out", str(geojson)
-    )
+    code, out = samu(config, "lieux", "export", "--format", "geojson", "--out", str(geojson))
     assert code == 0 and "300 lieux écrits" in out
     document = json.loads(geojson.read_text(encoding="utf-8"))
     assert document["type"] == "FeatureCollection" and len(document["features"]) == 300
@@ -80,20 +74,16 @@ def test_import_then_export_geojson_and_csv_round_trip(
     assert feature["geometry"]["type"] == "Point" and len(feature["geometry"]["coordinates"]) == 2
     assert isinstance(feature["properties"]["services"], list)
     exported = tmp_path / "lieux.csv"
-    assert (
-        samu(config, capsys, "lieux", "export", "--format", "csv", "--out", str(exported))[0] == 0
-    )
+    assert samu(config, "lieux", "export", "--format", "csv", "--out", str(exported))[0] == 0
     with exported.open(encoding="utf-8", newline="") as stream:
         rows = list(csv.DictReader(stream))
     assert len(rows) == 300 and rows[0]["code_postal"]
     # what we write, we read back identically (GeoJSON included)
-    code, out = samu(config, capsys, "lieux", "import", str(geojson), "--prune")
+    code, out = samu(config, "lieux", "import", str(geojson), "--prune")
     assert "300 gardées, aucune rejetée" in out and "Aucun lieu à retirer" in out
 
 
-def test_export_defuses_spreadsheet_formulas(
-    config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_export_defuses_spreadsheet_formulas(config: Path, tmp_path: Path) -> None:
     source = tmp_path / "lieux.csv"
     source.write_text(
         "id,nom,commune,code_postal,adresse,services,telephone\n"
@@ -101,57 +91,53 @@ def test_export_defuses_spreadsheet_formulas(
         "Accès internet et matériel informatique,+33247000000\n",
         encoding="utf-8",
     )
-    samu(config, capsys, "lieux", "import", str(source))
+    samu(config, "lieux", "import", str(source))
     out = tmp_path / "out.csv"
-    samu(config, capsys, "lieux", "export", "--format", "csv", "--out", str(out))
+    samu(config, "lieux", "export", "--format", "csv", "--out", str(out))
     row = next(csv.DictReader(out.open(encoding="utf-8", newline="")))
     assert row["nom"].startswith("'=") and row["telephone"] == "+33247000000"
 
 
-def test_edit_completes_a_structure_entry_and_refuses_bad_values(
-    config: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_edit_completes_a_structure_entry_and_refuses_bad_values(config: Path) -> None:
     code, out = samu(
-        config, capsys, "lieux", "edit", "--structure", "Mission locale",
+        config, "lieux", "edit", "--structure", "Mission locale",
         "--set", "adresse=12 place Jean Jaurès", "--set", "code_postal=37000",
         "--set", "gps=47.39, 0.68", "--set", "services=démarches, emploi",
     )  # fmt: skip
     assert code == 0 and out.count("enregistré") == 4
     code, out = samu(
-        config, capsys, "lieux", "edit", "--structure", "Mission locale", "--set", "horaires=matin"
+        config, "lieux", "edit", "--structure", "Mission locale", "--set", "horaires=matin"
     )
     assert code == 2 and "illisibles" in out
-    code, out = samu(config, capsys, "lieux", "edit", "--id", "nope", "--set", "nom=X")
+    code, out = samu(config, "lieux", "edit", "--id", "nope", "--set", "nom=X")
     assert code == 2 and "Aucun lieu n'a l'identifiant nope" in out
-    code, out = samu(config, capsys, "lieux", "edit", "--structure", "Inconnue", "--set", "nom=X")
+    code, out = samu(config, "lieux", "edit", "--structure", "Inconnue", "--set", "nom=X")
     assert code == 2 and "Structure inconnue" in out
 
 
-def test_a_missing_file_says_so(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = samu(config, capsys, "lieux", "import", "/nonexistent/lieux.csv")
+def test_a_missing_file_says_so(config: Path) -> None:
+    code, out = samu(config, "lieux", "import", "/nonexistent/lieux.csv")
     assert code == 2 and "Fichier introuvable" in out
 
 
-def test_export_out_problems_exit_2_with_a_message(
-    config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_export_out_problems_exit_2_with_a_message(config: Path, tmp_path: Path) -> None:
     from tests.read_only import read_only
 
     export = ("lieux", "export", "--format", "csv", "--out")
-    code, out = samu(config, capsys, *export, str(tmp_path))
+    code, out = samu(config, *export, str(tmp_path))
     assert code == 2 and "est un dossier" in out and "--out" in out
-    code, out = samu(config, capsys, *export, str(tmp_path / "missing" / "x.csv"))
+    code, out = samu(config, *export, str(tmp_path / "missing" / "x.csv"))
     assert code == 2 and "n'existe pas" in out and not (tmp_path / "missing").exists()
     locked = tmp_path / "locked"
     locked.mkdir()
     with read_only(locked):
-        code, out = samu(config, capsys, *export, str(locked / "x.csv"))
+        code, out = samu(config, *export, str(locked / "x.csv"))
     assert code == 2 and "Je ne peux pas écrire" in out and not any(locked.iterdir())
     theirs = tmp_path / "theirs.csv"
     theirs.write_text("their file")
-    code, out = samu(config, capsys, *export, str(theirs))
+    code, out = samu(config, *export, str(theirs))
     assert code == 2 and "existe déjà" in out and "--force" in out
     assert theirs.read_text() == "their file"
-    code, out = samu(config, capsys, *export, str(theirs), "--force")
+    code, out = samu(config, *export, str(theirs), "--force")
     assert code == 0 and theirs.read_text().startswith("id,")
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []

@@ -1,9 +1,11 @@
 """A REAL Synapse Matrix homeserver on 127.0.0.1 for the tests of the Matrix transport.
 
-Synapse is not a dependency of the project: it is pip-installed on first use into its own venv,
-`<repo>/.cache/synapse-venv` (override with `SAMU_SYNAPSE_VENV`), and reused afterwards. When it
-cannot be installed (no network, no wheel, no compiler…) `synapse_python()` returns None and
-`last_install_error()` tells why, so the tests skip with that reason.
+Synapse is not a dependency of the project: it is pip-installed into its own venv, once per
+machine, in a cache keyed by its version (`tests/fakes/synapse_install.py`, which CI runs before
+the tests; `SAMU_SYNAPSE_VENV` names another folder), on first use if it is not there yet, and
+reused afterwards. When it cannot be installed (no network, no wheel, no compiler…)
+`synapse_python()` returns None and `last_install_error()` tells why, so the tests skip with
+that reason.
 
     server = Synapse()                      # or Synapse(default_rc_message=True)
     await server.start()                    # generated config + test overrides, waits for /health
@@ -37,17 +39,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import fcntl
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -56,6 +55,14 @@ from typing import Any
 
 import aiohttp
 import pytest
+
+from tests.fakes.synapse_install import (
+    SYNAPSE_REQUIREMENT,
+    SynapseError,
+    install,
+    synapse_venv,
+)
+from tests.fakes.synapse_install import tail as _tail
 
 __all__ = [
     "SYNAPSE_REQUIREMENT",
@@ -67,32 +74,11 @@ __all__ = [
     "synapse_venv",
 ]
 
-SYNAPSE_REQUIREMENT = "matrix-synapse==1.163.*"
-INSTALL_TIMEOUT = 900.0  # seconds; a cold install takes ~20-60 s with a warm network
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
-_MARKER = ".samu-synapse-requirement"
 
 _install_error: str | None = None
 _failed: dict[Path, str] = {}  # venv → why installing it failed in this process (no retry)
-
-
-class SynapseError(RuntimeError):
-    """Synapse could not be installed, started or used."""
-
-
-def _repo_root() -> Path:
-    here = Path(__file__).resolve()
-    for folder in here.parents:
-        if (folder / "pyproject.toml").is_file():
-            return folder
-    return here.parents[2]
-
-
-def synapse_venv() -> Path:
-    """Where Synapse's own venv lives (`SAMU_SYNAPSE_VENV` or `<repo>/.cache/synapse-venv`)."""
-    override = os.environ.get("SAMU_SYNAPSE_VENV")
-    return Path(override) if override else _repo_root() / ".cache" / "synapse-venv"
 
 
 def last_install_error() -> str | None:
@@ -100,77 +86,21 @@ def last_install_error() -> str | None:
     return _install_error
 
 
-def _tail(text: str, lines: int = 30) -> str:
-    return "\n".join(text.strip().splitlines()[-lines:])
-
-
-def _installed(venv: Path, python: Path) -> bool:
-    marker = venv / _MARKER
-    return (
-        python.exists()
-        and marker.is_file()
-        and marker.read_text(encoding="utf-8").strip() == SYNAPSE_REQUIREMENT
-    )
-
-
 def synapse_python() -> Path | None:
-    """The python of a venv holding Synapse, installing it there first when needed.
+    """The python of a venv holding Synapse (`synapse_venv()`), installing it there first when
+    needed (see tests/fakes/synapse_install.py: a lock, a marker of the requirement installed).
 
     Blocking (pip runs in a subprocess): call it from synchronous code or `asyncio.to_thread`.
-    A file lock keeps two processes from installing at once; a marker file records the installed
-    requirement, so changing `SYNAPSE_REQUIREMENT` reinstalls. Returns None on failure and keeps
-    the reason for `last_install_error()`; a failure is not retried within the same process.
+    Returns None on failure and keeps the reason for `last_install_error()`; a failure is not
+    retried within the same process.
     """
     global _install_error
     venv = synapse_venv()
     _install_error = _failed.get(venv)
-    python = venv / "bin" / "python"
     if _install_error is not None:
         return None
-    if _installed(venv, python):
-        return python
     try:
-        venv.parent.mkdir(parents=True, exist_ok=True)
-        with open(venv.parent / f"{venv.name}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be installing: wait for it
-            if _installed(venv, python):
-                return python
-            started = time.monotonic()
-            print(f"\n[synapse] installing {SYNAPSE_REQUIREMENT} into {venv} …", flush=True)
-            if (venv / _MARKER).exists():  # ours, for another requirement or half installed
-                shutil.rmtree(venv, ignore_errors=True)
-            steps = [
-                [sys.executable, "-m", "venv", str(venv)],
-                [
-                    str(python),
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "--retries=2",
-                    SYNAPSE_REQUIREMENT,
-                ],
-                [str(python), "-c", "import synapse.app.homeserver"],
-            ]
-            for number, step in enumerate(steps):
-                if number == 1:  # the venv exists: from now on it is ours to replace
-                    (venv / _MARKER).write_text("installing\n", encoding="utf-8")
-                done = subprocess.run(
-                    step,
-                    capture_output=True,
-                    text=True,
-                    timeout=INSTALL_TIMEOUT,
-                    check=False,
-                    env={**os.environ, "PIP_NO_INPUT": "1"},
-                )
-                if done.returncode != 0:
-                    output = _tail(done.stdout + "\n" + done.stderr)
-                    raise SynapseError(f"`{' '.join(step)}` failed ({done.returncode}):\n{output}")
-            (venv / _MARKER).write_text(SYNAPSE_REQUIREMENT + "\n", encoding="utf-8")
-            elapsed = time.monotonic() - started
-            print(f"[synapse] installed {SYNAPSE_REQUIREMENT} in {elapsed:.1f} s", flush=True)
-            return python
+        return install(venv)
     except (OSError, subprocess.SubprocessError, SynapseError) as error:
         _install_error = f"cannot install {SYNAPSE_REQUIREMENT} into {venv}: {error}"
         _failed[venv] = _install_error

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine
 from storage.migrate import HEAD_REVISION, schema_status, upgrade
-from tests.cli.test_cli import samu
+from tests.cli.test_cli import samu_process
 from tests.postgres_databases import POSTGRES_URL, empty_postgres_database
 
 needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="SAMU_TEST_POSTGRES_URL not set")
@@ -36,12 +36,13 @@ async def test_two_engines_upgrading_a_fresh_database_at_once_both_end_at_head()
                 await engine.dispose()
 
 
+@pytest.mark.cli_subprocess
 @needs_postgres
 async def test_two_processes_running_db_upgrade_at_once_both_succeed(tmp_path: Path) -> None:
     async with empty_postgres_database() as url:
         results = await asyncio.gather(
-            samu("db", "upgrade", cwd=tmp_path, database_url=url),
-            samu("db", "upgrade", cwd=tmp_path, database_url=url),
+            samu_process("db", "upgrade", cwd=tmp_path, database_url=url),
+            samu_process("db", "upgrade", cwd=tmp_path, database_url=url),
         )
         for code, output in results:
             assert code == 0, output
