@@ -149,7 +149,7 @@ async def build_network(app: App, evalset: EvalSet) -> tuple[dict[int, str], Mem
         await uow.commit()
     for name, member in members.items():
         await declare(
-            services.uow(), services.clock, services.matcher, member.id, evalset.helpers[name]
+            services.uow, services.clock, services.matcher, member.id, evalset.helpers[name]
         )
         names[member.id] = name
     return names, asker

@@ -163,7 +163,7 @@ class Directory:
         """True for the account of a member still in the network."""
         from bot.core import routes
 
-        return await routes.is_member(self.app.services.uow(), self.platform, user_id)
+        return await routes.is_member(self.app.services.uow, self.platform, user_id)
 
 
 @dataclass
@@ -282,20 +282,20 @@ class App:
             from bot.core import skills as member_skills
             from skills import load_taxonomy
 
-            uow, clock = self.services.uow(), self.services.clock
-            await member_skills.sync_taxonomy(uow, clock, load_taxonomy())
+            services = self.services
+            await member_skills.sync_taxonomy(services.uow, services.clock, load_taxonomy())
         if self.config.network.structures:
             from bot.core import members
 
             await members.ensure_structures(
-                self.services.uow(), self.services.clock, self.config.network.structures
+                self.services.uow, self.services.clock, self.config.network.structures
             )
 
     async def seed_demo(self) -> bool:
         """Add the demo network (false when it is already there)."""
         from bot.core.demo import seed_demo
 
-        return await seed_demo(self.services.uow(), self.services.clock, self.services.matcher)
+        return await seed_demo(self.services.uow, self.services.clock, self.services.matcher)
 
     def console(self, persona: str, output: TextIO, *, interactive: bool) -> ConsoleTransport:
         """A terminal chat wired to the router; what it queues is delivered after each line."""

@@ -43,7 +43,7 @@ class MenuKeeper:
 
         menus = [self._everyone("", self.default_locale)]
         menus += [self._everyone(locale, locale) for locale in LOCALES]
-        for coordinator, identity in await members.coordinators_on(self.uows(), PLATFORM):
+        for coordinator, identity in await members.coordinators_on(self.uows, PLATFORM):
             entries = command_menu(self.commands, coordinator.locale, Role.COORDINATOR)
             menus.append(CommandMenu("", tuple(entries), chat_id=identity.chat_id))
         return menus
@@ -64,7 +64,7 @@ class MenuKeeper:
         from bot.transports.telegram import CommandMenu  # see the note on the imports in app.py
 
         try:
-            identities = await members.identities(self.uows(), member.id)
+            identities = await members.identities(self.uows, member.id)
         except Exception as error:  # a menu is a convenience: the answer goes on without it
             log.warning("cannot read member %s's accounts for their menu: %s", member.id, error)
             return

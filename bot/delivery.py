@@ -102,7 +102,7 @@ class Dispatcher:
         handled = 0
         while not until():
             claimed = await outbox.claim_due(
-                self.services.uow(),
+                self.services.uow,
                 self.services.clock,
                 self.worker,
                 self.batch,
@@ -137,7 +137,7 @@ class Dispatcher:
         while not stop.is_set():
             try:
                 await outbox.heartbeat(
-                    self.services.uow(), self.services.clock, self.worker, forget_silent=first
+                    self.services.uow, self.services.clock, self.worker, forget_silent=first
                 )
                 first = False
             except Exception as error:
@@ -149,7 +149,7 @@ class Dispatcher:
 
     async def leave(self) -> None:
         """Stop cleanly: what this worker had claimed is free for the others at once."""
-        await outbox.leave(self.services.uow(), self.worker)
+        await outbox.leave(self.services.uow, self.worker)
 
     async def _deliver(self, message: OutboxMessage, sending: _Sends) -> None:
         """Word a claimed message and send it, at once or alongside the sends under way."""
@@ -170,11 +170,9 @@ class Dispatcher:
         if message.recipient_id is None:
             return await self._prepare_for_chat(message)
         services = self.services
-        recipient = await members.get(services.uow(), message.recipient_id)
+        recipient = await members.get(services.uow, message.recipient_id)
         if recipient is None or recipient.status is MemberStatus.LEFT:
-            await outbox.settle_skipped(
-                services.uow(), services.clock, message.id, "recipient left"
-            )
+            await outbox.settle_skipped(services.uow, services.clock, message.id, "recipient left")
             return None
         route = await self._route(message, recipient.id)
         if route is None:
@@ -192,7 +190,7 @@ class Dispatcher:
             await self._failed(message, f"render: {exc}", permanent=False, platform=platform)
             return None
         if rendered is None:
-            await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
+            await outbox.settle_skipped(services.uow, services.clock, message.id, "stale")
             return None
         if identity is not None:  # not an edit: only where only the member reads it
             private = await self._private_chat(message, transport, identity)
@@ -215,22 +213,22 @@ class Dispatcher:
             if platform in self.transports:
                 return platform, message.target_chat, None
             if platform in self.elsewhere:
-                await outbox.defer(services.uow(), services.clock, message.id, ELSEWHERE_DELAY)
+                await outbox.defer(services.uow, services.clock, message.id, ELSEWHERE_DELAY)
             else:
                 await outbox.settle_skipped(
-                    services.uow(), services.clock, message.id, f"{platform} not running"
+                    services.uow, services.clock, message.id, f"{platform} not running"
                 )
             return None
         identity = next(
             (
                 i
-                for i in await members.identities(services.uow(), recipient_id)
+                for i in await members.identities(services.uow, recipient_id)
                 if i.platform in self.transports or i.platform in self.elsewhere
             ),
             None,
         )
         if identity is not None and identity.platform not in self.transports:
-            await outbox.defer(services.uow(), services.clock, message.id, ELSEWHERE_DELAY)
+            await outbox.defer(services.uow, services.clock, message.id, ELSEWHERE_DELAY)
             return None
         if identity is None:
             await self._failed(message, "no reachable identity", permanent=True)
@@ -263,7 +261,7 @@ class Dispatcher:
                 chat_id,
                 identity.chat_id,
             )
-            await routes.move_chat(self.services.uow(), self.services.clock, identity, chat_id)
+            await routes.move_chat(self.services.uow, self.services.clock, identity, chat_id)
         return chat_id
 
     async def _failed(
@@ -279,7 +277,7 @@ class Dispatcher:
         """Record a failure (and count it, on `platform` when the message had one); a message
         that becomes undeliverable is logged as an error."""
         outcome = await outbox.settle_failure(
-            self.services.uow(),
+            self.services.uow,
             self.services.clock,
             message,
             error,
@@ -322,7 +320,7 @@ class Dispatcher:
         services = self.services
         platform, chat_id = message.target_platform, message.target_chat
         if platform in self.elsewhere and platform not in self.transports:
-            await outbox.defer(services.uow(), services.clock, message.id, ELSEWHERE_DELAY)
+            await outbox.defer(services.uow, services.clock, message.id, ELSEWHERE_DELAY)
             return None
         transport = self.transports.get(platform or "")
         if transport is None or chat_id is None:
@@ -341,7 +339,7 @@ class Dispatcher:
             await self._unreadable(message, exc, transport.platform)
             return None
         if rendered is None:
-            await outbox.settle_skipped(services.uow(), services.clock, message.id, "stale")
+            await outbox.settle_skipped(services.uow, services.clock, message.id, "stale")
             return None
         return transport, chat_id, rendered
 
@@ -366,7 +364,7 @@ class Dispatcher:
                 message.id,
                 transport.platform,
             )
-        await outbox.begin_attempt(services.uow(), services.clock, message.id)
+        await outbox.begin_attempt(services.uow, services.clock, message.id)
         try:
             ref = await transport.send(chat_id, rendered, key=f"samu-outbox-{message.id}")
         except DeliveryError as error:
@@ -383,7 +381,7 @@ class Dispatcher:
             await self._failed(message, repr(exc), permanent=False, platform=transport.platform)
             return
         await outbox.settle_sent(
-            services.uow(),
+            services.uow,
             services.clock,
             message.id,
             platform=transport.platform,

@@ -233,7 +233,7 @@ def _edits(values: list[str], t: Translator) -> list[tuple[EditField, str]] | No
 
 async def _edit(app: App, args: argparse.Namespace, t: Translator) -> int:
     from bot.chat.place_views import issue_text
-    from bot.core import place_edits
+    from bot.core import members, place_edits
     from bot.core.place_edits import PlaceNotFound
 
     await app.prepare()
@@ -243,8 +243,7 @@ async def _edit(app: App, args: argparse.Namespace, t: Translator) -> int:
     services = app.services
     structure = None
     if args.structure:
-        async with services.uow() as uow:
-            structure = await uow.structures.by_name(args.structure)
+        structure = await members.structure_named(services.uow, args.structure)
         if structure is None:
             _print(t._("Unknown structure: {name}.").format(name=args.structure))
             return 2

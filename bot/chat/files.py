@@ -100,7 +100,7 @@ class FileDesk:
         waiting = await attachments.waiting(services.uow, services.clock, ctx.me, ctx.files)
         if not waiting:
             return []
-        dialog = await dialogs.current(services.uow(), ctx.me.id)
+        dialog = await dialogs.current(services.uow, ctx.me.id)
         if (
             dialog is not None
             and dialog.kind == AWAIT_TEXT

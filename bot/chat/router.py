@@ -118,7 +118,7 @@ class Router:
         t = translator(pick_locale(incoming.language, self.services.default_locale))
         try:
             arrival = await members.arrive(
-                self.services.uow(),
+                self.services.uow,
                 self.services.clock,
                 incoming.platform,
                 incoming.user_id,
@@ -172,7 +172,7 @@ class Router:
         a member through the outbox, finished in the same transaction; to others directly)."""
         if member is not None and incoming.event_id is not None:
             await members.give_back(
-                self.services.uow(),
+                self.services.uow,
                 self.services.clock,
                 incoming.platform,
                 incoming.event_id,
@@ -188,7 +188,7 @@ class Router:
             return
         try:
             await members.handled(
-                self.services.uow(), self.services.clock, incoming.platform, incoming.event_id
+                self.services.uow, self.services.clock, incoming.platform, incoming.event_id
             )
         except Exception as error:  # the answer still goes out; a repeat is seen as unfinished
             log.warning("could not record event %s as handled: %s", incoming.event_id, error)
@@ -287,7 +287,7 @@ class Router:
         if decision is Decision.PRIVATE_ONLY:
             return [private_only(ctx)]
         if ctx.member is not None and ctx.private and dialog is not None:
-            await dialogs.close_dialog(self.services.uow(), ctx.member.id)
+            await dialogs.close_dialog(self.services.uow, ctx.member.id)
         try:
             return await command.handler(ctx, args)
         except UsageError:

@@ -91,7 +91,7 @@ async def decline(
         )
         await uow.commit()
     if request.status in (RequestStatus.OPEN, RequestStatus.OFFERED):
-        return await advance(uows(), clock, settings, request_id, limit=1)
+        return await advance(uows, clock, settings, request_id, limit=1)
     return Progress(Step.NOTHING)
 
 
@@ -129,7 +129,7 @@ async def release(
                 Released(request_id, helper.display_name),
             )
         await uow.commit()
-    return await advance(uows(), clock, settings, request_id)
+    return await advance(uows, clock, settings, request_id)
 
 
 async def cancel(uows: UowFactory, clock: Clock, request_id: int, author: Member) -> HelpRequest:
@@ -184,7 +184,7 @@ async def reopen(
             created_at=now,
         )
         await uow.commit()
-    return await advance(uows(), clock, settings, request_id)
+    return await advance(uows, clock, settings, request_id)
 
 
 async def assign(

@@ -9,6 +9,7 @@ from bot.core.clock import Clock
 from bot.core.demo_history import seed_history
 from bot.core.demo_places import seed_places
 from bot.core.demo_tutorials import DEMO_TUTORIALS
+from bot.core.services import UowFactory
 from bot.core.tutorials import skills_text
 from bot.core.types import Role, TutorialStatus
 from skills import SkillLevel, SkillMatcher, default_catalog
@@ -63,12 +64,12 @@ DEMO_PEOPLE = (
 )
 
 
-async def seed_demo(uow: UnitOfWork, clock: Clock, matcher: SkillMatcher) -> bool:
+async def seed_demo(uows: UowFactory, clock: Clock, matcher: SkillMatcher) -> bool:
     """Create the demo structures, people (console identities) and a few published tutorials;
     false if already there.
     """
     now = clock.now()
-    async with uow:
+    async with uows() as uow:
         if await uow.members.by_identity("console", DEMO_PEOPLE[0].name.lower()) is not None:
             return False
         structure_ids: dict[str, int] = {}

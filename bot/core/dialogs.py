@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.core.services import UowFactory
 from bot.core.types import DialogState
-from storage.db import UnitOfWork
 
 
 async def open_dialog(
-    uow: UnitOfWork,
+    uows: UowFactory,
     clock: Clock,
     member_id: int,
     kind: str,
@@ -18,19 +18,19 @@ async def open_dialog(
     data: dict[str, Any] | None = None,
 ) -> None:
     """Open (or move) the member's dialog; any other open dialog is replaced."""
-    async with uow:
+    async with uows() as uow:
         await uow.dialogs.save(member_id, kind=kind, step=step, data=data or {}, now=clock.now())
         await uow.commit()
 
 
-async def close_dialog(uow: UnitOfWork, member_id: int) -> None:
+async def close_dialog(uows: UowFactory, member_id: int) -> None:
     """Close the member's dialog, if any."""
-    async with uow:
+    async with uows() as uow:
         await uow.dialogs.clear(member_id)
         await uow.commit()
 
 
-async def current(uow: UnitOfWork, member_id: int) -> DialogState | None:
+async def current(uows: UowFactory, member_id: int) -> DialogState | None:
     """The member's open dialog, if any."""
-    async with uow:
+    async with uows() as uow:
         return await uow.dialogs.get(member_id)

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from bot.core.clock import Clock
 from bot.core.outbox import MAX_ATTEMPTS
+from bot.core.services import UowFactory
 from bot.core.types import OutboxBacklog, RequestStatus
-from storage.db import UnitOfWork
 
 
-async def outbox_backlog(uow: UnitOfWork, clock: Clock) -> OutboxBacklog:
+async def outbox_backlog(uows: UowFactory, clock: Clock) -> OutboxBacklog:
     """The undelivered messages: due, kept for later, undeliverable (tried MAX_ATTEMPTS times)."""
-    async with uow:
+    async with uows() as uow:
         return await uow.outbox.backlog(clock.now(), stuck_at=MAX_ATTEMPTS)
 
 
-async def requests_by_status(uow: UnitOfWork) -> dict[RequestStatus, int]:
+async def requests_by_status(uows: UowFactory) -> dict[RequestStatus, int]:
     """How many help requests stand in each state."""
-    async with uow:
+    async with uows() as uow:
         return await uow.stats.requests_by_status()

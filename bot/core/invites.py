@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from bot.core.clock import Clock
 from bot.core.errors import InvalidValue, UnknownStructure
+from bot.core.services import UowFactory
 from bot.core.types import Invite, Role
-from storage.db import UnitOfWork
 
 # No 0/O, 1/I/L, to be read aloud or copied from paper without mistakes.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -43,7 +43,7 @@ def display_code(code: str) -> str:
 
 
 async def create_invite(
-    uow: UnitOfWork,
+    uows: UowFactory,
     clock: Clock,
     *,
     role: Role,
@@ -58,7 +58,7 @@ async def create_invite(
     if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
         raise InvalidValue("expires_days")
     now = clock.now()
-    async with uow:
+    async with uows() as uow:
         structure_id = None
         if structure_name:
             structure = await uow.structures.by_name(structure_name)
@@ -79,18 +79,18 @@ async def create_invite(
     return invite
 
 
-async def usable(uow: UnitOfWork, clock: Clock) -> list[Invite]:
+async def usable(uows: UowFactory, clock: Clock) -> list[Invite]:
     """The codes that still let someone join, newest first (for coordinators)."""
-    async with uow:
+    async with uows() as uow:
         return await uow.invites.usable(clock.now())
 
 
-async def revoke(uow: UnitOfWork, clock: Clock, typed_code: str) -> bool:
+async def revoke(uows: UowFactory, clock: Clock, typed_code: str) -> bool:
     """Cancel a code, typed in any form; false when there is no such code still usable."""
     code = canonical_code(typed_code)
     if code is None:
         return False
-    async with uow:
+    async with uows() as uow:
         revoked = await uow.invites.revoke(code, clock.now())
         await uow.commit()
     return revoked

@@ -255,7 +255,7 @@ def _load(known: tuple[int, int, int] | None) -> tuple[int, int, float] | None:
 
 
 async def advance(
-    uow: UnitOfWork,
+    uows: UowFactory,
     clock: Clock,
     settings: RequestSettings,
     request_id: int,
@@ -269,7 +269,7 @@ async def advance(
     worker is running it: the request is claimed first, and skipped if it cannot be.
     """
     now = clock.now()
-    async with uow:
+    async with uows() as uow:
         if when_due and not await uow.requests.claim_due(request_id, now):
             return Progress(Step.NOTHING)
         request = await uow.requests.get(request_id)
@@ -418,6 +418,6 @@ async def check_due(uow_factory: UowFactory, clock: Clock, settings: RequestSett
         due = await uow.requests.due_for_check(clock.now())
     moved = 0
     for request_id in due:
-        progress = await advance(uow_factory(), clock, settings, request_id, when_due=True)
+        progress = await advance(uow_factory, clock, settings, request_id, when_due=True)
         moved += progress.step is not Step.NOTHING
     return moved

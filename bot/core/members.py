@@ -20,9 +20,8 @@ from bot.core.invites import canonical_code
 from bot.core.names import clean_name, refuse_coordinators_name
 from bot.core.notices import GivenBack
 from bot.core.outbox import notify
-from bot.core.services import WorkerSettings
+from bot.core.services import UowFactory, WorkerSettings
 from bot.core.types import DialogState, Identity, Member, MemberStatus, Structure
-from storage.db import UnitOfWork
 from storage.repositories.events import EventStart
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,7 @@ class Account:
 
 
 async def join(
-    uow: UnitOfWork,
+    uows: UowFactory,
     clock: Clock,
     *,
     account: Account,
@@ -63,9 +62,9 @@ async def join(
     InviteRejected(TOO_MANY_TRIES) says when it may try again. Every refusal is logged.
     """
     now = clock.now()
-    await _count_try(uow, now, account)
+    await _count_try(uows, now, account)
     try:
-        return await _join(uow, now, account, typed_code, display_name, locale, fallback_name)
+        return await _join(uows, now, account, typed_code, display_name, locale, fallback_name)
     except InviteRejected as rejected:
         log.warning(
             "invitation code refused for %s user %s: %s",
@@ -76,10 +75,10 @@ async def join(
         raise
 
 
-async def _count_try(uow: UnitOfWork, now: datetime, account: Account) -> None:
+async def _count_try(uows: UowFactory, now: datetime, account: Account) -> None:
     """Count this try of a code (its own transaction: a refused try stays counted); refuse it
     when the account tried too many codes lately."""
-    async with uow:
+    async with uows() as uow:
         tries = await uow.invites.count_try(account.platform, account.user_id, now, TRY_WINDOW)
         await uow.commit()
     if tries.tries > MAX_TRIES:
@@ -96,7 +95,7 @@ async def _count_try(uow: UnitOfWork, now: datetime, account: Account) -> None:
 
 
 async def _join(
-    uow: UnitOfWork,
+    uows: UowFactory,
     now: datetime,
     account: Account,
     typed_code: str,
@@ -107,7 +106,7 @@ async def _join(
     code = canonical_code(typed_code)
     if code is None:
         raise InviteRejected(InviteProblem.MALFORMED)
-    async with uow:
+    async with uows() as uow:
         try:
             name = clean_name(display_name)
             await refuse_coordinators_name(uow, name, None)
@@ -145,29 +144,29 @@ async def _join(
     return member
 
 
-async def rename(uow: UnitOfWork, clock: Clock, member_id: int, name: str) -> Member:
+async def rename(uows: UowFactory, clock: Clock, member_id: int, name: str) -> Member:
     """Change a member's display name (NameRefused: see `bot.core.names`)."""
     cleaned = clean_name(name)
-    async with uow:
+    async with uows() as uow:
         await refuse_coordinators_name(uow, cleaned, member_id)
         member = await uow.members.update_profile(member_id, clock.now(), display_name=cleaned)
         await uow.commit()
     return member
 
 
-async def set_locale(uow: UnitOfWork, clock: Clock, member_id: int, locale: str) -> Member:
+async def set_locale(uows: UowFactory, clock: Clock, member_id: int, locale: str) -> Member:
     """Change the language the bot uses with a member."""
     if locale not in LOCALES:
         raise InvalidValue("locale")
-    async with uow:
+    async with uows() as uow:
         member = await uow.members.update_profile(member_id, clock.now(), locale=locale)
         await uow.commit()
     return member
 
 
-async def set_structure(uow: UnitOfWork, clock: Clock, member_id: int, name: str) -> Member:
+async def set_structure(uows: UowFactory, clock: Clock, member_id: int, name: str) -> Member:
     """Attach a member to one of the known partner structures."""
-    async with uow:
+    async with uows() as uow:
         structure = await uow.structures.by_name(name)
         if structure is None:
             known = [s.name for s in await uow.structures.list_all()]
@@ -177,34 +176,40 @@ async def set_structure(uow: UnitOfWork, clock: Clock, member_id: int, name: str
     return member
 
 
-async def structures(uow: UnitOfWork) -> list[Structure]:
+async def structures(uows: UowFactory) -> list[Structure]:
     """The partner structures, by name."""
-    async with uow:
+    async with uows() as uow:
         return await uow.structures.list_all()
 
 
-async def ensure_structures(uow: UnitOfWork, clock: Clock, names: list[str]) -> None:
+async def structure_named(uows: UowFactory, name: str) -> Structure | None:
+    """The partner structure of that exact name, if there is one."""
+    async with uows() as uow:
+        return await uow.structures.by_name(name)
+
+
+async def ensure_structures(uows: UowFactory, clock: Clock, names: list[str]) -> None:
     """Create the named structures that do not exist yet (from config or the demo)."""
-    async with uow:
+    async with uows() as uow:
         for name in names:
             if await uow.structures.by_name(name) is None:
                 await uow.structures.add(name, clock.now())
         await uow.commit()
 
 
-async def directory(uow: UnitOfWork) -> list[Member]:
+async def directory(uows: UowFactory) -> list[Member]:
     """Members still in the network, ordered by structure then name."""
-    async with uow:
+    async with uows() as uow:
         return await uow.members.list_all()
 
 
 UNUSUAL_FLOOR = 8
 
 
-async def with_many_skills(uow: UnitOfWork) -> list[tuple[Member, int]]:
+async def with_many_skills(uows: UowFactory) -> list[tuple[Member, int]]:
     """Members who declared unusually many skills: at least three times the median of those
     who declared any, and at least 8 (they are offered many requests: worth a word)."""
-    async with uow:
+    async with uows() as uow:
         counts = await uow.skills.counts_by_member()
         if not counts:
             return []
@@ -217,21 +222,21 @@ async def with_many_skills(uow: UnitOfWork) -> list[tuple[Member, int]]:
         return found
 
 
-async def get(uow: UnitOfWork, member_id: int) -> Member | None:
+async def get(uows: UowFactory, member_id: int) -> Member | None:
     """A member by id, whatever their status."""
-    async with uow:
+    async with uows() as uow:
         return await uow.members.get(member_id)
 
 
-async def identities(uow: UnitOfWork, member_id: int) -> list[Identity]:
+async def identities(uows: UowFactory, member_id: int) -> list[Identity]:
     """A member's accounts, preferred first."""
-    async with uow:
+    async with uows() as uow:
         return await uow.members.identities(member_id)
 
 
-async def coordinators_on(uow: UnitOfWork, platform: str) -> list[tuple[Member, Identity]]:
+async def coordinators_on(uows: UowFactory, platform: str) -> list[tuple[Member, Identity]]:
     """Active coordinators and their identity on a platform (for their command menus)."""
-    async with uow:
+    async with uows() as uow:
         found = []
         for coordinator in await uow.members.coordinators():
             for identity in await uow.members.identities(coordinator.id):
@@ -257,7 +262,7 @@ class Arrival:
 
 
 async def arrive(
-    uow: UnitOfWork,
+    uows: UowFactory,
     clock: Clock,
     platform: str,
     user_id: str,
@@ -270,7 +275,7 @@ async def arrive(
     """
     worker = worker or WorkerSettings()
     start = EventStart.NEW
-    async with uow:
+    async with uows() as uow:
         if event_id is not None:
             now = clock.now()
             start = await uow.events.start(
@@ -295,7 +300,7 @@ GIVEN_BACK_LENGTH = 500
 
 
 async def give_back(
-    uow: UnitOfWork, clock: Clock, platform: str, event_id: str, member_id: int, text: str
+    uows: UowFactory, clock: Clock, platform: str, event_id: str, member_id: int, text: str
 ) -> None:
     """A message a dead worker may have half-handled: the member gets their text back.
 
@@ -303,7 +308,7 @@ async def give_back(
     a crash right after cannot lose it (a direct answer could be).
     """
     now = clock.now()
-    async with uow:
+    async with uows() as uow:
         await notify(
             uow,
             now,
@@ -315,8 +320,8 @@ async def give_back(
         await uow.commit()
 
 
-async def handled(uow: UnitOfWork, clock: Clock, platform: str, event_id: str) -> None:
+async def handled(uows: UowFactory, clock: Clock, platform: str, event_id: str) -> None:
     """The event is handled: a repeat of it is ignored from now on."""
-    async with uow:
+    async with uows() as uow:
         await uow.events.finish(platform, event_id, clock.now())
         await uow.commit()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 from bot.core.errors import NameProblem, NameRefused
+from bot.core.services import UowFactory
 from skills import fold
 from storage.db import UnitOfWork
 
@@ -72,11 +73,11 @@ async def refuse_coordinators_name(uow: UnitOfWork, name: str, member_id: int | 
             raise NameRefused(NameProblem.COORDINATOR)
 
 
-async def name_problem(uow: UnitOfWork, name: str) -> NameProblem | None:
+async def name_problem(uows: UowFactory, name: str) -> NameProblem | None:
     """What would stop `name` from being a newcomer's name (None: it can be used)."""
     try:
         cleaned = clean_name(name)
-        async with uow:
+        async with uows() as uow:
             await refuse_coordinators_name(uow, cleaned, None)
     except NameRefused as refused:
         return refused.problem

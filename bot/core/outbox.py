@@ -10,6 +10,7 @@ from enum import StrEnum
 from bot.core.clock import Clock
 from bot.core.notices import AboutRequest, DeliveryFailed, Notice, NoticeKind, encode
 from bot.core.request_states import is_active
+from bot.core.services import UowFactory
 from bot.core.types import NewChoice, NewMessage, OutboxMessage
 from storage.db import UnitOfWork
 
@@ -119,7 +120,7 @@ async def announce(
 
 
 async def claim_due(
-    uow: UnitOfWork,
+    uows: UowFactory,
     clock: Clock,
     worker: str,
     limit: int = 50,
@@ -132,7 +133,7 @@ async def claim_due(
     With `takeover_after`, the rows of a worker silent for that long are taken over.
     """
     now = clock.now()
-    async with uow:
+    async with uows() as uow:
         await uow.outbox.heartbeat(worker, now)
         claimed = await uow.outbox.claim_due(
             now=now,
@@ -148,43 +149,43 @@ async def claim_due(
 
 
 async def heartbeat(
-    uow: UnitOfWork, clock: Clock, worker: str, *, forget_silent: bool = False
+    uows: UowFactory, clock: Clock, worker: str, *, forget_silent: bool = False
 ) -> None:
     """Show that this worker is alive, so nobody takes its claimed rows over.
 
     `forget_silent` also drops the workers silent for a day (crashed ones leave their row).
     """
     now = clock.now()
-    async with uow:
+    async with uows() as uow:
         await uow.outbox.heartbeat(worker, now)
         if forget_silent:
             await uow.outbox.forget_workers_silent_since(now - timedelta(days=1))
         await uow.commit()
 
 
-async def leave(uow: UnitOfWork, worker: str) -> None:
+async def leave(uows: UowFactory, worker: str) -> None:
     """A worker stopping cleanly: its claimed rows are free at once for the others."""
-    async with uow:
+    async with uows() as uow:
         await uow.outbox.forget_worker(worker)
         await uow.commit()
 
 
-async def begin_attempt(uow: UnitOfWork, clock: Clock, message_id: int) -> None:
+async def begin_attempt(uows: UowFactory, clock: Clock, message_id: int) -> None:
     """Record that the send of a message begins (before the platform is called)."""
-    async with uow:
+    async with uows() as uow:
         await uow.outbox.mark_attempt(message_id, clock.now())
         await uow.commit()
 
 
-async def defer(uow: UnitOfWork, clock: Clock, message_id: int, delay: timedelta) -> None:
+async def defer(uows: UowFactory, clock: Clock, message_id: int, delay: timedelta) -> None:
     """Leave a message to another worker for a while (its network is served there)."""
-    async with uow:
+    async with uows() as uow:
         await uow.outbox.defer(message_id, until=clock.now() + delay)
         await uow.commit()
 
 
 async def settle_sent(
-    uow: UnitOfWork,
+    uows: UowFactory,
     clock: Clock,
     message_id: int,
     *,
@@ -195,7 +196,7 @@ async def settle_sent(
 ) -> None:
     """Record a delivery, so the message is never sent again (and, in the same transaction,
     what it showed, when a reply or a press may refer to it later)."""
-    async with uow:
+    async with uows() as uow:
         await uow.outbox.mark_sent(
             message_id, platform=platform, chat_id=chat_id, delivery_ref=ref, now=clock.now()
         )
@@ -204,9 +205,9 @@ async def settle_sent(
         await uow.commit()
 
 
-async def settle_skipped(uow: UnitOfWork, clock: Clock, message_id: int, why: str) -> None:
+async def settle_skipped(uows: UowFactory, clock: Clock, message_id: int, why: str) -> None:
     """A message that no longer makes sense (e.g. an offer already taken): never sent."""
-    async with uow:
+    async with uows() as uow:
         await uow.outbox.mark_sent(
             message_id, platform="-", chat_id="-", delivery_ref=f"skipped: {why}", now=clock.now()
         )
@@ -227,7 +228,7 @@ class Failure(StrEnum):
 
 
 async def settle_failure(
-    uow: UnitOfWork,
+    uows: UowFactory,
     clock: Clock,
     message: OutboxMessage,
     error: str,
@@ -247,7 +248,7 @@ async def settle_failure(
     now = clock.now()
     slowed_down = retry_after is not None and now - message.not_before < RATE_LIMIT_PATIENCE
     attempts = message.attempts + (0 if slowed_down else 1)
-    async with uow:
+    async with uows() as uow:
         if not permanent and attempts < MAX_ATTEMPTS:
             delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(attempts)
             await uow.outbox.mark_retry(
@@ -299,14 +300,14 @@ async def _tell_author_offer_failed(uow: UnitOfWork, now: datetime, message: Out
 
 
 async def delivered_as(
-    uow: UnitOfWork, platform: str, chat_id: str, ref: str
+    uows: UowFactory, platform: str, chat_id: str, ref: str
 ) -> OutboxMessage | None:
     """The message the bot delivered under this platform reference (what a reply answers)."""
-    async with uow:
+    async with uows() as uow:
         return await uow.outbox.by_delivery(platform, chat_id, ref)
 
 
-async def sent_to(uow: UnitOfWork, recipient_id: int, kind: NoticeKind) -> list[OutboxMessage]:
+async def sent_to(uows: UowFactory, recipient_id: int, kind: NoticeKind) -> list[OutboxMessage]:
     """Messages of a kind queued for a member, oldest first."""
-    async with uow:
+    async with uows() as uow:
         return await uow.outbox.find(recipient_id=recipient_id, kind=kind)

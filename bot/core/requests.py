@@ -172,7 +172,7 @@ async def ask(
         await uow.commit()
     progress = None
     if request is None:
-        progress = await advance(uows(), clock, settings, request_id)
+        progress = await advance(uows, clock, settings, request_id)
         async with uows() as uow:
             request = await get_or_fail(uow, request_id)
     return Submitted(request, findings, progress, placed.files, placed)
@@ -378,7 +378,7 @@ async def send_draft(
             text=sent_text,
         )
         await uow.commit()
-    progress = await advance(uows(), clock, settings, request_id)
+    progress = await advance(uows, clock, settings, request_id)
     async with uows() as uow:
         sent = await get_or_fail(uow, request_id)
         files = await uow.attachments.of_request(request_id)
@@ -492,7 +492,7 @@ async def _offer_if_never_offered(
     async with uows() as uow:
         offered = bool(await uow.offers.of_request(request.id))
     if not offered:
-        await advance(uows(), clock, settings, request.id)
+        await advance(uows, clock, settings, request.id)
 
 
 async def set_skills(

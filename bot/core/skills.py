@@ -11,6 +11,7 @@ from bot.core.clock import Clock
 from bot.core.errors import CoreError
 from bot.core.notices import SkillReviewed
 from bot.core.outbox import new_message, notify_many
+from bot.core.services import UowFactory
 from bot.core.types import MemberSkill, NetworkSkill, ProposedSkill, SkillRow, SkillSource
 from skills import (
     DEFAULT_LEVEL,
@@ -85,21 +86,21 @@ def split_items(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-async def sync_taxonomy(uow: UnitOfWork, clock: Clock, taxonomy: Taxonomy) -> None:
+async def sync_taxonomy(uows: UowFactory, clock: Clock, taxonomy: Taxonomy) -> None:
     """Make the skills table know every taxonomy entry (idempotent)."""
-    async with uow:
+    async with uows() as uow:
         await uow.skills.sync_taxonomy(taxonomy.skills, clock.now())
         await uow.commit()
 
 
-async def declared(uow: UnitOfWork, member_id: int) -> list[MemberSkill]:
+async def declared(uows: UowFactory, member_id: int) -> list[MemberSkill]:
     """A member's skills with their levels."""
-    async with uow:
+    async with uows() as uow:
         return await uow.skills.of_member(member_id)
 
 
 async def declare(
-    uow: UnitOfWork,
+    uows: UowFactory,
     clock: Clock,
     matcher: SkillMatcher,
     member_id: int,
@@ -116,7 +117,7 @@ async def declare(
     result = Declaration()
     now = clock.now()
     given: dict[str, SkillLevel] = {}  # the level each skill was given in this list
-    async with uow:
+    async with uows() as uow:
         matcher = await network_matcher(uow, matcher)
         current = {ms.skill.slug: ms.level for ms in await uow.skills.of_member(member_id)}
         for item in split_items(text)[:MAX_ITEMS]:
@@ -190,12 +191,12 @@ def _find_declared(
 
 
 async def remove(
-    uow: UnitOfWork, matcher: SkillMatcher, member_id: int, text: str
+    uows: UowFactory, matcher: SkillMatcher, member_id: int, text: str
 ) -> tuple[list[SkillRow], list[str]]:
     """Remove the listed skills from a member: (removed, items not found among theirs)."""
     removed: list[SkillRow] = []
     missing: list[str] = []
-    async with uow:
+    async with uows() as uow:
         mine = await uow.skills.of_member(member_id)
         for item in split_items(text)[:MAX_ITEMS]:
             phrase, _ = split_level(item)
@@ -212,7 +213,7 @@ async def remove(
 
 
 async def change_level(
-    uow: UnitOfWork,
+    uows: UowFactory,
     clock: Clock,
     matcher: SkillMatcher,
     member_id: int,
@@ -224,7 +225,7 @@ async def change_level(
 
     Raises LevelFull when the new level already holds `limits[level]` skills.
     """
-    async with uow:
+    async with uows() as uow:
         mine = await uow.skills.of_member(member_id)
         found = _find_declared(matcher, mine, phrase)
         if found is None:
@@ -241,14 +242,14 @@ async def change_level(
 
 
 async def replace_proposed(
-    uow: UnitOfWork,
+    uows: UowFactory,
     clock: Clock,
     member_id: int,
     proposed_slug: str,
     taxonomy_slug: str,
 ) -> MemberSkill | None:
     """Swap a member's proposed skill for the taxonomy skill they meant (keeping the level)."""
-    async with uow:
+    async with uows() as uow:
         mine = {ms.skill.slug: ms for ms in await uow.skills.of_member(member_id)}
         old = mine.get(proposed_slug)
         new = await uow.skills.by_slug(taxonomy_slug)
@@ -263,9 +264,9 @@ async def replace_proposed(
     return MemberSkill(skill=new, level=old.level)
 
 
-async def proposed(uow: UnitOfWork) -> list[ProposedSkill]:
+async def proposed(uows: UowFactory) -> list[ProposedSkill]:
     """Skills members proposed that the taxonomy does not know (for coordinators)."""
-    async with uow:
+    async with uows() as uow:
         return await uow.skills.proposed()
 
 
@@ -396,7 +397,7 @@ class Validated:
 
 
 async def validate_proposed(
-    uow: UnitOfWork,
+    uows: UowFactory,
     clock: Clock,
     matcher: SkillMatcher,
     reference: str,
@@ -411,7 +412,7 @@ async def validate_proposed(
     Raises NoSuchProposal, AlreadyReviewed, NameTaken (a name already means a known skill:
     replace the proposal by it instead), UnknownSkill.
     """
-    async with uow:
+    async with uows() as uow:
         row = await _find_proposal(uow, reference)
         known = await network_matcher(uow, matcher)
         names = [row.label_fr, *aliases]
@@ -451,11 +452,11 @@ async def _tell_holders(
 
 
 async def reviewed_labels(
-    uow: UnitOfWork, notice: SkillReviewed
+    uows: UowFactory, notice: SkillReviewed
 ) -> tuple[SkillRow, SkillRow | None] | None:
     """The proposal a `SkillReviewed` notice is about and its replacement, if any (None once
     the proposal is gone)."""
-    async with uow:
+    async with uows() as uow:
         proposal = await uow.skills.by_id(notice.proposal_id)
         replacement = (
             await uow.skills.by_id(notice.replacement_id)
@@ -477,13 +478,13 @@ class Replaced:
 
 
 async def replace_everywhere(
-    uow: UnitOfWork, clock: Clock, matcher: SkillMatcher, reference: str, target: str
+    uows: UowFactory, clock: Clock, matcher: SkillMatcher, reference: str, target: str
 ) -> Replaced:
     """Replace a proposal by a known skill (taxonomy or network) for every member who
     declared it, keeping the higher level when they had both (the caller checked that a
     coordinator asks). Raises NoSuchProposal, AlreadyReviewed, UnknownSkill (the target
     names no known skill)."""
-    async with uow:
+    async with uows() as uow:
         row = await _find_proposal(uow, reference)
         known = await network_matcher(uow, matcher)
         hit = known.taxonomy.get(target.strip()) or getattr(known.match(target), "skill", None)
@@ -500,19 +501,19 @@ async def replace_everywhere(
 
 
 async def suggestions_for(
-    uow: UnitOfWork, matcher: SkillMatcher, reference: str
+    uows: UowFactory, matcher: SkillMatcher, reference: str
 ) -> tuple[SkillRow, list[SkillMatch]]:
     """A proposal and the known skills it may mean (for "replace by…"); raises like
     `replace_everywhere`."""
-    async with uow:
+    async with uows() as uow:
         row = await _find_proposal(uow, reference)
         known = await network_matcher(uow, matcher)
     return row, known.suggest(row.label_fr, limit=4)
 
 
-async def find_proposal(uow: UnitOfWork, reference: str) -> SkillRow | None:
+async def find_proposal(uows: UowFactory, reference: str) -> SkillRow | None:
     """The proposal (or reviewed proposal) a coordinator names by slug or label, if any."""
-    async with uow:
+    async with uows() as uow:
         try:
             return await _find_proposal(uow, reference)
         except AlreadyReviewed as done:

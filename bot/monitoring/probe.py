@@ -104,9 +104,9 @@ class Probe:
             started = loop.time()
             await asyncio.wait_for(self.ping(), timeout)
             seconds = loop.time() - started
-            backlog = await asyncio.wait_for(health.outbox_backlog(self.uow(), self.clock), timeout)
+            backlog = await asyncio.wait_for(health.outbox_backlog(self.uow, self.clock), timeout)
             if requests:
-                counts = await asyncio.wait_for(health.requests_by_status(self.uow()), timeout)
+                counts = await asyncio.wait_for(health.requests_by_status(self.uow), timeout)
         except TimeoutError:
             error = f"no answer within {timeout:g} s"
         except Exception as problem:  # whatever the driver says, the database is not usable

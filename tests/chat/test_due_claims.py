@@ -48,7 +48,7 @@ async def test_a_step_already_run_elsewhere_is_not_run_again(
 
     async def step() -> matching.Step:
         progress = await matching.advance(
-            services.uow(), services.clock, services.requests, due.id, when_due=True
+            services.uow, services.clock, services.requests, due.id, when_due=True
         )
         return progress.step
 

@@ -138,7 +138,7 @@ async def invite_code(database_url: str) -> str:
     db = Database.from_url(database_url)
     try:
         invite = await invites.create_invite(
-            db.uow(), SystemClock(), role=Role.MEMBER, structure_name=None
+            db.uow, SystemClock(), role=Role.MEMBER, structure_name=None
         )
     finally:
         await db.dispose()

@@ -247,7 +247,7 @@ class Network:
     ) -> Person:
         person = await self.person(name, encrypted=encrypted)
         code = await invites.create_invite(
-            self.app.services.uow(),
+            self.app.services.uow,
             self.app.services.clock,
             role=role,
             structure_name="Mission locale",

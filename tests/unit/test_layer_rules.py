@@ -1,12 +1,14 @@
-"""Rules of the layers that import-linter cannot see: the conversation layer reaches the
-database only through the use-cases of `bot/core`, never by opening a unit of work."""
+"""Rules of the layers that import-linter cannot see: the conversation layer, the command line
+and the other top-level modules reach the database only through the use-cases of `bot/core`,
+never by opening a unit of work."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-CHAT = Path(__file__).resolve().parents[2] / "bot" / "chat"
+BOT = Path(__file__).resolve().parents[2] / "bot"
+CHAT = BOT / "chat"
 
 
 def _units_of_work_opened(source: str) -> list[int]:
@@ -32,3 +34,14 @@ def test_the_conversation_layer_opens_no_unit_of_work() -> None:
         if (lines := _units_of_work_opened(path.read_text(encoding="utf-8")))
     }
     assert found == {}, "bot/chat reads the database itself; use a use-case of bot/core"
+
+
+def test_the_command_line_and_the_wiring_open_no_unit_of_work() -> None:
+    """`bot/cli.py`, the `*_cli.py` modules, the doctor, the application's wiring: a command
+    that needs the database calls a use-case (which opens and closes its own)."""
+    found = {
+        path.name: lines
+        for path in sorted(BOT.glob("*.py"))
+        if (lines := _units_of_work_opened(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}, "a top-level module reads the database itself; use a use-case"

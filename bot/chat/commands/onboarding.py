@@ -38,7 +38,7 @@ _INVITE_PROBLEMS = {
 
 async def ask_structure(ctx: Context, question: str) -> Outgoing:
     """Ask which partner structure the member works in, with one button per structure."""
-    known = await members.structures(ctx.services.uow())
+    known = await members.structures(ctx.services.uow)
     await await_answer(ctx, "structure")
     return ctx.reply(
         question,
@@ -67,7 +67,7 @@ async def next_onboarding_step(ctx: Context, member: Member) -> list[Outgoing]:
 
 
 async def _has_skills(ctx: Context, member: Member) -> bool:
-    return bool(await member_skills.declared(ctx.services.uow(), member.id))
+    return bool(await member_skills.declared(ctx.services.uow, member.id))
 
 
 async def start(ctx: Context, args: str) -> Reply:
@@ -78,11 +78,11 @@ async def start(ctx: Context, args: str) -> Reply:
         return [join_explanation(ctx)]
     incoming = ctx.incoming
     given_name = incoming.display_name or ""
-    refused = await names.name_problem(ctx.services.uow(), given_name)
+    refused = await names.name_problem(ctx.services.uow, given_name)
     locale = pick_locale(incoming.language, ctx.services.default_locale)
     try:
         member = await members.join(
-            ctx.services.uow(),
+            ctx.services.uow,
             ctx.services.clock,
             account=members.Account(incoming.platform, incoming.user_id, incoming.chat_id),
             typed_code=args,

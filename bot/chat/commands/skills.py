@@ -31,7 +31,7 @@ def _skill_line(ctx: Context, declared: MemberSkill) -> str:
 
 
 async def _list(ctx: Context) -> Reply:
-    mine = await member_skills.declared(ctx.services.uow(), ctx.me.id)
+    mine = await member_skills.declared(ctx.services.uow, ctx.me.id)
     add = Action(ctx._("Add skills"), "/competences ajouter")
     if not mine:
         return [
@@ -68,7 +68,7 @@ async def _add(ctx: Context, text: str) -> Reply:
         ]
     limits = ctx.services.skills.max_per_level
     result = await member_skills.declare(
-        ctx.services.uow(), ctx.services.clock, ctx.services.matcher, ctx.me.id, text, limits
+        ctx.services.uow, ctx.services.clock, ctx.services.matcher, ctx.me.id, text, limits
     )
     if (
         not result.recognised
@@ -159,7 +159,7 @@ def level_full_lines(
 
 
 async def _level(ctx: Context, text: str) -> Reply:
-    mine = await member_skills.declared(ctx.services.uow(), ctx.me.id)
+    mine = await member_skills.declared(ctx.services.uow, ctx.me.id)
     if not text:
         if not mine:
             return await _list(ctx)
@@ -180,7 +180,7 @@ async def _level(ctx: Context, text: str) -> Reply:
         return [_ask_level(ctx, phrase)]
     try:
         changed = await member_skills.change_level(
-            ctx.services.uow(),
+            ctx.services.uow,
             ctx.services.clock,
             ctx.services.matcher,
             ctx.me.id,
@@ -219,7 +219,7 @@ def _ask_level(ctx: Context, phrase: str) -> Outgoing:
 
 async def _remove(ctx: Context, text: str) -> Reply:
     if not text:
-        mine = await member_skills.declared(ctx.services.uow(), ctx.me.id)
+        mine = await member_skills.declared(ctx.services.uow, ctx.me.id)
         if not mine:
             return await _list(ctx)
         await await_answer(ctx, "competences", "retirer")
@@ -236,7 +236,7 @@ async def _remove(ctx: Context, text: str) -> Reply:
             )
         ]
     removed, missing = await member_skills.remove(
-        ctx.services.uow(), ctx.services.matcher, ctx.me.id, text
+        ctx.services.uow, ctx.services.matcher, ctx.me.id, text
     )
     lines = []
     if removed:
@@ -259,7 +259,7 @@ async def _replace(ctx: Context, text: str) -> Reply:
     if len(parts) != 2:
         raise UsageError
     replaced = await member_skills.replace_proposed(
-        ctx.services.uow(), ctx.services.clock, ctx.me.id, parts[0], parts[1]
+        ctx.services.uow, ctx.services.clock, ctx.me.id, parts[0], parts[1]
     )
     if replaced is None:
         return [
@@ -274,7 +274,7 @@ async def _replace(ctx: Context, text: str) -> Reply:
 async def _proposed(ctx: Context) -> Reply:
     if not sub_allowed("competences", "proposed", ctx.me.role):
         return [ctx.reply(ctx._("This list is for coordinators."))]
-    proposals = await member_skills.proposed(ctx.services.uow())
+    proposals = await member_skills.proposed(ctx.services.uow)
     if not proposals:
         return [ctx.reply(ctx._("No skill is waiting for review."))]
     lines = [ctx._("Skills proposed by members:")]
@@ -401,7 +401,7 @@ async def _validate(ctx: Context, text: str) -> Reply:
     services = ctx.services
     try:
         done = await member_skills.validate_proposed(
-            services.uow(),
+            services.uow,
             services.clock,
             services.matcher,
             reference,
@@ -465,7 +465,7 @@ async def _validate(ctx: Context, text: str) -> Reply:
 
 async def _slug_of(ctx: Context, reference: str) -> str:
     """The short name a button can carry for a proposal named by its label or slug."""
-    found = await member_skills.find_proposal(ctx.services.uow(), reference)
+    found = await member_skills.find_proposal(ctx.services.uow, reference)
     return member_skills.proposal_reference(found) if found is not None else reference
 
 
@@ -485,7 +485,7 @@ async def _merge(ctx: Context, text: str) -> Reply:
     try:
         if target is None:
             proposal, suggestions = await member_skills.suggestions_for(
-                services.uow(), services.matcher, reference
+                services.uow, services.matcher, reference
             )
             label = proposal.label(ctx.t.locale)
             return [
@@ -507,7 +507,7 @@ async def _merge(ctx: Context, text: str) -> Reply:
                 )
             ]
         done = await member_skills.replace_everywhere(
-            services.uow(), services.clock, services.matcher, reference, target
+            services.uow, services.clock, services.matcher, reference, target
         )
     except member_skills.NoSuchProposal:
         return _not_found(ctx, reference)

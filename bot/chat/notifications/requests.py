@@ -109,7 +109,7 @@ async def _offer_taken(ctx: Context, request: HelpRequest, notice: AboutRequest)
 
 
 async def _earlier_offer(ctx: Context, request_id: int) -> str | None:
-    sent = await outbox.sent_to(ctx.services.uow(), ctx.me.id, NoticeKind.OFFER)
+    sent = await outbox.sent_to(ctx.services.uow, ctx.me.id, NoticeKind.OFFER)
     for earlier in sent:
         if (
             earlier.params.get("request_id") == request_id
