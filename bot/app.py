@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from bot.chat.router import Router
     from bot.core.periodic import Job
     from bot.delivery import Dispatcher
-    from bot.election import Election
     from bot.monitoring.metrics import Metrics
     from bot.monitoring.probe import Connected
     from bot.monitoring.server import MonitoringServer
@@ -181,7 +180,6 @@ class App:
     metrics: Metrics | None = None
     # When the periodic work last started (by the services' clock), for the readiness check.
     last_tick: datetime | None = None
-    _ticking: asyncio.Lock = field(default_factory=asyncio.Lock)
     _router: Router | None = field(default=None, init=False, repr=False)
 
     @classmethod
@@ -497,13 +495,6 @@ class App:
             observer=services.observer,
         )
 
-    async def _safe_tick(self) -> None:
-        async with self._ticking:
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("periodic work failed; will retry at the next tick")
-
     async def run(
         self,
         console: ConsoleTransport | None = None,
@@ -514,12 +505,11 @@ class App:
         """Run the transports, the dispatcher and the periodic work in this event loop.
 
         With only the terminal, the end of its input ends the run; with a chat network, the
-        run lasts until `stop` is set (SIGINT/SIGTERM under `samu run`).
+        run lasts until `stop` is set (SIGINT/SIGTERM under `samu run`). The supervisor
+        (`bot.supervisor`) runs what is built here and stops it in order.
         """
-        from bot.scheduler import build_scheduler
-        from bot.stopping import StopBudget
+        from bot.supervisor import Supervisor
 
-        stop = stop or asyncio.Event()
         transports: list[Transport] = [t for t in (console, telegram) if t is not None]
         if not transports and matrix is None:
             log.warning("no transport is enabled: nothing to run")
@@ -541,78 +531,25 @@ class App:
                 every=self.config.workers.election_seconds,
             )
             links["matrix"] = election
-        monitor = self.monitor(links) if self.metrics is not None else None
-        if monitor is not None:
-            await monitor.start()  # first: a port already taken stops the start here
-        log.info("%s", self.run_summary(platforms, monitor.address if monitor else ""))
         if console is not None:
             console.after_each = dispatcher.run_once
         for network in (telegram, matrix):
             if network is not None:
                 network.on_handled = dispatcher.wake
-        scheduler = build_scheduler(
-            self._safe_tick,
-            period_seconds=self.config.requests.check_every_seconds,
+        supervisor = Supervisor(
+            dispatcher=dispatcher,
+            tick=self.tick,
+            tick_every=self.config.requests.check_every_seconds,
             timezone=self.config.bot.timezone,
-            now=datetime.now(UTC),
+            heartbeat_seconds=self.config.workers.heartbeat_seconds,
+            summary=partial(self.run_summary, platforms),
+            console=console,
+            telegram=telegram,
+            matrix=matrix,
+            election=election,
+            monitor=self.monitor(links) if self.metrics is not None else None,
         )
-        scheduler.start()
-        networks = []
-        if election is not None:
-            networks.append(asyncio.create_task(election.run(stop), name="matrix-election"))
-        if telegram is not None:
-            networks.append(asyncio.create_task(telegram.run(), name="telegram"))
-        background = [
-            asyncio.create_task(dispatcher.run_forever(stop), name="dispatcher"),
-            asyncio.create_task(
-                dispatcher.keep_alive(stop, self.config.workers.heartbeat_seconds),
-                name="heartbeat",
-            ),
-            asyncio.create_task(_announce_ready(console, telegram, election)),
-        ]
-        terminal: asyncio.Task[None] | None = None
-        stopper = asyncio.create_task(stop.wait())
-        try:
-            watched = {stopper, *networks}
-            if console is not None:
-                terminal = asyncio.create_task(console.run(), name="console")
-                if not networks:  # the terminal alone: the end of its input ends the run
-                    watched.add(terminal)
-            done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
-            for task in done - {stopper}:
-                task.result()  # a transport that failed (e.g. 409 Conflict) ends the run loudly
-        finally:
-            stopper.cancel()
-            if terminal is not None and not terminal.done():
-                terminal.cancel()  # a signal stops the run even while the terminal waits
-            if console is not None:
-                await console.close()
-            stop.set()
-            # Every step below gets a share of the stop's few seconds (`keep`: what it leaves
-            # to the next ones); what overruns it, e.g. a send to a silent server, is cancelled.
-            budget = StopBudget()
-            scheduler.pause()
-            # A tick under way may finish for a moment, rather than be cancelled at once.
-            ticked = await budget.run(self._ticking.acquire(), "the periodic work", keep=2.5)
-            scheduler.shutdown(wait=False)  # cancels a tick still under way
-            if ticked:
-                self._ticking.release()
-            background[-1].cancel()
-            await budget.finish(background, "the outbox delivery", keep=2.0)
-            # Deliver what is due while the transports are still up, for a moment (the rest of
-            # a long fan-out is handed over to the other workers or the restart).
-            last = dispatcher.run_once(until=lambda: budget.spent(keep=1.25))
-            await budget.run(last, "the last deliveries", keep=0.75)
-            for network in (telegram, matrix):
-                if network is not None:
-                    network.stop()
-            await budget.finish(networks, "the chat networks", keep=0.25)
-            try:
-                await budget.run(dispatcher.leave(), "handing messages over")
-            except Exception as error:
-                log.warning("could not hand this worker's messages over: %s", error)
-            if monitor is not None:
-                await monitor.stop()
+        await supervisor.run(stop or asyncio.Event())
 
     async def close(self) -> None:
         """Release the database connections."""
@@ -632,19 +569,3 @@ def _metrics(config: Config) -> Metrics | None:
         "matrix": config.matrix.enabled,
     }
     return Metrics(platform for platform, on in enabled.items() if on)
-
-
-async def _announce_ready(
-    console: ConsoleTransport | None,
-    telegram: TelegramTransport | None,
-    election: Election | None,
-) -> None:
-    """Log one line once every enabled transport receives messages (for operators and probes)."""
-    names = ["console"] if console is not None else []
-    if telegram is not None:
-        await telegram.wait_ready()
-        names.append("telegram")
-    if election is not None:
-        await election.settled.wait()
-        names.append("matrix" if election.leading else "matrix (standby: another worker syncs)")
-    log.info("ready: %s", ", ".join(names))
