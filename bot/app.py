@@ -5,31 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.command_menus import MenuKeeper
-from bot.config import DAYS, Config, clock_time, quiet_window
-from bot.core.business_hours import QuietHours
+from bot.config import Config
+from bot.config_settings import matrix_settings, probe_limits, services_of, telegram_settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.observe import QUIET
-from bot.core.services import (
-    DigestSettings,
-    FileSettings,
-    InviteDefaults,
-    PlaceSettings,
-    RequestSettings,
-    RetentionSettings,
-    Services,
-    SessionSettings,
-    SkillSettings,
-    TutorialSettings,
-    WorkerSettings,
-)
-from bot.core.types import Urgency
+from bot.core.services import Services
 from skills import default_matcher
 from storage.db import Database, create_sqlite_file
 from storage.migrate import (
@@ -54,9 +41,9 @@ if TYPE_CHECKING:
     from bot.monitoring.server import MonitoringServer
     from bot.transports.base import Transport
     from bot.transports.console import ConsoleTransport
-    from bot.transports.matrix import Device, MatrixSettings, MatrixTransport
+    from bot.transports.matrix import Device, MatrixTransport
     from bot.transports.spool import Spool
-    from bot.transports.telegram import TelegramSettings, TelegramTransport
+    from bot.transports.telegram import TelegramTransport
 
 log = logging.getLogger(__name__)
 
@@ -87,31 +74,6 @@ class SchemaOutOfDate(Exception):
             f"database at revision {status.current or 'none'}, code needs {status.head}"
         )
         self.status = status
-
-
-def request_settings(config: Config) -> RequestSettings:
-    """The requests section of the configuration, as the use-cases read it."""
-    section = config.requests
-    start, end = quiet_window(section.quiet_hours)
-
-    def per_urgency(hours: object) -> dict[Urgency, timedelta]:
-        return {urgency: timedelta(hours=getattr(hours, urgency.value)) for urgency in Urgency}
-
-    return RequestSettings(
-        offers_per_round=section.offers_per_round,
-        max_offers_per_day=section.max_offers_per_day,
-        quiet=QuietHours(
-            start=start, end=end, weekends=section.quiet_weekends, timezone=config.bot.timezone
-        ),
-        first_escalation=per_urgency(section.first_escalation_hours),
-        coordinator_alert=per_urgency(section.coordinator_alert_hours),
-        auto_confirm_after=timedelta(days=section.auto_confirm_days),
-        announce_to=(
-            (("telegram", config.telegram.announce_chat_id),)
-            if config.telegram.enabled and config.telegram.announce_chat_id
-            else ()
-        ),
-    )
 
 
 def spool_of(config: Config, platform: str) -> Spool:
@@ -189,54 +151,14 @@ class App:
         # runs is then reported unavailable instead of being replaced by an empty one.
         db = Database.from_url(config.database.url, create_file=False)
         metrics = _metrics(config)
-        services = Services(
+        menus = MenuKeeper(db.uow, config.bot.default_locale)
+        services = services_of(
+            config,
             uow=db.uow,
             read=partial(db.uow, read_only=True),
             clock=clock or SystemClock(),
             matcher=default_matcher(),
-            invites=InviteDefaults(
-                expires_days=config.invites.expires_days,
-                uses=config.invites.uses,
-                matrix_user_id=config.matrix.user_id if config.matrix.enabled else "",
-            ),
-            default_locale=config.bot.default_locale,
-            requests=request_settings(config),
-            skills=SkillSettings.of(
-                config.skills.max_teaching,
-                config.skills.max_practising,
-                config.skills.max_discovering,
-            ),
-            sessions=SessionSettings(
-                rule=config.sessions.rule,
-                announce_days=config.sessions.announce_days,
-                reminder_days=tuple(config.sessions.reminder_days),
-                coordinator_days=config.sessions.coordinator_days,
-                timezone=config.bot.timezone,
-                places=tuple(config.sessions.places),
-                organizer_email=config.sessions.organizer_email,
-            ),
-            digest=DigestSettings(
-                enabled=config.digest.enabled,
-                weekday=DAYS.index(config.digest.day),
-                at=clock_time(config.digest.time),
-                timezone=config.bot.timezone,
-            ),
-            tutorials=TutorialSettings(
-                licence=config.tutorials.licence,
-                review_required=config.tutorials.review_required,
-                stale_after=timedelta(days=round(30.44 * config.tutorials.stale_after_months)),
-            ),
-            retention=RetentionSettings(config.privacy.retention_months, config.bot.timezone),
-            files=FileSettings(max_bytes=round(config.files.max_size_mb * 1024 * 1024)),
-            worker=WorkerSettings(
-                takeover_after=timedelta(seconds=config.workers.takeover_seconds)
-            ),
-            places=PlaceSettings(timezone=config.bot.timezone),
             observer=metrics or QUIET,
-        )
-        menus = MenuKeeper(db.uow, config.bot.default_locale)
-        services = replace(
-            services,
             after_erasure=partial(_erase_outside, config, db),
             member_changed=menus.member_changed,
         )
@@ -317,7 +239,7 @@ class App:
         from bot.transports.matrix import MatrixTransport  # see the note on the imports
 
         transport = MatrixTransport(
-            settings=self.matrix_settings(),
+            settings=matrix_settings(self.config),
             handle=self.router.handle,
             delivered=self.router.delivered,
             state=DatabaseState(self),
@@ -331,38 +253,20 @@ class App:
         """Log the bot in to its homeserver as `samu run` would, and say which device it is."""
         from bot.transports.matrix import check_login  # see the note on the imports
 
-        return await check_login(self.matrix_settings(), DatabaseState(self))
+        return await check_login(matrix_settings(self.config), DatabaseState(self))
 
     async def matrix_device(self) -> tuple[str, str] | None:
         """The bot's Matrix device id and fingerprint, once it has logged in."""
         from bot.transports.matrix import device_fingerprint  # see the note on the imports
 
-        return await device_fingerprint(self.matrix_settings(), DatabaseState(self))
-
-    def matrix_settings(self) -> MatrixSettings:
-        """The [matrix] section, as the transport reads it."""
-        from bot.transports.matrix import MatrixSettings  # see the note on the imports
-
-        section = self.config.matrix
-        return MatrixSettings(
-            homeserver=section.homeserver,
-            user_id=section.user_id,
-            password=section.password,
-            access_token=section.access_token,
-            device_name=section.device_name,
-            store_path=section.store_path,
-            encryption=section.encryption,
-            allowed_rooms=tuple(section.allowed_rooms),
-            allowed_homeservers=tuple(section.allowed_homeservers),
-            pace_seconds=section.pace_seconds,
-        )
+        return await device_fingerprint(matrix_settings(self.config), DatabaseState(self))
 
     def telegram(self) -> TelegramTransport:
         """The Telegram transport described by the configuration."""
         from bot.transports.telegram import TelegramTransport  # see the note on the imports
 
         transport = TelegramTransport(
-            settings=self.telegram_settings(),
+            settings=telegram_settings(self.config),
             handle=self.router.handle,
             delivered=self.router.delivered,
             menus=self.menus.all if self.menus is not None else None,
@@ -386,30 +290,11 @@ class App:
         username = self.config.telegram.username
         if not username:
             try:
-                username = await bot_username(self.telegram_settings())
+                username = await bot_username(telegram_settings(self.config))
             except Exception as error:
                 log.warning("cannot ask Telegram for the bot's username: %s", error)
                 return None
         return deep_link(username, code)
-
-    def telegram_settings(self) -> TelegramSettings:
-        """The [telegram] section, as the transport reads it."""
-        from bot.transports.telegram import TelegramSettings  # see the note on the imports
-
-        section = self.config.telegram
-        return TelegramSettings(
-            token=section.token,
-            base_url=section.base_url,
-            mode=section.mode,
-            webhook_listen=section.webhook_listen,
-            webhook_port=section.webhook_port,
-            webhook_path=section.webhook_path,
-            webhook_public_url=section.webhook_public_url,
-            webhook_secret=section.webhook_secret,
-            private_interval=section.private_interval,
-            private_burst=section.private_burst,
-            read_timeout=section.read_timeout_seconds,
-        )
 
     def use_transports(self, transports: list[Transport]) -> Dispatcher:
         """Deliver the outbox through these transports."""
@@ -430,25 +315,19 @@ class App:
     def monitor(self, links: dict[str, Connected]) -> MonitoringServer:
         """The monitoring endpoint of `[monitoring] listen`, looking at these chat networks."""
         from bot.config import listen_address
-        from bot.monitoring.probe import Limits, Probe
+        from bot.monitoring.probe import Probe
         from bot.monitoring.server import MonitoringServer
 
         assert self.metrics is not None, "built without [monitoring] listen"
-        section = self.config.monitoring
-        period = self.config.requests.check_every_seconds
         probe = Probe(
             ping=self.db.ping,
             uow=self.services.uow,
             clock=self.services.clock,
             links=links,
             last_tick=lambda: self.last_tick,
-            limits=Limits(
-                outbox_stuck_after=timedelta(seconds=section.outbox_stuck_seconds),
-                tick_late_after=timedelta(seconds=period * section.late_ticks),
-                database_timeout=section.database_timeout_seconds,
-            ),
+            limits=probe_limits(self.config),
         )
-        host, port = listen_address(section.listen)
+        host, port = listen_address(self.config.monitoring.listen)
         return MonitoringServer(probe, self.metrics, host, port)
 
     def periodic_jobs(self) -> list[Job]:
