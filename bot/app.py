@@ -33,6 +33,7 @@ from storage.migrate import (
 # use-cases of the periodic work, the scheduler and the spool only by what runs them (a
 # one-shot command such as `samu invite list` loads none of them).
 if TYPE_CHECKING:
+    from bot.chat.context import Command
     from bot.chat.router import Router
     from bot.core.periodic import Job
     from bot.delivery import Dispatcher
@@ -48,16 +49,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _chat_commands() -> Sequence[Command]:
+    """Every chat command (the chat layer is loaded by the first caller)."""
+    from bot.chat.commands import all_commands
+
+    return all_commands()
+
+
 def _chat_router(services: Services) -> Router:
     """The router over every chat command."""
-    from bot.chat.commands import all_commands
     from bot.chat.commands.places import LOCATION_COMMAND
     from bot.chat.commands.requests import ask_from_text
     from bot.chat.commands.solving import relay_reply
     from bot.chat.router import Router
 
     return Router(
-        all_commands(),
+        _chat_commands(),
         services,
         free_text=ask_from_text,
         reply=relay_reply,
@@ -151,7 +158,7 @@ class App:
         # runs is then reported unavailable instead of being replaced by an empty one.
         db = Database.from_url(config.database.url, create_file=False)
         metrics = _metrics(config)
-        menus = MenuKeeper(db.uow, config.bot.default_locale)
+        menus = MenuKeeper(db.uow, config.bot.default_locale, _chat_commands)
         services = services_of(
             config,
             uow=db.uow,
@@ -170,8 +177,6 @@ class App:
         writes the database (`samu invite list`) does not load the chat layer."""
         if self._router is None:
             self._router = _chat_router(self.services)
-            if self.menus is not None:
-                self.menus.commands = self._router.commands
         return self._router
 
     async def schema(self) -> SchemaStatus:
@@ -228,10 +233,10 @@ class App:
             output=output,
             interactive=interactive,
             language=self.config.bot.default_locale,
+            after_each=self._deliver_due,
         )
         self.router.files.accept_from(console)
-        dispatcher = self.use_transports([console])
-        console.after_each = dispatcher.run_once
+        self.use_transports([console])
         return console
 
     def matrix(self) -> MatrixTransport:
@@ -245,6 +250,7 @@ class App:
             state=DatabaseState(self),
             directory=Directory(self, "matrix"),
             spool=self.spool("matrix"),
+            on_handled=self._wake_delivery,
         )
         self.router.files.accept_from(transport)
         return transport
@@ -271,9 +277,13 @@ class App:
             delivered=self.router.delivered,
             menus=self.menus.all if self.menus is not None else None,
             spool=self.spool("telegram"),
+            on_handled=self._wake_delivery,
         )
         self.router.files.accept_from(transport)
         if self.menus is not None:
+            # Told afterwards, not at construction: the keeper was built with the services
+            # (whose `member_changed` is its own) long before any transport, and the
+            # transport takes the keeper's menus in its constructor.
             self.menus.transport = transport
         return transport
 
@@ -302,6 +312,20 @@ class App:
 
         self.dispatcher = Dispatcher(self.services, {t.platform: t for t in transports})
         return self.dispatcher
+
+    # The transports take these two callbacks at construction, before the dispatcher exists:
+    # the dispatcher is built with its transports (`use_transports`, again by `run` with all of
+    # them), so a transport calls whichever dispatcher delivers at that moment (none: nothing).
+
+    async def _deliver_due(self) -> None:
+        """Deliver what is due now (the terminal, after each line)."""
+        if self.dispatcher is not None:
+            await self.dispatcher.run_once()
+
+    def _wake_delivery(self) -> None:
+        """Something was just queued: the running dispatcher delivers it at once."""
+        if self.dispatcher is not None:
+            self.dispatcher.wake()
 
     def run_summary(self, platforms: list[str], monitoring: str = "") -> str:
         """The line `samu run` logs at start: what runs, on which database (no password),
@@ -410,11 +434,6 @@ class App:
                 every=self.config.workers.election_seconds,
             )
             links["matrix"] = election
-        if console is not None:
-            console.after_each = dispatcher.run_once
-        for network in (telegram, matrix):
-            if network is not None:
-                network.on_handled = dispatcher.wake
         supervisor = Supervisor(
             dispatcher=dispatcher,
             tick=self.tick,
