@@ -233,7 +233,7 @@ class App:
             output=output,
             interactive=interactive,
             language=self.config.bot.default_locale,
-            after_each=self._deliver_due,
+            after_each=self._deliver_now,
         )
         self.router.files.accept_from(console)
         self.use_transports([console])
@@ -317,7 +317,7 @@ class App:
     # the dispatcher is built with its transports (`use_transports`, again by `run` with all of
     # them), so a transport calls whichever dispatcher delivers at that moment (none: nothing).
 
-    async def _deliver_due(self) -> None:
+    async def _deliver_now(self) -> None:
         """Deliver what is due now (the terminal, after each line)."""
         if self.dispatcher is not None:
             await self.dispatcher.run_once()
