@@ -65,6 +65,7 @@ from bench.common import chunks, database, percentile, print_machine, table
 from bot.app import App, DatabaseState
 from bot.chat.types import Outgoing
 from bot.config import parse_config
+from bot.config_settings import matrix_settings
 from bot.core import sessions
 from bot.core.types import ExchangeSession
 from bot.delivery import Dispatcher
@@ -516,7 +517,7 @@ async def matrix_fanout(
             for pace in paces:  # a new session for each pace, announced to everyone
                 session, queued, queue_seconds = await queue_announcement(app)
                 notices = f"session-announce:{session.id}:"
-                settings = replace(app.matrix_settings(), pace_seconds=pace)
+                settings = replace(matrix_settings(app.config), pace_seconds=pace)
                 matrix = MatrixTransport(
                     settings=settings, handle=app.router.handle, state=DatabaseState(app)
                 )

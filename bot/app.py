@@ -5,31 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.command_menus import MenuKeeper
-from bot.config import DAYS, Config, clock_time, quiet_window
-from bot.core.business_hours import QuietHours
+from bot.config import Config
+from bot.config_settings import matrix_settings, probe_limits, services_of, telegram_settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.observe import QUIET
-from bot.core.services import (
-    DigestSettings,
-    FileSettings,
-    InviteDefaults,
-    PlaceSettings,
-    RequestSettings,
-    RetentionSettings,
-    Services,
-    SessionSettings,
-    SkillSettings,
-    TutorialSettings,
-    WorkerSettings,
-)
-from bot.core.types import Urgency
+from bot.core.services import Services
 from skills import default_matcher
 from storage.db import Database, create_sqlite_file
 from storage.migrate import (
@@ -46,32 +33,38 @@ from storage.migrate import (
 # use-cases of the periodic work, the scheduler and the spool only by what runs them (a
 # one-shot command such as `samu invite list` loads none of them).
 if TYPE_CHECKING:
+    from bot.chat.context import Command
     from bot.chat.router import Router
     from bot.core.periodic import Job
     from bot.delivery import Dispatcher
-    from bot.election import Election
     from bot.monitoring.metrics import Metrics
     from bot.monitoring.probe import Connected
     from bot.monitoring.server import MonitoringServer
     from bot.transports.base import Transport
     from bot.transports.console import ConsoleTransport
-    from bot.transports.matrix import Device, MatrixSettings, MatrixTransport
+    from bot.transports.matrix import Device, MatrixTransport
     from bot.transports.spool import Spool
-    from bot.transports.telegram import TelegramSettings, TelegramTransport
+    from bot.transports.telegram import TelegramTransport
 
 log = logging.getLogger(__name__)
 
 
+def _chat_commands() -> Sequence[Command]:
+    """Every chat command (the chat layer is loaded by the first caller)."""
+    from bot.chat.commands import all_commands
+
+    return all_commands()
+
+
 def _chat_router(services: Services) -> Router:
     """The router over every chat command."""
-    from bot.chat.commands import all_commands
     from bot.chat.commands.places import LOCATION_COMMAND
     from bot.chat.commands.requests import ask_from_text
     from bot.chat.commands.solving import relay_reply
     from bot.chat.router import Router
 
     return Router(
-        all_commands(),
+        _chat_commands(),
         services,
         free_text=ask_from_text,
         reply=relay_reply,
@@ -88,31 +81,6 @@ class SchemaOutOfDate(Exception):
             f"database at revision {status.current or 'none'}, code needs {status.head}"
         )
         self.status = status
-
-
-def request_settings(config: Config) -> RequestSettings:
-    """The requests section of the configuration, as the use-cases read it."""
-    section = config.requests
-    start, end = quiet_window(section.quiet_hours)
-
-    def per_urgency(hours: object) -> dict[Urgency, timedelta]:
-        return {urgency: timedelta(hours=getattr(hours, urgency.value)) for urgency in Urgency}
-
-    return RequestSettings(
-        offers_per_round=section.offers_per_round,
-        max_offers_per_day=section.max_offers_per_day,
-        quiet=QuietHours(
-            start=start, end=end, weekends=section.quiet_weekends, timezone=config.bot.timezone
-        ),
-        first_escalation=per_urgency(section.first_escalation_hours),
-        coordinator_alert=per_urgency(section.coordinator_alert_hours),
-        auto_confirm_after=timedelta(days=section.auto_confirm_days),
-        announce_to=(
-            (("telegram", config.telegram.announce_chat_id),)
-            if config.telegram.enabled and config.telegram.announce_chat_id
-            else ()
-        ),
-    )
 
 
 def spool_of(config: Config, platform: str) -> Spool:
@@ -181,7 +149,6 @@ class App:
     metrics: Metrics | None = None
     # When the periodic work last started (by the services' clock), for the readiness check.
     last_tick: datetime | None = None
-    _ticking: asyncio.Lock = field(default_factory=asyncio.Lock)
     _router: Router | None = field(default=None, init=False, repr=False)
 
     @classmethod
@@ -191,54 +158,14 @@ class App:
         # runs is then reported unavailable instead of being replaced by an empty one.
         db = Database.from_url(config.database.url, create_file=False)
         metrics = _metrics(config)
-        services = Services(
+        menus = MenuKeeper(db.uow, config.bot.default_locale, _chat_commands)
+        services = services_of(
+            config,
             uow=db.uow,
             read=partial(db.uow, read_only=True),
             clock=clock or SystemClock(),
             matcher=default_matcher(),
-            invites=InviteDefaults(
-                expires_days=config.invites.expires_days,
-                uses=config.invites.uses,
-                matrix_user_id=config.matrix.user_id if config.matrix.enabled else "",
-            ),
-            default_locale=config.bot.default_locale,
-            requests=request_settings(config),
-            skills=SkillSettings.of(
-                config.skills.max_teaching,
-                config.skills.max_practising,
-                config.skills.max_discovering,
-            ),
-            sessions=SessionSettings(
-                rule=config.sessions.rule,
-                announce_days=config.sessions.announce_days,
-                reminder_days=tuple(config.sessions.reminder_days),
-                coordinator_days=config.sessions.coordinator_days,
-                timezone=config.bot.timezone,
-                places=tuple(config.sessions.places),
-                organizer_email=config.sessions.organizer_email,
-            ),
-            digest=DigestSettings(
-                enabled=config.digest.enabled,
-                weekday=DAYS.index(config.digest.day),
-                at=clock_time(config.digest.time),
-                timezone=config.bot.timezone,
-            ),
-            tutorials=TutorialSettings(
-                licence=config.tutorials.licence,
-                review_required=config.tutorials.review_required,
-                stale_after=timedelta(days=round(30.44 * config.tutorials.stale_after_months)),
-            ),
-            retention=RetentionSettings(config.privacy.retention_months, config.bot.timezone),
-            files=FileSettings(max_bytes=round(config.files.max_size_mb * 1024 * 1024)),
-            worker=WorkerSettings(
-                takeover_after=timedelta(seconds=config.workers.takeover_seconds)
-            ),
-            places=PlaceSettings(timezone=config.bot.timezone),
             observer=metrics or QUIET,
-        )
-        menus = MenuKeeper(db.uow, config.bot.default_locale)
-        services = replace(
-            services,
             after_erasure=partial(_erase_outside, config, db),
             member_changed=menus.member_changed,
         )
@@ -250,8 +177,6 @@ class App:
         writes the database (`samu invite list`) does not load the chat layer."""
         if self._router is None:
             self._router = _chat_router(self.services)
-            if self.menus is not None:
-                self.menus.commands = self._router.commands
         return self._router
 
     async def schema(self) -> SchemaStatus:
@@ -308,10 +233,10 @@ class App:
             output=output,
             interactive=interactive,
             language=self.config.bot.default_locale,
+            after_each=self._deliver_now,
         )
         self.router.files.accept_from(console)
-        dispatcher = self.use_transports([console])
-        console.after_each = dispatcher.run_once
+        self.use_transports([console])
         return console
 
     def matrix(self) -> MatrixTransport:
@@ -319,12 +244,13 @@ class App:
         from bot.transports.matrix import MatrixTransport  # see the note on the imports
 
         transport = MatrixTransport(
-            settings=self.matrix_settings(),
+            settings=matrix_settings(self.config),
             handle=self.router.handle,
             delivered=self.router.delivered,
             state=DatabaseState(self),
             directory=Directory(self, "matrix"),
             spool=self.spool("matrix"),
+            on_handled=self._wake_delivery,
         )
         self.router.files.accept_from(transport)
         return transport
@@ -333,45 +259,31 @@ class App:
         """Log the bot in to its homeserver as `samu run` would, and say which device it is."""
         from bot.transports.matrix import check_login  # see the note on the imports
 
-        return await check_login(self.matrix_settings(), DatabaseState(self))
+        return await check_login(matrix_settings(self.config), DatabaseState(self))
 
     async def matrix_device(self) -> tuple[str, str] | None:
         """The bot's Matrix device id and fingerprint, once it has logged in."""
         from bot.transports.matrix import device_fingerprint  # see the note on the imports
 
-        return await device_fingerprint(self.matrix_settings(), DatabaseState(self))
-
-    def matrix_settings(self) -> MatrixSettings:
-        """The [matrix] section, as the transport reads it."""
-        from bot.transports.matrix import MatrixSettings  # see the note on the imports
-
-        section = self.config.matrix
-        return MatrixSettings(
-            homeserver=section.homeserver,
-            user_id=section.user_id,
-            password=section.password,
-            access_token=section.access_token,
-            device_name=section.device_name,
-            store_path=section.store_path,
-            encryption=section.encryption,
-            allowed_rooms=tuple(section.allowed_rooms),
-            allowed_homeservers=tuple(section.allowed_homeservers),
-            pace_seconds=section.pace_seconds,
-        )
+        return await device_fingerprint(matrix_settings(self.config), DatabaseState(self))
 
     def telegram(self) -> TelegramTransport:
         """The Telegram transport described by the configuration."""
         from bot.transports.telegram import TelegramTransport  # see the note on the imports
 
         transport = TelegramTransport(
-            settings=self.telegram_settings(),
+            settings=telegram_settings(self.config),
             handle=self.router.handle,
             delivered=self.router.delivered,
             menus=self.menus.all if self.menus is not None else None,
             spool=self.spool("telegram"),
+            on_handled=self._wake_delivery,
         )
         self.router.files.accept_from(transport)
         if self.menus is not None:
+            # Told afterwards, not at construction: the keeper was built with the services
+            # (whose `member_changed` is its own) long before any transport, and the
+            # transport takes the keeper's menus in its constructor.
             self.menus.transport = transport
         return transport
 
@@ -388,30 +300,11 @@ class App:
         username = self.config.telegram.username
         if not username:
             try:
-                username = await bot_username(self.telegram_settings())
+                username = await bot_username(telegram_settings(self.config))
             except Exception as error:
                 log.warning("cannot ask Telegram for the bot's username: %s", error)
                 return None
         return deep_link(username, code)
-
-    def telegram_settings(self) -> TelegramSettings:
-        """The [telegram] section, as the transport reads it."""
-        from bot.transports.telegram import TelegramSettings  # see the note on the imports
-
-        section = self.config.telegram
-        return TelegramSettings(
-            token=section.token,
-            base_url=section.base_url,
-            mode=section.mode,
-            webhook_listen=section.webhook_listen,
-            webhook_port=section.webhook_port,
-            webhook_path=section.webhook_path,
-            webhook_public_url=section.webhook_public_url,
-            webhook_secret=section.webhook_secret,
-            private_interval=section.private_interval,
-            private_burst=section.private_burst,
-            read_timeout=section.read_timeout_seconds,
-        )
 
     def use_transports(self, transports: list[Transport]) -> Dispatcher:
         """Deliver the outbox through these transports."""
@@ -419,6 +312,20 @@ class App:
 
         self.dispatcher = Dispatcher(self.services, {t.platform: t for t in transports})
         return self.dispatcher
+
+    # The transports take these two callbacks at construction, before the dispatcher exists:
+    # the dispatcher is built with its transports (`use_transports`, again by `run` with all of
+    # them), so a transport calls whichever dispatcher delivers at that moment (none: nothing).
+
+    async def _deliver_now(self) -> None:
+        """Deliver what is due now (the terminal, after each line)."""
+        if self.dispatcher is not None:
+            await self.dispatcher.run_once()
+
+    def _wake_delivery(self) -> None:
+        """Something was just queued: the running dispatcher delivers it at once."""
+        if self.dispatcher is not None:
+            self.dispatcher.wake()
 
     def run_summary(self, platforms: list[str], monitoring: str = "") -> str:
         """The line `samu run` logs at start: what runs, on which database (no password),
@@ -432,25 +339,19 @@ class App:
     def monitor(self, links: dict[str, Connected]) -> MonitoringServer:
         """The monitoring endpoint of `[monitoring] listen`, looking at these chat networks."""
         from bot.config import listen_address
-        from bot.monitoring.probe import Limits, Probe
+        from bot.monitoring.probe import Probe
         from bot.monitoring.server import MonitoringServer
 
         assert self.metrics is not None, "built without [monitoring] listen"
-        section = self.config.monitoring
-        period = self.config.requests.check_every_seconds
         probe = Probe(
             ping=self.db.ping,
             uow=self.services.uow,
             clock=self.services.clock,
             links=links,
             last_tick=lambda: self.last_tick,
-            limits=Limits(
-                outbox_stuck_after=timedelta(seconds=section.outbox_stuck_seconds),
-                tick_late_after=timedelta(seconds=period * section.late_ticks),
-                database_timeout=section.database_timeout_seconds,
-            ),
+            limits=probe_limits(self.config),
         )
-        host, port = listen_address(section.listen)
+        host, port = listen_address(self.config.monitoring.listen)
         return MonitoringServer(probe, self.metrics, host, port)
 
     def periodic_jobs(self) -> list[Job]:
@@ -497,13 +398,6 @@ class App:
             observer=services.observer,
         )
 
-    async def _safe_tick(self) -> None:
-        async with self._ticking:
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("periodic work failed; will retry at the next tick")
-
     async def run(
         self,
         console: ConsoleTransport | None = None,
@@ -514,12 +408,11 @@ class App:
         """Run the transports, the dispatcher and the periodic work in this event loop.
 
         With only the terminal, the end of its input ends the run; with a chat network, the
-        run lasts until `stop` is set (SIGINT/SIGTERM under `samu run`).
+        run lasts until `stop` is set (SIGINT/SIGTERM under `samu run`). The supervisor
+        (`bot.supervisor`) runs what is built here and stops it in order.
         """
-        from bot.scheduler import build_scheduler
-        from bot.stopping import StopBudget
+        from bot.supervisor import Supervisor
 
-        stop = stop or asyncio.Event()
         transports: list[Transport] = [t for t in (console, telegram) if t is not None]
         if not transports and matrix is None:
             log.warning("no transport is enabled: nothing to run")
@@ -541,78 +434,20 @@ class App:
                 every=self.config.workers.election_seconds,
             )
             links["matrix"] = election
-        monitor = self.monitor(links) if self.metrics is not None else None
-        if monitor is not None:
-            await monitor.start()  # first: a port already taken stops the start here
-        log.info("%s", self.run_summary(platforms, monitor.address if monitor else ""))
-        if console is not None:
-            console.after_each = dispatcher.run_once
-        for network in (telegram, matrix):
-            if network is not None:
-                network.on_handled = dispatcher.wake
-        scheduler = build_scheduler(
-            self._safe_tick,
-            period_seconds=self.config.requests.check_every_seconds,
+        supervisor = Supervisor(
+            dispatcher=dispatcher,
+            tick=self.tick,
+            tick_every=self.config.requests.check_every_seconds,
             timezone=self.config.bot.timezone,
-            now=datetime.now(UTC),
+            heartbeat_seconds=self.config.workers.heartbeat_seconds,
+            summary=partial(self.run_summary, platforms),
+            console=console,
+            telegram=telegram,
+            matrix=matrix,
+            election=election,
+            monitor=self.monitor(links) if self.metrics is not None else None,
         )
-        scheduler.start()
-        networks = []
-        if election is not None:
-            networks.append(asyncio.create_task(election.run(stop), name="matrix-election"))
-        if telegram is not None:
-            networks.append(asyncio.create_task(telegram.run(), name="telegram"))
-        background = [
-            asyncio.create_task(dispatcher.run_forever(stop), name="dispatcher"),
-            asyncio.create_task(
-                dispatcher.keep_alive(stop, self.config.workers.heartbeat_seconds),
-                name="heartbeat",
-            ),
-            asyncio.create_task(_announce_ready(console, telegram, election)),
-        ]
-        terminal: asyncio.Task[None] | None = None
-        stopper = asyncio.create_task(stop.wait())
-        try:
-            watched = {stopper, *networks}
-            if console is not None:
-                terminal = asyncio.create_task(console.run(), name="console")
-                if not networks:  # the terminal alone: the end of its input ends the run
-                    watched.add(terminal)
-            done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
-            for task in done - {stopper}:
-                task.result()  # a transport that failed (e.g. 409 Conflict) ends the run loudly
-        finally:
-            stopper.cancel()
-            if terminal is not None and not terminal.done():
-                terminal.cancel()  # a signal stops the run even while the terminal waits
-            if console is not None:
-                await console.close()
-            stop.set()
-            # Every step below gets a share of the stop's few seconds (`keep`: what it leaves
-            # to the next ones); what overruns it, e.g. a send to a silent server, is cancelled.
-            budget = StopBudget()
-            scheduler.pause()
-            # A tick under way may finish for a moment, rather than be cancelled at once.
-            ticked = await budget.run(self._ticking.acquire(), "the periodic work", keep=2.5)
-            scheduler.shutdown(wait=False)  # cancels a tick still under way
-            if ticked:
-                self._ticking.release()
-            background[-1].cancel()
-            await budget.finish(background, "the outbox delivery", keep=2.0)
-            # Deliver what is due while the transports are still up, for a moment (the rest of
-            # a long fan-out is handed over to the other workers or the restart).
-            last = dispatcher.run_once(until=lambda: budget.spent(keep=1.25))
-            await budget.run(last, "the last deliveries", keep=0.75)
-            for network in (telegram, matrix):
-                if network is not None:
-                    network.stop()
-            await budget.finish(networks, "the chat networks", keep=0.25)
-            try:
-                await budget.run(dispatcher.leave(), "handing messages over")
-            except Exception as error:
-                log.warning("could not hand this worker's messages over: %s", error)
-            if monitor is not None:
-                await monitor.stop()
+        await supervisor.run(stop or asyncio.Event())
 
     async def close(self) -> None:
         """Release the database connections."""
@@ -632,19 +467,3 @@ def _metrics(config: Config) -> Metrics | None:
         "matrix": config.matrix.enabled,
     }
     return Metrics(platform for platform, on in enabled.items() if on)
-
-
-async def _announce_ready(
-    console: ConsoleTransport | None,
-    telegram: TelegramTransport | None,
-    election: Election | None,
-) -> None:
-    """Log one line once every enabled transport receives messages (for operators and probes)."""
-    names = ["console"] if console is not None else []
-    if telegram is not None:
-        await telegram.wait_ready()
-        names.append("telegram")
-    if election is not None:
-        await election.settled.wait()
-        names.append("matrix" if election.leading else "matrix (standby: another worker syncs)")
-    log.info("ready: %s", ", ".join(names))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.app import App
 from bot.chat.i18n import LOCALES, Translator, translator
 from bot.config import MAKE_SECRET
+from bot.config_settings import telegram_settings
 from bot.doctor_check import Check
 from bot.doctor_places import folder_checks, monitoring_check
 from skills import TaxonomyError, load_taxonomy
@@ -88,7 +89,7 @@ async def diagnose(app: App, t: Translator) -> list[Check]:
         from bot.transports.telegram import bot_username
 
         try:
-            username = await bot_username(app.telegram_settings())
+            username = await bot_username(telegram_settings(config))
         except Exception as exc:
             checks.append(
                 Check(
