@@ -524,9 +524,6 @@ class App:
         if not transports and matrix is None:
             log.warning("no transport is enabled: nothing to run")
             return
-        # Matching reads candidates from memory (SQL answers until this is done); built here,
-        # not in `prepare`, so that the one-shot commands do not pay for it.
-        await self.db.build_candidate_index()
         dispatcher = self.use_transports(transports)
         platforms = [t.platform for t in transports] + (["matrix"] if matrix else [])
         election = None
@@ -562,7 +559,12 @@ class App:
             networks.append(asyncio.create_task(election.run(stop), name="matrix-election"))
         if telegram is not None:
             networks.append(asyncio.create_task(telegram.run(), name="telegram"))
+        # Matching reads candidates from memory once this is done, and SQL answers until then:
+        # built beside the start rather than before it (~0.7 s at 10,000 members), and here,
+        # not in `prepare`, so that the one-shot commands do not pay for it.
+        indexing = asyncio.create_task(self._build_candidate_index(), name="candidate-index")
         background = [
+            indexing,
             asyncio.create_task(dispatcher.run_forever(stop), name="dispatcher"),
             asyncio.create_task(
                 dispatcher.keep_alive(stop, self.config.workers.heartbeat_seconds),
@@ -598,6 +600,7 @@ class App:
             if ticked:
                 self._ticking.release()
             background[-1].cancel()
+            indexing.cancel()  # matching reads SQL without it; nothing is lost
             await budget.finish(background, "the outbox delivery", keep=2.0)
             # Deliver what is due while the transports are still up, for a moment (the rest of
             # a long fan-out is handed over to the other workers or the restart).
@@ -613,6 +616,12 @@ class App:
                 log.warning("could not hand this worker's messages over: %s", error)
             if monitor is not None:
                 await monitor.stop()
+
+    async def _build_candidate_index(self) -> None:
+        try:
+            await self.db.build_candidate_index()
+        except Exception:  # matching goes on through SQL, as before the index was built
+            log.exception("the candidate index could not be built; matching asks SQL")
 
     async def close(self) -> None:
         """Release the database connections."""
