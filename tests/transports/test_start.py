@@ -1,18 +1,23 @@
 """What `App.run` waits for before it is ready, and what it leaves for later (issue 20).
 
 The candidate index is built beside the start: the bot answers before it is there, matching
-asking SQL meanwhile, and it is built all the same.
+asking SQL meanwhile, and it is built all the same. Telegram's two HTTP clients share one TLS
+context (the CA bundle is read once).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
+from typing import Any
 
 import pytest
 
 from bot.app import App
+from bot.chat.types import Incoming, Outgoing
 from bot.config import parse_config
+from bot.transports.telegram import TelegramSettings, TelegramTransport
 from tests.fakes.telegram_api import FakeBotApi
 from tests.helpers import wait_until
 from tests.transports.conftest import app_config
@@ -51,3 +56,26 @@ async def test_the_bot_is_ready_and_answers_before_the_candidate_index_is_built(
     finally:
         stop.set()
         await app.close()
+
+
+async def _nothing(incoming: Incoming) -> list[Outgoing]:
+    raise AssertionError(f"handled {incoming.text!r}")
+
+
+def test_telegram_reads_the_certificate_authorities_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded: list[Any] = []
+    load = ssl.SSLContext.load_verify_locations
+
+    def counted(context: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        loaded.append(args or kwargs)
+        load(context, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    settings = TelegramSettings(token="123:ABC", read_timeout=7.5)
+    application = TelegramTransport(settings=settings, handle=_nothing)._build()
+    assert len(loaded) == 1
+    # The clients are otherwise the ones PTB's builder makes (`read_timeout` on the one that
+    # does not poll).
+    bot = application.bot
+    assert bot.request.read_timeout == 7.5
+    assert bot._request[0].read_timeout == 5.0  # getUpdates passes its own timeout per call
