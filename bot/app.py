@@ -46,7 +46,9 @@ from storage.migrate import (
 # use-cases of the periodic work, the scheduler and the spool only by what runs them (a
 # one-shot command such as `samu invite list` loads none of them).
 if TYPE_CHECKING:
+    from bot.chat.context import Reply
     from bot.chat.router import Router
+    from bot.chat.types import FileSource, Incoming, Sent
     from bot.core.periodic import Job
     from bot.delivery import Dispatcher
     from bot.election import Election
@@ -183,6 +185,7 @@ class App:
     last_tick: datetime | None = None
     _ticking: asyncio.Lock = field(default_factory=asyncio.Lock)
     _router: Router | None = field(default=None, init=False, repr=False)
+    _file_sources: list[FileSource] = field(default_factory=list, init=False, repr=False)
 
     @classmethod
     def build(cls, config: Config, clock: Clock | None = None) -> App:
@@ -242,17 +245,35 @@ class App:
             after_erasure=partial(_erase_outside, config, db),
             member_changed=menus.member_changed,
         )
-        return cls(config=config, db=db, services=services, metrics=metrics, menus=menus)
+        app = cls(config=config, db=db, services=services, metrics=metrics, menus=menus)
+        menus.commands = lambda: app.router.commands
+        return app
 
     @property
     def router(self) -> Router:
         """The chat router, built on first use: a command-line action that only reads or
-        writes the database (`samu invite list`) does not load the chat layer."""
+        writes the database (`samu invite list`) does not load the chat layer, and `samu run`
+        loads it when a first message or menu needs it, not before its transports start."""
         if self._router is None:
             self._router = _chat_router(self.services)
-            if self.menus is not None:
-                self.menus.commands = self._router.commands
+            for source in self._file_sources:
+                self._router.files.accept_from(source)
         return self._router
+
+    async def handle(self, incoming: Incoming) -> Reply:
+        """Answer one incoming message through the router (built on first use)."""
+        return await self.router.handle(incoming)
+
+    async def delivered(self, sent: Sent) -> None:
+        """An answer was delivered (see `Router.delivered`)."""
+        await self.router.delivered(sent)
+
+    def accept_files_from(self, source: FileSource) -> None:
+        """Fetch the files people send through this transport (now, or once the router is
+        built)."""
+        self._file_sources.append(source)
+        if self._router is not None:
+            self._router.files.accept_from(source)
 
     async def schema(self) -> SchemaStatus:
         """Where the database schema stands (a SQLite file not created yet: no revision)."""
@@ -302,14 +323,14 @@ class App:
         from bot.transports.console import ConsoleTransport
 
         console = ConsoleTransport(
-            handle=self.router.handle,
-            delivered=self.router.delivered,
+            handle=self.handle,
+            delivered=self.delivered,
             persona=persona,
             output=output,
             interactive=interactive,
             language=self.config.bot.default_locale,
         )
-        self.router.files.accept_from(console)
+        self.accept_files_from(console)
         dispatcher = self.use_transports([console])
         console.after_each = dispatcher.run_once
         return console
@@ -320,13 +341,13 @@ class App:
 
         transport = MatrixTransport(
             settings=self.matrix_settings(),
-            handle=self.router.handle,
-            delivered=self.router.delivered,
+            handle=self.handle,
+            delivered=self.delivered,
             state=DatabaseState(self),
             directory=Directory(self, "matrix"),
             spool=self.spool("matrix"),
         )
-        self.router.files.accept_from(transport)
+        self.accept_files_from(transport)
         return transport
 
     async def matrix_login(self) -> Device:
@@ -365,12 +386,12 @@ class App:
 
         transport = TelegramTransport(
             settings=self.telegram_settings(),
-            handle=self.router.handle,
-            delivered=self.router.delivered,
+            handle=self.handle,
+            delivered=self.delivered,
             menus=self.menus.all if self.menus is not None else None,
             spool=self.spool("telegram"),
         )
-        self.router.files.accept_from(transport)
+        self.accept_files_from(transport)
         if self.menus is not None:
             self.menus.transport = transport
         return transport

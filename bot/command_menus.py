@@ -9,7 +9,7 @@ their private chat with the bot, in their language.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,7 +32,9 @@ class MenuKeeper:
 
     uows: UowFactory
     default_locale: str
-    commands: Sequence[Command] = ()
+    # The commands, read each time menus are made: the application builds its router (every
+    # command module) on first use, which may be the first menu set.
+    commands: Callable[[], Sequence[Command]] = tuple
     transport: TelegramTransport | None = None
 
     async def all(self) -> list[CommandMenu]:
@@ -44,7 +46,7 @@ class MenuKeeper:
         menus = [self._everyone("", self.default_locale)]
         menus += [self._everyone(locale, locale) for locale in LOCALES]
         for coordinator, identity in await members.coordinators_on(self.uows(), PLATFORM):
-            entries = command_menu(self.commands, coordinator.locale, Role.COORDINATOR)
+            entries = command_menu(self.commands(), coordinator.locale, Role.COORDINATOR)
             menus.append(CommandMenu("", tuple(entries), chat_id=identity.chat_id))
         return menus
 
@@ -52,7 +54,7 @@ class MenuKeeper:
         from bot.chat.menus import command_menu
         from bot.transports.telegram import CommandMenu  # see the note on the imports in app.py
 
-        return CommandMenu(language, tuple(command_menu(self.commands, locale, Role.MEMBER)))
+        return CommandMenu(language, tuple(command_menu(self.commands(), locale, Role.MEMBER)))
 
     async def member_changed(self, member: Member) -> None:
         """A member joined or changed language: a coordinator's menu is set at once."""
@@ -68,7 +70,7 @@ class MenuKeeper:
         except Exception as error:  # a menu is a convenience: the answer goes on without it
             log.warning("cannot read member %s's accounts for their menu: %s", member.id, error)
             return
-        entries = tuple(command_menu(self.commands, member.locale, Role.COORDINATOR))
+        entries = tuple(command_menu(self.commands(), member.locale, Role.COORDINATOR))
         for identity in identities:
             if identity.platform == PLATFORM and identity.chat_id:
                 await transport.set_menu(CommandMenu("", entries, chat_id=identity.chat_id))

@@ -2,12 +2,14 @@
 
 The candidate index is built beside the start: the bot answers before it is there, matching
 asking SQL meanwhile, and it is built all the same. Telegram's two HTTP clients share one TLS
-context (the CA bundle is read once).
+context (the CA bundle is read once). The chat router (every command module) is built by the
+first message or menu that needs it, not by making the transports.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import ssl
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from bot.chat.types import Incoming, Outgoing
+from bot.chat.types import ChatType, Incoming, Outgoing
 from bot.config import parse_config
 from bot.transports.telegram import TelegramSettings, TelegramTransport
 from tests.fakes.telegram_api import FakeBotApi
@@ -79,3 +81,28 @@ def test_telegram_reads_the_certificate_authorities_once(monkeypatch: pytest.Mon
     bot = application.bot
     assert bot.request.read_timeout == 7.5
     assert bot._request[0].read_timeout == 5.0  # getUpdates passes its own timeout per call
+
+
+async def test_the_router_is_built_by_the_first_message_with_the_transports_files(
+    database_url: str, server: FakeBotApi
+) -> None:
+    app = App.build(parse_config(app_config(database_url, server), "tests", {}))
+    await app.prepare()
+    try:
+        console = app.console("Amina", io.StringIO(), interactive=False)
+        telegram = app.telegram()
+        assert app._router is None  # making the transports loads no command
+        replies = await app.handle(
+            Incoming(
+                platform="console",
+                chat_id="c",
+                user_id="u",
+                text="/aide",
+                chat_type=ChatType.PRIVATE,
+            )
+        )
+        assert replies and app._router is not None
+        assert app.router.files.sources == {"console": console, "telegram": telegram}
+        assert app.menus is not None and app.menus.commands() == app.router.commands
+    finally:
+        await app.close()
