@@ -181,11 +181,11 @@ def test_the_written_out_choices_are_the_values_of_the_enums() -> None:
 
 
 # What `samu run` leaves for its first message (issue 20): the router and every command
-# module (Telegram's menus load them while the other networks start), and rapidfuzz (the
-# first fuzzy skill match or typo fix). The notice renderers the outbox needs load only the
-# command area they use.
+# module (Telegram's menus load them while the other networks start), rapidfuzz (the first
+# fuzzy skill match or typo fix), and the wording of the notices (the first one due).
 FIRST_MESSAGE_ONLY = (
     "bot.chat.router",
+    "bot.chat.notifications",
     "bot.chat.commands.requests",
     "bot.chat.commands.tutorials",
     "bot.chat.commands.places",
