@@ -15,7 +15,9 @@ outside the announcement window).
    telegram, matrix` on its standard error (App.run logs it once every enabled transport
    receives messages). `--starts` runs: the first logs in to Matrix and does its first full
    sync; the next ones resume the stored session, as a restart does. VmRSS and VmHWM
-   (/proc/PID/status) when ready and `--settle` seconds later.
+   (/proc/PID/status) when ready and `--settle` seconds later, and the CPU time the process
+   used until ready (user + sys, /proc/PID/stat: it moves less than the wall time when other
+   work shares the machine).
 0. Before that (and alone with `--cli-only`, which needs no Synapse): the CPU time (user +
    sys of the child, from the kernel's rusage, median of `--cli-runs` runs) and peak RSS of
    `samu --help` and of `samu invite list` on a fresh SQLite database (`samu db upgrade`
@@ -123,6 +125,16 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 # --- The process --------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + sys) a running process used so far, from /proc/PID/stat: less
+    sensitive than the wall time to what else runs on the machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def memory(pid: int) -> dict[str, int]:
@@ -803,6 +815,7 @@ class Start:
     ready: float
     at_ready: dict[str, int]
     settled: dict[str, int]
+    cpu: float | None = None  # CPU seconds (user + sys) of the process when it was ready
     stop_seconds: float | None = None
     exit_code: int | None = None
 
@@ -841,9 +854,9 @@ async def run(args: argparse.Namespace) -> None:
                 samu = Samu(config)
                 await samu.start()
                 ready = await samu.wait_ready()
-                at_ready = memory(samu.pid)
+                at_ready, cpu = memory(samu.pid), cpu_seconds(samu.pid)
                 await asyncio.sleep(args.settle)
-                start = Start(ready, at_ready, memory(samu.pid))
+                start = Start(ready, at_ready, memory(samu.pid), cpu)
                 starts.append(start)
                 print(
                     f"start {number + 1}: ready ({samu.ready_line}) after {ready:.2f} s; "
@@ -906,13 +919,17 @@ def report(
     print()
     print("Starts (`samu run`, spawn → `ready:` line):")
     print()
-    print("| start | ready after | VmRSS at ready | VmRSS after settle | VmHWM | stop |")
-    print("|---|---:|---:|---:|---:|---|")
+    print(
+        "| start | ready after | CPU to ready | VmRSS at ready | VmRSS after settle | VmHWM "
+        "| stop |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|")
     for number, s in enumerate(starts, 1):
         kind = "first (Matrix login, full sync)" if number == 1 else "restart (resumed)"
         stop = f"{s.stop_seconds:.1f} s, code {s.exit_code}" if s.stop_seconds is not None else "—"
+        cpu = "—" if s.cpu is None else f"{s.cpu:.2f} s"
         print(
-            f"| {number}: {kind} | {s.ready:.2f} s | {mb(s.at_ready.get('VmRSS'))} "
+            f"| {number}: {kind} | {s.ready:.2f} s | {cpu} | {mb(s.at_ready.get('VmRSS'))} "
             f"| {mb(s.settled.get('VmRSS'))} | {mb(s.settled.get('VmHWM'))} | {stop} |"
         )
     print()
@@ -950,6 +967,12 @@ def report(
         print(
             f"| spawn → ready, restart (median of {len(warm)}) | "
             f"{statistics.median(warm):.2f} s | ≤ 1.2 s |"
+        )
+    cpus = [s.cpu for s in starts[1:] if s.cpu is not None]
+    if cpus:
+        print(
+            f"| CPU of the process to ready, restart (median) | "
+            f"{statistics.median(cpus):.2f} s | — |"
         )
     print(
         f"| VmRSS after start (settled {args.settle:g} s) | "
