@@ -1,6 +1,8 @@
 """Footprint of `samu run`: time to ready, resident memory after start and after an hour of traffic.
 
-The real command runs as a subprocess, `SAMU_LOG_LEVEL=INFO .venv/bin/samu run --config FILE`,
+The real command runs as a subprocess, `SAMU_LOG_LEVEL=INFO .venv/bin/samu run --config FILE`
+(the `samu` of the venv running the bench, with this checkout's folder first on PYTHONPATH so
+that it runs this checkout's code even when the venv's editable install points elsewhere),
 with the three transports on: the terminal (standard input a pipe kept open), Telegram (the
 loopback Bot API server of `tests/fakes/telegram_api.py`, run in this process, enforcing
 Telegram's limits) and Matrix (a real Synapse on 127.0.0.1, installed by the test harness; the
@@ -13,7 +15,9 @@ outside the announcement window).
    telegram, matrix` on its standard error (App.run logs it once every enabled transport
    receives messages). `--starts` runs: the first logs in to Matrix and does its first full
    sync; the next ones resume the stored session, as a restart does. VmRSS and VmHWM
-   (/proc/PID/status) when ready and `--settle` seconds later.
+   (/proc/PID/status) when ready and `--settle` seconds later, and the CPU time the process
+   used until ready (user + sys, /proc/PID/stat: it moves less than the wall time when other
+   work shares the machine).
 0. Before that (and alone with `--cli-only`, which needs no Synapse): the CPU time (user +
    sys of the child, from the kernel's rusage, median of `--cli-runs` runs) and peak RSS of
    `samu --help` and of `samu invite list` on a fresh SQLite database (`samu db upgrade`
@@ -26,8 +30,9 @@ outside the announcement window).
    updates; the series is printed with the growth in the first and the second half. The 429s
    the loopback server answered are counted, by what the bot had just sent to the chat.
 
-Memory is printed in MB (10^6 bytes; /proc gives KiB). Targets: ≤ 120 MB resident, ≤ 2 s to
-ready, `samu --help` ≤ 0.4 s of CPU, other non-running subcommands < 0.5 s of CPU.
+Memory is printed in MB (10^6 bytes; /proc gives KiB). Targets (issue 20): ≤ 110 MB resident
+after start, ≤ 1.2 s to ready (≤ 120 MB after the traffic), `samu --help` ≤ 0.4 s of CPU,
+other non-running subcommands < 0.5 s of CPU.
 
 Run: .venv/bin/python bench/footprint_bench.py [--members 1000] [--hours 1] [--starts 3]
      [--concurrency 6] [--think 1.5] [--sample-every 25] [--database-url postgresql://…]
@@ -77,6 +82,7 @@ from tests.fakes.telegram_api import Call, FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMU = Path(sys.executable).with_name("samu")  # the samu of the venv running this bench
+
 CORPUS = tomllib.loads((ROOT / "tests" / "data" / "tutorial_corpus.toml").read_text("utf-8"))
 TOKEN = "123456:BENCH"
 PASSWORD = "correct horse battery staple"
@@ -106,7 +112,29 @@ HOUR = {
 }
 
 
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a `samu` child: this checkout's code first on its path.
+
+    The venv's `samu` script only runs `bot.cli.main`; with an editable install it would
+    import the checkout the venv was installed from (e.g. /work/main), not the one this
+    bench is in (a git worktree). The folder of this bench's code goes first on PYTHONPATH,
+    so the process measured runs the same code as the bench that seeds its database.
+    """
+    path = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(path)), **extra}
+
+
 # --- The process --------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + sys) a running process used so far, from /proc/PID/stat: less
+    sensitive than the wall time to what else runs on the machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def memory(pid: int) -> dict[str, int]:
@@ -140,7 +168,7 @@ class Samu:
         return self.process.pid
 
     async def start(self) -> None:
-        env = {**os.environ, "SAMU_LOG_LEVEL": "INFO"}
+        env = child_env(SAMU_LOG_LEVEL="INFO")
         self.spawned = time.perf_counter()
         self.process = await asyncio.create_subprocess_exec(
             str(SAMU),
@@ -250,7 +278,7 @@ def _samu(command: list[str], cwd: Path) -> tuple[float, str]:
     child = subprocess.Popen(
         command,
         cwd=cwd,
-        env={k: v for k, v in os.environ.items() if not k.startswith("SAMU_")},
+        env={k: v for k, v in child_env().items() if not k.startswith("SAMU_")},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -373,6 +401,7 @@ async def upgrade_database(config: Path) -> None:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         cwd=config.parent,
+        env=child_env(),
     )
     out, _ = await process.communicate()
     if process.returncode != 0:
@@ -786,6 +815,7 @@ class Start:
     ready: float
     at_ready: dict[str, int]
     settled: dict[str, int]
+    cpu: float | None = None  # CPU seconds (user + sys) of the process when it was ready
     stop_seconds: float | None = None
     exit_code: int | None = None
 
@@ -824,9 +854,9 @@ async def run(args: argparse.Namespace) -> None:
                 samu = Samu(config)
                 await samu.start()
                 ready = await samu.wait_ready()
-                at_ready = memory(samu.pid)
+                at_ready, cpu = memory(samu.pid), cpu_seconds(samu.pid)
                 await asyncio.sleep(args.settle)
-                start = Start(ready, at_ready, memory(samu.pid))
+                start = Start(ready, at_ready, memory(samu.pid), cpu)
                 starts.append(start)
                 print(
                     f"start {number + 1}: ready ({samu.ready_line}) after {ready:.2f} s; "
@@ -889,13 +919,17 @@ def report(
     print()
     print("Starts (`samu run`, spawn → `ready:` line):")
     print()
-    print("| start | ready after | VmRSS at ready | VmRSS after settle | VmHWM | stop |")
-    print("|---|---:|---:|---:|---:|---|")
+    print(
+        "| start | ready after | CPU to ready | VmRSS at ready | VmRSS after settle | VmHWM "
+        "| stop |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|")
     for number, s in enumerate(starts, 1):
         kind = "first (Matrix login, full sync)" if number == 1 else "restart (resumed)"
         stop = f"{s.stop_seconds:.1f} s, code {s.exit_code}" if s.stop_seconds is not None else "—"
+        cpu = "—" if s.cpu is None else f"{s.cpu:.2f} s"
         print(
-            f"| {number}: {kind} | {s.ready:.2f} s | {mb(s.at_ready.get('VmRSS'))} "
+            f"| {number}: {kind} | {s.ready:.2f} s | {cpu} | {mb(s.at_ready.get('VmRSS'))} "
             f"| {mb(s.settled.get('VmRSS'))} | {mb(s.settled.get('VmHWM'))} | {stop} |"
         )
     print()
@@ -928,15 +962,21 @@ def report(
     print("| figure | result | target |")
     print("|---|---|---|")
     warm = [s.ready for s in starts[1:]]
-    print(f"| spawn → ready, first start | {starts[0].ready:.2f} s | ≤ 2 s |")
+    print(f"| spawn → ready, first start | {starts[0].ready:.2f} s | ≤ 1.2 s |")
     if warm:
         print(
             f"| spawn → ready, restart (median of {len(warm)}) | "
-            f"{statistics.median(warm):.2f} s | ≤ 2 s |"
+            f"{statistics.median(warm):.2f} s | ≤ 1.2 s |"
+        )
+    cpus = [s.cpu for s in starts[1:] if s.cpu is not None]
+    if cpus:
+        print(
+            f"| CPU of the process to ready, restart (median) | "
+            f"{statistics.median(cpus):.2f} s | — |"
         )
     print(
         f"| VmRSS after start (settled {args.settle:g} s) | "
-        f"{mb(starts[-1].settled.get('VmRSS'))} | ≤ 120 MB |"
+        f"{mb(starts[-1].settled.get('VmRSS'))} | ≤ 110 MB |"
     )
     print(
         f"| VmRSS after the traffic (idle {args.settle:g} s) | {mb(idle.get('VmRSS'))} "

@@ -33,8 +33,9 @@ from storage.migrate import (
 # use-cases of the periodic work, the scheduler and the spool only by what runs them (a
 # one-shot command such as `samu invite list` loads none of them).
 if TYPE_CHECKING:
-    from bot.chat.context import Command
+    from bot.chat.context import Command, Reply
     from bot.chat.router import Router
+    from bot.chat.types import FileSource, Incoming, Sent
     from bot.core.periodic import Job
     from bot.delivery import Dispatcher
     from bot.monitoring.metrics import Metrics
@@ -150,6 +151,7 @@ class App:
     # When the periodic work last started (by the services' clock), for the readiness check.
     last_tick: datetime | None = None
     _router: Router | None = field(default=None, init=False, repr=False)
+    _file_sources: list[FileSource] = field(default_factory=list, init=False, repr=False)
 
     @classmethod
     def build(cls, config: Config, clock: Clock | None = None) -> App:
@@ -174,10 +176,28 @@ class App:
     @property
     def router(self) -> Router:
         """The chat router, built on first use: a command-line action that only reads or
-        writes the database (`samu invite list`) does not load the chat layer."""
+        writes the database (`samu invite list`) does not load the chat layer, and `samu run`
+        loads it when a first message or menu needs it, not before its transports start."""
         if self._router is None:
             self._router = _chat_router(self.services)
+            for source in self._file_sources:
+                self._router.files.accept_from(source)
         return self._router
+
+    async def handle(self, incoming: Incoming) -> Reply:
+        """Answer one incoming message through the router (built on first use)."""
+        return await self.router.handle(incoming)
+
+    async def delivered(self, sent: Sent) -> None:
+        """An answer was delivered (see `Router.delivered`)."""
+        await self.router.delivered(sent)
+
+    def accept_files_from(self, source: FileSource) -> None:
+        """Fetch the files people send through this transport (now, or once the router is
+        built)."""
+        self._file_sources.append(source)
+        if self._router is not None:
+            self._router.files.accept_from(source)
 
     async def schema(self) -> SchemaStatus:
         """Where the database schema stands (a SQLite file not created yet: no revision)."""
@@ -227,15 +247,15 @@ class App:
         from bot.transports.console import ConsoleTransport
 
         console = ConsoleTransport(
-            handle=self.router.handle,
-            delivered=self.router.delivered,
+            handle=self.handle,
+            delivered=self.delivered,
             persona=persona,
             output=output,
             interactive=interactive,
             language=self.config.bot.default_locale,
             after_each=self._deliver_now,
         )
-        self.router.files.accept_from(console)
+        self.accept_files_from(console)
         self.use_transports([console])
         return console
 
@@ -245,14 +265,14 @@ class App:
 
         transport = MatrixTransport(
             settings=matrix_settings(self.config),
-            handle=self.router.handle,
-            delivered=self.router.delivered,
+            handle=self.handle,
+            delivered=self.delivered,
             state=DatabaseState(self),
             directory=Directory(self, "matrix"),
             spool=self.spool("matrix"),
             on_handled=self._wake_delivery,
         )
-        self.router.files.accept_from(transport)
+        self.accept_files_from(transport)
         return transport
 
     async def matrix_login(self) -> Device:
@@ -273,13 +293,13 @@ class App:
 
         transport = TelegramTransport(
             settings=telegram_settings(self.config),
-            handle=self.router.handle,
-            delivered=self.router.delivered,
+            handle=self.handle,
+            delivered=self.delivered,
             menus=self.menus.all if self.menus is not None else None,
             spool=self.spool("telegram"),
             on_handled=self._wake_delivery,
         )
-        self.router.files.accept_from(transport)
+        self.accept_files_from(transport)
         if self.menus is not None:
             # Told afterwards, not at construction: the keeper was built with the services
             # (whose `member_changed` is its own) long before any transport, and the
@@ -417,9 +437,6 @@ class App:
         if not transports and matrix is None:
             log.warning("no transport is enabled: nothing to run")
             return
-        # Matching reads candidates from memory (SQL answers until this is done); built here,
-        # not in `prepare`, so that the one-shot commands do not pay for it.
-        await self.db.build_candidate_index()
         dispatcher = self.use_transports(transports)
         platforms = [t.platform for t in transports] + (["matrix"] if matrix else [])
         election = None
@@ -446,8 +463,16 @@ class App:
             matrix=matrix,
             election=election,
             monitor=self.monitor(links) if self.metrics is not None else None,
+            # Here, not in `prepare`, so that the one-shot commands do not pay for it.
+            beside=self._build_candidate_index,
         )
         await supervisor.run(stop or asyncio.Event())
+
+    async def _build_candidate_index(self) -> None:
+        try:
+            await self.db.build_candidate_index()
+        except Exception:  # matching goes on through SQL, as before the index was built
+            log.exception("the candidate index could not be built; matching asks SQL")
 
     async def close(self) -> None:
         """Release the database connections."""

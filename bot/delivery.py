@@ -30,10 +30,10 @@ from collections.abc import Callable, Coroutine, Mapping
 from datetime import timedelta
 from typing import Any
 
-from bot.chat.notifications import NoticeError, render, render_for_chat
 from bot.chat.types import Outgoing
 from bot.core import choices, members, outbox, routes
 from bot.core.choices import Shown
+from bot.core.notices import NoticeError
 from bot.core.observe import Via
 from bot.core.services import Services
 from bot.core.types import Identity, MemberStatus, NewChoice, OutboxMessage, ShownAction
@@ -179,6 +179,9 @@ class Dispatcher:
             return None
         platform, chat_id, identity = route
         transport = self.transports[platform]
+        # The wording of every notice kind is loaded by the first message due, not at start.
+        from bot.chat.notifications import render
+
         try:
             prefix = transport.command_prefix
             rendered = await render(services, recipient, message, platform, prefix)
@@ -327,6 +330,8 @@ class Dispatcher:
             await self._failed(message, "no transport for chat", permanent=True)
             return None
         link = getattr(transport, "private_link", None)
+        from bot.chat.notifications import render_for_chat  # see `render` above
+
         try:
             rendered = await render_for_chat(
                 services,

@@ -11,8 +11,6 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from rapidfuzz import fuzz, process
-
 from skills.normalize import STOP_WORDS, fold, stems
 from skills.taxonomy import Skill, SkillKind, Taxonomy, load_taxonomy
 
@@ -198,6 +196,10 @@ class SkillMatcher:
 
     def _fuzzy(self, folded: str, limit: int, cutoff: float) -> list[tuple[_Form, float]]:
         """Best fuzzy candidates with their confidence (several per skill possible)."""
+        # rapidfuzz (~4 MB of compiled code) is loaded by the first phrase that needs it, not
+        # at start.
+        from rapidfuzz import fuzz, process
+
         damping = _SHORT_DAMPING if len(folded) <= _SHORT_LEN else 1.0
         score_cutoff = 100 * cutoff / damping
         reachable, choices = self._within_reach(len(folded), score_cutoff)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rapidfuzz.distance import OSA
-
 from bot.core.services import UowFactory
 from bot.core.types import Tutorial
 from skills import SkillMatcher, fold
@@ -75,6 +73,9 @@ async def _terms(uow: UnitOfWork, words: list[str]) -> tuple[list[QueryTerm], di
 
 
 def _closest(word: str, candidates: list[str], allowed: int) -> str | None:
+    # rapidfuzz (~4 MB of compiled code) is loaded by the first search that needs it.
+    from rapidfuzz.distance import OSA
+
     scored = sorted(
         (OSA.distance(word, candidate, score_cutoff=allowed), candidate) for candidate in candidates
     )

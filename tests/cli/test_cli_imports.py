@@ -50,6 +50,7 @@ def _imported(*args: str, cwd: Path, expect: str = "usage: samu") -> set[str]:
         [sys.executable, "-X", "importtime", SAMU, *args],
         cwd=cwd,
         env=env,
+        stdin=subprocess.DEVNULL,  # `samu run`'s terminal: no input
         capture_output=True,
         text=True,
         timeout=60,
@@ -209,3 +210,32 @@ def test_building_the_application_reads_neither_the_taxonomy_nor_the_places_cata
         check=True,
     )
     assert done.stdout.split() == ["0", "0"]
+
+
+# What `samu run` leaves for its first message (issue 20): the router and every command
+# module (Telegram's menus load them while the other networks start), rapidfuzz (the first
+# fuzzy skill match or typo fix), and the wording of the notices (the first one due).
+FIRST_MESSAGE_ONLY = (
+    "bot.chat.router",
+    "bot.chat.notifications",
+    "bot.chat.commands.requests",
+    "bot.chat.commands.tutorials",
+    "bot.chat.commands.places",
+    "bot.chat.commands.coordination",
+    "rapidfuzz",
+)
+
+
+@pytest.mark.cli_subprocess
+def test_running_the_terminal_chat_loads_no_command_before_the_first_line(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "samu.toml"
+    config.write_text(
+        '[database]\nurl = "sqlite:///samu.db"\n[console]\nenabled = true\n', encoding="utf-8"
+    )
+    _imported("--config", str(config), "db", "upgrade", cwd=tmp_path, expect="")
+    # The terminal's input is empty: the run starts, is ready, and ends.
+    imported = _imported("--config", str(config), "run", cwd=tmp_path, expect="")
+    assert "bot.transports.console" in imported and "bot.delivery" in imported  # it ran
+    assert sorted(name for name in FIRST_MESSAGE_ONLY if name in imported) == []

@@ -1,0 +1,108 @@
+"""What `App.run` waits for before it is ready, and what it leaves for later (issue 20).
+
+The candidate index is built beside the start: the bot answers before it is there, matching
+asking SQL meanwhile, and it is built all the same. Telegram's two HTTP clients share one TLS
+context (the CA bundle is read once). The chat router (every command module) is built by the
+first message or menu that needs it, not by making the transports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import ssl
+from typing import Any
+
+import pytest
+
+from bot.app import App
+from bot.chat.types import ChatType, Incoming, Outgoing
+from bot.config import parse_config
+from bot.transports.telegram import TelegramSettings, TelegramTransport
+from tests.fakes.telegram_api import FakeBotApi
+from tests.helpers import wait_until
+from tests.transports.conftest import app_config
+
+
+async def test_the_bot_is_ready_and_answers_before_the_candidate_index_is_built(
+    database_url: str,
+    server: FakeBotApi,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = App.build(parse_config(app_config(database_url, server), "tests", {}))
+    await app.prepare()
+    build = app.db.build_candidate_index
+    may_build = asyncio.Event()
+
+    async def slow_build() -> None:  # as a large network's would be
+        await may_build.wait()
+        await build()
+
+    monkeypatch.setattr(app.db, "build_candidate_index", slow_build)
+    stop = asyncio.Event()
+    try:
+        with caplog.at_level(logging.INFO):
+            running = asyncio.create_task(app.run(telegram=app.telegram(), stop=stop))
+            await wait_until(
+                lambda: any(r.getMessage() == "ready: telegram" for r in caplog.records)
+            )
+            server.user_sends(4242, "/aide", first_name="Zoé")
+            await server.wait_for(lambda: bool(server.sent_messages(4242)))
+            assert not app.db.candidate_index.built
+            may_build.set()
+            await wait_until(lambda: app.db.candidate_index.built)
+        stop.set()
+        await asyncio.wait_for(running, timeout=10)
+    finally:
+        stop.set()
+        await app.close()
+
+
+async def _nothing(incoming: Incoming) -> list[Outgoing]:
+    raise AssertionError(f"handled {incoming.text!r}")
+
+
+def test_telegram_reads_the_certificate_authorities_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded: list[Any] = []
+    load = ssl.SSLContext.load_verify_locations
+
+    def counted(context: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        loaded.append(args or kwargs)
+        load(context, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    settings = TelegramSettings(token="123:ABC", read_timeout=7.5)
+    application = TelegramTransport(settings=settings, handle=_nothing)._build()
+    assert len(loaded) == 1
+    # The clients are otherwise the ones PTB's builder makes (`read_timeout` on the one that
+    # does not poll).
+    bot = application.bot
+    assert bot.request.read_timeout == 7.5
+    assert bot._request[0].read_timeout == 5.0  # getUpdates passes its own timeout per call
+
+
+async def test_the_router_is_built_by_the_first_message_with_the_transports_files(
+    database_url: str, server: FakeBotApi
+) -> None:
+    app = App.build(parse_config(app_config(database_url, server), "tests", {}))
+    await app.prepare()
+    try:
+        console = app.console("Amina", io.StringIO(), interactive=False)
+        telegram = app.telegram()
+        assert app._router is None  # making the transports loads no command
+        replies = await app.handle(
+            Incoming(
+                platform="console",
+                chat_id="c",
+                user_id="u",
+                text="/aide",
+                chat_type=ChatType.PRIVATE,
+            )
+        )
+        assert replies and app._router is not None
+        assert app.router.files.sources == {"console": console, "telegram": telegram}
+        assert app.menus is not None and app.menus.commands() == app.router.commands
+    finally:
+        await app.close()
