@@ -7,6 +7,7 @@ loaded into a SQLite database and every query must return the same entries on bo
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,7 +23,8 @@ from bot.core import tutorial_search
 from bot.core.clock import FixedClock
 from bot.core.tutorials import skills_text
 from bot.core.types import TutorialStatus
-from tests.conftest import START
+from tests.conftest import START, Backend
+from tests.helpers import prepared_app
 
 CORPUS = tomllib.loads(
     (Path(__file__).parent.parent / "data" / "tutorial_corpus.toml").read_text(encoding="utf-8")
@@ -68,10 +70,41 @@ async def load_corpus(app: App) -> Loaded:
     return Loaded(app, keys)
 
 
+@pytest.fixture(scope="module")
+async def corpus_template(
+    backend: Backend, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[int, str]] | None:
+    """On SQLite, a copy of the migrated database with the corpus loaded, made once for the
+    module (each test copies the file instead of publishing the ~50 entries again); None on
+    PostgreSQL, where each test loads the corpus into its emptied database."""
+    if backend.template is None:
+        return None
+    path = tmp_path_factory.mktemp("corpus") / "samu.db"
+    shutil.copy(backend.template, path)
+    async with prepared_app(f"sqlite:///{path}", FixedClock(START)) as app:
+        keys = (await load_corpus(app)).keys
+    # Closed: the write-ahead log is folded into the file, which alone is copied.
+    assert not path.with_name(path.name + "-wal").exists()
+    return path, keys
+
+
 @pytest.fixture
-async def corpus(app: App) -> Loaded:
-    """The corpus in the backend under test."""
-    return await load_corpus(app)
+async def corpus(
+    database_url: str,
+    corpus_template: tuple[Path, dict[int, str]] | None,
+    tmp_path: Path,
+    clock: FixedClock,
+) -> AsyncIterator[Loaded]:
+    """The corpus in the backend under test, in a database of the test's own."""
+    if corpus_template is None:
+        async with prepared_app(database_url, clock) as app:
+            yield await load_corpus(app)
+        return
+    template, keys = corpus_template
+    copy = tmp_path / "samu.db"
+    shutil.copy(template, copy)
+    async with prepared_app(f"sqlite:///{copy}", clock) as app:
+        yield Loaded(app, keys)
 
 
 @asynccontextmanager

@@ -40,6 +40,7 @@ from bot.config import parse_config
 from bot.core import invites
 from bot.core.types import RequestStatus, Role
 from bot.transports.matrix import MatrixTransport
+from bot.transports.matrix import routes as matrix_routes
 from tests.fakes.synapse import Synapse, synapse_fixture  # noqa: F401
 
 PASSWORD = "correct horse battery staple"
@@ -288,9 +289,13 @@ def matrix_config(
 
 @pytest.fixture(name="network")
 async def network_fixture(
-    synapse: Synapse, database_url: str, tmp_path: Path
+    synapse: Synapse, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Network]:
     """The bot running on the shared Synapse (other modules import it as `network_fixture`)."""
+    # A message for a direct chat the person has not joined yet is retried 5 s later (an
+    # encrypted room's key reaches only joined members): here the person's client joins at
+    # once, and the test would wait those 5 s out at each new encrypted direct chat.
+    monkeypatch.setattr(matrix_routes, "JOIN_RETRY", 0.5)
     bot = await synapse.register(f"samu-{uuid.uuid4().hex[:6]}", PASSWORD)
     config = parse_config(
         matrix_config(database_url, synapse, bot, tmp_path / "bot-store"), "tests", {}
