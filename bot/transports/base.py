@@ -277,6 +277,36 @@ class PatientAnswers:
         log.info("the messages kept during the database outage are all handled")
 
 
+class AnswersPatiently:
+    """The network transports' one way to answer a message: through their `PatientAnswers`,
+    built at the first message from the transport's own `handle`, `send`, `spool` and
+    `delivered`, and telling `on_handled` (read at each message) once one is handled."""
+
+    handle: Handle
+    spool: Spool | None
+    delivered: Delivered | None
+    on_handled: Callable[[], None] | None
+    _answers: PatientAnswers | None
+
+    async def send(self, chat_id: str, message: Outgoing, *, key: str | None = None) -> str:
+        """Deliver one message (the transport's own; see `Transport.send`)."""
+        raise NotImplementedError
+
+    async def _answer(self, incoming: Incoming) -> None:
+        await self._patient().answer(incoming)
+
+    def _patient(self) -> PatientAnswers:
+        if self._answers is None:
+            self._answers = PatientAnswers(
+                self.handle, self.send, self._handled, spool=self.spool, delivered=self.delivered
+            )
+        return self._answers
+
+    def _handled(self) -> None:
+        if self.on_handled is not None:
+            self.on_handled()
+
+
 class Transport(Protocol):
     """A chat network the bot is reachable on."""
 

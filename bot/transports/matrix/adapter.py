@@ -44,7 +44,7 @@ from bot.chat.types import (
     IncomingFile,
     Outgoing,
 )
-from bot.transports.base import Delivered, DeliveryError, Handle, PatientAnswers
+from bot.transports.base import AnswersPatiently, Delivered, DeliveryError, Handle, PatientAnswers
 from bot.transports.matrix.formatting import (
     ACTIONS_KEY,
     action_for_reaction,
@@ -74,7 +74,7 @@ NOT_SYNCED_RETRY = 0.5
 
 
 @dataclass
-class MatrixTransport:
+class MatrixTransport(AnswersPatiently):
     """Matrix for every member who uses it (direct chats, encrypted or not)."""
 
     settings: MatrixSettings
@@ -320,20 +320,6 @@ class MatrixTransport:
         source = getattr(response.event, "source", {})
         actions = source.get("content", {}).get(ACTIONS_KEY, [])
         return actions if isinstance(actions, list) else []
-
-    async def _answer(self, incoming: Incoming) -> None:
-        await self._patient().answer(incoming)
-
-    def _patient(self) -> PatientAnswers:
-        if self._answers is None:
-            self._answers = PatientAnswers(
-                self.handle, self.send, self._handled, spool=self.spool, delivered=self.delivered
-            )
-        return self._answers
-
-    def _handled(self) -> None:
-        if self.on_handled is not None:
-            self.on_handled()
 
     async def fetch_file(self, file: IncomingFile, limit: int) -> bytes:
         """Download (and decrypt) a file a person sent."""

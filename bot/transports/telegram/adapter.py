@@ -52,7 +52,7 @@ from bot.chat.types import (
     Location,
     Outgoing,
 )
-from bot.transports.base import Delivered, DeliveryError, Handle, PatientAnswers
+from bot.transports.base import AnswersPatiently, Delivered, DeliveryError, Handle, PatientAnswers
 from bot.transports.spool import Spool
 from bot.transports.telegram.formatting import (
     keyboard,
@@ -114,7 +114,7 @@ MenuSource = Callable[[], Awaitable[list[CommandMenu]]]
 
 
 @dataclass
-class TelegramTransport:
+class TelegramTransport(AnswersPatiently):
     """Telegram for every member who uses it."""
 
     settings: TelegramSettings
@@ -443,20 +443,6 @@ class TelegramTransport:
             PRESS.reset(token)
             if not press.answered:
                 await answer_press(query)
-
-    async def _answer(self, incoming: Incoming) -> None:
-        await self._patient().answer(incoming)
-
-    def _patient(self) -> PatientAnswers:
-        if self._answers is None:
-            self._answers = PatientAnswers(
-                self.handle, self.send, self._handled, spool=self.spool, delivered=self.delivered
-            )
-        return self._answers
-
-    def _handled(self) -> None:
-        if self.on_handled is not None:
-            self.on_handled()
 
     async def fetch_file(self, file: IncomingFile, limit: int) -> bytes:
         """Download a file a person sent (getFile, then the file itself)."""
