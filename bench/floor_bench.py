@@ -63,7 +63,7 @@ from storage.models import MemberModel
 from storage.repositories import offers
 
 REPEAT = 2000
-OURS = ("bot", "skills", "storage", "bench", "tests")
+OURS = ("bot", "domain", "skills", "storage", "bench", "tests")
 # Imports `samu run` does with the three transports (the lazy ones included), then reports its
 # resident memory and the third-party modules loaded.
 STACK = """

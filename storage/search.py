@@ -9,14 +9,14 @@ A vocabulary of folded words (`tutorial_words`) lets the layer above fix typos i
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skills.text_search import QueryTerm, index_words, stemmed_text
+from domain.search import SearchQuery
+from skills.text_search import index_words, stemmed_text
 from storage.models import TutorialModel
 from storage.models import TutorialWordModel as Word
 from storage.repositories._upsert import insert_for
@@ -40,17 +40,6 @@ def include_in_schema(
 ) -> bool:
     """Alembic's `include_object` hook: the search objects are managed by hand."""
     return not is_search_object(name)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchQuery:
-    """What to look for among public entries: words (all or any), filters on skills, themes."""
-
-    terms: Sequence[QueryTerm] = ()
-    match_all: bool = True
-    skill_slugs: Collection[str] = ()
-    themes: Collection[str] = ()
-    limit: int = 10
 
 
 class TutorialSearch(Protocol):

@@ -12,8 +12,8 @@ from bot.core.notices import AboutSession, DigestNotice, NoticeKind
 from bot.core.outbox import notify
 from bot.core.services import DigestSettings, UowFactory
 from bot.core.types import Tutorial, TutorialStatus
+from domain.figures import PeriodCounts, SkillCount
 from storage.db import UnitOfWork
-from storage.repositories.stats import PeriodCounts, SkillCount
 
 __all__ = ["Digest", "PeriodCounts", "SkillCount"]
 

@@ -16,9 +16,9 @@ from bot.core import place_coverage
 from bot.core.clock import Clock
 from bot.core.place_coverage import ServiceCoverage
 from bot.core.services import UowFactory
+from domain.figures import Durations, SkillAsked
 from skills import default_catalog
 from storage.db import UnitOfWork
-from storage.repositories.indicators import Durations, SkillAsked
 
 NO_STRUCTURE = "—"  # the name under which members without a structure are counted
 GAP_BELOW = 2  # a skill with fewer helpers than this is a gap

@@ -22,7 +22,7 @@ from bot.core.notices import GivenBack
 from bot.core.outbox import notify
 from bot.core.services import UowFactory, WorkerSettings
 from bot.core.types import DialogState, Identity, Member, MemberStatus, Structure
-from storage.repositories.events import EventStart
+from domain.records import EventStart
 
 log = logging.getLogger(__name__)
 

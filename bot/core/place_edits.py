@@ -13,8 +13,8 @@ from bot.core.clock import Clock
 from bot.core.place_fields import Issue, IssueKind, check_row, commune_key, schema_fields
 from bot.core.services import UowFactory
 from bot.core.types import Place, PlaceData, Structure
+from domain.places import STRUCTURE_SOURCE_PREFIX
 from skills import ServiceCatalog
-from storage.place_records import STRUCTURE_SOURCE_PREFIX
 
 _ITEMS = re.compile(r"[,;|]")
 _CLEAR = ("", "-")

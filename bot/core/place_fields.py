@@ -20,8 +20,8 @@ from typing import Any
 from bot.core.place_geo import in_france, is_postal_code
 from bot.core.place_hours import valid_hours
 from bot.core.types import PlaceData
+from domain.places import STRUCTURE_SOURCE_PREFIX
 from skills import ServiceCatalog, fold
-from storage.place_records import STRUCTURE_SOURCE_PREFIX
 
 
 class IssueKind(StrEnum):

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from bot.core.services import UowFactory
 from bot.core.types import Tutorial
+from domain.search import SearchQuery
 from skills import SkillMatcher, fold
 from skills.taxonomy import THEMES
 from skills.text_search import QueryTerm, query_words, stem_in, typo_distance
 from storage.db import UnitOfWork
-from storage.search import SearchQuery
 
 SUGGESTIONS = 3
 _CANDIDATES = 12

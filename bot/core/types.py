@@ -1,9 +1,9 @@
-"""The records and enums the layers above use, re-exported so they never import `storage`."""
+"""The records and enums of `domain`, in one import for the core and the layers above it."""
 
 from __future__ import annotations
 
-from storage.place_records import Place, PlaceData, PlaceImport
-from storage.records import (
+from domain.places import Place, PlaceData, PlaceImport
+from domain.records import (
     Choice,
     DialogState,
     ExchangeSession,

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Row, Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.records import StoredAttachment
 from storage.models import AttachmentModel
-from storage.records import StoredAttachment
 from storage.repositories._core import execute_core
 
 _FILES: Table = AttachmentModel.__table__  # type: ignore[assignment]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, bindparam, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.records import MemberStatus
 from storage.candidate_index import CandidateIndex
 from storage.models import (
     MatchingChangeModel,
@@ -16,7 +17,6 @@ from storage.models import (
     MemberSkillModel,
     OfferModel,
 )
-from storage.records import MemberStatus
 from storage.repositories._core import execute_core
 from storage.repositories.offers import CandidateFits, OfferRepository
 

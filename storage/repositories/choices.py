@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.records import Choice, NewChoice, ShownAction
 from storage.models import ChoiceModel
-from storage.records import Choice, NewChoice, ShownAction
 from storage.repositories._core import execute_core
 from storage.repositories._upsert import upsert
 

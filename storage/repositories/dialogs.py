@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.records import DialogState
 from storage.models import DialogStateModel
-from storage.records import DialogState
 from storage.repositories._upsert import upsert
 
 

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.records import EventStart
 from storage.models import ProcessedEventModel, TransportStateModel, WorkerModel
 from storage.repositories._upsert import upsert
-
-
-class EventStart(StrEnum):
-    """What receiving an event means for the worker that received it."""
-
-    NEW = "new"  # first time: handle it
-    DONE = "done"  # handled already: a repeat, ignore it
-    BUSY = "busy"  # a live worker is handling it: ignore it
-    MINE = "mine"  # this worker started it (e.g. before a database outage): go on
-    ORPHANED = "orphaned"  # its worker died before finishing: now this worker's
 
 
 class EventRepository:

@@ -17,7 +17,6 @@ Which requests a period holds (the same everywhere below):
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -25,6 +24,15 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
+from domain.figures import (
+    Durations,
+    FlowCount,
+    RequestCounts,
+    SessionCounts,
+    SkillAsked,
+    StructureCounts,
+)
+from domain.records import MemberStatus, RequestStatus, RsvpAnswer, SessionStatus
 from skills import SkillLevel
 from storage.models import (
     ExchangeSessionModel,
@@ -36,7 +44,6 @@ from storage.models import (
     SkillModel,
     StructureModel,
 )
-from storage.records import MemberStatus, RequestStatus, RsvpAnswer, SessionStatus
 
 R = HelpRequestModel
 SOLVED_STATES = (RequestStatus.RESOLVED.value, RequestStatus.CLOSED.value)
@@ -62,77 +69,6 @@ def _in(since: datetime, until: datetime) -> ColumnElement[bool]:
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-@dataclass(frozen=True, slots=True)
-class RequestCounts:
-    """How many requests of the period were posted, claimed, solved, deflected.
-
-    `solved` counts posted requests now resolved or closed, plus the deflected ones.
-    """
-
-    asked: int
-    claimed: int
-    solved: int
-    deflected: int
-
-
-@dataclass(frozen=True, slots=True)
-class Durations:
-    """Raw durations, in seconds, of the posted requests of the period.
-
-    `to_claim`: `claimed_at - created_at` of those currently claimed (or claimed once and
-    still holding `claimed_at`); `to_solution`: `(resolved_at or closed_at) - created_at` of
-    those now resolved or closed by a helper (deflected requests are left out: their
-    duration is only the time spent writing a draft).
-    """
-
-    to_claim: list[float]
-    to_solution: list[float]
-
-
-@dataclass(frozen=True, slots=True)
-class SkillAsked:
-    """A skill needed by posted requests of the period, and how many members can help."""
-
-    slug: str
-    label_fr: str
-    label_en: str
-    asked: int
-    helpers: int
-
-
-@dataclass(frozen=True, slots=True)
-class StructureCounts:
-    """Posted requests of the period asked and helped by members of one structure.
-
-    `name` is None for members without a structure (or deleted members).
-    """
-
-    name: str | None
-    asked: int
-    helped: int
-
-
-@dataclass(frozen=True, slots=True)
-class FlowCount:
-    """Posted requests of the period with a helper, by helper's and asker's structures."""
-
-    helper_structure: str | None
-    asker_structure: str | None
-    requests: int
-
-
-@dataclass(frozen=True, slots=True)
-class SessionCounts:
-    """A planned session starting in the period and its answers."""
-
-    session_id: int
-    starts_at: datetime
-    place: str | None
-    yes: int
-    maybe: int
-    no: int
 
 
 class IndicatorRepository:

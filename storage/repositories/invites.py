@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import CursorResult, Row, case, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.records import Invite, JoinTries, Role
+from domain.records import Invite, JoinTries, Role
 from storage.repositories._upsert import insert_for
 from storage.tables import INVITES, JOIN_ATTEMPTS
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import CursorResult, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.records import Identity, Member, MemberStatus, Role
 from storage.models import IdentityModel, MemberModel, StructureModel
-from storage.records import Identity, Member, MemberStatus, Role
 
 
 def member_query() -> Select[MemberModel, str]:

@@ -31,9 +31,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.records import MemberStatus, Offer, OfferState, RequestStatus
 from skills import Candidate, SkillLevel
 from storage.models import HelpRequestModel, MemberModel, MemberSkillModel, OfferModel, SkillModel
-from storage.records import MemberStatus, Offer, OfferState, RequestStatus
 from storage.repositories._core import execute_core
 from storage.repositories._upsert import insert_for
 

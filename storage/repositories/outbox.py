@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from domain.records import NewMessage, OutboxBacklog, OutboxMessage
 from storage.models import OutboxModel, WorkerModel
-from storage.records import NewMessage, OutboxBacklog, OutboxMessage
 from storage.repositories._core import execute_core
 from storage.repositories._upsert import insert_for, upsert
 

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
+from domain.records import OfferState
 from storage.models import (
     AttachmentModel,
     DialogStateModel,
@@ -31,7 +32,6 @@ from storage.models import (
     TutorialFeedbackModel,
     TutorialModel,
 )
-from storage.records import OfferState
 
 # An offer in one of these states means the member held the request at some point.
 HELD = (OfferState.ACCEPTED.value, OfferState.RELEASED.value)

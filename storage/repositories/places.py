@@ -12,14 +12,14 @@ from sqlalchemy import ColumnElement, Table, and_, delete, func, or_, select, up
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import PlaceImportModel, PlaceModel
-from storage.place_records import (
+from domain.places import (
     PLACE_COLUMNS,
     Place,
     PlaceData,
     PlaceImport,
     PlacePoint,
 )
+from storage.models import PlaceImportModel, PlaceModel
 from storage.repositories._core import execute_core
 from storage.repositories._upsert import insert_for, upsert
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.records import RequestStatus, SkillSource, TutorialStatus
 from storage.models import (
     AttachmentModel,
     DialogStateModel,
@@ -33,7 +34,6 @@ from storage.models import (
     TutorialModel,
     TutorialRevisionModel,
 )
-from storage.records import RequestStatus, SkillSource, TutorialStatus
 from storage.repositories.personal_data import (
     PersonalData,
     held_ids,

@@ -24,6 +24,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.records import (
+    HelpRequest,
+    Moved,
+    RelayMessage,
+    RequestStatus,
+    SkillRow,
+    SkillSource,
+    Urgency,
+)
 from storage.models import (
     HelpRequestModel,
     MemberModel,
@@ -32,15 +41,6 @@ from storage.models import (
     SkillGapModel,
     SkillModel,
     StructureModel,
-)
-from storage.records import (
-    HelpRequest,
-    Moved,
-    RelayMessage,
-    RequestStatus,
-    SkillRow,
-    SkillSource,
-    Urgency,
 )
 from storage.repositories._core import execute_core
 from storage.repositories._upsert import insert_for

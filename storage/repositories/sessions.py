@@ -8,8 +8,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.records import ExchangeSession, Member, RsvpAnswer, SessionStatus
 from storage.models import ExchangeSessionModel, MemberModel, RsvpModel
-from storage.records import ExchangeSession, Member, RsvpAnswer, SessionStatus
 from storage.repositories._upsert import upsert
 from storage.repositories.members import member_query, member_record
 

@@ -8,9 +8,7 @@ from datetime import datetime
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skills import Skill, SkillLevel
-from storage.models import MemberModel, MemberSkillModel, SkillModel
-from storage.records import (
+from domain.records import (
     MemberSkill,
     MemberStatus,
     NetworkSkill,
@@ -18,6 +16,8 @@ from storage.records import (
     SkillRow,
     SkillSource,
 )
+from skills import Skill, SkillLevel
+from storage.models import MemberModel, MemberSkillModel, SkillModel
 from storage.repositories._upsert import on_conflict, upsert
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Subquery, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.figures import PeriodCounts, SkillCount
+from domain.records import RequestStatus
 from storage.models import (
     HelpRequestModel,
     MemberSkillModel,
@@ -16,34 +17,6 @@ from storage.models import (
     TutorialModel,
     TutorialSkillModel,
 )
-from storage.records import RequestStatus
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodCounts:
-    """Requests and tutorials of a period."""
-
-    new: int
-    unclaimed: int
-    escalated: int
-    solved: int
-    tutorials: int
-    gaps: int
-    deflected: int = 0  # closed by a tutorial before being posted (part of `solved`)
-
-
-@dataclass(frozen=True, slots=True)
-class SkillCount:
-    """A skill with how often it was asked (or written about) and how many members hold it."""
-
-    label_fr: str
-    label_en: str
-    count: int
-    helpers: int
-
-    def label(self, locale: str) -> str:
-        """The label in a language."""
-        return self.label_en if locale.startswith("en") else self.label_fr
 
 
 class StatsRepository:

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.records import Structure
 from storage.models import StructureModel
-from storage.records import Structure
 
 
 def _record(row: StructureModel) -> Structure:

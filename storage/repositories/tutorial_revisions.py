@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.records import TutorialRevision
 from storage.models import TutorialRevisionModel
-from storage.records import TutorialRevision
 from storage.repositories._upsert import upsert
 
 _REVISIONS: Table = TutorialRevisionModel.__table__  # type: ignore[assignment]

@@ -9,6 +9,7 @@ from typing import Any, cast
 from sqlalchemy import CompoundSelect, CursorResult, delete, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.records import Tutorial, TutorialSkill, TutorialStatus
 from storage.models import (
     MemberModel,
     SkillModel,
@@ -17,7 +18,6 @@ from storage.models import (
     TutorialSkillModel,
     TutorialThemeModel,
 )
-from storage.records import Tutorial, TutorialSkill, TutorialStatus
 from storage.repositories._upsert import insert_for
 from storage.search import search_for
 

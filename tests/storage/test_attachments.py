@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from domain.records import RequestStatus, Role, Urgency
 from storage.db import Database
-from storage.records import RequestStatus, Role, Urgency
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 PICTURE = b"\x89PNG fake bytes"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from domain.records import NewMessage, Role, TutorialStatus, Urgency
 from skills import load_taxonomy
 from storage.db import Database
-from storage.records import NewMessage, Role, TutorialStatus, Urgency
 from storage.statements import StatementTally
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

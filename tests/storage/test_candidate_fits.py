@@ -13,9 +13,9 @@ import pytest
 from bot.app import App
 from bot.core import matching
 from bot.core.matching import CANDIDATE_PAGE, choose_helpers
+from domain.records import RequestStatus, Role, Urgency
 from skills import SkillLevel, default_matcher
 from skills.ranking import fit_of, rank_helpers
-from storage.records import RequestStatus, Role, Urgency
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 

@@ -18,11 +18,11 @@ from bot.core import skills as skill_cases
 from bot.core.clock import FixedClock
 from bot.core.matching import Step
 from bot.core.types import Member
+from domain.records import MemberStatus, Role, Urgency
 from skills import SkillLevel
 from storage.candidate_index import CandidateIndex
 from storage.db import Database, StorageUnavailable, UnitOfWork
 from storage.models import MemberModel, MemberSkillModel
-from storage.records import MemberStatus, Role, Urgency
 from tests.helpers import prepared_app
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

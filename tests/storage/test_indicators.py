@@ -45,10 +45,10 @@ from bot.core.indicators import (
     SkillDemand,
     StructureActivity,
 )
+from domain.figures import FlowCount, SessionCounts, SkillAsked, StructureCounts
+from domain.records import MemberStatus, RequestStatus, Role, RsvpAnswer, TutorialStatus, Urgency
 from skills import SkillLevel
 from storage.db import Database, UnitOfWork
-from storage.records import MemberStatus, RequestStatus, Role, RsvpAnswer, TutorialStatus, Urgency
-from storage.repositories.indicators import FlowCount, SessionCounts, SkillAsked, StructureCounts
 
 S = RequestStatus
 PARIS = "Europe/Paris"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from domain.records import Role, SkillSource
 from skills import SkillLevel, load_taxonomy
 from storage.db import Database
-from storage.records import Role, SkillSource
 from tests.storage.test_repositories import NOW, _member
 
 

@@ -18,9 +18,9 @@ from bot.core.place_files import FileFormat
 from bot.core.place_geo import distance_km
 from bot.core.place_import import ImportReport, import_places
 from bot.core.places import Origin, OriginKind
+from domain.records import Structure
 from skills import default_catalog
 from storage.db import Database
-from storage.records import Structure
 from storage.repositories.places import PlaceRepository
 
 DATA = Path(__file__).parent.parent / "data"

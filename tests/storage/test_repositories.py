@@ -8,10 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from domain.records import EventStart, MemberStatus, Role, SkillSource
 from skills import SkillLevel, load_taxonomy
 from storage.db import Database
-from storage.records import MemberStatus, Role, SkillSource
-from storage.repositories.events import EventStart
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""Plain, immutable records that storage hands out.
+"""The core's records and enums: plain, immutable data that storage hands out.
 
 Repositories never leak ORM objects: a record is safe to keep after its session is closed and
 carries no database behaviour, so the layers above can pass it around freely.
@@ -471,3 +471,13 @@ class ExchangeSession:
     sequence: int
     coming: int
     maybe: int
+
+
+class EventStart(StrEnum):
+    """What receiving an event means for the worker that received it."""
+
+    NEW = "new"  # first time: handle it
+    DONE = "done"  # handled already: a repeat, ignore it
+    BUSY = "busy"  # a live worker is handling it: ignore it
+    MINE = "mine"  # this worker started it (e.g. before a database outage): go on
+    ORPHANED = "orphaned"  # its worker died before finishing: now this worker's
