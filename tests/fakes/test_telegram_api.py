@@ -405,8 +405,21 @@ async def test_application_webhook_mode_checks_secret(server: FakeBotApi) -> Non
 # ---------------------------------------------------------------------- limits
 
 
+class VirtualClock:
+    """The limits' clock in these tests: it moves only when a test says so, so a slow machine
+    cannot spread a burst over two windows."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 async def test_limits_one_message_per_second_per_private_chat_after_a_short_burst() -> None:
-    async with FakeBotApi(token=TOKEN, enforce_limits=True) as limited, make_bot(limited) as bot:
+    clock = VirtualClock()
+    limited = FakeBotApi(token=TOKEN, enforce_limits=True, limits_clock=clock)
+    async with limited, make_bot(limited) as bot:
         limited.known_chats.update({USER, USER + 1})
         for text in ("un", "deux", "trois"):
             await bot.send_message(USER, text)
@@ -415,11 +428,18 @@ async def test_limits_one_message_per_second_per_private_chat_after_a_short_burs
         assert retry_seconds(too_many.value) == 1
         await bot.send_message(USER + 1, "autre chat")  # other chats are not affected
         assert limited.too_many_requests == 1
+        clock.now += 1.0  # a second later the chat may have one more
+        await bot.send_message(USER, "quatre")
+        with pytest.raises(RetryAfter):
+            await bot.send_message(USER, "cinq")
+        assert limited.too_many_requests == 2
 
 
 async def test_limits_thirty_messages_per_second_overall() -> None:
-    async with FakeBotApi(token=TOKEN, enforce_limits=True) as limited, make_bot(limited) as bot:
-        chats = list(range(2001, 2032))
+    clock = VirtualClock()
+    limited = FakeBotApi(token=TOKEN, enforce_limits=True, limits_clock=clock)
+    async with limited, make_bot(limited) as bot:
+        chats = list(range(2001, 2062))
         limited.known_chats.update(chats)
         for chat in chats[:30]:
             await bot.send_message(chat, "annonce")
@@ -428,13 +448,23 @@ async def test_limits_thirty_messages_per_second_overall() -> None:
         assert retry_seconds(too_many.value) == 1
         assert limited.too_many_requests == 1
         assert len(limited.sent_messages()) == 30
+        clock.now += 1.0  # the next second has its own thirty
+        for chat in chats[30:60]:
+            await bot.send_message(chat, "annonce")
+        assert len(limited.sent_messages()) == 60
 
 
 async def test_limits_twenty_messages_per_minute_per_group() -> None:
-    async with FakeBotApi(token=TOKEN, enforce_limits=True) as limited, make_bot(limited) as bot:
+    clock = VirtualClock()
+    limited = FakeBotApi(token=TOKEN, enforce_limits=True, limits_clock=clock)
+    async with limited, make_bot(limited) as bot:
         limited.user_sends(user_id=USER, text="hello", chat_id=-5001, chat_type="group")
         for index in range(20):
+            clock.now += 0.5  # under the overall limit, within one minute
             await bot.send_message(-5001, f"message {index}")
         with pytest.raises(RetryAfter) as too_many:
             await bot.send_message(-5001, "une de trop")
-        assert 58 <= retry_seconds(too_many.value) <= 60
+        # The first of the twenty, sent 9.5 s before, leaves the minute 50.5 s from now.
+        assert retry_seconds(too_many.value) == 51
+        clock.now += 51.0
+        await bot.send_message(-5001, "après la minute")
