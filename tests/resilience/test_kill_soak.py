@@ -58,7 +58,8 @@ async def test_kill_9_soak_loses_nothing_and_does_nothing_twice(
     async with FakeBotApi(token=TOKEN) as server:
         config = tmp_path / "samu.toml"
         worker_config(config, database_url, server)
-        worker = Worker(config)
+        # Each restart takes a process that imported the bot while the previous one ran.
+        worker = Worker(config, warm=True)
         try:
             for run in range(KILLS):
                 await worker.start()
@@ -86,7 +87,7 @@ async def test_kill_9_soak_loses_nothing_and_does_nothing_twice(
             state = await wait_drained(database_url, 60, worker.describe)
             await worker.stop()
         finally:
-            await worker.kill()
+            await worker.close()
             (tmp_path / "workers.log").write_text("\n".join(worker.history), encoding="utf-8")
 
     state = await outbox_state(database_url)

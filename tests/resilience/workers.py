@@ -34,6 +34,23 @@ from tests.helpers import wait_until
 TOKEN = "123456:SOAK"
 SAMU = Path(sys.executable).with_name("samu")
 
+# A `samu run` started ahead of time: it imports the bot and its libraries (the second or so
+# of CPU of every start), then waits for one line on its standard input before running. The
+# line is read byte by byte, so nothing typed after it is taken from the terminal chat.
+WARM_START = """
+import os, sys
+import bot.app, bot.cli, bot.transports.console, bot.transports.telegram
+import bot.chat.router, bot.chat.commands
+line = b""
+while not line.endswith(b"\\n"):
+    byte = os.read(0, 1)
+    if not byte:
+        sys.exit(0)
+    line += byte
+sys.argv = ["samu", "run"]
+sys.exit(bot.cli.main())
+"""
+
 
 def worker_config(
     path: Path,
@@ -99,24 +116,48 @@ class Worker:
     process: asyncio.subprocess.Process | None = None
     lines: list[str] = field(default_factory=list)
     history: list[str] = field(default_factory=list)  # every run's log, for failure reports
+    # Start from a process spawned beforehand that has imported the bot (`WARM_START`).
+    warm: bool = False
     _reader: asyncio.Task[None] | None = None
+    _spare: asyncio.subprocess.Process | None = None
 
     async def start(self, *, timeout: float = 30.0) -> None:
-        """Spawn `samu run` and return once it logged that it is ready."""
+        """Start `samu run` and return once it logged that it is ready. With `warm`, the
+        process is one spawned earlier that has already imported the bot (`WARM_START`),
+        and the next one is spawned once this one is ready."""
         self.lines.clear()
+        if self.warm:
+            self.process, self._spare = self._spare or await self._spawn(warm=True), None
+            assert self.process.stdin is not None
+            self.process.stdin.write(b"go\n")
+        else:
+            self.process = await self._spawn(warm=False)
+        self._reader = asyncio.create_task(self._read(self.process))
+        await wait_until(
+            lambda: any("ready:" in line for line in self.lines), timeout, self.describe
+        )
+        if self.warm:
+            self._spare = await self._spawn(warm=True)
+
+    async def _spawn(self, *, warm: bool) -> asyncio.subprocess.Process:
         env = {**os.environ, "SAMU_LOG_LEVEL": "INFO", "SAMU_CONFIG": str(self.config)}
-        self.process = await asyncio.create_subprocess_exec(
-            str(SAMU),
-            "run",
+        command = [sys.executable, "-c", WARM_START] if warm else [str(SAMU), "run"]
+        return await asyncio.create_subprocess_exec(
+            *command,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
             env=env,
         )
-        self._reader = asyncio.create_task(self._read(self.process))
-        await wait_until(
-            lambda: any("ready:" in line for line in self.lines), timeout, self.describe
-        )
+
+    async def close(self) -> None:
+        """Kill the running process and the spare, if any."""
+        await self.kill()
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            with contextlib.suppress(ProcessLookupError):
+                spare.kill()
+            await asyncio.wait_for(spare.wait(), timeout=30)
 
     async def _read(self, process: asyncio.subprocess.Process) -> None:
         assert process.stderr is not None
