@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from bot.chat.exports import common
 from bot.chat.exports.common import Wording
+from bot.chat.exports.page import tutorial_page as tutorial_model
 from bot.chat.i18n import Translator
 from bot.core.types import Tutorial, TutorialStatus
 
@@ -79,34 +80,23 @@ def _field(t: Translator, label: str, value: str) -> str:
 
 def tutorial_page(tutorial: Tutorial, t: Translator, words: Wording, namespace: str) -> str:
     """The DokuWiki page of one tutorial."""
-    status = escape(common.status_name(t, tutorial.status))
-    out = [heading(1, tutorial.title), ""]
-    if tutorial.status is TutorialStatus.OUTDATED:
-        out += [f"**{escape(common.labelled(t, words.status))}** {status}. "
+    page = tutorial_model(tutorial, t, words)
+    out = [heading(1, page.title), ""]
+    if page.outdated:
+        out += [f"**{escape(common.labelled(t, words.status))}** {escape(page.status)}. "
                 f"{escape(words.outdated_notice)}", ""]  # fmt: skip
     out += [heading(2, words.problem), ""]
-    for paragraph in common.paragraphs(tutorial.problem):
+    for paragraph in page.problem:
         out += [" \\\\\n".join(escape(line) for line in paragraph), ""]  # forced line breaks
     out += [heading(2, words.steps), ""]
-    steps = common.written_steps(tutorial)
-    out += [f"  - {escape(step)}" for step in steps]
-    out += [""] if steps else [f"//{escape(words.no_steps)}//", ""]
+    out += [f"  - {escape(step)}" for step in page.steps]
+    out += [""] if page.steps else [f"//{escape(words.no_steps)}//", ""]
     out += [heading(2, words.about), ""]
-    skills = common.sorted_skills(tutorial, t.locale)
-    if skills:
-        labels = [escape(common.skill_label(skill, t.locale)) for skill in skills]
-        out.append(_field(t, words.skills, ", ".join(labels)))
-    if themes := common.sorted_themes(tutorial, t):
-        out.append(_field(t, words.themes, ", ".join(escape(name) for _, name in themes)))
-    if audience := common.unique_texts(tutorial.audience, sort=True):
-        out.append(_field(t, words.audience, ", ".join(escape(item) for item in audience)))
-    if authors := common.unique_texts(tutorial.authors, sort=False):
-        out.append(_field(t, words.authors, ", ".join(escape(item) for item in authors)))
-    out.append(_field(t, words.status, status))
-    out.append(_field(t, words.last_checked, escape(common.long_date(t, tutorial.checked_at))))
-    if tutorial.helped_count > 0:
-        out.append(f"  * {escape(common.helped_text(t, tutorial.helped_count))}")
-    out.append(_field(t, words.licence, _licence(tutorial.licence)))
+    for detail in page.details:
+        out.append(_field(t, detail.label, ", ".join(escape(v) for v in detail.values)))
+    if page.helped is not None:
+        out.append(f"  * {escape(page.helped)}")
+    out.append(_field(t, words.licence, _licence(page.licence)))
     out += ["", f"[[{page_id(namespace, 'start')}|{link_label(words.back)}]]", ""]
     return "\n".join(out)
 

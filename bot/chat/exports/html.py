@@ -18,6 +18,8 @@ from html import escape as _escape
 from bot.chat.exports import common
 from bot.chat.exports.common import Group, Wording
 from bot.chat.exports.html_assets import SEARCH_JS, STYLE_CSS
+from bot.chat.exports.page import Detail, Fact, TutorialPage
+from bot.chat.exports.page import tutorial_page as tutorial_model
 from bot.chat.i18n import Translator
 from bot.core.types import Tutorial, TutorialStatus
 
@@ -131,39 +133,41 @@ def _tag_list(links: list[tuple[str, str]]) -> str:
 
 def tutorial_page(tutorial: Tutorial, t: Translator, words: Wording) -> str:
     """The page of one tutorial."""
+    model = tutorial_model(tutorial, t, words)
     lang = _lang(tutorial, t)
-    title = common.one_line(tutorial.title)
-    main = ["<article>", f"<h1{lang}>{escape(title)}</h1>"]
-    if tutorial.status is TutorialStatus.OUTDATED:
+    main = ["<article>", f"<h1{lang}>{escape(model.title)}</h1>"]
+    if model.outdated:
         main.append(f'<p class="notice" role="note">{escape(words.outdated_notice)}</p>')
     main.append(f"<h2>{escape(words.problem)}</h2>")
-    for paragraph in common.paragraphs(tutorial.problem):
+    for paragraph in model.problem:
         main.append(f"<p{lang}>{'<br>'.join(escape(line) for line in paragraph)}</p>")
     main.append(f"<h2>{escape(words.steps)}</h2>")
-    if steps := common.written_steps(tutorial):
-        main += [f'<ol class="steps"{lang}>', *(f"<li>{escape(s)}</li>" for s in steps), "</ol>"]
+    if model.steps:
+        steps = (f"<li>{escape(step)}</li>" for step in model.steps)
+        main += [f'<ol class="steps"{lang}>', *steps, "</ol>"]
     else:
         main.append(f"<p>{escape(words.no_steps)}</p>")
     main += [f"<h2>{escape(words.about)}</h2>", '<dl class="about">']
-    if skills := common.sorted_skills(tutorial, t.locale):
-        links = [(f"../{skill_path(s.slug)}", common.skill_label(s, t.locale)) for s in skills]
-        main += _dl_item(words.skills, _tag_list(links))
-    if themes := common.sorted_themes(tutorial, t):
-        links = [(f"../{theme_path(slug)}", name) for slug, name in themes]
-        main += _dl_item(words.themes, _tag_list(links))
-    if audience := common.unique_texts(tutorial.audience, sort=True):
-        main += _dl_item(words.audience, escape(", ".join(audience)))
-    if authors := common.unique_texts(tutorial.authors, sort=False):
-        main += _dl_item(words.authors, escape(", ".join(authors)))
-    main += _dl_item(words.status, escape(common.status_name(t, tutorial.status)))
-    checked = tutorial.checked_at.date().isoformat()
-    when = escape(common.long_date(t, tutorial.checked_at))
-    main += _dl_item(words.last_checked, f'<time datetime="{checked}">{when}</time>')
+    for detail in model.details:
+        main += _dl_item(detail.label, _detail_value(detail, model))
     main.append("</dl>")
-    if tutorial.helped_count > 0:
-        main.append(f"<p>{escape(common.helped_text(t, tutorial.helped_count))}</p>")
+    if model.helped is not None:
+        main.append(f"<p>{escape(model.helped)}</p>")
     main.append("</article>")
-    return page(t, words, root="../", title=title, main=main, licences=common.licences([tutorial]))
+    licences = common.licences([tutorial])
+    return page(t, words, root="../", title=model.title, main=main, licences=licences)
+
+
+def _detail_value(detail: Detail, model: TutorialPage) -> str:
+    """A detail's value in HTML: skills and themes link to their pages, the date is a `time`."""
+    if detail.fact in (Fact.SKILLS, Fact.THEMES):
+        path = skill_path if detail.fact is Fact.SKILLS else theme_path
+        pairs = zip(detail.slugs, detail.values, strict=True)
+        return _tag_list([(f"../{path(slug)}", value) for slug, value in pairs])
+    if detail.fact is Fact.LAST_CHECKED:
+        checked = model.checked_at.date().isoformat()
+        return f'<time datetime="{checked}">{escape(detail.values[0])}</time>'
+    return escape(", ".join(detail.values))
 
 
 def group_page(group: Group, t: Translator, words: Wording) -> str:

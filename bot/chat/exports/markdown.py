@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from bot.chat.exports import common
 from bot.chat.exports.common import Wording
+from bot.chat.exports.page import tutorial_page as tutorial_model
 from bot.chat.i18n import Translator
 from bot.core.types import Tutorial, TutorialStatus
 
@@ -78,35 +79,23 @@ def _licence(licence: str) -> str:
 
 def tutorial_page(tutorial: Tutorial, t: Translator, words: Wording) -> str:
     """The Markdown file of one tutorial."""
-    out = [front_matter(tutorial), f"# {escape(common.one_line(tutorial.title))}", ""]
-    if tutorial.status is TutorialStatus.OUTDATED:
-        out += [f"> **{escape(common.labelled(t, words.status))}** "
-                f"{escape(common.status_name(t, tutorial.status))}. "
+    page = tutorial_model(tutorial, t, words)
+    out = [front_matter(tutorial), f"# {escape(page.title)}", ""]
+    if page.outdated:
+        out += [f"> **{escape(common.labelled(t, words.status))}** {escape(page.status)}. "
                 f"{escape(words.outdated_notice)}", ""]  # fmt: skip
     out += [f"## {escape(words.problem)}", ""]
-    for paragraph in common.paragraphs(tutorial.problem):
+    for paragraph in page.problem:
         out += ["\\\n".join(escape(line) for line in paragraph), ""]  # hard line breaks
     out += [f"## {escape(words.steps)}", ""]
-    steps = common.written_steps(tutorial)
-    out += [f"{number}. {escape(step)}" for number, step in enumerate(steps, 1)]
-    out += [""] if steps else [f"*{escape(words.no_steps)}*", ""]
+    out += [f"{number}. {escape(step)}" for number, step in enumerate(page.steps, 1)]
+    out += [""] if page.steps else [f"*{escape(words.no_steps)}*", ""]
     out += [f"## {escape(words.about)}", ""]
-    skills = [
-        escape(common.skill_label(s, t.locale)) for s in common.sorted_skills(tutorial, t.locale)
-    ]
-    if skills:
-        out.append(_field(t, words.skills, ", ".join(skills)))
-    if themes := [escape(name) for _slug, name in common.sorted_themes(tutorial, t)]:
-        out.append(_field(t, words.themes, ", ".join(themes)))
-    if audience := common.unique_texts(tutorial.audience, sort=True):
-        out.append(_field(t, words.audience, ", ".join(escape(item) for item in audience)))
-    if authors := common.unique_texts(tutorial.authors, sort=False):
-        out.append(_field(t, words.authors, ", ".join(escape(item) for item in authors)))
-    out.append(_field(t, words.status, escape(common.status_name(t, tutorial.status))))
-    out.append(_field(t, words.last_checked, escape(common.long_date(t, tutorial.checked_at))))
-    if tutorial.helped_count > 0:
-        out.append(f"- {escape(common.helped_text(t, tutorial.helped_count))}")
-    out.append(_field(t, words.licence, _licence(tutorial.licence)))
+    for detail in page.details:
+        out.append(_field(t, detail.label, ", ".join(escape(v) for v in detail.values)))
+    if page.helped is not None:
+        out.append(f"- {escape(page.helped)}")
+    out.append(_field(t, words.licence, _licence(page.licence)))
     out += ["", f"[{escape(words.back)}](../index.md)", ""]
     return "\n".join(out)
 
