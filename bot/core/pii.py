@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum, auto
 
 from bot.core.pii_names import NOT_SURNAMES, name_spans, normalise
 
@@ -303,49 +303,67 @@ def _find_addresses(text: str) -> Iterator[PiiFinding]:
         position = end
 
 
+class _Word(Enum):
+    """What a word is in a street name ("rue de l'Abbé Grégoire 12"); TYPE: the street type."""
+
+    TYPE = auto()
+    NUMBER = auto()
+    CONNECTOR = auto()
+    CAPITAL = auto()
+    LOWER = auto()
+
+
 def _street_name_end(text: str, position: int, street_type: str) -> int | None:
     """Where the street name after the street type ends, or None when there is none."""
     risky = _RISKY_TYPE_RE.fullmatch(street_type) is not None
     cours = street_type.lower() == "cours"
-    previous = "type"
+    previous = _Word.TYPE
     end: int | None = None
     has_capital = False
     for _ in range(_MAX_STREET_WORDS):
         match = _NEXT_WORD_RE.match(text, position)
         if match is None:
             break
-        word = match.group(1)
-        elided = _ELIDED_RE.match(word)
-        core = word[elided.end() :] if elided else word
-        if core.isdigit():
-            if len(core) > 4 or previous == "type":
-                break
-            kind = "number"
-        elif word.lower() == "et":  # "rue Pierre et Marie Curie", not "rue X et il…"
-            following = _NEXT_WORD_RE.match(text, match.end())
-            if following is None or not following.group(1)[0].isupper():
-                break
-            kind = "connector"
-        elif word.lower() in _STREET_CONNECTORS:
-            kind = "connector"
-        elif core[0].isupper():
-            kind = "capital"
-        else:
-            kind = "lower"
-        if kind != "connector" and previous == "lower" and not elided:
-            break  # a lowercase word ends the name unless a connector follows
-        if kind == "lower" and previous not in ("type", "connector") and not elided:
+        elided = _ELIDED_RE.match(match.group(1))
+        kind = _street_word(text, match, elided, previous)
+        if kind is None or not _continues(kind, previous, elided=elided is not None, cours=cours):
             break
-        if cours and previous == "type" and kind != "capital":
-            break
-        has_capital = has_capital or kind == "capital"
+        has_capital = has_capital or kind is _Word.CAPITAL
         position = match.end()
         previous = kind
-        if kind != "connector":
+        if kind is not _Word.CONNECTOR:
             end = position
     if end is None or (risky and not has_capital):
         return None
     return end
+
+
+def _street_word(
+    text: str, match: re.Match[str], elided: re.Match[str] | None, previous: _Word
+) -> _Word | None:
+    """What the matched word is in a street name; None when it cannot be part of one."""
+    word = match.group(1)
+    core = word[elided.end() :] if elided else word
+    if core.isdigit():  # a number, but not right after the type nor a postcode
+        return _Word.NUMBER if len(core) <= 4 and previous is not _Word.TYPE else None
+    if word.lower() == "et":  # "rue Pierre et Marie Curie", not "rue X et il…"
+        following = _NEXT_WORD_RE.match(text, match.end())
+        joins_names = following is not None and following.group(1)[0].isupper()
+        return _Word.CONNECTOR if joins_names else None
+    if word.lower() in _STREET_CONNECTORS:
+        return _Word.CONNECTOR
+    return _Word.CAPITAL if core[0].isupper() else _Word.LOWER
+
+
+def _continues(kind: _Word, previous: _Word, *, elided: bool, cours: bool) -> bool:
+    """Whether a word of this kind, after one of `previous`, still belongs to the name."""
+    if cours and previous is _Word.TYPE and kind is not _Word.CAPITAL:
+        return False  # "cours" is a street only before a name ("cours Mirabeau")
+    if elided:
+        return True
+    if previous is _Word.LOWER and kind is not _Word.CONNECTOR:
+        return False  # a lowercase word ends the name unless a connector follows
+    return not (kind is _Word.LOWER and previous not in (_Word.TYPE, _Word.CONNECTOR))
 
 
 def _city_end(text: str, position: int) -> int | None:
