@@ -212,9 +212,19 @@ class TutorialRepository:
         if not rows:
             return []
         ids = [row.id for row in rows]
+        skills, themes = await self._skills_and_themes(ids)
+        names = await self._names({row.author_id for row in rows} | {row.asker_id for row in rows})
+        by_id = {row.id: row for row in rows}
+        wanted = order if order is not None else ids
+        return [self._record(by_id[i], skills[i], themes[i], names) for i in wanted if i in by_id]
+
+    async def _skills_and_themes(
+        self, ids: Sequence[int]
+    ) -> tuple[dict[int, list[TutorialSkill]], dict[int, list[str]]]:
+        """The skills and the themes of these tutorials, by slug, in one round trip."""
         skills: dict[int, list[TutorialSkill]] = {i: [] for i in ids}
         themes: dict[int, list[str]] = {i: [] for i in ids}
-        # skills and themes in one round trip: a theme row has no labels
+        # A theme row has no labels.
         linked: CompoundSelect[tuple[int, str, str | None, str | None]] = union_all(
             select(
                 TutorialSkillModel.tutorial_id,
@@ -240,17 +250,17 @@ class TutorialRepository:
                 themes[tutorial_id].append(slug)
             else:
                 skills[tutorial_id].append(TutorialSkill(slug, label_fr, label_en))
-        people = {row.author_id for row in rows} | {row.asker_id for row in rows}
+        return skills, themes
+
+    async def _names(self, people: set[int | None]) -> dict[int, str]:
+        """The display names of these members (the missing ones left out)."""
         known = [person for person in people if person is not None]
-        names: dict[int, str] = {}
-        if known:
-            for member_id, name in await self._session.execute(
-                select(MemberModel.id, MemberModel.display_name).where(MemberModel.id.in_(known))
-            ):
-                names[member_id] = name
-        by_id = {row.id: row for row in rows}
-        wanted = order if order is not None else ids
-        return [self._record(by_id[i], skills[i], themes[i], names) for i in wanted if i in by_id]
+        if not known:
+            return {}
+        rows = await self._session.execute(
+            select(MemberModel.id, MemberModel.display_name).where(MemberModel.id.in_(known))
+        )
+        return {member_id: name for member_id, name in rows}
 
     @staticmethod
     def _record(
