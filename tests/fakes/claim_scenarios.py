@@ -21,7 +21,8 @@ from datetime import UTC, datetime, timedelta
 from bot.core import claims
 from bot.core.clock import FixedClock
 from bot.core.errors import AlreadyTaken, CoreError, NotAllowed, RequestNotFound
-from bot.core.notices import NoticeKind
+from bot.core.notices import AboutRequest, NoticeKind
+from bot.core.outbox import new_message, notify, notify_many
 from bot.core.request_states import IllegalTransition, Transition
 from bot.core.services import UowFactory
 from bot.core.types import (
@@ -597,6 +598,37 @@ def _accented_found(world: World, outcome: Outcome) -> None:
     assert outcome.returned.helper_name == "Élodie"
 
 
+# The outbox queues a notice once per key (an edit of a message is queued once, whoever
+# closes its list first).
+
+
+async def _queued_twice(env: Env, world: World) -> object:
+    now = env.clock.now()
+    notice = AboutRequest(NoticeKind.CLAIMED, world.request_id)
+    queued: list[bool | int] = []
+    for _ in range(2):
+        async with env.uows() as uow:
+            queued.append(await notify(uow, now, world.amina.id, notice, dedup_key="once"))
+            await uow.commit()
+    async with env.uows() as uow:
+        messages = [
+            new_message(world.karim.id, notice, dedup_key=key) for key in ("twice", "twice", None)
+        ]
+        queued.append(await notify_many(uow, now, [*messages, messages[-1]]))
+        await uow.commit()
+    return queued
+
+
+def _queued_once_per_key(world: World, outcome: Outcome) -> None:
+    assert outcome.returned == [True, False, 3]
+    assert outcome.state.notice_kinds(world.amina) == [NoticeKind.CLAIMED]
+    assert [n.dedup_key for n in outcome.state.notices if n.recipient_id == world.karim.id] == [
+        "twice",
+        None,
+        None,
+    ]
+
+
 # What a unit of work does not commit is not kept.
 
 
@@ -728,6 +760,7 @@ SCENARIOS = (
         _accented_found,
         sqlite_differs="SQLite's lower() lowers ASCII letters only: 'élodie' is not 'Élodie'",
     ),
+    Scenario("a notice queued once per key", _queued_twice, _queued_once_per_key),
     Scenario("uncommitted changes discarded", _abandoned, _nothing_kept),
     Scenario("failed unit of work discarded", _failed, _failure_kept_nothing),
     Scenario("work after a commit discarded", _after_commit, _commit_keeps_what_came_before),
