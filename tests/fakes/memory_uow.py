@@ -1,7 +1,7 @@
 """An in-memory unit of work for the decision logic of taking and giving requests.
 
 `MemoryDatabase().uow` can be passed wherever a `UowFactory` is expected. Its units of
-work keep plain dicts and lists of the records of `storage/records.py` and implement only
+work keep plain dicts and lists of the records of `domain/records.py` and implement only
 the repository methods that `bot.core.claims.claim`, `cancel` and `assign` reach (through
 `bot.core.requests`, `bot.core.choices` and `bot.core.outbox`), plus the few the scenarios
 use to set up a world and read it back:
@@ -38,8 +38,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, cast
 
-from storage.db import SQLITE_BUSY_SECONDS, StorageUnavailable, UnitOfWork
-from storage.records import (
+from domain.records import (
     Choice,
     HelpRequest,
     Member,
@@ -54,6 +53,7 @@ from storage.records import (
     Role,
     Urgency,
 )
+from storage.db import SQLITE_BUSY_SECONDS, StorageUnavailable, UnitOfWork
 
 # The repositories a memory unit of work has (see the module docstring).
 REPOSITORIES = ("members", "requests", "offers", "choices", "outbox")
