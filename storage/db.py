@@ -146,6 +146,13 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     _use_write_ahead_log(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite's own lower() folds only ASCII letters: "élodie" would not find "Élodie" (nor a
+    # structure typed in lower case), which PostgreSQL's does. Python's, as PostgreSQL's.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 # How many times a new connection waits for another one's transaction before it gives up

@@ -240,9 +240,6 @@ class Scenario:
     same_state: bool = True
     """Whether every database leaves the same state (not when who wins a race is theirs to
     decide: the rule is then checked on each, not compared)."""
-    sqlite_differs: str = ""
-    """Why SQLite answers otherwise (a known difference between the two databases; the fake
-    follows PostgreSQL); the agreement test expects the difference there."""
 
 
 async def play(env: Env, scenario: Scenario) -> tuple[World, Outcome]:
@@ -758,7 +755,6 @@ SCENARIOS = (
         "assign to an accented name in another case",
         _assign_accented,
         _accented_found,
-        sqlite_differs="SQLite's lower() lowers ASCII letters only: 'élodie' is not 'Élodie'",
     ),
     Scenario("a notice queued once per key", _queued_twice, _queued_once_per_key),
     Scenario("uncommitted changes discarded", _abandoned, _nothing_kept),

@@ -31,11 +31,6 @@ from tests.fakes.memory_uow import (
 async def test_same_outcome_as_sql(db: Database, scenario: Scenario) -> None:
     world, in_sql = await play(Env(db.uow, FixedClock(START)), scenario)
     _, in_memory = await play(Env(MemoryDatabase().uow, FixedClock(START)), scenario)
-    if scenario.sqlite_differs and db.dialect == "sqlite":
-        # A known difference between the databases (the fake follows PostgreSQL): when it
-        # is gone, this says so.
-        assert in_sql != in_memory, scenario.sqlite_differs
-        return
     scenario.check(world, in_sql)
     if scenario.same_state:
         assert in_sql == in_memory

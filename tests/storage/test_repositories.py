@@ -64,6 +64,19 @@ async def test_without_commit_nothing_is_written(db: Database) -> None:
         assert await uow.structures.list_all() == []
 
 
+async def test_names_ignore_the_case_of_accented_letters_on_every_database(db: Database) -> None:
+    # SQLite's own lower() folds ASCII only: "élodie" missed "Élodie" there, not on PostgreSQL.
+    async with db.uow() as uow:
+        await uow.structures.add("Mission locale d'Évry", NOW)
+        await uow.commit()
+    await _member(db, "Élodie Ândré", "elodie")
+    async with db.uow() as uow:
+        structure = await uow.structures.by_name("MISSION LOCALE D'ÉVRY")
+        members = await uow.members.by_name("élodie ândré")
+    assert structure is not None and structure.name == "Mission locale d'Évry"
+    assert [member.display_name for member in members] == ["Élodie Ândré"]
+
+
 async def test_structure_names_ignore_case(db: Database) -> None:
     async with db.uow() as uow:
         await uow.structures.add("EPN Résoudre", NOW)
