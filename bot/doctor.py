@@ -16,45 +16,58 @@ async def diagnose(app: App, t: Translator) -> list[Check]:
     _ = t._
     config = app.config
     checks = [Check(True, _("Configuration: {source}").format(source=config.source))]
+    checks.append(await _database_check(app, t))
+    checks += _package_checks(t)
+    if config.telegram.enabled:
+        checks += await _telegram_checks(app, t)
+    if config.matrix.enabled:
+        checks += await _matrix_checks(app, t)
+    checks += await folder_checks(config, t)
+    checks += await monitoring_check(config, t)
+    if not (config.console.enabled or config.telegram.enabled or config.matrix.enabled):
+        checks.append(
+            Check(False, _("No transport is enabled."), _("Set [console] enabled = true."))
+        )
+    return checks
+
+
+async def _database_check(app: App, t: Translator) -> Check:
+    """Whether the database answers, and whether its schema is this version's."""
+    _ = t._
     try:
         status = await app.schema()
     except Exception as exc:  # any driver error means the same thing to the person
-        checks.append(
-            Check(
-                False,
-                _("Database unreachable: {error}").format(error=str(exc).splitlines()[0]),
-                _("Check [database] url in the configuration, or $SAMU_DATABASE_URL."),
-            )
+        return Check(
+            False,
+            _("Database unreachable: {error}").format(error=str(exc).splitlines()[0]),
+            _("Check [database] url in the configuration, or $SAMU_DATABASE_URL."),
         )
-    else:
-        if status.from_newer_version:
-            checks.append(
-                Check(
-                    False,
-                    _(
-                        "The database comes from a newer version of samu (revision {current}; "
-                        "this version knows up to {head})."
-                    ).format(current=status.current, head=status.head),
-                    _("Install that newer version, or restore a backup made with this one."),
-                )
-            )
-        elif status.up_to_date:
-            checks.append(
-                Check(
-                    True,
-                    _("Database schema up to date ({revision}).").format(revision=status.head),
-                )
-            )
-        else:
-            checks.append(
-                Check(
-                    False,
-                    _("Database schema out of date ({current}, needs {head}).").format(
-                        current=status.current or "-", head=status.head
-                    ),
-                    _("Run: samu db upgrade"),
-                )
-            )
+    if status.from_newer_version:
+        return Check(
+            False,
+            _(
+                "The database comes from a newer version of samu (revision {current}; "
+                "this version knows up to {head})."
+            ).format(current=status.current, head=status.head),
+            _("Install that newer version, or restore a backup made with this one."),
+        )
+    if status.up_to_date:
+        return Check(
+            True, _("Database schema up to date ({revision}).").format(revision=status.head)
+        )
+    return Check(
+        False,
+        _("Database schema out of date ({current}, needs {head}).").format(
+            current=status.current or "-", head=status.head
+        ),
+        _("Run: samu db upgrade"),
+    )
+
+
+def _package_checks(t: Translator) -> list[Check]:
+    """The data the package ships: the skill taxonomy and the message catalogs."""
+    _ = t._
+    checks: list[Check] = []
     try:
         taxonomy = load_taxonomy()
         checks.append(
@@ -84,45 +97,47 @@ async def diagnose(app: App, t: Translator) -> list[Check]:
                     _("Reinstall the package."),
                 )
             )
-    if config.telegram.enabled:
-        # python-telegram-bot is imported only when Telegram is enabled (see bot.app's imports).
-        from bot.transports.telegram import bot_username
+    return checks
 
-        try:
-            username = await bot_username(telegram_settings(config))
-        except Exception as exc:
-            checks.append(
-                Check(
-                    False,
-                    _("Telegram unreachable: {error}").format(error=exc),
-                    _("Check [telegram] token (or SAMU_TELEGRAM_TOKEN) and the network."),
-                )
-            )
-        else:
-            checks.append(
-                Check(True, _("Telegram: the bot is @{username}.").format(username=username))
-            )
-        if config.telegram.mode == "webhook":
-            checks.append(_webhook_secret(config.telegram.webhook_secret, t))
-    if config.matrix.enabled:
+
+async def _telegram_checks(app: App, t: Translator) -> list[Check]:
+    """Whether Telegram knows the token, and the webhook's secret in webhook mode."""
+    _ = t._
+    config = app.config
+    # python-telegram-bot is imported only when Telegram is enabled (see bot.app's imports).
+    from bot.transports.telegram import bot_username
+
+    checks: list[Check] = []
+    try:
+        username = await bot_username(telegram_settings(config))
+    except Exception as exc:
         checks.append(
             Check(
-                True,
-                _("Matrix: {user} on {homeserver} (encryption: {encryption}).").format(
-                    user=config.matrix.user_id,
-                    homeserver=config.matrix.homeserver,
-                    encryption=_("on") if config.matrix.encryption else _("off"),
-                ),
+                False,
+                _("Telegram unreachable: {error}").format(error=exc),
+                _("Check [telegram] token (or SAMU_TELEGRAM_TOKEN) and the network."),
             )
         )
-        checks.append(await _matrix_login(app, t))
-    checks += await folder_checks(config, t)
-    checks += await monitoring_check(config, t)
-    if not (config.console.enabled or config.telegram.enabled or config.matrix.enabled):
-        checks.append(
-            Check(False, _("No transport is enabled."), _("Set [console] enabled = true."))
-        )
+    else:
+        checks.append(Check(True, _("Telegram: the bot is @{username}.").format(username=username)))
+    if config.telegram.mode == "webhook":
+        checks.append(_webhook_secret(config.telegram.webhook_secret, t))
     return checks
+
+
+async def _matrix_checks(app: App, t: Translator) -> list[Check]:
+    """The Matrix account configured, and a login as `samu run` does it."""
+    _ = t._
+    matrix = app.config.matrix
+    shown = Check(
+        True,
+        _("Matrix: {user} on {homeserver} (encryption: {encryption}).").format(
+            user=matrix.user_id,
+            homeserver=matrix.homeserver,
+            encryption=_("on") if matrix.encryption else _("off"),
+        ),
+    )
+    return [shown, await _matrix_login(app, t)]
 
 
 # A secret shorter than this could be guessed by someone who tries many (token_urlsafe(32)
