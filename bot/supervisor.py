@@ -18,6 +18,8 @@ from bot.scheduler import build_scheduler
 from bot.stopping import StopBudget
 
 if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
     from bot.delivery import Dispatcher
     from bot.election import Election
     from bot.monitoring.server import MonitoringServer
@@ -28,6 +30,17 @@ if TYPE_CHECKING:
 # The run's lines keep the logger name they have always had: operators, probes and the
 # benchmarks look for `INFO bot.app: samu run:` and `INFO bot.app: ready:`.
 log = logging.getLogger("bot.app")
+
+
+@dataclass(frozen=True, slots=True)
+class _Running:
+    """What a run started: stopped in order at its end."""
+
+    scheduler: AsyncIOScheduler
+    networks: list[asyncio.Task[None]]
+    beside: list[asyncio.Task[None]]
+    # The background work; the last one announces the start (`_announce_ready`).
+    background: list[asyncio.Task[None]]
 
 
 @dataclass
@@ -56,41 +69,17 @@ class Supervisor:
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set, a chat network fails, or (the terminal alone) its input
         ends; then stop everything in order within the stop's budget."""
-        console, telegram, matrix = self.console, self.telegram, self.matrix
-        election, monitor, dispatcher = self.election, self.monitor, self.dispatcher
-        if monitor is not None:
-            await monitor.start()  # first: a port already taken stops the start here
-        log.info("%s", self.summary(monitor.address if monitor else ""))
-        scheduler = build_scheduler(
-            self._safe_tick,
-            period_seconds=self.tick_every,
-            timezone=self.timezone,
-            now=datetime.now(UTC),
-        )
-        scheduler.start()
-        networks = []
-        if election is not None:
-            networks.append(asyncio.create_task(election.run(stop), name="matrix-election"))
-        if telegram is not None:
-            networks.append(asyncio.create_task(telegram.run(), name="telegram"))
-        extra: list[asyncio.Task[None]] = []
-        if self.beside is not None:
-            extra.append(asyncio.create_task(self.beside(), name="beside"))
-        background = [
-            *extra,
-            asyncio.create_task(dispatcher.run_forever(stop), name="dispatcher"),
-            asyncio.create_task(
-                dispatcher.keep_alive(stop, self.heartbeat_seconds), name="heartbeat"
-            ),
-            asyncio.create_task(_announce_ready(console, telegram, election)),
-        ]
+        if self.monitor is not None:
+            await self.monitor.start()  # first: a port already taken stops the start here
+        log.info("%s", self.summary(self.monitor.address if self.monitor else ""))
+        running = self._start(stop)
         terminal: asyncio.Task[None] | None = None
         stopper = asyncio.create_task(stop.wait())
         try:
-            watched = {stopper, *networks}
-            if console is not None:
-                terminal = asyncio.create_task(console.run(), name="console")
-                if not networks:  # the terminal alone: the end of its input ends the run
+            watched = {stopper, *running.networks}
+            if self.console is not None:
+                terminal = asyncio.create_task(self.console.run(), name="console")
+                if not running.networks:  # the terminal alone: its input's end ends the run
                     watched.add(terminal)
             done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
             for task in done - {stopper}:
@@ -99,36 +88,66 @@ class Supervisor:
             stopper.cancel()
             if terminal is not None and not terminal.done():
                 terminal.cancel()  # a signal stops the run even while the terminal waits
-            if console is not None:
-                await console.close()
+            if self.console is not None:
+                await self.console.close()
             stop.set()
-            # Every step below gets a share of the stop's few seconds (`keep`: what it leaves
-            # to the next ones); what overruns it, e.g. a send to a silent server, is cancelled.
-            budget = StopBudget()
-            scheduler.pause()
-            # A tick under way may finish for a moment, rather than be cancelled at once.
-            ticked = await budget.run(self._ticking.acquire(), "the periodic work", keep=2.5)
-            scheduler.shutdown(wait=False)  # cancels a tick still under way
-            if ticked:
-                self._ticking.release()
-            background[-1].cancel()
-            for task in extra:
-                task.cancel()  # matching reads SQL without the index; nothing is lost
-            await budget.finish(background, "the outbox delivery", keep=2.0)
-            # Deliver what is due while the transports are still up, for a moment (the rest of
-            # a long fan-out is handed over to the other workers or the restart).
-            last = dispatcher.run_once(until=lambda: budget.spent(keep=1.25))
-            await budget.run(last, "the last deliveries", keep=0.75)
-            for network in (telegram, matrix):
-                if network is not None:
-                    network.stop()
-            await budget.finish(networks, "the chat networks", keep=0.25)
-            try:
-                await budget.run(dispatcher.leave(), "handing messages over")
-            except Exception as error:
-                log.warning("could not hand this worker's messages over: %s", error)
-            if monitor is not None:
-                await monitor.stop()
+            await self._stop_in_order(running)
+
+    def _start(self, stop: asyncio.Event) -> _Running:
+        """Start the periodic work, the chat networks and the background tasks."""
+        scheduler = build_scheduler(
+            self._safe_tick,
+            period_seconds=self.tick_every,
+            timezone=self.timezone,
+            now=datetime.now(UTC),
+        )
+        scheduler.start()
+        networks = []
+        if self.election is not None:
+            networks.append(asyncio.create_task(self.election.run(stop), name="matrix-election"))
+        if self.telegram is not None:
+            networks.append(asyncio.create_task(self.telegram.run(), name="telegram"))
+        beside = [asyncio.create_task(self.beside(), name="beside")] if self.beside else []
+        dispatcher = self.dispatcher
+        background = [
+            *beside,
+            asyncio.create_task(dispatcher.run_forever(stop), name="dispatcher"),
+            asyncio.create_task(
+                dispatcher.keep_alive(stop, self.heartbeat_seconds), name="heartbeat"
+            ),
+            asyncio.create_task(_announce_ready(self.console, self.telegram, self.election)),
+        ]
+        return _Running(scheduler, networks, beside, background)
+
+    async def _stop_in_order(self, running: _Running) -> None:
+        """Stop what `_start` started. Every step gets a share of the stop's few seconds
+        (`keep`: what it leaves to the next ones); what overruns it, e.g. a send to a silent
+        server, is cancelled."""
+        budget = StopBudget()
+        running.scheduler.pause()
+        # A tick under way may finish for a moment, rather than be cancelled at once.
+        ticked = await budget.run(self._ticking.acquire(), "the periodic work", keep=2.5)
+        running.scheduler.shutdown(wait=False)  # cancels a tick still under way
+        if ticked:
+            self._ticking.release()
+        running.background[-1].cancel()
+        for task in running.beside:
+            task.cancel()  # matching reads SQL without the index; nothing is lost
+        await budget.finish(running.background, "the outbox delivery", keep=2.0)
+        # Deliver what is due while the transports are still up, for a moment (the rest of
+        # a long fan-out is handed over to the other workers or the restart).
+        last = self.dispatcher.run_once(until=lambda: budget.spent(keep=1.25))
+        await budget.run(last, "the last deliveries", keep=0.75)
+        for network in (self.telegram, self.matrix):
+            if network is not None:
+                network.stop()
+        await budget.finish(running.networks, "the chat networks", keep=0.25)
+        try:
+            await budget.run(self.dispatcher.leave(), "handing messages over")
+        except Exception as error:
+            log.warning("could not hand this worker's messages over: %s", error)
+        if self.monitor is not None:
+            await self.monitor.stop()
 
     async def _safe_tick(self) -> None:
         async with self._ticking:
