@@ -273,28 +273,8 @@ class MatrixTransport(AnswersPatiently):
             "event_id": event.event_id,
             "command_prefix": self.command_prefix,
         }
-        if isinstance(event, RoomMessageText):
-            relates = event.source.get("content", {}).get("m.relates_to", {})
-            if isinstance(relates, dict) and relates.get("rel_type") == "m.replace":
-                return None  # an edit of a message already handled
-            # A bare number chooses from the lists the bot showed: the conversation knows
-            # which (kept in its database), and a number replying to another message is text.
-            text = strip_reply_fallback(event.body)
-            return Incoming(
-                text=text, reply_to=reply_target(event.source), numbers_choose=True, **base
-            )
-        if isinstance(event, MEDIA_EVENTS):
-            relates = event.source.get("content", {}).get("m.relates_to", {})
-            if isinstance(relates, dict) and relates.get("rel_type") == "m.replace":
-                return None
-            file, caption = incoming_file(event)
-            return Incoming(text=caption, file=file, reply_to=reply_target(event.source), **base)
-        if isinstance(event, RoomMessageUnknown) and event.msgtype == "m.location":
-            where = location_of(event.content)
-            if where is not None:
-                return Incoming(text="", location=where, **base)
-        if isinstance(event, RoomMessageUnknown):  # a poll, a bad location…: nothing to pass on
-            return Incoming(text="", file=IncomingFile(FileKind.OTHER), **base)
+        if isinstance(event, (RoomMessageText, RoomMessageUnknown, *MEDIA_EVENTS)):
+            return _message(event, base)
         if isinstance(event, ReactionEvent):
             actions = await self._actions_of(client, room_id, event.reacts_to)
             payload = action_for_reaction(event.key, actions) if actions else None
@@ -428,3 +408,24 @@ class MatrixTransport(AnswersPatiently):
             raise DeliveryError(f"upload of {attachment.filename}: {uploaded}")
         event = file_content(attachment, uploaded.content_uri, keys)
         return await self._send_event(client, room_id, event, key)
+
+
+def _message(event: Any, base: dict[str, Any]) -> Incoming | None:
+    """A message event (text, media, location or other) as the conversation reads it; None
+    for an edit of a message already handled."""
+    if isinstance(event, RoomMessageUnknown):
+        where = location_of(event.content) if event.msgtype == "m.location" else None
+        if where is not None:
+            return Incoming(text="", location=where, **base)
+        # A poll, a bad location…: nothing to pass on.
+        return Incoming(text="", file=IncomingFile(FileKind.OTHER), **base)
+    relates = event.source.get("content", {}).get("m.relates_to", {})
+    if isinstance(relates, dict) and relates.get("rel_type") == "m.replace":
+        return None
+    if isinstance(event, RoomMessageText):
+        # A bare number chooses from the lists the bot showed: the conversation knows which
+        # (kept in its database), and a number replying to another message is text.
+        text = strip_reply_fallback(event.body)
+        return Incoming(text=text, reply_to=reply_target(event.source), numbers_choose=True, **base)
+    file, caption = incoming_file(event)
+    return Incoming(text=caption, file=file, reply_to=reply_target(event.source), **base)
