@@ -383,11 +383,8 @@ class App:
         uow, clock = services.uow, services.clock
         jobs = [
             Job(JobName.PURGE, lambda: privacy.purge_expired(uow, clock, services.retention)),
-            Job(JobName.MATCHING, lambda: matching.check_due(uow, clock, services.requests)),
-            Job(
-                JobName.AUTO_CONFIRM,
-                lambda: conversation.auto_confirm_due(uow, clock, services.requests),
-            ),
+            Job(JobName.MATCHING, lambda: matching.check_due(services)),
+            Job(JobName.AUTO_CONFIRM, lambda: conversation.auto_confirm_due(services)),
             Job(
                 JobName.SESSION_PLANNING,
                 lambda: sessions.plan_ahead(uow, clock, services.sessions),

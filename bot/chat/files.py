@@ -110,7 +110,7 @@ class FileDesk:
             return [kept_for_request(ctx, waiting)]
         threads = [
             request
-            for request in await requests.mine(services.uow, ctx.me)
+            for request in await requests.mine(services, ctx.me)
             if request.status in THREAD_STATES
         ]
         return [choices(ctx, waiting, threads)]

@@ -97,7 +97,7 @@ async def _choice_outcome(
     if choice is None:
         return None
     actor = notice.actor_id
-    name = await requests.member_name(ctx.services.uow, actor) if actor is not None else None
+    name = await requests.member_name(ctx.services, actor) if actor is not None else None
     return outcome_message(ctx, choice, request, Outcome(notice.outcome), actor, name)
 
 
@@ -164,7 +164,7 @@ async def _released(ctx: Context, request: HelpRequest, notice: Released) -> Out
 
 async def _relay(ctx: Context, request: HelpRequest, notice: RelayNotice) -> Outgoing | None:
     relay_id = notice.relay_id
-    text = await conversation.thread_text(ctx.services.uow, relay_id, request.id)
+    text = await conversation.thread_text(ctx.services, relay_id, request.id)
     files = await attachments.of_message_to_send(ctx.services.uow, relay_id)
     sender = who(ctx, notice.sender or None, first=True)
     if text == "" and files:
@@ -262,7 +262,7 @@ async def _escalated(ctx: Context, request: HelpRequest, notice: AboutRequest) -
 async def _delivery_failed(
     ctx: Context, notice: DeliveryFailed, request: HelpRequest | None
 ) -> Outgoing | None:
-    name = await requests.member_name(ctx.services.uow, notice.member_id)
+    name = await requests.member_name(ctx.services, notice.member_id)
     if notice.unreadable:
         return ctx.reply(
             ctx._("I cannot write out a message meant for {name}.").format(name=who(ctx, name)),
