@@ -132,7 +132,7 @@ class Directory:
         """True for the account of a member still in the network."""
         from bot.core import routes
 
-        return await routes.is_member(self.app.services.uow, self.platform, user_id)
+        return await routes.is_member(self.app.services, self.platform, user_id)
 
 
 @dataclass
@@ -394,7 +394,7 @@ class App:
                 lambda: sessions.due_notices(uow, clock, services.sessions),
             ),
             Job(JobName.DIGEST, lambda: digest.due_digest(uow, clock, services.digest)),
-            Job(JobName.FILES, lambda: attachments.drop_unplaced(uow, clock)),
+            Job(JobName.FILES, lambda: attachments.drop_unplaced(services)),
         ]
         dispatcher = self.dispatcher
         if dispatcher is not None:

@@ -264,7 +264,7 @@ class Dispatcher:
                 chat_id,
                 identity.chat_id,
             )
-            await routes.move_chat(self.services.uow, self.services.clock, identity, chat_id)
+            await routes.move_chat(self.services, identity, chat_id)
         return chat_id
 
     async def _failed(

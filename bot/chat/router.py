@@ -287,7 +287,7 @@ class Router:
         if decision is Decision.PRIVATE_ONLY:
             return [private_only(ctx)]
         if ctx.member is not None and ctx.private and dialog is not None:
-            await dialogs.close_dialog(self.services.uow, ctx.member.id)
+            await dialogs.close_dialog(self.services, ctx.member.id)
         try:
             return await command.handler(ctx, args)
         except UsageError:

@@ -163,7 +163,7 @@ async def cancel(ctx: Context, args: str) -> Reply:
     """
     if args:
         return await cancel_request(ctx, args)
-    if await attachments.discard(ctx.services.uow, ctx.me):
+    if await attachments.discard(ctx.services, ctx.me):
         stopped = ctx.reply(
             ctx._("OK, let's leave it there."), ctx._("I no longer keep your file.")
         )
@@ -171,7 +171,7 @@ async def cancel(ctx: Context, args: str) -> Reply:
         stopped = ctx.reply(ctx._("OK, let's leave it there."), help_hint(ctx))
     if ctx.choice is None:
         return [stopped]
-    await choices.close(ctx.services.uow, ctx.services.clock, ctx.choice.id)
+    await choices.close(ctx.services, ctx.choice.id)
     return [replace(stopped, edit_of=ctx.choice.message_ref)]
 
 

@@ -46,7 +46,7 @@ async def relay_files(ctx: Context, request_id: int, text: str, files: tuple[int
     """Pass a message and/or waiting files to the other side of a request; the sender's first
     file in the request comes with the personal-data reminder."""
     services = ctx.services
-    first = bool(files) and await attachments.first_in(services.uow, request_id, ctx.me)
+    first = bool(files) and await attachments.first_in(services, request_id, ctx.me)
     try:
         relayed = await conversation.relay(services, request_id, ctx.me, text, files=files)
     except TooLong as error:
@@ -206,7 +206,7 @@ TALKING = frozenset({RequestStatus.CLAIMED, RequestStatus.RESOLVED})
 async def replied_request(ctx: Context, reply_to: str) -> int | None:
     """The request the bot's message `reply_to` (in this chat) is about, if any."""
     incoming = ctx.incoming
-    shown = await choices.find(ctx.services.uow, incoming.platform, incoming.chat_id, reply_to)
+    shown = await choices.find(ctx.services, incoming.platform, incoming.chat_id, reply_to)
     if shown is not None and shown.member_id == ctx.me.id:
         return shown.request_id
     delivered = await outbox.delivered_as(

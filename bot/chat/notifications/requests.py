@@ -72,7 +72,7 @@ def _about_request(
 
 async def _with_request_files(ctx: Context, reply: Outgoing, request: HelpRequest) -> Outgoing:
     """A message that shows a request, with the files sent with it."""
-    files = await attachments.of_request_to_send(ctx.services.uow, request.id)
+    files = await attachments.of_request_to_send(ctx.services, request.id)
     return replace(reply, attachments=as_attachments(files)) if files else reply
 
 
@@ -93,7 +93,7 @@ async def _choice_outcome(
     """The edit of a message that showed a request's buttons: what became of the request."""
     if notice.outcome not in set(Outcome):
         return None
-    choice = await choices.get(ctx.services.uow, notice.choice_id)
+    choice = await choices.get(ctx.services, notice.choice_id)
     if choice is None:
         return None
     actor = notice.actor_id
@@ -165,7 +165,7 @@ async def _released(ctx: Context, request: HelpRequest, notice: Released) -> Out
 async def _relay(ctx: Context, request: HelpRequest, notice: RelayNotice) -> Outgoing | None:
     relay_id = notice.relay_id
     text = await conversation.thread_text(ctx.services, relay_id, request.id)
-    files = await attachments.of_message_to_send(ctx.services.uow, relay_id)
+    files = await attachments.of_message_to_send(ctx.services, relay_id)
     sender = who(ctx, notice.sender or None, first=True)
     if text == "" and files:
         heading = [
