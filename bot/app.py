@@ -232,9 +232,7 @@ class App:
         if self.config.network.structures:
             from bot.core import members
 
-            await members.ensure_structures(
-                self.services.uow, self.services.clock, self.config.network.structures
-            )
+            await members.ensure_structures(self.services, self.config.network.structures)
 
     async def seed_demo(self) -> bool:
         """Add the demo network (false when it is already there)."""

@@ -248,8 +248,7 @@ class Network:
     ) -> Person:
         person = await self.person(name, encrypted=encrypted)
         code = await invites.create_invite(
-            self.app.services.uow,
-            self.app.services.clock,
+            self.app.services,
             role=role,
             structure_name="Mission locale",
         )
