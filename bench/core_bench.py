@@ -618,7 +618,7 @@ async def time_matching(
             index.enabled = not by_sql
             counter.into = None if warm or by_sql else result.advance_statements
             start = time.perf_counter()
-            progress = await advance(services.uow, services.clock, services.requests, request_id)
+            progress = await advance(services, request_id)
             advance_ms = (time.perf_counter() - start) * 1000
             counter.into = None
             index.enabled = True
@@ -670,12 +670,12 @@ async def profile_advance(app: App, members: int, count: int, seed: int) -> None
         for _ in range(count + 5)
     ]
     for request_id in ids[:5]:  # warm-up
-        await advance(services.uow, services.clock, services.requests, request_id)
+        await advance(services, request_id)
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
     for request_id in ids[5:]:
-        await advance(services.uow, services.clock, services.requests, request_id)
+        await advance(services, request_id)
     profiler.disable()
     elapsed = time.perf_counter() - start
     print(

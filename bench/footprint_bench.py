@@ -508,7 +508,7 @@ async def seed(config: Path, members: int, tutorials: int, rng: random.Random) -
                 )
             await uow.commit()
         invite = await invites.create_invite(
-            services.uow, services.clock, role=Role.MEMBER, structure_name=STRUCTURES[0], uses=500
+            services, role=Role.MEMBER, structure_name=STRUCTURES[0], uses=500
         )
         day = (now + timedelta(days=60)).astimezone(ZoneInfo("Europe/Paris"))
         start = datetime(day.year, day.month, day.day, 9, tzinfo=ZoneInfo("Europe/Paris"))

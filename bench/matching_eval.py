@@ -201,9 +201,7 @@ async def sequential(
     outcomes: list[Outcome] = []
     for request in evalset.requests:
         clock.advance(timedelta(hours=1))
-        submitted = await ask(
-            services.uow, clock, services.matcher, services.requests, asker, request.text
-        )
+        submitted = await ask(services, asker, request.text)
         request_id = submitted.request.id
         async with services.uow() as uow:
             rows = await uow.session.scalars(

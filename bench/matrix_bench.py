@@ -153,16 +153,14 @@ async def restart_to_notice(
         author = await uow.members.by_identity("matrix", amina.client.user_id)
         helper = await uow.members.by_identity("matrix", karim.client.user_id)
     assert author is not None and helper is not None
-    asked = await requests.ask(
-        services.uow, services.clock, services.matcher, services.requests, author, "souci ameli"
-    )
-    await claims.claim(services.uow, services.clock, asked.request.id, helper)
+    asked = await requests.ask(services, author, "souci ameli")
+    await claims.claim(services, asked.request.id, helper)
     await amina.sync_until(lambda: amina.bot_says("a pris votre demande", network.bot))
     times = []
     for number in range(restarts):
         await network.stop()
         text = f"Relance numéro {number}"
-        await conversation.relay(services.uow, services.clock, asked.request.id, author, text)
+        await conversation.relay(services, asked.request.id, author, text)
         start = time.perf_counter()
         await network.start()
         await karim.sync_until(lambda text=text: karim.bot_says(text, network.bot), timeout=60)

@@ -52,7 +52,7 @@ async def _member(app: App) -> None:
     """Amina, member of the Mission locale, whose entry is in Tours."""
     services = app.services
     invite = await invites.create_invite(
-        services.uow, services.clock, role=Role.MEMBER, structure_name="Mission locale"
+        services, role=Role.MEMBER, structure_name="Mission locale"
     )
     reply = await app.router.handle(
         Incoming("console", "amina", "amina", f"/start {invite.code}", display_name="Amina")

@@ -132,7 +132,7 @@ class Directory:
         """True for the account of a member still in the network."""
         from bot.core import routes
 
-        return await routes.is_member(self.app.services.uow, self.platform, user_id)
+        return await routes.is_member(self.app.services, self.platform, user_id)
 
 
 @dataclass
@@ -232,9 +232,7 @@ class App:
         if self.config.network.structures:
             from bot.core import members
 
-            await members.ensure_structures(
-                self.services.uow, self.services.clock, self.config.network.structures
-            )
+            await members.ensure_structures(self.services, self.config.network.structures)
 
     async def seed_demo(self) -> bool:
         """Add the demo network (false when it is already there)."""
@@ -383,11 +381,8 @@ class App:
         uow, clock = services.uow, services.clock
         jobs = [
             Job(JobName.PURGE, lambda: privacy.purge_expired(uow, clock, services.retention)),
-            Job(JobName.MATCHING, lambda: matching.check_due(uow, clock, services.requests)),
-            Job(
-                JobName.AUTO_CONFIRM,
-                lambda: conversation.auto_confirm_due(uow, clock, services.requests),
-            ),
+            Job(JobName.MATCHING, lambda: matching.check_due(services)),
+            Job(JobName.AUTO_CONFIRM, lambda: conversation.auto_confirm_due(services)),
             Job(
                 JobName.SESSION_PLANNING,
                 lambda: sessions.plan_ahead(uow, clock, services.sessions),
@@ -397,7 +392,7 @@ class App:
                 lambda: sessions.due_notices(uow, clock, services.sessions),
             ),
             Job(JobName.DIGEST, lambda: digest.due_digest(uow, clock, services.digest)),
-            Job(JobName.FILES, lambda: attachments.drop_unplaced(uow, clock)),
+            Job(JobName.FILES, lambda: attachments.drop_unplaced(services)),
         ]
         dispatcher = self.dispatcher
         if dispatcher is not None:

@@ -89,9 +89,7 @@ async def _demo(app: App, args: argparse.Namespace, t: Translator) -> int:
 
     await _prepare(app, t, migrate=True)
     await app.seed_demo()
-    invite = await invites.create_invite(
-        app.services.uow, app.services.clock, role=Role.MEMBER, uses=5
-    )
+    invite = await invites.create_invite(app.services, role=Role.MEMBER, uses=5)
     persona = args.persona or DEMO_PEOPLE[0].name
     _print(
         t._("Demo network ready: {people}.").format(
@@ -119,8 +117,7 @@ async def _invite_create(app: App, args: argparse.Namespace, t: Translator) -> i
     await _prepare(app, t, taxonomy=False)  # no skill in an invitation
     try:
         invite = await invites.create_invite(
-            app.services.uow,
-            app.services.clock,
+            app.services,
             role=Role(args.role),
             structure_name=args.structure,
             uses=args.uses,
@@ -150,7 +147,7 @@ async def _invite_list(app: App, args: argparse.Namespace, t: Translator) -> int
     from bot.core import invites
 
     await _prepare(app, t, taxonomy=False)  # no skill in an invitation
-    found = await invites.usable(app.services.uow, app.services.clock)
+    found = await invites.usable(app.services)
     if not found:
         _print(t._("No invitation code is usable now."))
     for invite in found:
@@ -166,7 +163,7 @@ async def _invite_revoke(app: App, args: argparse.Namespace, t: Translator) -> i
     from bot.core import invites
 
     await _prepare(app, t, taxonomy=False)  # no skill in an invitation
-    if not await invites.revoke(app.services.uow, app.services.clock, args.code):
+    if not await invites.revoke(app.services, args.code):
         _print(t._("No usable invitation code is {code}.").format(code=args.code))
         return 2
     _print(

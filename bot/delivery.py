@@ -170,7 +170,7 @@ class Dispatcher:
         if message.recipient_id is None:
             return await self._prepare_for_chat(message)
         services = self.services
-        recipient = await members.get(services.uow, message.recipient_id)
+        recipient = await members.get(services, message.recipient_id)
         if recipient is None or recipient.status is MemberStatus.LEFT:
             await outbox.settle_skipped(services.uow, services.clock, message.id, "recipient left")
             return None
@@ -264,7 +264,7 @@ class Dispatcher:
                 chat_id,
                 identity.chat_id,
             )
-            await routes.move_chat(self.services.uow, self.services.clock, identity, chat_id)
+            await routes.move_chat(self.services, identity, chat_id)
         return chat_id
 
     async def _failed(

@@ -243,7 +243,7 @@ async def _edit(app: App, args: argparse.Namespace, t: Translator) -> int:
     services = app.services
     structure = None
     if args.structure:
-        structure = await members.structure_named(services.uow, args.structure)
+        structure = await members.structure_named(services, args.structure)
         if structure is None:
             _print(t._("Unknown structure: {name}.").format(name=args.structure))
             return 2

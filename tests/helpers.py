@@ -146,8 +146,7 @@ class Conversation:
     ) -> Invite:
         """Create an invitation directly (as the CLI does)."""
         return await invites.create_invite(
-            self.app.services.uow,
-            self.app.services.clock,
+            self.app.services,
             role=role,
             uses=uses,
             structure_name=structure,

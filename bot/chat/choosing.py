@@ -68,10 +68,10 @@ async def resolve(ctx: Context, text: str) -> Resolved:
     incoming = ctx.incoming
     if ctx.member is None:
         return Resolved(text, incoming.is_button)
-    uows = ctx.services.uow
+    services = ctx.services
     if incoming.choice_of is not None:
         checked = await choices.check(
-            uows,
+            services,
             incoming.platform,
             incoming.chat_id,
             incoming.choice_of,
@@ -82,7 +82,7 @@ async def resolve(ctx: Context, text: str) -> Resolved:
         return _judged(ctx, checked, checked.action.payload if checked.action else text)
     if incoming.numbers_choose and BARE_NUMBER.fullmatch(text):
         picked = await choices.pick(
-            uows, incoming.platform, incoming.chat_id, ctx.me.id, int(text), incoming.reply_to
+            services, incoming.platform, incoming.chat_id, ctx.me.id, int(text), incoming.reply_to
         )
         if picked is None or picked.action is None:
             return Resolved(text, False)
@@ -148,6 +148,6 @@ async def remember(services: Services, sent: Sent) -> None:
     if not shown.worth_keeping:
         return
     try:
-        await choices.record(services.uow, services.clock, shown)
+        await choices.record(services, shown)
     except Exception as error:
         log.warning("could not remember the answer shown in %s: %s", sent.chat_id, error)

@@ -113,7 +113,7 @@ async def ask(
     both, as for the command itself).
     """
     question = QUESTIONS[ending]
-    request = await requests.visible(ctx.services.uow, request_id, ctx.me)
+    request = await requests.visible(ctx.services, request_id, ctx.me)
     sides = {
         side
         for side, member_id in ((Side.AUTHOR, request.author_id), (Side.HELPER, request.helper_id))

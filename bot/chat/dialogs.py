@@ -15,8 +15,7 @@ AWAIT_TEXT = "await_text"
 async def await_answer(ctx: Context, command: str, args_prefix: str = "") -> None:
     """Make the member's next free-text message the rest of `/command args_prefix …`."""
     await dialogs.open_dialog(
-        ctx.services.uow,
-        ctx.services.clock,
+        ctx.services,
         ctx.me.id,
         AWAIT_TEXT,
         step=command,

@@ -69,9 +69,7 @@ class FileDesk:
                 raise FileUnavailable(FileProblem.UNREADABLE)
             content = await source.fetch_file(file, limit)
             kept = await attachments.keep(
-                ctx.services.uow,
-                ctx.services.clock,
-                ctx.services.files,
+                ctx.services,
                 ctx.me,
                 NewFile(file.filename, file.media_type, content),
             )
@@ -97,10 +95,10 @@ class FileDesk:
         if not ctx.files or ctx.member is None:
             return []
         services = ctx.services
-        waiting = await attachments.waiting(services.uow, services.clock, ctx.me, ctx.files)
+        waiting = await attachments.waiting(services, ctx.me, ctx.files)
         if not waiting:
             return []
-        dialog = await dialogs.current(services.uow, ctx.me.id)
+        dialog = await dialogs.current(services, ctx.me.id)
         if (
             dialog is not None
             and dialog.kind == AWAIT_TEXT
@@ -110,7 +108,7 @@ class FileDesk:
             return [kept_for_request(ctx, waiting)]
         threads = [
             request
-            for request in await requests.mine(services.uow, ctx.me)
+            for request in await requests.mine(services, ctx.me)
             if request.status in THREAD_STATES
         ]
         return [choices(ctx, waiting, threads)]

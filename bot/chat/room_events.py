@@ -36,8 +36,7 @@ async def _shared(ctx: Context) -> Reply:
     incoming = ctx.incoming
     services = ctx.services
     moved = await routes.chat_shared(
-        services.uow,
-        services.clock,
+        services,
         incoming.platform,
         incoming.user_id,
         incoming.chat_id,

@@ -118,12 +118,7 @@ class Router:
         t = translator(pick_locale(incoming.language, self.services.default_locale))
         try:
             arrival = await members.arrive(
-                self.services.uow,
-                self.services.clock,
-                incoming.platform,
-                incoming.user_id,
-                incoming.event_id,
-                self.services.worker,
+                self.services, incoming.platform, incoming.user_id, incoming.event_id
             )
             if arrival.busy:  # e.g. received again just after its worker was killed
                 wait = self.services.worker.takeover_after.total_seconds() / BUSY_LOOKS
@@ -172,8 +167,7 @@ class Router:
         a member through the outbox, finished in the same transaction; to others directly)."""
         if member is not None and incoming.event_id is not None:
             await members.give_back(
-                self.services.uow,
-                self.services.clock,
+                self.services,
                 incoming.platform,
                 incoming.event_id,
                 member.id,
@@ -187,9 +181,7 @@ class Router:
         if incoming.event_id is None:
             return
         try:
-            await members.handled(
-                self.services.uow, self.services.clock, incoming.platform, incoming.event_id
-            )
+            await members.handled(self.services, incoming.platform, incoming.event_id)
         except Exception as error:  # the answer still goes out; a repeat is seen as unfinished
             log.warning("could not record event %s as handled: %s", incoming.event_id, error)
 
@@ -287,7 +279,7 @@ class Router:
         if decision is Decision.PRIVATE_ONLY:
             return [private_only(ctx)]
         if ctx.member is not None and ctx.private and dialog is not None:
-            await dialogs.close_dialog(self.services.uow, ctx.member.id)
+            await dialogs.close_dialog(self.services, ctx.member.id)
         try:
             return await command.handler(ctx, args)
         except UsageError:

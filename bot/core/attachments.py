@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from io import BytesIO
 
-from bot.core.clock import Clock
-from bot.core.services import FileSettings, UowFactory
+from bot.core.services import Services
 from bot.core.types import Member, StoredAttachment
 from storage.db import UnitOfWork
 
@@ -133,23 +132,22 @@ def _extension(media_type: str) -> str | None:
     return mimetypes.guess_extension(media_type, strict=False)
 
 
-async def keep(
-    uows: UowFactory, clock: Clock, settings: FileSettings, sender: Member, file: NewFile
-) -> StoredAttachment:
+async def keep(services: Services, sender: Member, file: NewFile) -> StoredAttachment:
     """Keep a file a member sent, waiting for them to say where it goes.
 
-    Raises FileTooBig over the configured limit.
+    Raises FileTooBig over the configured limit (the services' file settings).
     """
-    if len(file.content) > settings.max_bytes:
-        raise FileTooBig(settings.max_bytes)
+    max_bytes = services.files.max_bytes
+    if len(file.content) > max_bytes:
+        raise FileTooBig(max_bytes)
     media_type = recognise(file.content, file.media_type)
-    async with uows() as uow:
+    async with services.uow() as uow:
         kept = await uow.attachments.add(
             sender_id=sender.id,
             filename=clean_filename(file.filename, media_type),
             media_type=media_type,
             content=file.content,
-            now=clock.now(),
+            now=services.clock.now(),
         )
         await uow.commit()
     return kept
@@ -177,55 +175,55 @@ async def place_waiting(
 
 
 async def waiting(
-    uows: UowFactory, clock: Clock, sender: Member, ids: Collection[int] | None = None
+    services: Services, sender: Member, ids: Collection[int] | None = None
 ) -> list[StoredAttachment]:
     """The member's files still waiting to be placed (optionally only among `ids`)."""
-    async with uows() as uow:
-        return await uow.attachments.waiting(sender.id, clock.now() - WAITING_FOR, ids)
+    async with services.uow() as uow:
+        return await uow.attachments.waiting(sender.id, services.clock.now() - WAITING_FOR, ids)
 
 
-async def discard(uows: UowFactory, sender: Member) -> int:
+async def discard(services: Services, sender: Member) -> int:
     """Delete the member's files still waiting; how many went."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         dropped = await uow.attachments.drop_waiting(sender.id)
         await uow.commit()
     return dropped
 
 
-async def drop_unplaced(uows: UowFactory, clock: Clock) -> int:
+async def drop_unplaced(services: Services) -> int:
     """Delete the files nobody placed within WAITING_FOR (the periodic work)."""
-    async with uows() as uow:
-        dropped = await uow.attachments.drop_waiting_before(clock.now() - WAITING_FOR)
+    async with services.uow() as uow:
+        dropped = await uow.attachments.drop_waiting_before(services.clock.now() - WAITING_FOR)
         await uow.commit()
     return dropped
 
 
-async def of_request(uows: UowFactory, request_id: int) -> list[StoredAttachment]:
+async def of_request(services: Services, request_id: int) -> list[StoredAttachment]:
     """The files sent with a request (not those of its thread)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.attachments.of_request(request_id)
 
 
-async def with_content(uows: UowFactory, files: Collection[StoredAttachment]) -> list[FileToSend]:
+async def with_content(services: Services, files: Collection[StoredAttachment]) -> list[FileToSend]:
     """These files with their bytes (those erased meanwhile are left out), in order."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         contents = await uow.attachments.contents([file.id for file in files])
     return [FileToSend(file, contents[file.id]) for file in files if file.id in contents]
 
 
-async def of_request_to_send(uows: UowFactory, request_id: int) -> list[FileToSend]:
+async def of_request_to_send(services: Services, request_id: int) -> list[FileToSend]:
     """The files sent with a request, with their bytes (to pass on with an offer)."""
-    return await with_content(uows, await of_request(uows, request_id))
+    return await with_content(services, await of_request(services, request_id))
 
 
-async def of_message_to_send(uows: UowFactory, relay_id: int) -> list[FileToSend]:
+async def of_message_to_send(services: Services, relay_id: int) -> list[FileToSend]:
     """The files of one message of a thread, with their bytes."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         files = await uow.attachments.of_message(relay_id)
-    return await with_content(uows, files)
+    return await with_content(services, files)
 
 
-async def first_in(uows: UowFactory, request_id: int, sender: Member) -> bool:
+async def first_in(services: Services, request_id: int, sender: Member) -> bool:
     """Whether the member has placed no file in this request yet."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.attachments.count_in_request(request_id, sender.id) == 0

@@ -24,11 +24,10 @@ from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 
-from bot.core.clock import Clock
 from bot.core.notices import ChoiceOutcome, NoticeKind
 from bot.core.outbox import new_message, notify_many
 from bot.core.request_states import Transition, is_active
-from bot.core.services import UowFactory
+from bot.core.services import Services
 from bot.core.types import Choice, HelpRequest, NewChoice, RequestStatus, ShownAction
 from storage.db import UnitOfWork
 
@@ -142,12 +141,12 @@ class Checked:
     request: HelpRequest | None = None
 
 
-async def record(uows: UowFactory, clock: Clock, shown: Shown) -> None:
+async def record(services: Services, shown: Shown) -> None:
     """Remember a message just delivered (nothing for a message no one will refer to)."""
     if not shown.worth_keeping:
         return
-    async with uows() as uow:
-        if await record_in(uow, clock.now(), shown):
+    async with services.uow() as uow:
+        if await record_in(uow, services.clock.now(), shown):
             await uow.commit()
 
 
@@ -183,27 +182,27 @@ def to_remember(shown: Shown, member_id: int | None) -> NewChoice | None:
     )
 
 
-async def find(uows: UowFactory, platform: str, chat_id: str, ref: str) -> Choice | None:
+async def find(services: Services, platform: str, chat_id: str, ref: str) -> Choice | None:
     """The message shown under this reference in this chat, if remembered."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.choices.get(platform, chat_id, ref)
 
 
-async def get(uows: UowFactory, choice_id: int) -> Choice | None:
+async def get(services: Services, choice_id: int) -> Choice | None:
     """One remembered message."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.choices.by_id(choice_id)
 
 
-async def close(uows: UowFactory, clock: Clock, choice_id: int) -> None:
+async def close(services: Services, choice_id: int) -> None:
     """Close one list (its question was answered, or dismissed)."""
-    async with uows() as uow:
-        await uow.choices.close(choice_id, clock.now())
+    async with services.uow() as uow:
+        await uow.choices.close(choice_id, services.clock.now())
         await uow.commit()
 
 
 async def check(
-    uows: UowFactory,
+    services: Services,
     platform: str,
     chat_id: str,
     ref: str,
@@ -214,7 +213,7 @@ async def check(
 ) -> Checked:
     """Judge a press (or reaction) on the message `ref`, standing for `payload` — or for the
     action at `position` in that message, when the button could carry only its place."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         choice = await uow.choices.get(platform, chat_id, ref)
         if choice is None:
             return Checked(Verdict.UNKNOWN)
@@ -228,7 +227,7 @@ async def check(
 
 
 async def pick(
-    uows: UowFactory,
+    services: Services,
     platform: str,
     chat_id: str,
     member_id: int,
@@ -238,7 +237,7 @@ async def pick(
     """The action a typed number stands for: in the list it replies to, or else in the
     newest lists of the chat. None when the number is no choice (it is plain text: a reply
     to a message that showed no such number, or no list shows it)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         if reply_to is not None:
             replied = await uow.choices.get(platform, chat_id, reply_to)
             lists = [replied] if replied is not None else []

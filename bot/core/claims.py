@@ -6,14 +6,13 @@ from datetime import datetime
 
 from bot.core import choices
 from bot.core.choices import Outcome
-from bot.core.clock import Clock
 from bot.core.errors import AlreadyTaken, NotAllowed, RequestNotFound
 from bot.core.matching import Progress, Step, advance
 from bot.core.notices import AboutRequest, NoticeKind, Released
 from bot.core.outbox import notify
 from bot.core.request_states import IllegalTransition, Transition, sources, target
 from bot.core.requests import get_or_fail, get_own, move
-from bot.core.services import RequestSettings, UowFactory
+from bot.core.services import Services
 from bot.core.types import HelpRequest, Member, OfferState, RequestStatus, Role
 from storage.db import UnitOfWork
 
@@ -21,10 +20,10 @@ from storage.db import UnitOfWork
 HELD = frozenset({RequestStatus.CLAIMED, RequestStatus.RESOLVED})
 
 
-async def claim(uows: UowFactory, clock: Clock, request_id: int, helper: Member) -> HelpRequest:
+async def claim(services: Services, request_id: int, helper: Member) -> HelpRequest:
     """Take a request offered to you; the first claim wins, atomically."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         request = await get_or_fail(uow, request_id)
         offer = await uow.offers.get(request_id, helper.id)
         if request.author_id == helper.id:
@@ -69,38 +68,33 @@ async def _settle_offers_after_claim(
     )
 
 
-async def decline(
-    uows: UowFactory, clock: Clock, settings: RequestSettings, request_id: int, helper: Member
-) -> Progress:
+async def decline(services: Services, request_id: int, helper: Member) -> Progress:
     """Say no to an offer; the next candidate is offered the request at once."""
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         request = await get_or_fail(uow, request_id)
         answered = await uow.offers.answer(
             request_id=request_id,
             helper_id=helper.id,
             allowed_from=[OfferState.PENDING],
             to=OfferState.DECLINED,
-            now=clock.now(),
+            now=now,
         )
         if not answered:
             if await uow.offers.get(request_id, helper.id) is None:
                 raise RequestNotFound(request_id)
             return Progress(Step.NOTHING)
-        await choices.settle(
-            uow, clock.now(), request_id, Outcome.DECLINED, helper.id, member_id=helper.id
-        )
+        await choices.settle(uow, now, request_id, Outcome.DECLINED, helper.id, member_id=helper.id)
         await uow.commit()
     if request.status in (RequestStatus.OPEN, RequestStatus.OFFERED):
-        return await advance(uows, clock, settings, request_id, limit=1)
+        return await advance(services, request_id, limit=1)
     return Progress(Step.NOTHING)
 
 
-async def release(
-    uows: UowFactory, clock: Clock, settings: RequestSettings, request_id: int, helper: Member
-) -> Progress:
+async def release(services: Services, request_id: int, helper: Member) -> Progress:
     """Give back a request you hold: it is open again and offered to others."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         request = await get_or_fail(uow, request_id)
         if request.helper_id != helper.id:
             raise RequestNotFound(request_id)
@@ -129,13 +123,13 @@ async def release(
                 Released(request_id, helper.display_name),
             )
         await uow.commit()
-    return await advance(uows, clock, settings, request_id)
+    return await advance(services, request_id)
 
 
-async def cancel(uows: UowFactory, clock: Clock, request_id: int, author: Member) -> HelpRequest:
+async def cancel(services: Services, request_id: int, author: Member) -> HelpRequest:
     """The author no longer needs help: the helper and pending offers are told."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         request = await get_own(uow, request_id, author)
         await cancel_in(uow, request, now)
         await uow.commit()
@@ -163,12 +157,10 @@ async def cancel_in(uow: UnitOfWork, request: HelpRequest, now: datetime) -> Non
         await notify(uow, now, moved.helper_id, AboutRequest(NoticeKind.CANCELLED, request.id))
 
 
-async def reopen(
-    uows: UowFactory, clock: Clock, settings: RequestSettings, request_id: int, author: Member
-) -> Progress:
+async def reopen(services: Services, request_id: int, author: Member) -> Progress:
     """Open a closed or cancelled request again and offer it anew."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         request = await get_own(uow, request_id, author)
         await move(
             uow,
@@ -184,17 +176,17 @@ async def reopen(
             created_at=now,
         )
         await uow.commit()
-    return await advance(uows, clock, settings, request_id)
+    return await advance(services, request_id)
 
 
 async def assign(
-    uows: UowFactory, clock: Clock, request_id: int, coordinator: Member, helper_name: str
+    services: Services, request_id: int, coordinator: Member, helper_name: str
 ) -> HelpRequest:
     """A coordinator gives an unclaimed request to a member (named by display name)."""
     if not coordinator.role.allows(Role.COORDINATOR):
         raise NotAllowed("coordinators_only")
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         request = await get_or_fail(uow, request_id)
         candidates = [
             m for m in await uow.members.by_name(helper_name) if m.status.value == "active"

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.core.attachments import place_waiting
-from bot.core.clock import Clock
 from bot.core.errors import NotAllowed, RequestNotFound
 from bot.core.guard import (
     MAX_RELAY_LENGTH,
@@ -22,7 +21,7 @@ from bot.core.outbox import notify
 from bot.core.pii import PiiFinding, find_personal_data
 from bot.core.request_states import IllegalTransition, Transition
 from bot.core.requests import move
-from bot.core.services import RequestSettings, UowFactory
+from bot.core.services import Services
 from bot.core.types import HelpRequest, Member, RelayMessage, RequestStatus
 from storage.db import UnitOfWork
 
@@ -92,8 +91,7 @@ async def _pass_on(
 
 
 async def relay(
-    uows: UowFactory,
-    clock: Clock,
+    services: Services,
     request_id: int,
     sender: Member,
     text: str,
@@ -109,8 +107,8 @@ async def relay(
     (`decide_relay`). Raises TooLong over the length of a message.
     """
     check_length(text, MAX_RELAY_LENGTH)
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         request, recipient = await _open_thread(uow, request_id, sender)
         findings = find_personal_data(text)
         held = bool(findings) and not await _shared_before(uow, request_id, sender.id)
@@ -130,8 +128,7 @@ async def relay(
 
 
 async def decide_relay(
-    uows: UowFactory,
-    clock: Clock,
+    services: Services,
     relay_id: int,
     sender: Member,
     decision: Decision | None,
@@ -143,8 +140,8 @@ async def decide_relay(
     """
     if new_text is not None:
         check_length(new_text, MAX_RELAY_LENGTH)
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         message = await uow.requests.relay(relay_id)
         if message is None or message.sender_id != sender.id or message.text is None:
             raise RequestNotFound(relay_id)
@@ -166,23 +163,21 @@ async def decide_relay(
     return Relayed(request, replace(message, text=final, held=False))
 
 
-async def thread_text(uows: UowFactory, relay_id: int, request_id: int) -> str | None:
+async def thread_text(services: Services, relay_id: int, request_id: int) -> str | None:
     """The text of one relayed message (None once erased, or while it is held)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         for message in await uow.requests.thread(request_id):
             if message.id == relay_id and not message.held:
                 return message.text
     return None
 
 
-async def mark_solved(
-    uows: UowFactory, clock: Clock, request_id: int, member: Member
-) -> HelpRequest:
+async def mark_solved(services: Services, request_id: int, member: Member) -> HelpRequest:
     """Either side says it is solved. From the author it closes the request at once; from
     the helper the author is asked to confirm (it auto-confirms later).
     """
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         request = await _participant(uow, request_id, member)
         # A helper who gave the request back (and someone else took it) no longer holds it.
         holder = None if member.id == request.author_id else {"helper_id": member.id}
@@ -214,11 +209,11 @@ async def _close(uow: UnitOfWork, request: HelpRequest, now: datetime, *, thanke
 
 
 async def confirm(
-    uows: UowFactory, clock: Clock, request_id: int, author: Member, *, thanked: bool
+    services: Services, request_id: int, author: Member, *, thanked: bool
 ) -> HelpRequest:
     """The author confirms the request is solved (and may say thanks)."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         request = await _participant(uow, request_id, author)
         if request.author_id != author.id:
             raise NotAllowed("author_only")
@@ -229,12 +224,10 @@ async def confirm(
     return closed
 
 
-async def not_solved(
-    uows: UowFactory, clock: Clock, request_id: int, author: Member
-) -> HelpRequest:
+async def not_solved(services: Services, request_id: int, author: Member) -> HelpRequest:
     """The author says it is not solved yet: back to the helper."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         request = await _participant(uow, request_id, author)
         if request.author_id != author.id:
             raise NotAllowed("author_only")
@@ -251,14 +244,15 @@ async def not_solved(
     return request
 
 
-async def auto_confirm_due(uows: UowFactory, clock: Clock, settings: RequestSettings) -> int:
-    """Close the requests solved long enough ago that their author never answered."""
-    now = clock.now()
-    async with uows() as uow:
-        due = await uow.requests.resolved_before(now - settings.auto_confirm_after)
+async def auto_confirm_due(services: Services) -> int:
+    """Close the requests solved long enough ago (the services' `auto_confirm_after`) that
+    their author never answered."""
+    now = services.clock.now()
+    async with services.uow() as uow:
+        due = await uow.requests.resolved_before(now - services.requests.auto_confirm_after)
     closed = 0
     for request_id in due:
-        async with uows() as uow:
+        async with services.uow() as uow:
             request = await uow.requests.get(request_id)
             if request is None or request.status is not RequestStatus.RESOLVED:
                 continue

@@ -5,9 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from bot.core.clock import Clock
 from bot.core.errors import InvalidValue, UnknownStructure
-from bot.core.services import UowFactory
+from bot.core.services import Services
 from bot.core.types import Invite, Role
 
 # No 0/O, 1/I/L, to be read aloud or copied from paper without mistakes.
@@ -43,8 +42,7 @@ def display_code(code: str) -> str:
 
 
 async def create_invite(
-    uows: UowFactory,
-    clock: Clock,
+    services: Services,
     *,
     role: Role,
     structure_name: str | None = None,
@@ -57,8 +55,8 @@ async def create_invite(
         raise InvalidValue("uses")
     if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
         raise InvalidValue("expires_days")
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         structure_id = None
         if structure_name:
             structure = await uow.structures.by_name(structure_name)
@@ -79,18 +77,18 @@ async def create_invite(
     return invite
 
 
-async def usable(uows: UowFactory, clock: Clock) -> list[Invite]:
+async def usable(services: Services) -> list[Invite]:
     """The codes that still let someone join, newest first (for coordinators)."""
-    async with uows() as uow:
-        return await uow.invites.usable(clock.now())
+    async with services.uow() as uow:
+        return await uow.invites.usable(services.clock.now())
 
 
-async def revoke(uows: UowFactory, clock: Clock, typed_code: str) -> bool:
+async def revoke(services: Services, typed_code: str) -> bool:
     """Cancel a code, typed in any form; false when there is no such code still usable."""
     code = canonical_code(typed_code)
     if code is None:
         return False
-    async with uows() as uow:
-        revoked = await uow.invites.revoke(code, clock.now())
+    async with services.uow() as uow:
+        revoked = await uow.invites.revoke(code, services.clock.now())
         await uow.commit()
     return revoked

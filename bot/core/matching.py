@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.core.clock import Clock
 from bot.core.notices import AboutRequest, NoticeKind
 from bot.core.outbox import announce, new_message, notify_coordinators, notify_many
 from bot.core.request_states import Transition, is_active, sources
-from bot.core.services import RequestSettings, UowFactory
+from bot.core.services import RequestSettings, Services
 from bot.core.skills import with_network
 from bot.core.types import HelpRequest, RequestStatus, Urgency
 from skills.matching import SkillMatcher, default_matcher
@@ -255,27 +254,26 @@ def _load(known: tuple[int, int, int] | None) -> tuple[int, int, float] | None:
 
 
 async def advance(
-    uows: UowFactory,
-    clock: Clock,
-    settings: RequestSettings,
+    services: Services,
     request_id: int,
     *,
     limit: int | None = None,
     when_due: bool = False,
 ) -> Progress:
-    """Run the next matching/escalation step of an unclaimed request (its own transaction).
+    """Run the next matching/escalation step of an unclaimed request (its own transaction),
+    with the services' request settings.
 
     With `when_due` (the periodic check), the step runs only if it is still due and no other
     worker is running it: the request is claimed first, and skipped if it cannot be.
     """
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         if when_due and not await uow.requests.claim_due(request_id, now):
             return Progress(Step.NOTHING)
         request = await uow.requests.get(request_id)
         if request is None:
             return Progress(Step.NOTHING)
-        progress = await advance_in(uow, now, settings, request, limit=limit)
+        progress = await advance_in(uow, now, services.requests, request, limit=limit)
         if progress.step is not Step.NOTHING:
             await uow.commit()
     # The candidates came from SQL because members changed since the index was read: it
@@ -408,16 +406,16 @@ async def _alert(
     return Progress(Step.ALERTED)
 
 
-async def check_due(uow_factory: UowFactory, clock: Clock, settings: RequestSettings) -> int:
+async def check_due(services: Services) -> int:
     """Advance every request whose next step is due; returns how many moved.
 
     Several workers may check at once: each step is claimed (`advance(when_due=True)`), so a
     request another worker is advancing is skipped rather than matched a second time.
     """
-    async with uow_factory() as uow:
-        due = await uow.requests.due_for_check(clock.now())
+    async with services.uow() as uow:
+        due = await uow.requests.due_for_check(services.clock.now())
     moved = 0
     for request_id in due:
-        progress = await advance(uow_factory, clock, settings, request_id, when_due=True)
+        progress = await advance(services, request_id, when_due=True)
         moved += progress.step is not Step.NOTHING
     return moved

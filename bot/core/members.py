@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
-from bot.core.clock import Clock
 from bot.core.errors import (
     AlreadyMember,
     InvalidValue,
@@ -20,7 +19,7 @@ from bot.core.invites import canonical_code
 from bot.core.names import clean_name, refuse_coordinators_name
 from bot.core.notices import GivenBack
 from bot.core.outbox import notify
-from bot.core.services import UowFactory, WorkerSettings
+from bot.core.services import Services, UowFactory
 from bot.core.types import DialogState, Identity, Member, MemberStatus, Structure
 from domain.records import EventStart
 
@@ -43,8 +42,7 @@ class Account:
 
 
 async def join(
-    uows: UowFactory,
-    clock: Clock,
+    services: Services,
     *,
     account: Account,
     typed_code: str,
@@ -61,10 +59,12 @@ async def join(
     (the count is in the database, so it holds across workers and restarts); beyond that,
     InviteRejected(TOO_MANY_TRIES) says when it may try again. Every refusal is logged.
     """
-    now = clock.now()
-    await _count_try(uows, now, account)
+    now = services.clock.now()
+    await _count_try(services.uow, now, account)
     try:
-        return await _join(uows, now, account, typed_code, display_name, locale, fallback_name)
+        return await _join(
+            services.uow, now, account, typed_code, display_name, locale, fallback_name
+        )
     except InviteRejected as rejected:
         log.warning(
             "invitation code refused for %s user %s: %s",
@@ -144,72 +144,75 @@ async def _join(
     return member
 
 
-async def rename(uows: UowFactory, clock: Clock, member_id: int, name: str) -> Member:
+async def rename(services: Services, member_id: int, name: str) -> Member:
     """Change a member's display name (NameRefused: see `bot.core.names`)."""
     cleaned = clean_name(name)
-    async with uows() as uow:
+    async with services.uow() as uow:
         await refuse_coordinators_name(uow, cleaned, member_id)
-        member = await uow.members.update_profile(member_id, clock.now(), display_name=cleaned)
+        now = services.clock.now()
+        member = await uow.members.update_profile(member_id, now, display_name=cleaned)
         await uow.commit()
     return member
 
 
-async def set_locale(uows: UowFactory, clock: Clock, member_id: int, locale: str) -> Member:
+async def set_locale(services: Services, member_id: int, locale: str) -> Member:
     """Change the language the bot uses with a member."""
     if locale not in LOCALES:
         raise InvalidValue("locale")
-    async with uows() as uow:
-        member = await uow.members.update_profile(member_id, clock.now(), locale=locale)
+    async with services.uow() as uow:
+        member = await uow.members.update_profile(member_id, services.clock.now(), locale=locale)
         await uow.commit()
     return member
 
 
-async def set_structure(uows: UowFactory, clock: Clock, member_id: int, name: str) -> Member:
+async def set_structure(services: Services, member_id: int, name: str) -> Member:
     """Attach a member to one of the known partner structures."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         structure = await uow.structures.by_name(name)
         if structure is None:
             known = [s.name for s in await uow.structures.list_all()]
             raise UnknownStructure(name, known)
-        member = await uow.members.update_profile(member_id, clock.now(), structure_id=structure.id)
+        member = await uow.members.update_profile(
+            member_id, services.clock.now(), structure_id=structure.id
+        )
         await uow.commit()
     return member
 
 
-async def structures(uows: UowFactory) -> list[Structure]:
+async def structures(services: Services) -> list[Structure]:
     """The partner structures, by name."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.structures.list_all()
 
 
-async def structure_named(uows: UowFactory, name: str) -> Structure | None:
+async def structure_named(services: Services, name: str) -> Structure | None:
     """The partner structure of that exact name, if there is one."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.structures.by_name(name)
 
 
-async def ensure_structures(uows: UowFactory, clock: Clock, names: list[str]) -> None:
+async def ensure_structures(services: Services, names: list[str]) -> None:
     """Create the named structures that do not exist yet (from config or the demo)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         for name in names:
             if await uow.structures.by_name(name) is None:
-                await uow.structures.add(name, clock.now())
+                await uow.structures.add(name, services.clock.now())
         await uow.commit()
 
 
-async def directory(uows: UowFactory) -> list[Member]:
+async def directory(services: Services) -> list[Member]:
     """Members still in the network, ordered by structure then name."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.members.list_all()
 
 
 UNUSUAL_FLOOR = 8
 
 
-async def with_many_skills(uows: UowFactory) -> list[tuple[Member, int]]:
+async def with_many_skills(services: Services) -> list[tuple[Member, int]]:
     """Members who declared unusually many skills: at least three times the median of those
     who declared any, and at least 8 (they are offered many requests: worth a word)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         counts = await uow.skills.counts_by_member()
         if not counts:
             return []
@@ -222,20 +225,25 @@ async def with_many_skills(uows: UowFactory) -> list[tuple[Member, int]]:
         return found
 
 
-async def get(uows: UowFactory, member_id: int) -> Member | None:
+async def get(services: Services, member_id: int) -> Member | None:
     """A member by id, whatever their status."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.members.get(member_id)
 
 
 async def identities(uows: UowFactory, member_id: int) -> list[Identity]:
-    """A member's accounts, preferred first."""
+    """A member's accounts, preferred first.
+
+    Takes the units of work, not the services: the command menus ask, and their keeper is
+    built before the services (whose `member_changed` is the keeper's own).
+    """
     async with uows() as uow:
         return await uow.members.identities(member_id)
 
 
 async def coordinators_on(uows: UowFactory, platform: str) -> list[tuple[Member, Identity]]:
-    """Active coordinators and their identity on a platform (for their command menus)."""
+    """Active coordinators and their identity on a platform (for their command menus; the
+    units of work, not the services: see `identities`)."""
     async with uows() as uow:
         found = []
         for coordinator in await uow.members.coordinators():
@@ -261,23 +269,17 @@ class Arrival:
     busy: bool = False  # another worker, alive a moment ago, is handling it: look again later
 
 
-async def arrive(
-    uows: UowFactory,
-    clock: Clock,
-    platform: str,
-    user_id: str,
-    event_id: str | None,
-    worker: WorkerSettings | None = None,
-) -> Arrival:
+async def arrive(services: Services, platform: str, user_id: str, event_id: str | None) -> Arrival:
     """Everything the conversation needs before handling a message, in one transaction:
-    the event is recorded as being handled by this worker (a repeat, or an event another
-    live worker handles, is not fresh), the member and their open dialog are read.
+    the event is recorded as being handled by this worker (the services' worker settings; a
+    repeat, or an event another live worker handles, is not fresh), the member and their
+    open dialog are read.
     """
-    worker = worker or WorkerSettings()
+    worker = services.worker
     start = EventStart.NEW
-    async with uows() as uow:
+    async with services.uow() as uow:
         if event_id is not None:
-            now = clock.now()
+            now = services.clock.now()
             start = await uow.events.start(
                 platform,
                 event_id,
@@ -300,15 +302,15 @@ GIVEN_BACK_LENGTH = 500
 
 
 async def give_back(
-    uows: UowFactory, clock: Clock, platform: str, event_id: str, member_id: int, text: str
+    services: Services, platform: str, event_id: str, member_id: int, text: str
 ) -> None:
     """A message a dead worker may have half-handled: the member gets their text back.
 
     The notice goes through the outbox in the same transaction that finishes the event, so
     a crash right after cannot lose it (a direct answer could be).
     """
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         await notify(
             uow,
             now,
@@ -320,8 +322,8 @@ async def give_back(
         await uow.commit()
 
 
-async def handled(uows: UowFactory, clock: Clock, platform: str, event_id: str) -> None:
+async def handled(services: Services, platform: str, event_id: str) -> None:
     """The event is handled: a repeat of it is ignored from now on."""
-    async with uows() as uow:
-        await uow.events.finish(platform, event_id, clock.now())
+    async with services.uow() as uow:
+        await uow.events.finish(platform, event_id, services.clock.now())
         await uow.commit()

@@ -9,7 +9,6 @@ from typing import Any
 
 from bot.core import choices
 from bot.core.attachments import Placed, place_waiting
-from bot.core.clock import Clock
 from bot.core.errors import RequestNotFound, is_unavailable
 from bot.core.guard import (
     MAX_REQUEST_LENGTH,
@@ -23,7 +22,7 @@ from bot.core.matching import Progress, advance, advance_in, alert_at, deadline
 from bot.core.pii import PiiFinding, find_personal_data
 from bot.core.places import PlaceHint, hint_in
 from bot.core.request_states import IllegalTransition, Transition, is_active, sources, target
-from bot.core.services import RequestSettings, UowFactory
+from bot.core.services import Services, UowFactory
 from bot.core.skills import network_matcher, split_items
 from bot.core.tutorial_search import suggest_in
 from bot.core.types import (
@@ -37,7 +36,7 @@ from bot.core.types import (
     Tutorial,
     Urgency,
 )
-from skills import ServiceCatalog, SkillMatcher, default_catalog
+from skills import SkillMatcher
 from storage.db import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -143,28 +142,19 @@ async def get_or_fail(uow: UnitOfWork, request_id: int) -> HelpRequest:
     return request
 
 
-async def ask(
-    uows: UowFactory,
-    clock: Clock,
-    matcher: SkillMatcher,
-    settings: RequestSettings,
-    author: Member,
-    text: str,
-    *,
-    draft: bool = False,
-) -> Submitted:
+async def ask(services: Services, author: Member, text: str, *, draft: bool = False) -> Submitted:
     """Store a request the moment it is sent, then (unless a draft) offer it to helpers.
 
     The request and its detected skills are committed before matching starts, so a failure
     afterwards never loses what the person typed. A draft is kept until its author sends it.
     """
     check_length(text, MAX_REQUEST_LENGTH)
-    now = clock.now()
-    slugs = _detected_slugs(matcher, text)
+    now = services.clock.now()
+    slugs = _detected_slugs(services.matcher, text)
     findings = find_personal_data(text)
     draft = draft or bool(findings)
-    async with uows() as uow:
-        slugs = await _detected_in(uow, matcher, text)
+    async with services.uow() as uow:
+        slugs = await _detected_in(uow, services.matcher, text)
         skills = await _skills_by_slug(uow, slugs)
         status = RequestStatus.DRAFT if draft else RequestStatus.OPEN
         request_id, placed = await _store(uow, author, text, now, status, skills)
@@ -172,25 +162,17 @@ async def ask(
         await uow.commit()
     progress = None
     if request is None:
-        progress = await advance(uows, clock, settings, request_id)
-        async with uows() as uow:
+        progress = await advance(services, request_id)
+        async with services.uow() as uow:
             request = await get_or_fail(uow, request_id)
     return Submitted(request, findings, progress, placed.files, placed)
 
 
-async def ask_or_suggest(
-    uows: UowFactory,
-    clock: Clock,
-    matcher: SkillMatcher,
-    settings: RequestSettings,
-    author: Member,
-    text: str,
-    *,
-    catalog: ServiceCatalog | None = None,
-) -> Asked:
+async def ask_or_suggest(services: Services, author: Member, text: str) -> Asked:
     """`/demande TEXT`: store the request; when published tutorials may answer it, or it
     seems to hold personal data, keep it as a draft (the author chooses next); otherwise
-    send it and offer it to helpers.
+    send it, offer it to helpers and name a place nearby that offers what it is about
+    (from the services' catalog of places).
 
     One transaction does it all. If it fails for another reason than the database being
     unavailable (then the whole message is handled again later), the request is still
@@ -198,14 +180,14 @@ async def ask_or_suggest(
     due for matching), so that a failure never loses what the person typed.
     """
     check_length(text, MAX_REQUEST_LENGTH)
-    now = clock.now()
-    slugs = _detected_slugs(matcher, text)
+    now = services.clock.now()
+    slugs = _detected_slugs(services.matcher, text)
     findings = find_personal_data(text)
     status = RequestStatus.DRAFT
     try:
-        async with uows() as uow:
+        async with services.uow() as uow:
             suggestions = await suggest_in(uow, text)
-            slugs = await _detected_in(uow, matcher, text)
+            slugs = await _detected_in(uow, services.matcher, text)
             skills = await _skills_by_slug(uow, slugs)
             if not suggestions and not findings:
                 status = RequestStatus.OPEN
@@ -214,13 +196,13 @@ async def ask_or_suggest(
                 await uow.commit()
                 return Asked(request_id, None, suggestions, placed, findings, text)
             stored = _as_stored(request_id, author, text, status, now, skills)
-            progress = await advance_in(uow, now, settings, stored)
+            progress = await advance_in(uow, now, services.requests, stored)
             request = await get_or_fail(uow, request_id)
-            nearby = await hint_in(uow, catalog or default_catalog(), author, slugs)
+            nearby = await hint_in(uow, services.places.catalog, author, slugs)
             await uow.commit()
     except Exception as error:
         if not is_unavailable(error):
-            await _keep(uows, now, author, text, status, slugs)
+            await _keep(services.uow, now, author, text, status, slugs)
         raise
     # Matching used SQL because members changed since the index was read: it catches up.
     await uow.candidates.catch_up()
@@ -280,32 +262,31 @@ async def _keep(
         log.exception("could not keep the request of member %s after a failure", author.id)
 
 
-async def latest_draft(uows: UowFactory, clock: Clock, author: Member) -> HelpRequest | None:
+async def latest_draft(services: Services, author: Member) -> HelpRequest | None:
     """The author's most recent draft, if it is recent enough to add text to it."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         for request in await uow.requests.list_involving(author.id, limit=5):
             if (
                 request.status is RequestStatus.DRAFT
                 and request.author_id == author.id
-                and clock.now() - request.created_at <= DRAFT_APPEND_WINDOW
+                and services.clock.now() - request.created_at <= DRAFT_APPEND_WINDOW
             ):
                 return request
     return None
 
 
-async def add_to_draft(
-    uows: UowFactory, clock: Clock, matcher: SkillMatcher, draft: HelpRequest, text: str
-) -> Submitted:
+async def add_to_draft(services: Services, draft: HelpRequest, text: str) -> Submitted:
     """Append a new message to a draft (the person is still describing their need).
 
     Raises TooLong when the draft would pass the length of a request.
     """
     combined = f"{draft.text or ''}\n{text}".strip()
     check_length(combined, MAX_REQUEST_LENGTH)
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         await uow.requests.update_fields(draft.id, now, only_if={"status": "draft"}, text=combined)
-        await uow.requests.set_skills(draft.id, await _detect_skills(uow, matcher, combined))
+        skills = await _detect_skills(uow, services.matcher, combined)
+        await uow.requests.set_skills(draft.id, skills)
         placed = await place_waiting(uow, now, draft.author_id or 0, draft.id)
         await uow.commit()
         request = await get_or_fail(uow, draft.id)
@@ -314,49 +295,38 @@ async def add_to_draft(
 
 
 async def rewrite_draft(
-    uows: UowFactory,
-    clock: Clock,
-    matcher: SkillMatcher,
-    author: Member,
-    request_id: int,
-    text: str,
+    services: Services, author: Member, request_id: int, text: str
 ) -> HelpRequest:
     """Replace the text of the author's draft (they chose to change it before sending).
 
     Raises RequestNotFound, IllegalTransition when it is no longer a draft, TooLong.
     """
     check_length(text, MAX_REQUEST_LENGTH)
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         request = await get_own(uow, request_id, author)
         if not await uow.requests.update_fields(
             request_id, now, only_if={"status": RequestStatus.DRAFT.value}, text=text
         ):
             current = await get_or_fail(uow, request_id)
             raise IllegalTransition(current.status, Transition.SUBMIT, request_id)
-        await uow.requests.set_skills(request_id, await _detect_skills(uow, matcher, text))
+        await uow.requests.set_skills(request_id, await _detect_skills(uow, services.matcher, text))
         await uow.commit()
         return replace(request, text=text)
 
 
 async def send_draft(
-    uows: UowFactory,
-    clock: Clock,
-    settings: RequestSettings,
-    author: Member,
-    request_id: int,
-    decision: Decision | None = None,
-    *,
-    catalog: ServiceCatalog | None = None,
+    services: Services, author: Member, request_id: int, decision: Decision | None = None
 ) -> Submitted | Held:
     """Turn the author's draft into a request and offer it, unless it seems to hold
-    personal data the author has not decided about (then it is `Held`, unchanged).
+    personal data the author has not decided about (then it is `Held`, unchanged); a sent
+    request names a place nearby (from the services' catalog of places).
 
     With a decision, what was found is masked or kept as the author chose. A decision made
     on another version of the text (an old button) is not applied: the draft is held again.
     Raises RequestNotFound, or IllegalTransition when it is no longer a draft.
     """
-    async with uows() as uow:
+    async with services.uow() as uow:
         request = await get_own(uow, request_id, author)
         if request.status is not RequestStatus.DRAFT:
             raise IllegalTransition(request.status, Transition.SUBMIT, request.id)
@@ -365,7 +335,9 @@ async def send_draft(
         if needs_choice(findings, text, decision):
             return Held(request, findings)
         sent_text = apply(text, decision) if findings else text
-        now = clock.now()  # due at once: a stop before matching leaves it to the next check
+        now = (
+            services.clock.now()
+        )  # due at once: a stop before matching leaves it to the next check
         await move(
             uow,
             request,
@@ -378,12 +350,12 @@ async def send_draft(
             text=sent_text,
         )
         await uow.commit()
-    progress = await advance(uows, clock, settings, request_id)
-    async with uows() as uow:
+    progress = await advance(services, request_id)
+    async with services.uow() as uow:
         sent = await get_or_fail(uow, request_id)
         files = await uow.attachments.of_request(request_id)
         slugs = [skill.slug for skill in sent.skills]
-        nearby = await hint_in(uow, catalog or default_catalog(), author, slugs)
+        nearby = await hint_in(uow, services.places.catalog, author, slugs)
     return Submitted(sent, find_personal_data(sent_text), progress, tuple(files), nearby=nearby)
 
 
@@ -431,9 +403,9 @@ async def get_own(uow: UnitOfWork, request_id: int, author: Member) -> HelpReque
     return request
 
 
-async def visible(uows: UowFactory, request_id: int, member: Member) -> HelpRequest:
-    """The request if the member may read it: author, helper, or offered it."""
-    async with uows() as uow:
+async def visible(services: Services, request_id: int, member: Member) -> HelpRequest:
+    """The request if the member may read it: author, helper, or offered it (read only)."""
+    async with services.reader()() as uow:
         request = await get_or_fail(uow, request_id)
         if member.id in (request.author_id, request.helper_id):
             return request
@@ -443,32 +415,28 @@ async def visible(uows: UowFactory, request_id: int, member: Member) -> HelpRequ
 
 
 async def shown_to(
-    uows: UowFactory, request_id: int, author: Member
+    services: Services, request_id: int, author: Member
 ) -> list[tuple[str, OfferState]]:
-    """The members the author's request was shown to, and what became of each offer.
-    Raises RequestNotFound when it is not the author's."""
-    async with uows() as uow:
+    """The members the author's request was shown to, and what became of each offer (read
+    only). Raises RequestNotFound when it is not the author's."""
+    async with services.reader()() as uow:
         await get_own(uow, request_id, author)
         return [(name, state) for name, state, _ in await uow.offers.shown_to(request_id)]
 
 
-async def mine(uows: UowFactory, member: Member) -> list[HelpRequest]:
-    """The member's own requests and the ones they hold, newest first."""
-    async with uows() as uow:
+async def mine(services: Services, member: Member) -> list[HelpRequest]:
+    """The member's own requests and the ones they hold, newest first (read only)."""
+    async with services.reader()() as uow:
         return await uow.requests.list_involving(member.id)
 
 
 async def set_urgency(
-    uows: UowFactory,
-    clock: Clock,
-    settings: RequestSettings,
-    request_id: int,
-    author: Member,
-    urgency: Urgency,
+    services: Services, request_id: int, author: Member, urgency: Urgency
 ) -> HelpRequest:
     """Correct the urgency; the escalation delays follow the new urgency from now on."""
-    now = clock.now()
-    async with uows() as uow:
+    settings = services.requests
+    now = services.clock.now()
+    async with services.uow() as uow:
         request = await get_own(uow, request_id, author)
         values: dict[str, Any] = {"urgency": urgency.value}
         if is_active(request.status):
@@ -479,35 +447,25 @@ async def set_urgency(
             )
         await uow.requests.update_fields(request_id, now, **values)
         await uow.commit()
-    await _offer_if_never_offered(uows, clock, settings, request)
-    async with uows() as uow:
+    await _offer_if_never_offered(services, request)
+    async with services.uow() as uow:
         return await get_or_fail(uow, request_id)
 
 
-async def _offer_if_never_offered(
-    uows: UowFactory, clock: Clock, settings: RequestSettings, request: HelpRequest
-) -> None:
+async def _offer_if_never_offered(services: Services, request: HelpRequest) -> None:
     if request.status is not RequestStatus.OPEN:
         return
-    async with uows() as uow:
+    async with services.uow() as uow:
         offered = bool(await uow.offers.of_request(request.id))
     if not offered:
-        await advance(uows, clock, settings, request.id)
+        await advance(services, request.id)
 
 
-async def set_skills(
-    uows: UowFactory,
-    clock: Clock,
-    matcher: SkillMatcher,
-    settings: RequestSettings,
-    request_id: int,
-    author: Member,
-    text: str,
-) -> HelpRequest:
+async def set_skills(services: Services, request_id: int, author: Member, text: str) -> HelpRequest:
     """Correct the skills a request needs (typed like `/competences`)."""
     slugs = []
-    async with uows() as uow:
-        known = await network_matcher(uow, matcher)
+    async with services.uow() as uow:
+        known = await network_matcher(uow, services.matcher)
         for item in split_items(text)[:MAX_SKILLS]:
             match = known.match(item)
             if match is not None:
@@ -516,20 +474,20 @@ async def set_skills(
         rows = await uow.skills.by_slugs(slugs)
         await uow.requests.set_skills(request_id, [rows[s].id for s in slugs if s in rows])
         await uow.commit()
-    await _offer_if_never_offered(uows, clock, settings, request)
-    async with uows() as uow:
+    await _offer_if_never_offered(services, request)
+    async with services.uow() as uow:
         return await get_or_fail(uow, request_id)
 
 
-async def load(uows: UowFactory, request_id: int) -> HelpRequest | None:
+async def load(services: Services, request_id: int) -> HelpRequest | None:
     """A request as stored, for the bot's own messages (no visibility check: not for display
     to whoever asks)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.requests.get(request_id)
 
 
-async def member_name(uows: UowFactory, member_id: int) -> str | None:
+async def member_name(services: Services, member_id: int) -> str | None:
     """A member's display name, if they still exist."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         member = await uow.members.get(member_id)
     return member.display_name if member else None

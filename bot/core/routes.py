@@ -3,19 +3,18 @@ changes it (a chat that stopped being private with them)."""
 
 from __future__ import annotations
 
-from bot.core.clock import Clock
 from bot.core.notices import NoticeKind, PrivateChatMoved
 from bot.core.outbox import notify
-from bot.core.services import UowFactory
+from bot.core.services import Services
 from bot.core.types import Identity, MemberStatus
 
 # The notice that opens a member's new private chat (worded by the conversation layer).
 NEW_PRIVATE_CHAT = NoticeKind.PRIVATE_CHAT_MOVED
 
 
-async def move_chat(uows: UowFactory, clock: Clock, identity: Identity, chat_id: str) -> bool:
+async def move_chat(services: Services, identity: Identity, chat_id: str) -> bool:
     """From now on, reach this account in `chat_id` (false if its chat changed meanwhile)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         moved = await uow.members.move_chat(
             identity.id, old_chat=identity.chat_id, new_chat=chat_id
         )
@@ -24,15 +23,15 @@ async def move_chat(uows: UowFactory, clock: Clock, identity: Identity, chat_id:
 
 
 async def chat_shared(
-    uows: UowFactory, clock: Clock, platform: str, user_id: str, chat_id: str, event_id: str
+    services: Services, platform: str, user_id: str, chat_id: str, event_id: str
 ) -> bool:
     """Someone else came into the chat where a member is reached: queue the notice that opens
     their new private chat (the dispatcher finds or opens that chat, and records it).
 
     False when the account is not a member's, or is reached elsewhere already.
     """
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         member = await uow.members.by_identity(platform, user_id)
         if member is None or member.status is MemberStatus.LEFT:
             return False
@@ -57,8 +56,8 @@ async def chat_shared(
     return True
 
 
-async def is_member(uows: UowFactory, platform: str, user_id: str) -> bool:
+async def is_member(services: Services, platform: str, user_id: str) -> bool:
     """Whether this account belongs to a member still in the network."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         member = await uow.members.by_identity(platform, user_id)
     return member is not None and member.status is not MemberStatus.LEFT

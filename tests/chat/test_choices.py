@@ -187,7 +187,7 @@ async def test_a_button_shown_to_someone_in_a_group_is_theirs(network: Conversat
         request_id=1,
         member_id=amina.id,
     )
-    await choices.record(services.uow, services.clock, shown)
+    await choices.record(services, shown)
     pressed = Incoming(
         platform="console",
         user_id="karim",

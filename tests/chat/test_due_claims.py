@@ -35,10 +35,10 @@ async def test_a_step_another_worker_is_running_is_skipped(
     async with other_worker:
         assert await other_worker.requests.claim_due(due.id, services.clock.now())
         # While the other worker holds the request, this one reads it as due but skips it.
-        assert await matching.check_due(services.uow, services.clock, services.requests) == 0
+        assert await matching.check_due(services) == 0
     # The other worker stopped without running the step (rolled back): it is due again.
-    assert await matching.check_due(services.uow, services.clock, services.requests) == 1
-    assert await matching.check_due(services.uow, services.clock, services.requests) == 0
+    assert await matching.check_due(services) == 1
+    assert await matching.check_due(services) == 0
 
 
 async def test_a_step_already_run_elsewhere_is_not_run_again(
@@ -47,9 +47,7 @@ async def test_a_step_already_run_elsewhere_is_not_run_again(
     services = chat.app.services
 
     async def step() -> matching.Step:
-        progress = await matching.advance(
-            services.uow, services.clock, services.requests, due.id, when_due=True
-        )
+        progress = await matching.advance(services, due.id, when_due=True)
         return progress.step
 
     assert await step() is not matching.Step.NOTHING

@@ -64,9 +64,7 @@ class MatrixPerson:
 async def test_help_errors_and_usage_on_matrix_use_the_bang_prefix(matrix_app: App) -> None:
     amina = MatrixPerson(matrix_app, "Amina")
     stranger = MatrixPerson(matrix_app, "Mallory")
-    invite = await invites.create_invite(
-        matrix_app.services.uow, matrix_app.services.clock, role=Role.MEMBER
-    )
+    invite = await invites.create_invite(matrix_app.services, role=Role.MEMBER)
     answers = [await stranger.say("!aide"), await stranger.say("bonjour")]
     answers.append(await amina.say(f"!start {invites.display_code(invite.code)}"))
     for text in ("!annuler", "!aide", "!inconnue", "!rsvp", "!langue xx", "!aide demande", ""):
@@ -77,9 +75,7 @@ async def test_help_errors_and_usage_on_matrix_use_the_bang_prefix(matrix_app: A
     assert "!demande" in help_text and "In English: !language en" in help_text
 
 
-async def test_an_invitation_shows_the_bots_matrix_address(
-    matrix_app: App, clock: FixedClock
-) -> None:
+async def test_an_invitation_shows_the_bots_matrix_address(matrix_app: App) -> None:
     chat = Conversation(matrix_app)
     try:
         await chat.join("Claire", Role.COORDINATOR)
@@ -91,7 +87,7 @@ async def test_an_invitation_shows_the_bots_matrix_address(
     assert f"{BOT} (https://matrix.to/#/{BOT})" in answer
     assert f"écrivez : !start {code}" in answer
     claire = MatrixPerson(matrix_app, "Malik")
-    coordinator = await invites.create_invite(matrix_app.services.uow, clock, role=Role.COORDINATOR)
+    coordinator = await invites.create_invite(matrix_app.services, role=Role.COORDINATOR)
     await claire.say(f"!start {invites.display_code(coordinator.code)}")
     answer = await claire.say("!invitation")
     code = CODE.findall(answer)[0]
@@ -111,9 +107,7 @@ async def test_the_bot_joining_a_direct_chat_greets_strangers_and_members(
     zoe = MatrixPerson(matrix_app, "Zoe")
     hello = await zoe.say("", room_event=RoomEvent.JOINED)
     assert "!start" in hello and "code d'invitation" in hello
-    invite = await invites.create_invite(
-        matrix_app.services.uow, matrix_app.services.clock, role=Role.MEMBER
-    )
+    invite = await invites.create_invite(matrix_app.services, role=Role.MEMBER)
     await zoe.say(f"!start {invites.display_code(invite.code)}")
     assert "Bonjour Zoe, je suis là" in await zoe.say("", room_event=RoomEvent.JOINED)
 
@@ -122,9 +116,7 @@ async def test_someone_coming_into_a_members_chat_moves_only_that_members_notice
     matrix_app: App,
 ) -> None:
     amina = MatrixPerson(matrix_app, "Amina")
-    invite = await invites.create_invite(
-        matrix_app.services.uow, matrix_app.services.clock, role=Role.MEMBER
-    )
+    invite = await invites.create_invite(matrix_app.services, role=Role.MEMBER)
     await amina.say(f"!start {invites.display_code(invite.code)}")
     stranger = MatrixPerson(matrix_app, "Mallory")
     stranger.room = amina.room

@@ -138,8 +138,7 @@ async def test_tries_made_at_once_are_all_counted(network: Conversation) -> None
     async def attempt(n: int) -> InviteProblem:
         try:
             await members.join(
-                services.uow,
-                services.clock,
+                services,
                 account=members.Account("telegram", "burst", "burst"),
                 typed_code=f"ZZZZ-ZZ{'23456789'[n % 8]}{'23456789'[n // 8]}",
                 display_name="Burst",

@@ -30,9 +30,7 @@ async def people(chat: Conversation) -> dict[str, Member]:
 
 async def _ask(app: App, author: Member, text: str = "souci avec ameli") -> int:
     services = app.services
-    submitted = await requests.ask(
-        services.uow, services.clock, services.matcher, services.requests, author, text
-    )
+    submitted = await requests.ask(services, author, text)
     return submitted.request.id
 
 
@@ -256,7 +254,7 @@ async def test_a_request_stored_just_before_a_crash_is_offered_by_the_next_check
         assert ameli is not None
         await uow.requests.set_skills(request_id, [ameli.id])
         await uow.commit()
-    await matching.check_due(services.uow, clock, services.requests)
+    await matching.check_due(services)
     async with services.uow() as uow:
         offers = await uow.outbox.find(kind="offer")
     assert {offer.recipient_id for offer in offers} == {people["Karim"].id, people["Sophie"].id}
@@ -356,7 +354,7 @@ async def test_no_undelivered_offer_notice_for_a_request_no_longer_waiting(
     transport = RecordingTransport(failures=[DeliveryError("blocked by user", permanent=True)])
     dispatcher = Dispatcher(app.services, {"console": transport})
     request_id = await _ask(app, people["Amina"], "souci avec ameli, un seul message")
-    await claims.cancel(app.services.uow, app.services.clock, request_id, people["Amina"])
+    await claims.cancel(app.services, request_id, people["Amina"])
     await dispatcher.run_once()
     async with app.services.uow() as uow:
         assert not await uow.outbox.find(kind=outbox.OFFER_UNDELIVERED)

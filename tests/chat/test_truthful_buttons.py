@@ -95,8 +95,8 @@ async def test_an_edit_delivered_after_a_cancel_never_says_taken(
     await chat.say("Amina", "/demande souci ameli pour une attestation")
     services = chat.app.services
     karim, amina = await chat.member("Karim"), await chat.member("Amina")
-    await claims.claim(services.uow, services.clock, 1, karim)
-    await claims.cancel(services.uow, services.clock, 1, amina)
+    await claims.claim(services, 1, karim)
+    await claims.cancel(services, 1, amina)
     delivered = await chat.tick()
     [sophie] = edits(delivered, "Sophie")
     assert "Demande #1 : annulée par Amina." in sophie and "Karim" not in sophie

@@ -93,7 +93,7 @@ async def populate(url: str, *, migrate: bool = False) -> None:
     app = App.build(parse_config({"database": {"url": url}}, "fuzz", {}))
     await app.prepare(migrate=migrate)
     for person, role in (("mia", Role.MEMBER), ("cora", Role.COORDINATOR)):
-        invite = await invites.create_invite(app.services.uow, app.services.clock, role=role)
+        invite = await invites.create_invite(app.services, role=role)
         code = invites.display_code(invite.code)
         await app.router.handle(private(person, f"/start {code}"))
         await app.router.handle(private(person, "/annuler"))

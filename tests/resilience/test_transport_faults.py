@@ -224,10 +224,7 @@ async def queue_numbered_notices(app: App, recipients: Sequence[Member], count: 
     """Queue `count` numbered "released" notices for each recipient (number-major order)."""
     services = app.services
     asked = await requests.ask(
-        services.uow,
-        services.clock,
-        services.matcher,
-        services.requests,
+        services,
         recipients[0],
         "Une question pour les tests de pannes",
     )
@@ -439,9 +436,7 @@ async def test_telegram_announcements_to_a_group_keep_their_order_despite_a_faul
     server.known_chats.add(group)
     numbers = []
     for text in ("Première question de test", "Deuxième question de test"):
-        asked = await requests.ask(
-            services.uow, services.clock, services.matcher, services.requests, author, text
-        )
+        asked = await requests.ask(services, author, text)
         numbers.append(asked.request.id)
     server.fail_next("sendMessage", status=500)  # the first announcement's first try
     async with skipping_idle_time(bed.app, bed.clock):

@@ -27,7 +27,9 @@ from nio import AsyncClient, AsyncClientConfig, LoginResponse, RoomCreateRespons
 
 from bot.core import invites
 from bot.core.clock import SystemClock
+from bot.core.services import Services
 from bot.core.types import Role
+from skills import default_matcher
 from storage.db import Database
 from tests.conftest import Backend
 from tests.fakes.synapse import Synapse, synapse_fixture  # noqa: F401
@@ -137,9 +139,8 @@ async def matrix_member(synapse: Synapse, bot: str) -> Person:
 async def invite_code(database_url: str) -> str:
     db = Database.from_url(database_url)
     try:
-        invite = await invites.create_invite(
-            db.uow, SystemClock(), role=Role.MEMBER, structure_name=None
-        )
+        services = Services(uow=db.uow, clock=SystemClock(), matcher=default_matcher())
+        invite = await invites.create_invite(services, role=Role.MEMBER, structure_name=None)
     finally:
         await db.dispose()
     return invite.code

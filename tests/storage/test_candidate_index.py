@@ -219,9 +219,7 @@ async def _member(app: App, name: str) -> Member:
 
 async def _ask(app: App, author: Member, text: str) -> request_cases.Submitted:
     services = app.services
-    return await request_cases.ask(
-        services.uow, services.clock, services.matcher, services.requests, author, text
-    )
+    return await request_cases.ask(services, author, text)
 
 
 async def test_a_skill_declared_through_one_worker_is_offered_by_the_other(

@@ -69,9 +69,7 @@ async def test_the_newest_answer_holds_the_lists_and_an_edit_keeps_its_message(a
 async def test_two_changes_at_once_close_each_list_once(app: App) -> None:
     amina = await _member(app, "Amina")
     services = app.services
-    submitted = await requests.ask(
-        services.uow, services.clock, services.matcher, services.requests, amina, "souci ameli"
-    )
+    submitted = await requests.ask(services, amina, "souci ameli")
     request_id = submitted.request.id
     async with services.uow() as uow:
         for n in range(10):

@@ -16,10 +16,7 @@ async def test_fifty_concurrent_claims_have_exactly_one_winner(app: App) -> None
     helpers = [await stored_member(app, f"Helper {i}") for i in range(50)]
     services = app.services
     submitted = await requests.ask(
-        services.uow,
-        services.clock,
-        services.matcher,
-        services.requests,
+        services,
         author,
         "souci avec ameli",
     )
@@ -35,7 +32,7 @@ async def test_fifty_concurrent_claims_have_exactly_one_winner(app: App) -> None
 
     async def claim(helper: Member) -> str:
         try:
-            await claims.claim(services.uow, services.clock, request_id, helper)
+            await claims.claim(services, request_id, helper)
         except AlreadyTaken:
             return "refused"
         return "won"

@@ -22,9 +22,7 @@ ROUNDS = 50
 
 async def _offered(app: App, author: Member, helpers: list[Member]) -> int:
     services = app.services
-    submitted = await requests.ask(
-        services.uow, services.clock, services.matcher, services.requests, author, "souci ameli"
-    )
+    submitted = await requests.ask(services, author, "souci ameli")
     request_id = submitted.request.id
     async with services.uow() as uow:
         await uow.offers.add_many(
@@ -54,12 +52,12 @@ async def test_cancel_and_claim_at_the_same_moment(app: App, cancel_first: bool)
 
         async def claim(request_id: int) -> HelpRequest | IllegalTransition:
             try:
-                return await claims.claim(services.uow, services.clock, request_id, helper)
+                return await claims.claim(services, request_id, helper)
             except IllegalTransition as refused:
                 return refused
 
         async def cancel(request_id: int) -> HelpRequest:
-            return await claims.cancel(services.uow, services.clock, request_id, author)
+            return await claims.cancel(services, request_id, author)
 
         if cancel_first:
             cancelled, claimed = await asyncio.gather(cancel(request_id), claim(request_id))
@@ -122,10 +120,10 @@ async def test_a_cancel_that_read_before_a_claim_tells_the_helper(
     request_id = await _offered(app, author, [helper])
 
     async def helper_claims() -> None:
-        await claims.claim(services.uow, services.clock, request_id, helper)
+        await claims.claim(services, request_id, helper)
 
     _after(monkeypatch, claims, "get_own", helper_claims)
-    await claims.cancel(services.uow, services.clock, request_id, author)
+    await claims.cancel(services, request_id, author)
     assert "cancelled" in await _kinds(app, helper, request_id)
 
 
@@ -141,15 +139,15 @@ async def test_a_helper_who_gave_a_request_back_cannot_mark_it_solved(
     author = await stored_member(app, "Amina")
     karim, sophie = await stored_member(app, "Karim"), await stored_member(app, "Sophie")
     request_id = await _offered(app, author, [karim, sophie])
-    await claims.claim(services.uow, services.clock, request_id, karim)
+    await claims.claim(services, request_id, karim)
 
     async def given_back_and_taken() -> None:
-        await claims.release(services.uow, services.clock, services.requests, request_id, karim)
-        await claims.claim(services.uow, services.clock, request_id, sophie)
+        await claims.release(services, request_id, karim)
+        await claims.claim(services, request_id, sophie)
 
     _after(monkeypatch, conversation, "_participant", given_back_and_taken)
     with pytest.raises(IllegalTransition):
-        await conversation.mark_solved(services.uow, services.clock, request_id, karim)
+        await conversation.mark_solved(services, request_id, karim)
     async with services.uow() as uow:
         request = await uow.requests.get(request_id)
     assert request is not None
@@ -166,9 +164,9 @@ async def test_assigning_a_request_cancelled_meanwhile_says_it_is_cancelled(
     request_id = await _offered(app, author, [helper])
 
     async def author_cancels() -> None:
-        await claims.cancel(services.uow, services.clock, request_id, author)
+        await claims.cancel(services, request_id, author)
 
     _after(monkeypatch, claims, "get_or_fail", author_cancels)
     with pytest.raises(IllegalTransition) as refused:
-        await claims.assign(services.uow, services.clock, request_id, coordinator, "Karim")
+        await claims.assign(services, request_id, coordinator, "Karim")
     assert refused.value.status is RequestStatus.CANCELLED

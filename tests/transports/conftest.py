@@ -53,8 +53,7 @@ class Running:
 
     async def invite(self, role: Role = Role.MEMBER) -> str:
         invite = await invites.create_invite(
-            self.app.services.uow,
-            self.app.services.clock,
+            self.app.services,
             role=role,
             structure_name="Mission locale",
         )

@@ -65,8 +65,7 @@ async def test_matrix_request_taken_and_answered_on_telegram(
     network, telegram, server = both
     amina = await network.join("Amina")
     code = await invites.create_invite(
-        network.app.services.uow,
-        network.app.services.clock,
+        network.app.services,
         role=Role.MEMBER,
         structure_name="Mission locale",
     )
@@ -97,8 +96,7 @@ async def test_files_cross_between_telegram_and_an_encrypted_matrix_chat(
     network, telegram, server = both
     amina = await network.join("Amina", encrypted=True)
     code = await invites.create_invite(
-        network.app.services.uow,
-        network.app.services.clock,
+        network.app.services,
         role=Role.MEMBER,
         structure_name="Mission locale",
     )

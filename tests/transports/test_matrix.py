@@ -248,8 +248,7 @@ class Network:
     ) -> Person:
         person = await self.person(name, encrypted=encrypted)
         code = await invites.create_invite(
-            self.app.services.uow,
-            self.app.services.clock,
+            self.app.services,
             role=role,
             structure_name="Mission locale",
         )
@@ -485,7 +484,7 @@ async def test_homeserver_restart_is_waited_out_and_queued_messages_arrive(
     async with services.uow() as uow:
         helper = await uow.members.get(2)
     assert helper is not None
-    await conversation.relay(services.uow, services.clock, 1, helper, "Pendant la panne")
+    await conversation.relay(services, 1, helper, "Pendant la panne")
     await asyncio.sleep(0)  # the dispatcher tries, fails, and schedules a retry
     await network.synapse.start()
     await amina.sync_until(lambda: amina.bot_says("Pendant la panne", network.bot), timeout=60)

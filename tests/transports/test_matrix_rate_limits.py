@@ -68,10 +68,7 @@ async def test_every_message_arrives_in_order_under_rate_limits(limited: Network
         await uow.commit()
     assert author is not None
     asked = await requests.ask(
-        services.uow,
-        services.clock,
-        services.matcher,
-        services.requests,
+        services,
         author,
         "souci avec un compte ameli",
     )
@@ -83,11 +80,9 @@ async def test_every_message_arrives_in_order_under_rate_limits(limited: Network
             now=services.clock.now(),
         )
         await uow.commit()
-    await claims.claim(services.uow, services.clock, asked.request.id, helper)
+    await claims.claim(services, asked.request.id, helper)
     for number in range(1, MESSAGES + 1):
-        await conversation.relay(
-            services.uow, services.clock, asked.request.id, helper, f"m{number}."
-        )
+        await conversation.relay(services, asked.request.id, helper, f"m{number}.")
     assert network.app.dispatcher is not None
     network.app.dispatcher.wake()
 

@@ -17,11 +17,11 @@ async def attach(ctx: Context, args: str) -> Reply:
     delete them."""
     services = ctx.services
     if fold(args.strip()) in DELETE_WORDS:
-        if await attachments.discard(services.uow, ctx.me):
+        if await attachments.discard(services, ctx.me):
             return [ctx.reply(ctx._("Deleted: I no longer keep your file."))]
         return [nothing_waiting(ctx)]
     request_id, _ = request_number(args)
-    waiting = await attachments.waiting(services.uow, services.clock, ctx.me)
+    waiting = await attachments.waiting(services, ctx.me)
     if not waiting:
         return [nothing_waiting(ctx)]
     return await relay_files(ctx, request_id, "", tuple(file.id for file in waiting))

@@ -40,7 +40,7 @@ async def invitation(ctx: Context, args: str) -> Reply:
 
 async def list_invitations(ctx: Context, _: str = "") -> Reply:
     """The codes that still let someone join, with their role, uses and end."""
-    found = await invites.usable(ctx.services.uow, ctx.services.clock)
+    found = await invites.usable(ctx.services)
     if not found:
         return [ctx.reply(ctx._("No invitation code is usable now."))]
     lines = [
@@ -77,7 +77,7 @@ async def revoke_invitation(ctx: Context, typed: str) -> Reply:
     """Cancel a code: nobody can join with it any more."""
     if not typed.strip():
         raise UsageError
-    if not await invites.revoke(ctx.services.uow, ctx.services.clock, typed):
+    if not await invites.revoke(ctx.services, typed):
         return [
             ctx.reply(
                 ctx._("No usable invitation code is {code}.").format(code=typed.strip()),
@@ -108,8 +108,7 @@ async def create_invitation(ctx: Context, args: str) -> Reply:
             raise UsageError
     try:
         invite = await invites.create_invite(
-            ctx.services.uow,
-            ctx.services.clock,
+            ctx.services,
             role=role,
             uses=uses,
             expires_days=ctx.services.invites.expires_days,
@@ -150,7 +149,7 @@ _INVITATION = Subcommands(
 
 async def list_members(ctx: Context, args: str) -> Reply:
     """`/membres`: the members of the network, by structure."""
-    directory = await members.directory(ctx.services.uow)
+    directory = await members.directory(ctx.services)
     if not directory:
         return [ctx.reply(ctx._("The network has no members yet."))]
     lines = [ctx.ngettext("{n} member:", "{n} members:", len(directory)).format(n=len(directory))]
@@ -168,7 +167,7 @@ async def list_members(ctx: Context, args: str) -> Reply:
                 )
             )
         )
-    many = await members.with_many_skills(ctx.services.uow)
+    many = await members.with_many_skills(ctx.services)
     if many:
         lines.append(ctx._("Unusually many skills (they are offered many requests):"))
         lines.append(

@@ -28,7 +28,7 @@ async def claim(ctx: Context, args: str) -> Reply:
     request_id, _ = request_number(args)
     services = ctx.services
     try:
-        request = await claims.claim(services.uow, services.clock, request_id, ctx.me)
+        request = await claims.claim(services, request_id, ctx.me)
     except NotAllowed:
         return [ctx.reply(ctx._("You cannot take your own request."))]
     except AlreadyTaken as taken:
@@ -66,7 +66,7 @@ async def decline(ctx: Context, args: str) -> Reply:
     """`/decliner N`: not available for this request; someone else is asked at once."""
     request_id, _ = request_number(args)
     services = ctx.services
-    await claims.decline(services.uow, services.clock, services.requests, request_id, ctx.me)
+    await claims.decline(services, request_id, ctx.me)
     return [
         ctx.reply(
             ctx._("Noted for request #{n}, thank you. I am asking someone else.").format(
@@ -84,7 +84,7 @@ async def release(ctx: Context, args: str) -> Reply:
     services = ctx.services
     if not confirmed(rest):
         return [await ask(ctx, Ending.RELEASE, request_id, f"/lacher {request_id}")]
-    await claims.release(services.uow, services.clock, services.requests, request_id, ctx.me)
+    await claims.release(services, request_id, ctx.me)
     return [
         ctx.reply(
             ctx._("Request #{n} is open again. I am offering it to others.").format(n=request_id),
@@ -97,9 +97,7 @@ async def reopen(ctx: Context, args: str) -> Reply:
     """`/relancer N`: open one of your closed or cancelled requests again."""
     request_id, _ = request_number(args)
     services = ctx.services
-    progress = await claims.reopen(
-        services.uow, services.clock, services.requests, request_id, ctx.me
-    )
+    progress = await claims.reopen(services, request_id, ctx.me)
     return [
         ctx.reply(
             ctx._("Request #{n} is open again.").format(n=request_id),
@@ -116,7 +114,7 @@ async def assign(ctx: Context, args: str) -> Reply:
         raise UsageError
     services = ctx.services
     try:
-        request = await claims.assign(services.uow, services.clock, request_id, ctx.me, name)
+        request = await claims.assign(services, request_id, ctx.me, name)
     except AlreadyTaken as taken:
         return [
             ctx.reply(

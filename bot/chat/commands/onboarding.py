@@ -38,7 +38,7 @@ _INVITE_PROBLEMS = {
 
 async def ask_structure(ctx: Context, question: str) -> Outgoing:
     """Ask which partner structure the member works in, with one button per structure."""
-    known = await members.structures(ctx.services.uow)
+    known = await members.structures(ctx.services)
     await await_answer(ctx, "structure")
     return ctx.reply(
         question,
@@ -82,8 +82,7 @@ async def start(ctx: Context, args: str) -> Reply:
     locale = pick_locale(incoming.language, ctx.services.default_locale)
     try:
         member = await members.join(
-            ctx.services.uow,
-            ctx.services.clock,
+            ctx.services,
             account=members.Account(incoming.platform, incoming.user_id, incoming.chat_id),
             typed_code=args,
             display_name=given_name,
@@ -163,7 +162,7 @@ async def cancel(ctx: Context, args: str) -> Reply:
     """
     if args:
         return await cancel_request(ctx, args)
-    if await attachments.discard(ctx.services.uow, ctx.me):
+    if await attachments.discard(ctx.services, ctx.me):
         stopped = ctx.reply(
             ctx._("OK, let's leave it there."), ctx._("I no longer keep your file.")
         )
@@ -171,7 +170,7 @@ async def cancel(ctx: Context, args: str) -> Reply:
         stopped = ctx.reply(ctx._("OK, let's leave it there."), help_hint(ctx))
     if ctx.choice is None:
         return [stopped]
-    await choices.close(ctx.services.uow, ctx.services.clock, ctx.choice.id)
+    await choices.close(ctx.services, ctx.choice.id)
     return [replace(stopped, edit_of=ctx.choice.message_ref)]
 
 

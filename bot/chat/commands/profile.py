@@ -52,7 +52,7 @@ async def change_name(ctx: Context, args: str) -> Reply:
             )
         ]
     try:
-        member = await members.rename(ctx.services.uow, ctx.services.clock, ctx.me.id, args)
+        member = await members.rename(ctx.services, ctx.me.id, args)
     except NameRefused as refused:
         return [
             ctx.reply(ctx._(_NAME_PROBLEMS[refused.problem]), ctx._("Please write another name."))
@@ -69,7 +69,7 @@ async def change_structure(ctx: Context, args: str) -> Reply:
     if not args:
         return [await ask_structure(ctx, ctx._("Which structure do you work in?"))]
     try:
-        member = await members.set_structure(ctx.services.uow, ctx.services.clock, ctx.me.id, args)
+        member = await members.set_structure(ctx.services, ctx.me.id, args)
     except UnknownStructure:
         return [await ask_structure(ctx, ctx._("I don't know this structure."))]
     ctx = ctx.as_member(member)
@@ -99,7 +99,7 @@ async def change_language(ctx: Context, args: str) -> Reply:
     locale = pick_locale(aliases.get(wanted, wanted))
     if aliases.get(wanted, wanted) not in LOCALES:
         raise UsageError
-    member = await members.set_locale(ctx.services.uow, ctx.services.clock, ctx.me.id, locale)
+    member = await members.set_locale(ctx.services, ctx.me.id, locale)
     if ctx.services.member_changed is not None:
         await ctx.services.member_changed(member)
     ctx = ctx.as_member(member)

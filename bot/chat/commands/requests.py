@@ -84,19 +84,14 @@ async def ask_from_text(ctx: Context, text: str) -> Reply:
             )
         ]
     services = ctx.services
-    draft = await requests.latest_draft(services.uow, services.clock, ctx.me)
+    draft = await requests.latest_draft(services, ctx.me)
     try:
         if draft is not None:
-            submitted = await requests.add_to_draft(
-                services.uow, services.clock, services.matcher, draft, text
-            )
+            submitted = await requests.add_to_draft(services, draft, text)
             first = ctx._("I added this to your draft {number}.").format(number=number(draft))
         else:
             submitted = await requests.ask(
-                services.uow,
-                services.clock,
-                services.matcher,
-                services.requests,
+                services,
                 ctx.me,
                 text,
                 draft=True,
@@ -174,13 +169,10 @@ async def send_draft(ctx: Context, args: str) -> Reply:
     services = ctx.services
     try:
         outcome = await requests.send_draft(
-            services.uow,
-            services.clock,
-            services.requests,
+            services,
             ctx.me,
             request_id,
             decision,
-            catalog=services.places.catalog,
         )
     except IllegalTransition as illegal:
         if is_active(illegal.status) or illegal.status in (
@@ -223,13 +215,9 @@ async def request_command(ctx: Context, args: str) -> Reply:
     services = ctx.services
     try:
         asked = await requests.ask_or_suggest(
-            services.uow,
-            services.clock,
-            services.matcher,
-            services.requests,
+            services,
             ctx.me,
             args,
-            catalog=services.places.catalog,
         )
     except TooLong as error:
         return [too_long(ctx, error)]
@@ -258,11 +246,11 @@ _EDITS = {
 
 async def _show_or_edit(ctx: Context, request_id: int, rest: str) -> Reply:
     services = ctx.services
-    request = await requests.visible(services.reader(), request_id, ctx.me)
+    request = await requests.visible(services, request_id, ctx.me)
     if not rest:
         if request.author_id != ctx.me.id:
             return [show(ctx, request)]
-        shown = await requests.shown_to(services.reader(), request_id, ctx.me)
+        shown = await requests.shown_to(services, request_id, ctx.me)
         return [show(ctx, request, shown_line(ctx, shown))]
     word, _, value = rest.partition(" ")
     if request.author_id != ctx.me.id:
@@ -273,9 +261,7 @@ async def _show_or_edit(ctx: Context, request_id: int, rest: str) -> Reply:
         urgency = URGENCY_WORDS.get(fold(value).replace(" ", ""), URGENCY_WORDS.get(fold(value)))
         if urgency is None:
             raise UsageError
-        updated = await requests.set_urgency(
-            services.uow, services.clock, services.requests, request_id, ctx.me, urgency
-        )
+        updated = await requests.set_urgency(services, request_id, ctx.me, urgency)
         return [
             ctx.reply(
                 urgency_line(ctx, updated), actions=author_actions(ctx, updated), about=request_id
@@ -291,10 +277,7 @@ async def _show_or_edit(ctx: Context, request_id: int, rest: str) -> Reply:
             )
         ]
     updated = await requests.set_skills(
-        services.uow,
-        services.clock,
-        services.matcher,
-        services.requests,
+        services,
         request_id,
         ctx.me,
         value,
@@ -320,9 +303,7 @@ async def _rewrite(ctx: Context, request: HelpRequest, text: str) -> Reply:
         ]
     services = ctx.services
     try:
-        await requests.rewrite_draft(
-            services.uow, services.clock, services.matcher, ctx.me, request.id, text.strip()
-        )
+        await requests.rewrite_draft(services, ctx.me, request.id, text.strip())
     except TooLong as error:
         return [too_long(ctx, error)]
     except IllegalTransition:
@@ -336,7 +317,7 @@ async def cancel_request(ctx: Context, args: str) -> Reply:
     request_id, rest = request_number(args)
     if not confirmed(rest):
         return [await ask(ctx, Ending.CANCEL, request_id, f"/annuler {request_id}")]
-    request = await claims.cancel(ctx.services.uow, ctx.services.clock, request_id, ctx.me)
+    request = await claims.cancel(ctx.services, request_id, ctx.me)
     return [
         ctx.reply(
             ctx._("Request #{n} is cancelled.").format(n=request.id),
@@ -381,7 +362,7 @@ async def my_requests(ctx: Context, args: str) -> Reply:
     if args.strip():
         request_id, _ = request_number(args)
         return await _show_or_edit(ctx, request_id, "")
-    mine = await requests.mine(ctx.services.reader(), ctx.me)
+    mine = await requests.mine(ctx.services, ctx.me)
     asked = [r for r in mine if r.author_id == ctx.me.id]
     helping = [r for r in mine if r.helper_id == ctx.me.id]
     if not asked and not helping:

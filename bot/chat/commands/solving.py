@@ -46,17 +46,15 @@ async def relay_files(ctx: Context, request_id: int, text: str, files: tuple[int
     """Pass a message and/or waiting files to the other side of a request; the sender's first
     file in the request comes with the personal-data reminder."""
     services = ctx.services
-    first = bool(files) and await attachments.first_in(services.uow, request_id, ctx.me)
+    first = bool(files) and await attachments.first_in(services, request_id, ctx.me)
     try:
-        relayed = await conversation.relay(
-            services.uow, services.clock, request_id, ctx.me, text, files=files
-        )
+        relayed = await conversation.relay(services, request_id, ctx.me, text, files=files)
     except TooLong as error:
         return [too_long(ctx, error)]
     except NotAllowed as refused:
         if refused.reason == "nothing_to_send":
             return [nothing_waiting(ctx)]
-        current = await requests.visible(services.uow, request_id, ctx.me)
+        current = await requests.visible(services, request_id, ctx.me)
         return [not_sent(ctx, current, participant=True)]
     answer = _relay_answer(ctx, relayed)
     return [replace(answer, text="\n".join([answer.text, *reminder(ctx)])) if first else answer]
@@ -108,9 +106,7 @@ async def pass_on(ctx: Context, args: str) -> Reply:
     else:
         raise UsageError
     try:
-        relayed = await conversation.decide_relay(
-            services.uow, services.clock, relay_id, ctx.me, decision, new_text
-        )
+        relayed = await conversation.decide_relay(services, relay_id, ctx.me, decision, new_text)
     except RequestNotFound:
         return [ctx.reply(ctx._("I find no message waiting for your choice."))]
     except TooLong as error:
@@ -134,7 +130,7 @@ async def solved(ctx: Context, args: str) -> Reply:
     services = ctx.services
     if not confirmed(rest):
         return [await ask(ctx, Ending.CLOSE, request_id, f"/resolu {request_id}")]
-    request = await conversation.mark_solved(services.uow, services.clock, request_id, ctx.me)
+    request = await conversation.mark_solved(services, request_id, ctx.me)
     if ctx.me.id == request.author_id:
         return [
             ctx.reply(
@@ -158,9 +154,7 @@ async def confirm(ctx: Context, args: str) -> Reply:
     thanked = fold(rest) in ("merci", "thanks", "thank you")
     services = ctx.services
     try:
-        await conversation.confirm(
-            services.uow, services.clock, request_id, ctx.me, thanked=thanked
-        )
+        await conversation.confirm(services, request_id, ctx.me, thanked=thanked)
     except (RequestNotFound, NotAllowed):
         return [not_found(ctx, request_id)]
     lines = [ctx._("Request #{n} is closed.").format(n=request_id)]
@@ -174,7 +168,7 @@ async def not_solved(ctx: Context, args: str) -> Reply:
     request_id, _ = request_number(args)
     services = ctx.services
     try:
-        request = await conversation.not_solved(services.uow, services.clock, request_id, ctx.me)
+        request = await conversation.not_solved(services, request_id, ctx.me)
     except (RequestNotFound, NotAllowed):
         return [not_found(ctx, request_id)]
     return [
@@ -196,7 +190,7 @@ async def relay_reply(ctx: Context, reply_to: str, text: str) -> Reply | None:
     request_id = await replied_request(ctx, reply_to)
     if request_id is None:
         return None
-    request = await requests.visible(ctx.services.uow, request_id, ctx.me)
+    request = await requests.visible(ctx.services, request_id, ctx.me)
     participant = ctx.me.id in (request.author_id, request.helper_id)
     if participant and request.status in TALKING:
         return await message(ctx, f"{request_id} {text}")
@@ -212,7 +206,7 @@ TALKING = frozenset({RequestStatus.CLAIMED, RequestStatus.RESOLVED})
 async def replied_request(ctx: Context, reply_to: str) -> int | None:
     """The request the bot's message `reply_to` (in this chat) is about, if any."""
     incoming = ctx.incoming
-    shown = await choices.find(ctx.services.uow, incoming.platform, incoming.chat_id, reply_to)
+    shown = await choices.find(ctx.services, incoming.platform, incoming.chat_id, reply_to)
     if shown is not None and shown.member_id == ctx.me.id:
         return shown.request_id
     delivered = await outbox.delivered_as(

@@ -44,7 +44,7 @@ def _names(name: str, locale: str) -> str:
 
 async def _request(services: Services, notice: Notice) -> HelpRequest | None:
     request_id = getattr(notice, "request_id", None)
-    return await core_requests.load(services.uow, request_id) if request_id is not None else None
+    return await core_requests.load(services, request_id) if request_id is not None else None
 
 
 async def render(

@@ -72,7 +72,7 @@ def _about_request(
 
 async def _with_request_files(ctx: Context, reply: Outgoing, request: HelpRequest) -> Outgoing:
     """A message that shows a request, with the files sent with it."""
-    files = await attachments.of_request_to_send(ctx.services.uow, request.id)
+    files = await attachments.of_request_to_send(ctx.services, request.id)
     return replace(reply, attachments=as_attachments(files)) if files else reply
 
 
@@ -93,11 +93,11 @@ async def _choice_outcome(
     """The edit of a message that showed a request's buttons: what became of the request."""
     if notice.outcome not in set(Outcome):
         return None
-    choice = await choices.get(ctx.services.uow, notice.choice_id)
+    choice = await choices.get(ctx.services, notice.choice_id)
     if choice is None:
         return None
     actor = notice.actor_id
-    name = await requests.member_name(ctx.services.uow, actor) if actor is not None else None
+    name = await requests.member_name(ctx.services, actor) if actor is not None else None
     return outcome_message(ctx, choice, request, Outcome(notice.outcome), actor, name)
 
 
@@ -164,8 +164,8 @@ async def _released(ctx: Context, request: HelpRequest, notice: Released) -> Out
 
 async def _relay(ctx: Context, request: HelpRequest, notice: RelayNotice) -> Outgoing | None:
     relay_id = notice.relay_id
-    text = await conversation.thread_text(ctx.services.uow, relay_id, request.id)
-    files = await attachments.of_message_to_send(ctx.services.uow, relay_id)
+    text = await conversation.thread_text(ctx.services, relay_id, request.id)
+    files = await attachments.of_message_to_send(ctx.services, relay_id)
     sender = who(ctx, notice.sender or None, first=True)
     if text == "" and files:
         heading = [
@@ -262,7 +262,7 @@ async def _escalated(ctx: Context, request: HelpRequest, notice: AboutRequest) -
 async def _delivery_failed(
     ctx: Context, notice: DeliveryFailed, request: HelpRequest | None
 ) -> Outgoing | None:
-    name = await requests.member_name(ctx.services.uow, notice.member_id)
+    name = await requests.member_name(ctx.services, notice.member_id)
     if notice.unreadable:
         return ctx.reply(
             ctx._("I cannot write out a message meant for {name}.").format(name=who(ctx, name)),
