@@ -24,7 +24,7 @@ from bot.core.errors import AlreadyTaken, CoreError, NotAllowed, RequestNotFound
 from bot.core.notices import AboutRequest, NoticeKind
 from bot.core.outbox import new_message, notify, notify_many
 from bot.core.request_states import IllegalTransition, Transition
-from bot.core.services import UowFactory
+from bot.core.services import Services, UowFactory
 from bot.core.types import (
     Choice,
     HelpRequest,
@@ -39,6 +39,7 @@ from bot.core.types import (
     ShownAction,
     Urgency,
 )
+from skills import default_matcher
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # as tests/conftest.py
 MINUTE = timedelta(minutes=1)
@@ -51,23 +52,28 @@ class Env:
     uows: UowFactory
     clock: FixedClock
 
+    @property
+    def services(self) -> Services:
+        """The services the use-cases take: these units of work and this clock."""
+        return Services(uow=self.uows, clock=self.clock, matcher=default_matcher())
 
-# The use-cases under test, one adapter each (their signatures are about to change).
+
+# The use-cases under test, one adapter each.
 
 
 async def claim(env: Env, request_id: int, helper: Member) -> HelpRequest:
     """`claims.claim`."""
-    return await claims.claim(env.uows, env.clock, request_id, helper)
+    return await claims.claim(env.services, request_id, helper)
 
 
 async def cancel(env: Env, request_id: int, author: Member) -> HelpRequest:
     """`claims.cancel`."""
-    return await claims.cancel(env.uows, env.clock, request_id, author)
+    return await claims.cancel(env.services, request_id, author)
 
 
 async def assign(env: Env, request_id: int, coordinator: Member, helper_name: str) -> HelpRequest:
     """`claims.assign`."""
-    return await claims.assign(env.uows, env.clock, request_id, coordinator, helper_name)
+    return await claims.assign(env.services, request_id, coordinator, helper_name)
 
 
 @dataclass(frozen=True, slots=True)
