@@ -390,11 +390,11 @@ class App:
             ),
             Job(
                 JobName.SESSION_PLANNING,
-                lambda: sessions.plan_ahead(uow, clock, services.sessions),
+                lambda: sessions.plan_ahead(services),
             ),
             Job(
                 JobName.SESSION_NOTICES,
-                lambda: sessions.due_notices(uow, clock, services.sessions),
+                lambda: sessions.due_notices(services),
             ),
             Job(JobName.DIGEST, lambda: digest.due_digest(uow, clock, services.digest)),
             Job(JobName.FILES, lambda: attachments.drop_unplaced(uow, clock)),
