@@ -228,7 +228,7 @@ class App:
             from skills import load_taxonomy
 
             services = self.services
-            await member_skills.sync_taxonomy(services.uow, services.clock, load_taxonomy())
+            await member_skills.sync_taxonomy(services, load_taxonomy())
         if self.config.network.structures:
             from bot.core import members
 
