@@ -382,21 +382,15 @@ class App:
         services = self.services
         uow, clock = services.uow, services.clock
         jobs = [
-            Job(JobName.PURGE, lambda: privacy.purge_expired(uow, clock, services.retention)),
+            Job(JobName.PURGE, lambda: privacy.purge_expired(services)),
             Job(JobName.MATCHING, lambda: matching.check_due(uow, clock, services.requests)),
             Job(
                 JobName.AUTO_CONFIRM,
                 lambda: conversation.auto_confirm_due(uow, clock, services.requests),
             ),
-            Job(
-                JobName.SESSION_PLANNING,
-                lambda: sessions.plan_ahead(services),
-            ),
-            Job(
-                JobName.SESSION_NOTICES,
-                lambda: sessions.due_notices(services),
-            ),
-            Job(JobName.DIGEST, lambda: digest.due_digest(uow, clock, services.digest)),
+            Job(JobName.SESSION_PLANNING, lambda: sessions.plan_ahead(services)),
+            Job(JobName.SESSION_NOTICES, lambda: sessions.due_notices(services)),
+            Job(JobName.DIGEST, lambda: digest.due_digest(services)),
             Job(JobName.FILES, lambda: attachments.drop_unplaced(uow, clock)),
         ]
         dispatcher = self.dispatcher
@@ -410,13 +404,7 @@ class App:
 
         services = self.services
         self.last_tick = services.clock.now()
-        await run_jobs(
-            self.periodic_jobs(),
-            services.uow,
-            services.clock,
-            self.config.bot.timezone,
-            observer=services.observer,
-        )
+        await run_jobs(services, self.periodic_jobs(), self.config.bot.timezone)
 
     async def run(
         self,

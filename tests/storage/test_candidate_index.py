@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pytest
@@ -165,7 +165,7 @@ async def test_a_stale_index_is_never_used(app: App) -> None:
         await uow.commit()
     other = Database.from_url(db.url)  # another worker erases: this index is not told
     try:
-        assert await privacy.forget(other.uow, app.services.clock, erased) is not None
+        assert await privacy.forget(replace(app.services, uow=other.uow), erased) is not None
     finally:
         await other.dispose()
     async with db.uow() as uow:
@@ -299,7 +299,7 @@ async def test_every_write_path_keeps_the_index_right(app: App) -> None:
         await uow.members.update_profile(helpers[2].id, NOW, status=MemberStatus.ACTIVE)
         await uow.commit()
     await check()
-    assert await privacy.forget(services.uow, services.clock, helpers[2].id) is not None
+    assert await privacy.forget(services, helpers[2].id) is not None
     await check()
     assert db.candidate_index.members() == 1
 
