@@ -118,7 +118,7 @@ class DatabaseState:
         """Store a value."""
         from bot.core import events
 
-        await events.set_state(self.app.services.uow, self.app.services.clock, key, value)
+        await events.set_state(self.app.services, key, value)
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ class App:
         """Add the demo network (false when it is already there)."""
         from bot.core.demo import seed_demo
 
-        return await seed_demo(self.services.uow, self.services.clock, self.services.matcher)
+        return await seed_demo(self.services)
 
     def console(self, persona: str, output: TextIO, *, interactive: bool) -> ConsoleTransport:
         """A terminal chat wired to the router; what it queues is delivered after each line."""
@@ -365,8 +365,7 @@ class App:
         assert self.metrics is not None, "built without [monitoring] listen"
         probe = Probe(
             ping=self.db.ping,
-            uow=self.services.uow,
-            clock=self.services.clock,
+            services=self.services,
             links=links,
             last_tick=lambda: self.last_tick,
             limits=probe_limits(self.config),

@@ -179,9 +179,7 @@ async def _export(app: App, args: argparse.Namespace, t: Translator) -> int:
     services = app.services
     try:
         async with out_file(out, force=args.force) as write:
-            count = await export_places(
-                services.uow, services.places.catalog, ExportFormat(args.format), write
-            )
+            count = await export_places(services, ExportFormat(args.format), write)
     except OutError as problem:
         return _out_file_problem(problem, t)
     _print(

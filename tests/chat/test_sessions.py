@@ -222,9 +222,9 @@ async def test_calendar_file_has_an_organizer_and_an_installation_uid(
 
     content = await _announced_ics(app, clock)
     [event] = Calendar.from_ical(content).walk("VEVENT")
-    installation = await installation_id(app.services.uow, clock)
+    installation = await installation_id(app.services)
     assert len(installation) == 32
-    assert await installation_id(app.services.uow, clock) == installation  # stored once
+    assert await installation_id(app.services) == installation  # stored once
     assert str(event["UID"]) == f"session-1@{installation}.samu-numerique"
     assert str(event["ORGANIZER"]) == f"mailto:no-reply@{installation[:12]}.samu-numerique.invalid"
 
