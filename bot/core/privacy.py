@@ -5,7 +5,7 @@
   profile, skills, dialog, RSVPs, feedback, offers, notices to them, unpublished drafts); the
   texts they wrote or received are blanked; request rows stay for the anonymous statistics;
   published tutorials stay, credited to nobody. Afterwards the bot no longer knows them.
-- `purge_expired`: once a day, blank the texts of requests finished `retention` ago.
+- `purge_expired`: once a day, blank the texts of requests finished `services.retention` ago.
 """
 
 from __future__ import annotations
