@@ -216,9 +216,7 @@ async def plan_session(app: App, days_ahead: int) -> ExchangeSession:
     day = (services.clock.now() + timedelta(days=days_ahead)).astimezone(ZoneInfo(TIMEZONE))
     start = datetime(day.year, day.month, day.day, 9, tzinfo=ZoneInfo(TIMEZONE))
     return await sessions.create(
-        services.uow,
-        services.clock,
-        services.sessions,
+        services,
         start=start,
         end=start + timedelta(hours=3),
         place="Mission locale",
@@ -230,7 +228,7 @@ async def queue_announcement(app: App) -> tuple[ExchangeSession, int, float]:
     """Plan a session inside the announcement window and let the use-case queue its notices."""
     session = await plan_session(app, days_ahead=20)
     started = time.perf_counter()
-    queued = await sessions.due_notices(app.services.uow, app.services.clock, app.services.sessions)
+    queued = await sessions.due_notices(app.services)
     return session, queued, time.perf_counter() - started
 
 
@@ -249,7 +247,7 @@ async def queue_reminder(app: App, member_ids: list[int]) -> tuple[ExchangeSessi
             await uow.session.execute(insert(table(RsvpModel)), list(part))
         await uow.commit()
     started = time.perf_counter()
-    queued = await sessions.due_notices(services.uow, services.clock, services.sessions)
+    queued = await sessions.due_notices(services)
     return session, queued, time.perf_counter() - started
 
 

@@ -513,9 +513,7 @@ async def seed(config: Path, members: int, tutorials: int, rng: random.Random) -
         day = (now + timedelta(days=60)).astimezone(ZoneInfo("Europe/Paris"))
         start = datetime(day.year, day.month, day.day, 9, tzinfo=ZoneInfo("Europe/Paris"))
         await sessions.create(
-            services.uow,
-            services.clock,
-            services.sessions,
+            services,
             start=start,
             end=start + timedelta(hours=3),
             place=STRUCTURES[0],

@@ -148,9 +148,7 @@ async def build_network(app: App, evalset: EvalSet) -> tuple[dict[int, str], Mem
         }
         await uow.commit()
     for name, member in members.items():
-        await declare(
-            services.uow, services.clock, services.matcher, member.id, evalset.helpers[name]
-        )
+        await declare(services, member.id, evalset.helpers[name])
         names[member.id] = name
     return names, asker
 

@@ -62,11 +62,7 @@ async def _member(app: App) -> None:
     async with services.uow() as uow:
         structure = await uow.structures.by_name("Mission locale")
     assert isinstance(structure, Structure)
-    settings = services.places
-    await edit_structure_entry(
-        services.uow, services.clock, settings.catalog, structure, EditField.COORDINATES,
-        "47.3941, 0.6848",
-    )  # fmt: skip
+    await edit_structure_entry(services, structure, EditField.COORDINATES, "47.3941, 0.6848")
 
 
 async def _time(app: App, messages: list[Incoming]) -> tuple[list[float], list[float]]:
@@ -121,9 +117,7 @@ async def run_backend(backend: str, args: argparse.Namespace, rnd: random.Random
                     write_csv(generated, out)  # type: ignore[arg-type]
                 services = app.services
                 start, start_cpu = time.perf_counter(), time.process_time()
-                report = await import_places(
-                    services.uow, services.clock, services.places.catalog, path, FileFormat.CSV
-                )
+                report = await import_places(services, path, FileFormat.CSV)
                 seconds = time.perf_counter() - start
                 cpu_seconds = time.process_time() - start_cpu
                 size = path.stat().st_size / 1e6

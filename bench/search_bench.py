@@ -326,10 +326,10 @@ async def time_fts(app: App, queries: Sequence[str], repeat: int) -> list[float]
     services = app.services
     latencies = []
     for query in queries:
-        await tutorial_search.search(services.uow, services.matcher, query, limit=LIMIT)
+        await tutorial_search.search(services, query, limit=LIMIT)
         for _ in range(repeat):
             start = time.perf_counter()
-            await tutorial_search.search(services.uow, services.matcher, query, limit=LIMIT)
+            await tutorial_search.search(services, query, limit=LIMIT)
             latencies.append((time.perf_counter() - start) * 1000)
     return latencies
 

@@ -118,7 +118,7 @@ class DatabaseState:
         """Store a value."""
         from bot.core import events
 
-        await events.set_state(self.app.services.uow, self.app.services.clock, key, value)
+        await events.set_state(self.app.services, key, value)
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,7 @@ class App:
             from skills import load_taxonomy
 
             services = self.services
-            await member_skills.sync_taxonomy(services.uow, services.clock, load_taxonomy())
+            await member_skills.sync_taxonomy(services, load_taxonomy())
         if self.config.network.structures:
             from bot.core import members
 
@@ -238,7 +238,7 @@ class App:
         """Add the demo network (false when it is already there)."""
         from bot.core.demo import seed_demo
 
-        return await seed_demo(self.services.uow, self.services.clock, self.services.matcher)
+        return await seed_demo(self.services)
 
     def console(self, persona: str, output: TextIO, *, interactive: bool) -> ConsoleTransport:
         """A terminal chat wired to the router; what it queues is delivered after each line."""
@@ -363,8 +363,7 @@ class App:
         assert self.metrics is not None, "built without [monitoring] listen"
         probe = Probe(
             ping=self.db.ping,
-            uow=self.services.uow,
-            clock=self.services.clock,
+            services=self.services,
             links=links,
             last_tick=lambda: self.last_tick,
             limits=probe_limits(self.config),
@@ -378,20 +377,13 @@ class App:
         from bot.core.periodic import Job, JobName
 
         services = self.services
-        uow, clock = services.uow, services.clock
         jobs = [
-            Job(JobName.PURGE, lambda: privacy.purge_expired(uow, clock, services.retention)),
+            Job(JobName.PURGE, lambda: privacy.purge_expired(services)),
             Job(JobName.MATCHING, lambda: matching.check_due(services)),
             Job(JobName.AUTO_CONFIRM, lambda: conversation.auto_confirm_due(services)),
-            Job(
-                JobName.SESSION_PLANNING,
-                lambda: sessions.plan_ahead(uow, clock, services.sessions),
-            ),
-            Job(
-                JobName.SESSION_NOTICES,
-                lambda: sessions.due_notices(uow, clock, services.sessions),
-            ),
-            Job(JobName.DIGEST, lambda: digest.due_digest(uow, clock, services.digest)),
+            Job(JobName.SESSION_PLANNING, lambda: sessions.plan_ahead(services)),
+            Job(JobName.SESSION_NOTICES, lambda: sessions.due_notices(services)),
+            Job(JobName.DIGEST, lambda: digest.due_digest(services)),
             Job(JobName.FILES, lambda: attachments.drop_unplaced(services)),
         ]
         dispatcher = self.dispatcher
@@ -405,13 +397,7 @@ class App:
 
         services = self.services
         self.last_tick = services.clock.now()
-        await run_jobs(
-            self.periodic_jobs(),
-            services.uow,
-            services.clock,
-            self.config.bot.timezone,
-            observer=services.observer,
-        )
+        await run_jobs(services, self.periodic_jobs(), self.config.bot.timezone)
 
     async def run(
         self,

@@ -228,7 +228,7 @@ async def _sessions_list(app: App, args: argparse.Namespace, t: Translator) -> i
 
     await _prepare(app, t)
     services = app.services
-    found = await sessions.upcoming_all(services.uow, services.clock)
+    found = await sessions.upcoming_all(services)
     if not found:
         _print(t._("No session is planned yet."))
     for session in found:
@@ -244,16 +244,14 @@ async def _sessions_plan(app: App, args: argparse.Namespace, t: Translator) -> i
     services = app.services
     if args.rule:
         try:
-            await sessions.set_rule(services.uow, services.clock, services.sessions, args.rule)
+            await sessions.set_rule(services, args.rule)
         except RuleError as error:
             _print(t._("I did not understand this rule."), str(error))
             return 2
-    if not await sessions.current_rule(services.uow, services.sessions):
+    if not await sessions.current_rule(services):
         _print(t._("No rule: set [sessions] rule, or pass --rule."))
         return 2
-    planned = await sessions.plan_ahead(
-        services.uow, services.clock, services.sessions, count=args.count
-    )
+    planned = await sessions.plan_ahead(services, count=args.count)
     for session in planned:
         _print(_session_line(session))
     return 0

@@ -102,8 +102,7 @@ class Dispatcher:
         handled = 0
         while not until():
             claimed = await outbox.claim_due(
-                self.services.uow,
-                self.services.clock,
+                self.services,
                 self.worker,
                 self.batch,
                 takeover_after=self.takeover_after,
@@ -136,9 +135,7 @@ class Dispatcher:
         first = True
         while not stop.is_set():
             try:
-                await outbox.heartbeat(
-                    self.services.uow, self.services.clock, self.worker, forget_silent=first
-                )
+                await outbox.heartbeat(self.services, self.worker, forget_silent=first)
                 first = False
             except Exception as error:
                 log.warning("heartbeat not recorded: %s", error)
@@ -172,7 +169,7 @@ class Dispatcher:
         services = self.services
         recipient = await members.get(services, message.recipient_id)
         if recipient is None or recipient.status is MemberStatus.LEFT:
-            await outbox.settle_skipped(services.uow, services.clock, message.id, "recipient left")
+            await outbox.settle_skipped(services, message.id, "recipient left")
             return None
         route = await self._route(message, recipient.id)
         if route is None:
@@ -193,7 +190,7 @@ class Dispatcher:
             await self._failed(message, f"render: {exc}", permanent=False, platform=platform)
             return None
         if rendered is None:
-            await outbox.settle_skipped(services.uow, services.clock, message.id, "stale")
+            await outbox.settle_skipped(services, message.id, "stale")
             return None
         if identity is not None:  # not an edit: only where only the member reads it
             private = await self._private_chat(message, transport, identity)
@@ -216,11 +213,9 @@ class Dispatcher:
             if platform in self.transports:
                 return platform, message.target_chat, None
             if platform in self.elsewhere:
-                await outbox.defer(services.uow, services.clock, message.id, ELSEWHERE_DELAY)
+                await outbox.defer(services, message.id, ELSEWHERE_DELAY)
             else:
-                await outbox.settle_skipped(
-                    services.uow, services.clock, message.id, f"{platform} not running"
-                )
+                await outbox.settle_skipped(services, message.id, f"{platform} not running")
             return None
         identity = next(
             (
@@ -231,7 +226,7 @@ class Dispatcher:
             None,
         )
         if identity is not None and identity.platform not in self.transports:
-            await outbox.defer(services.uow, services.clock, message.id, ELSEWHERE_DELAY)
+            await outbox.defer(services, message.id, ELSEWHERE_DELAY)
             return None
         if identity is None:
             await self._failed(message, "no reachable identity", permanent=True)
@@ -280,8 +275,7 @@ class Dispatcher:
         """Record a failure (and count it, on `platform` when the message had one); a message
         that becomes undeliverable is logged as an error."""
         outcome = await outbox.settle_failure(
-            self.services.uow,
-            self.services.clock,
+            self.services,
             message,
             error,
             permanent=permanent,
@@ -323,7 +317,7 @@ class Dispatcher:
         services = self.services
         platform, chat_id = message.target_platform, message.target_chat
         if platform in self.elsewhere and platform not in self.transports:
-            await outbox.defer(services.uow, services.clock, message.id, ELSEWHERE_DELAY)
+            await outbox.defer(services, message.id, ELSEWHERE_DELAY)
             return None
         transport = self.transports.get(platform or "")
         if transport is None or chat_id is None:
@@ -344,7 +338,7 @@ class Dispatcher:
             await self._unreadable(message, exc, transport.platform)
             return None
         if rendered is None:
-            await outbox.settle_skipped(services.uow, services.clock, message.id, "stale")
+            await outbox.settle_skipped(services, message.id, "stale")
             return None
         return transport, chat_id, rendered
 
@@ -369,7 +363,7 @@ class Dispatcher:
                 message.id,
                 transport.platform,
             )
-        await outbox.begin_attempt(services.uow, services.clock, message.id)
+        await outbox.begin_attempt(services, message.id)
         try:
             ref = await transport.send(chat_id, rendered, key=f"samu-outbox-{message.id}")
         except DeliveryError as error:
@@ -386,8 +380,7 @@ class Dispatcher:
             await self._failed(message, repr(exc), permanent=False, platform=transport.platform)
             return
         await outbox.settle_sent(
-            services.uow,
-            services.clock,
+            services,
             message.id,
             platform=transport.platform,
             chat_id=chat_id,

@@ -151,16 +151,7 @@ async def _import(app: App, args: argparse.Namespace, t: Translator) -> int:
 
     services = app.services
     try:
-        report = await import_places(
-            services.uow,
-            services.clock,
-            services.places.catalog,
-            path,
-            fmt,
-            prune=args.prune,
-            timezone=services.places.timezone,
-            progress=progress,
-        )
+        report = await import_places(services, path, fmt, prune=args.prune, progress=progress)
     finally:
         if bar is not None:
             bar.close()
@@ -188,9 +179,7 @@ async def _export(app: App, args: argparse.Namespace, t: Translator) -> int:
     services = app.services
     try:
         async with out_file(out, force=args.force) as write:
-            count = await export_places(
-                services.uow, services.places.catalog, ExportFormat(args.format), write
-            )
+            count = await export_places(services, ExportFormat(args.format), write)
     except OutError as problem:
         return _out_file_problem(problem, t)
     _print(
@@ -248,18 +237,11 @@ async def _edit(app: App, args: argparse.Namespace, t: Translator) -> int:
             _print(t._("Unknown structure: {name}.").format(name=args.structure))
             return 2
     for edit, value in edits:
-        settings = services.places
         if structure is not None:
-            result = await place_edits.edit_structure_entry(
-                services.uow, services.clock, settings.catalog, structure, edit, value,
-                timezone=settings.timezone,
-            )  # fmt: skip
+            result = await place_edits.edit_structure_entry(services, structure, edit, value)
         else:
             try:
-                result = await place_edits.edit_place(
-                    services.uow, services.clock, settings.catalog, args.id, edit, value,
-                    timezone=settings.timezone,
-                )  # fmt: skip
+                result = await place_edits.edit_place(services, args.id, edit, value)
             except PlaceNotFound:
                 _print(t._("No place has the id {id}.").format(id=args.id))
                 return 2

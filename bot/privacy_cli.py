@@ -27,7 +27,7 @@ async def forget_by_name_or_id(app: App, who: str) -> tuple[bool, str]:
         return False, t._(
             "Several members are called {who} ({numbers}): give the number instead."
         ).format(who=who.strip(), numbers=numbers)
-    report = await privacy.forget(services.uow, services.clock, found[0].id, services.after_erasure)
+    report = await privacy.forget(services, found[0].id)
     if report is None:
         return False, t._("No member is called {who}.").format(who=who.strip())
     return True, t._("Member #{id} ({name}) forgotten: {requests} and {messages} erased.").format(

@@ -81,7 +81,7 @@ async def ics(ctx: Context, session: ExchangeSession, *, cancelled: bool = False
     """The calendar invitation (same UID for every update, so calendars replace the entry;
     unique to this installation), from the configured organizer."""
     services = ctx.services
-    identity = await calendar_identity(services.uow, services.clock, services.sessions)
+    identity = await calendar_identity(services)
     event = CalendarEvent(
         uid=identity.uid(session.id),
         sequence=session.sequence,

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.clock import Clock
 from bot.core.demo_history import seed_history
 from bot.core.demo_places import seed_places
 from bot.core.demo_tutorials import DEMO_TUTORIALS
-from bot.core.services import UowFactory
+from bot.core.services import Services
 from bot.core.tutorials import skills_text
 from bot.core.types import Role, TutorialStatus
 from skills import SkillLevel, SkillMatcher, default_catalog
@@ -64,12 +63,12 @@ DEMO_PEOPLE = (
 )
 
 
-async def seed_demo(uows: UowFactory, clock: Clock, matcher: SkillMatcher) -> bool:
+async def seed_demo(services: Services) -> bool:
     """Create the demo structures, people (console identities) and a few published tutorials;
     false if already there.
     """
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         if await uow.members.by_identity("console", DEMO_PEOPLE[0].name.lower()) is not None:
             return False
         structure_ids: dict[str, int] = {}
@@ -105,7 +104,7 @@ async def seed_demo(uows: UowFactory, clock: Clock, matcher: SkillMatcher) -> bo
                         now=now,
                     )
             authors[person.name] = member.id
-        tutorials = await _seed_tutorials(uow, matcher, authors, now)
+        tutorials = await _seed_tutorials(uow, services.matcher, authors, now)
         await seed_history(uow, now, authors, tutorials)
         await seed_places(uow, default_catalog(), structure_ids, now)
         await uow.commit()

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.clock import Clock
 from bot.core.notices import AboutSession, DigestNotice, NoticeKind
 from bot.core.outbox import notify
-from bot.core.services import DigestSettings, UowFactory
+from bot.core.services import DigestSettings, Services, UowFactory
 from bot.core.types import Tutorial, TutorialStatus
 from domain.figures import PeriodCounts, SkillCount
 from storage.db import UnitOfWork
@@ -20,7 +19,6 @@ __all__ = ["Digest", "PeriodCounts", "SkillCount"]
 log = logging.getLogger(__name__)
 
 QUARTER = timedelta(days=92)
-STALE_AFTER = timedelta(days=365)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +39,12 @@ def digest_moment(settings: DigestSettings, now: datetime) -> datetime:
     return moment if moment <= local else moment - timedelta(days=7)
 
 
-async def due_digest(uows: UowFactory, clock: Clock, settings: DigestSettings) -> int:
+async def due_digest(services: Services) -> int:
     """Queue this week's digest for each coordinator, once (restarts and workers included)."""
+    settings = services.digest
     if not settings.enabled:
         return 0
-    now = clock.now()
+    now = services.clock.now()
     moment = digest_moment(settings, now)
     if now - moment > timedelta(days=1):
         log.debug("weekly digest of %s not sent: more than a day late", moment.date())
@@ -53,7 +52,7 @@ async def due_digest(uows: UowFactory, clock: Clock, settings: DigestSettings) -
     week = moment.strftime("%G-W%V")
     notice = DigestNotice(since=moment - timedelta(days=7), until=moment)
     queued = 0
-    async with uows() as uow:
+    async with services.uow() as uow:
         for coordinator in await uow.members.coordinators():
             queued += await notify(
                 uow,
@@ -66,18 +65,13 @@ async def due_digest(uows: UowFactory, clock: Clock, settings: DigestSettings) -
     return queued
 
 
-async def summary(
-    uows: UowFactory,
-    since: datetime,
-    until: datetime,
-    stale_after: timedelta = STALE_AFTER,
-    limit: int = 5,
-) -> Digest:
+async def summary(services: Services, since: datetime, until: datetime, limit: int = 5) -> Digest:
     """The figures of a period, the skills most missing, and the tutorials to check
-    (reported as out of date, or not checked for `stale_after`).
+    (reported as out of date, or not checked for `services.tutorials.stale_after`).
     """
     published = (TutorialStatus.PUBLISHED, TutorialStatus.OUTDATED)
-    async with uows() as uow:
+    stale_after = services.tutorials.stale_after
+    async with services.uow() as uow:
         flagged = await uow.tutorials.listing(statuses=published, flagged=True, limit=limit)
         stale = await uow.tutorials.listing(
             statuses=(TutorialStatus.PUBLISHED,), checked_before=until - stale_after, limit=limit
@@ -92,10 +86,10 @@ async def waiting(uows: UowFactory, limit: int = 10) -> list[tuple[int, str, dat
         return await uow.stats.unclaimed(limit)
 
 
-async def weak_spots(uows: UowFactory, clock: Clock) -> tuple[list[SkillCount], list[SkillCount]]:
+async def weak_spots(services: Services) -> tuple[list[SkillCount], list[SkillCount]]:
     """Over the last quarter: skills asked with no helper, and the tutorials' main topics."""
-    since = clock.now() - QUARTER
-    async with uows() as uow:
+    since = services.clock.now() - QUARTER
+    async with services.uow() as uow:
         return await uow.stats.gaps(since), await uow.stats.tutorial_topics(since)
 
 

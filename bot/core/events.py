@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.clock import Clock
-from bot.core.services import UowFactory
+from bot.core.services import Services, UowFactory
 
 
 async def get_state(uows: UowFactory, key: str) -> str | None:
@@ -12,8 +11,8 @@ async def get_state(uows: UowFactory, key: str) -> str | None:
         return await uow.events.get_state(key)
 
 
-async def set_state(uows: UowFactory, clock: Clock, key: str, value: str) -> None:
+async def set_state(services: Services, key: str, value: str) -> None:
     """Persist a transport value."""
-    async with uows() as uow:
-        await uow.events.set_state(key, value, clock.now())
+    async with services.uow() as uow:
+        await uow.events.set_state(key, value, services.clock.now())
         await uow.commit()

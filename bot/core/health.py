@@ -3,16 +3,15 @@ requests in each state (counts only: no text, no name)."""
 
 from __future__ import annotations
 
-from bot.core.clock import Clock
 from bot.core.outbox import MAX_ATTEMPTS
-from bot.core.services import UowFactory
+from bot.core.services import Services, UowFactory
 from bot.core.types import OutboxBacklog, RequestStatus
 
 
-async def outbox_backlog(uows: UowFactory, clock: Clock) -> OutboxBacklog:
+async def outbox_backlog(services: Services) -> OutboxBacklog:
     """The undelivered messages: due, kept for later, undeliverable (tried MAX_ATTEMPTS times)."""
-    async with uows() as uow:
-        return await uow.outbox.backlog(clock.now(), stuck_at=MAX_ATTEMPTS)
+    async with services.uow() as uow:
+        return await uow.outbox.backlog(services.clock.now(), stuck_at=MAX_ATTEMPTS)
 
 
 async def requests_by_status(uows: UowFactory) -> dict[RequestStatus, int]:

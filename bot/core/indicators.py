@@ -13,9 +13,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.core import place_coverage
-from bot.core.clock import Clock
 from bot.core.place_coverage import ServiceCoverage
-from bot.core.services import UowFactory
+from bot.core.services import Services, UowFactory
 from domain.figures import Durations, SkillAsked
 from skills import default_catalog
 from storage.db import UnitOfWork
@@ -232,15 +231,15 @@ async def compute(uows: UowFactory, period: Period) -> Indicators:
 
 
 async def compare(
-    uows: UowFactory, clock: Clock, kind: PeriodKind, timezone: str
+    services: Services, kind: PeriodKind, timezone: str
 ) -> tuple[Indicators, Indicators]:
     """The current calendar period (what happened so far) and the whole previous one.
 
     The current period keeps its calendar bounds: no request is dated after now, and the
     sessions planned later in it count with the people who said they are coming.
     """
-    current = period_of(kind, clock.now(), timezone)
-    return await compute(uows, current), await compute(uows, previous(current))
+    current = period_of(kind, services.clock.now(), timezone)
+    return await compute(services.uow, current), await compute(services.uow, previous(current))
 
 
 async def report_data(

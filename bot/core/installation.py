@@ -11,8 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from bot.core.clock import Clock
-from bot.core.services import SessionSettings, UowFactory
+from bot.core.services import Services
 
 INSTALLATION_KEY = "installation-id"
 NO_REPLY_DOMAIN = "samu-numerique.invalid"
@@ -31,19 +30,20 @@ class CalendarIdentity:
         return f"session-{session_id}@{self.installation}.samu-numerique"
 
 
-async def installation_id(uows: UowFactory, clock: Clock) -> str:
+async def installation_id(services: Services) -> str:
     """This installation's id, made and stored the first time it is asked for."""
-    async with uows() as uow:
-        stored = await uow.events.state_once(INSTALLATION_KEY, uuid.uuid4().hex, clock.now())
+    async with services.uow() as uow:
+        now = services.clock.now()
+        stored = await uow.events.state_once(INSTALLATION_KEY, uuid.uuid4().hex, now)
         await uow.commit()
     return stored
 
 
-async def calendar_identity(
-    uows: UowFactory, clock: Clock, settings: SessionSettings
-) -> CalendarIdentity:
+async def calendar_identity(services: Services) -> CalendarIdentity:
     """The organizer (`[sessions] organizer_email`, else a no-reply address of this
     installation) and the id that makes the calendar UIDs unique."""
-    installation = await installation_id(uows, clock)
-    organizer = settings.organizer_email or f"no-reply@{installation[:12]}.{NO_REPLY_DOMAIN}"
+    installation = await installation_id(services)
+    organizer = (
+        services.sessions.organizer_email or f"no-reply@{installation[:12]}.{NO_REPLY_DOMAIN}"
+    )
     return CalendarIdentity(installation, organizer)

@@ -7,10 +7,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.core.clock import Clock
 from bot.core.notices import AboutRequest, DeliveryFailed, Notice, NoticeKind, encode
 from bot.core.request_states import is_active
-from bot.core.services import UowFactory
+from bot.core.services import Services, UowFactory
 from bot.core.types import NewChoice, NewMessage, OutboxMessage
 from storage.db import UnitOfWork
 
@@ -120,8 +119,7 @@ async def announce(
 
 
 async def claim_due(
-    uows: UowFactory,
-    clock: Clock,
+    services: Services,
     worker: str,
     limit: int = 50,
     *,
@@ -132,8 +130,8 @@ async def claim_due(
 
     With `takeover_after`, the rows of a worker silent for that long are taken over.
     """
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         await uow.outbox.heartbeat(worker, now)
         claimed = await uow.outbox.claim_due(
             now=now,
@@ -148,15 +146,13 @@ async def claim_due(
     return claimed
 
 
-async def heartbeat(
-    uows: UowFactory, clock: Clock, worker: str, *, forget_silent: bool = False
-) -> None:
+async def heartbeat(services: Services, worker: str, *, forget_silent: bool = False) -> None:
     """Show that this worker is alive, so nobody takes its claimed rows over.
 
     `forget_silent` also drops the workers silent for a day (crashed ones leave their row).
     """
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         await uow.outbox.heartbeat(worker, now)
         if forget_silent:
             await uow.outbox.forget_workers_silent_since(now - timedelta(days=1))
@@ -170,23 +166,22 @@ async def leave(uows: UowFactory, worker: str) -> None:
         await uow.commit()
 
 
-async def begin_attempt(uows: UowFactory, clock: Clock, message_id: int) -> None:
+async def begin_attempt(services: Services, message_id: int) -> None:
     """Record that the send of a message begins (before the platform is called)."""
-    async with uows() as uow:
-        await uow.outbox.mark_attempt(message_id, clock.now())
+    async with services.uow() as uow:
+        await uow.outbox.mark_attempt(message_id, services.clock.now())
         await uow.commit()
 
 
-async def defer(uows: UowFactory, clock: Clock, message_id: int, delay: timedelta) -> None:
+async def defer(services: Services, message_id: int, delay: timedelta) -> None:
     """Leave a message to another worker for a while (its network is served there)."""
-    async with uows() as uow:
-        await uow.outbox.defer(message_id, until=clock.now() + delay)
+    async with services.uow() as uow:
+        await uow.outbox.defer(message_id, until=services.clock.now() + delay)
         await uow.commit()
 
 
 async def settle_sent(
-    uows: UowFactory,
-    clock: Clock,
+    services: Services,
     message_id: int,
     *,
     platform: str,
@@ -196,20 +191,28 @@ async def settle_sent(
 ) -> None:
     """Record a delivery, so the message is never sent again (and, in the same transaction,
     what it showed, when a reply or a press may refer to it later)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         await uow.outbox.mark_sent(
-            message_id, platform=platform, chat_id=chat_id, delivery_ref=ref, now=clock.now()
+            message_id,
+            platform=platform,
+            chat_id=chat_id,
+            delivery_ref=ref,
+            now=services.clock.now(),
         )
         if shown is not None:
-            await uow.choices.record(shown, clock.now())
+            await uow.choices.record(shown, services.clock.now())
         await uow.commit()
 
 
-async def settle_skipped(uows: UowFactory, clock: Clock, message_id: int, why: str) -> None:
+async def settle_skipped(services: Services, message_id: int, why: str) -> None:
     """A message that no longer makes sense (e.g. an offer already taken): never sent."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         await uow.outbox.mark_sent(
-            message_id, platform="-", chat_id="-", delivery_ref=f"skipped: {why}", now=clock.now()
+            message_id,
+            platform="-",
+            chat_id="-",
+            delivery_ref=f"skipped: {why}",
+            now=services.clock.now(),
         )
         await uow.commit()
 
@@ -228,8 +231,7 @@ class Failure(StrEnum):
 
 
 async def settle_failure(
-    uows: UowFactory,
-    clock: Clock,
+    services: Services,
     message: OutboxMessage,
     error: str,
     *,
@@ -245,10 +247,10 @@ async def settle_failure(
     attempt, within RATE_LIMIT_PATIENCE. When a message to a member becomes stuck, the
     coordinators other than that member are told (once a day per member).
     """
-    now = clock.now()
+    now = services.clock.now()
     slowed_down = retry_after is not None and now - message.not_before < RATE_LIMIT_PATIENCE
     attempts = message.attempts + (0 if slowed_down else 1)
-    async with uows() as uow:
+    async with services.uow() as uow:
         if not permanent and attempts < MAX_ATTEMPTS:
             delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(attempts)
             await uow.outbox.mark_retry(

@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo
 from bot.core.clock import Clock
 from bot.core.errors import is_unavailable
 from bot.core.notices import JobFailed, NoticeKind
-from bot.core.observe import QUIET, Observer
 from bot.core.outbox import notify_coordinators
-from bot.core.services import UowFactory
+from bot.core.services import Services, UowFactory
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +41,15 @@ class Job:
     run: Callable[[], Awaitable[object]]
 
 
-async def run_jobs(
-    jobs: Sequence[Job],
-    uows: UowFactory,
-    clock: Clock,
-    timezone: str,
-    *,
-    observer: Observer = QUIET,
-) -> list[JobName]:
-    """Run every job in turn; returns those that failed. `observer` hears how each one ended.
+async def run_jobs(services: Services, jobs: Sequence[Job], timezone: str) -> list[JobName]:
+    """Run every job in turn; returns those that failed. `services.observer` hears how each
+    one ended; a failure is told on the day it happened in `timezone`.
 
     A failure is logged at ERROR with its traceback and coordinators are told, at most once a
     day per job (the outbox's dedup key). While the database is unavailable every job fails
     the same way: that is logged as a warning, without telling anyone (nothing could be queued).
     """
+    clock, observer = services.clock, services.observer
     failed = []
     for job in jobs:
         try:
@@ -67,7 +61,7 @@ async def run_jobs(
                 log.warning("periodic job %s: database unavailable (%s)", job.name.value, error)
                 continue
             log.exception("periodic job %s failed; the other jobs still run", job.name.value)
-            await _tell_coordinators(uows, clock, timezone, job.name)
+            await _tell_coordinators(services.uow, clock, timezone, job.name)
         else:
             observer.job_done(job.name.value, ok=True, at=clock.now())
     return failed

@@ -9,9 +9,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core.clock import Clock
 from bot.core.place_fields import Issue, IssueKind, check_row, commune_key, schema_fields
-from bot.core.services import UowFactory
+from bot.core.services import Services, UowFactory
 from bot.core.types import Place, PlaceData, Structure
 from domain.places import STRUCTURE_SOURCE_PREFIX
 from skills import ServiceCatalog
@@ -103,15 +102,13 @@ def _edited(edit: EditField, issue: Issue) -> bool:
 
 
 async def _edit(
-    uows: UowFactory,
-    clock: Clock,
-    catalog: ServiceCatalog,
+    services: Services,
     current: PlaceData,
     structure_id: int | None,
     edit: EditField,
     value: str,
-    timezone: str,
 ) -> EditResult:
+    catalog, timezone = services.places.catalog, services.places.timezone
     raw = schema_fields(current, catalog)
     raw["services"] = [s.label for s in catalog.from_mask(current.services)]
     refused = _apply(raw, edit, value, catalog)
@@ -121,9 +118,9 @@ async def _edit(
     issues = tuple(issue for issue in checked.issues if _edited(edit, issue))
     if issues or checked.place is None:
         return EditResult(None, issues)
-    now = clock.now()
+    now = services.clock.now()
     place = replace(checked.place, updated_on=now.astimezone(ZoneInfo(timezone)).date())
-    async with uows() as uow:
+    async with services.uow() as uow:
         saved = await uow.places.save(place, commune_key(place.commune), now, structure_id)
         await uow.commit()
     return EditResult(saved)
@@ -136,35 +133,21 @@ async def structure_entry(uows: UowFactory, structure_id: int) -> Place | None:
 
 
 async def edit_structure_entry(
-    uows: UowFactory,
-    clock: Clock,
-    catalog: ServiceCatalog,
-    structure: Structure,
-    edit: EditField,
-    value: str,
-    *,
-    timezone: str = "Europe/Paris",
+    services: Services, structure: Structure, edit: EditField, value: str
 ) -> EditResult:
-    """Change one field of a structure's entry (created with its name the first time)."""
-    current: PlaceData | None = await structure_entry(uows, structure.id)
+    """Change one field of a structure's entry (created with its name the first time),
+    checked with `services.places` (the catalog, the zone of the hours)."""
+    current: PlaceData | None = await structure_entry(services.uow, structure.id)
     if current is None:
         current = PlaceData(source_id=structure_source_id(structure.id), name=structure.name)
-    return await _edit(uows, clock, catalog, current, structure.id, edit, value, timezone)
+    return await _edit(services, current, structure.id, edit, value)
 
 
-async def edit_place(
-    uows: UowFactory,
-    clock: Clock,
-    catalog: ServiceCatalog,
-    source_id: str,
-    edit: EditField,
-    value: str,
-    *,
-    timezone: str = "Europe/Paris",
-) -> EditResult:
-    """Change one field of any stored place, by its id (an import may change it again)."""
-    async with uows() as uow:
+async def edit_place(services: Services, source_id: str, edit: EditField, value: str) -> EditResult:
+    """Change one field of any stored place, by its id (an import may change it again),
+    checked with `services.places` (the catalog, the zone of the hours)."""
+    async with services.uow() as uow:
         current = await uow.places.by_source_id(source_id)
     if current is None:
         raise PlaceNotFound(source_id)
-    return await _edit(uows, clock, catalog, current, current.structure_id, edit, value, timezone)
+    return await _edit(services, current, current.structure_id, edit, value)

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core.place_fields import SCHEMA_FIELDS, schema_fields
-from bot.core.services import UowFactory
+from bot.core.services import Services
 from bot.core.types import Place
 from skills import ServiceCatalog
 
@@ -67,15 +67,15 @@ def _csv_rows(places: list[Place], catalog: ServiceCatalog, header: bool) -> byt
     return out.getvalue().encode("utf-8")
 
 
-async def export_places(
-    uows: UowFactory, catalog: ServiceCatalog, fmt: ExportFormat, write: Write
-) -> ExportCount:
-    """Write every place in `fmt` through `write` (GeoJSON: only the located ones)."""
+async def export_places(services: Services, fmt: ExportFormat, write: Write) -> ExportCount:
+    """Write every place in `fmt` through `write` (GeoJSON: only the located ones), their
+    services named with `services.places.catalog`."""
+    catalog = services.places.catalog
     written = unlocated = 0
     first = True
     if fmt is ExportFormat.GEOJSON:
         await write(b'{"type": "FeatureCollection", "features": [\n')
-    async with uows() as uow:
+    async with services.uow() as uow:
         async for batch in uow.places.stream():
             if fmt is ExportFormat.CSV:
                 await write(_csv_rows(batch, catalog, header=first))

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from bot.core.clock import Clock
 from bot.core.place_fields import CheckedRow, Issue, IssueKind, check_row, commune_key
 from bot.core.place_files import FileFormat, RawRow, file_key, read_rows
-from bot.core.services import UowFactory
+from bot.core.services import Services
 from bot.core.types import PlaceData
 from skills import ServiceCatalog
 
@@ -126,18 +125,17 @@ class _Reader:
 
 
 async def import_places(
-    uows: UowFactory,
-    clock: Clock,
-    catalog: ServiceCatalog,
+    services: Services,
     path: Path,
     fmt: FileFormat,
     *,
     prune: bool = False,
-    timezone: str = "Europe/Paris",
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import a places file (resuming an interrupted run over the same file)."""
+    """Import a places file (resuming an interrupted run over the same file), its services
+    read with `services.places.catalog` and its hours in `services.places.timezone`."""
+    uows, clock = services.uow, services.clock
     key = await asyncio.to_thread(file_key, path)
     async with uows() as uow:
         run = await uow.places.unfinished_import(key) or await uow.places.start_import(
@@ -152,7 +150,7 @@ async def import_places(
     )
     stream = await asyncio.to_thread(path.open, "rb")
     try:
-        reader = _Reader(stream, fmt, catalog, timezone)
+        reader = _Reader(stream, fmt, services.places.catalog, services.places.timezone)
         await asyncio.to_thread(reader.skip, run.rows_done)
         done = False
         while not done:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.core.place_fields import commune_key
 from bot.core.place_geo import box_around, distance_km, in_france, is_postal_code
 from bot.core.place_hours import HoursStatus, hours_status
-from bot.core.services import UowFactory
+from bot.core.services import Services, UowFactory
 from bot.core.types import Member, Place
 from skills import PlaceService, ServiceCatalog
 from storage.db import UnitOfWork
@@ -189,26 +189,25 @@ async def _split_place(uow: UnitOfWork, words: list[str]) -> tuple[list[str], Or
 
 
 async def orient(
-    uows: UowFactory,
-    now: datetime,
-    catalog: ServiceCatalog,
+    services: Services,
     member: Member,
     text: str,
     *,
     location: tuple[float, float] | None = None,
-    timezone: str = "Europe/Paris",
 ) -> Orientation:
     """`/orienter BESOIN [code postal | commune]`, or a shared location: up to five places
-    offering the matching service, nearest first."""
+    offering the matching service, nearest first (the catalog and the zone of the hours:
+    `services.places`)."""
     if location is not None and not in_france(*location):
         return Orientation(location_outside=True)
-    async with uows() as uow:
+    now, catalog = services.clock.now(), services.places.catalog
+    async with services.uow() as uow:
         need_words, origin, unknown = await _split_place(uow, text.split())
         if unknown:
             return Orientation(unknown_place=unknown)
         need = " ".join(need_words)
-        services = catalog.read_need(need) if need else []
-        if need and not services:
+        wanted = catalog.read_need(need) if need else []
+        if need and not wanted:
             return Orientation(
                 need_unknown=True,
                 suggestions=catalog.suggest_need(need),
@@ -220,11 +219,11 @@ async def orient(
         if origin is None:
             origin = await _structure_origin(uow, member)
         if origin is None:
-            return Orientation(services=services, no_origin=True)
+            return Orientation(services=wanted, no_origin=True)
         found = await nearest_places(
-            uow, now, origin, ServiceCatalog.mask(services[:1]), timezone=timezone
+            uow, now, origin, ServiceCatalog.mask(wanted[:1]), timezone=services.places.timezone
         )
-    return Orientation(services=services[:1], origin=origin, places=found)
+    return Orientation(services=wanted[:1], origin=origin, places=found)
 
 
 async def hint_in(

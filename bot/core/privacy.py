@@ -5,7 +5,7 @@
   profile, skills, dialog, RSVPs, feedback, offers, notices to them, unpublished drafts); the
   texts they wrote or received are blanked; request rows stay for the anonymous statistics;
   published tutorials stay, credited to nobody. Afterwards the bot no longer knows them.
-- `purge_expired`: once a day, blank the texts of requests finished `retention` ago.
+- `purge_expired`: once a day, blank the texts of requests finished `services.retention` ago.
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.claims import cancel_in
-from bot.core.clock import Clock
 from bot.core.notices import Released
 from bot.core.numbers import ascii_number, is_record_number
 from bot.core.outbox import notify
 from bot.core.request_states import Transition
 from bot.core.requests import move
-from bot.core.services import ErasureHook, RetentionSettings, UowFactory
+from bot.core.services import Services, UowFactory
 from bot.core.types import Member, RequestStatus
 from storage.db import UnitOfWork
 
@@ -48,13 +47,13 @@ def to_json(data: dict[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-async def export(uows: UowFactory, clock: Clock, member_id: int) -> bytes | None:
+async def export(services: Services, member_id: int) -> bytes | None:
     """Everything stored about a member, as a JSON file (None if there is no such member)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         data = await uow.privacy.personal_data(member_id)
     if data is None:
         return None
-    return to_json({"format": EXPORT_FORMAT, "exported_at": clock.now(), **data})
+    return to_json({"format": EXPORT_FORMAT, "exported_at": services.clock.now(), **data})
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +109,12 @@ async def _give_back(uow: UnitOfWork, now: datetime, member_id: int, request_ids
     return len(request_ids)
 
 
-async def forget(
-    uows: UowFactory, clock: Clock, member_id: int, after: ErasureHook | None = None
-) -> ForgetReport | None:
-    """Erase a member, all or nothing (None if there is no such member); then `after` removes
-    what lives outside the database (kept messages, logs), given the member's accounts."""
-    now = clock.now()
-    async with uows() as uow:
+async def forget(services: Services, member_id: int) -> ForgetReport | None:
+    """Erase a member, all or nothing (None if there is no such member); then
+    `services.after_erasure` removes what lives outside the database (kept messages, logs),
+    given the member's accounts."""
+    now = services.clock.now()
+    async with services.uow() as uow:
         member = await uow.members.get(member_id)
         if member is None:
             return None
@@ -130,8 +128,8 @@ async def forget(
         assert erased is not None
         await uow.commit()
     await uow.candidates.keep_up()  # the erased member leaves matching's memory at once
-    if after is not None:
-        await after(accounts)
+    if services.after_erasure is not None:
+        await services.after_erasure(accounts)
     log.info(
         "member %d forgotten: %d request texts, %d messages, %d files erased, "
         "%d notices scrubbed, %d drafts deleted, %d requests ended, %d given back",
@@ -188,22 +186,20 @@ class PurgeReport:
     files: int = 0
 
 
-async def purge_expired(
-    uows: UowFactory, clock: Clock, retention: RetentionSettings
-) -> PurgeReport:
-    """Blank the texts of requests closed or cancelled more than `retention.months` ago,
-    and their threads' texts (the rows stay for the anonymous statistics), delete their files
-    (sent with the request or in its thread); drop the notices delivered before then (they
-    may name people).
+async def purge_expired(services: Services) -> PurgeReport:
+    """Blank the texts of requests closed or cancelled more than `services.retention.months`
+    ago, and their threads' texts (the rows stay for the anonymous statistics), delete their
+    files (sent with the request or in its thread); drop the notices delivered before then
+    (they may name people).
 
     Runs at most once per local day: the date of the last run is stored with the other
     persisted values, so restarts and several workers do not repeat it (and a repeated run
     would erase nothing more anyway).
     """
-    now = clock.now()
+    now, retention = services.clock.now(), services.retention
     today = now.astimezone(ZoneInfo(retention.timezone)).date().isoformat()
     cutoff = months_before(now, retention.months)
-    async with uows() as uow:
+    async with services.uow() as uow:
         if await uow.events.get_state(PURGE_STATE_KEY) == today:
             return PurgeReport(ran=False)
         requests, messages, files = await uow.privacy.erase_texts_finished_before(

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.clock import Clock
 from bot.core.digest import suggest_agenda
 from bot.core.errors import CoreError, UnknownStructure
 from bot.core.notices import AboutSession, NoticeKind, SessionReminder
 from bot.core.outbox import notify
-from bot.core.services import SessionSettings, UowFactory
+from bot.core.services import Services, SessionSettings, UowFactory
 from bot.core.session_rules import occurrences, parse_rule
 from bot.core.types import ExchangeSession, Member, MemberStatus, RsvpAnswer, SessionStatus
 from storage.db import UnitOfWork
@@ -51,9 +50,7 @@ async def _check(
 
 
 async def create(
-    uows: UowFactory,
-    clock: Clock,
-    settings: SessionSettings,
+    services: Services,
     *,
     start: datetime,
     end: datetime,
@@ -61,13 +58,13 @@ async def create(
     agenda: str | None = None,
 ) -> ExchangeSession:
     """Plan one session (in the future, ending after it starts, at a known structure)."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         known_place = await _check(uow, now, start, end, place)
         session_id = await uow.sessions.add(
             starts_at=start,
             ends_at=end,
-            timezone=settings.timezone,
+            timezone=services.sessions.timezone,
             place=known_place,
             agenda=agenda,
             now=now,
@@ -79,8 +76,7 @@ async def create(
 
 
 async def change(
-    uows: UowFactory,
-    clock: Clock,
+    services: Services,
     session_id: int,
     *,
     start: datetime | None = None,
@@ -89,8 +85,8 @@ async def change(
     agenda: str | None = None,
 ) -> ExchangeSession:
     """Change a session; a new date or place is told to everyone invited (see `_invited`)."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         current = await _get(uow, session_id)
         new_start, new_end = start or current.starts_at, end or current.ends_at
         if start is not None and end is None:
@@ -122,10 +118,10 @@ async def change(
     return changed
 
 
-async def cancel(uows: UowFactory, clock: Clock, session_id: int) -> ExchangeSession:
+async def cancel(services: Services, session_id: int) -> ExchangeSession:
     """Cancel a session; everyone invited receives a calendar cancellation."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         current = await _get(uow, session_id)
         if current.status is SessionStatus.CANCELLED:
             return current
@@ -173,27 +169,27 @@ async def get(uows: UowFactory, session_id: int) -> ExchangeSession:
 
 
 async def upcoming(
-    uows: UowFactory, clock: Clock, member: Member, limit: int = 3
+    services: Services, member: Member, limit: int = 3
 ) -> list[tuple[ExchangeSession, RsvpAnswer | None]]:
-    """The next planned sessions, each with the member's answer."""
-    now = clock.now()
-    async with uows() as uow:
+    """The next planned sessions, each with the member's answer (read only)."""
+    now = services.clock.now()
+    async with services.reader()() as uow:
         sessions = (await uow.sessions.between(now, now + timedelta(days=400)))[:limit]
         return [(s, await uow.sessions.answer_of(s.id, member.id)) for s in sessions]
 
 
-async def past(uows: UowFactory, clock: Clock, limit: int = 3) -> list[ExchangeSession]:
-    """The last sessions held, most recent first."""
-    async with uows() as uow:
-        return await uow.sessions.before(clock.now(), limit)
+async def past(services: Services, limit: int = 3) -> list[ExchangeSession]:
+    """The last sessions held, most recent first (read only)."""
+    async with services.reader()() as uow:
+        return await uow.sessions.before(services.clock.now(), limit)
 
 
 async def answer(
-    uows: UowFactory, clock: Clock, session_id: int, member: Member, reply: RsvpAnswer
+    services: Services, session_id: int, member: Member, reply: RsvpAnswer
 ) -> ExchangeSession:
     """Record a member's answer (it can be changed at any time before the session)."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         current = await _get(uow, session_id)
         if current.status is not SessionStatus.PLANNED or current.starts_at <= now:
             raise SessionProblem("closed")
@@ -203,14 +199,12 @@ async def answer(
 
 
 async def plan_series(
-    uows: UowFactory,
-    clock: Clock,
-    settings: SessionSettings,
-    dates: list[tuple[datetime, datetime]],
+    services: Services, dates: list[tuple[datetime, datetime]]
 ) -> list[ExchangeSession]:
     """Create the sessions of a series that do not exist yet (same start), places in turn."""
+    clock, settings = services.clock, services.sessions
     created = []
-    async with uows() as uow:
+    async with services.uow() as uow:
         existing = (
             {
                 s.starts_at
@@ -240,12 +234,12 @@ async def plan_series(
     return created
 
 
-async def due_notices(uows: UowFactory, clock: Clock, settings: SessionSettings) -> int:
+async def due_notices(services: Services) -> int:
     """Queue the notices whose time has come (once each, whatever the number of workers)."""
-    now = clock.now()
+    now, settings = services.clock.now(), services.sessions
     horizon = max(settings.announce_days, settings.coordinator_days, *settings.reminder_days)
     queued = 0
-    async with uows() as uow:
+    async with services.uow() as uow:
         for session in await uow.sessions.between(now, now + timedelta(days=horizon + 1)):
             queued += await _session_notices(uow, now, settings, session)
         for held in await uow.sessions.before(now):
@@ -263,15 +257,13 @@ async def due_notices(uows: UowFactory, clock: Clock, settings: SessionSettings)
     return queued
 
 
-async def write_notes(
-    uows: UowFactory, clock: Clock, session_id: int, notes: str
-) -> ExchangeSession:
+async def write_notes(services: Services, session_id: int, notes: str) -> ExchangeSession:
     """Keep coordinators' short notes of a session that took place."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         current = await _get(uow, session_id)
-        if current.starts_at > clock.now():
+        if current.starts_at > services.clock.now():
             raise SessionProblem("not_held_yet")
-        await uow.sessions.set_notes(session_id, notes.strip(), clock.now())
+        await uow.sessions.set_notes(session_id, notes.strip(), services.clock.now())
         await uow.commit()
         return await _get(uow, session_id)
 
@@ -352,35 +344,34 @@ async def attendees(uows: UowFactory, session_id: int) -> Attendees:
 RULE_KEY = "sessions.rule"
 
 
-async def current_rule(uows: UowFactory, settings: SessionSettings) -> str | None:
+async def current_rule(services: Services) -> str | None:
     """The series rule a coordinator set in chat, else the configured one."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         stored = await uow.events.get_state(RULE_KEY)
-    return stored or settings.rule or None
+    return stored or services.sessions.rule or None
 
 
-async def set_rule(uows: UowFactory, clock: Clock, settings: SessionSettings, text: str) -> None:
+async def set_rule(services: Services, text: str) -> None:
     """Keep a series rule (raises RuleError when it cannot be read)."""
-    parse_rule(text, timezone=settings.timezone)
-    async with uows() as uow:
-        await uow.events.set_state(RULE_KEY, text.strip(), clock.now())
+    parse_rule(text, timezone=services.sessions.timezone)
+    async with services.uow() as uow:
+        await uow.events.set_state(RULE_KEY, text.strip(), services.clock.now())
         await uow.commit()
 
 
-async def plan_ahead(
-    uows: UowFactory, clock: Clock, settings: SessionSettings, count: int = 2
-) -> list[ExchangeSession]:
+async def plan_ahead(services: Services, count: int = 2) -> list[ExchangeSession]:
     """Make sure the next `count` sessions of the series exist (nothing without a rule)."""
-    text = await current_rule(uows, settings)
+    text = await current_rule(services)
     if not text:
         return []
-    rule = parse_rule(text, timezone=settings.timezone)
-    today = clock.now().astimezone(ZoneInfo(settings.timezone)).date()
-    return await plan_series(uows, clock, settings, occurrences(rule, today, count))
+    timezone = services.sessions.timezone
+    rule = parse_rule(text, timezone=timezone)
+    today = services.clock.now().astimezone(ZoneInfo(timezone)).date()
+    return await plan_series(services, occurrences(rule, today, count))
 
 
-async def upcoming_all(uows: UowFactory, clock: Clock, limit: int = 20) -> list[ExchangeSession]:
+async def upcoming_all(services: Services, limit: int = 20) -> list[ExchangeSession]:
     """The next planned sessions (for the command line)."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         return (await uow.sessions.between(now, now + timedelta(days=800)))[:limit]

@@ -11,7 +11,7 @@ from bot.core.clock import Clock
 from bot.core.errors import CoreError
 from bot.core.notices import SkillReviewed
 from bot.core.outbox import new_message, notify_many
-from bot.core.services import UowFactory
+from bot.core.services import Services, UowFactory
 from bot.core.types import MemberSkill, NetworkSkill, ProposedSkill, SkillRow, SkillSource
 from skills import (
     DEFAULT_LEVEL,
@@ -86,10 +86,10 @@ def split_items(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-async def sync_taxonomy(uows: UowFactory, clock: Clock, taxonomy: Taxonomy) -> None:
+async def sync_taxonomy(services: Services, taxonomy: Taxonomy) -> None:
     """Make the skills table know every taxonomy entry (idempotent)."""
-    async with uows() as uow:
-        await uow.skills.sync_taxonomy(taxonomy.skills, clock.now())
+    async with services.uow() as uow:
+        await uow.skills.sync_taxonomy(taxonomy.skills, services.clock.now())
         await uow.commit()
 
 
@@ -99,26 +99,21 @@ async def declared(uows: UowFactory, member_id: int) -> list[MemberSkill]:
         return await uow.skills.of_member(member_id)
 
 
-async def declare(
-    uows: UowFactory,
-    clock: Clock,
-    matcher: SkillMatcher,
-    member_id: int,
-    text: str,
-    limits: Mapping[SkillLevel, int] | None = None,
-) -> Declaration:
+async def declare(services: Services, member_id: int, text: str) -> Declaration:
     """Add the skills listed in `text` (comma-separated, optional level in parentheses).
 
     Recognised items become their canonical taxonomy skill; the others are kept as proposed
     skills with "did you mean" suggestions. An item without a level keeps the level already
-    declared, or gets the default one. An item whose level already holds `limits[level]`
-    skills is not added (`Declaration.full`). Never asks a question, so scripts work.
+    declared, or gets the default one. An item whose level already holds as many skills as
+    `services.skills` allows is not added (`Declaration.full`). Never asks a question, so
+    scripts work.
     """
     result = Declaration()
-    now = clock.now()
+    now = services.clock.now()
+    limits = services.skills.max_per_level
     given: dict[str, SkillLevel] = {}  # the level each skill was given in this list
-    async with uows() as uow:
-        matcher = await network_matcher(uow, matcher)
+    async with services.uow() as uow:
+        matcher = await network_matcher(uow, services.matcher)
         current = {ms.skill.slug: ms.level for ms in await uow.skills.of_member(member_id)}
         for item in split_items(text)[:MAX_ITEMS]:
             phrase, level = split_level(item)
@@ -140,7 +135,7 @@ async def declare(
                     result.kept_higher.append((item, MemberSkill(skill=row, level=earlier)))
                 continue
             wanted = level or current.get(slug, DEFAULT_LEVEL)
-            if limits is not None and not _room(current, limits, slug, wanted):
+            if not _room(current, limits, slug, wanted):
                 result.full.setdefault(wanted, []).append(item)
                 continue
             if match is not None:
@@ -190,17 +185,15 @@ def _find_declared(
     return by_slug.get(PROPOSED_PREFIX + slugify(phrase))
 
 
-async def remove(
-    uows: UowFactory, matcher: SkillMatcher, member_id: int, text: str
-) -> tuple[list[SkillRow], list[str]]:
+async def remove(services: Services, member_id: int, text: str) -> tuple[list[SkillRow], list[str]]:
     """Remove the listed skills from a member: (removed, items not found among theirs)."""
     removed: list[SkillRow] = []
     missing: list[str] = []
-    async with uows() as uow:
+    async with services.uow() as uow:
         mine = await uow.skills.of_member(member_id)
         for item in split_items(text)[:MAX_ITEMS]:
             phrase, _ = split_level(item)
-            found = _find_declared(matcher, mine, phrase)
+            found = _find_declared(services.matcher, mine, phrase)
             if found is None:
                 missing.append(item)
                 continue
@@ -213,28 +206,24 @@ async def remove(
 
 
 async def change_level(
-    uows: UowFactory,
-    clock: Clock,
-    matcher: SkillMatcher,
-    member_id: int,
-    phrase: str,
-    level: SkillLevel,
-    limits: Mapping[SkillLevel, int] | None = None,
+    services: Services, member_id: int, phrase: str, level: SkillLevel
 ) -> MemberSkill | None:
     """Change the level of one of the member's skills; None when they have not declared it.
 
-    Raises LevelFull when the new level already holds `limits[level]` skills.
+    Raises LevelFull when the new level already holds as many skills as `services.skills`
+    allows.
     """
-    async with uows() as uow:
+    limits = services.skills.max_per_level
+    async with services.uow() as uow:
         mine = await uow.skills.of_member(member_id)
-        found = _find_declared(matcher, mine, phrase)
+        found = _find_declared(services.matcher, mine, phrase)
         if found is None:
             return None
         current = {ms.skill.slug: ms.level for ms in mine}
-        if limits is not None and not _room(current, limits, found.skill.slug, level):
+        if not _room(current, limits, found.skill.slug, level):
             raise LevelFull(level, limits[level])
         await uow.skills.set_level(
-            member_id=member_id, skill_id=found.skill.id, level=level, now=clock.now()
+            member_id=member_id, skill_id=found.skill.id, level=level, now=services.clock.now()
         )
         await uow.commit()
     await uow.candidates.keep_up()  # matching from memory sees the change at once
@@ -242,14 +231,10 @@ async def change_level(
 
 
 async def replace_proposed(
-    uows: UowFactory,
-    clock: Clock,
-    member_id: int,
-    proposed_slug: str,
-    taxonomy_slug: str,
+    services: Services, member_id: int, proposed_slug: str, taxonomy_slug: str
 ) -> MemberSkill | None:
     """Swap a member's proposed skill for the taxonomy skill they meant (keeping the level)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         mine = {ms.skill.slug: ms for ms in await uow.skills.of_member(member_id)}
         old = mine.get(proposed_slug)
         new = await uow.skills.by_slug(taxonomy_slug)
@@ -257,7 +242,7 @@ async def replace_proposed(
             return None
         await uow.skills.remove_from_member(member_id=member_id, skill_id=old.skill.id)
         await uow.skills.set_level(
-            member_id=member_id, skill_id=new.id, level=old.level, now=clock.now()
+            member_id=member_id, skill_id=new.id, level=old.level, now=services.clock.now()
         )
         await uow.commit()
     await uow.candidates.keep_up()  # matching from memory sees the change at once
@@ -397,9 +382,7 @@ class Validated:
 
 
 async def validate_proposed(
-    uows: UowFactory,
-    clock: Clock,
-    matcher: SkillMatcher,
+    services: Services,
     reference: str,
     *,
     parent: str | None = None,
@@ -412,9 +395,10 @@ async def validate_proposed(
     Raises NoSuchProposal, AlreadyReviewed, NameTaken (a name already means a known skill:
     replace the proposal by it instead), UnknownSkill.
     """
-    async with uows() as uow:
+    clock = services.clock
+    async with services.uow() as uow:
         row = await _find_proposal(uow, reference)
-        known = await network_matcher(uow, matcher)
+        known = await network_matcher(uow, services.matcher)
         names = [row.label_fr, *aliases]
         for name in names:
             hit = known.match(name)
@@ -477,16 +461,15 @@ class Replaced:
     moved: int
 
 
-async def replace_everywhere(
-    uows: UowFactory, clock: Clock, matcher: SkillMatcher, reference: str, target: str
-) -> Replaced:
+async def replace_everywhere(services: Services, reference: str, target: str) -> Replaced:
     """Replace a proposal by a known skill (taxonomy or network) for every member who
     declared it, keeping the higher level when they had both (the caller checked that a
     coordinator asks). Raises NoSuchProposal, AlreadyReviewed, UnknownSkill (the target
     names no known skill)."""
-    async with uows() as uow:
+    clock = services.clock
+    async with services.uow() as uow:
         row = await _find_proposal(uow, reference)
-        known = await network_matcher(uow, matcher)
+        known = await network_matcher(uow, services.matcher)
         hit = known.taxonomy.get(target.strip()) or getattr(known.match(target), "skill", None)
         new = await uow.skills.by_slug(hit.slug) if hit is not None else None
         if new is None or new.id == row.id:
@@ -500,14 +483,12 @@ async def replace_everywhere(
     return Replaced(row, new, moved)
 
 
-async def suggestions_for(
-    uows: UowFactory, matcher: SkillMatcher, reference: str
-) -> tuple[SkillRow, list[SkillMatch]]:
+async def suggestions_for(services: Services, reference: str) -> tuple[SkillRow, list[SkillMatch]]:
     """A proposal and the known skills it may mean (for "replace by…"); raises like
     `replace_everywhere`."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         row = await _find_proposal(uow, reference)
-        known = await network_matcher(uow, matcher)
+        known = await network_matcher(uow, services.matcher)
     return row, known.suggest(row.label_fr, limit=4)
 
 

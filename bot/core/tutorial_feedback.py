@@ -3,33 +3,32 @@ request before it was posted, it looks out of date, it was checked."""
 
 from __future__ import annotations
 
-from bot.core.clock import Clock
 from bot.core.notices import AboutTutorial, NoticeKind
 from bot.core.outbox import notify_coordinators
 from bot.core.request_states import Transition
 from bot.core.requests import get_own, move
-from bot.core.services import TutorialSettings, UowFactory
+from bot.core.services import Services
 from bot.core.tutorials import TutorialNotFound, editable
 from bot.core.types import Member, Tutorial, TutorialStatus
 
 
-async def helped(uows: UowFactory, clock: Clock, tutorial_id: int, member: Member) -> bool:
+async def helped(services: Services, tutorial_id: int, member: Member) -> bool:
     """The member says the tutorial helped them (counted once per member)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         tutorial = await uow.tutorials.get(tutorial_id)
         if tutorial is None or not tutorial.published:
             raise TutorialNotFound(tutorial_id)
-        counted = await uow.tutorials.add_feedback(tutorial_id, member.id, "helped", clock.now())
+        counted = await uow.tutorials.add_feedback(
+            tutorial_id, member.id, "helped", services.clock.now()
+        )
         await uow.commit()
     return counted
 
 
-async def deflect(
-    uows: UowFactory, clock: Clock, request_id: int, tutorial_id: int, member: Member
-) -> bool:
+async def deflect(services: Services, request_id: int, tutorial_id: int, member: Member) -> bool:
     """A tutorial answered the member's draft request: it is closed without being posted."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         request = await get_own(uow, request_id, member)
         tutorial = await uow.tutorials.get(tutorial_id)
         if tutorial is None or not tutorial.published:
@@ -48,10 +47,10 @@ async def deflect(
     return counted
 
 
-async def flag(uows: UowFactory, clock: Clock, tutorial_id: int, member: Member) -> bool:
+async def flag(services: Services, tutorial_id: int, member: Member) -> bool:
     """The member reports the tutorial as possibly out of date (once per member)."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         tutorial = await uow.tutorials.get(tutorial_id)
         if tutorial is None or not tutorial.published:
             raise TutorialNotFound(tutorial_id)
@@ -68,11 +67,11 @@ async def flag(uows: UowFactory, clock: Clock, tutorial_id: int, member: Member)
 
 
 async def review(
-    uows: UowFactory, clock: Clock, tutorial_id: int, member: Member, *, outdated: bool
+    services: Services, tutorial_id: int, member: Member, *, outdated: bool
 ) -> Tutorial:
     """A coordinator (or the author) checked a tutorial: still right, or out of date."""
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         tutorial = await editable(uow, tutorial_id, member)
         if not tutorial.published:
             raise TutorialNotFound(tutorial_id)
@@ -86,16 +85,16 @@ async def review(
 
 
 async def to_check(
-    uows: UowFactory, clock: Clock, settings: TutorialSettings, limit: int = 20
+    services: Services, limit: int = 20
 ) -> tuple[list[Tutorial], list[Tutorial], list[Tutorial]]:
     """For coordinators: reported entries, entries not checked for long, entries to review
     (new ones, then published ones whose change waits)."""
     published = (TutorialStatus.PUBLISHED, TutorialStatus.OUTDATED)
-    async with uows() as uow:
+    async with services.uow() as uow:
         flagged = await uow.tutorials.listing(statuses=published, flagged=True, limit=limit)
         stale = await uow.tutorials.listing(
             statuses=(TutorialStatus.PUBLISHED,),
-            checked_before=clock.now() - settings.stale_after,
+            checked_before=services.clock.now() - services.tutorials.stale_after,
             limit=limit,
         )
         waiting = await uow.tutorials.listing(statuses=(TutorialStatus.REVIEW,), limit=limit)

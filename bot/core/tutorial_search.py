@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.core.services import UowFactory
+from bot.core.services import Services, UowFactory
 from bot.core.types import Tutorial
 from domain.search import SearchQuery
 from skills import SkillMatcher, fold
@@ -82,11 +82,12 @@ def _closest(word: str, candidates: list[str], allowed: int) -> str | None:
     return scored[0][1] if scored and scored[0][0] <= allowed else None
 
 
-async def search(uows: UowFactory, matcher: SkillMatcher, text: str, *, limit: int = 10) -> Found:
-    """Published tutorials for a query (words and `#skill`/`#theme` filters), best first."""
-    skills, themes, rest = _tags(matcher, text)
+async def search(services: Services, text: str, *, limit: int = 10) -> Found:
+    """Published tutorials for a query (words and `#skill`/`#theme` filters), best first
+    (read only)."""
+    skills, themes, rest = _tags(services.matcher, text)
     words = query_words(rest)
-    async with uows() as uow:
+    async with services.reader()() as uow:
         terms, corrections = await _terms(uow, words)
         query = SearchQuery(terms=terms, skill_slugs=skills, themes=themes, limit=limit)
         ids = await uow.tutorials.search.find(query)

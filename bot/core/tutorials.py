@@ -15,12 +15,11 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core import tutorial_revisions
-from bot.core.clock import Clock
 from bot.core.errors import NotAllowed, RequestNotFound
 from bot.core.notices import AboutTutorial, NoticeKind, TutorialCredit
 from bot.core.outbox import notify, notify_coordinators
 from bot.core.pii import PiiFinding, PiiKind, find_personal_data, mask
-from bot.core.services import TutorialSettings, UowFactory
+from bot.core.services import Services, UowFactory
 from bot.core.tutorial_changes import Field, with_change
 from bot.core.types import (
     HelpRequest,
@@ -90,10 +89,7 @@ async def _solved_by(uow: UnitOfWork, request_id: int, helper: Member) -> HelpRe
 
 
 async def write_problem(
-    uows: UowFactory,
-    clock: Clock,
-    matcher: SkillMatcher,
-    settings: TutorialSettings,
+    services: Services,
     request_id: int,
     helper: Member,
     problem: str | None,
@@ -102,8 +98,8 @@ async def write_problem(
 
     Without `problem` (the helper skipped the question), a draft already started is kept as
     it is, and a new one starts from the request's own text."""
-    now = clock.now()
-    async with uows() as uow:
+    now, matcher = services.clock.now(), services.matcher
+    async with services.uow() as uow:
         existing = await uow.tutorials.for_request(request_id, helper.id)
         if problem is None and existing is not None:
             return existing.id
@@ -125,7 +121,7 @@ async def write_problem(
                 themes=themes_of(matcher, slugs),
                 skills_text=skills_text(matcher, slugs),
                 language=helper.locale,
-                licence=settings.licence,
+                licence=services.tutorials.licence,
                 now=now,
             )
         await uow.commit()
@@ -167,26 +163,19 @@ class Edited:
 
 
 async def edit(
-    uows: UowFactory,
-    clock: Clock,
-    tutorial_id: int,
-    member: Member,
-    field: Field,
-    value: str,
-    *,
-    settings: TutorialSettings,
+    services: Services, tutorial_id: int, member: Member, field: Field, value: str
 ) -> Edited:
     """Change one part of a tutorial (its author or a coordinator).
 
-    With `review_required`, a member's change to a published entry waits for a coordinator
-    (see `tutorial_revisions`); the entry stays as approved. Otherwise a published entry
-    whose new text holds personal data goes back to draft: it is public again only once its
-    author has chosen what to do with it.
+    With `services.tutorials.review_required`, a member's change to a published entry waits
+    for a coordinator (see `tutorial_revisions`); the entry stays as approved. Otherwise a
+    published entry whose new text holds personal data goes back to draft: it is public
+    again only once its author has chosen what to do with it.
     """
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         tutorial = await editable(uow, tutorial_id, member)
-        if tutorial_revisions.needs_review(settings, tutorial, member):
+        if tutorial_revisions.needs_review(services.tutorials, tutorial, member):
             revision = await uow.tutorial_revisions.get(tutorial_id)
             current = tutorial_revisions.revised(tutorial, revision) if revision else tutorial
             proposal = with_change(current, field, value)
@@ -265,9 +254,7 @@ class Publication:
 
 
 async def publish(
-    uows: UowFactory,
-    clock: Clock,
-    settings: TutorialSettings,
+    services: Services,
     tutorial_id: int,
     member: Member,
     *,
@@ -278,8 +265,8 @@ async def publish(
     With `mask_labels`, every piece of personal data found is replaced by its label first
     (that is the author's choice); without, any finding stops the publication.
     """
-    now = clock.now()
-    async with uows() as uow:
+    now = services.clock.now()
+    async with services.uow() as uow:
         tutorial = await editable(uow, tutorial_id, member)
         revision = await uow.tutorial_revisions.get(tutorial_id) if tutorial.published else None
         if revision is not None:
@@ -291,7 +278,7 @@ async def publish(
             return Publication(Outcome.PERSONAL_DATA, tutorial, tuple(findings))
         if findings and mask_labels is not None:
             await _mask(uow, tutorial, findings, mask_labels, now)
-        review = settings.review_required and not is_coordinator(member)
+        review = services.tutorials.review_required and not is_coordinator(member)
         status = TutorialStatus.REVIEW if review else TutorialStatus.PUBLISHED
         if tutorial.status is not status:
             values: dict[str, object] = {"status": status}
@@ -389,9 +376,9 @@ async def _announce(
         )
 
 
-async def credit_asker(uows: UowFactory, clock: Clock, tutorial_id: int, member: Member) -> bool:
+async def credit_asker(services: Services, tutorial_id: int, member: Member) -> bool:
     """The person who asked agrees to be named as co-author of the tutorial of their case."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         tutorial = await uow.tutorials.get(tutorial_id)
         request = (
             await uow.requests.get(tutorial.request_id)
@@ -400,14 +387,14 @@ async def credit_asker(uows: UowFactory, clock: Clock, tutorial_id: int, member:
         )
         if tutorial is None or request is None or request.author_id != member.id:
             raise TutorialNotFound(tutorial_id)
-        await uow.tutorials.update(tutorial_id, clock.now(), asker_id=member.id)
+        await uow.tutorials.update(tutorial_id, services.clock.now(), asker_id=member.id)
         await uow.commit()
     return True
 
 
-async def drafts(uows: UowFactory, member: Member) -> list[Tutorial]:
-    """The member's tutorials that are not public yet."""
-    async with uows() as uow:
+async def drafts(services: Services, member: Member) -> list[Tutorial]:
+    """The member's tutorials that are not public yet (read only)."""
+    async with services.reader()() as uow:
         return await uow.tutorials.listing(
             author_id=member.id, statuses=(TutorialStatus.DRAFT, TutorialStatus.REVIEW)
         )

@@ -4,12 +4,11 @@ weight in the need, and each helper offered with their levels and load."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from bot.core.matching import proposed_matches, skill_weights
-from bot.core.services import UowFactory
+from bot.core.services import Services
 from bot.core.types import SkillRow, SkillSource
-from skills import SkillLevel, SkillMatcher
+from skills import SkillLevel
 from skills.proposed import PROPOSED_DISCOUNT
 
 
@@ -43,11 +42,12 @@ def _alone(skill: SkillRow) -> float:
     return PROPOSED_DISCOUNT if skill.source is SkillSource.PROPOSED else 1.0
 
 
-async def why(
-    uows: UowFactory, matcher: SkillMatcher, request_id: int, recent_since: datetime
-) -> Why | None:
-    """The explanation of request `request_id`'s matching; None if there is no such request."""
-    async with uows() as uow:
+async def why(services: Services, request_id: int) -> Why | None:
+    """The explanation of request `request_id`'s matching (the load counted over
+    `services.requests.recent_window`); None if there is no such request."""
+    matcher = services.matcher
+    recent_since = services.clock.now() - services.requests.recent_window
+    async with services.uow() as uow:
         request = await uow.requests.get(request_id)
         if request is None:
             return None

@@ -15,8 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core import health
-from bot.core.clock import Clock
-from bot.core.services import UowFactory
+from bot.core.services import Services
 from bot.core.types import OutboxBacklog, RequestStatus
 
 OK = "ok"
@@ -89,8 +88,7 @@ class Probe:
     """Looks at the database, the chat networks and the periodic work."""
 
     ping: Callable[[], Awaitable[None]]
-    uow: UowFactory
-    clock: Clock
+    services: Services
     links: Mapping[str, Connected]
     last_tick: Callable[[], datetime | None]
     limits: Limits
@@ -104,16 +102,18 @@ class Probe:
             started = loop.time()
             await asyncio.wait_for(self.ping(), timeout)
             seconds = loop.time() - started
-            backlog = await asyncio.wait_for(health.outbox_backlog(self.uow, self.clock), timeout)
+            backlog = await asyncio.wait_for(health.outbox_backlog(self.services), timeout)
             if requests:
-                counts = await asyncio.wait_for(health.requests_by_status(self.uow), timeout)
+                counts = await asyncio.wait_for(
+                    health.requests_by_status(self.services.uow), timeout
+                )
         except TimeoutError:
             error = f"no answer within {timeout:g} s"
         except Exception as problem:  # whatever the driver says, the database is not usable
             first_line = (str(problem).splitlines() or [""])[0][:MAX_DETAIL]
             error = f"unreachable ({type(problem).__name__}: {first_line})"
         return Look(
-            at=self.clock.now(),
+            at=self.services.clock.now(),
             database_error=error,
             database_seconds=seconds,
             backlog=backlog if error is None else None,

@@ -87,9 +87,7 @@ async def test_every_kind_renders_in_french_and_english_from_a_stored_row(
     await chat.declare("Karim", "ameli (former)")
     amina, karim, claire = [await chat.member(n) for n in ("Amina", "Karim", "Claire")]
     start = clock.now() + timedelta(days=10)
-    session = await sessions.create(
-        app.services.uow, clock, app.services.sessions, start=start, end=start + timedelta(hours=3)
-    )
+    session = await sessions.create(app.services, start=start, end=start + timedelta(hours=3))
     words = _Wordings(app)
     s = {"session_id": session.id}
     for kind in (
@@ -142,13 +140,13 @@ async def test_every_kind_renders_in_french_and_english_from_a_stored_row(
     assert "2/3" in await chat.say("Karim", "Attestation introuvable.")
     await chat.say("Karim", "Aller sur ameli.fr")
     await chat.say("Karim", "/annuler")
-    strict = replace(app.services.tutorials, review_required=True)
-    waiting = await tutorials.publish(app.services.uow, clock, strict, 1, karim)
+    strict = replace(app.services, tutorials=replace(app.services.tutorials, review_required=True))
+    waiting = await tutorials.publish(strict, 1, karim)
     assert waiting.outcome is Outcome.REVIEW
     t = {"tutorial_id": waiting.tutorial.id}
     await words.word(K.TUTORIAL_REVIEW, t, claire)
 
-    await sessions.cancel(app.services.uow, clock, session.id)
+    await sessions.cancel(app.services, session.id)
     await words.word(K.SESSION_CANCELLED, s, amina)
 
     # Worded elsewhere in the suite, from states this scenario does not reach: a flagged

@@ -22,9 +22,7 @@ TOURS = Location(47.3941, 0.6848)
 
 async def load_sample(app: App) -> None:
     services = app.services
-    report = await import_places(
-        services.uow, services.clock, services.places.catalog, SAMPLE, FileFormat.CSV
-    )
+    report = await import_places(services, SAMPLE, FileFormat.CSV)
     assert report.accepted == 300
 
 

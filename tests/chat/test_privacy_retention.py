@@ -87,14 +87,14 @@ async def test_old_texts_are_erased_once_a_day(
     )
 
     caplog.clear()
-    again = await privacy.purge_expired(app.services.uow, clock, app.services.retention)
+    again = await privacy.purge_expired(app.services)
     assert not again.ran and caplog.records == []  # once a day only
     clock.advance(timedelta(hours=20))
-    next_day = await privacy.purge_expired(app.services.uow, clock, app.services.retention)
+    next_day = await privacy.purge_expired(app.services)
     assert next_day.ran and (next_day.requests, next_day.messages) == (0, 0)  # idempotent
     assert await texts(app) == after
 
     clock.advance(timedelta(days=62))
-    later = await privacy.purge_expired(app.services.uow, clock, app.services.retention)
+    later = await privacy.purge_expired(app.services)
     assert (later.requests, later.messages) == (1, 1)
     assert (await texts(app))[recent] == (None, [None])

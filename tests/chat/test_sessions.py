@@ -160,11 +160,10 @@ async def test_two_workers_queue_each_notice_once(app: App, clock: FixedClock) -
         set_clock(
             clock, datetime(2027, 1, 7, 9, 0, tzinfo=PARIS).astimezone(UTC) - timedelta(days=21)
         )
-        settings = app.services.sessions
         await asyncio.gather(
-            sessions.due_notices(app.services.uow, clock, settings),
-            sessions.due_notices(other.services.uow, clock, settings),
-            sessions.due_notices(app.services.uow, clock, settings),
+            sessions.due_notices(app.services),
+            sessions.due_notices(other.services),
+            sessions.due_notices(app.services),
         )
         async with app.services.uow() as uow:
             announces = await uow.outbox.find(kind="session_announce")
@@ -205,11 +204,9 @@ async def _announced_ics(app: App, clock: FixedClock) -> bytes:
     from bot.core import sessions
 
     start = datetime(2027, 1, 7, 9, 0, tzinfo=PARIS)
-    await sessions.create(
-        app.services.uow, clock, app.services.sessions, start=start, end=start + timedelta(hours=3)
-    )
+    await sessions.create(app.services, start=start, end=start + timedelta(hours=3))
     set_clock(clock, start.astimezone(UTC) - timedelta(days=21))
-    await sessions.due_notices(app.services.uow, clock, app.services.sessions)
+    await sessions.due_notices(app.services)
     transport = RecordingTransport()
     await Dispatcher(app.services, {"console": transport}).run_once()
     [attachment] = [a for _, message in transport.sent for a in message.attachments]
@@ -225,9 +222,9 @@ async def test_calendar_file_has_an_organizer_and_an_installation_uid(
 
     content = await _announced_ics(app, clock)
     [event] = Calendar.from_ical(content).walk("VEVENT")
-    installation = await installation_id(app.services.uow, clock)
+    installation = await installation_id(app.services)
     assert len(installation) == 32
-    assert await installation_id(app.services.uow, clock) == installation  # stored once
+    assert await installation_id(app.services) == installation  # stored once
     assert str(event["UID"]) == f"session-1@{installation}.samu-numerique"
     assert str(event["ORGANIZER"]) == f"mailto:no-reply@{installation[:12]}.samu-numerique.invalid"
 

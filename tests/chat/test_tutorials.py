@@ -197,15 +197,15 @@ async def test_review_by_a_coordinator_when_required(network: Conversation) -> N
     await chat.say("Karim", "Aller sur ameli.fr")
     await chat.say("Karim", "/annuler")  # leaves the title question
     karim = await chat.member("Karim")
-    strict = replace(services.tutorials, review_required=True)
-    waiting = await tutorials.publish(services.uow, services.clock, strict, 1, karim)
+    strict = replace(services, tutorials=replace(services.tutorials, review_required=True))
+    waiting = await tutorials.publish(strict, 1, karim)
     assert waiting.outcome is Outcome.REVIEW
     assert waiting.tutorial.status is TutorialStatus.REVIEW
     delivered = await chat.tick()
     assert "attend votre relecture" in addressed_to(delivered, "Claire")
     assert "Je ne trouve pas de tutoriel #1" in await chat.say("Sophie", "/tuto 1")
     claire = await chat.member("Claire")
-    approved = await tutorials.publish(services.uow, services.clock, strict, 1, claire)
+    approved = await tutorials.publish(strict, 1, claire)
     assert approved.outcome is Outcome.PUBLISHED
     assert "Attestation introuvable" in await chat.say("Sophie", "/tuto 1")
 

@@ -54,16 +54,16 @@ async def test_a_silent_workers_rows_are_taken_over_after_the_takeover_delay(
 ) -> None:
     await _queue(app, people["Karim"], people["Claire"], 3)
     services = app.services
-    await outbox.heartbeat(services.uow, clock, "dead")
-    claimed = await outbox.claim_due(services.uow, clock, "dead", takeover_after=TAKEOVER)
+    await outbox.heartbeat(services, "dead")
+    claimed = await outbox.claim_due(services, "dead", takeover_after=TAKEOVER)
     assert len(claimed) == 1  # one at a time per recipient, in order
-    await outbox.begin_attempt(services.uow, clock, claimed[0].id)  # then the process dies
+    await outbox.begin_attempt(services, claimed[0].id)  # then the process dies
 
     alive = Dispatcher(
         services, {"console": RecordingTransport()}, worker="alive", takeover_after=TAKEOVER
     )
     clock.advance(timedelta(seconds=5))
-    await outbox.heartbeat(services.uow, clock, "alive")
+    await outbox.heartbeat(services, "alive")
     assert await alive.run_once() == 0  # "dead" was seen 5 s ago: its rows stay its own
 
     clock.advance(timedelta(seconds=11))
@@ -108,11 +108,11 @@ async def test_a_clean_stop_frees_the_claimed_rows_at_once(
 ) -> None:
     await _queue(app, people["Karim"], people["Claire"], 2)
     services = app.services
-    claimed = await outbox.claim_due(services.uow, clock, "leaving")
+    claimed = await outbox.claim_due(services, "leaving")
     assert len(claimed) == 1
-    assert await outbox.claim_due(services.uow, clock, "other") == []
+    assert await outbox.claim_due(services, "other") == []
     await Dispatcher(services, {}, worker="leaving").leave()
-    assert [m.id for m in await outbox.claim_due(services.uow, clock, "other")] == [claimed[0].id]
+    assert [m.id for m in await outbox.claim_due(services, "other")] == [claimed[0].id]
 
 
 async def test_messages_for_a_network_served_by_another_worker_are_left_to_it(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pytest
@@ -165,7 +165,7 @@ async def test_a_stale_index_is_never_used(app: App) -> None:
         await uow.commit()
     other = Database.from_url(db.url)  # another worker erases: this index is not told
     try:
-        assert await privacy.forget(other.uow, app.services.clock, erased) is not None
+        assert await privacy.forget(replace(app.services, uow=other.uow), erased) is not None
     finally:
         await other.dispose()
     async with db.uow() as uow:
@@ -233,9 +233,7 @@ async def test_a_skill_declared_through_one_worker_is_offered_by_the_other(
     assert first.progress is not None and first.progress.step is Step.NO_HELPER
     assert not second_worker.db.candidate_index.behind
     version = second_worker.db.candidate_index.version
-    declared = await skill_cases.declare(
-        services.uow, services.clock, services.matcher, helper.id, "ameli (je pratique)"
-    )
+    declared = await skill_cases.declare(services, helper.id, "ameli (je pratique)")
     assert declared.recognised
     second = await _ask(second_worker, author, "Mon compte ameli est bloqué, au secours")
     assert second.progress is not None and second.progress.step is Step.OFFERED
@@ -280,20 +278,16 @@ async def test_every_write_path_keeps_the_index_right(app: App) -> None:
             await fresh.dispose()
 
     for helper in helpers:
-        await skill_cases.declare(
-            services.uow, services.clock, services.matcher, helper.id, "ameli (je forme)"
-        )
+        await skill_cases.declare(services, helper.id, "ameli (je forme)")
     await check()
     await skill_cases.change_level(
-        services.uow,
-        services.clock,
-        services.matcher,
+        services,
         helpers[0].id,
         "ameli",
         SkillLevel.DISCOVERING,
     )
     await check()
-    await skill_cases.remove(services.uow, services.matcher, helpers[1].id, "ameli")
+    await skill_cases.remove(services, helpers[1].id, "ameli")
     await check()
     async with services.uow() as uow:
         await uow.members.update_profile(helpers[2].id, NOW, status=MemberStatus.LEFT)
@@ -303,7 +297,7 @@ async def test_every_write_path_keeps_the_index_right(app: App) -> None:
         await uow.members.update_profile(helpers[2].id, NOW, status=MemberStatus.ACTIVE)
         await uow.commit()
     await check()
-    assert await privacy.forget(services.uow, services.clock, helpers[2].id) is not None
+    assert await privacy.forget(services, helpers[2].id) is not None
     await check()
     assert db.candidate_index.members() == 1
 

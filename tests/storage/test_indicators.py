@@ -45,9 +45,10 @@ from bot.core.indicators import (
     SkillDemand,
     StructureActivity,
 )
+from bot.core.services import Services
 from domain.figures import FlowCount, SessionCounts, SkillAsked, StructureCounts
 from domain.records import MemberStatus, RequestStatus, Role, RsvpAnswer, TutorialStatus, Urgency
-from skills import SkillLevel
+from skills import SkillLevel, default_matcher
 from storage.db import Database, UnitOfWork
 
 S = RequestStatus
@@ -330,8 +331,8 @@ async def test_indicators_of_a_quarter_and_the_previous_one(db: Database) -> Non
     assert figures.sessions == [SessionAttendance(ids["S1"], at(12, 10, 8), "Médiathèque", 2, 1, 1)]
     assert figures.attendance == 2
 
-    clock = FixedClock(at(12, 20, 12))
-    current, before = await indicators.compare(db.uow, clock, PeriodKind.QUARTER, PARIS)
+    services = Services(uow=db.uow, clock=FixedClock(at(12, 20, 12)), matcher=default_matcher())
+    current, before = await indicators.compare(services, PeriodKind.QUARTER, PARIS)
     assert current == figures  # the current quarter, up to now: the same figures
     assert before.period == Period(PeriodKind.QUARTER, Q3_START, Q4_START, PARIS)
     # Q3: P1 and P2 asked, P1 claimed after 1 h and resolved after 10 h, P3 deflected; S3.
@@ -342,7 +343,7 @@ async def test_indicators_of_a_quarter_and_the_previous_one(db: Database) -> Non
     assert before.skill_gaps == []  # ameli (2 helpers) and pix (3)
     assert before.attendance == 3
 
-    current, before = await indicators.compare(db.uow, clock, PeriodKind.MONTH, PARIS)
+    current, before = await indicators.compare(services, PeriodKind.MONTH, PARIS)
     assert current.period == Period(PeriodKind.MONTH, at(11, 30, 23), Q4_END, PARIS)
     # December: R10 asked and claimed (R8 is a draft); R10 and the deflected R9 solved; S1.
     assert (current.asked, current.claimed, current.solved, current.deflected) == (1, 1, 2, 1)

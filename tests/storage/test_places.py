@@ -18,8 +18,9 @@ from bot.core.place_files import FileFormat
 from bot.core.place_geo import distance_km
 from bot.core.place_import import ImportReport, import_places
 from bot.core.places import Origin, OriginKind
+from bot.core.services import PlaceSettings, Services
 from domain.records import Structure
-from skills import default_catalog
+from skills import default_catalog, default_matcher
 from storage.db import Database
 from storage.repositories.places import PlaceRepository
 
@@ -28,9 +29,19 @@ NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 CATALOG = default_catalog()
 
 
+def services_of(db: Database) -> Services:
+    """The use-cases' services on this database, at a fixed time."""
+    return Services(
+        uow=db.uow,
+        clock=FixedClock(NOW),
+        matcher=default_matcher(),
+        places=PlaceSettings(load_catalog=lambda: CATALOG),
+    )
+
+
 async def run_import(db: Database, path: Path, **kwargs: object) -> ImportReport:
     fmt = FileFormat.JSON if path.suffix == ".json" else FileFormat.CSV
-    return await import_places(db.uow, FixedClock(NOW), CATALOG, path, fmt, **kwargs)  # type: ignore[arg-type]
+    return await import_places(services_of(db), path, fmt, **kwargs)  # type: ignore[arg-type]
 
 
 def rows(path: Path = DATA / "places_sample.csv") -> list[dict[str, str]]:
@@ -76,9 +87,7 @@ async def test_reimport_updates_and_removes_nothing_unless_pruned(
 ) -> None:
     await run_import(db, DATA / "places_sample.csv")
     structure = await _structure(db)
-    await edit_structure_entry(
-        db.uow, FixedClock(NOW), CATALOG, structure, EditField.SERVICES, "démarches"
-    )
+    await edit_structure_entry(services_of(db), structure, EditField.SERVICES, "démarches")
     changed = rows()[:100]
     changed[0]["nom"] = "Médiathèque renommée"
     smaller = write(tmp_path / "smaller.csv", changed)

@@ -24,7 +24,7 @@ async def _move(app: App, session_id: int) -> ExchangeSession | SessionProblem:
     services = app.services
     new_start = services.clock.now() + timedelta(days=20)
     try:
-        return await sessions.change(services.uow, services.clock, session_id, start=new_start)
+        return await sessions.change(services, session_id, start=new_start)
     except SessionProblem as refused:
         return refused
 
@@ -42,14 +42,12 @@ async def test_moving_and_cancelling_at_the_same_moment(app: App, cancel_first: 
     for n in range(ROUNDS):
         start = services.clock.now() + timedelta(days=10, hours=n)
         planned = await sessions.create(
-            services.uow,
-            services.clock,
-            services.sessions,
+            services,
             start=start,
             end=start + timedelta(hours=2),
         )
-        await sessions.answer(services.uow, services.clock, planned.id, amina, RsvpAnswer.YES)
-        cancel = sessions.cancel(services.uow, services.clock, planned.id)
+        await sessions.answer(services, planned.id, amina, RsvpAnswer.YES)
+        cancel = sessions.cancel(services, planned.id)
         move = _move(app, planned.id)
         if cancel_first:
             cancelled, moved = await asyncio.gather(cancel, move)
@@ -67,9 +65,7 @@ async def test_moving_and_cancelling_at_the_same_moment(app: App, cancel_first: 
 async def test_a_cancelled_session_cannot_be_moved(app: App) -> None:
     services = app.services
     start = services.clock.now() + timedelta(days=10)
-    planned = await sessions.create(
-        services.uow, services.clock, services.sessions, start=start, end=start + timedelta(hours=2)
-    )
-    await sessions.cancel(services.uow, services.clock, planned.id)
+    planned = await sessions.create(services, start=start, end=start + timedelta(hours=2))
+    await sessions.cancel(services, planned.id)
     refused = await _move(app, planned.id)
     assert isinstance(refused, SessionProblem) and refused.reason == "closed"

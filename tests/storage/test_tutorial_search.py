@@ -41,7 +41,7 @@ class Loaded:
 
     async def search(self, query: str, limit: int = 10) -> list[str]:
         services = self.app.services
-        found = await tutorial_search.search(services.uow, services.matcher, query, limit=limit)
+        found = await tutorial_search.search(services, query, limit=limit)
         return [self.keys[tutorial.id] for tutorial in found.tutorials]
 
 
@@ -153,7 +153,7 @@ async def test_same_results_on_sqlite_and_postgresql(corpus: Loaded, tmp_path: P
 
 async def test_a_typo_is_corrected_and_said(corpus: Loaded) -> None:
     services = corpus.app.services
-    found = await tutorial_search.search(services.uow, services.matcher, "atestation ameli")
+    found = await tutorial_search.search(services, "atestation ameli")
     assert found.corrections == {"atestation": "attestation"}
     assert "ameli-attestation" in [corpus.keys[t.id] for t in found.tutorials]
 
@@ -170,7 +170,7 @@ async def test_drafts_are_never_found(corpus: Loaded) -> None:
 
 async def test_some_words_only_give_close_matches(corpus: Loaded) -> None:
     services = corpus.app.services
-    found = await tutorial_search.search(services.uow, services.matcher, "ameli astrophysique")
+    found = await tutorial_search.search(services, "ameli astrophysique")
     assert not found.exact and found.tutorials
 
 
@@ -193,7 +193,7 @@ async def test_a_very_common_word_ranks_only_its_newest_matches(
                 status=TutorialStatus.PUBLISHED,
             )
         await uow.commit()
-    found = await tutorial_search.search(services.uow, services.matcher, "ameli")
+    found = await tutorial_search.search(services, "ameli")
     assert sorted(t.id for t in found.tutorials) == [3, 4, 5]  # the best one, #1, is too old
-    found = await tutorial_search.search(services.uow, services.matcher, "compte ameli")
+    found = await tutorial_search.search(services, "compte ameli")
     assert [t.id for t in found.tutorials] == [1]  # a narrower query ranks everything it finds

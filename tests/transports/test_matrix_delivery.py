@@ -44,9 +44,7 @@ async def test_a_member_quiet_since_a_restart_gets_each_notice_once(
     karim = await network.join("Karim", encrypted=encrypted, skills="ameli (former)")
     services = network.app.services
     start = services.clock.now() + timedelta(days=30)
-    session = await sessions.create(
-        services.uow, services.clock, services.sessions, start=start, end=start + timedelta(hours=3)
-    )
+    session = await sessions.create(services, start=start, end=start + timedelta(hours=3))
     await karim.say(f"!rsvp {session.id} oui")
     await karim.sync_until(lambda: karim.bot_says("C'est noté", network.bot))
     await amina.say("!demande souci ameli pour un jeune")
@@ -89,10 +87,8 @@ async def test_reactions_answer_a_session_invitation_and_name_the_session(
     amina = await network.join("Amina", encrypted=encrypted)
     services = network.app.services
     start = services.clock.now() + timedelta(days=10)
-    session = await sessions.create(
-        services.uow, services.clock, services.sessions, start=start, end=start + timedelta(hours=3)
-    )
-    await sessions.due_notices(services.uow, services.clock, services.sessions)
+    session = await sessions.create(services, start=start, end=start + timedelta(hours=3))
+    await sessions.due_notices(services)
     assert network.app.dispatcher is not None
     network.app.dispatcher.wake()
     invitation = await amina.sync_until(

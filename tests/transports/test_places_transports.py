@@ -20,9 +20,7 @@ AMINA = 1001
 
 async def load_sample(app: App) -> None:
     services = app.services
-    await import_places(
-        services.uow, services.clock, services.places.catalog, SAMPLE, FileFormat.CSV
-    )
+    await import_places(services, SAMPLE, FileFormat.CSV)
 
 
 async def test_telegram_location_gives_the_nearest_places(

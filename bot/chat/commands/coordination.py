@@ -201,12 +201,7 @@ async def explain(ctx: Context, args: str) -> Reply:
     helper it was offered to with their levels and load."""
     request_id, _ = request_number(args)
     services = ctx.services
-    found = await why(
-        services.uow,
-        services.matcher,
-        request_id,
-        services.clock.now() - services.requests.recent_window,
-    )
+    found = await why(services, request_id)
     if found is None:
         return [ctx.reply(ctx._("I find no request #{n}.").format(n=request_id))]
     lines = [ctx._("Why request #{n} went to whom:").format(n=request_id)]

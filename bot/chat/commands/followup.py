@@ -43,7 +43,7 @@ async def _waiting(ctx: Context, _: str) -> Reply:
 
 async def _gaps(ctx: Context, _: str) -> Reply:
     """The skills asked for with nobody to help, and the tutorials' topics."""
-    gaps, topics = await digest.weak_spots(ctx.services.uow, ctx.services.clock)
+    gaps, topics = await digest.weak_spots(ctx.services)
     return [ctx.reply(*weak_spot_lines(ctx, gaps, topics))]
 
 
@@ -51,9 +51,7 @@ async def _week(ctx: Context, _: str) -> Reply:
     """The figures of the last 7 days."""
     services = ctx.services
     now = services.clock.now()
-    summary = await digest.summary(
-        services.uow, now - timedelta(days=7), now, services.tutorials.stale_after
-    )
+    summary = await digest.summary(services, now - timedelta(days=7), now)
     return [digest_message(ctx, summary, heading=ctx._("The last 7 days:"))]
 
 

@@ -146,13 +146,10 @@ async def orient_command(ctx: Context, args: str) -> Reply:
         return _usage(ctx)
     services = ctx.services
     found = await places.orient(
-        services.uow,
-        services.clock.now(),
-        services.places.catalog,
+        services,
         ctx.me,
         args,
         location=(location.latitude, location.longitude) if location else None,
-        timezone=services.places.timezone,
     )
     return _answer(ctx, args, found)
 
@@ -221,15 +218,7 @@ async def place_command(ctx: Context, args: str) -> Reply:
             )
         ]
     structure = Structure(me.structure_id, me.structure_name or "")
-    result = await place_edits.edit_structure_entry(
-        services.uow,
-        services.clock,
-        services.places.catalog,
-        structure,
-        edit,
-        value,
-        timezone=services.places.timezone,
-    )
+    result = await place_edits.edit_structure_entry(services, structure, edit, value)
     if result.place is None:
         example = EXAMPLES.get(edit)
         return [

@@ -62,7 +62,7 @@ async def show_notice(ctx: Context, args: str) -> Reply:
 
 async def export_my_data(ctx: Context, args: str) -> Reply:
     """`/mesdonnees`: a JSON file with everything the bot stores about the member."""
-    content = await privacy.export(ctx.services.uow, ctx.services.clock, ctx.me.id)
+    content = await privacy.export(ctx.services, ctx.me.id)
     if content is None:
         return [ctx.reply(ctx._("I found nothing about you."))]
     attachment = Attachment(
@@ -92,7 +92,7 @@ async def forget_me(ctx: Context, args: str) -> Reply:
     if word not in CONFIRM_WORDS:
         raise UsageError
     services = ctx.services
-    report = await privacy.forget(services.uow, services.clock, ctx.me.id, services.after_erasure)
+    report = await privacy.forget(services, ctx.me.id)
     if report is None:
         return [ctx.reply(ctx._("I found nothing about you."))]
     return [

@@ -53,7 +53,7 @@ async def agenda(ctx: Context, args: str) -> Reply:
         number, rest = request_number(args)
         return await _answer_from_agenda(ctx, number, rest)
     if fold(args) in ("passees", "past", "passe"):
-        held = await sessions.past(services.reader(), services.clock)
+        held = await sessions.past(services)
         if not held:
             return [ctx.reply(ctx._("No session has taken place yet."))]
         lines = []
@@ -67,7 +67,7 @@ async def agenda(ctx: Context, args: str) -> Reply:
 async def _listing(ctx: Context) -> Outgoing:
     """The next sessions, each with one's answer, the count, and its own answer buttons."""
     services = ctx.services
-    upcoming = await sessions.upcoming(services.reader(), services.clock, ctx.me)
+    upcoming = await sessions.upcoming(services, ctx.me)
     if not upcoming:
         return ctx.reply(ctx._("No session is planned yet."))
     lines = []
@@ -109,9 +109,7 @@ async def _answer(ctx: Context, session_id: int, word: str) -> Outgoing | Sessio
     if reply is None:
         raise UsageError
     try:
-        session = await sessions.answer(
-            ctx.services.uow, ctx.services.clock, session_id, ctx.me, reply
-        )
+        session = await sessions.answer(ctx.services, session_id, ctx.me, reply)
     except SessionProblem as problem:
         return problem
     return ctx.reply(
@@ -164,9 +162,7 @@ async def _new(ctx: Context, text: str) -> Reply:
     services = ctx.services
     settings = services.sessions
     start, end, place = _parse_when(text, settings.timezone)
-    created = await sessions.create(
-        services.uow, services.clock, settings, start=start, end=end, place=place or None
-    )
+    created = await sessions.create(services, start=start, end=end, place=place or None)
     return [ctx.reply(ctx._("Session planned."), *session_lines(ctx, created))]
 
 
@@ -174,13 +170,13 @@ async def _notes(ctx: Context, text: str) -> Reply:
     number, notes = request_number(text)
     if not notes.strip():
         raise UsageError
-    noted = await sessions.write_notes(ctx.services.uow, ctx.services.clock, number, notes)
+    noted = await sessions.write_notes(ctx.services, number, notes)
     return [ctx.reply(ctx._("Notes kept for session #{n}.").format(n=noted.id))]
 
 
 async def _cancel(ctx: Context, text: str) -> Reply:
     number, _ = request_number(text)
-    cancelled = await sessions.cancel(ctx.services.uow, ctx.services.clock, number)
+    cancelled = await sessions.cancel(ctx.services, number)
     return [ctx.reply(ctx._("Session #{n} is cancelled.").format(n=cancelled.id))]
 
 
@@ -192,12 +188,12 @@ async def _edit(ctx: Context, text: str) -> Reply:
     if not value.strip():
         raise UsageError
     if field_name in ("lieu", "place"):
-        changed = await sessions.change(services.uow, services.clock, number, place=value)
+        changed = await sessions.change(services, number, place=value)
     elif field_name in ("ordre", "agenda"):
-        changed = await sessions.change(services.uow, services.clock, number, agenda=value)
+        changed = await sessions.change(services, number, agenda=value)
     elif field_name == "date":
         start, end, _rest = _parse_when(value, services.sessions.timezone)
-        changed = await sessions.change(services.uow, services.clock, number, start=start, end=end)
+        changed = await sessions.change(services, number, start=start, end=end)
     else:
         raise UsageError
     return [ctx.reply(ctx._("Session updated."), *session_lines(ctx, changed))]
@@ -210,10 +206,10 @@ async def _no_action(ctx: Context, text: str) -> Reply:
 async def _rule(ctx: Context, text: str) -> Reply:
     services = ctx.services
     if not text.strip():
-        rule = await sessions.current_rule(services.uow, services.sessions)
+        rule = await sessions.current_rule(services)
         return [ctx.reply(ctx._("Current rule: {rule}").format(rule=rule or "—"))]
     try:
-        await sessions.set_rule(services.uow, services.clock, services.sessions, text)
+        await sessions.set_rule(services, text)
     except RuleError:
         return [
             ctx.reply(
@@ -223,7 +219,7 @@ async def _rule(ctx: Context, text: str) -> Reply:
                 ),
             )
         ]
-    planned = await sessions.plan_ahead(services.uow, services.clock, services.sessions, count=4)
+    planned = await sessions.plan_ahead(services, count=4)
     lines = [ctx._("Rule saved.")]
     for session in planned:
         lines += session_lines(ctx, session)[:2]

@@ -67,9 +67,7 @@ async def _add(ctx: Context, text: str) -> Reply:
             )
         ]
     limits = ctx.services.skills.max_per_level
-    result = await member_skills.declare(
-        ctx.services.uow, ctx.services.clock, ctx.services.matcher, ctx.me.id, text, limits
-    )
+    result = await member_skills.declare(ctx.services, ctx.me.id, text)
     if (
         not result.recognised
         and not result.proposed
@@ -180,13 +178,10 @@ async def _level(ctx: Context, text: str) -> Reply:
         return [_ask_level(ctx, phrase)]
     try:
         changed = await member_skills.change_level(
-            ctx.services.uow,
-            ctx.services.clock,
-            ctx.services.matcher,
+            ctx.services,
             ctx.me.id,
             phrase,
             level,
-            ctx.services.skills.max_per_level,
         )
     except member_skills.LevelFull as full:
         return [ctx.reply(*level_full_lines(ctx, full.level, full.limit))]
@@ -235,9 +230,7 @@ async def _remove(ctx: Context, text: str) -> Reply:
                 ],
             )
         ]
-    removed, missing = await member_skills.remove(
-        ctx.services.uow, ctx.services.matcher, ctx.me.id, text
-    )
+    removed, missing = await member_skills.remove(ctx.services, ctx.me.id, text)
     lines = []
     if removed:
         lines.append(
@@ -258,9 +251,7 @@ async def _replace(ctx: Context, text: str) -> Reply:
     parts = text.split()
     if len(parts) != 2:
         raise UsageError
-    replaced = await member_skills.replace_proposed(
-        ctx.services.uow, ctx.services.clock, ctx.me.id, parts[0], parts[1]
-    )
+    replaced = await member_skills.replace_proposed(ctx.services, ctx.me.id, parts[0], parts[1])
     if replaced is None:
         return [
             ctx.reply(
@@ -401,9 +392,7 @@ async def _validate(ctx: Context, text: str) -> Reply:
     services = ctx.services
     try:
         done = await member_skills.validate_proposed(
-            services.uow,
-            services.clock,
-            services.matcher,
+            services,
             reference,
             parent=parent,
             aliases=aliases,
@@ -484,9 +473,7 @@ async def _merge(ctx: Context, text: str) -> Reply:
     services = ctx.services
     try:
         if target is None:
-            proposal, suggestions = await member_skills.suggestions_for(
-                services.uow, services.matcher, reference
-            )
+            proposal, suggestions = await member_skills.suggestions_for(services, reference)
             label = proposal.label(ctx.t.locale)
             return [
                 ctx.reply(
@@ -506,9 +493,7 @@ async def _merge(ctx: Context, text: str) -> Reply:
                     ],
                 )
             ]
-        done = await member_skills.replace_everywhere(
-            services.uow, services.clock, services.matcher, reference, target
-        )
+        done = await member_skills.replace_everywhere(services, reference, target)
     except member_skills.NoSuchProposal:
         return _not_found(ctx, reference)
     except member_skills.AlreadyReviewed as already:

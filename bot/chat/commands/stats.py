@@ -162,9 +162,7 @@ async def stats(ctx: Context, args: str) -> Reply:
     if kind is None:
         raise UsageError
     services = ctx.services
-    current, before = await indicators.compare(
-        services.uow, services.clock, kind, services.digest.timezone
-    )
+    current, before = await indicators.compare(services, kind, services.digest.timezone)
     actions = [
         Action(ctx._(KIND_BUTTONS[other]), f"/stats {KIND_KEYWORDS[other]}")
         for other in PeriodKind

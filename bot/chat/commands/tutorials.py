@@ -24,7 +24,7 @@ not_found_tutorial = writeup.tutorial_not_found
 async def search(ctx: Context, text: str) -> Reply:
     """`/tuto words #skill #theme`: the published tutorials that answer it."""
     services = ctx.services
-    found = await tutorial_search.search(services.reader(), services.matcher, text)
+    found = await tutorial_search.search(services, text)
     if not found.tutorials:
         return [
             ctx.reply(
@@ -50,8 +50,8 @@ async def search(ctx: Context, text: str) -> Reply:
 async def overview(ctx: Context) -> Reply:
     """`/tuto` alone: how to search, the most useful entries, and the member's drafts."""
     services = ctx.services
-    found = await tutorial_search.search(services.reader(), services.matcher, "", limit=5)
-    mine = await tutorials.drafts(services.reader(), ctx.me)
+    found = await tutorial_search.search(services, "", limit=5)
+    mine = await tutorials.drafts(services, ctx.me)
     lines = [
         ctx._("The network's tutorials, written from solved cases."),
         ctx._("To search: {command}").format(command=ctx.cmd("tuto", ctx._("words or #skill"))),
@@ -106,7 +106,7 @@ async def thank(ctx: Context, args: str) -> Reply:
     tutorial_id, _ = request_number(args)
     services = ctx.services
     try:
-        await tutorial_feedback.helped(services.uow, services.clock, tutorial_id, ctx.me)
+        await tutorial_feedback.helped(services, tutorial_id, ctx.me)
     except TutorialNotFound:
         return [not_found_tutorial(ctx, tutorial_id)]
     return [ctx.reply(ctx._("Thank you! I counted it for tutorial #{n}.").format(n=tutorial_id))]
@@ -122,9 +122,7 @@ async def solved_by(ctx: Context, args: str) -> Reply:
         if not confirmed(rest):
             command = f"/tuto aide {tutorial_id} {request_id}"
             return [await ask(ctx, Ending.DEFLECT, request_id, command, tutorial=tutorial_id)]
-        await tutorial_feedback.deflect(
-            services.uow, services.clock, request_id, tutorial_id, ctx.me
-        )
+        await tutorial_feedback.deflect(services, request_id, tutorial_id, ctx.me)
     except TutorialNotFound:
         return [not_found_tutorial(ctx, tutorial_id)]
     except IllegalTransition:
@@ -143,7 +141,7 @@ async def report(ctx: Context, args: str) -> Reply:
     tutorial_id, _ = request_number(args)
     services = ctx.services
     try:
-        await tutorial_feedback.flag(services.uow, services.clock, tutorial_id, ctx.me)
+        await tutorial_feedback.flag(services, tutorial_id, ctx.me)
     except TutorialNotFound:
         return [not_found_tutorial(ctx, tutorial_id)]
     return [
@@ -161,7 +159,7 @@ async def credit(ctx: Context, args: str) -> Reply:
     tutorial_id, _ = request_number(args)
     services = ctx.services
     try:
-        await tutorials.credit_asker(services.uow, services.clock, tutorial_id, ctx.me)
+        await tutorials.credit_asker(services, tutorial_id, ctx.me)
     except TutorialNotFound:
         return [not_found_tutorial(ctx, tutorial_id)]
     return [
@@ -173,9 +171,7 @@ async def _checked(ctx: Context, args: str, *, outdated: bool) -> Reply:
     tutorial_id, _ = request_number(args)
     services = ctx.services
     try:
-        await tutorial_feedback.review(
-            services.uow, services.clock, tutorial_id, ctx.me, outdated=outdated
-        )
+        await tutorial_feedback.review(services, tutorial_id, ctx.me, outdated=outdated)
     except TutorialNotFound:
         return [not_found_tutorial(ctx, tutorial_id)]
     if outdated:
@@ -198,9 +194,7 @@ async def to_check(ctx: Context, args: str) -> Reply:
     if not tutorials.is_coordinator(ctx.me):
         return [ctx.reply(ctx._("This is for coordinators."))]
     services = ctx.services
-    flagged, stale, waiting = await tutorial_feedback.to_check(
-        services.uow, services.clock, services.tutorials
-    )
+    flagged, stale, waiting = await tutorial_feedback.to_check(services)
     if not (flagged or stale or waiting):
         return [ctx.reply(ctx._("No tutorial to check."))]
     lines: list[str] = []
@@ -218,7 +212,7 @@ async def to_check(ctx: Context, args: str) -> Reply:
 
 async def mine(ctx: Context, args: str) -> Reply:
     """`/tuto mes`: my drafts."""
-    found = await tutorials.drafts(ctx.services.reader(), ctx.me)
+    found = await tutorials.drafts(ctx.services, ctx.me)
     if not found:
         return [ctx.reply(ctx._("You have no tutorial draft."))]
     lines = [ctx._("Your drafts:"), *(result_line(ctx, tutorial) for tutorial in found)]

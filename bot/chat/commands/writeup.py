@@ -75,24 +75,20 @@ async def write_up(ctx: Context, args: str) -> Reply:
         if step == "steps":
             if not skipped:
                 await tutorials.edit(
-                    services.uow,
-                    services.clock,
+                    services,
                     draft_id,
                     ctx.me,
                     Field.STEPS,
                     text,
-                    settings=services.tutorials,
                 )
             return [await _ask_title(ctx, request_id, draft_id)]
         if not skipped:
             await tutorials.edit(
-                services.uow,
-                services.clock,
+                services,
                 draft_id,
                 ctx.me,
                 Field.TITLE,
                 text,
-                settings=services.tutorials,
             )
     except TutorialNotFound:
         return [not_found(ctx, request_id)]
@@ -104,10 +100,7 @@ async def write_up(ctx: Context, args: str) -> Reply:
 async def _write_problem(ctx: Context, request_id: int, text: str | None) -> int:
     services = ctx.services
     return await tutorials.write_problem(
-        services.uow,
-        services.clock,
-        services.matcher,
-        services.tutorials,
+        services,
         request_id,
         ctx.me,
         text,
@@ -131,9 +124,7 @@ async def publish(ctx: Context, tutorial_id: int, *, masked: bool = False) -> Re
     """Try to publish: personal-data guard, review if required, or published."""
     services = ctx.services
     publication = await tutorials.publish(
-        services.uow,
-        services.clock,
-        services.tutorials,
+        services,
         tutorial_id,
         ctx.me,
         mask_labels=mask_labels(ctx) if masked else None,
@@ -199,13 +190,11 @@ async def change(ctx: Context, args: str) -> Reply:
             await await_answer(ctx, "tuto", f"modifier {tutorial_id} {word}")
             return [ctx.reply(_question(ctx, field), actions=[Action(ctx._("Cancel"), "/annuler")])]
         edited = await tutorials.edit(
-            services.uow,
-            services.clock,
+            services,
             tutorial_id,
             ctx.me,
             field,
             text,
-            settings=services.tutorials,
         )
     except TutorialNotFound:
         return [tutorial_not_found(ctx, tutorial_id)]

@@ -123,7 +123,7 @@ async def _notes(ctx: Context, session: ExchangeSession, notice: AboutSession) -
 
 
 async def _suggestions(ctx: Context, session: ExchangeSession, notice: AboutSession) -> Outgoing:
-    gaps, topics = await digest.weak_spots(ctx.services.uow, ctx.services.clock)
+    gaps, topics = await digest.weak_spots(ctx.services)
     return ctx.reply(
         ctx._("Ideas for the agenda of session #{n}, from the last quarter:").format(n=session.id),
         *weak_spot_lines(ctx, gaps, topics),
@@ -136,9 +136,7 @@ async def _suggestions(ctx: Context, session: ExchangeSession, notice: AboutSess
 async def _digest(
     ctx: Context, notice: DigestNotice, request: HelpRequest | None
 ) -> Outgoing | None:
-    summary = await digest.summary(
-        ctx.services.uow, notice.since, notice.until, ctx.services.tutorials.stale_after
-    )
+    summary = await digest.summary(ctx.services, notice.since, notice.until)
     return digest_message(ctx, summary, heading=ctx._("Your weekly digest:"))
 
 
