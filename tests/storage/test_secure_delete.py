@@ -26,6 +26,9 @@ class _Recorder:
     def close(self) -> None:
         """Nothing to close."""
 
+    def create_function(self, name: str, arity: int, function: Any, **options: Any) -> None:
+        self.statements.append(f"function {name}/{arity}")
+
 
 def test_every_sqlite_connection_turns_secure_delete_on() -> None:
     # Some SQLite builds have it on by default; the project must not rely on that.
