@@ -112,7 +112,7 @@ class DatabaseState:
         """The stored value, if any."""
         from bot.core import events
 
-        return await events.get_state(self.app.services.uow, key)
+        return await events.get_state(self.app.services, key)
 
     async def set(self, key: str, value: str) -> None:
         """Store a value."""

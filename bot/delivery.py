@@ -146,7 +146,7 @@ class Dispatcher:
 
     async def leave(self) -> None:
         """Stop cleanly: what this worker had claimed is free for the others at once."""
-        await outbox.leave(self.services.uow, self.worker)
+        await outbox.leave(self.services, self.worker)
 
     async def _deliver(self, message: OutboxMessage, sending: _Sends) -> None:
         """Word a claimed message and send it, at once or alongside the sends under way."""

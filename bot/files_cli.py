@@ -38,8 +38,8 @@ async def tutorials_export_command(app: App, args: argparse.Namespace, t: Transl
         await asyncio.to_thread(check_writable, out)
     except OutError as problem:
         return _out_problem(problem, t)
-    found = await tutorials.everything(app.services.uow, only_published=not args.include_drafts)
-    known_places = await places.everything(app.services.uow)
+    found = await tutorials.everything(app.services, only_published=not args.include_drafts)
+    known_places = await places.everything(app.services)
     files = export_tutorials(
         found,
         ExportFormat(args.format),

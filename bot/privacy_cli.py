@@ -19,7 +19,7 @@ async def forget_by_name_or_id(app: App, who: str) -> tuple[bool, str]:
     """
     t = translator(app.config.bot.default_locale)
     services = app.services
-    found = await privacy.members_matching(services.uow, who)
+    found = await privacy.members_matching(services, who)
     if not found:
         return False, t._("No member is called {who}.").format(who=who.strip())
     if len(found) > 1:

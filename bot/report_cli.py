@@ -65,7 +65,7 @@ async def write_report(
     timezone = app.config.bot.timezone
     start, end = report_span(app.services.clock.now(), timezone, since, until)
     await asyncio.to_thread(check_out_dir, out_dir, force=force)
-    data = await indicators.report_data(app.services.uow, start, end, timezone)
+    data = await indicators.report_data(app.services, start, end, timezone)
     files = await asyncio.to_thread(
         render_report, data, locale=app.config.bot.default_locale, timezone=timezone
     )

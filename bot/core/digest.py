@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.notices import AboutSession, DigestNotice, NoticeKind
 from bot.core.outbox import notify
-from bot.core.services import DigestSettings, Services, UowFactory
+from bot.core.services import DigestSettings, Services
 from bot.core.types import Tutorial, TutorialStatus
 from domain.figures import PeriodCounts, SkillCount
 from storage.db import UnitOfWork
@@ -80,9 +80,9 @@ async def summary(services: Services, since: datetime, until: datetime, limit: i
         return Digest(await uow.stats.period(since, until), await uow.stats.gaps(since), to_check)
 
 
-async def waiting(uows: UowFactory, limit: int = 10) -> list[tuple[int, str, datetime]]:
+async def waiting(services: Services, limit: int = 10) -> list[tuple[int, str, datetime]]:
     """Requests waiting for a helper (number, urgency, since when)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.stats.unclaimed(limit)
 
 

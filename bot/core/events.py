@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.core.services import Services, UowFactory
+from bot.core.services import Services
 
 
-async def get_state(uows: UowFactory, key: str) -> str | None:
+async def get_state(services: Services, key: str) -> str | None:
     """A persisted transport value (e.g. a sync token)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.events.get_state(key)
 
 

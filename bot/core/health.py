@@ -4,7 +4,7 @@ requests in each state (counts only: no text, no name)."""
 from __future__ import annotations
 
 from bot.core.outbox import MAX_ATTEMPTS
-from bot.core.services import Services, UowFactory
+from bot.core.services import Services
 from bot.core.types import OutboxBacklog, RequestStatus
 
 
@@ -14,7 +14,7 @@ async def outbox_backlog(services: Services) -> OutboxBacklog:
         return await uow.outbox.backlog(services.clock.now(), stuck_at=MAX_ATTEMPTS)
 
 
-async def requests_by_status(uows: UowFactory) -> dict[RequestStatus, int]:
+async def requests_by_status(services: Services) -> dict[RequestStatus, int]:
     """How many help requests stand in each state."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.stats.requests_by_status()

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import place_coverage
 from bot.core.place_coverage import ServiceCoverage
-from bot.core.services import Services, UowFactory
+from bot.core.services import Services
 from domain.figures import Durations, SkillAsked
 from skills import default_catalog
 from storage.db import UnitOfWork
@@ -224,9 +224,9 @@ async def _gather(
     return indicators, durations, skills
 
 
-async def compute(uows: UowFactory, period: Period) -> Indicators:
+async def compute(services: Services, period: Period) -> Indicators:
     """The indicators of a period (see `Indicators` for what each figure counts)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return (await _gather(uow, period))[0]
 
 
@@ -239,11 +239,11 @@ async def compare(
     sessions planned later in it count with the people who said they are coming.
     """
     current = period_of(kind, services.clock.now(), timezone)
-    return await compute(services.uow, current), await compute(services.uow, previous(current))
+    return await compute(services, current), await compute(services, previous(current))
 
 
 async def report_data(
-    uows: UowFactory, since: datetime, until: datetime, timezone: str = "Europe/Paris"
+    services: Services, since: datetime, until: datetime, timezone: str = "Europe/Paris"
 ) -> ReportData:
     """Everything a report of `[since, until)` shows, next to the period just before.
 
@@ -257,12 +257,12 @@ async def report_data(
     before = (
         previous(period) if calendar else Period(kind, since - (until - since), since, timezone)
     )
-    async with uows() as uow:
+    async with services.uow() as uow:
         indicators, durations, skills = await _gather(uow, period)
         earlier = (await _gather(uow, before))[0]
         months = await uow.indicators.month_states(since, until, timezone)
         flows = await uow.indicators.help_flows(since, until)
-        services = await place_coverage.coverage(uow, default_catalog(), since, until)
+        coverage = await place_coverage.coverage(uow, default_catalog(), since, until)
     return ReportData(
         indicators=indicators,
         previous=earlier,
@@ -275,5 +275,5 @@ async def report_data(
             )
             for f in flows
         ],
-        services=services,
+        services=coverage,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 from bot.core.errors import NameProblem, NameRefused
-from bot.core.services import UowFactory
+from bot.core.services import Services
 from skills import fold
 from storage.db import UnitOfWork
 
@@ -73,11 +73,11 @@ async def refuse_coordinators_name(uow: UnitOfWork, name: str, member_id: int | 
             raise NameRefused(NameProblem.COORDINATOR)
 
 
-async def name_problem(uows: UowFactory, name: str) -> NameProblem | None:
+async def name_problem(services: Services, name: str) -> NameProblem | None:
     """What would stop `name` from being a newcomer's name (None: it can be used)."""
     try:
         cleaned = clean_name(name)
-        async with uows() as uow:
+        async with services.uow() as uow:
             await refuse_coordinators_name(uow, cleaned, None)
     except NameRefused as refused:
         return refused.problem

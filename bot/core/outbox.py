@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from bot.core.notices import AboutRequest, DeliveryFailed, Notice, NoticeKind, encode
 from bot.core.request_states import is_active
-from bot.core.services import Services, UowFactory
+from bot.core.services import Services
 from bot.core.types import NewChoice, NewMessage, OutboxMessage
 from storage.db import UnitOfWork
 
@@ -159,9 +159,9 @@ async def heartbeat(services: Services, worker: str, *, forget_silent: bool = Fa
         await uow.commit()
 
 
-async def leave(uows: UowFactory, worker: str) -> None:
+async def leave(services: Services, worker: str) -> None:
     """A worker stopping cleanly: its claimed rows are free at once for the others."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         await uow.outbox.forget_worker(worker)
         await uow.commit()
 
@@ -302,14 +302,14 @@ async def _tell_author_offer_failed(uow: UnitOfWork, now: datetime, message: Out
 
 
 async def delivered_as(
-    uows: UowFactory, platform: str, chat_id: str, ref: str
+    services: Services, platform: str, chat_id: str, ref: str
 ) -> OutboxMessage | None:
     """The message the bot delivered under this platform reference (what a reply answers)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.outbox.by_delivery(platform, chat_id, ref)
 
 
-async def sent_to(uows: UowFactory, recipient_id: int, kind: NoticeKind) -> list[OutboxMessage]:
+async def sent_to(services: Services, recipient_id: int, kind: NoticeKind) -> list[OutboxMessage]:
     """Messages of a kind queued for a member, oldest first."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.outbox.find(recipient_id=recipient_id, kind=kind)

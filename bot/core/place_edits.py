@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.place_fields import Issue, IssueKind, check_row, commune_key, schema_fields
-from bot.core.services import Services, UowFactory
+from bot.core.services import Services
 from bot.core.types import Place, PlaceData, Structure
 from domain.places import STRUCTURE_SOURCE_PREFIX
 from skills import ServiceCatalog
@@ -126,9 +126,9 @@ async def _edit(
     return EditResult(saved)
 
 
-async def structure_entry(uows: UowFactory, structure_id: int) -> Place | None:
+async def structure_entry(services: Services, structure_id: int) -> Place | None:
     """The entry of one of the network's structures, if it has one."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.places.for_structure(structure_id)
 
 
@@ -137,7 +137,7 @@ async def edit_structure_entry(
 ) -> EditResult:
     """Change one field of a structure's entry (created with its name the first time),
     checked with `services.places` (the catalog, the zone of the hours)."""
-    current: PlaceData | None = await structure_entry(services.uow, structure.id)
+    current: PlaceData | None = await structure_entry(services, structure.id)
     if current is None:
         current = PlaceData(source_id=structure_source_id(structure.id), name=structure.name)
     return await _edit(services, current, structure.id, edit, value)

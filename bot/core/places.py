@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.core.place_fields import commune_key
 from bot.core.place_geo import box_around, distance_km, in_france, is_postal_code
 from bot.core.place_hours import HoursStatus, hours_status
-from bot.core.services import Services, UowFactory
+from bot.core.services import Services
 from bot.core.types import Member, Place
 from skills import PlaceService, ServiceCatalog
 from storage.db import UnitOfWork
@@ -245,7 +245,7 @@ async def hint_in(
     return PlaceHint(service, where)
 
 
-async def everything(uows: UowFactory) -> list[Place]:
+async def everything(services: Services) -> list[Place]:
     """Every place (for the exports' "Lieux" page)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return [place async for batch in uow.places.stream() for place in batch]

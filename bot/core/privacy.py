@@ -24,7 +24,7 @@ from bot.core.numbers import ascii_number, is_record_number
 from bot.core.outbox import notify
 from bot.core.request_states import Transition
 from bot.core.requests import move
-from bot.core.services import Services, UowFactory
+from bot.core.services import Services
 from bot.core.types import Member, RequestStatus
 from storage.db import UnitOfWork
 
@@ -155,11 +155,11 @@ async def forget(services: Services, member_id: int) -> ForgetReport | None:
     )
 
 
-async def members_matching(uows: UowFactory, who: str) -> list[Member]:
+async def members_matching(services: Services, who: str) -> list[Member]:
     """The members a coordinator may mean by `who`: a member number, or a display name."""
     wanted = who.strip().lstrip("#")
     number = ascii_number(wanted)
-    async with uows() as uow:
+    async with services.uow() as uow:
         if number is not None:
             member = await uow.members.get(number) if is_record_number(number) else None
             return [member] if member is not None else []

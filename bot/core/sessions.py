@@ -16,7 +16,7 @@ from bot.core.digest import suggest_agenda
 from bot.core.errors import CoreError, UnknownStructure
 from bot.core.notices import AboutSession, NoticeKind, SessionReminder
 from bot.core.outbox import notify
-from bot.core.services import Services, SessionSettings, UowFactory
+from bot.core.services import Services, SessionSettings
 from bot.core.session_rules import occurrences, parse_rule
 from bot.core.types import ExchangeSession, Member, MemberStatus, RsvpAnswer, SessionStatus
 from storage.db import UnitOfWork
@@ -162,9 +162,9 @@ async def _get(uow: UnitOfWork, session_id: int) -> ExchangeSession:
     return found
 
 
-async def get(uows: UowFactory, session_id: int) -> ExchangeSession:
+async def get(services: Services, session_id: int) -> ExchangeSession:
     """One session; SessionProblem("unknown_session") if there is none."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await _get(uow, session_id)
 
 
@@ -333,9 +333,9 @@ class Attendees:
     maybe: list[str]
 
 
-async def attendees(uows: UowFactory, session_id: int) -> Attendees:
+async def attendees(services: Services, session_id: int) -> Attendees:
     """The names of those coming and those who might, for coordinators."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         coming = await uow.sessions.answered(session_id, (RsvpAnswer.YES,))
         maybe = await uow.sessions.answered(session_id, (RsvpAnswer.MAYBE,))
     return Attendees([m.display_name for m in coming], [m.display_name for m in maybe])

@@ -11,7 +11,7 @@ from bot.core.clock import Clock
 from bot.core.errors import CoreError
 from bot.core.notices import SkillReviewed
 from bot.core.outbox import new_message, notify_many
-from bot.core.services import Services, UowFactory
+from bot.core.services import Services
 from bot.core.types import MemberSkill, NetworkSkill, ProposedSkill, SkillRow, SkillSource
 from skills import (
     DEFAULT_LEVEL,
@@ -93,9 +93,9 @@ async def sync_taxonomy(services: Services, taxonomy: Taxonomy) -> None:
         await uow.commit()
 
 
-async def declared(uows: UowFactory, member_id: int) -> list[MemberSkill]:
+async def declared(services: Services, member_id: int) -> list[MemberSkill]:
     """A member's skills with their levels."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.skills.of_member(member_id)
 
 
@@ -249,9 +249,9 @@ async def replace_proposed(
     return MemberSkill(skill=new, level=old.level)
 
 
-async def proposed(uows: UowFactory) -> list[ProposedSkill]:
+async def proposed(services: Services) -> list[ProposedSkill]:
     """Skills members proposed that the taxonomy does not know (for coordinators)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.skills.proposed()
 
 
@@ -436,11 +436,11 @@ async def _tell_holders(
 
 
 async def reviewed_labels(
-    uows: UowFactory, notice: SkillReviewed
+    services: Services, notice: SkillReviewed
 ) -> tuple[SkillRow, SkillRow | None] | None:
     """The proposal a `SkillReviewed` notice is about and its replacement, if any (None once
     the proposal is gone)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         proposal = await uow.skills.by_id(notice.proposal_id)
         replacement = (
             await uow.skills.by_id(notice.replacement_id)
@@ -492,9 +492,9 @@ async def suggestions_for(services: Services, reference: str) -> tuple[SkillRow,
     return row, known.suggest(row.label_fr, limit=4)
 
 
-async def find_proposal(uows: UowFactory, reference: str) -> SkillRow | None:
+async def find_proposal(services: Services, reference: str) -> SkillRow | None:
     """The proposal (or reviewed proposal) a coordinator names by slug or label, if any."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         try:
             return await _find_proposal(uow, reference)
         except AlreadyReviewed as done:

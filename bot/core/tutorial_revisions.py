@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.core.notices import AboutTutorial, NoticeKind
 from bot.core.outbox import notify_coordinators
-from bot.core.services import TutorialSettings, UowFactory
+from bot.core.services import Services, TutorialSettings
 from bot.core.types import Member, Role, Tutorial, TutorialRevision
 from storage.db import UnitOfWork
 
@@ -83,10 +83,10 @@ async def apply(uow: UnitOfWork, now: datetime, approved: Tutorial) -> None:
     await uow.tutorial_revisions.drop(approved.id)
 
 
-async def pending_version(uows: UowFactory, tutorial_id: int, member: Member) -> Tutorial | None:
+async def pending_version(services: Services, tutorial_id: int, member: Member) -> Tutorial | None:
     """The entry as its pending change would make it, for the change's author, the entry's
     author and coordinators (None: no change waits, or not theirs to see)."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         revision = await uow.tutorial_revisions.get(tutorial_id)
         tutorial = await uow.tutorials.get(tutorial_id) if revision else None
     if revision is None or tutorial is None:
@@ -96,11 +96,11 @@ async def pending_version(uows: UowFactory, tutorial_id: int, member: Member) ->
     return revised(tutorial, revision)
 
 
-async def refuse(uows: UowFactory, tutorial_id: int, member: Member) -> bool:
+async def refuse(services: Services, tutorial_id: int, member: Member) -> bool:
     """A coordinator refuses the pending change (the published version stays)."""
     if not _coordinates(member):
         return False
-    async with uows() as uow:
+    async with services.uow() as uow:
         dropped = await uow.tutorial_revisions.drop(tutorial_id)
         await uow.commit()
     return dropped

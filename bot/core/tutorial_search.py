@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.core.services import Services, UowFactory
+from bot.core.services import Services
 from bot.core.types import Tutorial
 from domain.search import SearchQuery
 from skills import SkillMatcher, fold
@@ -107,7 +107,7 @@ def _stems(text: str) -> set[str]:
     return {stem_in(language, word) for word in query_words(text, 200) for language in ("fr", "en")}
 
 
-async def suggest(uows: UowFactory, text: str) -> list[Tutorial]:
+async def suggest(services: Services, text: str) -> list[Tutorial]:
     """Up to 3 published tutorials close enough to a request to be worth reading first.
 
     A candidate shares at least two meaningful words with the request (its title, problem
@@ -115,7 +115,7 @@ async def suggest(uows: UowFactory, text: str) -> list[Tutorial]:
     """
     if not query_words(text):
         return []
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await suggest_in(uow, text)
 
 

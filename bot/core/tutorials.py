@@ -19,7 +19,7 @@ from bot.core.errors import NotAllowed, RequestNotFound
 from bot.core.notices import AboutTutorial, NoticeKind, TutorialCredit
 from bot.core.outbox import notify, notify_coordinators
 from bot.core.pii import PiiFinding, PiiKind, find_personal_data, mask
-from bot.core.services import Services, UowFactory
+from bot.core.services import Services
 from bot.core.tutorial_changes import Field, with_change
 from bot.core.types import (
     HelpRequest,
@@ -128,9 +128,9 @@ async def write_problem(
     return tutorial_id
 
 
-async def draft_for(uows: UowFactory, request_id: int, helper: Member) -> Tutorial | None:
+async def draft_for(services: Services, request_id: int, helper: Member) -> Tutorial | None:
     """The helper's write-up of a request, if they started one."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.tutorials.for_request(request_id, helper.id)
 
 
@@ -142,9 +142,9 @@ async def editable(uow: UnitOfWork, tutorial_id: int, member: Member) -> Tutoria
     return tutorial
 
 
-async def visible(uows: UowFactory, tutorial_id: int, member: Member) -> Tutorial:
+async def visible(services: Services, tutorial_id: int, member: Member) -> Tutorial:
     """A tutorial the member may read: published ones, their own, all for coordinators."""
-    async with uows() as uow:
+    async with services.uow() as uow:
         tutorial = await uow.tutorials.get(tutorial_id)
     if tutorial is None or not (
         tutorial.published or tutorial.author_id == member.id or is_coordinator(member)
@@ -400,8 +400,8 @@ async def drafts(services: Services, member: Member) -> list[Tutorial]:
         )
 
 
-async def everything(uows: UowFactory, *, only_published: bool) -> list[Tutorial]:
+async def everything(services: Services, *, only_published: bool) -> list[Tutorial]:
     """Every tutorial (for exports), or only the published ones."""
     statuses = (TutorialStatus.PUBLISHED, TutorialStatus.OUTDATED) if only_published else None
-    async with uows() as uow:
+    async with services.uow() as uow:
         return await uow.tutorials.listing(statuses=statuses)

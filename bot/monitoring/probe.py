@@ -104,9 +104,7 @@ class Probe:
             seconds = loop.time() - started
             backlog = await asyncio.wait_for(health.outbox_backlog(self.services), timeout)
             if requests:
-                counts = await asyncio.wait_for(
-                    health.requests_by_status(self.services.uow), timeout
-                )
+                counts = await asyncio.wait_for(health.requests_by_status(self.services), timeout)
         except TimeoutError:
             error = f"no answer within {timeout:g} s"
         except Exception as problem:  # whatever the driver says, the database is not usable

@@ -61,7 +61,7 @@ async def test_a_member_number_beyond_the_range_is_nobody(people: Conversation) 
     from bot.core import privacy
 
     for typed in ("2147483648", "#99999999999", "²"):
-        assert await privacy.members_matching(people.app.services.uow, typed) == []
+        assert await privacy.members_matching(people.app.services, typed) == []
 
 
 async def test_a_lookalike_digit_never_chooses_an_action(people: Conversation) -> None:

@@ -65,6 +65,11 @@ def at(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=UTC)
 
 
+def services_of(db: Database) -> Services:
+    """The use-cases' services over `db`, on 20 December at noon (only `compare` reads the time)."""
+    return Services(uow=db.uow, clock=FixedClock(at(12, 20, 12)), matcher=default_matcher())
+
+
 async def _request(
     uow: UnitOfWork,
     author: int,
@@ -314,7 +319,8 @@ def test_calendar_periods_in_paris() -> None:
 async def test_indicators_of_a_quarter_and_the_previous_one(db: Database) -> None:
     ids = await seed(db)
     quarter = Period(PeriodKind.QUARTER, Q4_START, Q4_END, PARIS)
-    figures = await indicators.compute(db.uow, quarter)
+    services = services_of(db)
+    figures = await indicators.compute(services, quarter)
     assert (figures.asked, figures.claimed, figures.solved, figures.deflected) == (8, 5, 4, 1)
     assert figures.median_to_claim == timedelta(hours=2)  # of 30 min, 1 h, 2 h, 4 h, 6 h
     assert figures.median_to_solution == timedelta(days=1)  # of 2 h, 1 day, 3 days
@@ -331,7 +337,6 @@ async def test_indicators_of_a_quarter_and_the_previous_one(db: Database) -> Non
     assert figures.sessions == [SessionAttendance(ids["S1"], at(12, 10, 8), "Médiathèque", 2, 1, 1)]
     assert figures.attendance == 2
 
-    services = Services(uow=db.uow, clock=FixedClock(at(12, 20, 12)), matcher=default_matcher())
     current, before = await indicators.compare(services, PeriodKind.QUARTER, PARIS)
     assert current == figures  # the current quarter, up to now: the same figures
     assert before.period == Period(PeriodKind.QUARTER, Q3_START, Q4_START, PARIS)
@@ -359,7 +364,7 @@ async def test_indicators_of_a_quarter_and_the_previous_one(db: Database) -> Non
 
 async def test_report_data(db: Database) -> None:
     await seed(db)
-    report = await indicators.report_data(db.uow, Q4_START, Q4_END, PARIS)
+    report = await indicators.report_data(services_of(db), Q4_START, Q4_END, PARIS)
     assert report.indicators.period == Period(PeriodKind.QUARTER, Q4_START, Q4_END, PARIS)
     assert report.indicators.asked == 8
     # A calendar quarter is compared with the calendar quarter before (P4 is in Q2).
@@ -383,7 +388,7 @@ async def test_report_data(db: Database) -> None:
 async def test_report_of_any_span_compares_with_the_same_length_before(db: Database) -> None:
     await seed(db)
     since, until = at(11, 10), at(12, 10)  # 30 days: compared with 11 October - 10 November
-    report = await indicators.report_data(db.uow, since, until, PARIS)
+    report = await indicators.report_data(services_of(db), since, until, PARIS)
     assert report.indicators.period.kind is PeriodKind.MONTH
     assert (report.previous.period.start, report.previous.period.end) == (at(10, 11), since)
     # R6, R7 and R10 (R8 is a draft, R9 deflected) against R3, R4 and R5.

@@ -114,7 +114,7 @@ async def test_reactions_answer_a_session_invitation_and_name_the_session(
         day = start.astimezone(ZoneInfo(session.timezone)).day
         assert "C'est noté pour le temps d'échange du " in noted.body  # which session
         assert f" {day} " in noted.body
-        names = await sessions.attendees(services.uow, session.id)
+        names = await sessions.attendees(services, session.id)
         assert bool(names.coming) is (answer is RsvpAnswer.YES)
         assert bool(names.maybe) is (answer is RsvpAnswer.MAYBE)
     await amina.react(invitation.event_id, "🎉")  # no answer means nothing: ignored

@@ -173,7 +173,7 @@ async def list_members(ctx: Context, args: str) -> Reply:
         lines.append(
             bullet(", ".join(f"{member.display_name} ({count})" for member, count in many))
         )
-    proposed = await member_skills.proposed(ctx.services.uow)
+    proposed = await member_skills.proposed(ctx.services)
     actions = []
     if proposed:
         lines.append(

@@ -18,7 +18,7 @@ from bot.core.types import Urgency
 async def _waiting(ctx: Context, _: str) -> Reply:
     """The requests waiting for a helper, oldest first."""
     services = ctx.services
-    waiting = await digest.waiting(services.uow)
+    waiting = await digest.waiting(services)
     if not waiting:
         return [ctx.reply(ctx._("No request is waiting for a helper."))]
     lines = [ctx._("Requests waiting for a helper:")]

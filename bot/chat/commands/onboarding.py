@@ -67,7 +67,7 @@ async def next_onboarding_step(ctx: Context, member: Member) -> list[Outgoing]:
 
 
 async def _has_skills(ctx: Context, member: Member) -> bool:
-    return bool(await member_skills.declared(ctx.services.uow, member.id))
+    return bool(await member_skills.declared(ctx.services, member.id))
 
 
 async def start(ctx: Context, args: str) -> Reply:
@@ -78,7 +78,7 @@ async def start(ctx: Context, args: str) -> Reply:
         return [join_explanation(ctx)]
     incoming = ctx.incoming
     given_name = incoming.display_name or ""
-    refused = await names.name_problem(ctx.services.uow, given_name)
+    refused = await names.name_problem(ctx.services, given_name)
     locale = pick_locale(incoming.language, ctx.services.default_locale)
     try:
         member = await members.join(

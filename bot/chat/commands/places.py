@@ -198,7 +198,7 @@ async def place_command(ctx: Context, args: str) -> Reply:
     services = ctx.services
     head, _, value = args.strip().partition(" ")
     if not head:
-        entry = await place_edits.structure_entry(services.uow, me.structure_id)
+        entry = await place_edits.structure_entry(services, me.structure_id)
         if entry is None:
             return [
                 ctx.reply(

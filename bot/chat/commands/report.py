@@ -45,7 +45,7 @@ async def report(ctx: Context, args: str) -> Reply:
     services = ctx.services
     timezone = services.digest.timezone
     period = indicators.previous(indicators.period_of(kind, services.clock.now(), timezone))
-    data = await indicators.report_data(services.uow, period.start, period.end, timezone)
+    data = await indicators.report_data(services, period.start, period.end, timezone)
     content = await asyncio.to_thread(_archive, data, ctx.t.locale)  # drawing takes CPU
     zone = ZoneInfo(timezone)
     filename = ctx._("report-{period}.zip").format(period=period_slug(period, ctx.t, zone))

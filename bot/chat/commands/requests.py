@@ -125,7 +125,7 @@ async def ask_from_text(ctx: Context, text: str) -> Reply:
             about=request.id,
         )
     reply = [question]
-    found = await tutorial_search.suggest(services.uow, request.text or text)
+    found = await tutorial_search.suggest(services, request.text or text)
     if found:
         reply.append(suggestions(ctx, found, request.id, post_anyway=not submitted.findings))
     return reply

@@ -31,7 +31,7 @@ def _skill_line(ctx: Context, declared: MemberSkill) -> str:
 
 
 async def _list(ctx: Context) -> Reply:
-    mine = await member_skills.declared(ctx.services.uow, ctx.me.id)
+    mine = await member_skills.declared(ctx.services, ctx.me.id)
     add = Action(ctx._("Add skills"), "/competences ajouter")
     if not mine:
         return [
@@ -157,7 +157,7 @@ def level_full_lines(
 
 
 async def _level(ctx: Context, text: str) -> Reply:
-    mine = await member_skills.declared(ctx.services.uow, ctx.me.id)
+    mine = await member_skills.declared(ctx.services, ctx.me.id)
     if not text:
         if not mine:
             return await _list(ctx)
@@ -214,7 +214,7 @@ def _ask_level(ctx: Context, phrase: str) -> Outgoing:
 
 async def _remove(ctx: Context, text: str) -> Reply:
     if not text:
-        mine = await member_skills.declared(ctx.services.uow, ctx.me.id)
+        mine = await member_skills.declared(ctx.services, ctx.me.id)
         if not mine:
             return await _list(ctx)
         await await_answer(ctx, "competences", "retirer")
@@ -265,7 +265,7 @@ async def _replace(ctx: Context, text: str) -> Reply:
 async def _proposed(ctx: Context) -> Reply:
     if not sub_allowed("competences", "proposed", ctx.me.role):
         return [ctx.reply(ctx._("This list is for coordinators."))]
-    proposals = await member_skills.proposed(ctx.services.uow)
+    proposals = await member_skills.proposed(ctx.services)
     if not proposals:
         return [ctx.reply(ctx._("No skill is waiting for review."))]
     lines = [ctx._("Skills proposed by members:")]
@@ -454,7 +454,7 @@ async def _validate(ctx: Context, text: str) -> Reply:
 
 async def _slug_of(ctx: Context, reference: str) -> str:
     """The short name a button can carry for a proposal named by its label or slug."""
-    found = await member_skills.find_proposal(ctx.services.uow, reference)
+    found = await member_skills.find_proposal(ctx.services, reference)
     return member_skills.proposal_reference(found) if found is not None else reference
 
 

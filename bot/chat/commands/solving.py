@@ -210,7 +210,7 @@ async def replied_request(ctx: Context, reply_to: str) -> int | None:
     if shown is not None and shown.member_id == ctx.me.id:
         return shown.request_id
     delivered = await outbox.delivered_as(
-        ctx.services.uow, incoming.platform, incoming.chat_id, reply_to
+        ctx.services, incoming.platform, incoming.chat_id, reply_to
     )
     if delivered is None or delivered.recipient_id != ctx.me.id:
         return None

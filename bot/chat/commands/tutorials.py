@@ -70,11 +70,11 @@ async def show(ctx: Context, args: str) -> Reply:
     that waits for review)."""
     tutorial_id, _ = request_number(args)
     try:
-        tutorial = await tutorials.visible(ctx.services.uow, tutorial_id, ctx.me)
+        tutorial = await tutorials.visible(ctx.services, tutorial_id, ctx.me)
     except TutorialNotFound:
         return [not_found_tutorial(ctx, tutorial_id)]
     shown = [entry(ctx, tutorial)]
-    proposed = await tutorial_revisions.pending_version(ctx.services.uow, tutorial_id, ctx.me)
+    proposed = await tutorial_revisions.pending_version(ctx.services, tutorial_id, ctx.me)
     if proposed is not None:
         actions = []
         if tutorials.is_coordinator(ctx.me):
@@ -92,7 +92,7 @@ async def refuse_change(ctx: Context, args: str) -> Reply:
     tutorial_id, _ = request_number(args)
     if not tutorials.is_coordinator(ctx.me):
         return [ctx.reply(ctx._("This is for coordinators."))]
-    if not await tutorial_revisions.refuse(ctx.services.uow, tutorial_id, ctx.me):
+    if not await tutorial_revisions.refuse(ctx.services, tutorial_id, ctx.me):
         return [ctx.reply(ctx._("No change waits for tutorial #{n}.").format(n=tutorial_id))]
     return [
         ctx.reply(

@@ -67,7 +67,7 @@ async def write_up(ctx: Context, args: str) -> Reply:
                     ],
                 )
             ]
-        draft = await tutorials.draft_for(services.uow, request_id, ctx.me)
+        draft = await tutorials.draft_for(services, request_id, ctx.me)
         if draft is None:
             draft_id = await _write_problem(ctx, request_id, None)
         else:
@@ -108,7 +108,7 @@ async def _write_problem(ctx: Context, request_id: int, text: str | None) -> int
 
 
 async def _ask_title(ctx: Context, request_id: int, tutorial_id: int) -> Outgoing:
-    tutorial = await tutorials.visible(ctx.services.uow, tutorial_id, ctx.me)
+    tutorial = await tutorials.visible(ctx.services, tutorial_id, ctx.me)
     await await_answer(ctx, "rediger", f"{request_id} titre")
     return ctx.reply(
         ctx._("3/3 — Suggested title: “{title}”.").format(title=tutorial.title),
@@ -181,7 +181,7 @@ async def change(ctx: Context, args: str) -> Reply:
     field = _FIELDS.get(fold(word))
     services = ctx.services
     try:
-        tutorial = await tutorials.visible(services.uow, tutorial_id, ctx.me)
+        tutorial = await tutorials.visible(services, tutorial_id, ctx.me)
         if field is None:
             if tutorial.author_id != ctx.me.id and not tutorials.is_coordinator(ctx.me):
                 raise TutorialNotFound(tutorial_id)

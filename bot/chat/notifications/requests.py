@@ -109,7 +109,7 @@ async def _offer_taken(ctx: Context, request: HelpRequest, notice: AboutRequest)
 
 
 async def _earlier_offer(ctx: Context, request_id: int) -> str | None:
-    sent = await outbox.sent_to(ctx.services.uow, ctx.me.id, NoticeKind.OFFER)
+    sent = await outbox.sent_to(ctx.services, ctx.me.id, NoticeKind.OFFER)
     for earlier in sent:
         if (
             earlier.params.get("request_id") == request_id
@@ -214,7 +214,7 @@ async def _closed(ctx: Context, request: HelpRequest, notice: Closed) -> Outgoin
             ctx._("{name} says thank you!").format(name=who(ctx, request.author_name, first=True))
         )
     actions = []
-    if await tutorials.draft_for(ctx.services.uow, request.id, ctx.me) is None:
+    if await tutorials.draft_for(ctx.services, request.id, ctx.me) is None:
         lines.append(ctx._("Could you write it up in three short answers, to help others?"))
         actions.append(Action(ctx._("Write it up"), f"/rediger {request.id}"))
     return ctx.reply(*lines, actions=actions)

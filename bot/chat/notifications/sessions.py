@@ -31,7 +31,7 @@ def _about_session(payload: type[N], body: SessionBody[N], *, planned: bool = Tr
 
     async def word(ctx: Context, notice: N, request: HelpRequest | None) -> Outgoing | None:
         try:
-            session = await sessions.get(ctx.services.uow, notice.session_id)
+            session = await sessions.get(ctx.services, notice.session_id)
         except SessionProblem:
             return None
         if planned and session.status is not SessionStatus.PLANNED:
@@ -100,7 +100,7 @@ async def _incomplete(
 
 
 async def _attendance(ctx: Context, session: ExchangeSession, notice: AboutSession) -> Outgoing:
-    names = await sessions.attendees(ctx.services.uow, session.id)
+    names = await sessions.attendees(ctx.services, session.id)
     return ctx.reply(
         ctx._("Tomorrow's exchange session: who is coming."),
         *session_lines(ctx, session),

@@ -17,7 +17,7 @@ async def skill_reviewed(
 ) -> Outgoing | None:
     """To each member who declared a proposed skill, once coordinators validated or replaced
     it (nothing once the proposal is gone)."""
-    found = await member_skills.reviewed_labels(ctx.services.uow, notice)
+    found = await member_skills.reviewed_labels(ctx.services, notice)
     if found is None:
         return None
     proposal, replacement = found

@@ -18,7 +18,7 @@ async def _tutorial(ctx: Context, notice: AboutTutorial | TutorialCredit) -> Tut
     if ctx.member is None:
         return None
     try:
-        return await tutorials.visible(ctx.services.uow, notice.tutorial_id, ctx.me)
+        return await tutorials.visible(ctx.services, notice.tutorial_id, ctx.me)
     except TutorialNotFound:
         return None
 
@@ -48,7 +48,7 @@ async def change(
     tutorial = await _tutorial(ctx, notice)
     if tutorial is None:
         return None
-    if await tutorial_revisions.pending_version(ctx.services.uow, tutorial.id, ctx.me) is None:
+    if await tutorial_revisions.pending_version(ctx.services, tutorial.id, ctx.me) is None:
         return None  # already published or refused
     n = tutorial.id
     return ctx.reply(
