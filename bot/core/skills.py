@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.core.clock import Clock
 from bot.core.errors import CoreError
@@ -108,62 +109,98 @@ async def declare(services: Services, member_id: int, text: str) -> Declaration:
     `services.skills` allows is not added (`Declaration.full`). Never asks a question, so
     scripts work.
     """
-    result = Declaration()
-    now = services.clock.now()
-    limits = services.skills.max_per_level
-    given: dict[str, SkillLevel] = {}  # the level each skill was given in this list
     async with services.uow() as uow:
-        matcher = await network_matcher(uow, services.matcher)
-        current = {ms.skill.slug: ms.level for ms in await uow.skills.of_member(member_id)}
+        listing = _Listing(
+            member_id=member_id,
+            now=services.clock.now(),
+            limits=services.skills.max_per_level,
+            matcher=await network_matcher(uow, services.matcher),
+            current={ms.skill.slug: ms.level for ms in await uow.skills.of_member(member_id)},
+        )
         for item in split_items(text)[:MAX_ITEMS]:
-            phrase, level = split_level(item)
-            if (
-                not slugify(phrase)
-                or len(phrase) > MAX_ITEM_LENGTH
-                or len(phrase.split()) > MAX_ITEM_WORDS
-            ):
-                result.rejected.append(item)
-                continue
-            match = matcher.match(phrase)
-            slug = match.skill.slug if match else PROPOSED_PREFIX + slugify(phrase)
-            earlier = given.get(slug)
-            if earlier is not None and (level is None or level.weight < earlier.weight):
-                # Named twice in one list ("smartphone (former), téléphone portable"): the
-                # highest level given is kept, whatever the order.
-                row = await uow.skills.by_slug(slug) if level is not None else None
-                if row is not None:  # a lower level given: say which one was kept
-                    result.kept_higher.append((item, MemberSkill(skill=row, level=earlier)))
-                continue
-            wanted = level or current.get(slug, DEFAULT_LEVEL)
-            if not _room(current, limits, slug, wanted):
-                result.full.setdefault(wanted, []).append(item)
-                continue
-            if match is not None:
-                row = await uow.skills.by_slug(match.skill.slug)
-            else:
-                row = await uow.skills.add_proposed(
-                    slug=PROPOSED_PREFIX + slugify(phrase),
-                    label=" ".join(phrase.split()),
-                    proposed_by=member_id,
-                    now=now,
-                )
-                if row.source is SkillSource.REPLACED:  # a coordinator chose its replacement
-                    row = await uow.skills.replacement_of(row.slug) or row
-            if row is None:  # taxonomy not synced: treat as unknown rather than fail
-                result.rejected.append(item)
-                continue
-            chosen = level or current.get(row.slug, DEFAULT_LEVEL)
-            await uow.skills.set_level(member_id=member_id, skill_id=row.id, level=chosen, now=now)
-            current[row.slug] = given[row.slug] = chosen
-            declared_skill = MemberSkill(skill=row, level=chosen)
-            if match is not None or row.source is not SkillSource.PROPOSED:
-                result.recognised.append((phrase, declared_skill))
-            else:
-                suggestions = tuple(matcher.suggest(phrase))
-                result.proposed.append(Proposal(declared_skill, phrase, suggestions))
+            await _declare_item(uow, listing, item)
         await uow.commit()
     await uow.candidates.keep_up()  # matching from memory sees the change at once
-    return result
+    return listing.result
+
+
+@dataclass(slots=True)
+class _Listing:
+    """A list of skills being declared: the member's levels so far, and what was understood."""
+
+    member_id: int
+    now: datetime
+    limits: Mapping[SkillLevel, int]
+    matcher: SkillMatcher
+    current: dict[str, SkillLevel]
+    given: dict[str, SkillLevel] = field(default_factory=dict)
+    """The level each skill was given in this list."""
+    result: Declaration = field(default_factory=Declaration)
+
+
+async def _declare_item(uow: UnitOfWork, listing: _Listing, item: str) -> None:
+    """Declare one item of the list, or say in `listing.result` why it was not."""
+    result = listing.result
+    phrase, level = split_level(item)
+    if not _acceptable(phrase):
+        result.rejected.append(item)
+        return
+    match = listing.matcher.match(phrase)
+    slug = match.skill.slug if match else PROPOSED_PREFIX + slugify(phrase)
+    earlier = listing.given.get(slug)
+    if earlier is not None and (level is None or level.weight < earlier.weight):
+        # Named twice in one list ("smartphone (former), téléphone portable"): the highest
+        # level given is kept, whatever the order.
+        row = await uow.skills.by_slug(slug) if level is not None else None
+        if row is not None:  # a lower level given: say which one was kept
+            result.kept_higher.append((item, MemberSkill(skill=row, level=earlier)))
+        return
+    wanted = level or listing.current.get(slug, DEFAULT_LEVEL)
+    if not _room(listing.current, listing.limits, slug, wanted):
+        result.full.setdefault(wanted, []).append(item)
+        return
+    row = await _skill_row(uow, listing, match, phrase)
+    if row is None:  # taxonomy not synced: treat as unknown rather than fail
+        result.rejected.append(item)
+        return
+    chosen = level or listing.current.get(row.slug, DEFAULT_LEVEL)
+    await uow.skills.set_level(
+        member_id=listing.member_id, skill_id=row.id, level=chosen, now=listing.now
+    )
+    listing.current[row.slug] = listing.given[row.slug] = chosen
+    declared_skill = MemberSkill(skill=row, level=chosen)
+    if match is not None or row.source is not SkillSource.PROPOSED:
+        result.recognised.append((phrase, declared_skill))
+    else:
+        suggestions = tuple(listing.matcher.suggest(phrase))
+        result.proposed.append(Proposal(declared_skill, phrase, suggestions))
+
+
+def _acceptable(phrase: str) -> bool:
+    """Whether a typed item can name a skill (not empty, not a sentence)."""
+    return (
+        bool(slugify(phrase))
+        and len(phrase) <= MAX_ITEM_LENGTH
+        and len(phrase.split()) <= MAX_ITEM_WORDS
+    )
+
+
+async def _skill_row(
+    uow: UnitOfWork, listing: _Listing, match: SkillMatch | None, phrase: str
+) -> SkillRow | None:
+    """The skill an item names: the taxonomy's, or a proposal (its replacement when a
+    coordinator chose one); None when the taxonomy is not synchronised."""
+    if match is not None:
+        return await uow.skills.by_slug(match.skill.slug)
+    row = await uow.skills.add_proposed(
+        slug=PROPOSED_PREFIX + slugify(phrase),
+        label=" ".join(phrase.split()),
+        proposed_by=listing.member_id,
+        now=listing.now,
+    )
+    if row.source is SkillSource.REPLACED:  # a coordinator chose its replacement
+        row = await uow.skills.replacement_of(row.slug) or row
+    return row
 
 
 def _find_declared(
