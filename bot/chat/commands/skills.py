@@ -76,38 +76,15 @@ async def _add(ctx: Context, text: str) -> Reply:
     ):
         # A whole sentence where a list of skills was expected: most likely a need for help.
         return await ask_from_text(ctx, text)
-    lines: list[str] = []
-    actions: list[Action] = []
-    if result.recognised:
-        lines.append(ctx._("Noted:"))
-        # A skill written twice ("ameli, compte ameli (former)") is one line: the highest
-        # level given, which is the one kept (the last one recognised at it).
-        latest = {declared.skill.slug: (typed, declared) for typed, declared in result.recognised}
-        for typed, declared in latest.values():
-            line = _skill_line(ctx, declared)
-            if fold(typed) not in (
-                fold(declared.skill.label_fr),
-                fold(declared.skill.label_en),
-            ):
-                line += " " + ctx._("(you wrote “{typed}”)").format(typed=typed)
-            lines.append(line)
+    lines = _recognised_lines(ctx, result)
     for typed, kept in result.kept_higher:
         lines.append(
             ctx._("“{typed}” is {skill} again: I kept the highest level you gave.").format(
                 typed=typed, skill=kept.skill.label(ctx.t.locale)
             )
         )
-    for proposal in result.proposed:
-        lines.append(ctx._("I don't know “{skill}”.").format(skill=proposal.typed))
-        lines.append(ctx._("I kept it as a proposed skill; a coordinator will see it."))
-        for suggestion in proposal.suggestions:
-            actions.append(
-                Action(
-                    ctx._("I meant {skill}").format(skill=suggestion.skill.label(ctx.t.locale)),
-                    f"/competences remplacer {proposal.declared.skill.slug} "
-                    + suggestion.skill.slug,
-                )
-            )
+    proposed, actions = _proposal_lines(ctx, result)
+    lines += proposed
     if result.rejected:
         lines.append(
             ctx._("I could not read: {items}.").format(
@@ -122,6 +99,42 @@ async def _add(ctx: Context, text: str) -> Reply:
         actions.append(Action(ctx._("Change a level"), "/competences niveau"))
         actions.append(Action(ctx._("My skills"), "/competences"))
     return [ctx.reply(*lines, actions=actions)]
+
+
+def _recognised_lines(ctx: Context, result: member_skills.Declaration) -> list[str]:
+    """The skills recognised, each with what the member typed when it reads otherwise."""
+    if not result.recognised:
+        return []
+    lines = [ctx._("Noted:")]
+    # A skill written twice ("ameli, compte ameli (former)") is one line: the highest level
+    # given, which is the one kept (the last one recognised at it).
+    latest = {declared.skill.slug: (typed, declared) for typed, declared in result.recognised}
+    for typed, declared in latest.values():
+        line = _skill_line(ctx, declared)
+        if fold(typed) not in (fold(declared.skill.label_fr), fold(declared.skill.label_en)):
+            line += " " + ctx._("(you wrote “{typed}”)").format(typed=typed)
+        lines.append(line)
+    return lines
+
+
+def _proposal_lines(
+    ctx: Context, result: member_skills.Declaration
+) -> tuple[list[str], list[Action]]:
+    """The skills kept as proposals, and a button for each skill the member may have meant."""
+    lines: list[str] = []
+    actions: list[Action] = []
+    for proposal in result.proposed:
+        lines.append(ctx._("I don't know “{skill}”.").format(skill=proposal.typed))
+        lines.append(ctx._("I kept it as a proposed skill; a coordinator will see it."))
+        for suggestion in proposal.suggestions:
+            actions.append(
+                Action(
+                    ctx._("I meant {skill}").format(skill=suggestion.skill.label(ctx.t.locale)),
+                    f"/competences remplacer {proposal.declared.skill.slug} "
+                    + suggestion.skill.slug,
+                )
+            )
+    return lines, actions
 
 
 def _split_level(text: str) -> tuple[str, SkillLevel | None]:
@@ -375,64 +388,22 @@ def _not_found(ctx: Context, reference: str) -> Reply:
 async def _validate(ctx: Context, text: str) -> Reply:
     if not sub_allowed("competences", "validate", ctx.me.role):
         return _refusal(ctx)
-    parts = _sections(text, {"under": _UNDER, "aliases": _ALIASES})
-    if not text or len(text) > MAX_REVIEW_TEXT or parts is None:
+    asked = _validation_asked(text)
+    if asked is None:
         return _review_usage(ctx, "validate")
-    reference, parent = parts[""], parts.get("under")
-    aliases = tuple(member_skills.split_items(parts.get("aliases", "")))
-    names = [*aliases, *([parent] if parent is not None else [])]
-    if not member_skills.is_proposal_reference(reference):
-        names.append(reference)
-    if (
-        any(member_skills.bad_name(name) for name in names)
-        or ("aliases" in parts and not aliases)
-        or len(aliases) > member_skills.MAX_ALIASES
-    ):
-        return _review_usage(ctx, "validate")
-    services = ctx.services
+    reference, parent, aliases = asked
     try:
         done = await member_skills.validate_proposed(
-            services,
-            reference,
-            parent=parent,
-            aliases=aliases,
+            ctx.services, reference, parent=parent, aliases=aliases
         )
     except member_skills.NoSuchProposal:
         return _not_found(ctx, reference)
     except member_skills.AlreadyReviewed as already:
         return _already(ctx, already)
     except member_skills.NameTaken as taken:
-        proposal = await _slug_of(ctx, reference)
-        return [
-            ctx.reply(
-                ctx._("“{name}” already means {skill}.").format(
-                    name=taken.name, skill=taken.existing.label(ctx.t.locale)
-                ),
-                ctx._("Replace the proposal with it instead."),
-                actions=[
-                    Action(
-                        ctx._("Replace with {skill}").format(
-                            skill=taken.existing.label(ctx.t.locale)
-                        ),
-                        f"/competences fusionner {proposal} avec {taken.existing.slug}",
-                    )
-                ],
-            )
-        ]
+        return await _name_taken(ctx, reference, taken)
     except member_skills.UnknownSkill as unknown:
-        proposal = await _slug_of(ctx, reference)
-        return [
-            ctx.reply(
-                ctx._("I don't know the skill “{skill}”.").format(skill=unknown.name),
-                actions=[
-                    Action(
-                        ctx._("Under {skill}").format(skill=s.skill.label(ctx.t.locale)),
-                        f"/competences valider {proposal} sous {s.skill.slug}",
-                    )
-                    for s in unknown.suggestions
-                ],
-            )
-        ]
+        return await _unknown_parent(ctx, reference, unknown)
     label = done.skill.label(ctx.t.locale)
     lines = [ctx._("“{skill}” is now a skill of the network.").format(skill=label)]
     if done.parent is not None:
@@ -450,6 +421,62 @@ async def _validate(ctx: Context, text: str) -> Reply:
         ).format(n=done.holders)
     )
     return [ctx.reply(*lines, actions=[Action(ctx._("Proposed skills"), "/competences proposees")])]
+
+
+def _validation_asked(text: str) -> tuple[str, str | None, tuple[str, ...]] | None:
+    """(proposal, parent, aliases) of `/competences valider …`; None when it cannot be read."""
+    parts = _sections(text, {"under": _UNDER, "aliases": _ALIASES})
+    if not text or len(text) > MAX_REVIEW_TEXT or parts is None:
+        return None
+    reference, parent = parts[""], parts.get("under")
+    aliases = tuple(member_skills.split_items(parts.get("aliases", "")))
+    names = [*aliases, *([parent] if parent is not None else [])]
+    if not member_skills.is_proposal_reference(reference):
+        names.append(reference)
+    if (
+        any(member_skills.bad_name(name) for name in names)
+        or ("aliases" in parts and not aliases)
+        or len(aliases) > member_skills.MAX_ALIASES
+    ):
+        return None
+    return reference, parent, aliases
+
+
+async def _name_taken(ctx: Context, reference: str, taken: member_skills.NameTaken) -> Reply:
+    """A name given to the proposal already means another skill: offer to merge into it."""
+    proposal = await _slug_of(ctx, reference)
+    existing = taken.existing.label(ctx.t.locale)
+    return [
+        ctx.reply(
+            ctx._("“{name}” already means {skill}.").format(name=taken.name, skill=existing),
+            ctx._("Replace the proposal with it instead."),
+            actions=[
+                Action(
+                    ctx._("Replace with {skill}").format(skill=existing),
+                    f"/competences fusionner {proposal} avec {taken.existing.slug}",
+                )
+            ],
+        )
+    ]
+
+
+async def _unknown_parent(
+    ctx: Context, reference: str, unknown: member_skills.UnknownSkill
+) -> Reply:
+    """The parent named is no skill: offer the skills it may have meant."""
+    proposal = await _slug_of(ctx, reference)
+    return [
+        ctx.reply(
+            ctx._("I don't know the skill “{skill}”.").format(skill=unknown.name),
+            actions=[
+                Action(
+                    ctx._("Under {skill}").format(skill=s.skill.label(ctx.t.locale)),
+                    f"/competences valider {proposal} sous {s.skill.slug}",
+                )
+                for s in unknown.suggestions
+            ],
+        )
+    ]
 
 
 async def _slug_of(ctx: Context, reference: str) -> str:
