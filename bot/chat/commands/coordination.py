@@ -14,8 +14,7 @@ from bot.chat.request_replies import request_number
 from bot.chat.subcommands import Sub, Subcommands
 from bot.chat.types import Action
 from bot.chat.wording import ROLE_NAMES, bullet, level_name
-from bot.core import invites, members
-from bot.core import skills as member_skills
+from bot.core import invites, members, skill_review
 from bot.core.errors import InvalidValue
 from bot.core.numbers import ascii_number
 from bot.core.types import Role, SkillRow, SkillSource
@@ -173,7 +172,7 @@ async def list_members(ctx: Context, args: str) -> Reply:
         lines.append(
             bullet(", ".join(f"{member.display_name} ({count})" for member, count in many))
         )
-    proposed = await member_skills.proposed(ctx.services)
+    proposed = await skill_review.proposed(ctx.services)
     actions = []
     if proposed:
         lines.append(

@@ -11,6 +11,7 @@ from bot.chat.permissions import sub_allowed
 from bot.chat.subcommands import Sub, Subcommands
 from bot.chat.types import Action, Outgoing
 from bot.chat.wording import LEVEL_KEYWORDS, bullet, level_name
+from bot.core import skill_review
 from bot.core import skills as member_skills
 from bot.core.types import MemberSkill, SkillSource
 from skills import SkillLevel, fold, parse_level
@@ -278,13 +279,13 @@ async def _replace(ctx: Context, text: str) -> Reply:
 async def _proposed(ctx: Context) -> Reply:
     if not sub_allowed("competences", "proposed", ctx.me.role):
         return [ctx.reply(ctx._("This list is for coordinators."))]
-    proposals = await member_skills.proposed(ctx.services)
+    proposals = await skill_review.proposed(ctx.services)
     if not proposals:
         return [ctx.reply(ctx._("No skill is waiting for review."))]
     lines = [ctx._("Skills proposed by members:")]
     actions: list[Action] = []
     for proposal in proposals[:SHOWN_PROPOSALS]:
-        label, ref = proposal.skill.label_fr, member_skills.proposal_reference(proposal.skill)
+        label, ref = proposal.skill.label_fr, skill_review.proposal_reference(proposal.skill)
         actions.append(
             Action(
                 ctx._("Validate “{skill}”").format(skill=label),
@@ -361,7 +362,7 @@ def _refusal(ctx: Context) -> Reply:
     ]
 
 
-def _already(ctx: Context, done: member_skills.AlreadyReviewed) -> Reply:
+def _already(ctx: Context, done: skill_review.AlreadyReviewed) -> Reply:
     label = done.skill.label(ctx.t.locale)
     if done.skill.source is SkillSource.NETWORK:
         line = ctx._("“{skill}” was validated already: it is a skill of the network.").format(
@@ -393,16 +394,16 @@ async def _validate(ctx: Context, text: str) -> Reply:
         return _review_usage(ctx, "validate")
     reference, parent, aliases = asked
     try:
-        done = await member_skills.validate_proposed(
+        done = await skill_review.validate_proposed(
             ctx.services, reference, parent=parent, aliases=aliases
         )
-    except member_skills.NoSuchProposal:
+    except skill_review.NoSuchProposal:
         return _not_found(ctx, reference)
-    except member_skills.AlreadyReviewed as already:
+    except skill_review.AlreadyReviewed as already:
         return _already(ctx, already)
-    except member_skills.NameTaken as taken:
+    except skill_review.NameTaken as taken:
         return await _name_taken(ctx, reference, taken)
-    except member_skills.UnknownSkill as unknown:
+    except skill_review.UnknownSkill as unknown:
         return await _unknown_parent(ctx, reference, unknown)
     label = done.skill.label(ctx.t.locale)
     lines = [ctx._("“{skill}” is now a skill of the network.").format(skill=label)]
@@ -431,18 +432,18 @@ def _validation_asked(text: str) -> tuple[str, str | None, tuple[str, ...]] | No
     reference, parent = parts[""], parts.get("under")
     aliases = tuple(member_skills.split_items(parts.get("aliases", "")))
     names = [*aliases, *([parent] if parent is not None else [])]
-    if not member_skills.is_proposal_reference(reference):
+    if not skill_review.is_proposal_reference(reference):
         names.append(reference)
     if (
-        any(member_skills.bad_name(name) for name in names)
+        any(skill_review.bad_name(name) for name in names)
         or ("aliases" in parts and not aliases)
-        or len(aliases) > member_skills.MAX_ALIASES
+        or len(aliases) > skill_review.MAX_ALIASES
     ):
         return None
     return reference, parent, aliases
 
 
-async def _name_taken(ctx: Context, reference: str, taken: member_skills.NameTaken) -> Reply:
+async def _name_taken(ctx: Context, reference: str, taken: skill_review.NameTaken) -> Reply:
     """A name given to the proposal already means another skill: offer to merge into it."""
     proposal = await _slug_of(ctx, reference)
     existing = taken.existing.label(ctx.t.locale)
@@ -461,7 +462,7 @@ async def _name_taken(ctx: Context, reference: str, taken: member_skills.NameTak
 
 
 async def _unknown_parent(
-    ctx: Context, reference: str, unknown: member_skills.UnknownSkill
+    ctx: Context, reference: str, unknown: skill_review.UnknownSkill
 ) -> Reply:
     """The parent named is no skill: offer the skills it may have meant."""
     proposal = await _slug_of(ctx, reference)
@@ -481,8 +482,8 @@ async def _unknown_parent(
 
 async def _slug_of(ctx: Context, reference: str) -> str:
     """The short name a button can carry for a proposal named by its label or slug."""
-    found = await member_skills.find_proposal(ctx.services, reference)
-    return member_skills.proposal_reference(found) if found is not None else reference
+    found = await skill_review.find_proposal(ctx.services, reference)
+    return skill_review.proposal_reference(found) if found is not None else reference
 
 
 async def _merge(ctx: Context, text: str) -> Reply:
@@ -493,14 +494,14 @@ async def _merge(ctx: Context, text: str) -> Reply:
         return _review_usage(ctx, "merge")
     reference, target = parts[""], parts.get("into")
     named = [*filter(None, [target])]
-    if not member_skills.is_proposal_reference(reference):
+    if not skill_review.is_proposal_reference(reference):
         named.append(reference)
-    if any(member_skills.bad_name(name) for name in named) or ("into" in parts and not target):
+    if any(skill_review.bad_name(name) for name in named) or ("into" in parts and not target):
         return _review_usage(ctx, "merge")
     services = ctx.services
     try:
         if target is None:
-            proposal, suggestions = await member_skills.suggestions_for(services, reference)
+            proposal, suggestions = await skill_review.suggestions_for(services, reference)
             label = proposal.label(ctx.t.locale)
             return [
                 ctx.reply(
@@ -513,19 +514,19 @@ async def _merge(ctx: Context, text: str) -> Reply:
                     actions=[
                         Action(
                             s.skill.label(ctx.t.locale),
-                            f"/competences fusionner {member_skills.proposal_reference(proposal)}"
+                            f"/competences fusionner {skill_review.proposal_reference(proposal)}"
                             f" avec {s.skill.slug}",
                         )
                         for s in suggestions
                     ],
                 )
             ]
-        done = await member_skills.replace_everywhere(services, reference, target)
-    except member_skills.NoSuchProposal:
+        done = await skill_review.replace_everywhere(services, reference, target)
+    except skill_review.NoSuchProposal:
         return _not_found(ctx, reference)
-    except member_skills.AlreadyReviewed as already:
+    except skill_review.AlreadyReviewed as already:
         return _already(ctx, already)
-    except member_skills.UnknownSkill as unknown:
+    except skill_review.UnknownSkill as unknown:
         return [
             ctx.reply(
                 ctx._("I don't know the skill “{skill}”.").format(skill=unknown.name),

@@ -7,7 +7,7 @@ from typing import Any
 from bot.chat.context import Context
 from bot.chat.notifications.base import Wording
 from bot.chat.types import Action, Outgoing
-from bot.core import skills as member_skills
+from bot.core import skill_review
 from bot.core.notices import NoticeKind, SkillReviewed
 from bot.core.types import HelpRequest
 
@@ -17,7 +17,7 @@ async def skill_reviewed(
 ) -> Outgoing | None:
     """To each member who declared a proposed skill, once coordinators validated or replaced
     it (nothing once the proposal is gone)."""
-    found = await member_skills.reviewed_labels(ctx.services, notice)
+    found = await skill_review.reviewed_labels(ctx.services, notice)
     if found is None:
         return None
     proposal, replacement = found
