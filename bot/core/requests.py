@@ -150,7 +150,6 @@ async def ask(services: Services, author: Member, text: str, *, draft: bool = Fa
     """
     check_length(text, MAX_REQUEST_LENGTH)
     now = services.clock.now()
-    slugs = _detected_slugs(services.matcher, text)
     findings = find_personal_data(text)
     draft = draft or bool(findings)
     async with services.uow() as uow:
@@ -181,7 +180,7 @@ async def ask_or_suggest(services: Services, author: Member, text: str) -> Asked
     """
     check_length(text, MAX_REQUEST_LENGTH)
     now = services.clock.now()
-    slugs = _detected_slugs(services.matcher, text)
+    slugs: list[str] | None = None  # detected in the transaction, with the network's skills
     findings = find_personal_data(text)
     status = RequestStatus.DRAFT
     try:
@@ -202,6 +201,8 @@ async def ask_or_suggest(services: Services, author: Member, text: str) -> Asked
             await uow.commit()
     except Exception as error:
         if not is_unavailable(error):
+            if slugs is None:  # failed before detecting: the taxonomy's skills will do
+                slugs = _detected_slugs(services.matcher, text)
             await _keep(services.uow, now, author, text, status, slugs)
         raise
     # Matching used SQL because members changed since the index was read: it catches up.

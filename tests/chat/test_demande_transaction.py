@@ -87,6 +87,24 @@ async def test_a_failure_while_matching_keeps_the_request_for_the_next_check(
     assert "compte ameli" in addressed_to(await chat.tick(), "Karim")
 
 
+async def test_a_failure_before_the_skills_are_detected_keeps_the_request_with_them(
+    network: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = network
+
+    async def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("the tutorial search is broken")
+
+    monkeypatch.setattr(requests, "suggest_in", broken)
+    await chat.say("Amina", "/demande créer un compte ameli pour un jeune")
+    amina = await chat.member("Amina")
+    async with chat.app.services.uow() as uow:
+        [kept] = await uow.requests.list_involving(amina.id)
+    # Kept as a draft (nothing was checked yet), with the skill its text names.
+    assert kept.status is RequestStatus.DRAFT
+    assert [skill.slug for skill in kept.skills] == ["ameli"]
+
+
 async def test_an_unavailable_database_while_matching_stores_nothing(
     network: Conversation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
