@@ -1,28 +1,34 @@
 """Matching from memory: which active members hold which skills, at which level.
 
 The index answers the candidate question of matching (`OfferRepository.candidates_by_fit`)
-without asking the database to walk and sum every holder of a skill. The database stays the
+without asking the database to walk and sum every holder of a skill, and keeps what matching
+reads about the skills themselves (the network's own skills, the proposals members declare,
+each slug's id, how many members hold each and how many are active). The database stays the
 truth: triggers bump a version counter on every change of a member's skills, status or
-existence (migration 0012), and a unit of work uses the index only when the counter it reads
-equals the index's version; otherwise it asks the SQL statement, and the index catches up
-afterwards in its own read-only unit of work (so it never holds what a transaction wrote and
-then rolled back). Several workers over one PostgreSQL database each keep their own index and
-see each other's changes through the same counter.
+existence, and of the skills (migrations 0012 and 0014), and a unit of work uses the index
+only when the counter it reads equals the index's version; otherwise it asks SQL, and the
+index catches up afterwards in its own read-only unit of work (so it never holds what a
+transaction wrote and then rolled back). Several workers over one PostgreSQL database each
+keep their own index and see each other's changes through the same counter.
 """
 
 from __future__ import annotations
 
 import asyncio
-import heapq
 import logging
 from bisect import bisect_left, insort
 from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from domain.records import NetworkSkill
 from skills import SkillLevel
 
 if TYPE_CHECKING:
     from storage.db import UnitOfWork
+
+MemberSkillRow = tuple[int, int, str, bool]
+"""(member, skill, level, whether the member is active)."""
 
 # The level weights as the SQL statement sums them (an unknown level weighs 0).
 _WEIGHTS: dict[str, int] = {level.value: level.weight for level in SkillLevel}
@@ -30,6 +36,9 @@ _WEIGHTS: dict[str, int] = {level.value: level.weight for level in SkillLevel}
 _TIERS: tuple[int, ...] = tuple(sorted({level.weight for level in SkillLevel}, reverse=True))
 
 log = logging.getLogger(__name__)
+
+# Sums closer than this round to the same fit or to neighbouring ones (9 decimals).
+_ROUNDING_MARGIN = 1e-6
 
 FULL_RELOAD_ABOVE = 2000
 """More changed members than this since the index's version: reload everything."""
@@ -54,6 +63,11 @@ class CandidateIndex:
         self._skills: dict[int, tuple[int, ...]] = {}
         # (skill, level weight) -> member ids, ascending: the one-skill page.
         self._tiers: dict[tuple[int, int], list[int]] = {}
+        # skill -> how many members declare it, whatever their status (the holders' count
+        # matching weighs skills by); member -> their skills, for members not active.
+        self._declaring: dict[int, int] = {}
+        self._inactive: dict[int, tuple[int, ...]] = {}
+        self._skill_data = SkillData()
         self._lock = asyncio.Lock()
 
     @property
@@ -63,23 +77,39 @@ class CandidateIndex:
 
     # -- keeping it -------------------------------------------------------------------
 
-    def load(self, version: int, rows: Iterable[tuple[int, int, str]]) -> None:
-        """Replace everything by these (member, skill, level) rows of active members."""
+    def load(
+        self, version: int, rows: Iterable[MemberSkillRow], skills: SkillData | None = None
+    ) -> None:
+        """Replace everything by these (member, skill, level, active) rows, every member's,
+        and (when given) what matching reads about the skills, at this version."""
+        if skills is not None:
+            self._skill_data = skills
         self._holders, self._skills, self._tiers = {}, {}, {}
+        self._declaring, self._inactive = {}, {}
         same: dict[int, int] = {}  # one int object per id, however many rows name it
-        for member, skill, level in rows:
+        for member, skill, level, active in rows:
             member, skill = same.setdefault(member, member), same.setdefault(skill, skill)
-            self._add(member, skill, _WEIGHTS.get(level, 0), sort=False)
+            self._add(member, skill, level, active, sort=False)
         for members in self._tiers.values():
             members.sort()
         self.version, self.built, self.behind = version, True, False
 
     def replace(
-        self, version: int, members: Collection[int], rows: Iterable[tuple[int, int, str]]
+        self,
+        version: int,
+        members: Collection[int],
+        rows: Iterable[MemberSkillRow],
+        skills: SkillData | None = None,
     ) -> None:
-        """The skills of these members are now these rows (none: inactive or gone)."""
+        """The skills of these members are now these rows (none: gone), and (when given)
+        what matching reads about the skills."""
+        if skills is not None:
+            self._skill_data = skills
         for member in members:
+            for skill in self._inactive.pop(member, ()):
+                self._undeclare(skill)
             for skill in self._skills.pop(member, ()):
+                self._undeclare(skill)
                 holders = self._holders[skill]
                 weight = holders.pop(member)
                 if not holders:
@@ -89,11 +119,23 @@ class CandidateIndex:
                     del tier[bisect_left(tier, member)]
                     if not tier:
                         del self._tiers[(skill, weight)]
-        for member, skill, level in rows:
-            self._add(member, skill, _WEIGHTS.get(level, 0), sort=True)
+        for member, skill, level, active in rows:
+            self._add(member, skill, level, active, sort=True)
         self.version, self.behind = version, False
 
-    def _add(self, member: int, skill: int, weight: int, *, sort: bool) -> None:
+    def _undeclare(self, skill: int) -> None:
+        left = self._declaring[skill] - 1
+        if left:
+            self._declaring[skill] = left
+        else:
+            del self._declaring[skill]
+
+    def _add(self, member: int, skill: int, level: str, active: bool, *, sort: bool) -> None:
+        self._declaring[skill] = self._declaring.get(skill, 0) + 1
+        if not active:
+            self._inactive[member] = (*self._inactive.get(member, ()), skill)
+            return
+        weight = _WEIGHTS.get(level, 0)
         holders = self._holders.setdefault(skill, {})
         if member not in holders:
             self._skills[member] = (*self._skills.get(member, ()), skill)
@@ -133,12 +175,16 @@ class CandidateIndex:
                 if self.built and version > self.version
                 else None
             )
-            if not changes or len(changes) > FULL_RELOAD_ABOVE:
-                self.load(version, await uow.candidates.active_skills())
+            network, proposals = await uow.skills.matchable()
+            slugs, active = await uow.candidates.skill_ids_and_active()
+            skills = SkillData(tuple(network), tuple(proposals), slugs, active)
+            if changes is None or len(changes) > FULL_RELOAD_ABOVE:
+                self.load(version, await uow.candidates.member_skills(), skills)
                 return
             members = [member for member, _ in changes]
-            latest = max(version, *(changed for _, changed in changes))
-            self.replace(latest, members, await uow.candidates.active_skills(members))
+            latest = max([version, *(changed for _, changed in changes)])
+            rows = await uow.candidates.member_skills(members) if members else []
+            self.replace(latest, members, rows, skills)
 
     # -- reading it -------------------------------------------------------------------
 
@@ -157,24 +203,35 @@ class CandidateIndex:
             return []
         if limit is not None and len(skills) == 1:
             return self._one_skill(skills[0], excluded, limit, weights)
-        summed: dict[int, float] = {}
-        for skill in skills:
-            holders = self._holders.get(skill)
-            if not holders:
-                continue
-            if weights is None:
-                for member, weight in holders.items():
-                    summed[member] = summed.get(member, 0) + weight
-            else:
-                scale = float(weights.get(skill, 1.0))
-                for member, weight in holders.items():
-                    summed[member] = summed.get(member, 0.0) + weight * scale
+        held = [(self._holders[skill], skill) for skill in skills if self._holders.get(skill)]
+        if not held:
+            return []
+        summed = self._summed(held, weights)
         for member in excluded:
             summed.pop(member, None)
+        if limit is not None and len(summed) > limit:
+            # Only the sums that may be among the best `limit` once rounded are rounded and
+            # sorted: those at most a rounding step below the limit-th best.
+            floor = sorted(summed.values(), reverse=True)[limit - 1] - _ROUNDING_MARGIN
+            summed = {member: fit for member, fit in summed.items() if fit >= floor}
         found = [(member, round(float(fit), 9)) for member, fit in summed.items()]
-        if limit is None:
-            return sorted(found, key=_order)
-        return heapq.nsmallest(limit, found, key=_order)
+        found.sort(key=_order)
+        return found if limit is None else found[:limit]
+
+    @staticmethod
+    def _summed(
+        held: list[tuple[dict[int, int], int]], weights: Mapping[int, float] | None
+    ) -> dict[int, float]:
+        """Each holder's level weights summed over these skills (scaled by `weights`)."""
+        (first, skill), *rest = held
+        scale = 1.0 if weights is None else float(weights.get(skill, 1.0))
+        summed = {member: weight * scale for member, weight in first.items()}
+        get = summed.get
+        for holders, skill in rest:
+            scale = 1.0 if weights is None else float(weights.get(skill, 1.0))
+            for member, weight in holders.items():
+                summed[member] = get(member, 0.0) + weight * scale
+        return summed
 
     def _one_skill(
         self,
@@ -198,3 +255,30 @@ class CandidateIndex:
     def members(self) -> int:
         """How many active members hold at least one skill in the index."""
         return len(self._skills)
+
+    def matchable(self) -> tuple[list[NetworkSkill], list[tuple[int, str, str]]]:
+        """What `SkillRepository.matchable` reads: the network's own skills, and the
+        proposals (id, slug, label) some member declares, by id."""
+        return list(self._skill_data.network), list(self._skill_data.proposals)
+
+    def holders(self, slugs: Collection[str]) -> tuple[dict[str, tuple[int, int]], int]:
+        """What `OfferRepository.holders` reads: the id of each of these skills and how many
+        members declare it, whatever their status (unknown slugs absent), and how many
+        members are active."""
+        ids = self._skill_data.ids
+        found = {
+            slug: (ids[slug], self._declaring.get(ids[slug], 0)) for slug in slugs if slug in ids
+        }
+        return found, self._skill_data.active
+
+
+@dataclass(frozen=True, slots=True)
+class SkillData:
+    """What matching reads about the skills at one version: the network's own skills, the
+    proposals some member declares (id, slug, label), each slug's id, how many members are
+    active."""
+
+    network: tuple[NetworkSkill, ...] = ()
+    proposals: tuple[tuple[int, str, str], ...] = ()
+    ids: Mapping[str, int] = field(default_factory=dict)
+    active: int = 0

@@ -21,6 +21,7 @@ from skills.matching import SkillMatcher, default_matcher
 from skills.proposed import PROPOSED_DISCOUNT, similar_to
 from skills.ranking import RankedHelper, best_by_fit
 from skills.weighting import need_weights
+from storage.candidate_index import CandidateIndex
 from storage.db import UnitOfWork
 
 
@@ -94,15 +95,74 @@ async def choose_helpers(
 ) -> Choice:
     """The members to offer the request to, best first (read only; `advance` uses it).
 
-    Only the best-fitting candidates are read (from the in-memory candidate index when it is
-    current, else the database sums their fit; either says whether the request has offers
-    already) and only the best few's load is counted. With `cap` (since, most), a member
-    offered `most` requests since then is skipped: the request goes to the next one.
+    Only the best-fitting candidates are read and only the best few's load is counted. With
+    `cap` (since, most), a member offered `most` requests since then is skipped: the request
+    goes to the next one. The choice is made from memory (the candidate index) when the
+    database is at the index's version, which one statement confirms together with the
+    request's offers and the loads of the first candidates; otherwise SQL answers.
     """
     window = Window(recent_since, *cap) if cap else Window(recent_since)
     exclude = [request.author_id] if request.author_id else []
-    skill_ids, weights = await skill_weights(uow, request, matcher or default_matcher())
-    page = await uow.candidates.by_fit(
+    matcher = matcher or default_matcher()
+    index = uow.candidates.memory()
+    if index is not None:
+        choice = await _from_memory(uow, index, request, window, count, exclude, matcher)
+        if choice is not None:
+            return choice
+    return await _from_database(uow, request, window, count, exclude, matcher)
+
+
+async def _from_memory(
+    uow: UnitOfWork,
+    index: CandidateIndex,
+    request: HelpRequest,
+    window: Window,
+    count: int,
+    exclude: list[int],
+    matcher: SkillMatcher,
+) -> Choice | None:
+    """`choose_helpers` from the index; None when the database is not at its version."""
+    network, proposals = index.matchable()
+    extended = with_network(matcher, network)
+    by_slug, related = _looked_for(request, extended)
+    holders = index.holders([*by_slug, *related]) if _weighed(by_slug, related) else None
+    skill_ids, weights = _weights(request, extended, proposals, by_slug, related, holders)
+    fits = index.fits(skill_ids, excluded=exclude, limit=CANDIDATE_PAGE + 1, weights=weights)
+    confirmed = await uow.candidates.confirm(
+        index,
+        request_id=request.id,
+        members=next(best_by_fit(fits, count), []),
+        recent_since=window.recent_since,
+        day_since=window.day_since or window.recent_since,
+    )
+    if confirmed is None:
+        return None
+    offered_before = bool(confirmed.offered)
+    excluded = confirmed.offered.union(exclude)
+    if offered_before:
+        fits = index.fits(skill_ids, excluded=excluded, limit=CANDIDATE_PAGE + 1, weights=weights)
+    if not fits:
+        return Choice([], offered_before)
+    known: Known = {member: _known(window, load) for member, load in confirmed.loads.items()}
+    ranked, asked = await _walk(uow, fits, window, count, known)
+    if asked == len(fits) > CANDIDATE_PAGE:  # see `_from_database`
+        everyone = index.fits(skill_ids, excluded=excluded, weights=weights)
+        ranked, _ = await _walk(uow, everyone, window, count, known)
+    return Choice([helper.member_id for helper in ranked], offered_before)
+
+
+async def _from_database(
+    uow: UnitOfWork,
+    request: HelpRequest,
+    window: Window,
+    count: int,
+    exclude: list[int],
+    matcher: SkillMatcher,
+) -> Choice:
+    """`choose_helpers` from SQL: the best-fitting candidates summed by the database (which
+    also says whether the request has offers already)."""
+    skill_ids, weights = await skill_weights(uow, request, matcher)
+    page = await uow.offers.candidates_by_fit(
         request_id=request.id,
         skill_ids=skill_ids,
         exclude=exclude,
@@ -116,7 +176,7 @@ async def choose_helpers(
     # The search asked about every candidate read, the one after the page too: it may need
     # more than were read, so read everyone (rare: the best fits are all busy).
     if asked == len(page.fits) > CANDIDATE_PAGE:
-        everyone = await uow.candidates.by_fit(
+        everyone = await uow.offers.candidates_by_fit(
             request_id=request.id, skill_ids=skill_ids, exclude=exclude, weights=weights
         )
         ranked, _ = await _walk(uow, everyone.fits, window, count, known)
@@ -134,6 +194,9 @@ hold the skill itself: the hierarchy widens a thin search, and a skill many hold
 better helpers than those of a parent or child (it also keeps the fast path of a lone
 common skill)."""
 
+Holders = tuple[dict[str, tuple[int, int]], int]
+"""Each skill's id and how many active members declare it, by slug; how many are active."""
+
 
 async def skill_weights(
     uow: UnitOfWork, request: HelpRequest, matcher: SkillMatcher
@@ -143,9 +206,44 @@ async def skill_weights(
     the network hold it; the parents and children of the skills few hold are looked for
     too, at `RELATIVE` of the weight, and the proposed skills similar to the text at
     `PROPOSED_DISCOUNT` (`proposed_matches`). No weights (None) for a lone skill without
-    them."""
+    them. Read from the database in `uow` (matching reads the same from the index)."""
     network, proposals = await uow.skills.matchable()
-    ids, weights = await _taxonomy_weights(uow, request, with_network(matcher, network))
+    extended = with_network(matcher, network)
+    by_slug, related = _looked_for(request, extended)
+    holders = await uow.offers.holders([*by_slug, *related]) if _weighed(by_slug, related) else None
+    return _weights(request, extended, proposals, by_slug, related, holders)
+
+
+def _looked_for(
+    request: HelpRequest, matcher: SkillMatcher
+) -> tuple[dict[str, int], dict[str, str]]:
+    """The request's own skills (id by slug) and their relatives (the skill each is a
+    relative of, by slug)."""
+    by_slug = {skill.slug: skill.id for skill in request.skills}
+    related = {
+        other: slug
+        for slug in by_slug
+        for other in matcher.taxonomy.relatives(slug)
+        if other not in by_slug
+    }
+    return by_slug, related
+
+
+def _weighed(by_slug: dict[str, int], related: dict[str, str]) -> bool:
+    """Whether the skills need weights (and so the holders' counts): several, or relatives."""
+    return len(by_slug) >= 2 or bool(related)
+
+
+def _weights(
+    request: HelpRequest,
+    matcher: SkillMatcher,
+    proposals: list[tuple[int, str, str]],
+    by_slug: dict[str, int],
+    related: dict[str, str],
+    holders: Holders | None,
+) -> tuple[list[int], dict[int, float] | None]:
+    """`skill_weights` from what was read (`holders` is None when not `_weighed`)."""
+    ids, weights = _taxonomy_weights(request, matcher, by_slug, related, holders)
     similar = proposed_matches(request, proposals)
     if not similar:
         return ids, weights
@@ -175,20 +273,17 @@ def proposed_matches(
     ]
 
 
-async def _taxonomy_weights(
-    uow: UnitOfWork, request: HelpRequest, matcher: SkillMatcher
+def _taxonomy_weights(
+    request: HelpRequest,
+    matcher: SkillMatcher,
+    by_slug: dict[str, int],
+    related: dict[str, str],
+    holders_read: Holders | None,
 ) -> tuple[list[int], dict[int, float] | None]:
     """`skill_weights` of the request's own skills and their relatives."""
-    by_slug = {skill.slug: skill.id for skill in request.skills}
-    related = {
-        other: slug
-        for slug in by_slug
-        for other in matcher.taxonomy.relatives(slug)
-        if other not in by_slug
-    }
-    if len(by_slug) < 2 and not related:
+    if holders_read is None:
         return list(by_slug.values()), None
-    holders, members = await uow.offers.holders([*by_slug, *related])
+    holders, members = holders_read
     text = request.text or ""  # erased once the request is closed for long enough
     found = [match for match in matcher.extract(text) if match.skill.slug in by_slug]
     weights = need_weights(
@@ -215,6 +310,15 @@ Known = dict[int, tuple[int, int, int] | None]
 their latest offer (0: none); None for a member not to be offered anything now."""
 
 
+def _known(window: Window, load: tuple[int, int, int, int]) -> tuple[int, int, int] | None:
+    """A member's load as read (open claims, recent offers, offers today, latest offer) as
+    `Known` keeps it: None when the daily cap is reached."""
+    claims, recent, today, last = load
+    if window.day_since and today >= window.per_day:
+        return None
+    return claims, recent, last
+
+
 async def _walk(
     uow: UnitOfWork,
     fits: list[tuple[int, float]],
@@ -235,10 +339,7 @@ async def _walk(
             if missing:
                 day_since = window.day_since or window.recent_since
                 found = await uow.offers.loads_and_last(missing, window.recent_since, day_since)
-                known.update(
-                    (member, None if window.day_since and today >= window.per_day else (c, r, last))
-                    for member, (c, r, today, last) in found.items()
-                )
+                known.update((member, _known(window, load)) for member, load in found.items())
             wanted = search.send({member: _load(known[member]) for member in wanted})
     except StopIteration as done:
         ranked: list[RankedHelper] = done.value

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, bindparam, literal, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    CompoundSelect,
+    Integer,
+    String,
+    bindparam,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.records import MemberStatus
@@ -16,9 +28,15 @@ from storage.models import (
     MemberModel,
     MemberSkillModel,
     OfferModel,
+    SkillModel,
 )
 from storage.repositories._core import execute_core
-from storage.repositories.offers import CandidateFits, OfferRepository
+from storage.repositories.offers import (
+    LOADS_LAST,
+    CandidateFits,
+    OfferRepository,
+    loads_by_member,
+)
 
 _VERSION = select(MatchingVersionModel.version).where(MatchingVersionModel.id == 1)
 # One round trip: the counter (kind 0), then each helper the request was offered to (kind 1).
@@ -30,17 +48,52 @@ _STATE = union_all(
         OfferModel.request_id == bindparam("request_id", type_=Integer)
     ),
 )
+# One round trip for a choice made from memory: the counter (kind -2), each helper the request
+# was offered to (kind -1), and the loads of the members the ranking asks about first (kinds
+# 0-3 of `LOADS_LAST`).
+_CONFIRM: CompoundSelect[Any] = union_all(
+    select(
+        literal(-2, type_=Integer).label("kind"),
+        MatchingVersionModel.version,
+        literal(0, type_=BigInteger),
+    ).where(MatchingVersionModel.id == 1),
+    select(
+        literal(-1, type_=Integer),
+        OfferModel.helper_id.cast(BigInteger),
+        literal(0, type_=BigInteger),
+    ).where(OfferModel.request_id == bindparam("request_id", type_=Integer)),
+    *LOADS_LAST.selects,
+)
+# Each skill's id by slug (kind 0), then how many members are active (kind 1).
+_SKILL_IDS_AND_ACTIVE: CompoundSelect[Any] = union_all(
+    select(literal(0, type_=Integer).label("kind"), SkillModel.slug, SkillModel.id),
+    select(literal(1, type_=Integer), literal(None, type_=String), func.count()).where(
+        MemberModel.status == MemberStatus.ACTIVE.value
+    ),
+)
 _CHANGES = select(MatchingChangeModel.member_id, MatchingChangeModel.version).where(
     MatchingChangeModel.version > bindparam("since", type_=BigInteger)
 )
-_ACTIVE_SKILLS = (
-    select(MemberSkillModel.member_id, MemberSkillModel.skill_id, MemberSkillModel.level)
-    .join(MemberModel, MemberModel.id == MemberSkillModel.member_id)
-    .where(MemberModel.status == MemberStatus.ACTIVE.value)
-)
-_ACTIVE_SKILLS_OF = _ACTIVE_SKILLS.where(
+# Every member's skills, with whether the member is active (only they are candidates; every
+# declaration counts in how common a skill is).
+_MEMBER_SKILLS = select(
+    MemberSkillModel.member_id,
+    MemberSkillModel.skill_id,
+    MemberSkillModel.level,
+    MemberModel.status == MemberStatus.ACTIVE.value,
+).join(MemberModel, MemberModel.id == MemberSkillModel.member_id)
+_MEMBER_SKILLS_OF = _MEMBER_SKILLS.where(
     MemberSkillModel.member_id.in_(bindparam("members", expanding=True))
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmed:
+    """The index's version holds in this unit of work: the request's offered helpers, and
+    the loads read (open claims, recent offers, offers today, latest offer id) by member."""
+
+    offered: frozenset[int]
+    loads: dict[int, tuple[int, int, int, int]]
 
 
 class CandidateRepository:
@@ -97,6 +150,54 @@ class CandidateRepository:
         fits = index.fits(skill_ids, excluded=offered.union(exclude), limit=limit, weights=weights)
         return CandidateFits(fits=fits, offered_before=bool(offered))
 
+    def memory(self) -> CandidateIndex | None:
+        """The candidate index, when it may answer: its answers hold at its version, which
+        `confirm` compares with the database's in this unit of work before they are used."""
+        index = self._index
+        return index if index is not None and index.ready else None
+
+    async def confirm(
+        self,
+        index: CandidateIndex,
+        *,
+        request_id: int,
+        members: Collection[int],
+        recent_since: datetime,
+        day_since: datetime,
+    ) -> Confirmed | None:
+        """One statement: whether the database is at the index's version (None, and the
+        index marked behind, when it is not), the request's offered helpers, and these
+        members' loads (`OfferRepository.loads_and_last`)."""
+        wanted = list(members)
+        rows: list[Any] = list(
+            (
+                await execute_core(
+                    self._session,
+                    _CONFIRM,
+                    {
+                        "request_id": request_id,
+                        "members": wanted,
+                        "since": recent_since,
+                        "day_since": day_since,
+                    },
+                )
+            ).all()
+        )
+        version = next((int(value) for kind, value, _ in rows if kind == -2), 0)
+        if version != index.version:
+            index.behind = True
+            return None
+        offered = frozenset(int(value) for kind, value, _ in rows if kind == -1)
+        loads = loads_by_member((row for row in rows if row[0] >= 0), wanted)
+        return Confirmed(offered, loads)
+
+    async def skill_ids_and_active(self) -> tuple[dict[str, int], int]:
+        """Each skill's id by slug, and how many members are active (one statement)."""
+        rows: list[Any] = list((await execute_core(self._session, _SKILL_IDS_AND_ACTIVE)).all())
+        ids = {str(slug): int(value) for kind, slug, value in rows if kind == 0}
+        active = next((int(value) for kind, _, value in rows if kind == 1), 0)
+        return ids, active
+
     async def _sql(
         self,
         request_id: int,
@@ -125,15 +226,18 @@ class CandidateRepository:
         )
         return [(int(member), int(changed)) for member, changed in rows]
 
-    async def active_skills(
+    async def member_skills(
         self, members: Collection[int] | None = None
-    ) -> list[tuple[int, int, str]]:
-        """(member, skill, level) of every active member's skills, or of these members'."""
+    ) -> list[tuple[int, int, str, bool]]:
+        """(member, skill, level, active) of every member's skills, or of these members'."""
         if members is None:
-            result = await execute_core(self._session, _ACTIVE_SKILLS)
+            result = await execute_core(self._session, _MEMBER_SKILLS)
         else:
             result = await execute_core(
-                self._session, _ACTIVE_SKILLS_OF, {"members": list(members)}
+                self._session, _MEMBER_SKILLS_OF, {"members": list(members)}
             )
         rows: list[Any] = list(result.all())
-        return [(int(member), int(skill), str(level)) for member, skill, level in rows]
+        return [
+            (int(member), int(skill), str(level), bool(active))
+            for member, skill, level, active in rows
+        ]

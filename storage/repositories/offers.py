@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -196,14 +196,34 @@ _LOADS: CompoundSelect[Any] = union_all(
     )
     .group_by(OfferModel.helper_id),
 )
-# The same three counts, and each member's latest offer (its number: offers are numbered
-# in the order they are made), for the fairness tie-break.
-_LOADS_LAST: CompoundSelect[Any] = union_all(
+# The same three counts (kinds 0-2), and each member's latest offer (kind 3: its number, as
+# offers are numbered in the order they are made), for the fairness tie-break.
+LOADS_LAST: CompoundSelect[Any] = union_all(
     *_LOADS.selects,
     select(literal(3).label("kind"), OfferModel.helper_id, func.max(OfferModel.id))
     .where(OfferModel.helper_id.in_(bindparam("members", expanding=True)))
     .group_by(OfferModel.helper_id),
 )
+
+
+def loads_by_member(
+    rows: Iterable[Any], members: Collection[int]
+) -> dict[int, tuple[int, int, int, int]]:
+    """The (kind, member, count) rows of `LOADS_LAST` as each member's four counts (0 when
+    the member has no row of a kind)."""
+    counts: tuple[dict[int, int], ...] = ({}, {}, {}, {})
+    for kind, member, count in rows:
+        counts[kind][int(member)] = int(count)
+    claims, recent, today, last = counts
+    return {
+        member: (
+            claims.get(member, 0),
+            recent.get(member, 0),
+            today.get(member, 0),
+            last.get(member, 0),
+        )
+        for member in members
+    }
 
 
 class OfferRepository:
@@ -357,13 +377,10 @@ class OfferRepository:
         members = list(member_ids)
         if not members:
             return {}
-        counts: tuple[dict[int, int], ...] = ({}, {}, {}, {})
         rows = await self._run(
-            _LOADS_LAST, {"members": members, "since": recent_since, "day_since": day_since}
+            LOADS_LAST, {"members": members, "since": recent_since, "day_since": day_since}
         )
-        for kind, member, count in rows:
-            counts[kind][member] = int(count)
-        return {member: tuple(c.get(member, 0) for c in counts) for member in members}  # type: ignore[misc]
+        return loads_by_member(rows, members)
 
     async def candidates(
         self,

@@ -310,7 +310,7 @@ async def test_a_catch_up_without_database_leaves_the_index_behind() -> None:
         raise StorageUnavailable("the database is restarting")
 
     index = CandidateIndex(gone)
-    index.load(3, [(1, 10, SkillLevel.TEACHING.value)])
+    index.load(3, [(1, 10, SkillLevel.TEACHING.value, True)])
     index.behind = True
     await index.catch_up()
     assert index.behind and index.version == 3
@@ -318,9 +318,22 @@ async def test_a_catch_up_without_database_leaves_the_index_behind() -> None:
 
 def test_replacing_a_member_moves_them_between_levels_and_skills() -> None:
     index = CandidateIndex()
-    index.load(1, [(1, 10, "teaching"), (2, 10, "discovering"), (3, 11, "practising")])
-    index.replace(2, [1, 3], [(1, 10, "discovering"), (1, 11, "teaching")])
+    index.load(
+        1,
+        [
+            (1, 10, "teaching", True),
+            (2, 10, "discovering", True),
+            (3, 11, "practising", True),
+            (4, 11, "teaching", False),
+        ],
+    )
+    assert index.holders([]) == ({}, 0)
+    index.replace(2, [1, 3], [(1, 10, "discovering", True), (1, 11, "teaching", True)])
     assert index.fits([10], excluded=(), limit=5) == [(1, 1.0), (2, 1.0)]
     assert index.fits([10, 11], excluded=()) == [(1, 5.0), (2, 1.0)]
     index.replace(3, [1, 2], [])
     assert index.fits([10, 11], excluded=()) == [] and index.members() == 0
+    # Member 4 is not active: never a candidate, yet counted among those who declare skill 11.
+    assert index.fits([11], excluded=()) == [] and index._declaring == {11: 1}
+    index.replace(4, [4], [])
+    assert index._declaring == {}
