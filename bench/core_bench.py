@@ -21,6 +21,8 @@ directly, `App.router.handle(Incoming(...))`, with no transport and no network:
    (the bench checks that `advance` then offers the request to exactly those helpers).
    SQL statements are counted per call (a `before_cursor_execute` listener).
    `--full-ranking` also times the old path (every candidate's load, all ranked).
+   On PostgreSQL, the server's CPU per `advance` (every `postgres` process's user + system
+   time from /proc, over `--server-cpu-steps` steps from the index, then as many from SQL).
 3. Statements: `--statement-demandes` sequential `/demande` at `--members` members after a
    warm-up, each one's SQL statements counted by kind with those SQLAlchemy compiled anew
    rather than took from its compiled cache (`storage.statements.StatementTally`); 0 skips.
@@ -35,7 +37,7 @@ Run: .venv/bin/python bench/core_bench.py [--members 10000] [--past-per-member 1
      [--small 100] [--backends sqlite postgresql] [--concurrency 20]
      [--burst-concurrency 1 20] [--demandes 2000]
      [--duration 20] [--match-samples 200] [--full-ranking] [--statement-demandes 30]
-     [--profile]
+     [--server-cpu-steps 300] [--profile]
      [--profile-advances 200] [--profile-demandes 50] [--seed 7]
      [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--no-one-core]
 """
@@ -48,6 +50,7 @@ import cProfile
 import gc
 import io
 import logging
+import os
 import pstats
 import random
 import re
@@ -467,6 +470,11 @@ class Matching:
     step_index: list[float] = field(default_factory=list)
     step_sql: list[float] = field(default_factory=list)
     find_rank_sql: list[float] = field(default_factory=list)
+    choice: list[float] = field(default_factory=list)
+    """`choose_helpers` alone, in the open unit of work (the request already read)."""
+    choice_sql: list[float] = field(default_factory=list)
+    server_cpu: dict[str, float] = field(default_factory=dict)
+    """PostgreSQL's server CPU per `advance`, ms, by path (index, SQL)."""
     index_mb: float = 0.0
     index_rebuild_ms: float = 0.0
     full_ranking: list[float] = field(default_factory=list)
@@ -509,12 +517,15 @@ async def store_request(app: App, author: int, body: str) -> int:
     return request_id
 
 
-async def find_and_rank(app: App, request_id: int) -> list[int]:
-    """What `advance` does to choose the helpers, read only (its own transaction, rolled back)."""
+async def find_and_rank(app: App, request_id: int) -> tuple[list[int], float]:
+    """What `advance` does to choose the helpers, read only (its own transaction, rolled back),
+    and the time of the choice alone (`choose_helpers` in the open unit of work, once the
+    request is read), ms."""
     services = app.services
     async with services.uow() as uow:
         request = await uow.requests.get(request_id)
         assert request is not None
+        start = time.perf_counter()
         choice = await choose_helpers(
             uow,
             request,
@@ -524,7 +535,8 @@ async def find_and_rank(app: App, request_id: int) -> list[int]:
             # differ once the bench has offered a member 10 requests on its fixed day).
             cap=(services.clock.now() - DAY, services.requests.max_offers_per_day),
         )
-    return choice.helpers
+        choice_ms = (time.perf_counter() - start) * 1000
+    return choice.helpers, choice_ms
 
 
 async def candidate_step(app: App, request_id: int) -> tuple[float, float]:
@@ -604,12 +616,12 @@ async def time_matching(
             # index; `advance` alternates between the two paths.
             index.enabled = False
             start = time.perf_counter()
-            from_sql = await find_and_rank(app, request_id)
+            from_sql, choice_sql_ms = await find_and_rank(app, request_id)
             sql_ms = (time.perf_counter() - start) * 1000
             index.enabled = True
             counter.into = None if warm else result.find_rank_statements
             start = time.perf_counter()
-            chosen = await find_and_rank(app, request_id)
+            chosen, choice_ms = await find_and_rank(app, request_id)
             find_ms = (time.perf_counter() - start) * 1000
             assert chosen == from_sql, "index ≠ SQL"
             counter.into = None
@@ -629,6 +641,8 @@ async def time_matching(
             (result.advance_sql if by_sql else result.advance).append(advance_ms)
             result.find_rank.append(find_ms)
             result.find_rank_sql.append(sql_ms)
+            result.choice.append(choice_ms)
+            result.choice_sql.append(choice_sql_ms)
             result.step_index.append(step_index_ms)
             result.step_sql.append(step_sql_ms)
             if full:
@@ -658,6 +672,49 @@ async def index_figures(app: App) -> tuple[float, float]:
     tracemalloc.stop()
     assert kept.built
     return min(times), size / 1e6
+
+
+def postgres_cpu_seconds() -> float | None:
+    """User + system CPU of every PostgreSQL server process on this machine so far (from
+    /proc; None when there is none): the server of the bench runs on 127.0.0.1."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, found = 0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # gone meanwhile
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if name != "postgres":
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        found = True
+    return total / tick if found else None
+
+
+async def postgres_cpu_per_step(app: App, members: int, count: int, seed: int) -> dict[str, float]:
+    """PostgreSQL's server CPU per `advance`, ms: `count` fresh requests (stored first) advanced
+    one after the other from the index, then as many from SQL (the index switched off). The
+    kernel counts CPU in clock ticks (10 ms): read the mean over many steps, not one."""
+    rng = random.Random(seed + 29)
+    texts = request_texts()
+    index = app.db.candidate_index
+    found: dict[str, float] = {}
+    for path, enabled in (("index", True), ("SQL", False)):
+        ids = [
+            await store_request(app, rng.randint(1, members), rng.choice(texts)[0])
+            for _ in range(count)
+        ]
+        index.enabled = enabled
+        before = postgres_cpu_seconds()
+        for request_id in ids:
+            await advance(app.services, request_id)
+        after = postgres_cpu_seconds()
+        index.enabled = True
+        if before is not None and after is not None:
+            found[path] = (after - before) / count * 1000
+    return found
 
 
 async def profile_advance(app: App, members: int, count: int, seed: int) -> None:
@@ -831,7 +888,11 @@ async def run(args: argparse.Namespace) -> None:
                     f"{percentile(match.find_rank, 0.5):.2f} ms, p95 "
                     f"{percentile(match.find_rank, 0.95):.2f} ms (SQL p50 "
                     f"{percentile(match.find_rank_sql, 0.5):.2f}, p95 "
-                    f"{percentile(match.find_rank_sql, 0.95):.2f} ms); index "
+                    f"{percentile(match.find_rank_sql, 0.95):.2f} ms); the choice alone "
+                    f"p50 {percentile(match.choice, 0.5):.3f} / "
+                    f"{percentile(match.choice_sql, 0.5):.3f} ms, p95 "
+                    f"{percentile(match.choice, 0.95):.3f} / "
+                    f"{percentile(match.choice_sql, 0.95):.3f} ms (index / SQL); index "
                     f"{match.index_mb:.2f} MB, rebuilt in {match.index_rebuild_ms:.0f} ms; "
                     f"candidate step alone p50 {percentile(match.step_index, 0.5):.2f} / "
                     f"{percentile(match.step_sql, 0.5):.2f} ms, p95 "
@@ -841,6 +902,15 @@ async def run(args: argparse.Namespace) -> None:
                     f"{percentile(match.candidates, 0.5):.0f}; {dict(match.steps)}",
                     flush=True,
                 )
+                if backend == "postgresql" and args.server_cpu_steps:
+                    match.server_cpu = await postgres_cpu_per_step(
+                        app, members, args.server_cpu_steps, args.seed
+                    )
+                    print(
+                        "  PostgreSQL server CPU per `advance` (index / SQL): "
+                        + " / ".join(f"{ms:.2f} ms" for ms in match.server_cpu.values()),
+                        flush=True,
+                    )
                 if members == args.members and args.profile and backend == "sqlite":
                     await profile_advance(app, members, args.profile_advances, args.seed)
                 if members == args.members:
@@ -923,11 +993,12 @@ def report(results: Results, args: argparse.Namespace, versions: dict[str, str])
     print(
         "| backend | members | candidates (median) | advance p50 index / SQL "
         "| advance p95 index / SQL | find+rank p50 index / SQL | find+rank p95 index / SQL "
+        "| choice alone p50 index / SQL | choice alone p95 index / SQL "
         "| candidate step p50 index / SQL | candidate step p95 index / SQL "
         f"| index MB | index rebuild | statements per advance | per find+rank |{full}"
     )
     print(
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         + ("---:|---:|" if full else "")
     )
     for (backend, members), m in results.matching.items():
@@ -938,6 +1009,8 @@ def report(results: Results, args: argparse.Namespace, versions: dict[str, str])
             f"| {percentile(m.advance, 0.95):.2f} / {percentile(m.advance_sql, 0.95):.2f} ms "
             f"| {percentile(m.find_rank, 0.5):.2f} / {percentile(m.find_rank_sql, 0.5):.2f} ms "
             f"| {percentile(m.find_rank, 0.95):.2f} / {percentile(m.find_rank_sql, 0.95):.2f} ms "
+            f"| {percentile(m.choice, 0.5):.3f} / {percentile(m.choice_sql, 0.5):.3f} ms "
+            f"| {percentile(m.choice, 0.95):.3f} / {percentile(m.choice_sql, 0.95):.3f} ms "
             f"| {percentile(m.step_index, 0.5):.3f} / {percentile(m.step_sql, 0.5):.3f} ms "
             f"| {percentile(m.step_index, 0.95):.3f} / {percentile(m.step_sql, 0.95):.3f} ms "
             f"| {m.index_mb:.2f} | {m.index_rebuild_ms:.0f} ms "
@@ -1001,6 +1074,12 @@ def main() -> None:
     parser.add_argument("--demandes", type=int, default=2000, help="store+match phase, in all")
     parser.add_argument("--duration", type=float, default=20.0, help="mixed phase, seconds")
     parser.add_argument("--match-samples", type=int, default=200)
+    parser.add_argument(
+        "--server-cpu-steps",
+        type=int,
+        default=300,
+        help="PostgreSQL only: `advance` steps over which the server's CPU is measured, per path",
+    )
     parser.add_argument(
         "--statement-demandes",
         type=int,
