@@ -18,7 +18,7 @@ from bot.core.guard import (
     fingerprint,
     needs_choice,
 )
-from bot.core.matching import Progress, advance, advance_in, alert_at, deadline
+from bot.core.matching import Progress, Step, advance, advance_in, alert_at, deadline
 from bot.core.pii import PiiFinding, find_personal_data
 from bot.core.places import PlaceHint, hint_in
 from bot.core.request_states import IllegalTransition, Transition, is_active, sources, target
@@ -97,9 +97,9 @@ def _detected_slugs(matcher: SkillMatcher, text: str) -> list[str]:
 
 
 async def _skills_by_slug(uow: UnitOfWork, slugs: list[str]) -> list[SkillRow]:
-    """The stored skills of these slugs, in the order given (unknown slugs left out)."""
-    rows = await uow.skills.by_slugs(slugs)
-    return [rows[slug] for slug in slugs if slug in rows]
+    """The stored skills of these slugs, once each, in the order a request's skills are read
+    (by French label: see `_as_stored`); unknown slugs left out."""
+    return list((await uow.skills.by_slugs(slugs)).values())
 
 
 async def _detected_in(uow: UnitOfWork, matcher: SkillMatcher, text: str) -> list[str]:
@@ -196,7 +196,7 @@ async def ask_or_suggest(services: Services, author: Member, text: str) -> Asked
                 return Asked(request_id, None, suggestions, placed, findings, text)
             stored = _as_stored(request_id, author, text, status, now, skills)
             progress = await advance_in(uow, now, services.requests, stored)
-            request = await get_or_fail(uow, request_id)
+            request = _after_step(stored, progress) or await get_or_fail(uow, request_id)
             nearby = await hint_in(uow, services.places.catalog, author, slugs)
             await uow.commit()
     except Exception as error:
@@ -222,7 +222,8 @@ def _as_stored(
     now: datetime,
     skills: list[SkillRow],
 ) -> HelpRequest:
-    """A request as `RequestRepository.add` has just stored it (no need to read it back)."""
+    """A request as `RequestRepository.add` has just stored it (no need to read it back;
+    `skills` as `_skills_by_slug` gives them: in the order `RequestRepository.get` reads)."""
     return HelpRequest(
         id=request_id,
         author_id=author.id,
@@ -241,6 +242,29 @@ def _as_stored(
         alerted_at=None,
         next_check_at=now,
         skills=tuple(skills),
+    )
+
+
+# What a step of matching changes in an active request besides its round (one more) and its
+# next check (the step's): the status it leaves it in (None: unchanged).
+_STEP_STATUS: dict[Step, RequestStatus | None] = {
+    Step.OFFERED: RequestStatus.OFFERED,
+    Step.NO_HELPER: None,
+    Step.DEFERRED: None,
+}
+
+
+def _after_step(stored: HelpRequest, progress: Progress) -> HelpRequest | None:
+    """The request `stored` as the first step of matching left it, in the same transaction
+    (nobody else can have changed it: it is not committed yet); None for a step whose
+    changes are not known without reading it back (an alert, nothing done)."""
+    if progress.step not in _STEP_STATUS:
+        return None
+    return replace(
+        stored,
+        status=_STEP_STATUS[progress.step] or stored.status,
+        round=stored.round + 1,
+        next_check_at=progress.next_check_at,
     )
 
 

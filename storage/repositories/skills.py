@@ -97,11 +97,14 @@ class SkillRepository:
         return list(rows)
 
     async def by_slugs(self, slugs: Iterable[str]) -> dict[str, SkillRow]:
-        """The skills with these slugs, by slug (unknown slugs are absent)."""
+        """The skills with these slugs, by slug (unknown slugs are absent), in the order of
+        their French labels (the database's, as a request's skills are read)."""
         wanted = list(slugs)
         if not wanted:
             return {}
-        rows = await self._session.scalars(select(SkillModel).where(SkillModel.slug.in_(wanted)))
+        rows = await self._session.scalars(
+            select(SkillModel).where(SkillModel.slug.in_(wanted)).order_by(SkillModel.label_fr)
+        )
         return {row.slug: _record(row) for row in rows}
 
     async def add_proposed(
