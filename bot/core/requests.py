@@ -23,7 +23,7 @@ from bot.core.pii import PiiFinding, find_personal_data
 from bot.core.places import PlaceHint, hint_in
 from bot.core.request_states import IllegalTransition, Transition, is_active, sources, target
 from bot.core.services import Services, UowFactory
-from bot.core.skills import network_matcher, split_items
+from bot.core.skills import network_matcher, split_items, with_network
 from bot.core.tutorial_search import suggest_in
 from bot.core.types import (
     HelpRequest,
@@ -102,15 +102,31 @@ async def _skills_by_slug(uow: UnitOfWork, slugs: list[str]) -> list[SkillRow]:
     return list((await uow.skills.by_slugs(slugs)).values())
 
 
-async def _detected_in(uow: UnitOfWork, matcher: SkillMatcher, text: str) -> list[str]:
-    """The skills found in `text`, the network's own skills included."""
-    return _detected_slugs(await network_matcher(uow, matcher), text)
+async def _detected_in(
+    uow: UnitOfWork, matcher: SkillMatcher, text: str
+) -> tuple[list[str], dict[str, SkillRow]]:
+    """The skills found in `text`, the network's own skills included, and stored skills
+    among which `_stored_skills` looks for them: in the statement that reads the network's
+    skills, those the taxonomy alone finds in `text` (the network's rarely change them)."""
+    likely = [match.skill.slug for match in matcher.extract(text)]
+    network, known = await uow.skills.network_and(likely)
+    return _detected_slugs(with_network(matcher, network), text), known
+
+
+async def _stored_skills(
+    uow: UnitOfWork, slugs: list[str], known: dict[str, SkillRow]
+) -> list[SkillRow]:
+    """`_skills_by_slug`, from the skills `_detected_in` read when they are all there (no
+    statement)."""
+    wanted = set(slugs)
+    if not wanted <= known.keys():
+        return await _skills_by_slug(uow, slugs)
+    return [skill for slug, skill in known.items() if slug in wanted]
 
 
 async def _detect_skills(uow: UnitOfWork, matcher: SkillMatcher, text: str) -> list[int]:
-    return [
-        skill.id for skill in await _skills_by_slug(uow, await _detected_in(uow, matcher, text))
-    ]
+    slugs, known = await _detected_in(uow, matcher, text)
+    return [skill.id for skill in await _stored_skills(uow, slugs, known)]
 
 
 async def _store(
@@ -153,8 +169,8 @@ async def ask(services: Services, author: Member, text: str, *, draft: bool = Fa
     findings = find_personal_data(text)
     draft = draft or bool(findings)
     async with services.uow() as uow:
-        slugs = await _detected_in(uow, services.matcher, text)
-        skills = await _skills_by_slug(uow, slugs)
+        slugs, known = await _detected_in(uow, services.matcher, text)
+        skills = await _stored_skills(uow, slugs, known)
         status = RequestStatus.DRAFT if draft else RequestStatus.OPEN
         request_id, placed = await _store(uow, author, text, now, status, skills)
         request = await get_or_fail(uow, request_id) if draft else None
@@ -186,8 +202,8 @@ async def ask_or_suggest(services: Services, author: Member, text: str) -> Asked
     try:
         async with services.uow() as uow:
             suggestions = await suggest_in(uow, text)
-            slugs = await _detected_in(uow, services.matcher, text)
-            skills = await _skills_by_slug(uow, slugs)
+            slugs, known = await _detected_in(uow, services.matcher, text)
+            skills = await _stored_skills(uow, slugs, known)
             if not suggestions and not findings:
                 status = RequestStatus.OPEN
             request_id, placed = await _store(uow, author, text, now, status, skills)

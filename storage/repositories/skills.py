@@ -42,6 +42,10 @@ def _network(row: SkillModel) -> NetworkSkill:
     )
 
 
+def _by_id(row: SkillModel) -> int:
+    return row.id
+
+
 class SkillRepository:
     """Skills and member skills."""
 
@@ -223,6 +227,26 @@ class SkillRepository:
             .order_by(SkillModel.id)
         )
         return [_network(row) for row in rows]
+
+    async def network_and(
+        self, slugs: Iterable[str]
+    ) -> tuple[list[NetworkSkill], dict[str, SkillRow]]:
+        """`network` and `by_slugs` in one statement: the network's own skills (oldest first),
+        and the skills with these slugs or of the network, by slug (in the order of their
+        French labels, as `by_slugs`)."""
+        wanted = list(slugs)
+        of_network = SkillModel.source == SkillSource.NETWORK.value
+        rows = list(
+            await self._session.scalars(
+                select(SkillModel)
+                .where(of_network | SkillModel.slug.in_(wanted) if wanted else of_network)
+                .order_by(SkillModel.label_fr)
+            )
+        )
+        network = sorted(
+            (row for row in rows if row.source == SkillSource.NETWORK.value), key=_by_id
+        )
+        return [_network(row) for row in network], {row.slug: _record(row) for row in rows}
 
     async def matchable(self) -> tuple[list[NetworkSkill], list[tuple[int, str, str]]]:
         """`network` and `proposed_labels` in one statement (matching reads both)."""

@@ -16,6 +16,7 @@ from bot.core.clock import FixedClock
 from bot.core.matching import Step
 from bot.core.types import RequestStatus, Role
 from storage.db import StorageUnavailable
+from storage.repositories.skills import SkillRepository
 from tests.helpers import Conversation, addressed_to
 
 
@@ -53,15 +54,18 @@ async def _statements(chat: Conversation, persona: str, text: str) -> Counter[st
 async def test_a_demande_is_stored_and_offered_in_one_transaction(network: Conversation) -> None:
     chat = network
     counted = await _statements(chat, "Amina", "/demande créer un compte ameli pour un jeune")
-    # The router's own (who is typing, any dialog) and ours; then the request is offered.
+    # The router's own (who is typing and any dialog of theirs: one statement) and ours;
+    # then the request is offered.
     if chat.app.db.dialect == "sqlite":
         assert counted["BEGIN"] == 2
     # 17: the files its author sent just before, and a nearby place, cost one SELECT each;
     # so do the holders of the request's skills and of their parents and children (the
     # weight of each skill in the need, and the skill hierarchy: issue 21); and the network's
     # own skills, read to find them in the text and again, with the proposed skills similar
-    # to it, to match (issue 21: 19); the request is not read back after matching (18).
-    assert sum(counted.values()) <= 18, counted
+    # to it, to match (issue 21: 19); the request is not read back after matching (18); the
+    # member and their dialog are one statement (17); so are the network's skills and those
+    # the request names (16).
+    assert sum(counted.values()) <= 16, counted
     async with chat.app.services.uow() as uow:
         request = await uow.requests.get(1)
         offers = await uow.offers.of_request(1)
@@ -94,6 +98,28 @@ async def test_a_demande_answers_with_the_request_as_stored(
         stored = await uow.requests.get(asked.request_id)
     assert asked.submitted.request == stored
     assert len(stored.skills) == (1 if friday_night else 3)
+
+
+async def test_skills_not_read_with_the_network_skills_are_read_by_their_slugs(
+    network: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(As when the network's skills make the text name a skill the taxonomy alone did not
+    find there.)"""
+    chat = network
+    network_and = SkillRepository.network_and
+
+    async def none_known(self: SkillRepository, slugs: Any) -> Any:
+        found, _ = await network_and(self, slugs)
+        return found, {}
+
+    monkeypatch.setattr(SkillRepository, "network_and", none_known)
+    text = "créer un compte ameli et une adresse e-mail, puis scanner un document"
+    asked = await requests.ask_or_suggest(chat.app.services, await chat.member("Amina"), text)
+    assert asked.submitted is not None
+    async with chat.app.services.uow() as uow:
+        stored = await uow.requests.get(asked.request_id)
+    assert stored is not None and len(stored.skills) == 3
+    assert asked.submitted.request == stored
 
 
 async def test_a_failure_while_matching_keeps_the_request_for_the_next_check(
