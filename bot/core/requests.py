@@ -173,7 +173,7 @@ async def ask(services: Services, author: Member, text: str, *, draft: bool = Fa
         skills = await _stored_skills(uow, slugs, known)
         status = RequestStatus.DRAFT if draft else RequestStatus.OPEN
         request_id, placed = await _store(uow, author, text, now, status, skills)
-        request = await get_or_fail(uow, request_id) if draft else None
+        request = _as_stored(request_id, author, text, status, now, skills) if draft else None
         await uow.commit()
     progress = None
     if request is None:
@@ -329,9 +329,9 @@ async def add_to_draft(services: Services, draft: HelpRequest, text: str) -> Sub
         skills = await _detect_skills(uow, services.matcher, combined)
         await uow.requests.set_skills(draft.id, skills)
         placed = await place_waiting(uow, now, draft.author_id or 0, draft.id)
-        await uow.commit()
         request = await get_or_fail(uow, draft.id)
         files = await uow.attachments.of_request(draft.id)
+        await uow.commit()
     return Submitted(request, find_personal_data(request.text or ""), None, tuple(files), placed)
 
 

@@ -69,3 +69,32 @@ async def test_a_demande_sends_few_statements(chat: Conversation) -> None:
     assert "SELECT dialog_states" not in tally.statements, tally.statements
     most = 16 if chat.app.db.dialect == "sqlite" else 15
     assert sum(tally.statements.values()) <= most, tally.statements
+
+
+async def _plain(chat: Conversation, persona: str, text: str) -> StatementTally:
+    key = chat.key(persona)
+    with StatementTally(chat.app.db.engine) as tally:
+        await chat.app.router.handle(
+            Incoming(platform="console", user_id=key, chat_id=key, text=text)
+        )
+    return tally
+
+
+async def test_a_plain_message_kept_as_a_draft_is_not_read_back(chat: Conversation) -> None:
+    """A first message is stored as a draft (then shown as stored: not read again); the next
+    ones are added to it, and it is read back in the transaction that changed it."""
+    await _network(chat, 1)
+    await _plain(chat, "Bruno", "il faut créer un compte ameli pour un jeune")  # warms the cache
+    await _plain(chat, "Bruno", "il a oublié son mot de passe")
+    first = await _plain(chat, "Amina", "il faut créer un compte ameli pour un jeune")
+    # The author's recent drafts are looked for; the new one is not read back.
+    assert first.statements["SELECT help_requests"] == 1, first.statements
+    assert sum(first.statements.values()) <= (11 if chat.app.db.dialect == "sqlite" else 8)
+    added = await _plain(chat, "Amina", "il a oublié son mot de passe")
+    # The transaction that adds to the draft reads it back (no transaction of its own).
+    if chat.app.db.dialect == "sqlite":
+        assert added.statements["BEGIN"] == 4, added.statements
+    assert sum(added.statements.values()) <= (15 if chat.app.db.dialect == "sqlite" else 12)
+    async with chat.app.services.uow() as uow:
+        [draft] = await uow.requests.list_involving((await chat.member("Amina")).id)
+    assert draft.text == "il faut créer un compte ameli pour un jeune\nil a oublié son mot de passe"

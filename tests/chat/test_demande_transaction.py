@@ -100,6 +100,19 @@ async def test_a_demande_answers_with_the_request_as_stored(
     assert len(stored.skills) == (1 if friday_night else 3)
 
 
+async def test_a_plain_message_kept_as_a_draft_is_answered_with_it_as_stored(
+    network: Conversation,
+) -> None:
+    chat = network
+    text = "créer un compte ameli et une adresse e-mail, puis scanner un document"
+    amina = await chat.member("Amina")
+    submitted = await requests.ask(chat.app.services, amina, text, draft=True)
+    async with chat.app.services.uow() as uow:
+        stored = await uow.requests.get(submitted.request.id)
+    assert stored is not None and stored.status is RequestStatus.DRAFT
+    assert len(stored.skills) == 3 and submitted.request == stored
+
+
 async def test_skills_not_read_with_the_network_skills_are_read_by_their_slugs(
     network: Conversation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
