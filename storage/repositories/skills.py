@@ -234,12 +234,15 @@ class SkillRepository:
         """`network` and `by_slugs` in one statement: the network's own skills (oldest first),
         and the skills with these slugs or of the network, by slug (in the order of their
         French labels, as `by_slugs`)."""
-        wanted = list(slugs)
-        of_network = SkillModel.source == SkillSource.NETWORK.value
+        # One shape whether or not there are slugs (an empty IN is expanded when run): a
+        # request that names no skill does not compile another statement.
         rows = list(
             await self._session.scalars(
                 select(SkillModel)
-                .where(of_network | SkillModel.slug.in_(wanted) if wanted else of_network)
+                .where(
+                    (SkillModel.source == SkillSource.NETWORK.value)
+                    | SkillModel.slug.in_(list(slugs))
+                )
                 .order_by(SkillModel.label_fr)
             )
         )

@@ -98,3 +98,15 @@ async def test_a_plain_message_kept_as_a_draft_is_not_read_back(chat: Conversati
     async with chat.app.services.uow() as uow:
         [draft] = await uow.requests.list_involving((await chat.member("Amina")).id)
     assert draft.text == "il faut créer un compte ameli pour un jeune\nil a oublié son mot de passe"
+
+
+async def test_a_demande_naming_no_skill_reads_the_skills_with_a_compiled_statement(
+    chat: Conversation,
+) -> None:
+    """The network's skills and those a request names are one statement, whether or not it
+    names any: compiled once."""
+    await _network(chat, 1)
+    await _demande(chat, "Bruno", "créer un compte ameli pour un jeune")  # warms the cache
+    tally = await _demande(chat, "Amina", "une question sur un sujet sans nom précis")
+    assert tally.statements["SELECT skills"] >= 1, tally.statements
+    assert not tally.compiled["SELECT skills"], tally.compiled
