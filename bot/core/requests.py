@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core import choices
-from bot.core.attachments import Placed, place_waiting
+from bot.core.attachments import Placed, place_waiting, place_waiting_in_new
 from bot.core.errors import RequestNotFound, is_unavailable
 from bot.core.guard import (
     MAX_REQUEST_LENGTH,
@@ -147,7 +147,7 @@ async def _store(
         status=status,
         skill_ids=[skill.id for skill in skills],
     )
-    return request_id, await place_waiting(uow, now, author.id, request_id)
+    return request_id, await place_waiting_in_new(uow, now, author.id, request_id)
 
 
 async def get_or_fail(uow: UnitOfWork, request_id: int) -> HelpRequest:

@@ -3,11 +3,13 @@ count does not grow with the number of helpers it is offered to (issue 20)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.chat.types import Incoming
 from storage.statements import StatementTally
-from tests.helpers import Conversation
+from tests.helpers import Conversation, png
 
 
 async def _demande(chat: Conversation, persona: str, text: str) -> StatementTally:
@@ -110,3 +112,22 @@ async def test_a_demande_naming_no_skill_reads_the_skills_with_a_compiled_statem
     tally = await _demande(chat, "Amina", "une question sur un sujet sans nom précis")
     assert tally.statements["SELECT skills"] >= 1, tally.statements
     assert not tally.compiled["SELECT skills"], tally.compiled
+
+
+async def test_a_demande_takes_the_files_sent_before_it_in_one_statement(
+    chat: Conversation, tmp_path: Path
+) -> None:
+    """Its author's waiting files are given to the new request by one conditional UPDATE
+    (it has none yet: no need to count them first)."""
+    await _network(chat, 1)
+    screenshot = tmp_path / "capture.png"
+    screenshot.write_bytes(png())
+    await chat.say("Bruno", f'/fichier "{screenshot}"')
+    await _demande(chat, "Bruno", "créer un compte ameli pour un jeune")  # warms the cache
+    await chat.say("Amina", f'/fichier "{screenshot}"')
+    tally = await _demande(chat, "Amina", "créer un compte ameli pour ma mère")
+    files = {kind: n for kind, n in tally.statements.items() if kind.endswith(" attachments")}
+    assert files == {"UPDATE attachments": 1}, tally.statements
+    async with chat.app.services.uow() as uow:
+        [kept] = await uow.attachments.of_request(2)
+    assert kept.filename == "capture.png"
