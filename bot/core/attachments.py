@@ -174,6 +174,17 @@ async def place_waiting(
     return Placed(tuple(placed), first=bool(placed) and before == 0)
 
 
+async def place_waiting_in_new(
+    uow: UnitOfWork, now: datetime, sender_id: int, request_id: int
+) -> Placed:
+    """`place_waiting` (all the sender's waiting files) for a request just stored in this
+    unit of work, which has no file yet: one statement."""
+    placed = await uow.attachments.place_all_waiting(
+        sender_id, now - WAITING_FOR, request_id=request_id
+    )
+    return Placed(tuple(placed), first=bool(placed))
+
+
 async def waiting(
     services: Services, sender: Member, ids: Collection[int] | None = None
 ) -> list[StoredAttachment]:

@@ -290,10 +290,10 @@ async def arrive(services: Services, platform: str, user_id: str, event_id: str 
             if start in (EventStart.DONE, EventStart.BUSY):
                 await uow.commit()
                 return Arrival(False, None, None, busy=start is EventStart.BUSY)
-        member = await uow.members.by_identity(platform, user_id)
+        found = await uow.members.by_identity_with_dialog(platform, user_id)
+        member, dialog = found if found is not None else (None, None)
         if member is not None and member.status is MemberStatus.LEFT:
-            member = None
-        dialog = await uow.dialogs.get(member.id) if member is not None else None
+            member, dialog = None, None
         await uow.commit()
     return Arrival(True, member, dialog, resumed=start is EventStart.ORPHANED)
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core import choices
-from bot.core.attachments import Placed, place_waiting
+from bot.core.attachments import Placed, place_waiting, place_waiting_in_new
 from bot.core.errors import RequestNotFound, is_unavailable
 from bot.core.guard import (
     MAX_REQUEST_LENGTH,
@@ -18,12 +18,12 @@ from bot.core.guard import (
     fingerprint,
     needs_choice,
 )
-from bot.core.matching import Progress, advance, advance_in, alert_at, deadline
+from bot.core.matching import Progress, Step, advance, advance_in, alert_at, deadline
 from bot.core.pii import PiiFinding, find_personal_data
 from bot.core.places import PlaceHint, hint_in
 from bot.core.request_states import IllegalTransition, Transition, is_active, sources, target
 from bot.core.services import Services, UowFactory
-from bot.core.skills import network_matcher, split_items
+from bot.core.skills import network_matcher, split_items, with_network
 from bot.core.tutorial_search import suggest_in
 from bot.core.types import (
     HelpRequest,
@@ -97,20 +97,36 @@ def _detected_slugs(matcher: SkillMatcher, text: str) -> list[str]:
 
 
 async def _skills_by_slug(uow: UnitOfWork, slugs: list[str]) -> list[SkillRow]:
-    """The stored skills of these slugs, in the order given (unknown slugs left out)."""
-    rows = await uow.skills.by_slugs(slugs)
-    return [rows[slug] for slug in slugs if slug in rows]
+    """The stored skills of these slugs, once each, in the order a request's skills are read
+    (by French label: see `_as_stored`); unknown slugs left out."""
+    return list((await uow.skills.by_slugs(slugs)).values())
 
 
-async def _detected_in(uow: UnitOfWork, matcher: SkillMatcher, text: str) -> list[str]:
-    """The skills found in `text`, the network's own skills included."""
-    return _detected_slugs(await network_matcher(uow, matcher), text)
+async def _detected_in(
+    uow: UnitOfWork, matcher: SkillMatcher, text: str
+) -> tuple[list[str], dict[str, SkillRow]]:
+    """The skills found in `text`, the network's own skills included, and stored skills
+    among which `_stored_skills` looks for them: in the statement that reads the network's
+    skills, those the taxonomy alone finds in `text` (the network's rarely change them)."""
+    likely = [match.skill.slug for match in matcher.extract(text)]
+    network, known = await uow.skills.network_and(likely)
+    return _detected_slugs(with_network(matcher, network), text), known
+
+
+async def _stored_skills(
+    uow: UnitOfWork, slugs: list[str], known: dict[str, SkillRow]
+) -> list[SkillRow]:
+    """`_skills_by_slug`, from the skills `_detected_in` read when they are all there (no
+    statement)."""
+    wanted = set(slugs)
+    if not wanted <= known.keys():
+        return await _skills_by_slug(uow, slugs)
+    return [skill for slug, skill in known.items() if slug in wanted]
 
 
 async def _detect_skills(uow: UnitOfWork, matcher: SkillMatcher, text: str) -> list[int]:
-    return [
-        skill.id for skill in await _skills_by_slug(uow, await _detected_in(uow, matcher, text))
-    ]
+    slugs, known = await _detected_in(uow, matcher, text)
+    return [skill.id for skill in await _stored_skills(uow, slugs, known)]
 
 
 async def _store(
@@ -131,7 +147,7 @@ async def _store(
         status=status,
         skill_ids=[skill.id for skill in skills],
     )
-    return request_id, await place_waiting(uow, now, author.id, request_id)
+    return request_id, await place_waiting_in_new(uow, now, author.id, request_id)
 
 
 async def get_or_fail(uow: UnitOfWork, request_id: int) -> HelpRequest:
@@ -153,11 +169,11 @@ async def ask(services: Services, author: Member, text: str, *, draft: bool = Fa
     findings = find_personal_data(text)
     draft = draft or bool(findings)
     async with services.uow() as uow:
-        slugs = await _detected_in(uow, services.matcher, text)
-        skills = await _skills_by_slug(uow, slugs)
+        slugs, known = await _detected_in(uow, services.matcher, text)
+        skills = await _stored_skills(uow, slugs, known)
         status = RequestStatus.DRAFT if draft else RequestStatus.OPEN
         request_id, placed = await _store(uow, author, text, now, status, skills)
-        request = await get_or_fail(uow, request_id) if draft else None
+        request = _as_stored(request_id, author, text, status, now, skills) if draft else None
         await uow.commit()
     progress = None
     if request is None:
@@ -186,8 +202,8 @@ async def ask_or_suggest(services: Services, author: Member, text: str) -> Asked
     try:
         async with services.uow() as uow:
             suggestions = await suggest_in(uow, text)
-            slugs = await _detected_in(uow, services.matcher, text)
-            skills = await _skills_by_slug(uow, slugs)
+            slugs, known = await _detected_in(uow, services.matcher, text)
+            skills = await _stored_skills(uow, slugs, known)
             if not suggestions and not findings:
                 status = RequestStatus.OPEN
             request_id, placed = await _store(uow, author, text, now, status, skills)
@@ -196,7 +212,7 @@ async def ask_or_suggest(services: Services, author: Member, text: str) -> Asked
                 return Asked(request_id, None, suggestions, placed, findings, text)
             stored = _as_stored(request_id, author, text, status, now, skills)
             progress = await advance_in(uow, now, services.requests, stored)
-            request = await get_or_fail(uow, request_id)
+            request = _after_step(stored, progress) or await get_or_fail(uow, request_id)
             nearby = await hint_in(uow, services.places.catalog, author, slugs)
             await uow.commit()
     except Exception as error:
@@ -222,7 +238,8 @@ def _as_stored(
     now: datetime,
     skills: list[SkillRow],
 ) -> HelpRequest:
-    """A request as `RequestRepository.add` has just stored it (no need to read it back)."""
+    """A request as `RequestRepository.add` has just stored it (no need to read it back;
+    `skills` as `_skills_by_slug` gives them: in the order `RequestRepository.get` reads)."""
     return HelpRequest(
         id=request_id,
         author_id=author.id,
@@ -241,6 +258,29 @@ def _as_stored(
         alerted_at=None,
         next_check_at=now,
         skills=tuple(skills),
+    )
+
+
+# What a step of matching changes in an active request besides its round (one more) and its
+# next check (the step's): the status it leaves it in (None: unchanged).
+_STEP_STATUS: dict[Step, RequestStatus | None] = {
+    Step.OFFERED: RequestStatus.OFFERED,
+    Step.NO_HELPER: None,
+    Step.DEFERRED: None,
+}
+
+
+def _after_step(stored: HelpRequest, progress: Progress) -> HelpRequest | None:
+    """The request `stored` as the first step of matching left it, in the same transaction
+    (nobody else can have changed it: it is not committed yet); None for a step whose
+    changes are not known without reading it back (an alert, nothing done)."""
+    if progress.step not in _STEP_STATUS:
+        return None
+    return replace(
+        stored,
+        status=_STEP_STATUS[progress.step] or stored.status,
+        round=stored.round + 1,
+        next_check_at=progress.next_check_at,
     )
 
 
@@ -289,9 +329,9 @@ async def add_to_draft(services: Services, draft: HelpRequest, text: str) -> Sub
         skills = await _detect_skills(uow, services.matcher, combined)
         await uow.requests.set_skills(draft.id, skills)
         placed = await place_waiting(uow, now, draft.author_id or 0, draft.id)
-        await uow.commit()
         request = await get_or_fail(uow, draft.id)
         files = await uow.attachments.of_request(draft.id)
+        await uow.commit()
     return Submitted(request, find_personal_data(request.text or ""), None, tuple(files), placed)
 
 

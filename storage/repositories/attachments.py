@@ -121,6 +121,25 @@ class AttachmentRepository:
         )
         return sorted((_record(row) for row in result), key=lambda file: file.id)
 
+    async def place_all_waiting(
+        self, sender_id: int, since: datetime, *, request_id: int
+    ) -> list[StoredAttachment]:
+        """Give every file of the sender not placed yet, received since `since`, to a request:
+        `waiting` and `place` in one conditional UPDATE. Returns the files placed, oldest
+        first."""
+        result = await execute_core(
+            self._session,
+            update(_FILES)
+            .where(
+                _FILES.c.sender_id == sender_id,
+                _FILES.c.request_id.is_(None),
+                _FILES.c.created_at >= since,
+            )
+            .values(request_id=request_id, relay_id=None)
+            .returning(*_INFO),
+        )
+        return sorted((_record(row) for row in result), key=lambda file: file.id)
+
     async def of_request(self, request_id: int) -> list[StoredAttachment]:
         """The files sent with the request itself (not those of its thread), oldest first."""
         rows = await execute_core(

@@ -13,6 +13,17 @@ from storage.models import DialogStateModel
 from storage.repositories._upsert import upsert
 
 
+def dialog_record(row: DialogStateModel) -> DialogState:
+    """A dialog state row as a record."""
+    return DialogState(
+        member_id=row.member_id,
+        kind=row.kind,
+        step=row.step,
+        data=dict(row.data),
+        updated_at=row.updated_at,
+    )
+
+
 class DialogRepository:
     """Read, save and clear a member's dialog state."""
 
@@ -24,15 +35,7 @@ class DialogRepository:
         row = await self._session.scalar(
             select(DialogStateModel).where(DialogStateModel.member_id == member_id)
         )
-        if row is None:
-            return None
-        return DialogState(
-            member_id=row.member_id,
-            kind=row.kind,
-            step=row.step,
-            data=dict(row.data),
-            updated_at=row.updated_at,
-        )
+        return None if row is None else dialog_record(row)
 
     async def save(
         self,

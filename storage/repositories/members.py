@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import CursorResult, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.records import Identity, Member, MemberStatus, Role
-from storage.models import IdentityModel, MemberModel, StructureModel
+from domain.records import DialogState, Identity, Member, MemberStatus, Role
+from storage.models import DialogStateModel, IdentityModel, MemberModel, StructureModel
+from storage.repositories.dialogs import dialog_record
 
 
 def member_query() -> Select[MemberModel, str]:
@@ -43,6 +44,17 @@ def _identity(row: IdentityModel) -> Identity:
     )
 
 
+def _by_identity(platform: str, platform_user_id: str) -> Select[MemberModel, str]:
+    return (
+        member_query()
+        .join(IdentityModel, IdentityModel.member_id == MemberModel.id)
+        .where(
+            IdentityModel.platform == platform,
+            IdentityModel.platform_user_id == platform_user_id,
+        )
+    )
+
+
 class MemberRepository:
     """Read, add and update members and identities."""
 
@@ -58,16 +70,26 @@ class MemberRepository:
 
     async def by_identity(self, platform: str, platform_user_id: str) -> Member | None:
         """The member who owns this platform account, if any."""
+        found = (await self._session.execute(_by_identity(platform, platform_user_id))).first()
+        return member_record(found[0], found[1]) if found else None
+
+    async def by_identity_with_dialog(
+        self, platform: str, platform_user_id: str
+    ) -> tuple[Member, DialogState | None] | None:
+        """The member who owns this platform account, if any, and their open dialog, if
+        any (one statement: `by_identity` and `DialogRepository.get`)."""
         query = (
-            member_query()
-            .join(IdentityModel, IdentityModel.member_id == MemberModel.id)
-            .where(
-                IdentityModel.platform == platform,
-                IdentityModel.platform_user_id == platform_user_id,
-            )
+            _by_identity(platform, platform_user_id)
+            .add_columns(DialogStateModel)
+            .outerjoin(DialogStateModel, DialogStateModel.member_id == MemberModel.id)
         )
         found = (await self._session.execute(query)).first()
-        return member_record(found[0], found[1]) if found else None
+        if found is None:
+            return None
+        member, structure_name, dialog = found
+        return member_record(member, structure_name), (
+            None if dialog is None else dialog_record(dialog)
+        )
 
     async def by_name(self, display_name: str) -> list[Member]:
         """Members whose display name is this one, ignoring case."""

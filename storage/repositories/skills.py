@@ -42,6 +42,10 @@ def _network(row: SkillModel) -> NetworkSkill:
     )
 
 
+def _by_id(row: SkillModel) -> int:
+    return row.id
+
+
 class SkillRepository:
     """Skills and member skills."""
 
@@ -97,11 +101,14 @@ class SkillRepository:
         return list(rows)
 
     async def by_slugs(self, slugs: Iterable[str]) -> dict[str, SkillRow]:
-        """The skills with these slugs, by slug (unknown slugs are absent)."""
+        """The skills with these slugs, by slug (unknown slugs are absent), in the order of
+        their French labels (the database's, as a request's skills are read)."""
         wanted = list(slugs)
         if not wanted:
             return {}
-        rows = await self._session.scalars(select(SkillModel).where(SkillModel.slug.in_(wanted)))
+        rows = await self._session.scalars(
+            select(SkillModel).where(SkillModel.slug.in_(wanted)).order_by(SkillModel.label_fr)
+        )
         return {row.slug: _record(row) for row in rows}
 
     async def add_proposed(
@@ -220,6 +227,29 @@ class SkillRepository:
             .order_by(SkillModel.id)
         )
         return [_network(row) for row in rows]
+
+    async def network_and(
+        self, slugs: Iterable[str]
+    ) -> tuple[list[NetworkSkill], dict[str, SkillRow]]:
+        """`network` and `by_slugs` in one statement: the network's own skills (oldest first),
+        and the skills with these slugs or of the network, by slug (in the order of their
+        French labels, as `by_slugs`)."""
+        # One shape whether or not there are slugs (an empty IN is expanded when run): a
+        # request that names no skill does not compile another statement.
+        rows = list(
+            await self._session.scalars(
+                select(SkillModel)
+                .where(
+                    (SkillModel.source == SkillSource.NETWORK.value)
+                    | SkillModel.slug.in_(list(slugs))
+                )
+                .order_by(SkillModel.label_fr)
+            )
+        )
+        network = sorted(
+            (row for row in rows if row.source == SkillSource.NETWORK.value), key=_by_id
+        )
+        return [_network(row) for row in network], {row.slug: _record(row) for row in rows}
 
     async def matchable(self) -> tuple[list[NetworkSkill], list[tuple[int, str, str]]]:
         """`network` and `proposed_labels` in one statement (matching reads both)."""

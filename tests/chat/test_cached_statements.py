@@ -1,13 +1,15 @@
-"""A `/demande` on a warmed engine compiles nothing anew, and its statement count does not
-grow with the number of helpers it is offered to (issue 20)."""
+"""A `/demande` on a warmed engine compiles nothing anew, sends few statements, and their
+count does not grow with the number of helpers it is offered to (issue 20)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from bot.chat.types import Incoming
 from storage.statements import StatementTally
-from tests.helpers import Conversation
+from tests.helpers import Conversation, png
 
 
 async def _demande(chat: Conversation, persona: str, text: str) -> StatementTally:
@@ -52,3 +54,80 @@ async def test_the_statements_of_a_demande_do_not_grow_with_its_helpers(
     assert offered[0] == 1 and offered[1] > 1, offered
     # (One row and several rows are two compiled forms, each compiled once per process.)
     assert five.statements == one.statements
+
+
+async def test_a_demande_sends_few_statements(chat: Conversation) -> None:
+    """The router's transaction (who is typing and any dialog of theirs: one statement), then
+    the request's: its skills found (the network's own and the ones it names: one
+    statement), stored with them, offered; the request is not read back after matching."""
+    await _network(chat, 1)
+    await _demande(chat, "Bruno", "créer un compte ameli pour un jeune")  # warms the cache
+    tally = await _demande(chat, "Amina", "créer un compte ameli pour ma mère")
+    assert tally.statements["INSERT offers"] == 1, tally.statements
+    # 16 on SQLite, 15 on PostgreSQL (no BEGIN statement; a SET for the tutorial search);
+    # one SELECT help_requests: the loads of the candidates (matching's).
+    assert tally.statements["SELECT help_requests"] == 1, tally.statements
+    assert tally.statements["SELECT members"] == 1, tally.statements
+    assert "SELECT dialog_states" not in tally.statements, tally.statements
+    most = 16 if chat.app.db.dialect == "sqlite" else 15
+    assert sum(tally.statements.values()) <= most, tally.statements
+
+
+async def _plain(chat: Conversation, persona: str, text: str) -> StatementTally:
+    key = chat.key(persona)
+    with StatementTally(chat.app.db.engine) as tally:
+        await chat.app.router.handle(
+            Incoming(platform="console", user_id=key, chat_id=key, text=text)
+        )
+    return tally
+
+
+async def test_a_plain_message_kept_as_a_draft_is_not_read_back(chat: Conversation) -> None:
+    """A first message is stored as a draft (then shown as stored: not read again); the next
+    ones are added to it, and it is read back in the transaction that changed it."""
+    await _network(chat, 1)
+    await _plain(chat, "Bruno", "il faut créer un compte ameli pour un jeune")  # warms the cache
+    await _plain(chat, "Bruno", "il a oublié son mot de passe")
+    first = await _plain(chat, "Amina", "il faut créer un compte ameli pour un jeune")
+    # The author's recent drafts are looked for; the new one is not read back.
+    assert first.statements["SELECT help_requests"] == 1, first.statements
+    assert sum(first.statements.values()) <= (11 if chat.app.db.dialect == "sqlite" else 8)
+    added = await _plain(chat, "Amina", "il a oublié son mot de passe")
+    # The transaction that adds to the draft reads it back (no transaction of its own).
+    if chat.app.db.dialect == "sqlite":
+        assert added.statements["BEGIN"] == 4, added.statements
+    assert sum(added.statements.values()) <= (15 if chat.app.db.dialect == "sqlite" else 12)
+    async with chat.app.services.uow() as uow:
+        [draft] = await uow.requests.list_involving((await chat.member("Amina")).id)
+    assert draft.text == "il faut créer un compte ameli pour un jeune\nil a oublié son mot de passe"
+
+
+async def test_a_demande_naming_no_skill_reads_the_skills_with_a_compiled_statement(
+    chat: Conversation,
+) -> None:
+    """The network's skills and those a request names are one statement, whether or not it
+    names any: compiled once."""
+    await _network(chat, 1)
+    await _demande(chat, "Bruno", "créer un compte ameli pour un jeune")  # warms the cache
+    tally = await _demande(chat, "Amina", "une question sur un sujet sans nom précis")
+    assert tally.statements["SELECT skills"] >= 1, tally.statements
+    assert not tally.compiled["SELECT skills"], tally.compiled
+
+
+async def test_a_demande_takes_the_files_sent_before_it_in_one_statement(
+    chat: Conversation, tmp_path: Path
+) -> None:
+    """Its author's waiting files are given to the new request by one conditional UPDATE
+    (it has none yet: no need to count them first)."""
+    await _network(chat, 1)
+    screenshot = tmp_path / "capture.png"
+    screenshot.write_bytes(png())
+    await chat.say("Bruno", f'/fichier "{screenshot}"')
+    await _demande(chat, "Bruno", "créer un compte ameli pour un jeune")  # warms the cache
+    await chat.say("Amina", f'/fichier "{screenshot}"')
+    tally = await _demande(chat, "Amina", "créer un compte ameli pour ma mère")
+    files = {kind: n for kind, n in tally.statements.items() if kind.endswith(" attachments")}
+    assert files == {"UPDATE attachments": 1}, tally.statements
+    async with chat.app.services.uow() as uow:
+        [kept] = await uow.attachments.of_request(2)
+    assert kept.filename == "capture.png"

@@ -3,7 +3,12 @@ the network's own skills or replaced by a known one (issue 21)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import event
+
 from bot.core.types import Role, SkillSource
+from storage.statements import statement_kind
 from tests.helpers import Conversation
 
 
@@ -225,3 +230,31 @@ async def test_the_members_who_declared_a_proposal_are_told_what_coordinators_de
     # Said once: the same review again changes nothing and tells no one again.
     again = await chat.say("Claire", "/competences fusionner Padlet avec Canva")
     assert "is now Canva" not in again
+
+
+async def test_a_demande_reads_the_network_skills_with_the_ones_it_names(
+    chat: Conversation,
+) -> None:
+    """One statement reads the network's skills (to find them in the text) and the taxonomy
+    skills the text names (to store them with the request)."""
+    await chat.join("Amina")
+    await chat.join("Sophie")
+    await chat.join("Claire", Role.COORDINATOR)
+    await chat.declare("Sophie", "Genially (je peux former)")
+    await chat.say("Claire", "/competences valider Genially sous Canva alias genialy")
+    kinds: list[str] = []
+
+    def record(*args: Any) -> None:
+        kinds.append(statement_kind(args[2]))
+
+    engine = chat.app.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        await chat.say("Amina", "/demande elle n'arrive pas à utiliser genialy ni ameli")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    async with chat.app.services.uow() as uow:
+        [request] = await uow.requests.list_involving((await chat.member("Amina")).id)
+    assert sorted(skill.slug for skill in request.skills) == ["ameli", "x-genially"]
+    before_storing = kinds[: kinds.index("INSERT help_requests")]
+    assert before_storing.count("SELECT skills") == 1, kinds

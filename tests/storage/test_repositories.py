@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from domain.records import EventStart, MemberStatus, Role, SkillSource
 from skills import SkillLevel, load_taxonomy
 from storage.db import Database
+from storage.statements import StatementTally
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -42,6 +43,24 @@ async def test_member_found_by_identity_with_structure(db: Database) -> None:
         assert member.status is MemberStatus.ACTIVE
         assert member.created_at.tzinfo is not None
         assert await uow.members.by_identity("telegram", "amina") is None
+
+
+async def test_member_found_by_identity_with_their_dialog_in_one_statement(db: Database) -> None:
+    member_id = await _member(db)
+    async with db.uow() as uow:
+        assert await uow.members.by_identity_with_dialog("telegram", "amina") is None
+        found = await uow.members.by_identity_with_dialog("console", "amina")
+        assert found is not None and found[1] is None
+        assert found[0] == await uow.members.by_identity("console", "amina")
+        await uow.dialogs.save(member_id, kind="await_text", step="nom", data={"a": "b"}, now=NOW)
+        await uow.commit()
+    async with db.uow() as uow:
+        with StatementTally(db.engine) as tally:
+            found = await uow.members.by_identity_with_dialog("console", "amina")
+        assert found is not None and found[0].structure_name == "Mission locale"
+        assert found[1] == await uow.dialogs.get(member_id)
+        assert found[1] is not None and found[1].data == {"a": "b"}
+    assert sum(n for kind, n in tally.statements.items() if kind != "BEGIN") == 1
 
 
 async def test_an_identity_belongs_to_one_member_only(db: Database) -> None:
