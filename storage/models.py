@@ -273,7 +273,7 @@ class OfferModel(Base):
     __tablename__ = "offers"
     __table_args__ = (
         UniqueConstraint("request_id", "helper_id"),
-        Index("ix_offers_helper_offered", "helper_id", "offered_at"),
+        Index("ix_offers_helper_offered_id", "helper_id", "offered_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -92,8 +92,12 @@ async def same_rows(first_url: str, second_url: str) -> None:
         for engine in engines:
             await engine.dispose()
     assert first["help_requests"] and first["members"] and first["tutorials"]
+    derived = {table.name for table in Base.metadata.sorted_tables if table.info.get("derived")}
     for table, rows in first.items():
-        assert second[table] == rows, table
+        # The matching counter's numbers are each database's own (its triggers count the
+        # changes as the rows arrive), not data: `samu db copy` does not copy them.
+        if table not in derived:
+            assert second[table] == rows, table
 
 
 @pytest.mark.parametrize("kind", BACKENDS)
