@@ -38,21 +38,27 @@ class Network:
     requests: list[int]
 
 
+async def members_with_random_skills(
+    uow: UnitOfWork, rng: random.Random, skills: list[int], size: int
+) -> list[int]:
+    """`size` new members, each declaring up to 4 of these skills at random levels."""
+    members = []
+    for index in range(size):
+        member = await uow.members.add(
+            display_name=f"M{index}", role=Role.MEMBER, locale="fr", structure_id=None, now=NOW
+        )
+        members.append(member.id)
+        for skill in rng.sample(skills, rng.randint(0, 4)):
+            level = rng.choice(list(SkillLevel))
+            await uow.skills.set_level(member_id=member.id, skill_id=skill, level=level, now=NOW)
+    return members
+
+
 async def random_network(db: Database, rng: random.Random, size: int) -> Network:
     async with db.uow() as uow:
         rows = await uow.skills.by_slugs(SLUGS)
         skills = [row.id for row in rows.values()]
-        members = []
-        for index in range(size):
-            member = await uow.members.add(
-                display_name=f"M{index}", role=Role.MEMBER, locale="fr", structure_id=None, now=NOW
-            )
-            members.append(member.id)
-            for skill in rng.sample(skills, rng.randint(0, 4)):
-                level = rng.choice(list(SkillLevel))
-                await uow.skills.set_level(
-                    member_id=member.id, skill_id=skill, level=level, now=NOW
-                )
+        members = await members_with_random_skills(uow, rng, skills, size)
         requests = []
         for index in range(4):
             request_id = await uow.requests.add(

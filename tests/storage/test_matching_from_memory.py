@@ -19,6 +19,7 @@ from skills.matching import default_matcher
 from storage.db import Database
 from storage.models import MemberModel
 from storage.statements import StatementTally
+from tests.storage.test_candidate_index import members_with_random_skills
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 # Taxonomy skills with relatives (smartphone / iphone / android), and common ones.
@@ -40,17 +41,7 @@ async def _network(db: Database, rng: random.Random, size: int) -> tuple[list[in
     network skill, and requests (some already offered) with the skills their text names."""
     async with db.uow() as uow:
         skills = [row.id for row in (await uow.skills.by_slugs(SLUGS)).values()]
-        members = []
-        for index in range(size):
-            member = await uow.members.add(
-                display_name=f"M{index}", role=Role.MEMBER, locale="fr", structure_id=None, now=NOW
-            )
-            members.append(member.id)
-            for skill in rng.sample(skills, rng.randint(0, 4)):
-                level = rng.choice(list(SkillLevel))
-                await uow.skills.set_level(
-                    member_id=member.id, skill_id=skill, level=level, now=NOW
-                )
+        members = await members_with_random_skills(uow, rng, skills, size)
         proposal = await uow.skills.add_proposed(
             slug="mediaplanning", label="Mediaplanning", proposed_by=members[0], now=NOW
         )
