@@ -84,10 +84,10 @@ from bench.common import (
 from bot.app import App
 from bot.chat.types import Deferred, Incoming
 from bot.config import parse_config
-from bot.core import matching as matching_step
 from bot.core.clock import FixedClock
 from bot.core.matching import CANDIDATE_PAGE, DAY, Step, advance, choose_helpers
 from bot.core.types import Urgency
+from bot.core.weights import skill_weights as request_weights
 from skills import SkillLevel, default_matcher, rank_helpers
 from skills.taxonomy import SkillKind
 from storage.candidate_index import CandidateIndex
@@ -552,7 +552,7 @@ async def candidate_step(app: App, request_id: int) -> tuple[float, float]:
     async with app.services.uow() as uow:
         request = await uow.requests.get(request_id)
         assert request is not None
-        skill_ids, weights = await matching_step.skill_weights(uow, request, app.services.matcher)
+        skill_ids, weights = await request_weights(uow, request, app.services.matcher)
         query: dict[str, Any] = {
             "request_id": request_id,
             "skill_ids": skill_ids,

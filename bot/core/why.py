@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.matching import proposed_matches, skill_weights
 from bot.core.services import Services
 from bot.core.types import SkillRow, SkillSource
+from bot.core.weights import proposed_matches, skill_weights
 from skills import SkillLevel
 from skills.proposed import PROPOSED_DISCOUNT
 

@@ -11,7 +11,7 @@ from typing import TypedDict
 import pytest
 
 from bot.app import App
-from bot.core import matching
+from bot.core import matching, weights
 from bot.core.matching import CANDIDATE_PAGE, choose_helpers
 from domain.records import RequestStatus, Role, Urgency
 from skills import SkillLevel, default_matcher
@@ -148,7 +148,7 @@ async def test_choose_helpers_is_the_head_of_the_full_ranking(
         }
         # The need's weights (centrality in the text, rarity in the network) as matching
         # computes them; the members here hold none of the skills' relatives.
-        _, by_id = await matching.skill_weights(uow, request, default_matcher())
+        _, by_id = await weights.skill_weights(uow, request, default_matcher())
         assert by_id is not None
         need = {slug: by_id[skill.id] for slug, skill in skills.items() if skill.id in by_id}
         assert set(need) == {"ameli", "caf"}
