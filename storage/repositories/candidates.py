@@ -39,15 +39,6 @@ from storage.repositories.offers import (
 )
 
 _VERSION = select(MatchingVersionModel.version).where(MatchingVersionModel.id == 1)
-# One round trip: the counter (kind 0), then each helper the request was offered to (kind 1).
-_STATE = union_all(
-    select(literal(0, type_=Integer).label("kind"), MatchingVersionModel.version).where(
-        MatchingVersionModel.id == 1
-    ),
-    select(literal(1, type_=Integer), OfferModel.helper_id.cast(BigInteger)).where(
-        OfferModel.request_id == bindparam("request_id", type_=Integer)
-    ),
-)
 # One round trip for a choice made from memory: the counter (kind -2), each helper the request
 # was offered to (kind -1), and the loads of the members the ranking asks about first (kinds
 # 0-3 of `LOADS_LAST`).
@@ -133,22 +124,21 @@ class CandidateRepository:
         limit: int | None = None,
         weights: Mapping[int, float] | None = None,
     ) -> CandidateFits:
-        """`OfferRepository.candidates_by_fit`, answered from the index when its version is
-        the one this unit of work reads (the offered helpers and the counter in one
-        statement); otherwise by the SQL statement, and the index is marked behind."""
-        index = self._index
-        if index is None or not index.ready:
-            return await self._sql(request_id, skill_ids, exclude, limit, weights)
-        rows: list[Any] = list(
-            (await execute_core(self._session, _STATE, {"request_id": request_id})).all()
+        """`OfferRepository.candidates_by_fit`, answered from the index when `confirm` finds
+        the database at its version; otherwise by the SQL statement (and the index is marked
+        behind). The candidate step alone: matching itself calls `memory` and `confirm`, with
+        the loads; the bench and the tests compare this with SQL."""
+        index = self.memory()
+        confirmed = (
+            await self.confirm(index, request_id=request_id, members=())
+            if index is not None
+            else None
         )
-        version = next((int(value) for kind, value in rows if kind == 0), 0)
-        if version != index.version:
-            index.behind = True
+        if index is None or confirmed is None:
             return await self._sql(request_id, skill_ids, exclude, limit, weights)
-        offered = {int(value) for kind, value in rows if kind == 1}
-        fits = index.fits(skill_ids, excluded=offered.union(exclude), limit=limit, weights=weights)
-        return CandidateFits(fits=fits, offered_before=bool(offered))
+        excluded = confirmed.offered.union(exclude)
+        fits = index.fits(skill_ids, excluded=excluded, limit=limit, weights=weights)
+        return CandidateFits(fits=fits, offered_before=bool(confirmed.offered))
 
     def memory(self) -> CandidateIndex | None:
         """The candidate index, when it may answer: its answers hold at its version, which
@@ -162,13 +152,16 @@ class CandidateRepository:
         *,
         request_id: int,
         members: Collection[int],
-        recent_since: datetime,
-        day_since: datetime,
+        recent_since: datetime | None = None,
+        day_since: datetime | None = None,
     ) -> Confirmed | None:
         """One statement: whether the database is at the index's version (None, and the
         index marked behind, when it is not), the request's offered helpers, and these
-        members' loads (`OfferRepository.loads_and_last`)."""
+        members' loads (`OfferRepository.loads_and_last`; the times may be left out when no
+        member is asked about)."""
         wanted = list(members)
+        if wanted and (recent_since is None or day_since is None):
+            raise ValueError("the loads of members are counted since given times")
         rows: list[Any] = list(
             (
                 await execute_core(
