@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from skills.normalize import STOP_WORDS, fold, stems
+from skills.normalize import STOP_WORDS, fold, stem, stems
 from skills.taxonomy import Skill, SkillKind, Taxonomy, load_taxonomy
 
 __all__ = ["RECOGNISED", "SUGGEST", "SkillMatch", "SkillMatcher", "default_matcher"]
@@ -69,7 +69,12 @@ def _trim(tokens: list[str]) -> list[str]:
 
 def _stem_key(folded: str) -> str:
     """Order-insensitive key of the stems of a folded phrase ("" if none)."""
-    return " ".join(sorted(set(stems(folded))))
+    return " ".join(sorted({stem(word) for word in folded.split() if word not in STOP_WORDS}))
+
+
+def _sorted_words(folded: str) -> str:
+    """A folded phrase with its words in order: what token_sort_ratio compares."""
+    return " ".join(sorted(folded.split()))
 
 
 def _make_form(skill: Skill, text: str) -> _Form:
@@ -103,6 +108,9 @@ class _Indexes:
     stemmed: dict[str, _Form]
     fuzzy_forms: list[_Form]
     fuzzy_choices: list[str]
+    # The same choices with their words sorted, so that a phrase is compared with each by
+    # plain Indel similarity (token_sort_ratio would sort each choice's words on every call).
+    sorted_choices: list[str]
     # Positions of the fuzzy choices by length, to compare a phrase only with the choices
     # long enough and short enough to reach the cutoff (see `SkillMatcher._within_reach`).
     by_length: dict[int, list[int]]
@@ -133,7 +141,10 @@ def _build_indexes(taxonomy: Taxonomy) -> _Indexes:
     for index, choice in enumerate(fuzzy_choices):
         by_length.setdefault(len(choice), []).append(index)
     window = min(_MAX_WINDOW, max((len(k.split()) for k in exact), default=1))
-    return _Indexes(exact, compact, stemmed, fuzzy_forms, fuzzy_choices, by_length, window)
+    sorted_choices = [_sorted_words(choice) for choice in fuzzy_choices]
+    return _Indexes(
+        exact, compact, stemmed, fuzzy_forms, fuzzy_choices, sorted_choices, by_length, window
+    )
 
 
 class SkillMatcher:
@@ -203,10 +214,11 @@ class SkillMatcher:
         damping = _SHORT_DAMPING if len(folded) <= _SHORT_LEN else 1.0
         score_cutoff = 100 * cutoff / damping
         reachable, choices = self._within_reach(len(folded), score_cutoff)
+        # token_sort_ratio: the Indel similarity of the phrases with their words sorted.
         found = process.extract(
-            folded,
+            _sorted_words(folded),
             choices,
-            scorer=fuzz.token_sort_ratio,
+            scorer=fuzz.ratio,
             processor=None,
             limit=limit,
             score_cutoff=score_cutoff,
@@ -233,7 +245,7 @@ class SkillMatcher:
                 if 200 * min(length, other) >= score_cutoff * (length + other) - 1e-9
                 for index in indexes
             )
-            self._reach[key] = (reachable, [self._indexes.fuzzy_choices[i] for i in reachable])
+            self._reach[key] = (reachable, [self._indexes.sorted_choices[i] for i in reachable])
         return self._reach[key]
 
     def _candidates(self, phrase: str, limit: int, cutoff: float) -> list[SkillMatch]:
