@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from domain.records import NetworkSkill
 from skills import SkillLevel
+from storage.fit_walk import best_fits, ranked_vectors, worth_walking
 
 if TYPE_CHECKING:
     from storage.db import UnitOfWork
@@ -206,6 +207,20 @@ class CandidateIndex:
         held = [(self._holders[skill], skill) for skill in skills if self._holders.get(skill)]
         if not held:
             return []
+        if limit is not None and limit > 0:
+            walked = self._walked(held, excluded, limit, weights)
+            if walked is not None:
+                return walked
+        return self._by_sum(held, excluded, limit, weights)
+
+    def _by_sum(
+        self,
+        held: list[tuple[dict[int, int], int]],
+        excluded: Collection[int],
+        limit: int | None,
+        weights: Mapping[int, float] | None,
+    ) -> list[tuple[int, float]]:
+        """`fits` of these skills' holders by summing every holder's levels."""
         summed = self._summed(held, weights)
         for member in excluded:
             summed.pop(member, None)
@@ -217,6 +232,30 @@ class CandidateIndex:
         found = [(member, round(float(fit), 9)) for member, fit in summed.items()]
         found.sort(key=_order)
         return found if limit is None else found[:limit]
+
+    def _walked(
+        self,
+        held: list[tuple[dict[int, int], int]],
+        excluded: Collection[int],
+        limit: int,
+        weights: Mapping[int, float] | None,
+        *,
+        always: bool = False,
+    ) -> list[tuple[int, float]] | None:
+        """`fits` of these skills' holders walking their level vectors (`storage.fit_walk`);
+        None when summing is cheaper (unless `always`), or when some holder's level is
+        unknown (in no tier)."""
+        tiers = self._tiers
+        levels = [[w for w in _TIERS if (skill, w) in tiers] for _, skill in held]
+        if not (always or worth_walking(levels, sum(len(holders) for holders, _ in held))):
+            return None
+        for (holders, skill), known in zip(held, levels, strict=True):
+            if len(holders) != sum(len(tiers[(skill, weight)]) for weight in known):
+                return None
+        scales = [1.0 if weights is None else float(weights.get(s, 1.0)) for _, s in held]
+        ranked = ranked_vectors(levels, scales)
+        sets = [_TierSets(tiers, skill) for _, skill in held]
+        return best_fits(ranked, sets, [holders for holders, _ in held], set(excluded), limit)
 
     @staticmethod
     def _summed(
@@ -270,6 +309,18 @@ class CandidateIndex:
             slug: (ids[slug], self._declaring.get(ids[slug], 0)) for slug in slugs if slug in ids
         }
         return found, self._skill_data.active
+
+
+class _TierSets(dict[int, set[int]]):
+    """One skill's members at each level weight, as sets, built when first asked for."""
+
+    def __init__(self, tiers: Mapping[tuple[int, int], list[int]], skill: int):
+        super().__init__()
+        self._tiers, self._skill = tiers, skill
+
+    def __missing__(self, weight: int) -> set[int]:
+        members = self[weight] = set(self._tiers.get((self._skill, weight), ()))
+        return members
 
 
 @dataclass(frozen=True, slots=True)
