@@ -125,7 +125,7 @@ def _members(
     vector: Vector, tiers: Sequence[Mapping[int, set[int]]], holders: Sequence[Mapping[int, int]]
 ) -> set[int]:
     """The members whose level vector this is (the set returned may be one of `tiers`)."""
-    held = [tiers[position][weight] for position, weight in enumerate(vector) if weight]
+    held = [tiers[position][weight] for position, weight in enumerate(vector) if weight is not None]
     held.sort(key=len)
     members = held[0]
     for other in held[1:]:
