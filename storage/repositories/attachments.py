@@ -10,7 +10,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, delete, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.records import StoredAttachment
@@ -27,6 +27,17 @@ _INFO = (
     _FILES.c.media_type,
     _FILES.c.size,
     _FILES.c.created_at,
+)
+# `AttachmentRepository.place_all_waiting`, built once (every new request runs it).
+_PLACE_ALL_WAITING = (
+    update(_FILES)
+    .where(
+        _FILES.c.sender_id == bindparam("from_sender"),
+        _FILES.c.request_id.is_(None),
+        _FILES.c.created_at >= bindparam("since"),
+    )
+    .values(request_id=bindparam("new_request_id"), relay_id=None)
+    .returning(*_INFO)
 )
 
 
@@ -129,14 +140,8 @@ class AttachmentRepository:
         first."""
         result = await execute_core(
             self._session,
-            update(_FILES)
-            .where(
-                _FILES.c.sender_id == sender_id,
-                _FILES.c.request_id.is_(None),
-                _FILES.c.created_at >= since,
-            )
-            .values(request_id=request_id, relay_id=None)
-            .returning(*_INFO),
+            _PLACE_ALL_WAITING,
+            {"from_sender": sender_id, "since": since, "new_request_id": request_id},
         )
         return sorted((_record(row) for row in result), key=lambda file: file.id)
 

@@ -14,7 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from domain.records import NewMessage, OutboxBacklog, OutboxMessage
 from storage.models import OutboxModel, WorkerModel
 from storage.repositories._core import execute_core
-from storage.repositories._upsert import insert_for, upsert
+from storage.repositories._upsert import on_conflict, returning_id, upsert
 
 
 def _record(row: OutboxModel) -> OutboxMessage:
@@ -89,12 +89,8 @@ class OutboxRepository:
             }
             for message in messages
         ]
-        table = OutboxModel.__table__
-        statement = (
-            insert_for(self._session, table)  # type: ignore[arg-type]
-            .on_conflict_do_nothing(index_elements=["dedup_key"])
-            .returning(table.c.id)
-        )
+        table: Any = OutboxModel.__table__
+        statement = returning_id(on_conflict(self._session, table, ["dedup_key"], []))
         return len((await execute_core(self._session, statement, rows)).all())
 
     async def heartbeat(self, worker: str, now: datetime) -> None:

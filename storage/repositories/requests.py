@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -95,6 +96,7 @@ _SKILLS_OF = (
     .where(_REQUEST_SKILLS.c.request_id.in_(bindparam("request_ids", expanding=True)))
     .order_by(_SKILLS.c.label_fr)
 )
+_ADD = insert(_REQUESTS)  # run with the new row's values
 _WIDTH = len(_REQUESTS.c)
 _AT = {name: index for index, name in enumerate(_REQUESTS.c.keys())}
 
@@ -112,6 +114,49 @@ def _step_due(now: datetime) -> tuple[ColumnElement[bool], ...]:
         HelpRequestModel.status.in_([RequestStatus.OPEN.value, RequestStatus.OFFERED.value]),
         HelpRequestModel.next_check_at <= now,
     )
+
+
+def _update(
+    request_id: int,
+    only_if: Mapping[str, Any] | None,
+    allowed: tuple[str, ...] | None,
+    **values: Any,
+) -> tuple[Update, dict[str, Any]]:
+    """One conditional UPDATE of a request, and what to run it with: these `values`, if the
+    columns of `only_if` hold what it says (None: empty) and, with `allowed`, if its status
+    is one of these (then it returns the request's status and people)."""
+    checked = only_if or {}
+    statement = _update_statement(
+        tuple(sorted(values)),
+        tuple(sorted((column, expected is None) for column, expected in checked.items())),
+        allowed,
+    )
+    params: dict[str, Any] = {"request_id": request_id}
+    params.update((f"set_{column}", value) for column, value in values.items())
+    params.update((f"if_{column}", value) for column, value in checked.items() if value is not None)
+    return statement, params
+
+
+@functools.cache
+def _update_statement(
+    columns: tuple[str, ...], checks: tuple[tuple[str, bool], ...], allowed: tuple[str, ...] | None
+) -> Update:
+    """`_update`'s statement for one shape (columns set, columns checked and whether against
+    empty, states allowed), built once: a statement used again keeps its cache key."""
+    where = [_REQUESTS.c.id == bindparam("request_id")]
+    if allowed is not None:
+        where.append(_REQUESTS.c.status.in_(allowed))
+    for column, empty in checks:
+        attribute = _REQUESTS.c[column]
+        where.append(attribute.is_(None) if empty else attribute == bindparam(f"if_{column}"))
+    statement = (
+        update(_REQUESTS)
+        .where(and_(*where))
+        .values({column: bindparam(f"set_{column}") for column in columns})
+    )
+    if allowed is None:
+        return statement
+    return statement.returning(_REQUESTS.c.status, _REQUESTS.c.author_id, _REQUESTS.c.helper_id)
 
 
 class RequestRepository:
@@ -144,17 +189,18 @@ class RequestRepository:
         periodic check does.
         """
         result = await self._execute(
-            insert(_REQUESTS).values(
-                author_id=author_id,
-                text=text,
-                urgency=urgency.value,
-                status=status.value,
-                round=0,
-                next_check_at=now,
-                created_at=now,
-                updated_at=now,
-                thanked=False,
-            )
+            _ADD,
+            {
+                "author_id": author_id,
+                "text": text,
+                "urgency": urgency.value,
+                "status": status.value,
+                "round": 0,
+                "next_check_at": now,
+                "created_at": now,
+                "updated_at": now,
+                "thanked": False,
+            },
         )
         key = result.inserted_primary_key
         assert key is not None
@@ -243,11 +289,11 @@ class RequestRepository:
         were when it changed, e.g. the helper who took it a moment before a cancel), or None
         when this caller lost.
         """
-        conditions = [_REQUESTS.c.status.in_([status.value for status in allowed_from])]
-        statement = self._update(
-            request_id, conditions, only_if, status=to.value, updated_at=now, **values
-        ).returning(_REQUESTS.c.status, _REQUESTS.c.author_id, _REQUESTS.c.helper_id)
-        row = (await self._execute(statement)).mappings().first()
+        allowed = tuple(sorted(status.value for status in allowed_from))
+        statement, params = _update(
+            request_id, only_if, allowed, status=to.value, updated_at=now, **values
+        )
+        row = (await self._execute(statement, params)).mappings().first()
         if row is None:
             return None
         return Moved(
@@ -260,22 +306,8 @@ class RequestRepository:
         self, request_id: int, now: datetime, only_if: dict[str, Any] | None = None, **values: Any
     ) -> bool:
         """Change fields of a request without changing its state (optionally conditional)."""
-        statement = self._update(request_id, [], only_if, updated_at=now, **values)
-        return (await self._execute(statement)).rowcount == 1
-
-    @staticmethod
-    def _update(
-        request_id: int,
-        conditions: list[Any],
-        only_if: dict[str, Any] | None,
-        **values: Any,
-    ) -> Update:
-        """One conditional UPDATE of a request (a Core statement)."""
-        where = [_REQUESTS.c.id == request_id, *conditions]
-        for column, expected in (only_if or {}).items():
-            attribute = _REQUESTS.c[column]
-            where.append(attribute.is_(None) if expected is None else attribute == expected)
-        return update(_REQUESTS).where(and_(*where)).values(**values)
+        statement, params = _update(request_id, only_if, None, updated_at=now, **values)
+        return (await self._execute(statement, params)).rowcount == 1
 
     async def due_for_check(self, now: datetime, limit: int = 100) -> list[int]:
         """Open or offered requests whose next matching or escalation step is due."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.records import (
@@ -44,6 +44,18 @@ def _network(row: SkillModel) -> NetworkSkill:
 
 def _by_id(row: SkillModel) -> int:
     return row.id
+
+
+# `SkillRepository.network_and`, built once: one shape whether or not there are slugs (an
+# empty IN is expanded when run), so a request that names no skill compiles nothing new.
+_NETWORK_AND = (
+    select(SkillModel)
+    .where(
+        (SkillModel.source == SkillSource.NETWORK.value)
+        | SkillModel.slug.in_(bindparam("slugs", expanding=True))
+    )
+    .order_by(SkillModel.label_fr)
+)
 
 
 class SkillRepository:
@@ -234,18 +246,7 @@ class SkillRepository:
         """`network` and `by_slugs` in one statement: the network's own skills (oldest first),
         and the skills with these slugs or of the network, by slug (in the order of their
         French labels, as `by_slugs`)."""
-        # One shape whether or not there are slugs (an empty IN is expanded when run): a
-        # request that names no skill does not compile another statement.
-        rows = list(
-            await self._session.scalars(
-                select(SkillModel)
-                .where(
-                    (SkillModel.source == SkillSource.NETWORK.value)
-                    | SkillModel.slug.in_(list(slugs))
-                )
-                .order_by(SkillModel.label_fr)
-            )
-        )
+        rows = list(await self._session.scalars(_NETWORK_AND, {"slugs": list(slugs)}))
         network = sorted(
             (row for row in rows if row.source == SkillSource.NETWORK.value), key=_by_id
         )
