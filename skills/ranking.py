@@ -50,6 +50,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Generator, Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 
 from skills.levels import SkillLevel
 
@@ -222,10 +223,11 @@ def best_by_fit(
 ) -> Generator[list[int], Loads, list[RankedHelper]]:
     """:func:`best_helpers` from each candidate's fit (member id, fit), e.g. summed by the
     database; candidates with fit 0 are left out, the order of `fits` does not matter."""
-    order = sorted(
-        ((fit, member_id) for member_id, fit in fits if fit > 0),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
+    # Best fit first, then lowest id: two stable sorts in C (by id, then by fit descending;
+    # `reverse` keeps equal fits in id order), no Python key per candidate.
+    order = [(fit, member_id) for member_id, fit in fits if fit > 0]
+    order.sort(key=itemgetter(1))
+    order.sort(key=itemgetter(0), reverse=True)
     ranked: list[tuple[Key, RankedHelper]] = []
     position = 0
     while position < len(order):
