@@ -31,12 +31,15 @@ class StatementTally:
     per batch, BEGIN included) and the executions whose statement was compiled rather than
     found in the compiled cache (`compiled`: a first run, or a statement with no cache key).
     Plain SQL strings (`exec_driver_sql`, `text()` is compiled and counted) are not compiled.
+    `invoked` keeps each execution's kind and statement object: a statement built once and run
+    again is the same object every time (a new one is built, then keyed for the cache, ~0.1 ms).
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine.sync_engine
         self.statements: Counter[str] = Counter()
         self.compiled: Counter[str] = Counter()
+        self.invoked: list[tuple[str, Any]] = []
         self._last_context: Any = None
 
     def __enter__(self) -> StatementTally:
@@ -56,6 +59,7 @@ class StatementTally:
         """Start counting from zero again."""
         self.statements.clear()
         self.compiled.clear()
+        self.invoked.clear()
 
     def _count(
         self,
@@ -71,6 +75,9 @@ class StatementTally:
         if context is None or context is self._last_context:
             return  # the next batch of one execution: compiled (or not) once
         self._last_context = context
+        invoked = getattr(context, "invoked_statement", None)
+        if invoked is not None:
+            self.invoked.append((kind, invoked))
         if getattr(context, "compiled", None) is None:
             return
         if getattr(context, "cache_hit", None) is not CacheStats.CACHE_HIT:

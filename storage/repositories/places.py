@@ -8,7 +8,19 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -38,6 +50,31 @@ def _record(row: PlaceModel) -> Place:
 
 
 _RECORD_COLUMNS = (*PLACE_COLUMNS, "id", "structure_id", "changed_at")
+
+
+def _near_structure_statement() -> Any:
+    """`PlaceRepository.offering_near_structure`'s statement (a request that names a service
+    may run it): a place in a box around a structure's entry offering some services."""
+    entry = aliased(PlaceModel)
+    other = aliased(PlaceModel)
+    dlat, dlon = bindparam("dlat", type_=Float), bindparam("dlon", type_=Float)
+    return (
+        select(func.coalesce(entry.postal_code, entry.commune), other.services)
+        .join(
+            other,
+            and_(
+                other.latitude.between(entry.latitude - dlat, entry.latitude + dlat),
+                other.longitude.between(entry.longitude - dlon, entry.longitude + dlon),
+                other.services.op("&")(bindparam("services", type_=Integer)) != 0,
+                other.id != entry.id,
+            ),
+        )
+        .where(entry.structure_id == bindparam("structure_id"))
+        .limit(1)
+    )
+
+
+_NEAR_STRUCTURE = _near_structure_statement()  # built once
 
 
 def _from_row(row: Any) -> Place:
@@ -228,24 +265,16 @@ class PlaceRepository:
         """A place within about `km` of a structure's entry (a box, in one statement) that
         offers any of `services`: the entry's postal code (or commune) and the place's
         services; None if the entry has no position or no such place is near."""
-        entry = aliased(PlaceModel)
-        other = aliased(PlaceModel)
-        dlat = km / 111.2
-        dlon = km / (111.2 * math.cos(math.radians(52.0)))  # wide enough for any of France
         result = await execute_core(
             self._session,
-            select(func.coalesce(entry.postal_code, entry.commune), other.services)
-            .join(
-                other,
-                and_(
-                    other.latitude.between(entry.latitude - dlat, entry.latitude + dlat),
-                    other.longitude.between(entry.longitude - dlon, entry.longitude + dlon),
-                    other.services.op("&")(services) != 0,
-                    other.id != entry.id,
-                ),
-            )
-            .where(entry.structure_id == structure_id)
-            .limit(1),
+            _NEAR_STRUCTURE,
+            {
+                "structure_id": structure_id,
+                "services": services,
+                "dlat": km / 111.2,
+                # wide enough for any of France
+                "dlon": km / (111.2 * math.cos(math.radians(52.0))),
+            },
         )
         row: Any = result.first()
         return None if row is None or row[0] is None else (str(row[0]), int(row[1]))

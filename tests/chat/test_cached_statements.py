@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import TextClause
 
 from bot.chat.types import Incoming
 from storage.statements import StatementTally
@@ -134,3 +135,22 @@ async def test_a_demande_takes_the_files_sent_before_it_in_one_statement(
     async with chat.app.services.uow() as uow:
         [kept] = await uow.attachments.of_request(2)
     assert kept.filename == "capture.png"
+
+
+async def test_a_demande_runs_statements_built_once(chat: Conversation) -> None:
+    """Every statement of a `/demande` is an object built once and run again (the search's
+    SQL text aside, which holds the request's words): a statement built on every run costs
+    ~0.1 ms to build and to key for SQLAlchemy's compiled cache."""
+    await _network(chat, 1)
+    await chat.say("Bruno", "/aide")
+    warm = await _demande(chat, "Bruno", "créer un compte ameli pour un jeune")
+    tally = await _demande(chat, "Amina", "créer un compte ameli pour ma mère")
+    before = {id(statement) for _, statement in warm.invoked}
+    built = [
+        kind
+        for kind, statement in tally.invoked
+        if id(statement) not in before and not isinstance(statement, TextClause)
+    ]
+    assert tally.statements["INSERT offers"] == 1, tally.statements
+    assert len(tally.invoked) >= 8, tally.invoked
+    assert not built, [(k, str(s)[:300]) for k, s in tally.invoked if k in built]
