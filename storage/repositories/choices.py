@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.records import Choice, NewChoice, ShownAction
 from storage.models import ChoiceModel
 from storage.repositories._core import execute_core
-from storage.repositories._upsert import upsert
+from storage.repositories._upsert import on_conflict
 
 _TABLE: Table = ChoiceModel.__table__  # type: ignore[assignment]
 
@@ -48,26 +48,26 @@ class ChoiceRepository:
         keeps its place (its answer, what it is about, who it is for)."""
         await execute_core(
             self._session,
-            upsert(
+            on_conflict(
                 self._session,
                 _TABLE,
-                {
-                    "platform": shown.platform,
-                    "chat_id": shown.chat_id,
-                    "message_ref": shown.message_ref,
-                    "member_id": shown.member_id,
-                    "request_id": shown.request_id,
-                    "origin": shown.origin,
-                    "answer": shown.answer,
-                    "actions": [{"label": a.label, "payload": a.payload} for a in shown.actions],
-                    "action_count": len(shown.actions),
-                    "first_number": shown.first_number,
-                    "shown_at": now,
-                    "closed_at": None,
-                },
-                conflict=["platform", "chat_id", "message_ref"],
-                update=["actions", "action_count", "first_number", "shown_at"],
+                ["platform", "chat_id", "message_ref"],
+                ["actions", "action_count", "first_number", "shown_at"],
             ),
+            {
+                "platform": shown.platform,
+                "chat_id": shown.chat_id,
+                "message_ref": shown.message_ref,
+                "member_id": shown.member_id,
+                "request_id": shown.request_id,
+                "origin": shown.origin,
+                "answer": shown.answer,
+                "actions": [{"label": a.label, "payload": a.payload} for a in shown.actions],
+                "action_count": len(shown.actions),
+                "first_number": shown.first_number,
+                "shown_at": now,
+                "closed_at": None,
+            },
         )
 
     async def get(self, platform: str, chat_id: str, message_ref: str) -> Choice | None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.records import EventStart
 from storage.models import ProcessedEventModel, TransportStateModel, WorkerModel
-from storage.repositories._upsert import upsert
+from storage.repositories._core import execute_core
+from storage.repositories._upsert import on_conflict, upsert
 
 
 class EventRepository:
@@ -25,22 +27,18 @@ class EventRepository:
 
         Without `worker`, the event is recorded as handled at once.
         """
-        result = await self._session.execute(
-            upsert(
-                self._session,
-                ProcessedEventModel.__table__,  # type: ignore[arg-type]
-                {
-                    "platform": platform,
-                    "event_id": event_id,
-                    "processed_at": now,
-                    "worker": worker,
-                    "handled_at": None if worker else now,
-                },
-                conflict=["platform", "event_id"],
-                update=[],
-            )
+        table: Any = ProcessedEventModel.__table__
+        result = await execute_core(
+            self._session,
+            on_conflict(self._session, table, ["platform", "event_id"], []),
+            {
+                "platform": platform,
+                "event_id": event_id,
+                "processed_at": now,
+                "worker": worker,
+                "handled_at": None if worker else now,
+            },
         )
-        assert isinstance(result, CursorResult)
         return result.rowcount == 1
 
     async def start(

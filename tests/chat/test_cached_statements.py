@@ -154,3 +154,24 @@ async def test_a_demande_runs_statements_built_once(chat: Conversation) -> None:
     assert tally.statements["INSERT offers"] == 1, tally.statements
     assert len(tally.invoked) >= 8, tally.invoked
     assert not built, [(k, str(s)[:300]) for k, s in tally.invoked if k in built]
+
+
+async def test_delivering_runs_statements_built_once(chat: Conversation) -> None:
+    """The delivery of what a `/demande` queues (claiming the outbox, the worker's
+    heartbeat, each message marked tried then sent, the buttons shown remembered) runs the
+    statements of the delivery before it: the dispatcher claims several times a message."""
+    await _network(chat, 2)
+    delivery = ("outbox", "workers", "choices")
+
+    async def delivered(persona: str, text: str) -> list[tuple[str, object]]:
+        with StatementTally(chat.app.db.engine) as tally:
+            await chat.say(persona, text)
+        return [(kind, statement) for kind, statement in tally.invoked if kind.endswith(delivery)]
+
+    warm = await delivered("Bruno", "/demande créer un compte ameli pour un jeune")
+    again = await delivered("Amina", "/demande créer un compte ameli pour ma mère")
+    before = {id(statement) for _, statement in warm}
+    kinds = {kind for kind, _ in again}
+    assert {"UPDATE outbox", "INSERT workers", "INSERT choices"} <= kinds, kinds
+    built = [kind for kind, statement in again if id(statement) not in before]
+    assert not built, built
