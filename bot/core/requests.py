@@ -107,8 +107,12 @@ async def _detected_in(
 ) -> tuple[list[str], dict[str, SkillRow]]:
     """The skills found in `text`, the network's own skills included, and stored skills
     among which `_stored_skills` looks for them: in the statement that reads the network's
-    skills, those the taxonomy alone finds in `text` (the network's rarely change them)."""
-    likely = [match.skill.slug for match in matcher.extract(text)]
+    skills, those found in `text` with the network's skills as the candidate index last read
+    them (the taxonomy alone without the index). The network's rarely change: the text is
+    then read once, its reading remembered by the same matcher (`with_skills`)."""
+    index = uow.candidates.memory()
+    guess = with_network(matcher, index.matchable()[0]) if index is not None else matcher
+    likely = [match.skill.slug for match in guess.extract(text)]
     network, known = await uow.skills.network_and(likely)
     return _detected_slugs(with_network(matcher, network), text), known
 

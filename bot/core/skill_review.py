@@ -170,6 +170,7 @@ async def validate_proposed(
         await _tell_holders(uow, clock, await uow.skills.holder_ids(row.id), SkillReviewed(row.id))
         await uow.commit()
         promoted = await uow.skills.by_slug(row.slug)
+    await uow.candidates.keep_up()  # matching from memory sees the network's skill at once
     assert promoted is not None
     count = holders[row.slug][1] if row.slug in holders else 0
     return Validated(promoted, kept, broader, count)
@@ -227,6 +228,7 @@ async def replace_everywhere(services: Services, reference: str, target: str) ->
             raise AlreadyReviewed(row, await uow.skills.replacement_of(row.slug))
         await _tell_holders(uow, clock, holder_ids, SkillReviewed(row.id, new.id))
         await uow.commit()
+    await uow.candidates.keep_up()  # matching from memory sees the change at once
     return Replaced(row, new, moved)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import event
 
 from bot.core.types import Role, SkillSource
+from skills import SkillMatcher
 from storage.statements import statement_kind
 from tests.helpers import Conversation
 
@@ -258,3 +259,29 @@ async def test_a_demande_reads_the_network_skills_with_the_ones_it_names(
     assert sorted(skill.slug for skill in request.skills) == ["ameli", "x-genially"]
     before_storing = kinds[: kinds.index("INSERT help_requests")]
     assert before_storing.count("SELECT skills") == 1, kinds
+
+
+async def test_a_request_in_a_network_with_its_own_skills_is_read_once(
+    chat: Conversation, monkeypatch: Any
+) -> None:
+    """The text of a `/demande` is read (skill detection, ~1 ms) once, with the network's
+    own skills as matching keeps them, not once with the taxonomy's and again with the
+    network's; and the network's skill it names is found and offered."""
+    await chat.join("Amina")
+    await chat.join("Sophie")
+    await chat.join("Claire", Role.COORDINATOR)
+    await chat.declare("Sophie", "Genially (je peux former)")
+    await chat.say("Claire", "/competences valider Genially sous Canva alias genialy")
+    read: list[str] = []
+    find_in_text = SkillMatcher.find_in_text
+
+    def counted(self: SkillMatcher, text: str) -> list[Any]:
+        read.append(text)
+        return find_in_text(self, text)
+
+    monkeypatch.setattr(SkillMatcher, "find_in_text", counted)
+    # A text not read before in this process (the matchers remember the texts they read).
+    text = f"elle n'arrive pas à utiliser genialy pour son exposé ({chat.app.db.dialect})"
+    await chat.say("Amina", f"/demande {text}")
+    assert await offered(chat, 1) == ["Sophie"]
+    assert read.count(text) == 1, read
