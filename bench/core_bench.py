@@ -1,9 +1,10 @@
 """Core throughput of the conversation layer, and how matching scales with the network.
 
 A synthetic network is written straight into a fresh database (members with a console
-identity and 2-6 skills drawn with a skew towards the common services, past requests in
-realistic states and dates, their skills and offers), then the conversation layer is driven
-directly, `App.router.handle(Incoming(...))`, with no transport and no network:
+identity and 2-6 skills drawn with a skew towards the common services, four skills of the
+network's own each held by 1 % of them, past requests in realistic states and dates, their
+skills and offers; every request text the bench sends is new), then the conversation layer
+is driven directly, `App.router.handle(Incoming(...))`, with no transport and no network:
 
 1. Throughput. `--concurrency` asyncio tasks, each with its own askers:
    a. *store+match*: `/demande <text>` only (`--demandes` in all, once per
@@ -220,6 +221,37 @@ async def bulk(session: AsyncSession, model: type[Base], rows: Sequence[dict[str
         await session.execute(insert(table(model)), list(part))
 
 
+# Skills a network adds to the taxonomy (proposals its coordinators validated), as the
+# network's own notes name tools: every request's text is read with them too.
+NETWORK_SKILLS = (("Genially", ("genialy",)), ("Padlet", ()), ("Wooclap", ()), ("La Digitale", ()))
+
+
+async def network_skills(app: App, members: int, rng: random.Random) -> None:
+    """The network's own skills, each declared by about 1 % of the members."""
+    async with app.services.uow() as uow:
+        for label, aliases in NETWORK_SKILLS:
+            row = await uow.skills.add_proposed(
+                slug=f"x-{label.lower().replace(' ', '-')}", label=label, proposed_by=1, now=NOW
+            )
+            await uow.skills.promote(row.id, label=label, aliases=aliases, parent=None, now=NOW)
+            holders = rng.sample(range(1, members + 1), max(1, members // 100))
+            await bulk(
+                uow.session,
+                MemberSkillModel,
+                [
+                    {
+                        "member_id": member,
+                        "skill_id": row.id,
+                        "level": rng.choice(LEVELS)[0].value,
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                    }
+                    for member in holders
+                ],
+            )
+        await uow.commit()
+
+
 async def seed(app: App, members: int, past: int, rng: random.Random) -> Network:
     """Members, identities, member skills, past requests, their skills and offers, in bulk."""
     start = time.perf_counter()
@@ -273,6 +305,7 @@ async def seed(app: App, members: int, past: int, rng: random.Random) -> Network
         await bulk(uow.session, IdentityModel, identity_rows)
         await bulk(uow.session, MemberSkillModel, skill_rows)
         await uow.commit()
+    await network_skills(app, members, rng)
 
     texts = request_texts()
     statuses = [s for s, *_ in STATES]
