@@ -19,6 +19,16 @@ async def offered(chat: Conversation, request_id: int) -> list[str]:
         return [name for name, _, _ in await uow.offers.shown_to(request_id)]
 
 
+async def _genially_network(chat: Conversation) -> None:
+    """Amina, Sophie who teaches Genially, and Claire, a coordinator who made Genially (alias
+    genialy) a skill of the network."""
+    await chat.join("Amina")
+    await chat.join("Sophie")
+    await chat.join("Claire", Role.COORDINATOR)
+    await chat.declare("Sophie", "Genially (je peux former)")
+    await chat.say("Claire", "/competences valider Genially sous Canva alias genialy")
+
+
 async def source_of(chat: Conversation, slug: str) -> SkillSource | None:
     async with chat.app.services.uow() as uow:
         row = await uow.skills.by_slug(slug)
@@ -238,11 +248,7 @@ async def test_a_demande_reads_the_network_skills_with_the_ones_it_names(
 ) -> None:
     """One statement reads the network's skills (to find them in the text) and the taxonomy
     skills the text names (to store them with the request)."""
-    await chat.join("Amina")
-    await chat.join("Sophie")
-    await chat.join("Claire", Role.COORDINATOR)
-    await chat.declare("Sophie", "Genially (je peux former)")
-    await chat.say("Claire", "/competences valider Genially sous Canva alias genialy")
+    await _genially_network(chat)
     kinds: list[str] = []
 
     def record(*args: Any) -> None:
@@ -267,11 +273,7 @@ async def test_a_request_in_a_network_with_its_own_skills_is_read_once(
     """The text of a `/demande` is read (skill detection, ~1 ms) once, with the network's
     own skills as matching keeps them, not once with the taxonomy's and again with the
     network's; and the network's skill it names is found and offered."""
-    await chat.join("Amina")
-    await chat.join("Sophie")
-    await chat.join("Claire", Role.COORDINATOR)
-    await chat.declare("Sophie", "Genially (je peux former)")
-    await chat.say("Claire", "/competences valider Genially sous Canva alias genialy")
+    await _genially_network(chat)
     read: list[str] = []
     find_in_text = SkillMatcher.find_in_text
 
