@@ -43,6 +43,8 @@ def label_stems(label: str) -> frozenset[str]:
 
 def similar_to(text: str, labels: Sequence[str]) -> list[int]:
     """The positions of the labels similar to `text` (see the module doc), in order."""
+    if not labels:
+        return []  # no label to look for: the text is not stemmed
     in_text = set(stems(text))
     found: list[int] = []
     for index, label in enumerate(labels):

@@ -248,7 +248,7 @@ def best_by_fit(
             score = fit - weights.load_penalty * claims - weights.recent_penalty * recent
             key = _key(score, fit, claims, recent, last, member_id)
             ranked.append((key, RankedHelper(member_id, fit, score)))
-        ranked.sort(key=lambda pair: pair[0])
+        ranked.sort(key=itemgetter(0))
     return [helper for _, helper in ranked[:count]] if count > 0 else []
 
 
