@@ -242,8 +242,8 @@ class CandidateIndex:
         always: bool = False,
     ) -> list[tuple[int, float]] | None:
         """`fits` of these skills' holders walking their level vectors (`storage.fit_walk`);
-        None when summing is cheaper (unless `always`), or when some holder's level is
-        unknown (in no tier)."""
+        None when summing is cheaper (unless `always`), when some holder's level is unknown
+        (in no tier), or when a scale is not positive."""
         tiers = self._tiers
         levels = [[w for w in _TIERS if (skill, w) in tiers] for _, skill in held]
         if not (always or worth_walking(levels, sum(len(holders) for holders, _ in held))):
@@ -252,6 +252,8 @@ class CandidateIndex:
             if len(holders) != sum(len(tiers[(skill, weight)]) for weight in known):
                 return None
         scales = [1.0 if weights is None else float(weights.get(s, 1.0)) for _, s in held]
+        if not all(scale > 0 for scale in scales):
+            return None
         ranked = ranked_vectors(levels, scales)
         sets = [_TierSets(tiers, skill) for _, skill in held]
         return best_fits(ranked, sets, [holders for holders, _ in held], set(excluded), limit)

@@ -13,15 +13,16 @@ less the holders of its other skills and the excluded. Vectors whose rounded fit
 form one group, whose members are ordered by id together; the walk stops once it holds
 `limit` members. The answer is exactly the sum's: same members, same fits, same order.
 
-The index sums instead when that is cheaper (`worth_walking`: few holders, or many skills), and
-when a holder's level is unknown (it weighs 0 and is in no level's set).
+The index sums instead when that is cheaper (`worth_walking`: few holders, or many skills), when
+a holder's level is unknown (it weighs 0 and is in no level's set), and when a skill's scale is
+not positive (matching's scales always are; the walk relies on positive terms).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import groupby
-from math import copysign, prod
+from math import prod
 
 Vector = tuple[int | None, ...]
 """A level weight for each of the request's skills (None: the member does not hold it)."""
@@ -44,15 +45,18 @@ def worth_walking(levels: Sequence[Sequence[int]], holders: int) -> bool:
 def ranked_vectors(
     levels: Sequence[Sequence[int]], scales: Sequence[float]
 ) -> list[tuple[float, Vector]]:
-    """Every level vector over skills of these scales, each at one of its `levels` or absent
-    (not all absent), with its rounded fit, best first (equal fits in no particular order)."""
+    """Every level vector over skills of these (positive) scales, each at one of its `levels`
+    or absent (not all absent), with its rounded fit, best first (equal fits in no particular
+    order)."""
     states: list[tuple[float | None, Vector]] = [(None, ())]
-    for position, (held, scale) in enumerate(zip(levels, scales, strict=True)):
+    for held, scale in zip(levels, scales, strict=True):
         terms = [(weight, weight * scale) for weight in held]
+        # As `CandidateIndex._summed`: terms added in skill order (its start at 0.0 for a
+        # member without the first skill changes no sum of positive terms).
         states = [
             *((fit, (*vector, None)) for fit, vector in states),
             *(
-                (_added(fit, term, position), (*vector, weight))
+                (term if fit is None else fit + term, (*vector, weight))
                 for fit, vector in states
                 for weight, term in terms
             ),
@@ -60,14 +64,6 @@ def ranked_vectors(
     ranked = [(round(fit, 9), vector) for fit, vector in states if fit is not None]
     ranked.sort(key=_best_first)
     return ranked
-
-
-def _added(fit: float | None, term: float, position: int) -> float:
-    # As `CandidateIndex._summed`: the first skill's term as it is; a later one added to the
-    # sum so far, or to 0.0 (`0.0 + -0.0` is 0.0, not -0.0).
-    if position == 0:
-        return term
-    return (0.0 if fit is None else fit) + term
 
 
 def _best_first(ranked: tuple[float, Vector]) -> float:
@@ -87,15 +83,12 @@ def best_fits(
     found: list[tuple[int, float]] = []
     for fit, group in groupby(ranked, key=_fit_of):
         vectors = list(group)
-        if fit == 0.0 and len({copysign(1.0, zero) for zero, _ in vectors}) > 1:
-            found.extend(_signed_zeros(vectors, tiers, holders, excluded)[: limit - len(found)])
-        else:
-            members = _members(vectors[0][1], tiers, holders)
-            if len(vectors) > 1:
-                members = members.union(*(_members(v, tiers, holders) for _, v in vectors[1:]))
-            if members and excluded:
-                members = members.difference(excluded)
-            found.extend((member, fit) for member in sorted(members)[: limit - len(found)])
+        members = _members(vectors[0][1], tiers, holders)
+        if len(vectors) > 1:
+            members = members.union(*(_members(v, tiers, holders) for _, v in vectors[1:]))
+        if members and excluded:
+            members = members.difference(excluded)
+        found.extend((member, fit) for member in sorted(members)[: limit - len(found)])
         if len(found) == limit:
             break
     return found
@@ -103,22 +96,6 @@ def best_fits(
 
 def _fit_of(ranked: tuple[float, Vector]) -> float:
     return ranked[0]
-
-
-def _signed_zeros(
-    vectors: list[tuple[float, Vector]],
-    tiers: Sequence[Mapping[int, set[int]]],
-    holders: Sequence[Mapping[int, int]],
-    excluded: set[int],
-) -> list[tuple[int, float]]:
-    """A group of fits 0.0 and -0.0 (equal, ordered by id together), each member with their
-    own (only scales of -0.0 give these)."""
-    return sorted(
-        (member, fit)
-        for fit, vector in vectors
-        for member in _members(vector, tiers, holders)
-        if member not in excluded
-    )
 
 
 def _members(

@@ -56,8 +56,8 @@ def _index(rows: list[MemberSkillRow], replaced: list[MemberSkillRow]) -> Candid
     return index
 
 
-# Fits of 0.0 and -0.0 (a scale of -0.0): the sum adds a later skill's term to 0.0 (0.0 + -0.0
-# is 0.0), and members of both are ordered by id together.
+# Fits of 0.0 and -0.0 (a scale of -0.0, which no request gives): the index sums (0.0 + -0.0 is
+# 0.0, and members of both are ordered by id together), and `fits` is still the sum's.
 @example(
     rows=[(1, 11, "teaching", True), (2, 10, "teaching", True)],
     replaced=[],
@@ -101,7 +101,9 @@ def test_walking_the_level_vectors_gives_exactly_the_summed_fits(
         return
     assert _exactly(index._by_sum(held, excluded, limit, weights)) == summed
     walked = index._walked(held, excluded, limit, weights, always=True)
-    if any(0 in holders.values() for holders, _ in held):  # an unknown level: no walk
+    unknown_level = any(0 in holders.values() for holders, _ in held)
+    scales = [1.0 if weights is None else weights.get(skill, 1.0) for _, skill in held]
+    if unknown_level or not all(scale > 0 for scale in scales):  # no walk: the index sums
         assert walked is None
     else:
         assert _exactly(walked) == summed
