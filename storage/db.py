@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite_driver
 from storage.candidate_index import CandidateIndex
 from storage.leader import LeaderLock
 from storage.turns import Turns, TurnTimeout
@@ -281,6 +282,13 @@ def create_engine(url: str, *, create_file: bool = True, **kwargs: Any) -> Async
     if normalized.startswith("postgresql"):
         # A server restart leaves dead connections in the pool: test each one before use.
         kwargs.setdefault("pool_pre_ping", True)
+    if normalized.startswith("sqlite"):
+
+        async def connect() -> sqlite_driver.OneTripConnection:
+            arguments, keywords = engine.dialect.create_connect_args(engine.url)
+            return await sqlite_driver.connect(*arguments, **keywords)
+
+        kwargs.setdefault("async_creator", connect)
     engine = create_async_engine(normalized, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
