@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CursorResult, Select, bindparam, func, select, update
+from sqlalchemy import CursorResult, Select, bindparam, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.records import DialogState, Identity, Member, MemberStatus, Role
@@ -59,10 +59,12 @@ _BY_IDENTITY_WITH_DIALOG = _BY_IDENTITY.add_columns(DialogStateModel).outerjoin(
 )
 
 # Whom a request nobody can take is reported to (matching asks on every such request).
+_COORDINATING = (Role.COORDINATOR, Role.ADMIN)
 _COORDINATORS = (
     member_query()
     .where(
-        MemberModel.role.in_([Role.COORDINATOR.value, Role.ADMIN.value]),
+        # The roles written out, as `models.COORDINATING` writes them (their partial index).
+        MemberModel.role.in_([literal(role.value, literal_execute=True) for role in _COORDINATING]),
         MemberModel.status == MemberStatus.ACTIVE.value,
     )
     .order_by(MemberModel.display_name)
