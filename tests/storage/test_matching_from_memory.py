@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import update
 
 from bot.app import App
+from bot.core import matching
 from bot.core.matching import DAY, choose_helpers
 from domain.records import MemberStatus, Role, Urgency
 from skills import SkillLevel
@@ -139,6 +141,39 @@ async def test_the_choice_from_memory_is_the_choice_from_sql(app: App, seed: int
     await index.catch_up()
     assert index.version > version
     await _same_skill_data(db)
+
+
+@pytest.mark.parametrize(("seed", "page"), [(4, 1), (5, 2), (6, 3)])
+async def test_a_choice_past_the_first_page_reads_larger_pages_and_chooses_the_same(
+    app: App, seed: int, page: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the first candidates cannot settle the ranking (a tiny page here, busy best
+    holders in a real burst), the index walks pages `PAGE_GROWTH` times larger until one
+    settles it; SQL reads every candidate. Both choose the same helpers."""
+    monkeypatch.setattr(matching, "CANDIDATE_PAGE", page)
+    db = app.db
+    index = db.candidate_index
+    rng = random.Random(seed)
+    _, requests = await _network(db, rng, 40)
+    await index.catch_up()
+    pages: list[int | None] = []
+    fits = index.fits
+
+    def counted(*args: Any, **kwargs: Any) -> list[tuple[int, float]]:
+        pages.append(kwargs.get("limit"))
+        return fits(*args, **kwargs)
+
+    monkeypatch.setattr(index, "fits", counted)
+    for request_id in requests:
+        count, per_day = rng.choice([2, 3, 5]), rng.choice([1, 2, 10])
+        index.enabled = False
+        expected = await _choose(app, request_id, count, per_day)
+        index.enabled = True
+        assert await _choose(app, request_id, count, per_day) == expected, request_id
+        assert not index.behind
+    # Larger pages were walked (the first page, then ×4 each time), never every holder at once.
+    grown = [page + 1, *(page * matching.PAGE_GROWTH**n + 1 for n in range(1, 5))]
+    assert set(pages) <= set(grown) and len(set(pages)) > 1, pages
 
 
 async def test_a_change_of_the_skills_alone_moves_the_version(app: App) -> None:
