@@ -60,10 +60,8 @@ def alert_at(settings: RequestSettings, request: HelpRequest) -> datetime:
 
 
 # Candidates read by best fit first (plus one, to see whether the page settles the ranking);
-# a search that needs more than this reads them all (SQL), or pages this many times larger
-# (the candidate index, whose best few hundred cost less than all of a common skill's holders).
+# a search that needs more than this reads them all.
 CANDIDATE_PAGE = 200
-PAGE_GROWTH = 4
 DAY = timedelta(days=1)
 
 
@@ -145,14 +143,10 @@ async def _from_memory(
     if not fits:
         return Choice([], offered_before)
     known: Known = {member: _known(window, load) for member, load in confirmed.loads.items()}
-    page = CANDIDATE_PAGE
     ranked, asked = await _walk(uow, fits, window, count, known)
-    # The search asked about every candidate of the page, the one after it too: it may need
-    # more. A larger page is walked again (the loads already read are not read again).
-    while asked == len(fits) > page:
-        page *= PAGE_GROWTH
-        fits = index.fits(skill_ids, excluded=excluded, limit=page + 1, weights=weights)
-        ranked, asked = await _walk(uow, fits, window, count, known)
+    if asked == len(fits) > CANDIDATE_PAGE:  # see `_from_database`
+        everyone = index.fits(skill_ids, excluded=excluded, weights=weights)
+        ranked, _ = await _walk(uow, everyone, window, count, known)
     return Choice([helper.member_id for helper in ranked], offered_before)
 
 

@@ -144,12 +144,12 @@ async def test_the_choice_from_memory_is_the_choice_from_sql(app: App, seed: int
 
 
 @pytest.mark.parametrize(("seed", "page"), [(4, 1), (5, 2), (6, 3)])
-async def test_a_choice_past_the_first_page_reads_larger_pages_and_chooses_the_same(
+async def test_a_choice_past_the_first_page_reads_every_holder_and_chooses_the_same(
     app: App, seed: int, page: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """When the first candidates cannot settle the ranking (a tiny page here, busy best
-    holders in a real burst), the index walks pages `PAGE_GROWTH` times larger until one
-    settles it; SQL reads every candidate. Both choose the same helpers."""
+    holders in a real burst), the index gives every holder; so does SQL. Both choose the same
+    helpers."""
     monkeypatch.setattr(matching, "CANDIDATE_PAGE", page)
     db = app.db
     index = db.candidate_index
@@ -171,9 +171,8 @@ async def test_a_choice_past_the_first_page_reads_larger_pages_and_chooses_the_s
         index.enabled = True
         assert await _choose(app, request_id, count, per_day) == expected, request_id
         assert not index.behind
-    # Larger pages were walked (the first page, then ×4 each time), never every holder at once.
-    grown = [page + 1, *(page * matching.PAGE_GROWTH**n + 1 for n in range(1, 5))]
-    assert set(pages) <= set(grown) and len(set(pages)) > 1, pages
+    # The first page (plus one), and past it every holder.
+    assert set(pages) == {page + 1, None}, pages
 
 
 async def test_a_change_of_the_skills_alone_moves_the_version(app: App) -> None:
