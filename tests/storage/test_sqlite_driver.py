@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -173,3 +174,35 @@ async def test_the_connection_is_still_aiosqlites_for_direct_use(tmp_path: Path)
         await connection.close()
     with pytest.raises(ValueError):
         await connection.cursor().execute("SELECT 1")
+
+
+async def test_a_statement_cancelled_midway_leaves_the_engine_working(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A person gives up (the task is cancelled) while SQLite still works on their statement:
+    the next unit of work gets a working connection, and sees no half-done change."""
+    await _fill(engine, 3)
+    slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)"
+    running = asyncio.Event()
+    on_thread = OneTripConnection.on_thread
+
+    async def noticed(self: OneTripConnection, call: Callable[[], Any]) -> Any:
+        if slow in str(getattr(call, "args", ())):
+            running.set()
+        return await on_thread(self, call)
+
+    monkeypatch.setattr(OneTripConnection, "on_thread", noticed)
+
+    async def give_up_midway() -> None:
+        async with engine.begin() as connection:
+            await connection.execute(text("UPDATE notes SET body = body || ' (changed)'"))
+            await connection.execute(text(f"{slow} SELECT count(*) FROM n"))
+
+    task = asyncio.create_task(give_up_midway())
+    await running.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with engine.connect() as connection:
+        bodies = (await connection.execute(text("SELECT body FROM notes ORDER BY id"))).all()
+    assert [row.body for row in bodies] == ["note 000", "note 001", "note 002"]
