@@ -100,6 +100,20 @@ async def _choose(app: App, request_id: int, count: int, per_day: int) -> list[i
     return choice.helpers
 
 
+async def _memory_chooses_as_sql(
+    app: App, requests: list[int], rng: random.Random, counts: list[int]
+) -> None:
+    """Each request's choice from the (current) index is its choice from SQL."""
+    index = app.db.candidate_index
+    for request_id in requests:
+        count, per_day = rng.choice(counts), rng.choice([1, 2, 10])
+        index.enabled = False
+        expected = await _choose(app, request_id, count, per_day)
+        index.enabled = True
+        assert await _choose(app, request_id, count, per_day) == expected, request_id
+        assert not index.behind, "the index was current: it answered"
+
+
 async def _same_skill_data(db: Database) -> None:
     index = db.candidate_index
     async with db.uow() as uow:
@@ -116,13 +130,7 @@ async def test_the_choice_from_memory_is_the_choice_from_sql(app: App, seed: int
     members, requests = await _network(db, rng, rng.randint(8, 50))
     await index.catch_up()
     await _same_skill_data(db)
-    for request_id in requests:
-        count, per_day = rng.choice([1, 3, 5]), rng.choice([1, 2, 10])
-        index.enabled = False
-        expected = await _choose(app, request_id, count, per_day)
-        index.enabled = True
-        assert await _choose(app, request_id, count, per_day) == expected, request_id
-        assert not index.behind, "the index was current: it answered"
+    await _memory_chooses_as_sql(app, requests, rng, [1, 3, 5])
     # Somebody changes the skills themselves (a coordinator renames the network's skill):
     # the counter moves, the index stops answering until it caught up, then agrees again.
     version = index.version
@@ -164,13 +172,7 @@ async def test_a_choice_past_the_first_page_reads_every_holder_and_chooses_the_s
         return fits(*args, **kwargs)
 
     monkeypatch.setattr(index, "fits", counted)
-    for request_id in requests:
-        count, per_day = rng.choice([2, 3, 5]), rng.choice([1, 2, 10])
-        index.enabled = False
-        expected = await _choose(app, request_id, count, per_day)
-        index.enabled = True
-        assert await _choose(app, request_id, count, per_day) == expected, request_id
-        assert not index.behind
+    await _memory_chooses_as_sql(app, requests, rng, [2, 3, 5])
     # The first page (plus one), and past it every holder.
     assert set(pages) == {page + 1, None}, pages
 
