@@ -144,10 +144,11 @@ class OneTripCursor:
         return rows
 
     async def close(self) -> None:
-        """Forget the rows left; close the sqlite3 cursor if it is still open."""
+        """Forget the rows left; close the sqlite3 cursor if it is still open (a connection
+        closed meanwhile took it along)."""
         self._rows.clear()
         unfinished, self._unfinished = self._unfinished, None
-        if unfinished is not None:
+        if unfinished is not None and self._connection.is_open:
             await self._connection.on_thread(unfinished.close)
 
     async def _read_more(self) -> None:
@@ -169,6 +170,11 @@ class OneTripConnection(aiosqlite.Connection):
     def cursor(self) -> OneTripCursor:  # type: ignore[override]  # same use, fewer trips
         """A cursor for `async with connection.cursor() as cursor` or `await ….cursor()`."""
         return OneTripCursor(self)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether statements can still run (not closed, nor stopped)."""
+        return self._running and self._connection is not None
 
     @property
     def sqlite(self) -> sqlite3.Connection:

@@ -143,6 +143,22 @@ async def test_a_stream_left_halfway_releases_the_table(
         await connection.commit()
 
 
+async def test_a_stream_left_open_when_its_connection_closes_closes_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_driver, "ROWS_PER_TRIP", 2)
+    connection = await sqlite_driver.connect(str(tmp_path / "closing.db"))
+    cursor = connection.cursor()
+    await cursor.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+        "WHERE i < 10) SELECT i FROM n"
+    )
+    assert await cursor.fetchone() == (1,)
+    await connection.close()
+    await cursor.close()  # no error: the rows left went with the connection
+    assert await cursor.fetchall() == []
+
+
 async def test_an_error_is_sqlites_and_the_connection_goes_on(engine: AsyncEngine) -> None:
     await _fill(engine, 1)
     async with engine.connect() as connection:
