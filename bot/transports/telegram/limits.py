@@ -29,8 +29,12 @@ _EPSILON = 1e-9
 class SendPacer:
     """Spaces sends overall and per chat; every call is made inside `turn`.
 
-    Sends are booked evenly spaced (`per_second`). A send waiting for its chat (a message past
-    the chat's allowance) does not hold an overall slot meanwhile.
+    Overall, sends are booked by a token bucket too: after a quiet moment `overall_burst` of
+    them leave at once (answers to people who wrote at the same moment do not wait 35 ms for
+    each other), then they are evenly spaced (`per_second`). python-telegram-bot's own limiter
+    lets 30 leave at once; the cap below keeps any second under 30 whatever the burst. A send
+    waiting for its chat (a message past the chat's allowance) does not hold an overall slot
+    meanwhile.
 
     Telegram counts a request when it reaches it, somewhere between the moment it left and
     the moment its answer came back; a request held up on its way (a busy event loop, the
@@ -48,6 +52,7 @@ class SendPacer:
     """
 
     per_second: float = 28.5
+    overall_burst: int = 5
     private_interval: float = 1.05
     private_burst: int = 3
     group_interval: float = 3.1
@@ -107,13 +112,16 @@ class SendPacer:
         while True:
             async with self._lock:
                 now = self._now()
-                start = max(now, self._next_global)
+                spacing = 1.0 / self.per_second
+                # `_next_global` is when the overall allowance is whole again; one more send
+                # fits while at most `overall_burst - 1` spacings of it are in use.
+                start = max(now, self._next_global - (max(1, self.overall_burst) - 1) * spacing)
                 full_at = max(self._full_at.get(chat_id, 0.0), start)
                 # `full_at - start` is the allowance in use, in intervals: one more message
                 # fits while at most `burst - 1` of them are in use.
                 chat_free = full_at - (burst - 1) * interval
                 if chat_free <= start + _EPSILON:
-                    self._next_global = start + 1.0 / self.per_second
+                    self._next_global = max(self._next_global, start) + spacing
                     self._full_at[chat_id] = full_at + interval
                     self._forget_idle(now)
                     break
