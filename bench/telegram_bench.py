@@ -3,12 +3,14 @@
 1. Latency: time from an injected command (`/aide` unless --command) to the bot's reply
    (sendMessage answered), next to a bare python-telegram-bot echo bot on the same server; the
    ratio is the figure. Single commands (each from another member), then three commands sent
-   back to back by one member (each answer timed from its own command).
+   back to back by one member (each answer timed from its own command); `--gap` seconds
+   between two members (0.1 by default: under Telegram's 30 messages a second, which the bot
+   keeps and the echo bot does not).
 2. Fan-out: 1,000 queued messages to 1,000 private chats, the server enforcing Telegram's
    limits: achieved send rate and the number of 429 answers.
 
 Run: .venv/bin/python bench/telegram_bench.py [--requests 200] [--fanout 1000]
-     [--command "/demande souci avec un compte ameli"] [--skip-fanout]
+     [--command "/demande souci avec un compte ameli"] [--skip-fanout] [--gap 0.1]
 """
 
 from __future__ import annotations
@@ -63,16 +65,20 @@ async def reply_latencies(server: FakeBotApi, chat_id: int, texts: list[str]) ->
     return latencies
 
 
-async def measure(server: FakeBotApi, chats: list[int], command: str) -> Figures:
+async def measure(server: FakeBotApi, chats: list[int], command: str, gap: float) -> Figures:
     """Single commands, one per chat of the first half; then three back to back per chat of
-    the second half."""
+    the second half. `gap` seconds pass between two chats: answers one right after another,
+    faster than Telegram's 30 messages a second, would time the bot's pacing to that limit
+    (one every 35 ms), not its answer."""
     half = len(chats) // 2
     single: list[float] = []
     for chat in chats[:half]:
         single += await reply_latencies(server, chat, [command])
+        await asyncio.sleep(gap)
     three: list[float] = []
     for chat in chats[half:]:
         three += await reply_latencies(server, chat, [command] * 3)
+        await asyncio.sleep(gap)
     return Figures(single, three)
 
 
@@ -82,7 +88,7 @@ class Figures:
     three: list[float]
 
 
-async def echo_bot(server: FakeBotApi, count: int, command: str) -> Figures:
+async def echo_bot(server: FakeBotApi, count: int, command: str, gap: float) -> Figures:
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
         await update.effective_message.reply_text(update.effective_message.text or "")
@@ -93,7 +99,7 @@ async def echo_bot(server: FakeBotApi, count: int, command: str) -> Figures:
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=10)
         await app.start()
-        latencies = await measure(server, [2000 + i for i in range(count)], command)
+        latencies = await measure(server, [2000 + i for i in range(count)], command, gap)
         await app.updater.stop()
         await app.stop()
     return latencies
@@ -109,7 +115,7 @@ def config(folder: str, server: FakeBotApi) -> dict[str, object]:
     }
 
 
-async def samu_bot(server: FakeBotApi, count: int, command: str) -> Figures:
+async def samu_bot(server: FakeBotApi, count: int, command: str, gap: float) -> Figures:
     """Each chat is a different member."""
     with tempfile.TemporaryDirectory() as folder:
         app = App.build(parse_config(config(folder, server), "bench", {}))
@@ -118,7 +124,7 @@ async def samu_bot(server: FakeBotApi, count: int, command: str) -> Figures:
         stop = asyncio.Event()
         task = asyncio.create_task(app.run(None, app.telegram(), stop))
         await server.wait_for(lambda: bool(server.calls_to("getUpdates")))
-        latencies = await measure(server, [1000 + i for i in range(count)], command)
+        latencies = await measure(server, [1000 + i for i in range(count)], command, gap)
         stop.set()
         await task
         await app.close()
@@ -188,13 +194,19 @@ async def main() -> None:
     parser.add_argument("--fanout", type=int, default=1000)
     parser.add_argument("--command", default="/aide", help="the command timed (default /aide)")
     parser.add_argument("--skip-fanout", action="store_true")
+    parser.add_argument(
+        "--gap",
+        type=float,
+        default=0.1,
+        help="seconds between two members' commands (0: one right after the other's answer)",
+    )
     args = parser.parse_args()
     # The echo bot keeps no limits (it would get 429s past 30 answers a second); ours runs on a
     # server enforcing Telegram's, so an answer that broke them would be refused and counted.
     async with FakeBotApi(token=TOKEN) as server:
-        echo = await echo_bot(server, args.requests, args.command)
+        echo = await echo_bot(server, args.requests, args.command, args.gap)
     async with FakeBotApi(token=TOKEN, enforce_limits=True) as server:
-        ours = await samu_bot(server, args.requests, args.command)
+        ours = await samu_bot(server, args.requests, args.command, args.gap)
         ours_refused = server.too_many_requests
     chats = args.requests // 2
     for label, mine, bare in (
