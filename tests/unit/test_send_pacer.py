@@ -198,37 +198,33 @@ async def test_a_flood_from_a_busy_loop_still_keeps_the_chat_limit() -> None:
     assert _within_telegram_chat_limit([c.arrived for c in calls], 1.0, burst=3)
 
 
-async def test_answers_to_people_who_wrote_at_the_same_moment_leave_at_once() -> None:
-    # Five people write within a few milliseconds: their answers leave one after the other as
-    # each call returns, none waits for an overall slot 35 ms after the previous one.
+async def _one_each(people: int) -> list[float]:
+    """One task answers `people` people in turn, each call taking 5 ms: when each left."""
     clock = VirtualTime()
     pacer = _pacer(clock)
     lefts: list[float] = []
 
     async def answers() -> None:
-        for person in range(5):
+        for person in range(people):
             async with pacer.turn(f"chat-{person}", group=False):
                 lefts.append(clock.now)
                 await clock.sleep(0.005)
 
     await clock.run([answers()])
+    return lefts
+
+
+async def test_answers_to_people_who_wrote_at_the_same_moment_leave_at_once() -> None:
+    # Five people write within a few milliseconds: their answers leave one after the other as
+    # each call returns, none waits for an overall slot 35 ms after the previous one.
+    lefts = await _one_each(5)
     assert [round(t, 3) for t in lefts] == [0.0, 0.005, 0.01, 0.015, 0.02]
 
 
 async def test_past_the_overall_burst_sends_are_spaced_by_the_overall_rate() -> None:
-    # One task sends to 100 people, each call taking 5 ms: the first five leave at once, then
-    # one every 1/28.5 s, and Telegram never counts more than 29 in a second.
-    clock = VirtualTime()
-    pacer = _pacer(clock)
-    lefts: list[float] = []
-
-    async def fan_out() -> None:
-        for person in range(100):
-            async with pacer.turn(f"chat-{person}", group=False):
-                lefts.append(clock.now)
-                await clock.sleep(0.005)
-
-    await clock.run([fan_out()])
+    # 100 people: the first five answers leave at once, then one every 1/28.5 s, and
+    # Telegram never counts more than 29 in a second.
+    lefts = await _one_each(100)
     assert lefts[4] < 0.05
     assert lefts[-1] >= (100 - 5) / 28.5 - 1e-6
     assert _most_in(lefts) <= 29
