@@ -198,7 +198,7 @@ async def test_a_statement_cancelled_midway_leaves_the_engine_working(
     """A person gives up (the task is cancelled) while SQLite still works on their statement:
     the next unit of work gets a working connection, and sees no half-done change."""
     await _fill(engine, 3)
-    slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)"
+    slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)"
     running = asyncio.Event()
     on_thread = OneTripConnection.on_thread
 
