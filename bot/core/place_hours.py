@@ -11,9 +11,11 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from opening_hours import OpeningHours, State
+if TYPE_CHECKING:
+    from opening_hours import OpeningHours
 
 MAX_HOURS_LENGTH = 1000
 # A next opening further than this is not worth saying ("opens in 5 months").
@@ -40,6 +42,9 @@ class HoursStatus:
 def _parse(text: str, zone: ZoneInfo) -> OpeningHours | None:
     if not text.strip() or len(text) > MAX_HOURS_LENGTH:
         return None
+    # Loaded by the first place with hours (3.6 MB of compiled code): not by `samu run`'s start.
+    from opening_hours import OpeningHours
+
     try:
         # No coordinates: French holidays, the network's timezone, nothing looked up.
         return OpeningHours(
@@ -62,6 +67,8 @@ def hours_status(text: str | None, now: datetime, timezone: str = "Europe/Paris"
     parsed = _parse(text, zone) if text else None
     if parsed is None:
         return HoursStatus(OpenState.UNKNOWN, None)
+    from opening_hours import State  # loaded by `_parse`
+
     local = now.astimezone(zone)
     try:
         state, _comment = parsed.state(local)

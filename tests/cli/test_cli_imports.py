@@ -239,3 +239,36 @@ def test_running_the_terminal_chat_loads_no_command_before_the_first_line(
     imported = _imported("--config", str(config), "run", cwd=tmp_path, expect="")
     assert "bot.transports.console" in imported and "bot.delivery" in imported  # it ran
     assert sorted(name for name in FIRST_MESSAGE_ONLY if name in imported) == []
+
+
+COMMANDS_THEN_HOURS = """
+import sys
+from datetime import datetime, timezone
+
+from bot.chat.commands import all_commands
+from bot.core.place_hours import OpenState, hours_status
+
+all_commands()
+print("opening_hours" in sys.modules)
+noon = datetime(2026, 12, 2, 11, 0, tzinfo=timezone.utc)  # a Wednesday, 12:00 in Paris
+print(hours_status("Mo-Fr 09:00-17:00", noon).state is OpenState.OPEN)
+print("opening_hours" in sys.modules)
+"""
+
+
+@pytest.mark.cli_subprocess
+def test_the_commands_load_the_opening_hours_parser_only_for_a_place_with_hours(
+    tmp_path: Path,
+) -> None:
+    """Telegram's menus load every command at start; the parser of opening hours (3.6 MB of
+    compiled code) waits for the first place whose hours are read."""
+    done = subprocess.run(
+        [sys.executable, "-c", COMMANDS_THEN_HOURS],
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if not k.startswith("SAMU_")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.split() == ["False", "True", "True"]
