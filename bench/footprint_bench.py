@@ -34,8 +34,12 @@ Memory is printed in MB (10^6 bytes; /proc gives KiB). Targets (issue 20): ≤ 1
 after start, ≤ 1.2 s to ready (≤ 120 MB after the traffic), `samu --help` ≤ 0.4 s of CPU,
 other non-running subcommands < 0.5 s of CPU.
 
+`--python-optimize 2` starts `samu run` as the systemd unit of docs/deploy.md does
+(PYTHONOPTIMIZE=2: no docstrings, no asserts).
+
 Run: .venv/bin/python bench/footprint_bench.py [--members 1000] [--hours 1] [--starts 3]
-     [--concurrency 6] [--think 1.5] [--sample-every 25] [--database-url postgresql://…]
+     [--python-optimize 2] [--concurrency 6] [--think 1.5] [--sample-every 25]
+     [--database-url postgresql://…]
      .venv/bin/python bench/footprint_bench.py --cli-only [--cli-runs 7]
 """
 
@@ -153,6 +157,7 @@ class Samu:
     """One `samu run` process, its standard error read line by line as it comes."""
 
     config: Path
+    optimize: int = 0  # PYTHONOPTIMIZE of the process (2 in the systemd unit of docs/deploy.md)
     process: asyncio.subprocess.Process | None = None
     spawned: float = 0.0
     ready_after: float | None = None
@@ -168,7 +173,7 @@ class Samu:
         return self.process.pid
 
     async def start(self) -> None:
-        env = child_env(SAMU_LOG_LEVEL="INFO")
+        env = child_env(SAMU_LOG_LEVEL="INFO", PYTHONOPTIMIZE=str(self.optimize))
         self.spawned = time.perf_counter()
         self.process = await asyncio.create_subprocess_exec(
             str(SAMU),
@@ -847,9 +852,9 @@ async def run(args: argparse.Namespace) -> None:
                 flush=True,
             )
             starts: list[Start] = []
-            samu = Samu(config)
+            samu = Samu(config, args.python_optimize)
             for number in range(args.starts):
-                samu = Samu(config)
+                samu = Samu(config, args.python_optimize)
                 await samu.start()
                 ready = await samu.wait_ready()
                 at_ready, cpu = memory(samu.pid), cpu_seconds(samu.pid)
@@ -1003,6 +1008,13 @@ def main() -> None:
         "--database-url",
         default="",
         help="a PostgreSQL server URL (a throwaway database is created on it); SQLite otherwise",
+    )
+    parser.add_argument(
+        "--python-optimize",
+        type=int,
+        choices=(0, 1, 2),
+        default=0,
+        help="PYTHONOPTIMIZE of samu run (2: as the systemd unit of docs/deploy.md starts it)",
     )
     parser.add_argument("--cli-runs", type=int, default=7, help="runs of each CLI command timed")
     parser.add_argument(

@@ -84,7 +84,8 @@ def bare_environment() -> dict[str, str]:
     return {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("SAMU_") and key not in ("VIRTUAL_ENV", "PYTHONPATH")
+        if not key.startswith("SAMU_")
+        and key not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
     }
 
 
@@ -102,6 +103,25 @@ def systemd_environment_file(path: Path) -> dict[str, str]:
             value = value[1:-1]
         values[key.strip()] = value
     return values
+
+
+def unit_environment() -> dict[str, str]:
+    """The `Environment=` settings of the unit of section 4, as written in docs/deploy.md."""
+    doc = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
+    section = doc.split("## 4. systemd", 1)[1].split("\n## ", 1)[0]
+    unit = section.split("```ini", 1)[1].split("```", 1)[0]
+    settings: dict[str, str] = {}
+    for line in unit.splitlines():
+        if line.startswith("Environment="):
+            key, _, value = line.removeprefix("Environment=").partition("=")
+            settings[key] = value
+    return settings
+
+
+def service_environment(env_file: Path) -> dict[str, str]:
+    """What systemd gives the service's commands: the unit's `Environment=`, then the
+    environment file's variables (systemd reads `EnvironmentFile=` after `Environment=`)."""
+    return {**unit_environment(), **systemd_environment_file(env_file)}
 
 
 async def command(
@@ -186,7 +206,7 @@ class Service:
 
     async def start(self) -> None:
         assert self.process is None
-        environment = systemd_environment_file(self.server.env_file)
+        environment = service_environment(self.server.env_file)
         with self.journal.open("ab") as journal:
             self.process = await asyncio.create_subprocess_exec(
                 self.server.samu,
@@ -315,13 +335,17 @@ async def test_docs_deploy_md_from_top_to_bottom(bot_api: FakeBotApi, tmp_path: 
         assert f"/start {invite}" in output, output
 
         # 4. systemd, without systemd: ExecStartPre, then ExecStart with EnvironmentFile=.
+        # The unit's Environment= runs them without docstrings (PYTHONOPTIMIZE=2, checked
+        # below by the compiled files that mode writes).
+        assert unit_environment() == {"PYTHONOPTIMIZE": "2"}
         code, output = await command(
-            samu, "db", "upgrade", cwd=server.srv, env=systemd_environment_file(server.env_file)
+            samu, "db", "upgrade", cwd=server.srv, env=service_environment(server.env_file)
         )
         assert code == 0, output
         await service.start()
         ready = await service.wait_ready()
         assert '"ready": true' in ready, ready
+        assert list((server.srv / ".venv").rglob("bot/__pycache__/supervisor.*.opt-2.pyc"))
         assert await service.get("/healthz") == (200, "ok\n")
         status, metrics = await service.get("/metrics")
         assert status == 200 and "samu_database_up 1.0" in metrics, metrics
