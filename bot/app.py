@@ -34,6 +34,7 @@ from storage.migrate import (
 # one-shot command such as `samu invite list` loads none of them).
 if TYPE_CHECKING:
     from bot.chat.context import Command, Reply
+    from bot.chat.menus import MenuEntry
     from bot.chat.router import Router
     from bot.chat.types import FileSource, Incoming, Sent
     from bot.core.periodic import Job
@@ -55,6 +56,13 @@ def _chat_commands() -> Sequence[Command]:
     from bot.chat.commands import all_commands
 
     return all_commands()
+
+
+def _menu_entries() -> Sequence[MenuEntry]:
+    """The commands as the menus list them (their table: no command module is loaded)."""
+    from bot.chat.menu_table import MENU_ENTRIES
+
+    return MENU_ENTRIES
 
 
 def _chat_router(services: Services) -> Router:
@@ -160,7 +168,7 @@ class App:
         # runs is then reported unavailable instead of being replaced by an empty one.
         db = Database.from_url(config.database.url, create_file=False)
         metrics = _metrics(config)
-        menus = MenuKeeper(db.uow, config.bot.default_locale, _chat_commands)
+        menus = MenuKeeper(db.uow, config.bot.default_locale, _menu_entries)
         services = services_of(
             config,
             uow=db.uow,
@@ -177,7 +185,7 @@ class App:
     def router(self) -> Router:
         """The chat router, built on first use: a command-line action that only reads or
         writes the database (`samu invite list`) does not load the chat layer, and `samu run`
-        loads it when a first message or menu needs it, not before its transports start."""
+        loads it when a first message needs it (the menus come from a table of the commands)."""
         if self._router is None:
             self._router = _chat_router(self.services)
             for source in self._file_sources:

@@ -18,7 +18,7 @@ from bot.core.services import UowFactory
 from bot.core.types import Member, Role
 
 if TYPE_CHECKING:
-    from bot.chat.context import Command
+    from bot.chat.menus import MenuEntry
     from bot.transports.telegram import CommandMenu, TelegramTransport
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,9 @@ class MenuKeeper:
 
     uows: UowFactory
     default_locale: str
-    # The chat commands, asked for when a menu is built (the chat layer loads on first use).
-    commands: Callable[[], Sequence[Command]]
+    # The commands as menus list them, asked for when a menu is built (a table: no command
+    # module is loaded for a menu).
+    entries: Callable[[], Sequence[MenuEntry]]
     transport: TelegramTransport | None = None
 
     async def all(self) -> list[CommandMenu]:
@@ -45,7 +46,7 @@ class MenuKeeper:
         menus = [self._everyone("", self.default_locale)]
         menus += [self._everyone(locale, locale) for locale in LOCALES]
         for coordinator, identity in await members.coordinators_on(self.uows, PLATFORM):
-            entries = command_menu(self.commands(), coordinator.locale, Role.COORDINATOR)
+            entries = command_menu(self.entries(), coordinator.locale, Role.COORDINATOR)
             menus.append(CommandMenu("", tuple(entries), chat_id=identity.chat_id))
         return menus
 
@@ -53,7 +54,7 @@ class MenuKeeper:
         from bot.chat.menus import command_menu
         from bot.transports.telegram import CommandMenu  # see the note on the imports in app.py
 
-        return CommandMenu(language, tuple(command_menu(self.commands(), locale, Role.MEMBER)))
+        return CommandMenu(language, tuple(command_menu(self.entries(), locale, Role.MEMBER)))
 
     async def member_changed(self, member: Member) -> None:
         """A member joined or changed language: a coordinator's menu is set at once."""
@@ -69,7 +70,7 @@ class MenuKeeper:
         except Exception as error:  # a menu is a convenience: the answer goes on without it
             log.warning("cannot read member %s's accounts for their menu: %s", member.id, error)
             return
-        entries = tuple(command_menu(self.commands(), member.locale, Role.COORDINATOR))
+        entries = tuple(command_menu(self.entries(), member.locale, Role.COORDINATOR))
         for identity in identities:
             if identity.platform == PLATFORM and identity.chat_id:
                 await transport.set_menu(CommandMenu("", entries, chat_id=identity.chat_id))

@@ -213,8 +213,8 @@ def test_building_the_application_reads_neither_the_taxonomy_nor_the_places_cata
 
 
 # What `samu run` leaves for its first message (issue 20): the router and every command
-# module (Telegram's menus load them while the other networks start), rapidfuzz (the first
-# fuzzy skill match or typo fix), and the wording of the notices (the first one due).
+# module (Telegram's menus come from a table: tests/transports/test_start.py), rapidfuzz
+# (the first fuzzy skill match or typo fix), and the wording of the notices (the first one due).
 FIRST_MESSAGE_ONLY = (
     "bot.chat.router",
     "bot.chat.notifications",
@@ -260,8 +260,8 @@ print("opening_hours" in sys.modules)
 def test_the_commands_load_the_opening_hours_parser_only_for_a_place_with_hours(
     tmp_path: Path,
 ) -> None:
-    """Telegram's menus load every command at start; the parser of opening hours (3.6 MB of
-    compiled code) waits for the first place whose hours are read."""
+    """Every command loaded (by a first message) leaves the parser of opening hours (3.6 MB
+    of compiled code) for the first place whose hours are read."""
     done = subprocess.run(
         [sys.executable, "-c", COMMANDS_THEN_HOURS],
         cwd=tmp_path,

@@ -3,7 +3,7 @@
 The candidate index is built beside the start: the bot answers before it is there, matching
 asking SQL meanwhile, and it is built all the same. Telegram's two HTTP clients share one TLS
 context (the CA bundle is read once). The chat router (every command module) is built by the
-first message or menu that needs it, not by making the transports.
+first message that needs it, not by making the transports nor by setting the menus.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from typing import Any
 import pytest
 
 from bot.app import App
+from bot.chat import commands
+from bot.chat.context import Command
+from bot.chat.menus import menu_entries
 from bot.chat.types import ChatType, Incoming, Outgoing
 from bot.config import parse_config
 from bot.transports.telegram import TelegramSettings, TelegramTransport
@@ -53,6 +56,46 @@ async def test_the_bot_is_ready_and_answers_before_the_candidate_index_is_built(
             assert not app.db.candidate_index.built
             may_build.set()
             await wait_until(lambda: app.db.candidate_index.built)
+        stop.set()
+        await asyncio.wait_for(running, timeout=10)
+    finally:
+        stop.set()
+        await app.close()
+
+
+async def test_telegram_menus_are_set_at_start_from_their_table_without_the_commands(
+    database_url: str,
+    server: FakeBotApi,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The menus come from `bot.chat.menu_table`: the command modules wait for a message."""
+    app = App.build(parse_config(app_config(database_url, server), "tests", {}))
+    await app.prepare()
+    loaded: list[str] = []
+    every_command = commands.all_commands
+
+    def counted() -> tuple[Command, ...]:
+        loaded.append("all commands")
+        return every_command()
+
+    monkeypatch.setattr(commands, "all_commands", counted)
+    stop = asyncio.Event()
+    try:
+        with caplog.at_level(logging.INFO):
+            running = asyncio.create_task(app.run(telegram=app.telegram(), stop=stop))
+            await wait_until(
+                lambda: any(r.getMessage() == "ready: telegram" for r in caplog.records)
+            )
+            assert server.commands[("default", "")][0] == {
+                "command": "aide",
+                "description": "ce que vous pouvez faire",
+            }
+            assert server.commands[("default", "en")][0]["command"] == "help"
+            assert loaded == []
+            server.user_sends(4242, "/aide", first_name="Zoé")
+            await server.wait_for(lambda: bool(server.sent_messages(4242)))
+            assert loaded == ["all commands"]
         stop.set()
         await asyncio.wait_for(running, timeout=10)
     finally:
@@ -103,6 +146,6 @@ async def test_the_router_is_built_by_the_first_message_with_the_transports_file
         )
         assert replies and app._router is not None
         assert app.router.files.sources == {"console": console, "telegram": telegram}
-        assert app.menus is not None and app.menus.commands() == app.router.commands
+        assert app.menus is not None and app.menus.entries() == menu_entries(app.router.commands)
     finally:
         await app.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
+from bot.chat.menus import menu_entries
 from bot.config import parse_config
 
 
@@ -44,6 +45,6 @@ async def test_transports_reach_the_dispatcher_of_the_moment(
         telegram.on_handled()
         await console.after_each()
         assert called == ["woken", "delivered"]
-        assert app.menus is not None and app.menus.commands() == app.router.commands
+        assert app.menus is not None and app.menus.entries() == menu_entries(app.router.commands)
     finally:
         await app.close()
