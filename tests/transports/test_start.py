@@ -12,6 +12,8 @@ import asyncio
 import io
 import logging
 import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -26,6 +28,24 @@ from bot.transports.telegram import TelegramSettings, TelegramTransport
 from tests.fakes.telegram_api import FakeBotApi
 from tests.helpers import wait_until
 from tests.transports.conftest import app_config
+
+
+@asynccontextmanager
+async def running_with_telegram(app: App, caplog: pytest.LogCaptureFixture) -> AsyncIterator[None]:
+    """`App.run` with Telegram, from its `ready:` line until the block ends; then closed."""
+    stop = asyncio.Event()
+    try:
+        with caplog.at_level(logging.INFO):
+            running = asyncio.create_task(app.run(telegram=app.telegram(), stop=stop))
+            await wait_until(
+                lambda: any(r.getMessage() == "ready: telegram" for r in caplog.records)
+            )
+            yield
+        stop.set()
+        await asyncio.wait_for(running, timeout=10)
+    finally:
+        stop.set()
+        await app.close()
 
 
 async def test_the_bot_is_ready_and_answers_before_the_candidate_index_is_built(
@@ -44,23 +64,12 @@ async def test_the_bot_is_ready_and_answers_before_the_candidate_index_is_built(
         await build()
 
     monkeypatch.setattr(app.db, "build_candidate_index", slow_build)
-    stop = asyncio.Event()
-    try:
-        with caplog.at_level(logging.INFO):
-            running = asyncio.create_task(app.run(telegram=app.telegram(), stop=stop))
-            await wait_until(
-                lambda: any(r.getMessage() == "ready: telegram" for r in caplog.records)
-            )
-            server.user_sends(4242, "/aide", first_name="Zoé")
-            await server.wait_for(lambda: bool(server.sent_messages(4242)))
-            assert not app.db.candidate_index.built
-            may_build.set()
-            await wait_until(lambda: app.db.candidate_index.built)
-        stop.set()
-        await asyncio.wait_for(running, timeout=10)
-    finally:
-        stop.set()
-        await app.close()
+    async with running_with_telegram(app, caplog):
+        server.user_sends(4242, "/aide", first_name="Zoé")
+        await server.wait_for(lambda: bool(server.sent_messages(4242)))
+        assert not app.db.candidate_index.built
+        may_build.set()
+        await wait_until(lambda: app.db.candidate_index.built)
 
 
 async def test_telegram_menus_are_set_at_start_from_their_table_without_the_commands(
@@ -80,27 +89,16 @@ async def test_telegram_menus_are_set_at_start_from_their_table_without_the_comm
         return every_command()
 
     monkeypatch.setattr(commands, "all_commands", counted)
-    stop = asyncio.Event()
-    try:
-        with caplog.at_level(logging.INFO):
-            running = asyncio.create_task(app.run(telegram=app.telegram(), stop=stop))
-            await wait_until(
-                lambda: any(r.getMessage() == "ready: telegram" for r in caplog.records)
-            )
-            assert server.commands[("default", "")][0] == {
-                "command": "aide",
-                "description": "ce que vous pouvez faire",
-            }
-            assert server.commands[("default", "en")][0]["command"] == "help"
-            assert loaded == []
-            server.user_sends(4242, "/aide", first_name="Zoé")
-            await server.wait_for(lambda: bool(server.sent_messages(4242)))
-            assert loaded == ["all commands"]
-        stop.set()
-        await asyncio.wait_for(running, timeout=10)
-    finally:
-        stop.set()
-        await app.close()
+    async with running_with_telegram(app, caplog):
+        assert server.commands[("default", "")][0] == {
+            "command": "aide",
+            "description": "ce que vous pouvez faire",
+        }
+        assert server.commands[("default", "en")][0]["command"] == "help"
+        assert loaded == []
+        server.user_sends(4242, "/aide", first_name="Zoé")
+        await server.wait_for(lambda: bool(server.sent_messages(4242)))
+        assert loaded == ["all commands"]
 
 
 async def _nothing(incoming: Incoming) -> list[Outgoing]:
