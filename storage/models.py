@@ -23,7 +23,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -88,15 +87,11 @@ class MemberModel(Base):
     """A person of the network."""
 
     __tablename__ = "members"
-    __table_args__ = (
-        Index(
-            "ix_members_coordinators",
-            "status",
-            "display_name",
-            sqlite_where=text(COORDINATING),
-            postgresql_where=text(COORDINATING),
-        ),
-    )
+    # Partial: WHERE `COORDINATING`, as migration 0016 creates it (the migrations make the
+    # schema; a test reads the predicate back on both databases). Written here, its
+    # `sqlite_where`/`postgresql_where` would make SQLAlchemy import both dialects with this
+    # module: the PostgreSQL one (2.2 MB, 44 ms) on every SQLite start.
+    __table_args__ = (Index("ix_members_coordinators", "status", "display_name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     display_name: Mapped[str] = mapped_column(String(80))
