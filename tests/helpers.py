@@ -10,6 +10,7 @@ import io
 import logging
 import os
 import re
+import subprocess
 import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -27,6 +28,22 @@ from bot.core.types import Invite, Member, Role
 from bot.transports.console import persona_key
 
 CODE = re.compile(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b")
+
+
+def python_prints(code: str, cwd: Path) -> str:
+    """What `code` prints, run by this Python in a process of its own from `cwd`, without the
+    test run's SAMU_* settings (what a module imports only shows in a fresh process)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMU_")}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout
 
 
 async def wait_until(

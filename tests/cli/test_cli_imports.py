@@ -21,6 +21,7 @@ from bot.cli import build_parser
 from bot.core.place_export import ExportFormat as PlaceFormat
 from bot.core.place_files import FileFormat
 from bot.core.types import Role
+from tests.helpers import python_prints
 
 SAMU = str(Path(sys.executable).parent / "samu")
 # SQLAlchemy (its core alone costs more than the whole of `--help`), its ORM, the chat
@@ -199,17 +200,7 @@ def test_building_the_application_reads_neither_the_taxonomy_nor_the_places_cata
 ) -> None:
     """Every command builds the application; only those that need skills or places read
     their files (a few hundredths of a second of `samu invite list`)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMU_")}
-    done = subprocess.run(
-        [sys.executable, "-c", BUILD_AND_COUNT_READS],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert done.stdout.split() == ["0", "0"]
+    assert python_prints(BUILD_AND_COUNT_READS, tmp_path).split() == ["0", "0"]
 
 
 # What `samu run` leaves for its first message (issue 20): the router and every command
@@ -262,13 +253,4 @@ def test_the_commands_load_the_opening_hours_parser_only_for_a_place_with_hours(
 ) -> None:
     """Every command loaded (by a first message) leaves the parser of opening hours (3.6 MB
     of compiled code) for the first place whose hours are read."""
-    done = subprocess.run(
-        [sys.executable, "-c", COMMANDS_THEN_HOURS],
-        cwd=tmp_path,
-        env={k: v for k, v in os.environ.items() if not k.startswith("SAMU_")},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert done.stdout.split() == ["False", "True", "True"]
+    assert python_prints(COMMANDS_THEN_HOURS, tmp_path).split() == ["False", "True", "True"]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +12,7 @@ from sqlalchemy import event, insert, text
 from domain.records import MemberStatus, Role
 from storage.db import Database
 from storage.models import MemberModel
+from tests.helpers import python_prints
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 
@@ -76,15 +74,8 @@ def test_the_models_load_no_dialect_of_their_own(tmp_path: Path) -> None:
         "import sys, storage.models; "
         "print(sorted(m for m in sys.modules if m.startswith('sqlalchemy.dialects.')))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-    )
-    assert done.stdout.strip() == "[]", done.stdout
+    loaded = python_prints(probe, tmp_path)
+    assert loaded.strip() == "[]", loaded
 
 
 async def test_reading_the_coordinators_searches_their_own_index(

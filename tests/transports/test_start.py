@@ -30,32 +30,37 @@ from tests.helpers import wait_until
 from tests.transports.conftest import app_config
 
 
+@pytest.fixture
+async def app(database_url: str, server: FakeBotApi) -> AsyncIterator[App]:
+    """The application over the test database and the loopback Bot API (this module's `app`,
+    not tests/conftest.py's), prepared; closed after the test."""
+    built = App.build(parse_config(app_config(database_url, server), "tests", {}))
+    await built.prepare()
+    try:
+        yield built
+    finally:
+        await built.close()
+
+
 @asynccontextmanager
 async def running_with_telegram(app: App, caplog: pytest.LogCaptureFixture) -> AsyncIterator[None]:
-    """`App.run` with Telegram, from its `ready:` line until the block ends; then closed."""
+    """`App.run` with Telegram, from its `ready:` line until the block ends (then stopped)."""
     stop = asyncio.Event()
-    try:
-        with caplog.at_level(logging.INFO):
-            running = asyncio.create_task(app.run(telegram=app.telegram(), stop=stop))
+    with caplog.at_level(logging.INFO):
+        running = asyncio.create_task(app.run(telegram=app.telegram(), stop=stop))
+        try:
             await wait_until(
                 lambda: any(r.getMessage() == "ready: telegram" for r in caplog.records)
             )
             yield
-        stop.set()
-        await asyncio.wait_for(running, timeout=10)
-    finally:
-        stop.set()
-        await app.close()
+        finally:
+            stop.set()
+            await asyncio.wait_for(running, timeout=10)
 
 
 async def test_the_bot_is_ready_and_answers_before_the_candidate_index_is_built(
-    database_url: str,
-    server: FakeBotApi,
-    caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
+    app: App, server: FakeBotApi, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = App.build(parse_config(app_config(database_url, server), "tests", {}))
-    await app.prepare()
     build = app.db.build_candidate_index
     may_build = asyncio.Event()
 
@@ -73,14 +78,9 @@ async def test_the_bot_is_ready_and_answers_before_the_candidate_index_is_built(
 
 
 async def test_telegram_menus_are_set_at_start_from_their_table_without_the_commands(
-    database_url: str,
-    server: FakeBotApi,
-    caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
+    app: App, server: FakeBotApi, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The menus come from `bot.chat.menu_table`: the command modules wait for a message."""
-    app = App.build(parse_config(app_config(database_url, server), "tests", {}))
-    await app.prepare()
     loaded: list[str] = []
     every_command = commands.all_commands
 
@@ -124,26 +124,19 @@ def test_telegram_reads_the_certificate_authorities_once(monkeypatch: pytest.Mon
     assert bot._request[0].read_timeout == 5.0  # getUpdates passes its own timeout per call
 
 
-async def test_the_router_is_built_by_the_first_message_with_the_transports_files(
-    database_url: str, server: FakeBotApi
-) -> None:
-    app = App.build(parse_config(app_config(database_url, server), "tests", {}))
-    await app.prepare()
-    try:
-        console = app.console("Amina", io.StringIO(), interactive=False)
-        telegram = app.telegram()
-        assert app._router is None  # making the transports loads no command
-        replies = await app.handle(
-            Incoming(
-                platform="console",
-                chat_id="c",
-                user_id="u",
-                text="/aide",
-                chat_type=ChatType.PRIVATE,
-            )
+async def test_the_router_is_built_by_the_first_message_with_the_transports_files(app: App) -> None:
+    console = app.console("Amina", io.StringIO(), interactive=False)
+    telegram = app.telegram()
+    assert app._router is None  # making the transports loads no command
+    replies = await app.handle(
+        Incoming(
+            platform="console",
+            chat_id="c",
+            user_id="u",
+            text="/aide",
+            chat_type=ChatType.PRIVATE,
         )
-        assert replies and app._router is not None
-        assert app.router.files.sources == {"console": console, "telegram": telegram}
-        assert app.menus is not None and app.menus.entries() == menu_entries(app.router.commands)
-    finally:
-        await app.close()
+    )
+    assert replies and app._router is not None
+    assert app.router.files.sources == {"console": console, "telegram": telegram}
+    assert app.menus is not None and app.menus.entries() == menu_entries(app.router.commands)
