@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Protocol
 
-from skills.normalize import STOP_WORDS, fold
+from skills.normalize import STOP_WORDS, fold, snowball
 
 __all__ = [
     "LANGUAGES",
@@ -52,22 +51,10 @@ other some such no nor not only own same so than too very can will just don shou
 SEARCH_STOP_WORDS: frozenset[str] = STOP_WORDS | frozenset(_POSTGRES_STOP_WORDS.split())
 
 
-class _Stemmer(Protocol):
-    def stemWord(self, word: str) -> str: ...  # the third-party method name
-
-
-@functools.cache
-def _stemmer(language: str) -> _Stemmer:
-    import snowballstemmer  # loaded with the first word stemmed (see skills.normalize)
-
-    stemmer: _Stemmer = snowballstemmer.stemmer(_SNOWBALL.get(language, "french"))
-    return stemmer
-
-
 @functools.lru_cache(maxsize=65536)
 def stem_in(language: str, word: str) -> str:
     """The Snowball stem of one folded word in a language (`fr` or `en`)."""
-    return str(_stemmer(language).stemWord(word))
+    return str(snowball(_SNOWBALL.get(language, "french")).stemWord(word))
 
 
 def _content_words(text: str) -> list[str]:

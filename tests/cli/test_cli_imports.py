@@ -39,7 +39,7 @@ HEAVY = (
     "babel.messages",
     "babel.dates",
     "simplemma",
-    "snowballstemmer",
+    "Stemmer",
     "icalendar",
 )
 
@@ -88,7 +88,7 @@ def test_help_imports_no_database_layer_transport_or_heavy_library(
 # What only answering in a chat needs: the commands, the router, the renderers of notices,
 # the transports, and the stemmers the skill matcher's indexes are built with.
 CHAT_ONLY = (
-    "snowballstemmer",
+    "Stemmer",
     "simplemma",
     "bot.chat.commands",
     "bot.chat.router",
