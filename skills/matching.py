@@ -54,7 +54,7 @@ class _Form:
 
 def _framed(tokens: list[str]) -> bool:
     """Whether a phrase starts and ends with a content (non stop) word."""
-    return bool(tokens) and _trim(tokens) == tokens
+    return bool(tokens) and tokens[0] not in STOP_WORDS and tokens[-1] not in STOP_WORDS
 
 
 def _trim(tokens: list[str]) -> list[str]:
@@ -116,6 +116,9 @@ class _Indexes:
     by_length: dict[int, list[int]]
     # The most words a form has (up to `_MAX_WINDOW`): the widest window read in a text.
     window: int
+    # For each word that starts a form found in free text, the most words such a form has:
+    # the only windows of a text that its exact pass looks up.
+    starts: dict[str, int]
 
 
 def _build_indexes(taxonomy: Taxonomy) -> _Indexes:
@@ -142,8 +145,21 @@ def _build_indexes(taxonomy: Taxonomy) -> _Indexes:
         by_length.setdefault(len(choice), []).append(index)
     window = min(_MAX_WINDOW, max((len(k.split()) for k in exact), default=1))
     sorted_choices = [_sorted_words(choice) for choice in fuzzy_choices]
+    starts: dict[str, int] = {}
+    for key, form in exact.items():
+        if form.in_text:
+            first, *rest = key.split()
+            starts[first] = min(window, max(starts.get(first, 0), 1 + len(rest)))
     return _Indexes(
-        exact, compact, stemmed, fuzzy_forms, fuzzy_choices, sorted_choices, by_length, window
+        exact,
+        compact,
+        stemmed,
+        fuzzy_forms,
+        fuzzy_choices,
+        sorted_choices,
+        by_length,
+        window,
+        starts,
     )
 
 
@@ -207,21 +223,12 @@ class SkillMatcher:
 
     def _fuzzy(self, folded: str, limit: int, cutoff: float) -> list[tuple[_Form, float]]:
         """Best fuzzy candidates with their confidence (several per skill possible)."""
-        # rapidfuzz (~4 MB of compiled code) is loaded by the first phrase that needs it, not
-        # at start.
-        from rapidfuzz import fuzz, process
-
         damping = _SHORT_DAMPING if len(folded) <= _SHORT_LEN else 1.0
         score_cutoff = 100 * cutoff / damping
         reachable, choices = self._within_reach(len(folded), score_cutoff)
         # token_sort_ratio: the Indel similarity of the phrases with their words sorted.
-        found = process.extract(
-            _sorted_words(folded),
-            choices,
-            scorer=fuzz.ratio,
-            processor=None,
-            limit=limit,
-            score_cutoff=score_cutoff,
+        found = _indel_extract()(
+            _sorted_words(folded), choices, limit=limit, score_cutoff=score_cutoff
         )
         return [
             (self._indexes.fuzzy_forms[reachable[i]], round(score / 100 * damping, 4))
@@ -287,7 +294,8 @@ class SkillMatcher:
         found: list[SkillMatch] = []
         for exact_pass in (True, False):
             hits: list[tuple[int, int, int, SkillMatch]] = []
-            for start, end in self._windows(len(tokens)):
+            windows = self._exact_windows if exact_pass else self._framed_windows
+            for start, end in windows(tokens):
                 if any(used[start:end]):
                     continue
                 window = tokens[start:end]
@@ -304,19 +312,31 @@ class SkillMatcher:
     def _extract_tuple(self, text: str) -> tuple[SkillMatch, ...]:
         return tuple(self.find_in_text(text))
 
-    def _windows(self, count: int) -> Iterator[tuple[int, int]]:
-        for size in range(min(self._indexes.window, count), 0, -1):
-            for start in range(count - size + 1):
+    def _exact_windows(self, tokens: list[str]) -> Iterator[tuple[int, int]]:
+        """The windows a form found in free text can fill exactly: those that start with the
+        first word of such a form, up to its length (the others cannot be in `exact`)."""
+        starts = self._indexes.starts
+        for start, token in enumerate(tokens):
+            for size in range(min(starts.get(token, 0), len(tokens) - start), 0, -1):
                 yield start, start + size
+
+    def _framed_windows(self, tokens: list[str]) -> Iterator[tuple[int, int]]:
+        """The windows that start and end on a content word (the only ones looked up by
+        stems and fuzzily), up to the widest form."""
+        widest = self._indexes.window
+        for start, token in enumerate(tokens):
+            if token in STOP_WORDS:
+                continue
+            for end in range(min(start + widest, len(tokens)), start, -1):
+                if tokens[end - 1] not in STOP_WORDS:
+                    yield start, end
 
     def _find_in_window(self, window: list[str], *, exact_pass: bool) -> SkillMatch | None:
         phrase = " ".join(window)
         if exact_pass:
             form = self._indexes.exact.get(phrase)
             return SkillMatch(form.skill, _EXACT, form.text) if form and form.in_text else None
-        # Stems and fuzzy: the window must start and end on a content word.
-        if not _framed(window):
-            return None
+        # Stems and fuzzy: the windows start and end on a content word (`_framed_windows`).
         if (hit := self._lookup(phrase, in_text=True)) is not None:
             return hit
         if len(phrase) < _SHORT_LEN or len(window) > 3:
@@ -328,6 +348,15 @@ class SkillMatcher:
             if form.skill.kind is not SkillKind.COMPETENCE and len(form.folded) >= _SHORT_LEN
         ]
         return max(fuzzy, key=lambda m: m.confidence, default=None)
+
+
+@functools.cache
+def _indel_extract() -> Callable[..., list[tuple[str, float, int]]]:
+    """rapidfuzz's `process.extract` scoring by Indel similarity (`fuzz.ratio`), imported by
+    the first phrase that needs it (~4 MB of compiled code), not at start."""
+    from rapidfuzz import fuzz, process
+
+    return functools.partial(process.extract, scorer=fuzz.ratio, processor=None)
 
 
 def _best_per_skill(matches: Iterable[SkillMatch]) -> list[SkillMatch]:
