@@ -228,10 +228,10 @@ def best_by_fit(
     order = [(fit, member_id) for member_id, fit in fits if fit > 0]
     order.sort(key=itemgetter(1))
     order.sort(key=itemgetter(0), reverse=True)
-    ranked: list[tuple[Key, RankedHelper]] = []
+    ranked: list[Key] = []  # the best `count` read so far, best first
     position = 0
     while position < len(order):
-        if len(ranked) >= count > 0 and not _could_enter(order[position], ranked[count - 1][0]):
+        if len(ranked) >= count > 0 and not _could_enter(order[position], ranked[count - 1]):
             break
         ids = [member_id for _, member_id in order[position : position + batch]]
         fits_by_id = dict((member_id, fit) for fit, member_id in order[position : position + batch])
@@ -246,10 +246,12 @@ def best_by_fit(
                 raise ValueError(f"negative load for member {member_id}")
             fit = fits_by_id[member_id]
             score = fit - weights.load_penalty * claims - weights.recent_penalty * recent
-            key = _key(score, fit, claims, recent, last, member_id)
-            ranked.append((key, RankedHelper(member_id, fit, score)))
-        ranked.sort(key=itemgetter(0))
-    return [helper for _, helper in ranked[:count]] if count > 0 else []
+            ranked.append(_key(score, fit, claims, recent, last, member_id))
+        ranked.sort()
+        # Past the first `count`, a member read can only stay behind: loads lower no one
+        # else's score, and the members read next join the sort.
+        del ranked[max(count, 0) :]
+    return [RankedHelper(key[5], -key[1], -key[0]) for key in ranked]
 
 
 def _could_enter(next_up: tuple[float, int], last_key: Key) -> bool:
