@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -73,8 +74,8 @@ def table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
-def print_machine(versions: dict[str, str], one_core: bool) -> None:
-    """The lines every benchmark prints first: machine, versions, CPU pinning."""
+def print_machine(versions: dict[str, str], one_core: bool, event_loop: str = "asyncio") -> None:
+    """The lines every benchmark prints first: machine, versions, CPU pinning, event loop."""
     affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     print()
     print(f"machine: {platform.platform()}, {cpu_model()}, {os.cpu_count()} CPUs")
@@ -87,6 +88,7 @@ def print_machine(versions: dict[str, str], one_core: bool) -> None:
         f"({'pinned by --one-core' if one_core else 'not pinned'}; "
         "the PostgreSQL server runs in its own processes, not pinned)"
     )
+    print(f"event loop: {event_loop}")
 
 
 def one_core_option(parser: argparse.ArgumentParser) -> None:
@@ -97,6 +99,31 @@ def one_core_option(parser: argparse.ArgumentParser) -> None:
         default=True,
         help="pin this process to CPU 0 before anything starts a thread",
     )
+
+
+def event_loop_option(parser: argparse.ArgumentParser) -> None:
+    """`--event-loop asyncio|uvloop`: the loop `run_on_loop` runs the bench on."""
+    parser.add_argument(
+        "--event-loop",
+        choices=["asyncio", "uvloop"],
+        default="asyncio",
+        help="the event loop of the run; uvloop is not a dependency of the bot (pip install "
+        "uvloop): it was measured against asyncio's own loop for issue 20",
+    )
+
+
+def run_on_loop(main: Coroutine[Any, Any, None], args: argparse.Namespace) -> None:
+    """Run `main` to the end on the event loop `--event-loop` names."""
+    if args.event_loop == "uvloop":
+        try:
+            import uvloop  # only for that comparison; not installed with the bot
+        except ImportError:
+            main.close()
+            raise SystemExit("--event-loop uvloop needs uvloop: pip install uvloop") from None
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(main)
+    else:
+        asyncio.run(main)
 
 
 def pin_to_one_core(args: argparse.Namespace) -> None:

@@ -76,10 +76,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bench.common import (
     chunks,
     database,
+    event_loop_option,
     one_core_option,
     percentile,
     pin_to_one_core,
     print_machine,
+    run_on_loop,
     table,
 )
 from bot.app import App
@@ -1036,7 +1038,7 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def report(results: Results, args: argparse.Namespace, versions: dict[str, str]) -> None:
-    print_machine(versions, args.one_core)
+    print_machine(versions, args.one_core, args.event_loop)
     print(
         f"seed {args.seed}; {args.past_per_member} past requests per member; "
         f"concurrency {args.concurrency}; delivery (outbox dispatcher) not included"
@@ -1186,9 +1188,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     one_core_option(parser)
+    event_loop_option(parser)
     args = parser.parse_args()
     pin_to_one_core(args)
-    asyncio.run(run(args))
+    run_on_loop(run(args), args)
 
 
 if __name__ == "__main__":

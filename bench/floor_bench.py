@@ -33,7 +33,6 @@ Run: .venv/bin/python bench/floor_bench.py [--members 10000] [--demandes 200] [-
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import random
 import sqlite3
@@ -50,7 +49,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import event, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from bench.common import one_core_option, percentile, pin_to_one_core, print_machine
+from bench.common import (
+    event_loop_option,
+    one_core_option,
+    percentile,
+    pin_to_one_core,
+    print_machine,
+    run_on_loop,
+)
 from bench.core_bench import (
     Load,
     demande,
@@ -305,7 +311,7 @@ async def run(args: argparse.Namespace) -> None:
         await time_matching(app, args.members, 20, args.seed)  # warm the statement caches
         by_count = await matching_floor(app, path, args.members, args.samples, args.seed)
         flow = await demande_floor(app, args.members, args.demandes, args.seed)
-    print_machine(versions, args.one_core)
+    print_machine(versions, args.one_core, args.event_loop)
     memory = resident_mib()
     print(
         f"\nmemory: the imports of `samu run` (terminal, Telegram, Matrix) {memory['stack']:.1f} "
@@ -364,10 +370,11 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300, help="requests for the matching part")
     parser.add_argument("--seed", type=int, default=7)
     one_core_option(parser)
+    event_loop_option(parser)
     args = parser.parse_args()
     args.postgres_url = None
     pin_to_one_core(args)
-    asyncio.run(run(args))
+    run_on_loop(run(args), args)
 
 
 if __name__ == "__main__":
