@@ -41,6 +41,7 @@ Run: .venv/bin/python bench/core_bench.py [--members 10000] [--past-per-member 1
      [--server-cpu-steps 300] [--profile]
      [--profile-advances 200] [--profile-demandes 50] [--seed 7]
      [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--no-one-core]
+     [--event-loop uvloop]
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ process pinned to one core:
    `bench/footprint_bench.py`).
 
 Run: .venv/bin/python bench/floor_bench.py [--members 10000] [--demandes 200] [--seed 7]
+     [--event-loop uvloop]
 """
 
 from __future__ import annotations
